@@ -1,0 +1,17 @@
+{
+  "targets": [
+    {
+      "target_name": "recforge",
+      "sources": [ "<!@(node native/list-sources.cjs cpu napi)" ],
+      "include_dirs": [ "<!(node -p \"require('node-addon-api').include_dir\")", "native/include" ],
+      "defines": [ "NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS" ],
+      "cflags!": [ "-fno-exceptions", "-O2", "-O3" ],
+      "cflags_cc!": [ "-fno-exceptions", "-fno-rtti", "-O2", "-O3" ],
+      "cflags_cc": [ "-std=c++17", "-O3", "-fexceptions", "-pthread" ],
+      "libraries": [ "-ldl", "-pthread" ],
+      "conditions": [
+        [ "target_arch=='x64'", { "cflags_cc": [ "-march=x86-64-v3", "-mtune=generic" ] } ]
+      ]
+    }
+  ]
+}

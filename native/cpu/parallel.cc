@@ -1,0 +1,143 @@
+#include "recforge/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace recforge {
+namespace {
+
+thread_local bool tl_inside_pool = false;
+
+class Pool {
+ public:
+  static Pool& get() {
+    static Pool* pool = new Pool();  // never destroyed: workers may outlive static dtors
+    return *pool;
+  }
+
+  int threads() const { return nthreads_.load(); }
+
+  void set_threads(int n) {
+    std::lock_guard<std::mutex> run_lock(run_mu_);
+    n = std::max(1, std::min(n, 256));
+    stop_workers();
+    nthreads_ = n;
+    start_workers();
+  }
+
+  void run(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+    int nt = nthreads_.load();
+    int64_t max_chunks = grain > 0 ? (n + grain - 1) / grain : n;
+    int chunks = (int)std::min<int64_t>(nt, max_chunks);
+    if (chunks <= 1 || tl_inside_pool) {
+      fn(0, n);
+      return;
+    }
+    std::lock_guard<std::mutex> run_lock(run_mu_);  // one parallel region at a time
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      job_ = &fn;
+      job_n_ = n;
+      job_chunks_ = chunks;
+      next_chunk_ = 1;  // chunk 0 runs on the caller
+      pending_ = chunks - 1;
+      ++generation_;
+    }
+    cv_.notify_all();
+    tl_inside_pool = true;
+    run_chunk(0);
+    // Help with remaining chunks, then wait for the stragglers.
+    for (;;) {
+      int c = next_chunk_.fetch_add(1);
+      if (c >= job_chunks_) break;
+      run_chunk(c);
+      if (pending_.fetch_sub(1) == 1) break;
+    }
+    tl_inside_pool = false;
+    std::unique_lock<std::mutex> lk(mu_);
+    done_cv_.wait(lk, [&] { return pending_.load() <= 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  Pool() {
+    int n = (int)std::thread::hardware_concurrency();
+    if (const char* env = std::getenv("RECFORGE_NUM_THREADS")) {
+      int v = std::atoi(env);
+      if (v > 0) n = v;
+    }
+    nthreads_ = std::max(1, n);
+    start_workers();
+  }
+
+  void run_chunk(int c) {
+    int64_t begin = job_n_ * c / job_chunks_;
+    int64_t end = job_n_ * (c + 1) / job_chunks_;
+    if (begin < end) (*job_)(begin, end);
+  }
+
+  void start_workers() {
+    quit_ = false;
+    for (int i = 1; i < nthreads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+  }
+
+  void stop_workers() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  void worker_loop() {
+    tl_inside_pool = true;
+    uint64_t seen = generation_;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_.wait(lk, [&] { return quit_ || generation_ != seen; });
+        if (quit_) return;
+        seen = generation_;
+      }
+      for (;;) {
+        int c = next_chunk_.fetch_add(1);
+        if (c >= job_chunks_) break;
+        run_chunk(c);
+        if (pending_.fetch_sub(1) == 1) {
+          std::lock_guard<std::mutex> lk(mu_);
+          done_cv_.notify_all();
+        }
+      }
+    }
+  }
+
+  std::atomic<int> nthreads_{1};
+  std::vector<std::thread> workers_;
+  std::mutex run_mu_, mu_;
+  std::condition_variable cv_, done_cv_;
+  bool quit_ = false;
+  uint64_t generation_ = 0;
+  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
+  int64_t job_n_ = 0;
+  int job_chunks_ = 0;
+  std::atomic<int> next_chunk_{0};
+  std::atomic<int> pending_{0};
+};
+
+}  // namespace
+
+int num_threads() { return Pool::get().threads(); }
+void set_num_threads(int n) { Pool::get().set_threads(n); }
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
+  Pool::get().run(n, grain, fn);
+}
+
+}  // namespace recforge

@@ -1,0 +1,111 @@
+#include "common.h"
+
+#include <cmath>
+#include <sstream>
+#include <utility>
+
+namespace recforge {
+namespace napi {
+
+static std::vector<std::pair<const char*, BindFn>>& registry() {
+  static std::vector<std::pair<const char*, BindFn>> r;
+  return r;
+}
+Registrar::Registrar(const char* name, BindFn fn) { registry().emplace_back(name, fn); }
+
+void throw_type(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, "recforge: " + msg); }
+void throw_range(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, "recforge: " + msg); }
+
+Storage* storage_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsExternal())
+    throw_type(info.Env(), std::string(what) + ": expected a tensor storage handle");
+  auto* s = info[i].As<Napi::External<Storage>>().Data();
+  if (!s || s->freed) throw_type(info.Env(), std::string(what) + ": tensor storage was already disposed");
+  return s;
+}
+
+int64_t int_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsNumber()) throw_type(info.Env(), std::string(what) + ": expected an integer");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9007199254740991.0)
+    throw_range(info.Env(), std::string(what) + ": expected an integer, got " + std::to_string(d));
+  return (int64_t)d;
+}
+
+double num_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsNumber()) throw_type(info.Env(), std::string(what) + ": expected a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+bool bool_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsBoolean()) throw_type(info.Env(), std::string(what) + ": expected a boolean");
+  return info[i].As<Napi::Boolean>().Value();
+}
+
+std::vector<int64_t> ints_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  std::vector<int64_t> out;
+  if (i >= info.Length()) throw_type(info.Env(), std::string(what) + ": missing integer list");
+  if (info[i].IsTypedArray()) {
+    auto ta = info[i].As<Napi::TypedArray>();
+    if (ta.TypedArrayType() == napi_int32_array) {
+      auto a = info[i].As<Napi::Int32Array>();
+      out.assign(a.Data(), a.Data() + a.ElementLength());
+      return out;
+    }
+    throw_type(info.Env(), std::string(what) + ": expected an Int32Array or an array of integers");
+  }
+  if (!info[i].IsArray()) throw_type(info.Env(), std::string(what) + ": expected an array of integers");
+  auto arr = info[i].As<Napi::Array>();
+  out.reserve(arr.Length());
+  for (uint32_t k = 0; k < arr.Length(); ++k) {
+    Napi::Value v = arr.Get(k);
+    if (!v.IsNumber()) throw_type(info.Env(), std::string(what) + ": expected an array of integers");
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (d != std::floor(d)) throw_range(info.Env(), std::string(what) + ": non-integer entry");
+    out.push_back((int64_t)d);
+  }
+  return out;
+}
+
+int dtype_arg(const Napi::CallbackInfo& info, size_t i) {
+  int64_t d = int_arg(info, i, "dtype");
+  if (d < 0 || d > 2) throw_range(info.Env(), "unknown dtype code " + std::to_string(d));
+  return (int)d;
+}
+
+void* span_arg(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
+  Storage* s = storage_arg(info, i, what);
+  int64_t off = int_arg(info, i + 1, what);
+  if (s->device != 0) throw_type(info.Env(), std::string(what) + ": tensor is not on the cpu");
+  int64_t cap = (int64_t)(s->nbytes / dtype_size(dtype));
+  if (off < 0 || numel < 0 || off + numel > cap) {
+    std::ostringstream m;
+    m << what << ": needs elements [" << off << ", " << off + numel << ") of " << dtype_name(dtype)
+      << " but the storage holds " << cap;
+    throw_range(info.Env(), m.str());
+  }
+  return static_cast<char*>(s->ptr) + off * (int64_t)dtype_size(dtype);
+}
+
+int64_t prod(const std::vector<int64_t>& v) {
+  int64_t p = 1;
+  for (auto x : v) p *= x;
+  return p;
+}
+
+std::string shape_str(const std::vector<int64_t>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  for (auto& [name, fn] : registry()) exports.Set(name, Napi::Function::New(env, fn, name));
+  return exports;
+}
+
+}  // namespace napi
+}  // namespace recforge
+
+static Napi::Object RecforgeInit(Napi::Env env, Napi::Object exports) { return recforge::napi::Init(env, exports); }
+NODE_API_MODULE(recforge_addon, RecforgeInit)
