@@ -1,0 +1,42 @@
+// Dense matrix multiply: the one GEMM entry point every op (matmul, linear, attention
+// baselines) goes through.
+//
+// Row-major. C[b] = alpha * op(A[b]) · op(B[b]) + beta * C[b] for b in [0, batch), where
+// op(A) is M×K (A is stored K×M when transA), op(B) is K×N (B stored N×K when transB).
+// lda/ldb/ldc are row strides of the stored matrices; strideA/B/C are element strides
+// between batch entries (0 broadcasts one matrix over the batch). beta == 0 means C is
+// write-only (its old contents, even NaN, are ignored), as in BLAS.
+//
+// Backend: a CBLAS found at run time (dlopen of OpenBLAS / a system libcblas, see
+// gemm_backend_name) when present, else recforge's own packed AVX2/FMA kernels.
+// RECFORGE_BLAS=own forces the own kernels; RECFORGE_BLAS=<path> picks a library.
+#pragma once
+#include <cstdint>
+
+namespace recforge {
+
+void gemm_f32(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+              int64_t lda, int64_t strideA, const float* B, int64_t ldb, int64_t strideB, float beta, float* C,
+              int64_t ldc, int64_t strideC, int64_t batch);
+void gemm_f64(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
+              int64_t lda, int64_t strideA, const double* B, int64_t ldb, int64_t strideB, double beta,
+              double* C, int64_t ldc, int64_t strideC, int64_t batch);
+
+// recforge's own kernels, always available (used when no CBLAS is found; exposed so the
+// benchmark can report them next to the library they replace).
+void gemm_f32_own(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                  int64_t lda, int64_t strideA, const float* B, int64_t ldb, int64_t strideB, float beta,
+                  float* C, int64_t ldc, int64_t strideC, int64_t batch);
+
+// The CBLAS library in use ("openblas: /usr/lib/...", "own" when none). Also whether a
+// CBLAS sgemm can be called directly (for the same-process benchmark baseline).
+const char* gemm_backend_name();
+bool cblas_available();
+// Calls the library's cblas_sgemm directly (row-major), no batching: the baseline.
+// Returns false when no CBLAS is loaded.
+bool cblas_sgemm_direct(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                        int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+// Keeps the BLAS library's own thread count in step with recforge's pool.
+void gemm_set_num_threads(int n);
+
+}  // namespace recforge
