@@ -29,6 +29,13 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   size_t rounded = (size_t)((nbytes + 63) / 64 * 64);
   void* p = std::aligned_alloc(64, rounded ? rounded : 64);
   if (!p) throw_range(info.Env(), "alloc: out of memory allocating " + std::to_string(nbytes) + " bytes");
+  // Test mode: fill fresh memory with 0xFF bytes (NaN for floats, -1 for int32) so any
+  // element a kernel forgets to write shows up.
+  static const bool poison = [] {
+    const char* e = std::getenv("RECFORGE_POISON");
+    return e && *e && *e != '0';
+  }();
+  if (poison) std::memset(p, 0xFF, rounded ? rounded : 64);
   auto* s = new Storage{p, (size_t)nbytes, 0, false};
   g_live_bytes += nbytes;
   g_live_blocks += 1;

@@ -1,0 +1,316 @@
+#include "recforge/elementwise.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "recforge/parallel.h"
+
+namespace recforge {
+namespace {
+
+constexpr int64_t kGrain = 1 << 15;  // below ~32k elements threads cost more than they save
+
+template <typename T>
+inline T sigmoid(T x) {
+  // Stable on both tails: never exponentiates a large positive number.
+  if (x >= 0) {
+    T z = std::exp(-x);
+    return T(1) / (T(1) + z);
+  }
+  T z = std::exp(x);
+  return z / (T(1) + z);
+}
+
+template <typename T, typename F>
+void map_n(int64_t n, F f) {
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) f(i);
+  });
+}
+
+// Merges adjacent dims that are contiguous for every operand, so the common cases
+// (same shape, scalar, row broadcast) become 1-2 dims with a tight inner loop.
+struct Layout {
+  int nd = 0;
+  int64_t shape[kMaxDims];
+  int64_t st[3][kMaxDims];
+};
+
+Layout coalesce(int ndim, const int64_t* shape, int nops, const int64_t* const* strides) {
+  Layout L;
+  for (int d = 0; d < ndim; ++d) {
+    if (shape[d] == 1) continue;  // size-1 dims contribute nothing
+    if (L.nd > 0) {
+      bool mergeable = true;
+      for (int o = 0; o < nops; ++o)
+        if (L.st[o][L.nd - 1] != strides[o][d] * shape[d]) mergeable = false;
+      if (mergeable) {
+        L.shape[L.nd - 1] *= shape[d];
+        for (int o = 0; o < nops; ++o) L.st[o][L.nd - 1] = strides[o][d];
+        continue;
+      }
+    }
+    L.shape[L.nd] = shape[d];
+    for (int o = 0; o < nops; ++o) L.st[o][L.nd] = strides[o][d];
+    ++L.nd;
+  }
+  if (L.nd == 0) {
+    L.nd = 1;
+    L.shape[0] = 1;
+    for (int o = 0; o < nops; ++o) L.st[o][0] = 0;
+  }
+  return L;
+}
+
+// Runs body(row_offsets[nops], inner_len, inner_strides[nops]) for every row of the
+// coalesced layout; rows are split across threads.
+template <typename F>
+void for_rows(const Layout& L, int nops, F body) {
+  int64_t inner = L.shape[L.nd - 1];
+  int64_t rows = 1;
+  for (int d = 0; d < L.nd - 1; ++d) rows *= L.shape[d];
+  int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1));
+  parallel_for(rows, grain, [&](int64_t rb, int64_t re) {
+    for (int64_t r = rb; r < re; ++r) {
+      int64_t off[3] = {0, 0, 0};
+      int64_t rem = r;
+      for (int d = L.nd - 2; d >= 0; --d) {
+        int64_t idx = rem % L.shape[d];
+        rem /= L.shape[d];
+        for (int o = 0; o < nops; ++o) off[o] += idx * L.st[o][d];
+      }
+      int64_t is[3] = {L.st[0][L.nd - 1], nops > 1 ? L.st[1][L.nd - 1] : 0, nops > 2 ? L.st[2][L.nd - 1] : 0};
+      body(off, inner, is);
+    }
+  });
+}
+
+template <typename T, typename F>
+inline void binary_loop(const T* a, int64_t sa, const T* b, int64_t sb, T* o, int64_t n, F f) {
+  // Specialised stride patterns let the compiler vectorise the common cases.
+  if (sa == 1 && sb == 1)
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+  else if (sa == 1 && sb == 0) {
+    T bv = b[0];
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
+  } else if (sa == 0 && sb == 1) {
+    T av = a[0];
+    for (int64_t i = 0; i < n; ++i) o[i] = f(av, b[i]);
+  } else
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i * sa], b[i * sb]);
+}
+
+}  // namespace
+
+template <typename T>
+void unary_forward(UnaryOp op, const T* x, T* y, int64_t n, double a_, double b_) {
+  const T a = (T)a_, b = (T)b_;
+  auto run = [&](auto f) {
+    parallel_for(n, kGrain, [&](int64_t s, int64_t e) {
+      for (int64_t i = s; i < e; ++i) y[i] = f(x[i]);
+    });
+  };
+  switch (op) {
+    case UnaryOp::Neg: return run([](T v) { return -v; });
+    case UnaryOp::Exp: return run([](T v) { return std::exp(v); });
+    case UnaryOp::Log: return run([](T v) { return std::log(v); });
+    case UnaryOp::Sqrt: return run([](T v) { return std::sqrt(v); });
+    case UnaryOp::Rsqrt: return run([](T v) { return T(1) / std::sqrt(v); });
+    case UnaryOp::Abs: return run([](T v) { return std::fabs(v); });
+    case UnaryOp::Relu: return run([](T v) { return v > T(0) ? v : (v != v ? v : T(0)); });
+    case UnaryOp::LeakyRelu: return run([a](T v) { return v > T(0) ? v : v * a; });
+    case UnaryOp::Elu: return run([a](T v) { return v > T(0) ? v : a * std::expm1(v); });
+    case UnaryOp::Gelu:
+      return run([](T v) { return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752440))); });
+    case UnaryOp::Silu: return run([](T v) { return v * sigmoid(v); });
+    case UnaryOp::Sigmoid: return run([](T v) { return sigmoid(v); });
+    case UnaryOp::Tanh: return run([](T v) { return std::tanh(v); });
+    case UnaryOp::Clamp: return run([a, b](T v) { return v < a ? a : (v > b ? b : v); });
+    case UnaryOp::PowScalar: return run([a](T v) { return a == T(2) ? v * v : std::pow(v, a); });
+    case UnaryOp::AddScalar: return run([a](T v) { return v + a; });
+    case UnaryOp::MulScalar: return run([a](T v) { return v * a; });
+    case UnaryOp::Square: return run([](T v) { return v * v; });
+    case UnaryOp::Sign: return run([](T v) { return v > T(0) ? T(1) : (v < T(0) ? T(-1) : v); });
+    case UnaryOp::Reciprocal: return run([](T v) { return T(1) / v; });
+    default: return;
+  }
+}
+
+template <typename T>
+void unary_backward(UnaryOp op, const T* x, const T* y, const T* gy, T* gx, int64_t n, double a_, double b_) {
+  const T a = (T)a_, b = (T)b_;
+  auto run = [&](auto f) {
+    parallel_for(n, kGrain, [&](int64_t s, int64_t e) {
+      for (int64_t i = s; i < e; ++i) gx[i] = f(x[i], y[i], gy[i]);
+    });
+  };
+  switch (op) {
+    case UnaryOp::Neg: return run([](T, T, T g) { return -g; });
+    case UnaryOp::Exp: return run([](T, T v, T g) { return g * v; });
+    case UnaryOp::Log: return run([](T u, T, T g) { return g / u; });
+    case UnaryOp::Sqrt: return run([](T, T v, T g) { return g / (T(2) * v); });
+    case UnaryOp::Rsqrt: return run([](T u, T v, T g) { return g * T(-0.5) * v / u; });
+    case UnaryOp::Abs: return run([](T u, T, T g) { return u > T(0) ? g : (u < T(0) ? -g : T(0)); });
+    case UnaryOp::Relu: return run([](T u, T, T g) { return u > T(0) ? g : T(0); });
+    case UnaryOp::LeakyRelu: return run([a](T u, T, T g) { return u > T(0) ? g : g * a; });
+    case UnaryOp::Elu: return run([a](T u, T v, T g) { return u > T(0) ? g : g * (v + a); });
+    case UnaryOp::Gelu:
+      return run([](T u, T, T g) {
+        T cdf = T(0.5) * (T(1) + std::erf(u * T(0.70710678118654752440)));
+        T pdf = std::exp(T(-0.5) * u * u) * T(0.39894228040143267794);
+        return g * (cdf + u * pdf);
+      });
+    case UnaryOp::Silu:
+      return run([](T u, T, T g) {
+        T s = sigmoid(u);
+        return g * s * (T(1) + u * (T(1) - s));
+      });
+    case UnaryOp::Sigmoid: return run([](T, T v, T g) { return g * v * (T(1) - v); });
+    case UnaryOp::Tanh: return run([](T, T v, T g) { return g * (T(1) - v * v); });
+    case UnaryOp::Clamp: return run([a, b](T u, T, T g) { return (u >= a && u <= b) ? g : T(0); });
+    case UnaryOp::PowScalar:
+      return run([a](T u, T, T g) { return a == T(0) ? T(0) : g * a * std::pow(u, a - T(1)); });
+    case UnaryOp::AddScalar: return run([](T, T, T g) { return g; });
+    case UnaryOp::MulScalar: return run([a](T, T, T g) { return g * a; });
+    case UnaryOp::Square: return run([](T u, T, T g) { return T(2) * u * g; });
+    case UnaryOp::Sign: return run([](T, T, T) { return T(0); });
+    case UnaryOp::Reciprocal: return run([](T, T v, T g) { return -g * v * v; });
+    default: return;
+  }
+}
+
+template <typename T>
+void binary_forward(BinaryOp op, int ndim, const int64_t* shape, const T* a, const int64_t* sa, const T* b,
+                    const int64_t* sb, T* out) {
+  int64_t so[kMaxDims];
+  int64_t acc = 1;
+  for (int d = ndim - 1; d >= 0; --d) {
+    so[d] = acc;
+    acc *= shape[d];
+  }
+  if (acc == 0) return;
+  const int64_t* strides[3] = {sa, sb, so};
+  Layout L = coalesce(ndim, shape, 3, strides);
+  auto run = [&](auto f) {
+    for_rows(L, 3, [&](const int64_t* off, int64_t n, const int64_t* is) {
+      T* o = out + off[2];
+      if (is[2] == 1) {
+        binary_loop(a + off[0], is[0], b + off[1], is[1], o, n, f);
+      } else {
+        for (int64_t i = 0; i < n; ++i) o[i * is[2]] = f(a[off[0] + i * is[0]], b[off[1] + i * is[1]]);
+      }
+    });
+  };
+  switch (op) {
+    case BinaryOp::Add: return run([](T x, T y) { return x + y; });
+    case BinaryOp::Sub: return run([](T x, T y) { return x - y; });
+    case BinaryOp::Mul: return run([](T x, T y) { return x * y; });
+    case BinaryOp::Div: return run([](T x, T y) { return (T)(x / y); });
+    case BinaryOp::Pow: return run([](T x, T y) { return (T)std::pow((double)x, (double)y); });
+    case BinaryOp::Maximum: return run([](T x, T y) { return (x != x || x > y) ? x : y; });
+    case BinaryOp::Minimum: return run([](T x, T y) { return (x != x || x < y) ? x : y; });
+    case BinaryOp::Eq: return run([](T x, T y) { return T(x == y); });
+    case BinaryOp::Ne: return run([](T x, T y) { return T(x != y); });
+    case BinaryOp::Lt: return run([](T x, T y) { return T(x < y); });
+    case BinaryOp::Le: return run([](T x, T y) { return T(x <= y); });
+    case BinaryOp::Gt: return run([](T x, T y) { return T(x > y); });
+    case BinaryOp::Ge: return run([](T x, T y) { return T(x >= y); });
+    default: return;
+  }
+}
+
+template <typename T>
+void where_forward(int ndim, const int64_t* shape, const T* cond, const int64_t* sc, const T* a,
+                   const int64_t* sa, const T* b, const int64_t* sb, T* out) {
+  // Iterate output rows; three strided reads per element.
+  int64_t so[kMaxDims];
+  int64_t acc = 1;
+  for (int d = ndim - 1; d >= 0; --d) {
+    so[d] = acc;
+    acc *= shape[d];
+  }
+  if (acc == 0) return;
+  int64_t inner = ndim ? shape[ndim - 1] : 1;
+  int64_t rows = inner ? acc / inner : 0;
+  parallel_for(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1)), [&](int64_t rb, int64_t re) {
+    for (int64_t r = rb; r < re; ++r) {
+      int64_t oc = 0, oa = 0, ob = 0, rem = r;
+      for (int d = ndim - 2; d >= 0; --d) {
+        int64_t idx = rem % shape[d];
+        rem /= shape[d];
+        oc += idx * sc[d];
+        oa += idx * sa[d];
+        ob += idx * sb[d];
+      }
+      int64_t ic = ndim ? sc[ndim - 1] : 0, ia = ndim ? sa[ndim - 1] : 0, ib = ndim ? sb[ndim - 1] : 0;
+      T* o = out + r * inner;
+      for (int64_t i = 0; i < inner; ++i) o[i] = cond[oc + i * ic] != T(0) ? a[oa + i * ia] : b[ob + i * ib];
+    }
+  });
+}
+
+template <typename T>
+void strided_copy(int ndim, const int64_t* shape, const T* src, const int64_t* ss, T* dst, const int64_t* sd) {
+  int64_t total = 1;
+  for (int d = 0; d < ndim; ++d) total *= shape[d];
+  if (total == 0) return;
+  const int64_t* strides[2] = {ss, sd};
+  Layout L = coalesce(ndim, shape, 2, strides);
+  for_rows(L, 2, [&](const int64_t* off, int64_t n, const int64_t* is) {
+    const T* s = src + off[0];
+    T* d = dst + off[1];
+    if (is[0] == 1 && is[1] == 1)
+      std::memcpy(d, s, n * sizeof(T));
+    else if (is[1] == 1)
+      for (int64_t i = 0; i < n; ++i) d[i] = s[i * is[0]];
+    else
+      for (int64_t i = 0; i < n; ++i) d[i * is[1]] = s[i * is[0]];
+  });
+}
+
+template <typename S, typename D>
+void cast(const S* src, D* dst, int64_t n) {
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) dst[i] = (D)src[i];
+  });
+}
+
+template <typename T>
+void fill(T* dst, int64_t n, T value) {
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) dst[i] = value;
+  });
+}
+
+template <typename T>
+void axpby(const T* x, T s, const T* y, T t, T* out, int64_t n) {
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) out[i] = x[i] * s + y[i] * t;
+  });
+}
+
+#define RF_INST_FLOAT(T)                                                                                   \
+  template void unary_forward<T>(UnaryOp, const T*, T*, int64_t, double, double);                         \
+  template void unary_backward<T>(UnaryOp, const T*, const T*, const T*, T*, int64_t, double, double);    \
+  template void axpby<T>(const T*, T, const T*, T, T*, int64_t);
+#define RF_INST_ANY(T)                                                                                     \
+  template void binary_forward<T>(BinaryOp, int, const int64_t*, const T*, const int64_t*, const T*,      \
+                                  const int64_t*, T*);                                                     \
+  template void where_forward<T>(int, const int64_t*, const T*, const int64_t*, const T*, const int64_t*, \
+                                 const T*, const int64_t*, T*);                                            \
+  template void strided_copy<T>(int, const int64_t*, const T*, const int64_t*, T*, const int64_t*);       \
+  template void fill<T>(T*, int64_t, T);
+RF_INST_FLOAT(float)
+RF_INST_FLOAT(double)
+RF_INST_ANY(float)
+RF_INST_ANY(double)
+RF_INST_ANY(int32_t)
+template void cast<float, double>(const float*, double*, int64_t);
+template void cast<double, float>(const double*, float*, int64_t);
+template void cast<float, int32_t>(const float*, int32_t*, int64_t);
+template void cast<int32_t, float>(const int32_t*, float*, int64_t);
+template void cast<double, int32_t>(const double*, int32_t*, int64_t);
+template void cast<int32_t, double>(const int32_t*, double*, int64_t);
+
+}  // namespace recforge

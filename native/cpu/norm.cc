@@ -1,0 +1,108 @@
+#include "recforge/norm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "recforge/parallel.h"
+
+namespace recforge {
+
+template <typename T>
+void norm_forward(bool rms, const T* x, const T* gamma, const T* beta, T* y, T* mean, T* rstd, int64_t rows,
+                  int64_t n, double eps) {
+  parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const T* xr = x + r * n;
+      T* yr = y + r * n;
+      double mu = 0, var = 0;
+      if (!rms) {
+        for (int64_t i = 0; i < n; ++i) mu += xr[i];
+        mu /= (double)n;
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        double d = xr[i] - mu;
+        var += d * d;
+      }
+      var /= (double)n;
+      T m = (T)mu, rs = (T)(1.0 / std::sqrt(var + eps));
+      if (mean && !rms) mean[r] = m;
+      rstd[r] = rs;
+      for (int64_t i = 0; i < n; ++i) {
+        T v = (xr[i] - m) * rs;
+        if (gamma) v *= gamma[i];
+        if (beta && !rms) v += beta[i];
+        yr[i] = v;
+      }
+    }
+  });
+}
+
+template <typename T>
+void norm_backward(bool rms, const T* x, const T* gamma, const T* mean, const T* rstd, const T* gy, T* gx,
+                   T* ggamma, T* gbeta, int64_t rows, int64_t n) {
+  // gx: per row. xhat = (x - mean) * rstd, g = gy * gamma;
+  // layer: gx = rstd * (g - mean(g) - xhat * mean(g * xhat));  rms: gx = rstd * (g - xhat * mean(g * xhat)).
+  parallel_for(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const T* xr = x + r * n;
+      const T* gr = gy + r * n;
+      T* out = gx + r * n;
+      T m = rms ? T(0) : mean[r], rs = rstd[r];
+      double sg = 0, sgx = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        T g = gamma ? gr[i] * gamma[i] : gr[i];
+        T xh = (xr[i] - m) * rs;
+        sg += g;
+        sgx += (double)g * xh;
+      }
+      T mg = rms ? T(0) : (T)(sg / n), mgx = (T)(sgx / n);
+      for (int64_t i = 0; i < n; ++i) {
+        T g = gamma ? gr[i] * gamma[i] : gr[i];
+        T xh = (xr[i] - m) * rs;
+        out[i] = rs * (g - mg - xh * mgx);
+      }
+    }
+  });
+  if (!ggamma && !gbeta) return;
+  // Parameter gradients: fixed row blocks, partial sums reduced in block order.
+  const int64_t block = 64;
+  int64_t nb = (rows + block - 1) / block;
+  std::vector<double> pg(ggamma ? nb * n : 0), pb(gbeta ? nb * n : 0);
+  parallel_for(nb, 1, [&](int64_t b, int64_t e) {
+    for (int64_t j = b; j < e; ++j) {
+      double* ag = ggamma ? &pg[j * n] : nullptr;
+      double* ab = gbeta ? &pb[j * n] : nullptr;
+      int64_t rend = std::min(rows, (j + 1) * block);
+      for (int64_t r = j * block; r < rend; ++r) {
+        const T* xr = x + r * n;
+        const T* gr = gy + r * n;
+        T m = rms ? T(0) : mean[r], rs = rstd[r];
+        if (ag)
+          for (int64_t i = 0; i < n; ++i) ag[i] += (double)gr[i] * ((xr[i] - m) * rs);
+        if (ab)
+          for (int64_t i = 0; i < n; ++i) ab[i] += gr[i];
+      }
+    }
+  });
+  for (int64_t i = 0; i < n; ++i) {
+    double sg = 0, sb = 0;
+    for (int64_t j = 0; j < nb; ++j) {
+      if (ggamma) sg += pg[j * n + i];
+      if (gbeta) sb += pb[j * n + i];
+    }
+    if (ggamma) ggamma[i] = (T)sg;
+    if (gbeta) gbeta[i] = (T)sb;
+  }
+}
+
+template void norm_forward<float>(bool, const float*, const float*, const float*, float*, float*, float*, int64_t,
+                                  int64_t, double);
+template void norm_forward<double>(bool, const double*, const double*, const double*, double*, double*, double*,
+                                   int64_t, int64_t, double);
+template void norm_backward<float>(bool, const float*, const float*, const float*, const float*, const float*,
+                                   float*, float*, float*, int64_t, int64_t);
+template void norm_backward<double>(bool, const double*, const double*, const double*, const double*,
+                                    const double*, double*, double*, double*, int64_t, int64_t);
+
+}  // namespace recforge

@@ -1,0 +1,52 @@
+// Elementwise kernels: unary maps (with their derivative rules), broadcasting binary
+// ops, where(), strided copies and casts. Shapes have at most 6 dims; strides are in
+// elements; a broadcast operand has stride 0 along the broadcast dims.
+#pragma once
+#include <cstdint>
+
+namespace recforge {
+
+constexpr int kMaxDims = 6;
+
+enum class UnaryOp : int {
+  Neg = 0, Exp, Log, Sqrt, Rsqrt, Abs, Relu, LeakyRelu /*a = slope*/, Elu /*a = alpha*/, Gelu /*erf form*/,
+  Silu, Sigmoid, Tanh, Clamp /*[a, b]*/, PowScalar /*x^a*/, AddScalar /*x+a*/, MulScalar /*x*a*/, Square,
+  Sign, Reciprocal, Count
+};
+
+// y[i] = f(x[i]) for i < n. x and y may alias.
+template <typename T>
+void unary_forward(UnaryOp op, const T* x, T* y, int64_t n, double a, double b);
+// gx[i] = gy[i] * f'(x[i]); y = f(x) is passed too (cheaper for exp, sigmoid, tanh...).
+template <typename T>
+void unary_backward(UnaryOp op, const T* x, const T* y, const T* gy, T* gx, int64_t n, double a, double b);
+
+enum class BinaryOp : int { Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, Count };
+
+// out (contiguous, `shape`) = a op b where a, b are read through their own strides.
+// Comparisons write 1 or 0 in T.
+template <typename T>
+void binary_forward(BinaryOp op, int ndim, const int64_t* shape, const T* a, const int64_t* sa, const T* b,
+                    const int64_t* sb, T* out);
+
+// out = cond != 0 ? a : b, all three read through strides; out contiguous.
+template <typename T>
+void where_forward(int ndim, const int64_t* shape, const T* cond, const int64_t* sc, const T* a,
+                   const int64_t* sa, const T* b, const int64_t* sb, T* out);
+
+// dst (through dst strides) = src (through src strides) over `shape`. Used for
+// contiguous(), permute/expand materialisation, slicing and concatenation.
+template <typename T>
+void strided_copy(int ndim, const int64_t* shape, const T* src, const int64_t* ss, T* dst, const int64_t* sd);
+
+template <typename S, typename D>
+void cast(const S* src, D* dst, int64_t n);
+
+template <typename T>
+void fill(T* dst, int64_t n, T value);
+
+// out[i] = x[i] * s + y[i]*t  (axpby), the building block of gradient accumulation.
+template <typename T>
+void axpby(const T* x, T s, const T* y, T t, T* out, int64_t n);
+
+}  // namespace recforge

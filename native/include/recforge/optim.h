@@ -1,0 +1,21 @@
+// Fused optimiser updates: one pass over parameter, gradient and state per step.
+#pragma once
+#include <cstdint>
+
+namespace recforge {
+
+// SGD with momentum (PyTorch semantics): g' = g + wd*p; buf = momentum*buf + (1-dampening)*g'
+// (buf = g' on the first step); step = nesterov ? g' + momentum*buf : buf; p -= lr*step.
+template <typename T>
+void sgd_step(T* p, const T* g, T* buf, int64_t n, double lr, double momentum, double dampening,
+              double weight_decay, bool nesterov, bool first_step);
+
+// Adam / AdamW (decoupled = true). step is 1-based (bias correction).
+template <typename T>
+void adam_step(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1, double beta2, double eps,
+               double weight_decay, bool decoupled, int64_t step);
+
+template <typename T>
+void scale_inplace(T* x, int64_t n, double s);
+
+}  // namespace recforge
