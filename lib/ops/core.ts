@@ -1,0 +1,71 @@
+// Shared helpers for op implementations: argument checks, output allocation,
+// contiguity, scalar promotion. Every op validates in TypeScript (clear messages naming
+// shapes) before the binding re-validates memory bounds natively.
+import { native } from "../native.js";
+import { DTYPE_CODE, type DType, isFloat } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import { shapeStr } from "../tensor/shape.js";
+
+export { native, DTYPE_CODE };
+
+export function assertTensor(t: unknown, op: string, what = "input"): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`recforge: ${op}: ${what} must be a Tensor, got ${t === null ? "null" : typeof t}`);
+  return t._check(`${op}: ${what}`);
+}
+
+export function assertFloat(t: Tensor, op: string, what = "input"): Tensor {
+  if (!isFloat(t.dtype)) throw new TypeError(`recforge: ${op}: ${what} must be float32 or float64, got ${t.dtype}`);
+  return t;
+}
+
+export function assertInt(t: Tensor, op: string, what = "indices"): Tensor {
+  if (t.dtype !== "int32") throw new TypeError(`recforge: ${op}: ${what} must be int32, got ${t.dtype}`);
+  return t;
+}
+
+export function assertSameDType(a: Tensor, b: Tensor, op: string): void {
+  if (a.dtype !== b.dtype) throw new TypeError(`recforge: ${op}: dtypes differ (${a.dtype} vs ${b.dtype}); cast one with .cast()`);
+}
+
+export function assertNumber(v: unknown, op: string, what: string): number {
+  if (typeof v !== "number") throw new TypeError(`recforge: ${op}: ${what} must be a number, got ${typeof v}`);
+  return v;
+}
+
+export function code(t: Tensor): number {
+  return DTYPE_CODE[t.dtype];
+}
+
+export function empty(shape: readonly number[], dtype: DType): Tensor {
+  return Tensor.empty(shape, dtype);
+}
+
+/** Returns t when contiguous, else a contiguous copy (caller disposes when !== t). */
+export function contiguousRaw(t: Tensor): Tensor {
+  if (t.isContiguous) return t;
+  const out = Tensor.empty(t.shape, t.dtype);
+  native.stridedCopy(code(t), t.shape, t._h, t.offset, t.strides, out._h, 0, out.strides);
+  return out;
+}
+
+/** Runs fn on a contiguous version of each tensor, disposing temporary copies afterwards. */
+export function withContiguous<R>(ts: Tensor[], fn: (...c: Tensor[]) => R): R {
+  const cs = ts.map(contiguousRaw);
+  try {
+    return fn(...cs);
+  } finally {
+    cs.forEach((c, i) => {
+      if (c !== ts[i]) c.dispose();
+    });
+  }
+}
+
+export function scalarLike(v: number, like: Tensor): Tensor {
+  const t = Tensor.empty([], like.dtype);
+  native.fill(code(t), 1, t._h, 0, v);
+  return t;
+}
+
+export function shapeMsg(op: string, ...ts: Tensor[]): string {
+  return `${op}(${ts.map((t) => shapeStr(t.shape)).join(", ")})`;
+}

@@ -1,0 +1,171 @@
+// Tensor creation: from JS data, constants, ranges, and seeded random draws.
+import { Tensor } from "../tensor/tensor.js";
+import { DTYPE_CODE, type DType, checkDType, dtypeOfArray, isFloat } from "../tensor/dtype.js";
+import { checkShape, numel, shapeStr } from "../tensor/shape.js";
+import { defaultGenerator, type Generator } from "../tensor/random.js";
+import { native } from "../native.js";
+import { needsGrad, record, save } from "../autograd/engine.js";
+import { assertTensor, code, empty } from "./core.js";
+import { mul } from "./elementwise.js";
+
+export interface CreateOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+function finish(t: Tensor, opts: CreateOptions): Tensor {
+  if (opts.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+function inferShape(data: unknown): number[] {
+  const shape: number[] = [];
+  let cur = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0];
+  }
+  return shape;
+}
+
+function flatten(data: unknown, shape: number[], dim: number, out: number[]): void {
+  if (dim === shape.length) {
+    if (typeof data !== "number" && typeof data !== "boolean")
+      throw new TypeError(`recforge: tensor: expected numbers, found ${data === null ? "null" : typeof data}`);
+    out.push(Number(data));
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[dim])
+    throw new RangeError(`recforge: tensor: ragged nested array (expected length ${shape[dim]} at depth ${dim})`);
+  for (const x of data) flatten(x, shape, dim + 1, out);
+}
+
+/**
+ * A tensor from a number, nested arrays, or a typed array (Float32Array → float32,
+ * Float64Array → float64, Int32Array → int32 unless dtype says otherwise); `shape`
+ * reshapes flat data.
+ */
+export function tensor(data: unknown, opts: CreateOptions & { shape?: number[] } = {}): Tensor {
+  let flat: ArrayLike<number>;
+  let shape: number[];
+  let dtype: DType;
+  if (ArrayBuffer.isView(data)) {
+    const dt = dtypeOfArray(data);
+    if (!dt && !opts.dtype) throw new TypeError(`recforge: tensor: unsupported typed array ${data.constructor.name}; use Float32Array, Float64Array or Int32Array`);
+    dtype = opts.dtype ? checkDType(opts.dtype) : dt!;
+    flat = data as unknown as ArrayLike<number>;
+    shape = opts.shape ? checkShape(opts.shape) : [flat.length];
+  } else {
+    dtype = opts.dtype ? checkDType(opts.dtype) : "float32";
+    if (typeof data === "number" || typeof data === "boolean") {
+      flat = [Number(data)];
+      shape = [];
+    } else if (Array.isArray(data)) {
+      shape = inferShape(data);
+      const out: number[] = [];
+      flatten(data, shape, 0, out);
+      flat = out;
+    } else throw new TypeError(`recforge: tensor: cannot make a tensor from ${data === null ? "null" : typeof data}`);
+    if (opts.shape) shape = checkShape(opts.shape);
+  }
+  if (numel(shape) !== flat.length) throw new RangeError(`recforge: tensor: ${flat.length} values do not fill shape ${shapeStr(shape)}`);
+  if (dtype === "int32") for (let i = 0; i < flat.length; i++) if (!Number.isInteger(flat[i]) && !(flat instanceof Int32Array)) throw new RangeError(`recforge: tensor: int32 data must be integers, got ${flat[i]}`);
+  const t = Tensor.empty(shape, dtype);
+  if (flat.length) {
+    const arr = dtype === "float32" ? Float32Array.from(flat) : dtype === "float64" ? Float64Array.from(flat) : Int32Array.from(flat);
+    native.write(t._h, 0, arr);
+  }
+  return finish(t, opts);
+}
+
+export function full(shape: number[], value: number, opts: CreateOptions = {}): Tensor {
+  const s = checkShape(shape);
+  const dtype = checkDType(opts.dtype ?? "float32");
+  if (typeof value !== "number") throw new TypeError(`recforge: full: value must be a number, got ${typeof value}`);
+  const t = Tensor.empty(s, dtype);
+  native.fill(DTYPE_CODE[dtype], t.size, t._h, 0, value);
+  return finish(t, opts);
+}
+export const zeros = (shape: number[], opts: CreateOptions = {}) => full(shape, 0, opts);
+export const ones = (shape: number[], opts: CreateOptions = {}) => full(shape, 1, opts);
+export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  return full([...t.shape], 0, { dtype: t.dtype, ...opts });
+}
+export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  return full([...t.shape], 1, { dtype: t.dtype, ...opts });
+}
+
+/** [start, end) by step; arange(n) = 0..n-1. int32 when all arguments are integers, else float32. */
+export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  if (end === undefined) {
+    end = start;
+    start = 0;
+  }
+  for (const v of [start, end, step]) if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`recforge: arange: arguments must be finite numbers`);
+  if (step === 0) throw new RangeError("recforge: arange: step must not be 0");
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
+  const data = dtype === "int32" ? new Int32Array(n) : dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return tensor(data, { dtype, requiresGrad: opts.requiresGrad });
+}
+
+export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
+  const t = zeros([n, m], opts);
+  const dtype = t.dtype;
+  const one = dtype === "float64" ? new Float64Array([1]) : dtype === "int32" ? new Int32Array([1]) : new Float32Array([1]);
+  for (let i = 0; i < Math.min(n, m); i++) native.write(t._h, (i * m + i) * one.BYTES_PER_ELEMENT, one);
+  return t;
+}
+
+export interface RandomOptions extends CreateOptions {
+  generator?: Generator;
+}
+
+function randomFill(kind: number, shape: number[], a: number, b: number, opts: RandomOptions): Tensor {
+  const s = checkShape(shape);
+  const dtype = checkDType(opts.dtype ?? "float32");
+  if (!isFloat(dtype)) throw new TypeError(`recforge: random floats need a float dtype, got ${dtype}; use randint`);
+  const g = opts.generator ?? defaultGenerator;
+  const t = Tensor.empty(s, dtype);
+  native.randomFill(DTYPE_CODE[dtype], kind, g.seed, g.take(t.size), t.size, t._h, 0, a, b);
+  return finish(t, opts);
+}
+
+/** Uniform in [low, high). */
+export function rand(shape: number[], opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  return randomFill(0, shape, opts.low ?? 0, opts.high ?? 1, opts);
+}
+/** Normal with the given mean and std. */
+export function randn(shape: number[], opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  return randomFill(1, shape, opts.mean ?? 0, opts.std ?? 1, opts);
+}
+/** 1 with probability p, else 0. */
+export function bernoulli(shape: number[], p: number, opts: RandomOptions = {}): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`recforge: bernoulli: p must be in [0, 1], got ${p}`);
+  return randomFill(2, shape, p, 0, opts);
+}
+/** Integers uniform in [low, high), int32. */
+export function randint(low: number, high: number, shape: number[], opts: { generator?: Generator } = {}): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high)) throw new TypeError("recforge: randint: bounds must be integers");
+  if (high <= low) throw new RangeError(`recforge: randint: high (${high}) must exceed low (${low})`);
+  const s = checkShape(shape);
+  const g = opts.generator ?? defaultGenerator;
+  const t = Tensor.empty(s, "int32");
+  native.randomInt(g.seed, g.take(t.size), t.size, t._h, 0, low, high);
+  return t;
+}
+
+/** Inverted dropout: zeroes each element with probability p and scales survivors by 1/(1-p). Identity when !training. */
+export function dropout(x: Tensor, p = 0.5, opts: { training?: boolean; generator?: Generator } = {}): Tensor {
+  assertTensor(x, "dropout");
+  if (typeof p !== "number" || !(p >= 0 && p < 1)) throw new RangeError(`recforge: dropout: p must be in [0, 1), got ${p}`);
+  if (opts.training === false || p === 0) return x;
+  const mask = bernoulli([...x.shape], 1 - p, { dtype: x.dtype, generator: opts.generator });
+  native.scaleInplace(code(mask), mask.size, mask._h, 0, 1 / (1 - p));
+  const out = mul(x, mask);
+  mask.dispose();
+  return out;
+}
+
+export { empty, needsGrad, record, save };

@@ -1,0 +1,138 @@
+// Index-driven ops: embedding lookup, gather / scatterAdd along an axis, indexSelect.
+// Indices are int32 tensors; out-of-range indices are RangeErrors raised by the binding
+// before any memory is touched.
+import { needsGrad, record, save } from "../autograd/engine.js";
+import { Tensor } from "../tensor/tensor.js";
+import { normAxis, shapeStr } from "../tensor/shape.js";
+import { assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { permute, reshape } from "./shape.js";
+
+/** out[..., :] = weight[indices[...], :]  (weight: [num, dim]). Gradient: scatter-add into weight rows. */
+export function embedding(indices: Tensor, weight: Tensor): Tensor {
+  assertTensor(indices, "embedding", "indices");
+  assertTensor(weight, "embedding", "weight");
+  assertInt(indices, "embedding");
+  if (weight.ndim !== 2) throw new RangeError(`recforge: embedding: weight must be 2-d [num, dim], got ${shapeStr(weight.shape)}`);
+  const [rows, d] = weight.shape;
+  const ic = contiguousRaw(indices);
+  const wc = contiguousRaw(weight);
+  const out = empty([...indices.shape, d], weight.dtype);
+  try {
+    native.gatherRows(code(weight), indices.size, d, rows, wc._h, wc.offset, ic._h, ic.offset, out._h, 0);
+  } catch (e) {
+    out.dispose();
+    throw e;
+  } finally {
+    if (wc !== weight) wc.dispose();
+  }
+  if (!needsGrad(weight)) {
+    if (ic !== indices) ic.dispose();
+    return out;
+  }
+  const is = ic !== indices ? ic : save(indices);
+  return record(out, "embedding", [null, weight], (g) => {
+    const gc = contiguousRaw(g);
+    const gw = empty(weight.shape, weight.dtype);
+    native.fill(code(gw), gw.size, gw._h, 0, 0);
+    native.scatterAddRows(code(gw), indices.size, d, rows, gc._h, gc.offset, is._h, is.offset, gw._h, 0);
+    if (gc !== g) gc.dispose();
+    return [null, gw];
+  }, [is]);
+}
+
+/** x[indices] along `axis` (indices 1-d): the selected slices, in order. */
+export function indexSelect(x: Tensor, axis: number, indices: Tensor): Tensor {
+  assertTensor(x, "indexSelect");
+  assertTensor(indices, "indexSelect", "indices");
+  assertInt(indices, "indexSelect");
+  if (indices.ndim !== 1) throw new RangeError(`recforge: indexSelect: indices must be 1-d, got ${shapeStr(indices.shape)}`);
+  const a = normAxis(axis, x.ndim);
+  // Move the axis first, view the rest as columns, and reuse the embedding kernel.
+  const perm = [a, ...[...Array(x.ndim).keys()].filter((i) => i !== a)];
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inv[p] = i));
+  const xp = permute(x, perm);
+  const rest = xp.shape.slice(1);
+  const x2 = reshape(xp, [xp.shape[0], rest.reduce((p, c) => p * c, 1)]);
+  const sel = embedding(indices, x2);
+  const r = reshape(sel, [indices.shape[0], ...rest]);
+  const out = permute(r, inv);
+  for (const t of [xp, x2, sel, r]) if (t !== out && t !== x) t.dispose();
+  return out;
+}
+
+/** out[o, j, i] = x[o, indices[o, j, i], i] along `axis`; indices has x's shape except along axis. */
+export function gather(x: Tensor, axis: number, indices: Tensor): Tensor {
+  assertTensor(x, "gather");
+  assertTensor(indices, "gather", "indices");
+  assertInt(indices, "gather");
+  const a = normAxis(axis, x.ndim);
+  if (indices.ndim !== x.ndim || indices.shape.some((d, i) => i !== a && d !== x.shape[i]))
+    throw new RangeError(`recforge: gather: indices ${shapeStr(indices.shape)} must match x ${shapeStr(x.shape)} except along axis ${axis}`);
+  const outer = x.shape.slice(0, a).reduce((p, c) => p * c, 1);
+  const inner = x.shape.slice(a + 1).reduce((p, c) => p * c, 1);
+  const k = indices.shape[a], dim = x.shape[a];
+  const xc = contiguousRaw(x), ic = contiguousRaw(indices);
+  const out = empty(indices.shape, x.dtype);
+  try {
+    native.gatherAxis(code(x), outer, dim, k, inner, xc._h, xc.offset, ic._h, ic.offset, out._h, 0);
+  } catch (e) {
+    out.dispose();
+    throw e;
+  } finally {
+    if (xc !== x) xc.dispose();
+  }
+  if (!needsGrad(x)) {
+    if (ic !== indices) ic.dispose();
+    return out;
+  }
+  const is = ic !== indices ? ic : save(indices);
+  return record(out, "gather", [x], (g) => {
+    const gc = contiguousRaw(g);
+    const gx = empty(x.shape, x.dtype);
+    native.fill(code(gx), gx.size, gx._h, 0, 0);
+    native.scatterAddAxis(code(gx), outer, dim, k, inner, gc._h, gc.offset, is._h, is.offset, gx._h, 0);
+    if (gc !== g) gc.dispose();
+    return [gx];
+  }, [is]);
+}
+
+/** A copy of x with src added at x[o, indices[o, j, i], i] along `axis`. Differentiable in x and src. */
+export function scatterAdd(x: Tensor, axis: number, indices: Tensor, src: Tensor): Tensor {
+  assertTensor(x, "scatterAdd");
+  assertTensor(indices, "scatterAdd", "indices");
+  assertTensor(src, "scatterAdd", "src");
+  assertInt(indices, "scatterAdd");
+  assertSameDType(x, src, "scatterAdd");
+  const a = normAxis(axis, x.ndim);
+  if (indices.ndim !== x.ndim || indices.shape.some((d, i) => i !== a && d !== x.shape[i]) || src.shape.some((d, i) => d !== indices.shape[i]) || src.ndim !== indices.ndim)
+    throw new RangeError(`recforge: scatterAdd: indices ${shapeStr(indices.shape)} and src ${shapeStr(src.shape)} must match each other, and x ${shapeStr(x.shape)} except along axis ${axis}`);
+  const outer = x.shape.slice(0, a).reduce((p, c) => p * c, 1);
+  const inner = x.shape.slice(a + 1).reduce((p, c) => p * c, 1);
+  const k = indices.shape[a], dim = x.shape[a];
+  const out = empty(x.shape, x.dtype);
+  native.stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
+  const sc = contiguousRaw(src), ic = contiguousRaw(indices);
+  try {
+    native.scatterAddAxis(code(x), outer, dim, k, inner, sc._h, sc.offset, ic._h, ic.offset, out._h, 0);
+  } catch (e) {
+    out.dispose();
+    throw e;
+  } finally {
+    if (sc !== src) sc.dispose();
+  }
+  if (!needsGrad(x, src)) {
+    if (ic !== indices) ic.dispose();
+    return out;
+  }
+  const is = ic !== indices ? ic : save(indices);
+  return record(out, "scatterAdd", [x, src], (g) => {
+    const gsrc = src.requiresGrad ? empty(indices.shape, x.dtype) : null;
+    if (gsrc) {
+      const gc = contiguousRaw(g);
+      native.gatherAxis(code(x), outer, dim, k, inner, gc._h, gc.offset, is._h, is.offset, gsrc._h, 0);
+      if (gc !== g) gc.dispose();
+    }
+    return [g, gsrc];
+  }, [is]);
+}

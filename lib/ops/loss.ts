@@ -1,0 +1,125 @@
+// Losses with fused native kernels (BCE on logits, cross-entropy) plus MSE by composition.
+// reduction: "mean" (default), "sum" or "none".
+import { needsGrad, record, save } from "../autograd/engine.js";
+import { Tensor } from "../tensor/tensor.js";
+import { sameShape, shapeStr } from "../tensor/shape.js";
+import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { mul, square, sub } from "./elementwise.js";
+import { mean, sum } from "./reduce.js";
+
+export type Reduction = "mean" | "sum" | "none";
+
+function reduce(t: Tensor, reduction: Reduction, op: string): Tensor {
+  if (reduction === "none") return t;
+  if (reduction !== "mean" && reduction !== "sum")
+    throw new TypeError(`recforge: ${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+  const r = reduction === "mean" ? mean(t) : sum(t);
+  t.dispose();
+  return r;
+}
+
+export interface BceOptions {
+  reduction?: Reduction;
+  /** Weight of the positive term (class imbalance), 1 by default. */
+  posWeight?: number;
+}
+
+/** Binary cross-entropy on logits, stable for large |logit|. target in [0, 1], same shape as logits. */
+export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
+  assertTensor(logits, "bceWithLogits", "logits");
+  assertTensor(target, "bceWithLogits", "target");
+  assertFloat(logits, "bceWithLogits", "logits");
+  assertSameDType(logits, target, "bceWithLogits");
+  if (!sameShape(logits.shape, target.shape))
+    throw new RangeError(`recforge: bceWithLogits: logits ${shapeStr(logits.shape)} and target ${shapeStr(target.shape)} must have the same shape`);
+  const pw = opts.posWeight ?? 1;
+  if (typeof pw !== "number" || !(pw > 0)) throw new RangeError(`recforge: bceWithLogits: posWeight must be > 0, got ${pw}`);
+  const xc = contiguousRaw(logits), yc = contiguousRaw(target);
+  const loss = empty(logits.shape, logits.dtype);
+  native.bceLogits(code(logits), logits.size, pw, xc._h, xc.offset, yc._h, yc.offset, loss._h, 0);
+  let out = loss;
+  if (needsGrad(logits)) {
+    const xs = xc !== logits ? xc : save(logits), ys = yc !== target ? yc : save(target);
+    out = record(loss, "bceWithLogits", [logits, null], (g) => {
+      const gc = contiguousRaw(g);
+      const gx = empty(logits.shape, logits.dtype);
+      native.bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
+      if (gc !== g) gc.dispose();
+      return [gx, null];
+    }, [xs, ys]);
+  } else {
+    if (xc !== logits) xc.dispose();
+    if (yc !== target) yc.dispose();
+  }
+  return reduce(out, opts.reduction ?? "mean", "bceWithLogits");
+}
+
+export interface CrossEntropyOptions {
+  reduction?: Reduction;
+  /** Rows whose target equals this are skipped (loss 0, no gradient, not counted in the mean). */
+  ignoreIndex?: number;
+}
+
+/** Cross-entropy of logits [N, C] against int32 class indices [N]. */
+export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  assertTensor(logits, "crossEntropy", "logits");
+  assertTensor(target, "crossEntropy", "target");
+  assertFloat(logits, "crossEntropy", "logits");
+  assertInt(target, "crossEntropy", "target");
+  if (logits.ndim !== 2 || target.ndim !== 1 || target.shape[0] !== logits.shape[0])
+    throw new RangeError(`recforge: crossEntropy: logits must be [N, C] and target [N], got ${shapeStr(logits.shape)} and ${shapeStr(target.shape)}`);
+  const ignore = opts.ignoreIndex ?? -100;
+  if (!Number.isInteger(ignore)) throw new TypeError(`recforge: crossEntropy: ignoreIndex must be an integer, got ${ignore}`);
+  const [n, c] = logits.shape;
+  const xc = contiguousRaw(logits), tc = contiguousRaw(target);
+  const loss = empty([n], logits.dtype);
+  const lse = empty([n], logits.dtype);
+  try {
+    native.crossEntropy(code(logits), n, c, ignore, xc._h, xc.offset, tc._h, tc.offset, loss._h, 0, lse._h, 0);
+  } catch (e) {
+    loss.dispose();
+    lse.dispose();
+    throw e;
+  }
+  let out = loss;
+  if (needsGrad(logits)) {
+    const xs = xc !== logits ? xc : save(logits), ts = tc !== target ? tc : save(target);
+    out = record(loss, "crossEntropy", [logits, null], (g) => {
+      const gc = contiguousRaw(g);
+      const gx = empty(logits.shape, logits.dtype);
+      native.crossEntropyBackward(code(logits), n, c, ignore, xs._h, xs.offset, ts._h, ts.offset, lse._h, 0, gc._h, gc.offset, gx._h, 0);
+      if (gc !== g) gc.dispose();
+      return [gx, null];
+    }, [xs, ts, lse]);
+  } else {
+    if (xc !== logits) xc.dispose();
+    lse.dispose();
+  }
+  const reduction = opts.reduction ?? "mean";
+  if (reduction !== "mean") {
+    if (tc !== target && !needsGrad(logits)) tc.dispose();
+    return reduce(out, reduction, "crossEntropy");
+  }
+  // mean over the rows that are not ignored
+  const t = target.toTypedArray();
+  let count = 0;
+  for (let i = 0; i < t.length; i++) if (t[i] !== ignore) count++;
+  if (tc !== target && !needsGrad(logits)) tc.dispose();
+  const s = sum(out);
+  out.dispose();
+  const r = mul(s, count ? 1 / count : NaN);
+  s.dispose();
+  return r;
+}
+
+/** Mean squared error. */
+export function mse(pred: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  assertTensor(pred, "mse", "pred");
+  assertTensor(target, "mse", "target");
+  if (!sameShape(pred.shape, target.shape))
+    throw new RangeError(`recforge: mse: pred ${shapeStr(pred.shape)} and target ${shapeStr(target.shape)} must have the same shape`);
+  const d = sub(pred, target);
+  const d2 = square(d);
+  d.dispose();
+  return reduce(d2, opts.reduction ?? "mean", "mse");
+}

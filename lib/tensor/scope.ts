@@ -1,0 +1,102 @@
+// Deterministic memory management: scopes (tidy) and live-tensor statistics.
+// A scope records every tensor created while it is open; when it closes it disposes
+// them, except those returned from the scope function or explicitly kept.
+import { native } from "../native.js";
+
+export interface Disposable {
+  readonly id: number;
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
+
+const scopes: Set<Disposable>[] = [];
+let live = 0;
+let liveBytes = 0;
+let peakLive = 0;
+let peakBytes = 0;
+
+export function trackCreated(t: Disposable, bytes: number): void {
+  live++;
+  liveBytes += bytes;
+  if (live > peakLive) peakLive = live;
+  if (liveBytes > peakBytes) peakBytes = liveBytes;
+  const s = scopes[scopes.length - 1];
+  if (s) s.add(t);
+}
+
+export function trackDisposed(t: Disposable | null, bytes: number): void {
+  live--;
+  liveBytes -= bytes;
+  if (t) for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].delete(t)) break;
+}
+
+/** Removes a tensor from every open scope so it survives them (parameters, optimiser state, .grad). */
+export function keep<T extends Disposable>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
+function collect(v: unknown, out: Set<unknown>, depth = 0): void {
+  if (v === null || typeof v !== "object" || depth > 4) return;
+  if ((v as Disposable).dispose && typeof (v as Disposable).id === "number") {
+    out.add(v);
+    return;
+  }
+  if (Array.isArray(v)) for (const x of v) collect(x, out, depth + 1);
+  else if (v instanceof Map) for (const x of v.values()) collect(x, out, depth + 1);
+  else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collect(x, out, depth + 1);
+}
+
+/**
+ * Runs fn; disposes every tensor created inside that is not part of its result (tensors
+ * found in the returned value, arrays, Maps or plain objects are moved to the enclosing scope).
+ * fn must be synchronous: async work would outlive the scope.
+ */
+export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new TypeError("recforge: tidy(fn) needs a function");
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    for (const t of scope) t.dispose();
+    throw e;
+  }
+  scopes.pop();
+  if (result && typeof (result as { then?: unknown }).then === "function") {
+    for (const t of scope) t.dispose();
+    throw new TypeError("recforge: tidy(fn) got a Promise; scopes must be synchronous (await outside tidy)");
+  }
+  const keepSet = new Set<unknown>();
+  collect(result, keepSet);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (keepSet.has(t)) parent?.add(t);
+    else t.dispose();
+  }
+  return result;
+}
+
+export interface MemoryInfo {
+  liveTensors: number;
+  liveBytes: number;
+  peakTensors: number;
+  peakBytes: number;
+  nativeBytes: number;
+  nativePeakBytes: number;
+  nativeBlocks: number;
+}
+
+/** Live tensors and bytes (JS view) and the native allocator's own counters. */
+export function memory(): MemoryInfo {
+  const n = native.memoryStats();
+  return { liveTensors: live, liveBytes, peakTensors: peakLive, peakBytes, ...n };
+}
+
+export function resetPeakMemory(): void {
+  peakLive = live;
+  peakBytes = liveBytes;
+  native.resetPeak();
+}
