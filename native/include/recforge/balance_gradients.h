@@ -33,7 +33,8 @@
 //     If m_ref/m_i overflows double (m_i > 0 but astronomically smaller than m_ref — e.g. a
 //     task whose gradient stayed zero for ~6700 steps while m_i decayed geometrically) the
 //     ratio is clamped to DBL_MAX, so every weight is finite and w_i*0 never makes a NaN.
-//     Since beta < 1, m_i >= (1-beta)*n_i, so a finite weight times a finite g_i stays finite.
+//     Since beta < 1, m_i >= (1-beta)*n_i, so w_i*n_i <= relax*m_ref/(1-beta) + n_i: a large
+//     weight only ever multiplies a small gradient.
 //   - Non-finite gradient: pass 1 checks every element. If any task has a NaN/±Inf element
 //     (reason kBalanceNonFinite), or — float64 gradients only — a sum of squares that overflows
 //     double although every element is finite (norm > ~1.3e154, reason kBalanceNormOverflow),
@@ -79,8 +80,10 @@ struct BalanceStatus {
   bool ok() const { return reason == kBalanceOk; }
 };
 
-// Elements per pass-1 block: the unit of the deterministic reduction (CPU and CUDA).
+// Elements per pass-1 block: the unit of the deterministic reduction. The GPU uses smaller
+// slices so that a few-MB G still spreads over every SM.
 constexpr int64_t kBalanceNormBlock = 8192;
+constexpr int64_t kBalanceNormBlockCuda = 2048;
 
 // G stored [T, N] contiguous (row i = g_i at G + i*N).
 //   m           double [T]  moving averages (state, read and written)
@@ -104,16 +107,21 @@ BalanceStatus balance_gradients_rows(const Elem* const* rows, int64_t T, int64_t
 // Same semantics and the same two passes; every pointer is a DEVICE pointer (G / rows' data,
 // m, initialized, out, weights, norms, status, workspace). Three launches on `stream`, no
 // host synchronisation:
-//   pass 1: grid (ceil(N/kBalanceNormBlock), T) blocks each write one double partial sum of
-//           squares and one non-finite flag to the workspace (fixed tree reduction);
+//   pass 1: grid (ceil(N/kBalanceNormBlockCuda), T) blocks each write one double partial sum
+//           of squares and one non-finite flag to the workspace (fixed tree reduction);
 //   weights: one block adds the partials of each task in a fixed order, checks them, and on
 //           success updates m / initialized and writes weights and norms;
 //   pass 2: element-wise weighted sum; every block reads `status` first and exits without
 //           writing when the step was rejected.
 // status: device int32 [2] = {reason, task} (BalanceStatus layout), always written by the
 // weights kernel; copy it back (after the stream) only if you want to know whether the step
-// was applied. Results are bit-identical run to run and independent of the GPU model.
+// was applied. Results are bit-identical run to run and independent of the GPU model (but
+// not bit-identical to the CPU kernel: another summation order; agreement ~1e-15 relative on
+// norms/weights, 1 ulp of the element type on out).
 // rows_dev (the _rows variant) is a DEVICE array of T device pointers.
+// Limits: T <= 65535 (grid y); workspace: device memory of
+// balance_gradients_cuda_workspace_bytes(T, N) = 12*T*(ceil(N/2048) + 1) bytes, 8-byte aligned,
+// owned by the caller and reusable once the stream has passed the call.
 int64_t balance_gradients_cuda_workspace_bytes(int64_t T, int64_t N);
 
 template <typename Elem>
