@@ -1,7 +1,7 @@
 // recforge: tensors, autograd, kernels and trainers for recommender models.
 export { Tensor, type GradHook } from "./tensor/tensor.js";
 export type { DType, Device } from "./tensor/dtype.js";
-export { tidy, keep, memory, resetPeakMemory, type MemoryInfo } from "./tensor/scope.js";
+export { tidy, keep, memory, resetPeakMemory, emptyCache, type MemoryInfo } from "./tensor/scope.js";
 export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, backward } from "./autograd/engine.js";
 export * from "./ops/index.js";

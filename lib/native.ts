@@ -19,7 +19,7 @@ export type NativeAddon = Record<string, (...args: any[]) => any> & {
   free(h: Handle): void;
   write(h: Handle, byteOffset: number, data: ArrayBufferView): void;
   read(h: Handle, byteOffset: number, out: ArrayBufferView): void;
-  memoryStats(): { nativeBytes: number; nativePeakBytes: number; nativeBlocks: number };
+  memoryStats(): { nativeBytes: number; nativePeakBytes: number; nativeBlocks: number; nativeCachedBytes: number };
 };
 
 export const native = load(root) as NativeAddon;

@@ -87,12 +87,19 @@ export interface MemoryInfo {
   nativeBytes: number;
   nativePeakBytes: number;
   nativeBlocks: number;
+  /** Freed blocks kept for reuse by the native caching allocator (see emptyCache()). */
+  nativeCachedBytes: number;
 }
 
 /** Live tensors and bytes (JS view) and the native allocator's own counters. */
 export function memory(): MemoryInfo {
   const n = native.memoryStats();
   return { liveTensors: live, liveBytes, peakTensors: peakLive, peakBytes, ...n };
+}
+
+/** Returns the native allocator's cached free blocks to the system. */
+export function emptyCache(): void {
+  native.emptyCache();
 }
 
 export function resetPeakMemory(): void {
