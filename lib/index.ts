@@ -5,4 +5,4 @@ export { tidy, keep, memory, resetPeakMemory, emptyCache, type MemoryInfo } from
 export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, backward } from "./autograd/engine.js";
 export * from "./ops/index.js";
-export { backends, setNumThreads, getNumThreads } from "./runtime.js";
+export { backends, setNumThreads, getNumThreads, synchronize, type Backends, type CudaBackendInfo } from "./runtime.js";

@@ -1,9 +1,14 @@
-// The only file that loads the native addon. node-gyp-build picks a prebuilt binary from
+// The only file that loads the native addons. node-gyp-build picks a prebuilt binary from
 // prebuilds/<platform>-<arch>/ or a local build/Release build (PREBUILDS_ONLY=1 forces
-// prebuilds). Everything else imports `native` from here.
+// prebuilds). The CUDA addon (build/Release/recforge_cuda.node, built by `npm run
+// build:cuda`, or RECFORGE_CUDA_ADDON=<path>) is optional: it is loaded only when present
+// and a CUDA device is usable; the CPU addon always works alone. Everything else imports
+// `native` / `cuda` / `backend()` from here.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import fs from "node:fs";
 import path from "node:path";
+import type { Device } from "./tensor/dtype.js";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -19,8 +24,80 @@ export type NativeAddon = Record<string, (...args: any[]) => any> & {
   free(h: Handle): void;
   write(h: Handle, byteOffset: number, data: ArrayBufferView): void;
   read(h: Handle, byteOffset: number, out: ArrayBufferView): void;
-  memoryStats(): { nativeBytes: number; nativePeakBytes: number; nativeBlocks: number; nativeCachedBytes: number };
 };
 
-export const native = load(root) as NativeAddon;
+export interface CudaDeviceInfo {
+  count: number;
+  name: string;
+  major: number;
+  minor: number;
+  smCount: number;
+  totalBytes: number;
+  driverVersion: number;
+  runtimeVersion: number;
+  error: string;
+}
+
+export interface CudaMemoryStats {
+  cudaBytes: number;
+  cudaRequestedBytes: number;
+  cudaPeakBytes: number;
+  cudaCachedBytes: number;
+  cudaBlocks: number;
+  cudaAllocs: number;
+  cudaCacheHits: number;
+  cudaDeviceAllocs: number;
+}
+
+/** The CUDA addon: the CPU binding's op functions (same names and arguments, device storages) plus device management. */
+export type CudaAddon = NativeAddon & {
+  deviceInfo(): CudaDeviceInfo;
+  memoryStats(): CudaMemoryStats;
+  copyFromHost(dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number): void;
+  copyToHost(dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number): void;
+  copyDevice(dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number): void;
+  synchronize(): void;
+};
+
+export const native = load(root) as NativeAddon & {
+  memoryStats(): { nativeBytes: number; nativePeakBytes: number; nativeBlocks: number; nativeCachedBytes: number };
+};
 export const addonPath = root;
+
+function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | null; info: CudaDeviceInfo | null } {
+  const file = process.env.RECFORGE_CUDA_ADDON || path.join(root, "build", "Release", "recforge_cuda.node");
+  if (process.env.RECFORGE_DISABLE_CUDA === "1")
+    return { addon: null, reason: "disabled by RECFORGE_DISABLE_CUDA=1", path: null, info: null };
+  if (!fs.existsSync(file))
+    return {
+      addon: null,
+      reason: "this package build has no CUDA addon loaded (build it with `npm run build:cuda` on a machine with nvcc)",
+      path: null,
+      info: null,
+    };
+  try {
+    const addon = require(file) as CudaAddon;
+    const info = addon.deviceInfo();
+    if (info.count > 0) return { addon, reason: "", path: file, info };
+    return { addon: null, reason: `the CUDA addon is built but ${info.error || "no CUDA device was found"}`, path: file, info };
+  } catch (e) {
+    return { addon: null, reason: `the CUDA addon (${file}) failed to load: ${(e as Error).message}`, path: file, info: null };
+  }
+}
+
+const loaded = loadCuda();
+/** The CUDA addon when it is built and a device is usable, else null (see cudaUnavailableReason). */
+export const cuda: CudaAddon | null = loaded.addon;
+export const cudaUnavailableReason: string = loaded.reason;
+export const cudaAddonPath: string | null = loaded.path;
+export const cudaInfo: CudaDeviceInfo | null = loaded.info;
+
+/** The binding object whose functions run on `device` (same names and arguments on both). */
+export function backend(device: Device): NativeAddon {
+  if (device === "cpu") return native;
+  if (device === "cuda") {
+    if (cuda) return cuda;
+    throw new TypeError(`recforge: device "cuda" is not available: ${cudaUnavailableReason} (see recforge.backends())`);
+  }
+  throw new TypeError(`recforge: unknown device ${JSON.stringify(device)}`);
+}

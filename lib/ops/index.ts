@@ -9,3 +9,4 @@ export { embedding, indexSelect, gather, scatterAdd } from "./indexing.js";
 export { bceWithLogits, crossEntropy, mse, type Reduction } from "./loss.js";
 export { topk, sort } from "./sort.js";
 export * from "./creation.js";
+export { to } from "./device.js";

@@ -3,7 +3,7 @@
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { sameShape, shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, backendFor } from "./core.js";
 import { mul, square, sub } from "./elementwise.js";
 import { mean, sum } from "./reduce.js";
 
@@ -35,15 +35,15 @@ export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions =
   const pw = opts.posWeight ?? 1;
   if (typeof pw !== "number" || !(pw > 0)) throw new RangeError(`recforge: bceWithLogits: posWeight must be > 0, got ${pw}`);
   const xc = contiguousRaw(logits), yc = contiguousRaw(target);
-  const loss = empty(logits.shape, logits.dtype);
-  native.bceLogits(code(logits), logits.size, pw, xc._h, xc.offset, yc._h, yc.offset, loss._h, 0);
+  const loss = empty(logits.shape, logits.dtype, logits.device);
+  backendFor(xc, yc).bceLogits(code(logits), logits.size, pw, xc._h, xc.offset, yc._h, yc.offset, loss._h, 0);
   let out = loss;
   if (needsGrad(logits)) {
     const xs = xc !== logits ? xc : save(logits), ys = yc !== target ? yc : save(target);
     out = record(loss, "bceWithLogits", [logits, null], (g) => {
       const gc = contiguousRaw(g);
-      const gx = empty(logits.shape, logits.dtype);
-      native.bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
+      const gx = empty(logits.shape, logits.dtype, logits.device);
+      backendFor(xs, ys, gc).bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
       if (gc !== g) gc.dispose();
       return [gx, null];
     }, [xs, ys]);
@@ -72,10 +72,10 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
   if (!Number.isInteger(ignore)) throw new TypeError(`recforge: crossEntropy: ignoreIndex must be an integer, got ${ignore}`);
   const [n, c] = logits.shape;
   const xc = contiguousRaw(logits), tc = contiguousRaw(target);
-  const loss = empty([n], logits.dtype);
-  const lse = empty([n], logits.dtype);
+  const loss = empty([n], logits.dtype, logits.device);
+  const lse = empty([n], logits.dtype, logits.device);
   try {
-    native.crossEntropy(code(logits), n, c, ignore, xc._h, xc.offset, tc._h, tc.offset, loss._h, 0, lse._h, 0);
+    backendFor(xc, tc).crossEntropy(code(logits), n, c, ignore, xc._h, xc.offset, tc._h, tc.offset, loss._h, 0, lse._h, 0);
   } catch (e) {
     loss.dispose();
     lse.dispose();
@@ -86,8 +86,8 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
     const xs = xc !== logits ? xc : save(logits), ts = tc !== target ? tc : save(target);
     out = record(loss, "crossEntropy", [logits, null], (g) => {
       const gc = contiguousRaw(g);
-      const gx = empty(logits.shape, logits.dtype);
-      native.crossEntropyBackward(code(logits), n, c, ignore, xs._h, xs.offset, ts._h, ts.offset, lse._h, 0, gc._h, gc.offset, gx._h, 0);
+      const gx = empty(logits.shape, logits.dtype, logits.device);
+      backendFor(xs, ts, gc).crossEntropyBackward(code(logits), n, c, ignore, xs._h, xs.offset, ts._h, ts.offset, lse._h, 0, gc._h, gc.offset, gx._h, 0);
       if (gc !== g) gc.dispose();
       return [gx, null];
     }, [xs, ts, lse]);

@@ -3,7 +3,7 @@
 import { record } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkShape, contiguousStrides, normAxis, numel, shapeStr, type Shape } from "../tensor/shape.js";
-import { assertTensor, code, empty, native } from "./core.js";
+import { assertTensor, code, empty, backendFor } from "./core.js";
 
 function view(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
   return new Tensor(x._storage, shape, x.dtype, strides, offset, false);
@@ -12,8 +12,8 @@ function view(x: Tensor, shape: readonly number[], strides: readonly number[], o
 export function contiguous(x: Tensor): Tensor {
   assertTensor(x, "contiguous");
   if (x.isContiguous) return x;
-  const out = empty(x.shape, x.dtype);
-  native.stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
+  const out = empty(x.shape, x.dtype, x.device);
+  backendFor(x).stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
   return record(out, "contiguous", [x], (g) => [g]);
 }
 
@@ -153,10 +153,10 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   shape[a] = e - s;
   const out = view(x, shape, x.strides, x.offset + s * x.strides[a]);
   return record(out, "slice", [x], (g) => {
-    const gx = empty(x.shape, x.dtype);
-    native.fill(code(gx), gx.size, gx._h, 0, 0);
+    const gx = empty(x.shape, x.dtype, x.device);
+    backendFor(gx).fill(code(gx), gx.size, gx._h, 0, 0);
     const st = contiguousStrides(x.shape);
-    native.stridedCopy(code(g), g.shape, g._h, g.offset, g.strides, gx._h, s * st[a], st);
+    backendFor(g, gx).stridedCopy(code(g), g.shape, g._h, g.offset, g.strides, gx._h, s * st[a], st);
     return [gx];
   });
 }
@@ -196,21 +196,21 @@ export function concat(ts: Tensor[], axis = 0): Tensor {
   }
   const shape = [...first.shape];
   shape[a] = ts.reduce((p, t) => p + t.shape[a], 0);
-  const out = empty(shape, first.dtype);
+  const out = empty(shape, first.dtype, first.device);
   const st = contiguousStrides(shape);
   let off = 0;
   const offs: number[] = [];
   for (const t of ts) {
     offs.push(off);
-    native.stridedCopy(code(t), t.shape, t._h, t.offset, t.strides, out._h, off * st[a], st);
+    backendFor(t, out).stridedCopy(code(t), t.shape, t._h, t.offset, t.strides, out._h, off * st[a], st);
     off += t.shape[a];
   }
   return record(out, "concat", ts, (g) => ts.map((t, i) => contiguousCopy(slice(g, a, offs[i], offs[i] + t.shape[a]))));
 }
 
 function contiguousCopy(v: Tensor): Tensor {
-  const out = empty(v.shape, v.dtype);
-  native.stridedCopy(code(v), v.shape, v._h, v.offset, v.strides, out._h, 0, out.strides);
+  const out = empty(v.shape, v.dtype, v.device);
+  backendFor(v).stridedCopy(code(v), v.shape, v._h, v.offset, v.strides, out._h, 0, out.strides);
   v.dispose();
   return out;
 }
