@@ -50,7 +50,10 @@ CudaDeviceInfo cuda_device_info() {
   cudaError_t e = cudaGetDeviceCount(&info.count);
   if (e != cudaSuccess) {
     info.count = 0;
-    info.error = std::string("no usable CUDA device: ") + cudaGetErrorString(e) + " (" + cudaGetErrorName(e) + ")";
+    if (e == cudaErrorInsufficientDriver && info.driver_version == 0)
+      info.error = "no NVIDIA driver found (libcuda is missing: this machine has no usable GPU)";
+    else
+      info.error = std::string("no usable CUDA device: ") + cudaGetErrorString(e) + " (" + cudaGetErrorName(e) + ")";
     cudaGetLastError();
     return info;
   }
