@@ -49,7 +49,7 @@ __global__ void __launch_bounds__(256)
   __shared__ T Bs[kBK][kBN];
   const int t = threadIdx.x;
   const int ty = t / 16, tx = t % 16;
-  const int64_t m0 = (int64_t)blockIdx.y * kBM, n0 = (int64_t)blockIdx.x * kBN;
+  const int64_t m0 = (int64_t)blockIdx.x * kBM, n0 = (int64_t)blockIdx.y * kBN;
   // Loader coordinates inside the tile: 4 elements per thread per operand.
   // op(A) tile is kBM x kBK; contiguous along k when !tA, along m when tA.
   const int a_m = tA ? (t % 32) * 4 : t / 2, a_k = tA ? t / 32 : (t % 2) * 4;
@@ -151,7 +151,7 @@ __global__ void __launch_bounds__(256)
   __shared__ __align__(128) float Cs[8][16 * 16];
   const int t = threadIdx.x, warp = t / 32, lane = t % 32;
   const int wm = warp / 4, wn = warp % 4;  // warp tile: rows wm*64.., cols wn*32..
-  const int64_t m0 = (int64_t)blockIdx.y * kHBM, n0 = (int64_t)blockIdx.x * kHBN;
+  const int64_t m0 = (int64_t)blockIdx.x * kHBM, n0 = (int64_t)blockIdx.y * kHBN;
   const H zero = H(0.0f);
 
   for (int64_t z = blockIdx.z; z < batch; z += gridDim.z) {
@@ -296,9 +296,11 @@ __global__ void scale_c_kernel(int64_t M, int64_t N, T beta, T* C, int64_t ldc, 
   }
 }
 
+// Row tiles on grid x (up to 2^31 - 1), column tiles on grid y (at most 65535: callers
+// split wider products into column chunks of kMaxGridN * tile columns).
+constexpr int64_t kMaxGridN = 65535;
 dim3 gemm_grid(int64_t M, int64_t N, int64_t batch, int bm, int bn) {
-  return dim3((unsigned)((N + bn - 1) / bn), (unsigned)((M + bm - 1) / bm),
-              (unsigned)std::min<int64_t>(batch, 65535));
+  return dim3((unsigned)((M + bm - 1) / bm), (unsigned)((N + bn - 1) / bn), (unsigned)std::min<int64_t>(batch, 65535));
 }
 
 // Handles the empty cases; returns true when nothing is left to do.
@@ -316,8 +318,12 @@ void simt(bool tA, bool tB, int64_t M, int64_t N, int64_t K, T alpha, const T* A
           const T* B, int64_t ldb, int64_t sB, T beta, T* C, int64_t ldc, int64_t sC, int64_t batch,
           cudaStream_t stream) {
   if (gemm_trivial<T>(M, N, K, beta, C, ldc, sC, batch, stream)) return;
-  gemm_simt_kernel<T><<<gemm_grid(M, N, batch, kBM, kBN), 256, 0, stream>>>(tA, tB, M, N, K, alpha, A, lda, sA, B, ldb,
-                                                                           sB, beta, C, ldc, sC, batch);
+  const int64_t chunk = kMaxGridN * kBN;
+  for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+    const int64_t nn = std::min(chunk, N - n0);
+    gemm_simt_kernel<T><<<gemm_grid(M, nn, batch, kBM, kBN), 256, 0, stream>>>(
+        tA, tB, M, nn, K, alpha, A, lda, sA, B + (tB ? n0 * ldb : n0), ldb, sB, beta, C + n0, ldc, sC, batch);
+  }
 }
 
 bool aligned16(const void* p, int64_t ld, int64_t stride, int64_t batch) {
@@ -329,9 +335,14 @@ void wmma(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const 
           const H* B, int64_t ldb, int64_t sB, float beta, float* C, int64_t ldc, int64_t sC, int64_t batch,
           cudaStream_t stream) {
   if (gemm_trivial<float>(M, N, K, beta, C, ldc, sC, batch, stream)) return;
-  gemm_wmma_kernel<H><<<gemm_grid(M, N, batch, kHBM, kHBN), 256, 0, stream>>>(
-      tA, tB, M, N, K, alpha, A, lda, sA, B, ldb, sB, beta, C, ldc, sC, batch, aligned16(A, lda, sA, batch),
-      aligned16(B, ldb, sB, batch));
+  const int64_t chunk = kMaxGridN * kHBN;
+  for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+    const int64_t nn = std::min(chunk, N - n0);
+    const H* Bn = B + (tB ? n0 * ldb : n0);
+    gemm_wmma_kernel<H><<<gemm_grid(M, nn, batch, kHBM, kHBN), 256, 0, stream>>>(
+        tA, tB, M, nn, K, alpha, A, lda, sA, Bn, ldb, sB, beta, C + n0, ldc, sC, batch, aligned16(A, lda, sA, batch),
+        aligned16(Bn, ldb, sB, batch));
+  }
 }
 
 __global__ void f2h_kernel(int kind, const float* __restrict__ src, uint16_t* __restrict__ dst, int64_t n) {
