@@ -85,7 +85,57 @@ function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | n
   }
 }
 
-const loaded = loadCuda();
+// RECFORGE_CUDA_EMULATE=1 (testing aid): a "cuda" device whose storages and kernels are the
+// CPU addon's, so the whole device path of the JS layer (to(), creation on the device,
+// per-device dispatch, autograd, memory statistics) runs and is tested on machines without
+// a GPU. Numbers are the CPU's; it says nothing about the CUDA kernels themselves.
+function emulatedCuda(): CudaAddon {
+  const sizes = new WeakMap<Handle, number>();
+  const st = { live: 0, peak: 0, blocks: 0, allocs: 0 };
+  const copy = (dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number) => {
+    const buf = new Uint8Array(nbytes);
+    native.read(src, srcByte, buf);
+    native.write(dst, dstByte, buf);
+  };
+  const addon: Record<string, unknown> = { ...native };
+  Object.assign(addon, {
+    alloc(nbytes: number) {
+      const h = native.alloc(nbytes);
+      sizes.set(h, nbytes);
+      st.live += nbytes;
+      st.blocks++;
+      st.allocs++;
+      st.peak = Math.max(st.peak, st.live);
+      return h;
+    },
+    free(h: Handle) {
+      const n = sizes.get(h);
+      if (n !== undefined) {
+        sizes.delete(h);
+        st.live -= n;
+        st.blocks--;
+      }
+      native.free(h);
+    },
+    deviceInfo: (): CudaDeviceInfo => ({ count: 1, name: "emulated on the CPU (RECFORGE_CUDA_EMULATE=1)", major: 0, minor: 0, smCount: 0, totalBytes: 0, driverVersion: 0, runtimeVersion: 0, error: "" }),
+    memoryStats: (): CudaMemoryStats => ({ cudaBytes: st.live, cudaRequestedBytes: st.live, cudaPeakBytes: st.peak, cudaCachedBytes: 0, cudaBlocks: st.blocks, cudaAllocs: st.allocs, cudaCacheHits: 0, cudaDeviceAllocs: st.allocs }),
+    emptyCache() {},
+    resetPeak() {
+      st.peak = st.live;
+    },
+    copyFromHost: copy,
+    copyToHost: copy,
+    copyDevice: copy,
+    synchronize() {},
+    gemmBackend: () => "emulated",
+  });
+  return addon as CudaAddon;
+}
+
+const loaded =
+  process.env.RECFORGE_CUDA_EMULATE === "1"
+    ? { addon: emulatedCuda(), reason: "", path: null, info: emulatedCuda().deviceInfo() }
+    : loadCuda();
 /** The CUDA addon when it is built and a device is usable, else null (see cudaUnavailableReason). */
 export const cuda: CudaAddon | null = loaded.addon;
 export const cudaUnavailableReason: string = loaded.reason;

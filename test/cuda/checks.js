@@ -37,7 +37,7 @@ export const checks = [
     const b = rf.backends();
     t.true(b.cuda.available);
     t.true(typeof b.cuda.device.name === "string" && b.cuda.device.name.length > 0);
-    t.true(["cublas", "own"].includes(b.cuda.gemm));
+    t.true(["cublas", "own", "emulated"].includes(b.cuda.gemm), `gemm backend ${b.cuda.gemm}`);
   }],
 
   ["to() round trips every dtype, contiguous or not; to(same device) is the identity", (t, rf) => {
