@@ -13,19 +13,13 @@
 #include <limits>
 #include <vector>
 
+#include "dot_lanes.h"
 #include "recforge/parallel.h"
 
 namespace recforge {
 namespace {
 
 int64_t grain_for(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }
-
-template <typename T>
-inline T dot(const T* __restrict a, const T* __restrict b, int64_t n) {
-  T acc = 0;
-  for (int64_t i = 0; i < n; ++i) acc += a[i] * b[i];
-  return acc;
-}
 
 }  // namespace
 
@@ -44,8 +38,8 @@ void gat_forward(int64_t N, int64_t H, int64_t F, const int32_t* rowptr, const i
     for (int64_t n = n0; n < n1; ++n)
       for (int64_t h = 0; h < H; ++h) {
         const T* v = wh + n * HF + h * F;
-        el[n * H + h] = dot(v, a_src + h * F, F);
-        er[n * H + h] = dot(v, a_dst + h * F, F);
+        el[n * H + h] = cpu::dot_lanes(v, a_src + h * F, F);
+        er[n * H + h] = cpu::dot_lanes(v, a_dst + h * F, F);
       }
   });
   const int64_t avg_deg = rowptr[N] / N + 1;
@@ -117,7 +111,7 @@ void gat_backward(int64_t N, int64_t H, int64_t F, const int32_t* rowptr, const 
       for (int64_t e = begin; e < end; ++e) {
         const T* v = wh + (int64_t)src[e] * HF;
         for (int64_t h = 0; h < H; ++h) {
-          const T da = dot(go + h * F, v + h * F, F);
+          const T da = cpu::dot_lanes(go + h * F, v + h * F, F);
           dz[e * H + h] = da;
           sum[h] += alpha[e * H + h] * da;
         }

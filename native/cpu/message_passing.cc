@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dot_lanes.h"
 #include "recforge/parallel.h"
 
 namespace recforge {
@@ -114,7 +115,7 @@ void segment_aggregate_backward(int64_t n_dst, int64_t n_src, int64_t F, const i
             for (int64_t f = 0; f < F; ++f)
               if (am[f] == e) acc += go[f] * xs[f];
           } else {
-            for (int64_t f = 0; f < F; ++f) acc += go[f] * xs[f];
+            acc = cpu::dot_lanes(go, xs, F);
             if (reduce == Reduce::Mean) acc /= T(end - begin);
           }
           dw[e] = acc;
