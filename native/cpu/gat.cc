@@ -96,9 +96,11 @@ void gat_backward(int64_t N, int64_t H, int64_t F, const int32_t* rowptr, const 
   const T slope = (T)negative_slope;
   const int64_t E = rowptr[N];
   const int64_t n_blocks = (N + kGatReduceBlock - 1) / kGatReduceBlock;
-  T* dz = workspace;            // [E, H]
-  T* der = dz + E * H + N * H;  // [N, H] (the [N, H] before it is the CUDA path's del)
-  T* partial = der + N * H;     // [n_blocks, 2, H, F]
+  // Same layout as the CUDA path: del [N, H] (unused here: kept per node), der [N, H],
+  // partial [n_blocks, 2, H, F], dz [E, H].
+  T* der = workspace + N * H;
+  T* partial = der + N * H;
+  T* dz = partial + n_blocks * 2 * HF;
   const int64_t avg_deg = E / N + 1;
 
   // Phase A: dalpha = <dout[d,h], Wh[src,h]>, softmax backward, LeakyReLU backward.

@@ -29,7 +29,7 @@ namespace recforge {
 constexpr int64_t kGatReduceBlock = 256;
 
 // Elements of T that gat_backward / gat_backward_cuda need as `workspace`:
-// E*H (per-edge score gradients) + 2*N*H (el / er gradients) + ceil(N/256)*2*H*F (partial sums).
+// 2*N*H (el / er gradients) + ceil(N/256)*2*H*F (partial sums) + E*H (per-edge score gradients).
 int64_t gat_backward_workspace_size(int64_t N, int64_t E, int64_t H, int64_t F);
 
 // Forward. Writes out [N, H, F] and saves for backward el, er [N, H] and alpha [E, H]
