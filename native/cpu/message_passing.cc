@@ -1,10 +1,9 @@
-// CPU message passing: CSR aggregation (sum / mean / max) with its race-free backward, and the
-// gather / scatter-add row pair. Parallel over output rows only, so every output element is
-// produced by one thread in a fixed order: results do not depend on the thread count.
+// CPU message passing: CSR aggregation (sum / mean / max / min) with its race-free backward.
+// Parallel over output rows only, so every output element is produced by one thread in a fixed
+// order: results do not depend on the thread count.
 #include "recforge/message_passing.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "dot_lanes.h"
 #include "recforge/parallel.h"
@@ -18,25 +17,28 @@ int64_t grain_for(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / s
 
 int64_t avg_degree(int64_t n_rows, int64_t n_edges) { return n_rows > 0 ? n_edges / n_rows + 1 : 1; }
 
-// The max rule shared with the CUDA kernel: strictly greater wins (first maximal edge kept),
-// and NaN propagates (the first NaN wins over any number).
+// The max / min rule shared with the CUDA kernel and reduce_axis: strictly more extreme wins
+// (the first extreme edge is kept) and NaN propagates (the first NaN wins over any number).
 template <typename T>
-inline bool max_replaces(T candidate, T best) {
-  return candidate > best || (candidate != candidate && best == best);
+inline bool replaces(bool is_max, T candidate, T best) {
+  return (is_max ? candidate > best : candidate < best) || (candidate != candidate && best == best);
 }
+
+inline bool is_extreme(ReduceOp op) { return op == ReduceOp::Max || op == ReduceOp::Min; }
 
 }  // namespace
 
 template <typename T>
 void segment_aggregate(int64_t n_dst, int64_t /*n_src*/, int64_t F, const int32_t* rowptr, const int32_t* src,
-                       const T* x, const T* w, Reduce reduce, T* out, int32_t* argmax) {
+                       const T* x, const T* w, ReduceOp op, T* out, int32_t* arg) {
   const int64_t n_edges = n_dst > 0 ? rowptr[n_dst] : 0;
   parallel_for(n_dst, grain_for(F * avg_degree(n_dst, n_edges)), [&](int64_t d0, int64_t d1) {
     for (int64_t d = d0; d < d1; ++d) {
       T* __restrict o = out + d * F;
       const int64_t begin = rowptr[d], end = rowptr[d + 1];
-      if (reduce == Reduce::Max) {
-        int32_t* am = argmax + d * F;
+      if (is_extreme(op)) {
+        const bool is_max = op == ReduceOp::Max;
+        int32_t* am = arg + d * F;
         if (begin == end) {
           std::fill(o, o + F, T(0));
           std::fill(am, am + F, -1);
@@ -53,7 +55,7 @@ void segment_aggregate(int64_t n_dst, int64_t /*n_src*/, int64_t F, const int32_
           const T we = w ? w[e] : T(1);
           for (int64_t f = 0; f < F; ++f) {
             T m = we * xe[f];
-            if (max_replaces(m, o[f])) {
+            if (replaces(is_max, m, o[f])) {
               o[f] = m;
               am[f] = (int32_t)e;
             }
@@ -67,7 +69,7 @@ void segment_aggregate(int64_t n_dst, int64_t /*n_src*/, int64_t F, const int32_
         const T we = w ? w[e] : T(1);
         for (int64_t f = 0; f < F; ++f) o[f] += we * xe[f];
       }
-      if (reduce == Reduce::Mean && end > begin) {
+      if (op == ReduceOp::Mean && end > begin) {
         const T inv = T(1) / T(end - begin);
         for (int64_t f = 0; f < F; ++f) o[f] *= inv;
       }
@@ -78,7 +80,7 @@ void segment_aggregate(int64_t n_dst, int64_t /*n_src*/, int64_t F, const int32_
 template <typename T>
 void segment_aggregate_backward(int64_t n_dst, int64_t n_src, int64_t F, const int32_t* rowptr, const int32_t* src,
                                 const int32_t* t_rowptr, const int32_t* t_dst, const int32_t* t_eid, const T* x,
-                                const T* w, Reduce reduce, const int32_t* argmax, const T* dout, T* dx, T* dw) {
+                                const T* w, ReduceOp op, const int32_t* arg, const T* dout, T* dx, T* dw) {
   const int64_t n_edges = n_dst > 0 ? rowptr[n_dst] : 0;
   if (dx) {
     // Per source over the transposed CSR: each dx row is owned by one thread, no atomics.
@@ -89,10 +91,10 @@ void segment_aggregate_backward(int64_t n_dst, int64_t n_src, int64_t F, const i
         for (int64_t k = t_rowptr[s]; k < t_rowptr[s + 1]; ++k) {
           const int64_t d = t_dst[k], e = t_eid[k];
           T coef = w ? w[e] : T(1);
-          if (reduce == Reduce::Mean) coef /= T(rowptr[d + 1] - rowptr[d]);
+          if (op == ReduceOp::Mean) coef /= T(rowptr[d + 1] - rowptr[d]);
           const T* __restrict go = dout + d * F;
-          if (reduce == Reduce::Max) {
-            const int32_t* am = argmax + d * F;
+          if (is_extreme(op)) {
+            const int32_t* am = arg + d * F;
             for (int64_t f = 0; f < F; ++f)
               if (am[f] == e) g[f] += coef * go[f];
           } else {
@@ -110,13 +112,13 @@ void segment_aggregate_backward(int64_t n_dst, int64_t n_src, int64_t F, const i
         for (int64_t e = begin; e < end; ++e) {
           const T* __restrict xs = x + (int64_t)src[e] * F;
           T acc = 0;
-          if (reduce == Reduce::Max) {
-            const int32_t* am = argmax + d * F;
+          if (is_extreme(op)) {
+            const int32_t* am = arg + d * F;
             for (int64_t f = 0; f < F; ++f)
               if (am[f] == e) acc += go[f] * xs[f];
           } else {
             acc = cpu::dot_lanes(go, xs, F);
-            if (reduce == Reduce::Mean) acc /= T(end - begin);
+            if (op == ReduceOp::Mean) acc /= T(end - begin);
           }
           dw[e] = acc;
         }
@@ -125,41 +127,12 @@ void segment_aggregate_backward(int64_t n_dst, int64_t n_src, int64_t F, const i
   }
 }
 
-template <typename T>
-void gather_rows(int64_t n_idx, int64_t F, const T* x, const int32_t* idx, T* out) {
-  if (F == 0) return;
-  parallel_for(n_idx, grain_for(F), [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) std::memcpy(out + i * F, x + (int64_t)idx[i] * F, sizeof(T) * F);
-  });
-}
-
-template <typename T>
-void scatter_add_rows(int64_t n_idx, int64_t F, const T* src, const int32_t* idx, int64_t n_out, T* out,
-                      bool accumulate) {
-  if (F == 0) return;
-  // Each chunk owns output rows [r0, r1) and scans all of idx. Grain: one chunk per ~32k adds,
-  // estimated with the mean number of source rows per output row.
-  const int64_t rows_per_out = n_out > 0 ? n_idx / n_out + 1 : 1;
-  parallel_for(n_out, grain_for(F * rows_per_out), [&](int64_t r0, int64_t r1) {
-    if (!accumulate) std::fill(out + r0 * F, out + r1 * F, T(0));
-    for (int64_t i = 0; i < n_idx; ++i) {
-      const int64_t r = idx[i];
-      if (r < r0 || r >= r1) continue;
-      T* __restrict o = out + r * F;
-      const T* __restrict s = src + i * F;
-      for (int64_t f = 0; f < F; ++f) o[f] += s[f];
-    }
-  });
-}
-
 #define RECFORGE_INSTANTIATE(T)                                                                                 \
   template void segment_aggregate<T>(int64_t, int64_t, int64_t, const int32_t*, const int32_t*, const T*,       \
-                                     const T*, Reduce, T*, int32_t*);                                          \
+                                     const T*, ReduceOp, T*, int32_t*);                                        \
   template void segment_aggregate_backward<T>(int64_t, int64_t, int64_t, const int32_t*, const int32_t*,        \
                                               const int32_t*, const int32_t*, const int32_t*, const T*, const T*, \
-                                              Reduce, const int32_t*, const T*, T*, T*);                        \
-  template void gather_rows<T>(int64_t, int64_t, const T*, const int32_t*, T*);                                 \
-  template void scatter_add_rows<T>(int64_t, int64_t, const T*, const int32_t*, int64_t, T*, bool);
+                                              ReduceOp, const int32_t*, const T*, T*, T*);
 RECFORGE_INSTANTIATE(float)
 RECFORGE_INSTANTIATE(double)
 #undef RECFORGE_INSTANTIATE

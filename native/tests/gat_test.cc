@@ -14,7 +14,7 @@
 #include "recforge/edge_softmax.h"
 #include "recforge/gat.h"
 #include "recforge/graph_csr.h"
-#include "recforge/message_passing.h"
+#include "recforge/indexing.h"
 #include "recforge/parallel.h"
 
 using namespace rftest;
@@ -245,10 +245,10 @@ struct OpByOp {
     each(N * HF, [&](int64_t i) { t[i] = wh[i] * ad[i % HF]; });
     each(N * H, [&](int64_t i) { float s = 0; for (int64_t f = 0; f < F; ++f) s += t[i * F + f]; er[i] = s; });
     xj.resize(E * HF);
-    recforge::gather_rows<float>(E, HF, wh, src, xj.data());
+    recforge::gather_rows<float>(wh, src, E, HF, xj.data());
     std::vector<float> el_e(E * H), er_e(E * H);
-    recforge::gather_rows<float>(E, H, el.data(), src, el_e.data());
-    recforge::gather_rows<float>(E, H, er.data(), dst, er_e.data());
+    recforge::gather_rows<float>(el.data(), src, E, H, el_e.data());
+    recforge::gather_rows<float>(er.data(), dst, E, H, er_e.data());
     pre.resize(E * H);
     z.resize(E * H);
     alpha.resize(E * H);
@@ -257,28 +257,28 @@ struct OpByOp {
     recforge::edge_softmax<float>(N, H, rowptr, z.data(), alpha.data());
     msg.resize(E * HF);
     each(E * HF, [&](int64_t i) { msg[i] = xj[i] * alpha[i / F]; });
-    out.resize(N * HF);
-    recforge::scatter_add_rows<float>(E, HF, msg.data(), dst, N, out.data(), false);
+    out.assign(N * HF, 0.f);
+    recforge::scatter_add_rows<float>(msg.data(), dst, E, HF, out.data());
   }
   void backward(const float* wh, const float* as, const float* ad, const float* dout) {
     const int64_t HF = H * F;
     dmsg.resize(E * HF);
-    recforge::gather_rows<float>(E, HF, dout, dst, dmsg.data());
+    recforge::gather_rows<float>(dout, dst, E, HF, dmsg.data());
     std::vector<float> prod(E * HF);
     each(E * HF, [&](int64_t i) { prod[i] = dmsg[i] * xj[i]; });
     dalpha.resize(E * H);
     each(E * H, [&](int64_t i) { float s = 0; for (int64_t f = 0; f < F; ++f) s += prod[i * F + f]; dalpha[i] = s; });
     dxj.resize(E * HF);
     each(E * HF, [&](int64_t i) { dxj[i] = dmsg[i] * alpha[i / F]; });
-    dwh.resize(N * HF);
-    recforge::scatter_add_rows<float>(E, HF, dxj.data(), src, N, dwh.data(), false);
+    dwh.assign(N * HF, 0.f);
+    recforge::scatter_add_rows<float>(dxj.data(), src, E, HF, dwh.data());
     dz.resize(E * H);
     recforge::edge_softmax_backward<float>(N, H, rowptr, alpha.data(), dalpha.data(), dz.data());
     each(E * H, [&](int64_t i) { dz[i] *= pre[i] > 0 ? 1.f : (float)kSlope; });
-    del.resize(N * H);
-    der.resize(N * H);
-    recforge::scatter_add_rows<float>(E, H, dz.data(), src, N, del.data(), false);
-    recforge::scatter_add_rows<float>(E, H, dz.data(), dst, N, der.data(), false);
+    del.assign(N * H, 0.f);
+    der.assign(N * H, 0.f);
+    recforge::scatter_add_rows<float>(dz.data(), src, E, H, del.data());
+    recforge::scatter_add_rows<float>(dz.data(), dst, E, H, der.data());
     each(N * HF, [&](int64_t i) { dwh[i] += del[i / F] * as[i % HF] + der[i / F] * ad[i % HF]; });
     das.assign(HF, 0.f);
     dad.assign(HF, 0.f);

@@ -1,6 +1,7 @@
-// CUDA message-passing kernels (message_passing.h, edge_softmax.h) against the CPU kernels on
-// random graphs with isolated nodes, self-loops, duplicate edges, no edges, odd sizes; device
-// outputs are NaN-poisoned first. Exits non-zero on mismatch.
+// CUDA message-passing kernels (message_passing.h, edge_softmax.h, and the row pair of
+// indexing.h) against the CPU kernels on random graphs with isolated nodes, self-loops,
+// duplicate edges, no edges, odd sizes; device outputs are NaN-poisoned first. Exits non-zero
+// on mismatch.
 #include <cstring>
 #include <memory>
 #include <string>
@@ -8,15 +9,16 @@
 
 #include "graph_cuda_test_util.cuh"
 #include "recforge/edge_softmax.h"
+#include "recforge/indexing.h"
 #include "recforge/message_passing.h"
 
 using namespace rftest;
-using recforge::Reduce;
+using recforge::ReduceOp;
 
 namespace {
 
 template <typename T>
-void test_aggregate(Rng& r, const TestGraph& g, int64_t F, Reduce red, bool weighted) {
+void test_aggregate(Rng& r, const TestGraph& g, int64_t F, ReduceOp red, bool weighted) {
   char what[128];
   std::snprintf(what, sizeof what, "%s reduce=%d%s n_dst=%lld n_src=%lld F=%lld E=%lld", sizeof(T) == 4 ? "f32" : "f64",
                 (int)red, weighted ? " weighted" : "", (long long)g.n_dst, (long long)g.n_src, (long long)F,
@@ -43,7 +45,7 @@ void test_aggregate(Rng& r, const TestGraph& g, int64_t F, Reduce red, bool weig
                                       weighted ? d_w.ptr : nullptr, red, d_out->ptr, d_am->ptr, nullptr);
   RF_CUDA(cudaGetLastError());
   allclose(d_out->get(), to<double>(out), tol, tol, (std::string(what) + " out").c_str());
-  if (red == Reduce::Max) RF_CHECK(d_am->get() == am, "%s argmax", what);
+  if (red == ReduceOp::Max || red == ReduceOp::Min) RF_CHECK(d_am->get() == am, "%s arg", what);
   // Backward uses the CPU argmax so that both sides differentiate the same selection.
   DevBuf<int32_t> d_am_cpu(am);
   recforge::segment_aggregate_backward_cuda<T>(g.n_dst, g.n_src, F, d_rowptr.ptr, d_src.ptr, d_tr.ptr, d_td.ptr,
@@ -57,26 +59,23 @@ void test_aggregate(Rng& r, const TestGraph& g, int64_t F, Reduce red, bool weig
 template <typename T>
 void test_gather_scatter(Rng& r, int64_t n_rows, int64_t n_idx, int64_t F) {
   std::vector<int32_t> idx(n_idx);
-  for (auto& i : idx) i = (int32_t)r.randint(0, n_rows);
+  for (auto& i : idx) i = (int32_t)r.randint(0, n_rows);  // repeats on purpose
   std::vector<T> x = to<T>(randn<double>(r, n_rows * F)), src = to<T>(randn<double>(r, n_idx * F));
   std::vector<T> base = to<T>(randn<double>(r, n_rows * F));
-  std::vector<T> g_cpu(n_idx * F), s_cpu(n_rows * F), a_cpu = base;
-  recforge::gather_rows<T>(n_idx, F, x.data(), ptr_or_null(idx), g_cpu.data());
-  recforge::scatter_add_rows<T>(n_idx, F, src.data(), ptr_or_null(idx), n_rows, s_cpu.data(), false);
-  recforge::scatter_add_rows<T>(n_idx, F, src.data(), ptr_or_null(idx), n_rows, a_cpu.data(), true);
+  std::vector<T> g_cpu(n_idx * F), a_cpu = base;
+  recforge::gather_rows<T>(x.data(), ptr_or_null(idx), n_idx, F, g_cpu.data());
+  recforge::scatter_add_rows<T>(src.data(), ptr_or_null(idx), n_idx, F, a_cpu.data());
   DevBuf<int32_t> d_idx(idx);
   DevBuf<T> d_x(x), d_src(src), d_acc(base);
-  std::unique_ptr<DevBuf<T>> d_g(poisoned<T>(g_cpu.size())), d_s(poisoned<T>(s_cpu.size()));
-  recforge::gather_rows_cuda<T>(n_idx, F, d_x.ptr, d_idx.ptr, d_g->ptr, nullptr);
-  recforge::scatter_add_rows_cuda<T>(n_idx, F, d_src.ptr, d_idx.ptr, n_rows, d_s->ptr, false, nullptr);
-  recforge::scatter_add_rows_cuda<T>(n_idx, F, d_src.ptr, d_idx.ptr, n_rows, d_acc.ptr, true, nullptr);
+  std::unique_ptr<DevBuf<T>> d_g(poisoned<T>(g_cpu.size()));
+  recforge::gather_rows_cuda<T>(d_x.ptr, d_idx.ptr, n_idx, F, d_g->ptr, nullptr);
+  recforge::scatter_add_rows_cuda<T>(d_src.ptr, d_idx.ptr, n_idx, F, d_acc.ptr, nullptr);
   RF_CUDA(cudaGetLastError());
   const double tol = sizeof(T) == 4 ? 1e-5 : 1e-12;
   char what[64];
   std::snprintf(what, sizeof what, "rows=%lld idx=%lld F=%lld", (long long)n_rows, (long long)n_idx, (long long)F);
   allclose(d_g->get(), to<double>(g_cpu), 0, 0, (std::string("gather ") + what).c_str());
-  allclose(d_s->get(), to<double>(s_cpu), tol, tol, (std::string("scatter ") + what).c_str());
-  allclose(d_acc.get(), to<double>(a_cpu), tol, tol, (std::string("scatter accumulate ") + what).c_str());
+  allclose(d_acc.get(), to<double>(a_cpu), tol, tol, (std::string("scatter_add ") + what).c_str());
 }
 
 template <typename T>
@@ -113,7 +112,7 @@ int main() {
                           {3001, 3001, 67, 24000, 100, true}};
   for (const Shape& s : shapes) {
     TestGraph g = random_graph(r, s.n_dst, s.n_src, s.E, s.dup, s.loops);
-    for (Reduce red : {Reduce::Sum, Reduce::Mean, Reduce::Max})
+    for (ReduceOp red : {ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max, ReduceOp::Min})
       for (bool weighted : {false, true}) {
         test_aggregate<float>(r, g, s.F, red, weighted);
         test_aggregate<double>(r, g, s.F, red, weighted);
@@ -128,5 +127,6 @@ int main() {
     test_gather_scatter<float>(r, rows, n, F);
     test_gather_scatter<double>(r, rows, n, F);
   }
+  test_gather_scatter<int32_t>(r, 77, 5000, 9);
   return finish("message_passing_cuda");
 }
