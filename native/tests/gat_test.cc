@@ -350,10 +350,21 @@ void bench(Rng& rng) {
   double f_fwd = median_ms(reps, fused_fwd), f_bwd = median_ms(reps, fused_bwd);
   double o_fwd = median_ms(reps, [&] { op.forward(wh.data(), as.data(), ad.data()); });
   double o_bwd = median_ms(reps, [&] { op.backward(wh.data(), as.data(), ad.data(), dout.data()); });
-  // The two must agree (sanity; the accurate checks are above).
-  allclose(op.out, to<double>(out), 1e-4, 1e-4, "bench op-by-op vs fused out");
-  allclose(op.dwh, to<double>(dwh), 1e-4, 1e-4, "bench op-by-op vs fused dWh");
-  allclose(op.das, to<double>(das), 5e-3, 1e-3, "bench op-by-op vs fused da_src");
+  // The two must agree (a sanity check that both did the same work; the accurate checks are
+  // above). Norm-wise: an attention logit within rounding of LeakyReLU's kink may take the
+  // other derivative branch in one of them, which moves a few gradient entries slightly.
+  auto close_normwise = [](const std::vector<float>& a, const std::vector<float>& b, const char* what) {
+    double err = 0, mag = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      err = std::max(err, std::fabs((double)a[i] - b[i]));
+      mag = std::max(mag, std::fabs((double)b[i]));
+    }
+    RF_CHECK(err <= 1e-3 * (mag + 1e-30), "%s: max error %g vs max magnitude %g", what, err, mag);
+  };
+  close_normwise(op.out, out, "bench op-by-op vs fused out");
+  close_normwise(op.dwh, dwh, "bench op-by-op vs fused dWh");
+  close_normwise(op.das, das, "bench op-by-op vs fused da_src");
+  close_normwise(op.dad, dad, "bench op-by-op vs fused da_dst");
   const double flops = 2.0 * (2 * N * HF) + 2.0 * E * HF   // forward: el/er, aggregation
                        + 3 * 2.0 * E * HF + 4.0 * N * HF;  // backward: dalpha, dWh gather, attention terms
   std::printf(

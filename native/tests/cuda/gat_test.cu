@@ -43,10 +43,13 @@ void test_case(Rng& r, const TestGraph& g, int64_t H, int64_t F, bool timing) {
     recforge::gat_forward_cuda<T>(N, H, F, d_rowptr.ptr, d_src.ptr, d_wh.ptr, d_as.ptr, d_ad.ptr, slope, d_out->ptr,
                                   d_el->ptr, d_er->ptr, d_alpha->ptr, nullptr);
   };
+  // The backward differentiates the CPU's saved el / er / alpha: an attention logit within
+  // rounding of LeakyReLU's kink could otherwise take the other derivative branch on one side.
+  DevBuf<T> d_el_cpu(el), d_er_cpu(er), d_alpha_cpu(alpha);
   auto bwd = [&] {
     recforge::gat_backward_cuda<T>(N, H, F, d_rowptr.ptr, d_src.ptr, d_tr.ptr, d_td.ptr, d_te.ptr, d_wh.ptr, d_as.ptr,
-                                   d_ad.ptr, slope, d_el->ptr, d_er->ptr, d_alpha->ptr, d_dout.ptr, d_dwh->ptr,
-                                   d_das->ptr, d_dad->ptr, d_ws.ptr, nullptr);
+                                   d_ad.ptr, slope, d_el_cpu.ptr, d_er_cpu.ptr, d_alpha_cpu.ptr, d_dout.ptr,
+                                   d_dwh->ptr, d_das->ptr, d_dad->ptr, d_ws.ptr, nullptr);
   };
   fwd();
   bwd();
