@@ -145,6 +145,9 @@ function amaxmin(name: string, op: R, x: Tensor, axes: Axes, keepdim: boolean): 
   assertTensor(x, name);
   assertFloat(x, name);
   const ax = normAxes(axes, x.ndim);
+  // No axes (0-d input or axes = []): the identity, but as a new tensor. Returning x itself
+  // made callers that dispose their result (logsumexp) dispose the caller's input.
+  if (ax.length === 0) return sum(x, ax, keepdim);
   let cur = x;
   const owned: Tensor[] = [];
   // One axis at a time (from the last) keeps indices simple; each step is differentiable.
@@ -154,7 +157,6 @@ function amaxmin(name: string, op: R, x: Tensor, axes: Axes, keepdim: boolean): 
     if (cur !== x) owned.push(cur);
     cur = values;
   }
-  if (cur === x) return x;
   owned.forEach((t) => t.dispose());
   return finishOwned(cur, x, ax, keepdim);
 }
