@@ -4,7 +4,7 @@ import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { sameShape, shapeStr } from "../tensor/shape.js";
 import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
-import { mul, square, sub } from "./elementwise.js";
+import { U, addRaw, mul, mulRaw, square, sub, unaryRaw } from "./elementwise.js";
 import { mean, sum } from "./reduce.js";
 
 export type Reduction = "mean" | "sum" | "none";
@@ -38,20 +38,38 @@ export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions =
   const loss = empty(logits.shape, logits.dtype);
   native.bceLogits(code(logits), logits.size, pw, xc._h, xc.offset, yc._h, yc.offset, loss._h, 0);
   let out = loss;
-  if (needsGrad(logits)) {
+  if (needsGrad(logits, target)) {
     const xs = xc !== logits ? xc : save(logits), ys = yc !== target ? yc : save(target);
-    out = record(loss, "bceWithLogits", [logits, null], (g) => {
-      const gc = contiguousRaw(g);
-      const gx = empty(logits.shape, logits.dtype);
-      native.bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
-      if (gc !== g) gc.dispose();
-      return [gx, null];
+    out = record(loss, "bceWithLogits", [logits, target], (g) => {
+      let gx: Tensor | null = null;
+      if (logits.requiresGrad) {
+        const gc = contiguousRaw(g);
+        gx = empty(logits.shape, logits.dtype);
+        native.bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
+        if (gc !== g) gc.dispose();
+      }
+      return [gx, target.requiresGrad ? bceTargetGrad(g, xs, pw) : null];
     }, [xs, ys]);
   } else {
     if (xc !== logits) xc.dispose();
     if (yc !== target) yc.dispose();
   }
   return reduce(out, opts.reduction ?? "mean", "bceWithLogits");
+}
+
+// d loss / d target = -x + (posWeight - 1) * softplus(-x), with the stable
+// softplus(-x) = relu(-x) + log(1 + exp(-|x|)). Soft targets that require grad
+// (distillation from a trained teacher) used to get no gradient at all.
+function bceTargetGrad(g: Tensor, x: Tensor, pw: number): Tensor {
+  const tmp: Tensor[] = [];
+  const t = (v: Tensor) => (tmp.push(v), v);
+  const nx = t(unaryRaw(U.Neg, x));
+  const e = t(unaryRaw(U.Exp, t(unaryRaw(U.Neg, t(unaryRaw(U.Abs, x))))));
+  const sp = t(addRaw(t(unaryRaw(U.Relu, nx)), t(unaryRaw(U.Log, t(unaryRaw(U.AddScalar, e, 1))))));
+  const d = t(addRaw(nx, t(unaryRaw(U.MulScalar, sp, pw - 1))));
+  const out = mulRaw(g, d);
+  tmp.forEach((v) => v.dispose());
+  return out;
 }
 
 export interface CrossEntropyOptions {
