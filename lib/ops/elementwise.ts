@@ -104,7 +104,12 @@ type Operand = Tensor | number;
 
 function toTensor(v: Operand, like: Tensor, op: string): [Tensor, boolean] {
   if (v instanceof Tensor) return [assertTensor(v, op, "operand"), false];
-  if (typeof v === "number") return [scalarLike(v, like), true];
+  if (typeof v === "number") {
+    // An int32 scalar would be truncated (lt(x, 2.5) would compare with 2): refuse instead.
+    if (like.dtype === "int32" && !(Number.isInteger(v) && v >= -2147483648 && v <= 2147483647))
+      throw new RangeError(`recforge: ${op}: the number ${v} is not an int32 value; cast the int32 tensor to float first`);
+    return [scalarLike(v, like), true];
+  }
   throw new TypeError(`recforge: ${op}: operands must be Tensors or numbers, got ${v === null ? "null" : typeof v}`);
 }
 
@@ -138,22 +143,25 @@ function binary(name: string, op: B, a: Operand, b: Operand, grad: (g: Tensor, a
   );
 }
 
+// The fused scalar kernels are float-only; int32 tensors with a number take the binary path.
+const floatTensor = (v: Operand): v is Tensor => v instanceof Tensor && isFloat(v.dtype);
+
 export function add(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("add", U.AddScalar, a, b);
-  if (b instanceof Tensor && typeof a === "number") return unary("add", U.AddScalar, b, a);
+  if (floatTensor(a) && typeof b === "number") return unary("add", U.AddScalar, a, b);
+  if (floatTensor(b) && typeof a === "number") return unary("add", U.AddScalar, b, a);
   return binary("add", B.Add, a, b, (g) => [g, g]);
 }
 export function sub(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("sub", U.AddScalar, a, -b);
+  if (floatTensor(a) && typeof b === "number") return unary("sub", U.AddScalar, a, -b);
   return binary("sub", B.Sub, a, b, (g) => [g, unaryRaw(U.Neg, g)]);
 }
 export function mul(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("mul", U.MulScalar, a, b);
-  if (b instanceof Tensor && typeof a === "number") return unary("mul", U.MulScalar, b, a);
+  if (floatTensor(a) && typeof b === "number") return unary("mul", U.MulScalar, a, b);
+  if (floatTensor(b) && typeof a === "number") return unary("mul", U.MulScalar, b, a);
   return binary("mul", B.Mul, a, b, (g, x, y) => [binaryRaw(B.Mul, g, y, "mul"), binaryRaw(B.Mul, g, x, "mul")]);
 }
 export function div(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("div", U.MulScalar, a, 1 / b);
+  if (floatTensor(a) && typeof b === "number") return unary("div", U.MulScalar, a, 1 / b);
   return binary("div", B.Div, a, b, (g, _x, y, out) => {
     const ga = binaryRaw(B.Div, g, y, "div");
     const t = binaryRaw(B.Mul, ga, out, "div");
@@ -163,7 +171,7 @@ export function div(a: Operand, b: Operand): Tensor {
   });
 }
 export function pow(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("pow", U.PowScalar, a, b);
+  if (floatTensor(a) && typeof b === "number") return unary("pow", U.PowScalar, a, b);
   return binary("pow", B.Pow, a, b, (g, x, y, out) => {
     // d/dx x^y = y x^(y-1) = y * out / x ; d/dy = out * log(x)
     const ym1 = unaryRaw(U.AddScalar, y, -1);
