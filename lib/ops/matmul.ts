@@ -107,7 +107,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new RangeError(`recforge: matmul: inner dimensions differ: ${shapeStr(a.shape)} @ ${shapeStr(b.shape)}`);
   // A stack of rows times one matrix is a single big GEMM: fold a's batch into M.
   if (b.ndim === 2 && a.ndim > 2 && a.isContiguous) {
-    const a2 = reshape(a, [-1, K]);
+    // explicit row count: reshape's -1 cannot infer it when K = 0
+    const a2 = reshape(a, [a.shape.slice(0, -1).reduce((p, d) => p * d, 1), K]);
     const o2 = matmul(a2, b);
     const out = reshape(o2, [...a.shape.slice(0, -1), b.shape[1]]);
     if (a2 !== a) a2.dispose();
