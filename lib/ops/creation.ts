@@ -5,7 +5,7 @@ import { checkShape, numel, shapeStr } from "../tensor/shape.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { native } from "../native.js";
 import { needsGrad, record, save } from "../autograd/engine.js";
-import { assertTensor, code, empty } from "./core.js";
+import { assertFloat, assertTensor, code, describe, empty } from "./core.js";
 import { mul } from "./elementwise.js";
 
 export interface CreateOptions {
@@ -31,7 +31,7 @@ function inferShape(data: unknown): number[] {
 function flatten(data: unknown, shape: number[], dim: number, out: number[]): void {
   if (dim === shape.length) {
     if (typeof data !== "number" && typeof data !== "boolean")
-      throw new TypeError(`recforge: tensor: expected numbers, found ${data === null ? "null" : typeof data}`);
+      throw new TypeError(`recforge: tensor: expected numbers, found ${describe(data)}`);
     out.push(Number(data));
     return;
   }
@@ -61,15 +61,21 @@ export function tensor(data: unknown, opts: CreateOptions & { shape?: number[] }
       flat = [Number(data)];
       shape = [];
     } else if (Array.isArray(data)) {
-      shape = inferShape(data);
+      shape = checkShape(inferShape(data), "tensor shape"); // at most 6 dims, like every op
       const out: number[] = [];
       flatten(data, shape, 0, out);
       flat = out;
-    } else throw new TypeError(`recforge: tensor: cannot make a tensor from ${data === null ? "null" : typeof data}`);
+    } else throw new TypeError(`recforge: tensor: cannot make a tensor from ${describe(data)}`);
     if (opts.shape) shape = checkShape(opts.shape);
   }
   if (numel(shape) !== flat.length) throw new RangeError(`recforge: tensor: ${flat.length} values do not fill shape ${shapeStr(shape)}`);
-  if (dtype === "int32") for (let i = 0; i < flat.length; i++) if (!Number.isInteger(flat[i]) && !(flat instanceof Int32Array)) throw new RangeError(`recforge: tensor: int32 data must be integers, got ${flat[i]}`);
+  // Int32Array.from would silently wrap 2**31 to -2**31 and truncate fractions
+  if (dtype === "int32" && !(flat instanceof Int32Array))
+    for (let i = 0; i < flat.length; i++) {
+      const v = flat[i];
+      if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)
+        throw new RangeError(`recforge: tensor: int32 data must be integers in [-2147483648, 2147483647], got ${v} at index ${i}`);
+    }
   const t = Tensor.empty(shape, dtype);
   if (flat.length) {
     const arr = dtype === "float32" ? Float32Array.from(flat) : dtype === "float64" ? Float64Array.from(flat) : Int32Array.from(flat);
@@ -81,7 +87,7 @@ export function tensor(data: unknown, opts: CreateOptions & { shape?: number[] }
 export function full(shape: number[], value: number, opts: CreateOptions = {}): Tensor {
   const s = checkShape(shape);
   const dtype = checkDType(opts.dtype ?? "float32");
-  if (typeof value !== "number") throw new TypeError(`recforge: full: value must be a number, got ${typeof value}`);
+  if (typeof value !== "number") throw new TypeError(`recforge: full: value must be a number, got ${describe(value)}`);
   const t = Tensor.empty(s, dtype);
   native.fill(DTYPE_CODE[dtype], t.size, t._h, 0, value);
   return finish(t, opts);
@@ -89,9 +95,11 @@ export function full(shape: number[], value: number, opts: CreateOptions = {}): 
 export const zeros = (shape: number[], opts: CreateOptions = {}) => full(shape, 0, opts);
 export const ones = (shape: number[], opts: CreateOptions = {}) => full(shape, 1, opts);
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  assertTensor(t, "zerosLike");
   return full([...t.shape], 0, { dtype: t.dtype, ...opts });
 }
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  assertTensor(t, "onesLike");
   return full([...t.shape], 1, { dtype: t.dtype, ...opts });
 }
 
@@ -149,6 +157,9 @@ export function bernoulli(shape: number[], p: number, opts: RandomOptions = {}):
 export function randint(low: number, high: number, shape: number[], opts: { generator?: Generator } = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high)) throw new TypeError("recforge: randint: bounds must be integers");
   if (high <= low) throw new RangeError(`recforge: randint: high (${high}) must exceed low (${low})`);
+  // the values are stored as int32: wider bounds would wrap around silently
+  if (low < -2147483648 || high > 2147483648)
+    throw new RangeError(`recforge: randint: bounds [${low}, ${high}) must lie within the int32 range [-2147483648, 2147483648)`);
   const s = checkShape(shape);
   const g = opts.generator ?? defaultGenerator;
   const t = Tensor.empty(s, "int32");
@@ -159,6 +170,7 @@ export function randint(low: number, high: number, shape: number[], opts: { gene
 /** Inverted dropout: zeroes each element with probability p and scales survivors by 1/(1-p). Identity when !training. */
 export function dropout(x: Tensor, p = 0.5, opts: { training?: boolean; generator?: Generator } = {}): Tensor {
   assertTensor(x, "dropout");
+  assertFloat(x, "dropout");
   if (typeof p !== "number" || !(p >= 0 && p < 1)) throw new RangeError(`recforge: dropout: p must be in [0, 1), got ${p}`);
   if (opts.training === false || p === 0) return x;
   const mask = bernoulli([...x.shape], 1 - p, { dtype: x.dtype, generator: opts.generator });

@@ -5,7 +5,7 @@ import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../tensor/shape.js";
 import { type DType, checkDType, isFloat } from "../tensor/dtype.js";
-import { assertFloat, assertNumber, assertTensor, code, contiguousRaw, empty, native, scalarLike } from "./core.js";
+import { assertFloat, assertNumber, assertTensor, code, contiguousRaw, describe, empty, native, scalarLike } from "./core.js";
 import { reshape } from "./shape.js";
 import { sum } from "./reduce.js";
 
@@ -110,7 +110,7 @@ function toTensor(v: Operand, like: Tensor, op: string): [Tensor, boolean] {
       throw new RangeError(`recforge: ${op}: the number ${v} is not an int32 value; cast the int32 tensor to float first`);
     return [scalarLike(v, like), true];
   }
-  throw new TypeError(`recforge: ${op}: operands must be Tensors or numbers, got ${v === null ? "null" : typeof v}`);
+  throw new TypeError(`recforge: ${op}: operands must be Tensors or numbers, got ${describe(v)}`);
 }
 
 function binary(name: string, op: B, a: Operand, b: Operand, grad: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {

@@ -134,6 +134,8 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
 export function mse(pred: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   assertTensor(pred, "mse", "pred");
   assertTensor(target, "mse", "target");
+  assertFloat(pred, "mse", "pred");
+  assertSameDType(pred, target, "mse");
   if (!sameShape(pred.shape, target.shape))
     throw new RangeError(`recforge: mse: pred ${shapeStr(pred.shape)} and target ${shapeStr(target.shape)} must have the same shape`);
   const d = sub(pred, target);
