@@ -192,9 +192,20 @@ function oneMinus(m: Tensor): Tensor {
   return r;
 }
 
+// 1 where the result of maximum/minimum came from a: a wins ties (cmp = Ge / Le), and a NaN
+// in a (which the forward kernel returns) also routes the gradient to a, as amax does.
+function fromA(cmp: B, x: Tensor, y: Tensor, name: string): Tensor {
+  const m = binaryRaw(cmp, x, y, name);
+  const nan = binaryRaw(B.Ne, x, x, name);
+  const r = binaryRaw(B.Add, m, nan, name); // the two are never both 1
+  m.dispose();
+  nan.dispose();
+  return r;
+}
+
 export function maximum(a: Operand, b: Operand): Tensor {
   return binary("maximum", B.Maximum, a, b, (g, x, y) => {
-    const m = binaryRaw(B.Ge, x, y, "maximum"); // ties go to a
+    const m = fromA(B.Ge, x, y, "maximum");
     const inv = oneMinus(m);
     const r: [Tensor, Tensor] = [binaryRaw(B.Mul, g, m, "maximum"), binaryRaw(B.Mul, g, inv, "maximum")];
     m.dispose();
@@ -204,7 +215,7 @@ export function maximum(a: Operand, b: Operand): Tensor {
 }
 export function minimum(a: Operand, b: Operand): Tensor {
   return binary("minimum", B.Minimum, a, b, (g, x, y) => {
-    const m = binaryRaw(B.Le, x, y, "minimum");
+    const m = fromA(B.Le, x, y, "minimum");
     const inv = oneMinus(m);
     const r: [Tensor, Tensor] = [binaryRaw(B.Mul, g, m, "minimum"), binaryRaw(B.Mul, g, inv, "minimum")];
     m.dispose();
