@@ -20,6 +20,13 @@ export function describe(v: unknown): string {
   return name && name !== "Object" ? `an object of type ${name}` : "a plain object";
 }
 
+/** An options bag: undefined/null mean "no options"; anything but a plain object is a TypeError. */
+export function options<T extends object>(o: T | null | undefined, op: string): T {
+  if (o === undefined || o === null) return {} as T;
+  if (typeof o !== "object" || Array.isArray(o)) throw new TypeError(`recforge: ${op}: options must be an object, got ${describe(o)}`);
+  return o;
+}
+
 export function assertTensor(t: unknown, op: string, what = "input"): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`recforge: ${op}: ${what} must be a Tensor, got ${describe(t)}`);
   return t._check(`${op}: ${what}`);

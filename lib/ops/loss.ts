@@ -3,7 +3,7 @@
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { sameShape, shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native, options } from "./core.js";
 import { U, addRaw, mul, mulRaw, square, sub, unaryRaw } from "./elementwise.js";
 import { mean, sum } from "./reduce.js";
 
@@ -26,6 +26,7 @@ export interface BceOptions {
 
 /** Binary cross-entropy on logits, stable for large |logit|. target in [0, 1], same shape as logits. */
 export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
+  opts = options(opts, "bceWithLogits");
   assertTensor(logits, "bceWithLogits", "logits");
   assertTensor(target, "bceWithLogits", "target");
   assertFloat(logits, "bceWithLogits", "logits");
@@ -80,6 +81,7 @@ export interface CrossEntropyOptions {
 
 /** Cross-entropy of logits [N, C] against int32 class indices [N]. */
 export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  opts = options(opts, "crossEntropy");
   assertTensor(logits, "crossEntropy", "logits");
   assertTensor(target, "crossEntropy", "target");
   assertFloat(logits, "crossEntropy", "logits");
@@ -132,6 +134,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
 
 /** Mean squared error. */
 export function mse(pred: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  opts = options(opts, "mse");
   assertTensor(pred, "mse", "pred");
   assertTensor(target, "mse", "target");
   assertFloat(pred, "mse", "pred");

@@ -1,7 +1,7 @@
 // Ordering ops (no gradient): topk and sort along the last axis (other axes by transpose).
 import { Tensor } from "../tensor/tensor.js";
 import { normAxis, shapeStr } from "../tensor/shape.js";
-import { assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { assertTensor, code, contiguousRaw, empty, native, options } from "./core.js";
 import { transpose } from "./shape.js";
 
 function lastAxis(x: Tensor, axis: number, fn: (xl: Tensor) => [Tensor, Tensor]): [Tensor, Tensor] {
@@ -17,6 +17,7 @@ function lastAxis(x: Tensor, axis: number, fn: (xl: Tensor) => [Tensor, Tensor])
 }
 
 export function topk(x: Tensor, k: number, opts: { axis?: number; largest?: boolean } = {}): { values: Tensor; indices: Tensor } {
+  opts = options(opts, "topk");
   assertTensor(x, "topk");
   if (x.ndim === 0) throw new RangeError("recforge: topk: needs at least a 1-d tensor");
   const axis = opts.axis ?? -1;
@@ -35,6 +36,7 @@ export function topk(x: Tensor, k: number, opts: { axis?: number; largest?: bool
 }
 
 export function sort(x: Tensor, opts: { axis?: number; descending?: boolean } = {}): { values: Tensor; indices: Tensor } {
+  opts = options(opts, "sort");
   assertTensor(x, "sort");
   if (x.ndim === 0) throw new RangeError("recforge: sort: needs at least a 1-d tensor");
   const axis = opts.axis ?? -1;
