@@ -8,57 +8,7 @@
 // shape mismatches, wrong dtypes, out-of-range indices, bad axes, bad options.
 import test from "ava";
 import * as rf from "../../dist/index.js";
-
-const f64 = (shape) => rf.randn(shape, { dtype: "float64", generator: new rf.Generator(1) });
-const f32 = (shape) => rf.randn(shape, { generator: new rf.Generator(2) });
-const i32 = (data, shape) => rf.tensor(data, { dtype: "int32", shape });
-
-// [name, call, makeArgs, tensorArgPositions, optionalPositions (null allowed)]; call receives the args spread.
-const catalogue = [
-  ...["neg", "exp", "log", "sqrt", "rsqrt", "abs", "relu", "gelu", "silu", "sigmoid", "tanh", "square", "reciprocal", "sign", "isfinite"].map((n) => [
-    n, rf[n], () => [f64([2, 3])], [0],
-  ]),
-  ["leakyRelu", rf.leakyRelu, () => [f64([2]), 0.1], [0]],
-  ["elu", rf.elu, () => [f64([2]), 1], [0]],
-  ["clamp", rf.clamp, () => [f64([2]), -1, 1], [0]],
-  ["isnan", rf.isnan, () => [f64([2])], [0]],
-  ...["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"].map((n) => [n, rf[n], () => [f64([2, 3]), f64([3])], [0, 1]]),
-  ["where", rf.where, () => [i32([1, 0, 1]), f64([3]), f64([3])], [0, 1, 2]],
-  ["cast", rf.cast, () => [f64([2]), "float32"], [0]],
-  ["clone", rf.clone, () => [f64([2])], [0]],
-  ...["sum", "mean", "amax", "amin", "logsumexp", "variance"].map((n) => [n, rf[n], () => [f64([2, 3]), 1], [0]]),
-  ...["max", "min", "argmax", "argmin"].map((n) => [n, rf[n], () => [f64([2, 3]), 1], [0]]),
-  ["matmul", rf.matmul, () => [f64([2, 3]), f64([3, 4])], [0, 1]],
-  ["linear", rf.linear, () => [f64([2, 3]), f64([4, 3]), f64([4])], [0, 1, 2], [2]],
-  ["softmax", rf.softmax, () => [f64([2, 3]), 0], [0]],
-  ["logSoftmax", rf.logSoftmax, () => [f64([2, 3])], [0]],
-  ["layerNorm", rf.layerNorm, () => [f64([2, 3]), f64([3]), f64([3])], [0, 1, 2], [1, 2]],
-  ["rmsNorm", rf.rmsNorm, () => [f64([2, 3]), f64([3])], [0, 1], [1]],
-  ["embedding", rf.embedding, () => [i32([0, 2]), f64([3, 2])], [0, 1]],
-  ["gather", rf.gather, () => [f64([2, 3]), 1, i32([0, 2], [2, 1])], [0, 2]],
-  ["scatterAdd", rf.scatterAdd, () => [f64([2, 3]), 1, i32([0, 2], [2, 1]), f64([2, 1])], [0, 2, 3]],
-  ["indexSelect", rf.indexSelect, () => [f64([2, 3]), 1, i32([0, 2])], [0, 2]],
-  ["concat", (a, b) => rf.concat([a, b], 0), () => [f64([2, 3]), f64([1, 3])], [0, 1]],
-  ["stack", (a, b) => rf.stack([a, b], 1), () => [f64([2, 3]), f64([2, 3])], [0, 1]],
-  ["split", rf.split, () => [f64([4, 3]), 2, 0], [0]],
-  ["slice", rf.slice, () => [f64([4, 3]), 0, 1, 3], [0]],
-  ["reshape", rf.reshape, () => [f64([4, 3]), [3, 4]], [0]],
-  ["flatten", rf.flatten, () => [f64([4, 3])], [0]],
-  ["permute", rf.permute, () => [f64([4, 3]), [1, 0]], [0]],
-  ["transpose", rf.transpose, () => [f64([4, 3])], [0]],
-  ["expand", rf.expand, () => [f64([1, 3]), [2, 3]], [0]],
-  ["squeeze", rf.squeeze, () => [f64([1, 3])], [0]],
-  ["unsqueeze", rf.unsqueeze, () => [f64([3]), 0], [0]],
-  ["contiguous", rf.contiguous, () => [f64([3])], [0]],
-  ["bceWithLogits", rf.bceWithLogits, () => [f64([3]), rf.full([3], 0.5, { dtype: "float64" })], [0, 1]],
-  ["crossEntropy", rf.crossEntropy, () => [f64([2, 3]), i32([0, 2])], [0, 1]],
-  ["mse", rf.mse, () => [f64([3]), f64([3])], [0, 1]],
-  ["dropout", rf.dropout, () => [f64([3]), 0.5], [0]],
-  ["topk", rf.topk, () => [f64([2, 3]), 2], [0]],
-  ["sort", rf.sort, () => [f64([2, 3])], [0]],
-  ["zerosLike", rf.zerosLike, () => [f64([2])], [0]],
-  ["onesLike", rf.onesLike, () => [f64([2])], [0]],
-];
+import { catalogue, f32, f64, i32 } from "../helpers/catalogue.js";
 
 const badValues = [
   ["a string", "abc", /string|"abc"/],
@@ -287,6 +237,20 @@ test("losses: shapes, dtypes, targets out of range, options", (t) => {
   ]);
 });
 
+test("null or undefined options mean the defaults", (t) => {
+  for (const f of [
+    () => rf.crossEntropy(f64([2, 3]), i32([0, 1]), null),
+    () => rf.bceWithLogits(f64([2]), f64([2]), null),
+    () => rf.mse(f64([2]), f64([2]), undefined),
+    () => rf.topk(f64([3]), 2, null).values,
+    () => rf.sort(f64([3]), null).values,
+    () => rf.randn([2], null),
+    () => rf.tensor([1], null),
+    () => rf.dropout(f64([3]), 0.5, null),
+  ])
+    t.true(f() instanceof rf.Tensor);
+});
+
 test("topk and sort: k range, axis, 0-d", (t) => {
   const x = f64([2, 3]);
   throwsCases(t, [
@@ -338,6 +302,17 @@ test("creation: bad data, shapes, dtypes, ranges", (t) => {
     ["randint bound beyond int32", () => rf.randint(0, 2 ** 40, [2]), RangeError, /1099511627776/],
     ["randint low beyond int32", () => rf.randint(-(2 ** 32), 0, [2]), RangeError, /-4294967296/],
     ["bernoulli p", () => rf.bernoulli([2], 1.5), RangeError, /1\.5/],
+    ["arange int32 overflow", () => rf.arange(2 ** 31 - 2, 2 ** 31 + 2), RangeError, /arange\(2147483646, 2147483650, 1\).*int32/],
+    ["arange int32 fractional step", () => rf.arange(0, 1, 0.25, { dtype: "int32" }), RangeError, /0\.25.*int32/],
+    ["arange too long", () => rf.arange(-(2 ** 40), 7), RangeError, /1099511627783 elements/],
+    ["arange bad dtype", () => rf.arange(3, 5, 1, { dtype: "int8" }), TypeError, /"int8"/],
+    ["shape beyond 2^53 elements", () => rf.zeros([2 ** 31, 2 ** 31, 2 ** 31]), RangeError, /2\^53/],
+    ["generator not a Generator", () => rf.randn([2], { generator: 3 }), TypeError, /Generator, got number 3/],
+    ["dropout generator", () => rf.dropout(f64([2]), 0.5, { generator: {} }), TypeError, /Generator, got a plain object/],
+    ["randint generator", () => rf.randint(0, 3, [2], { generator: "g" }), TypeError, /Generator, got the string "g"/],
+    ["options not an object", () => rf.randn([2], 5), TypeError, /randn: options must be an object, got number 5/],
+    ["loss options array", () => rf.mse(f64([2]), f64([2]), ["sum"]), TypeError, /mse: options must be an object, got a plain array/],
+    ["topk options string", () => rf.topk(f64([2]), 1, "largest"), TypeError, /topk: options must be an object/],
     ["Generator negative seed", () => new rf.Generator(-1), RangeError, /-1/],
     ["Generator fractional seed", () => new rf.Generator(1.5), RangeError, /1\.5/],
     ["manualSeed string", () => rf.manualSeed("7"), RangeError, /7/],
