@@ -23,7 +23,9 @@ export function describe(v: unknown): string {
 /** An options bag: undefined/null mean "no options"; anything but a plain object is a TypeError. */
 export function options<T extends object>(o: T | null | undefined, op: string): T {
   if (o === undefined || o === null) return {} as T;
-  if (typeof o !== "object" || Array.isArray(o)) throw new TypeError(`recforge: ${op}: options must be an object, got ${describe(o)}`);
+  // plain objects only: a Tensor passed by mistake has methods named like options (mean, ...)
+  const proto = typeof o === "object" ? Object.getPrototypeOf(o) : undefined;
+  if (proto !== Object.prototype && proto !== null) throw new TypeError(`recforge: ${op}: options must be a plain object, got ${describe(o)}`);
   return o;
 }
 

@@ -5,7 +5,7 @@ import { checkShape, numel, shapeStr } from "../tensor/shape.js";
 import { defaultGenerator, Generator } from "../tensor/random.js";
 import { native } from "../native.js";
 import { needsGrad, record, save } from "../autograd/engine.js";
-import { assertFloat, assertTensor, code, describe, empty, options } from "./core.js";
+import { assertFloat, assertNumber, assertTensor, code, describe, empty, options } from "./core.js";
 import { mul } from "./elementwise.js";
 
 export interface CreateOptions {
@@ -162,17 +162,17 @@ function randomFill(kind: number, shape: number[], a: number, b: number, opts: R
 /** Uniform in [low, high). */
 export function rand(shape: number[], opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
   opts = options(opts, "rand");
-  return randomFill(0, shape, opts.low ?? 0, opts.high ?? 1, opts);
+  return randomFill(0, shape, assertNumber(opts.low ?? 0, "rand", "low"), assertNumber(opts.high ?? 1, "rand", "high"), opts);
 }
 /** Normal with the given mean and std. */
 export function randn(shape: number[], opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
   opts = options(opts, "randn");
-  return randomFill(1, shape, opts.mean ?? 0, opts.std ?? 1, opts);
+  return randomFill(1, shape, assertNumber(opts.mean ?? 0, "randn", "mean"), assertNumber(opts.std ?? 1, "randn", "std"), opts);
 }
 /** 1 with probability p, else 0. */
 export function bernoulli(shape: number[], p: number, opts: RandomOptions = {}): Tensor {
   opts = options(opts, "bernoulli");
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`recforge: bernoulli: p must be in [0, 1], got ${p}`);
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new RangeError(`recforge: bernoulli: p must be in [0, 1], got ${describe(p)}`);
   return randomFill(2, shape, p, 0, opts);
 }
 /** Integers uniform in [low, high), int32. */

@@ -3,6 +3,7 @@
 // recorded inside backward).
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
+import { disposeOnThrow } from "../tensor/scope.js";
 import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../tensor/shape.js";
 import { type DType, checkDType, isFloat } from "../tensor/dtype.js";
 import { assertFloat, assertNumber, assertTensor, code, contiguousRaw, describe, empty, native, scalarLike } from "./core.js";
@@ -113,7 +114,13 @@ function toTensor(v: Operand, like: Tensor, op: string): [Tensor, boolean] {
   throw new TypeError(`recforge: ${op}: operands must be Tensors or numbers, got ${describe(v)}`);
 }
 
-function binary(name: string, op: B, a: Operand, b: Operand, grad: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
+// The op bodies below create scalar tensors and copies before checks that can still fail
+// (broadcasting, dtypes, native index checks): disposeOnThrow frees those on a throw.
+function binary(name: string, op: B, a: Operand, b: Operand, grad: BinaryGrad): Tensor {
+  return disposeOnThrow(() => binaryBody(name, op, a, b, grad));
+}
+function binaryBody(name: string, op: B, a: Operand, b: Operand, grad: BinaryGrad): Tensor {
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
   if (!like) throw new TypeError(`recforge: ${name}: at least one operand must be a Tensor`);
   assertTensor(like, name);
@@ -225,6 +232,9 @@ export function minimum(a: Operand, b: Operand): Tensor {
 }
 
 function compare(name: string, op: B, a: Operand, b: Operand): Tensor {
+  return disposeOnThrow(() => compareBody(name, op, a, b));
+}
+function compareBody(name: string, op: B, a: Operand, b: Operand): Tensor {
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
   if (!like) throw new TypeError(`recforge: ${name}: at least one operand must be a Tensor`);
   assertTensor(like, name);
@@ -245,6 +255,9 @@ export const ge = (a: Operand, b: Operand) => compare("ge", B.Ge, a, b);
 
 /** where(cond, a, b): a where cond != 0, else b; broadcasts all three. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  return disposeOnThrow(() => whereBody(cond, a, b));
+}
+function whereBody(cond: Tensor, a: Operand, b: Operand): Tensor {
   assertTensor(cond, "where", "cond");
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
   if (!like) throw new TypeError("recforge: where: a or b must be a Tensor");

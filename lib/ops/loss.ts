@@ -2,6 +2,7 @@
 // reduction: "mean" (default), "sum" or "none".
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
+import { disposeOnThrow } from "../tensor/scope.js";
 import { sameShape, shapeStr } from "../tensor/shape.js";
 import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native, options } from "./core.js";
 import { U, addRaw, mul, mulRaw, square, sub, unaryRaw } from "./elementwise.js";
@@ -9,10 +10,15 @@ import { mean, sum } from "./reduce.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
-function reduce(t: Tensor, reduction: Reduction, op: string): Tensor {
-  if (reduction === "none") return t;
-  if (reduction !== "mean" && reduction !== "sum")
+function checkReduction(reduction: unknown, op: string): Reduction {
+  if (reduction === undefined) return "mean";
+  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none")
     throw new TypeError(`recforge: ${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+  return reduction;
+}
+
+function reduce(t: Tensor, reduction: Reduction, op: string): Tensor {
+  if (checkReduction(reduction, op) === "none") return t;
   const r = reduction === "mean" ? mean(t) : sum(t);
   t.dispose();
   return r;
@@ -27,6 +33,7 @@ export interface BceOptions {
 /** Binary cross-entropy on logits, stable for large |logit|. target in [0, 1], same shape as logits. */
 export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
   opts = options(opts, "bceWithLogits");
+  checkReduction(opts.reduction, "bceWithLogits"); // before anything is allocated
   assertTensor(logits, "bceWithLogits", "logits");
   assertTensor(target, "bceWithLogits", "target");
   assertFloat(logits, "bceWithLogits", "logits");
@@ -81,7 +88,11 @@ export interface CrossEntropyOptions {
 
 /** Cross-entropy of logits [N, C] against int32 class indices [N]. */
 export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  return disposeOnThrow(() => crossEntropyBody(logits, target, opts));
+}
+function crossEntropyBody(logits: Tensor, target: Tensor, opts: CrossEntropyOptions): Tensor {
   opts = options(opts, "crossEntropy");
+  checkReduction(opts.reduction, "crossEntropy");
   assertTensor(logits, "crossEntropy", "logits");
   assertTensor(target, "crossEntropy", "target");
   assertFloat(logits, "crossEntropy", "logits");
@@ -135,6 +146,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
 /** Mean squared error. */
 export function mse(pred: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   opts = options(opts, "mse");
+  checkReduction(opts.reduction, "mse");
   assertTensor(pred, "mse", "pred");
   assertTensor(target, "mse", "target");
   assertFloat(pred, "mse", "pred");

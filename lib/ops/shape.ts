@@ -2,6 +2,7 @@
 // permute, expand, squeeze, slice), copies otherwise (concat, stack, contiguous).
 import { record } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
+import { disposeOnThrow } from "../tensor/scope.js";
 import { checkShape, contiguousStrides, normAxis, numel, shapeStr, type Shape } from "../tensor/shape.js";
 import { assertTensor, code, describe, empty, native } from "./core.js";
 
@@ -221,6 +222,9 @@ function contiguousCopy(v: Tensor): Tensor {
 }
 
 export function stack(ts: Tensor[], axis = 0): Tensor {
+  return disposeOnThrow(() => stackBody(ts, axis));
+}
+function stackBody(ts: Tensor[], axis: number): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new TypeError("recforge: stack: needs a non-empty array of tensors");
   ts.forEach((t, i) => assertTensor(t, "stack", `tensor ${i}`));
   const a = normAxis(axis, ts[0].ndim + 1);

@@ -100,6 +100,28 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+/**
+ * Runs fn (an op body); if it throws, disposes every tensor created during the call (the
+ * temporaries and copies of a failed op) and rethrows. On success it changes nothing: what
+ * fn created goes to the enclosing scope exactly as if fn had run directly.
+ */
+export function disposeOnThrow<T>(fn: () => T): T {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.splice(scopes.lastIndexOf(scope), 1);
+    for (const t of scope) t.dispose();
+    throw e;
+  }
+  scopes.splice(scopes.lastIndexOf(scope), 1);
+  const parent = scopes[scopes.length - 1];
+  if (parent) for (const t of scope) parent.add(t);
+  return result;
+}
+
 export interface MemoryInfo {
   liveTensors: number;
   liveBytes: number;
