@@ -106,6 +106,7 @@ test("reductions: bad axes, repeated axes, int32 input, empty max/min axis", (t)
     ]),
     ["amax over an empty axis", () => rf.amax(rf.zeros([0, 2]), 0), RangeError, /\[0, 2\] is empty/],
     ["logsumexp over an empty axis", () => rf.logsumexp(rf.zeros([3, 0]), 1), RangeError, /\[3, 0\] is empty/],
+    ["amax over all axes, the first one empty", () => rf.amax(rf.zeros([0, 3])), RangeError, /amax: axis 0 of \[0, 3\] is empty/],
   ]);
 });
 
@@ -259,10 +260,10 @@ test("topk and sort: k range, axis, 0-d", (t) => {
     ["topk k fraction", () => rf.topk(x, 1.5), RangeError, /k = 1\.5/],
     ["topk axis", () => rf.topk(x, 1, { axis: 2 }), RangeError, /axis 2/],
     ["topk 0-d", () => rf.topk(f64([]), 1), RangeError, /1-d/],
-    ["topk largest string", () => rf.topk(x, 1, { largest: "yes" }), TypeError, /largest/],
+    ["topk largest string", () => rf.topk(x, 1, { largest: "yes" }), TypeError, /topk: largest must be a boolean, got the string "yes"/],
     ["sort axis", () => rf.sort(x, { axis: -3 }), RangeError, /axis -3/],
     ["sort 0-d", () => rf.sort(f64([])), RangeError, /1-d/],
-    ["sort descending string", () => rf.sort(x, { descending: "no" }), TypeError, /descending/],
+    ["sort descending string", () => rf.sort(x, { descending: "no" }), TypeError, /sort: descending must be a boolean, got the string "no"/],
   ]);
 });
 
@@ -310,9 +311,13 @@ test("creation: bad data, shapes, dtypes, ranges", (t) => {
     ["generator not a Generator", () => rf.randn([2], { generator: 3 }), TypeError, /Generator, got number 3/],
     ["dropout generator", () => rf.dropout(f64([2]), 0.5, { generator: {} }), TypeError, /Generator, got a plain object/],
     ["randint generator", () => rf.randint(0, 3, [2], { generator: "g" }), TypeError, /Generator, got the string "g"/],
-    ["options not an object", () => rf.randn([2], 5), TypeError, /randn: options must be an object, got number 5/],
-    ["loss options array", () => rf.mse(f64([2]), f64([2]), ["sum"]), TypeError, /mse: options must be an object, got a plain array/],
-    ["topk options string", () => rf.topk(f64([2]), 1, "largest"), TypeError, /topk: options must be an object/],
+    ["options not an object", () => rf.randn([2], 5), TypeError, /randn: options must be a plain object, got number 5/],
+    ["loss options array", () => rf.mse(f64([2]), f64([2]), ["sum"]), TypeError, /mse: options must be a plain object, got a plain array/],
+    ["topk options string", () => rf.topk(f64([2]), 1, "largest"), TypeError, /topk: options must be a plain object/],
+    ["a tensor as options", () => rf.randn([2], f64([1])), TypeError, /options must be a plain object, got an object of type Tensor/],
+    ["rand low string", () => rf.rand([2], { low: "0" }), TypeError, /rand: low must be a number, got the string "0"/],
+    ["randn std array", () => rf.randn([2], { std: [1] }), TypeError, /randn: std must be a number, got a plain array/],
+    ["bernoulli p string", () => rf.bernoulli([2], "0.5"), RangeError, /"0\.5"/],
     ["Generator negative seed", () => new rf.Generator(-1), RangeError, /-1/],
     ["Generator fractional seed", () => new rf.Generator(1.5), RangeError, /1\.5/],
     ["manualSeed string", () => rf.manualSeed("7"), RangeError, /7/],

@@ -1,8 +1,9 @@
 // Random argument lists for every public op: whatever is passed (tensors of other shapes
 // and dtypes, empty or disposed tensors, odd numbers, strings, null, arrays, objects,
 // option bags with bad fields) an op either returns a Tensor (or its documented result)
-// or throws a recforge TypeError/RangeError. Never a process crash, never an internal
-// JavaScript error such as "Cannot read properties of undefined".
+// or throws a recforge TypeError/RangeError that leaves no temporary tensors behind.
+// Never a process crash, never an internal JavaScript error such as "Cannot read
+// properties of undefined".
 import test from "ava";
 import * as rf from "../../dist/index.js";
 import { catalogue, f32, f64, i32 } from "../helpers/catalogue.js";
@@ -25,13 +26,21 @@ const pool = () => {
 };
 
 function check(t, name, call, args) {
+  const live = rf.memory().liveTensors;
+  const shown = () =>
+    args.map((a) => (a instanceof rf.Tensor ? `Tensor[${a.isDisposed ? "disposed " : ""}${a.shape}] ${a.dtype}` : typeof a === "function" ? "fn" : JSON.stringify(a))).join(", ");
   try {
     call(...args);
   } catch (e) {
     const ok = (e instanceof TypeError || e instanceof RangeError) && /^recforge: /.test(e.message);
     if (!ok) {
-      const shown = args.map((a) => (a instanceof rf.Tensor ? `Tensor[${a.isDisposed ? "disposed " : ""}${a.shape}] ${a.dtype}` : typeof a === "function" ? "fn" : JSON.stringify(a)));
-      t.fail(`${name}(${shown.join(", ")}) threw ${e?.constructor?.name}: ${e?.message}`);
+      t.fail(`${name}(${shown()}) threw ${e?.constructor?.name}: ${e?.message}`);
+      return false;
+    }
+    // a failed call must not leave temporaries behind
+    const leaked = rf.memory().liveTensors - live;
+    if (leaked !== 0) {
+      t.fail(`${name}(${shown()}) threw "${e.message}" and left ${leaked} tensor(s) alive`);
       return false;
     }
   }
