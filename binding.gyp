@@ -5,9 +5,9 @@
       "sources": [ "<!@(node native/list-sources.cjs cpu napi)" ],
       "include_dirs": [ "<!(node -p \"require('node-addon-api').include_dir\")", "native/include" ],
       "defines": [ "NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS" ],
-      "cflags!": [ "-fno-exceptions", "-O2", "-O3" ],
-      "cflags_cc!": [ "-fno-exceptions", "-fno-rtti", "-O2", "-O3" ],
-      "cflags_cc": [ "-std=c++17", "-O3", "-fexceptions", "-pthread" ],
+      "cflags!": [ "-fno-exceptions" ],
+      "cflags_cc!": [ "-fno-exceptions", "-fno-rtti" ],
+      "cflags_cc": [ "-std=c++17", "-O3", "-fno-trapping-math", "-fexceptions", "-pthread" ],
       "libraries": [ "-ldl", "-pthread" ],
       "conditions": [
         [ "target_arch=='x64'", { "cflags_cc": [ "-march=x86-64-v3", "-mtune=generic" ] } ]

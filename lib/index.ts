@@ -1,8 +1,12 @@
 // recforge: tensors, autograd, kernels and trainers for recommender models.
 export { Tensor, type GradHook } from "./tensor/tensor.js";
 export type { DType, Device } from "./tensor/dtype.js";
-export { tidy, keep, memory, resetPeakMemory, type MemoryInfo } from "./tensor/scope.js";
+export { tidy, keep, memory, resetPeakMemory, emptyCache, type MemoryInfo } from "./tensor/scope.js";
 export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, backward } from "./autograd/engine.js";
 export * from "./ops/index.js";
 export { backends, setNumThreads, getNumThreads } from "./runtime.js";
+export * from "./nn/index.js";
+export * from "./optim/index.js";
+export * from "./io/safetensors.js";
+export * from "./io/checkpoint.js";

@@ -36,10 +36,30 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
+interface GraphLike {
+  gradFn?: { inputs: readonly (GraphLike | null)[]; saved: readonly unknown[] } | null;
+}
+
+// A returned tensor keeps alive the tensors its autograd graph saved for backward (a
+// backward() after the scope must still work); graphs unreachable from the result are
+// dead, and their saved tensors are freed with the scope.
+function keepGraph(t: GraphLike, out: Set<unknown>): void {
+  const stack: GraphLike[] = [t];
+  const seen = new Set<unknown>();
+  while (stack.length) {
+    const node = stack.pop()!.gradFn;
+    if (!node || seen.has(node)) continue;
+    seen.add(node);
+    for (const s of node.saved) out.add(s);
+    for (const i of node.inputs) if (i) stack.push(i);
+  }
+}
+
 function collect(v: unknown, out: Set<unknown>, depth = 0): void {
   if (v === null || typeof v !== "object" || depth > 4) return;
   if ((v as Disposable).dispose && typeof (v as Disposable).id === "number") {
     out.add(v);
+    keepGraph(v as GraphLike, out);
     return;
   }
   if (Array.isArray(v)) for (const x of v) collect(x, out, depth + 1);
@@ -130,12 +150,19 @@ export interface MemoryInfo {
   nativeBytes: number;
   nativePeakBytes: number;
   nativeBlocks: number;
+  /** Freed blocks kept for reuse by the native caching allocator (see emptyCache()). */
+  nativeCachedBytes: number;
 }
 
 /** Live tensors and bytes (JS view) and the native allocator's own counters. */
 export function memory(): MemoryInfo {
   const n = native.memoryStats();
   return { liveTensors: live, liveBytes, peakTensors: peakLive, peakBytes, ...n };
+}
+
+/** Returns the native allocator's cached free blocks to the system. */
+export function emptyCache(): void {
+  native.emptyCache();
 }
 
 export function resetPeakMemory(): void {

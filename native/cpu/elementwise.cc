@@ -1,10 +1,12 @@
 #include "recforge/elementwise.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "recforge/parallel.h"
+#include "recforge/vmath.h"
 
 namespace recforge {
 namespace {
@@ -13,13 +15,11 @@ constexpr int64_t kGrain = 1 << 15;  // below ~32k elements threads cost more th
 
 template <typename T>
 inline T sigmoid(T x) {
-  // Stable on both tails: never exponentiates a large positive number.
-  if (x >= 0) {
-    T z = std::exp(-x);
-    return T(1) / (T(1) + z);
-  }
-  T z = std::exp(x);
-  return z / (T(1) + z);
+  // Stable on both tails (never exponentiates a large positive number) and branch-free
+  // so float loops vectorise.
+  T z = vexp<T>(-std::fabs(x));
+  T inv = T(1) / (T(1) + z);
+  return x >= T(0) ? inv : z * inv;
 }
 
 template <typename T, typename F>
@@ -67,12 +67,18 @@ Layout coalesce(int ndim, const int64_t* shape, int nops, const int64_t* const* 
 // coalesced layout; rows are split across threads.
 template <typename F>
 void for_rows(const Layout& L, int nops, F body) {
-  int64_t inner = L.shape[L.nd - 1];
+  // Work items are (row, chunk of the inner dim) so that one long contiguous row (the
+  // common case after coalescing) is still split across threads.
+  const int64_t inner = L.shape[L.nd - 1];
   int64_t rows = 1;
   for (int d = 0; d < L.nd - 1; ++d) rows *= L.shape[d];
-  int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1));
-  parallel_for(rows, grain, [&](int64_t rb, int64_t re) {
-    for (int64_t r = rb; r < re; ++r) {
+  const int64_t chunk = inner > kGrain ? kGrain : std::max<int64_t>(inner, 1);
+  const int64_t nch = (inner + chunk - 1) / chunk;
+  const int64_t items = rows * nch;
+  int64_t grain = std::max<int64_t>(1, kGrain / chunk);
+  parallel_for(items, grain, [&](int64_t tb, int64_t te) {
+    for (int64_t t = tb; t < te; ++t) {
+      int64_t r = t / nch, c = t % nch;
       int64_t off[3] = {0, 0, 0};
       int64_t rem = r;
       for (int d = L.nd - 2; d >= 0; --d) {
@@ -81,7 +87,8 @@ void for_rows(const Layout& L, int nops, F body) {
         for (int o = 0; o < nops; ++o) off[o] += idx * L.st[o][d];
       }
       int64_t is[3] = {L.st[0][L.nd - 1], nops > 1 ? L.st[1][L.nd - 1] : 0, nops > 2 ? L.st[2][L.nd - 1] : 0};
-      body(off, inner, is);
+      for (int o = 0; o < nops; ++o) off[o] += c * chunk * is[o];
+      body(off, std::min(chunk, inner - c * chunk), is);
     }
   });
 }
@@ -113,7 +120,7 @@ void unary_forward(UnaryOp op, const T* x, T* y, int64_t n, double a_, double b_
   };
   switch (op) {
     case UnaryOp::Neg: return run([](T v) { return -v; });
-    case UnaryOp::Exp: return run([](T v) { return std::exp(v); });
+    case UnaryOp::Exp: return run([](T v) { return vexp<T>(v); });
     case UnaryOp::Log: return run([](T v) { return std::log(v); });
     case UnaryOp::Sqrt: return run([](T v) { return std::sqrt(v); });
     case UnaryOp::Rsqrt: return run([](T v) { return T(1) / std::sqrt(v); });

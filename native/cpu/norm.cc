@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "recforge/parallel.h"
+#include "recforge/vmath.h"
 
 namespace recforge {
 
@@ -15,16 +16,8 @@ void norm_forward(bool rms, const T* x, const T* gamma, const T* beta, T* y, T* 
     for (int64_t r = b; r < e; ++r) {
       const T* xr = x + r * n;
       T* yr = y + r * n;
-      double mu = 0, var = 0;
-      if (!rms) {
-        for (int64_t i = 0; i < n; ++i) mu += xr[i];
-        mu /= (double)n;
-      }
-      for (int64_t i = 0; i < n; ++i) {
-        double d = xr[i] - mu;
-        var += d * d;
-      }
-      var /= (double)n;
+      double mu = rms ? 0.0 : row_sum_d(xr, n) / (double)n;
+      double var = row_sqdev_d(xr, n, mu) / (double)n;
       T m = (T)mu, rs = (T)(1.0 / std::sqrt(var + eps));
       if (mean && !rms) mean[r] = m;
       rstd[r] = rs;
@@ -50,11 +43,25 @@ void norm_backward(bool rms, const T* x, const T* gamma, const T* mean, const T*
       T* out = gx + r * n;
       T m = rms ? T(0) : mean[r], rs = rstd[r];
       double sg = 0, sgx = 0;
-      for (int64_t i = 0; i < n; ++i) {
-        T g = gamma ? gr[i] * gamma[i] : gr[i];
-        T xh = (xr[i] - m) * rs;
-        sg += g;
-        sgx += (double)g * xh;
+      {
+        double a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int64_t i = 0;
+        for (; i + 8 <= n; i += 8)
+          for (int j = 0; j < 8; ++j) {
+            T g = gamma ? gr[i + j] * gamma[i + j] : gr[i + j];
+            T xh = (xr[i + j] - m) * rs;
+            a[j] += g;
+            b[j] += (double)g * xh;
+          }
+        for (int j = 0; j < 8; ++j) {
+          sg += a[j];
+          sgx += b[j];
+        }
+        for (; i < n; ++i) {
+          T g = gamma ? gr[i] * gamma[i] : gr[i];
+          sg += g;
+          sgx += (double)g * ((xr[i] - m) * rs);
+        }
       }
       T mg = rms ? T(0) : (T)(sg / n), mgx = (T)(sgx / n);
       for (int64_t i = 0; i < n; ++i) {

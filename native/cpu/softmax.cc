@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "recforge/parallel.h"
+#include "recforge/vmath.h"
 
 namespace recforge {
 
@@ -14,20 +15,15 @@ void softmax_forward(const T* x, T* y, int64_t rows, int64_t n, bool log) {
     for (int64_t r = b; r < e; ++r) {
       const T* xr = x + r * n;
       T* yr = y + r * n;
-      T m = -std::numeric_limits<T>::infinity();
-      for (int64_t i = 0; i < n; ++i) m = std::max(m, xr[i]);
+      T m = row_max(xr, n, -std::numeric_limits<T>::infinity());
       if (m == -std::numeric_limits<T>::infinity()) m = 0;  // all -inf row: avoid inf - inf
-      T s = 0;
+      // exp into the output first (vectorised), then a vectorised sum.
+      for (int64_t i = 0; i < n; ++i) yr[i] = vexp<T>(xr[i] - m);
+      T s = row_sum(yr, n);
       if (log) {
-        for (int64_t i = 0; i < n; ++i) s += std::exp(xr[i] - m);
         T lse = m + std::log(s);
         for (int64_t i = 0; i < n; ++i) yr[i] = xr[i] - lse;
       } else {
-        for (int64_t i = 0; i < n; ++i) {
-          T v = std::exp(xr[i] - m);
-          yr[i] = v;
-          s += v;
-        }
         T inv = T(1) / s;
         for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
       }
@@ -42,12 +38,11 @@ void softmax_backward(const T* y, const T* gy, T* gx, int64_t rows, int64_t n, b
       const T* yr = y + r * n;
       const T* gr = gy + r * n;
       T* out = gx + r * n;
-      T s = 0;
       if (log) {
-        for (int64_t i = 0; i < n; ++i) s += gr[i];
-        for (int64_t i = 0; i < n; ++i) out[i] = gr[i] - std::exp(yr[i]) * s;
+        T s = (T)row_sum_d(gr, n);
+        for (int64_t i = 0; i < n; ++i) out[i] = gr[i] - vexp<T>(yr[i]) * s;
       } else {
-        for (int64_t i = 0; i < n; ++i) s += gr[i] * yr[i];
+        T s = (T)row_dot_d(gr, yr, n);
         for (int64_t i = 0; i < n; ++i) out[i] = yr[i] * (gr[i] - s);
       }
     }

@@ -17,10 +17,10 @@ void throw_type(Napi::Env env, const std::string& msg) { throw Napi::TypeError::
 void throw_range(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, "recforge: " + msg); }
 
 Storage* storage_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  if (i >= info.Length() || !info[i].IsExternal())
+  if (i >= info.Length() || !info[i].IsNumber())
     throw_type(info.Env(), std::string(what) + ": expected a tensor storage handle");
-  auto* s = info[i].As<Napi::External<Storage>>().Data();
-  if (!s || s->freed) throw_type(info.Env(), std::string(what) + ": tensor storage was already disposed");
+  auto* s = storage_lookup(info[i].As<Napi::Number>().DoubleValue());
+  if (!s || s->freed) throw_type(info.Env(), std::string(what) + ": tensor storage was already disposed (or the handle is invalid)");
   return s;
 }
 

@@ -1,0 +1,93 @@
+// `recforge bench ops`: GEMM against a CBLAS sgemm called in the same process, memory-
+// bound kernels in GB/s, and per-op overhead on tiny tensors.
+import os from "node:os";
+import { native } from "../native.js";
+import { Tensor } from "../tensor/tensor.js";
+import { randn } from "../ops/creation.js";
+import { add, matmul, softmax, layerNorm } from "../ops/index.js";
+import { tidy } from "../tensor/scope.js";
+import { getNumThreads } from "../runtime.js";
+import { log, nowMs, timeIt } from "./timing.js";
+
+export interface OpsBenchResult {
+  machine: { cpus: string; cores: number; threads: number; node: string; date: string; env: Record<string, string | null> };
+  gemm_backend: string;
+  matmul: { n: number; gflops: number; baseline: string | null; baseline_gflops: number | null; ratio: number | null; own_gflops: number | null; baseline_reason?: string }[];
+  softmax: { rows: number; cols: number; gbps: number };
+  layernorm: { rows: number; cols: number; gbps: number };
+  overhead_us: number;
+}
+
+export function benchOps(opts: { quick?: boolean } = {}): OpsBenchResult {
+  const quick = !!opts.quick;
+  const sizes = [256, 512, 1024, 2048];
+  const matmulRes: OpsBenchResult["matmul"] = [];
+  const hasCblas = typeof native.cblasSgemm === "function";
+  for (const n of sizes) {
+    const reps = n >= 2048 ? (quick ? 3 : 5) : quick ? 5 : 10;
+    const flops = 2 * n * n * n;
+    const a = randn([n, n]), b = randn([n, n]);
+    const ours = timeIt(() => matmul(a, b).dispose(), { reps, warmup: 1, budgetMs: quick ? 3000 : 15000 });
+    let baseMs: number | null = null, reason: string | undefined;
+    if (hasCblas) {
+      const c = Tensor.empty([n, n]);
+      const ok = native.cblasSgemm(n, n, n, a._h, 0, b._h, 0, c._h, 0);
+      if (ok) baseMs = timeIt(() => native.cblasSgemm(n, n, n, a._h, 0, b._h, 0, c._h, 0), { reps, warmup: 1, budgetMs: quick ? 3000 : 15000 });
+      else reason = "no CBLAS library could be loaded (install libopenblas0-pthread or set RECFORGE_BLAS=<path>)";
+      c.dispose();
+    } else reason = "this build has no CBLAS baseline binding";
+    let ownMs: number | null = null;
+    if (typeof native.gemmOwnF32 === "function") {
+      const c = Tensor.empty([n, n]);
+      ownMs = timeIt(() => native.gemmOwnF32(false, false, n, n, n, 1, a._h, 0, n, 0, b._h, 0, n, 0, 0, c._h, 0, n, 0, 1), { reps, warmup: 1, budgetMs: quick ? 3000 : 15000 });
+      c.dispose();
+    }
+    a.dispose();
+    b.dispose();
+    const gflops = flops / (ours * 1e6);
+    const baseG = baseMs ? flops / (baseMs * 1e6) : null;
+    matmulRes.push({
+      n, gflops: round(gflops), baseline: baseMs ? "cblas_sgemm (" + native.gemmBackend() + ")" : null, baseline_gflops: baseG ? round(baseG) : null,
+      ratio: baseG ? round(gflops / baseG, 3) : null, own_gflops: ownMs ? round(flops / (ownMs * 1e6)) : null, ...(reason ? { baseline_reason: reason } : {}),
+    });
+    log(`matmul n=${n}: ${gflops.toFixed(1)} GFLOP/s` + (baseG ? `, baseline ${baseG.toFixed(1)} (ratio ${(gflops / baseG).toFixed(2)})` : `, no baseline`));
+  }
+  // Memory-bound kernels: bytes read + written per call.
+  const rows = 4096, cols = quick ? 1024 : 2048;
+  const x = randn([rows, cols]);
+  const bytes = 2 * rows * cols * 4;
+  const smMs = timeIt(() => softmax(x).dispose(), { reps: quick ? 5 : 15, warmup: 2 });
+  const w = randn([cols]), bb = randn([cols]);
+  const lnMs = timeIt(() => layerNorm(x, w, bb).dispose(), { reps: quick ? 5 : 15, warmup: 2 });
+  x.dispose();
+  w.dispose();
+  bb.dispose();
+  // Per-op overhead: a tiny add, allocation and disposal included.
+  const p = randn([4]), q = randn([4]);
+  const iters = quick ? 20000 : 100000;
+  for (let i = 0; i < 2000; i++) add(p, q).dispose();
+  const t0 = nowMs();
+  for (let i = 0; i < iters; i++) add(p, q).dispose();
+  const overhead = ((nowMs() - t0) * 1000) / iters;
+  p.dispose();
+  q.dispose();
+  const env = (k: string) => process.env[k] ?? null;
+  return {
+    machine: {
+      cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version,
+      date: new Date().toISOString(), env: { OPENBLAS_CORETYPE: env("OPENBLAS_CORETYPE"), OPENBLAS_L2_SIZE: env("OPENBLAS_L2_SIZE"), RECFORGE_BLAS: env("RECFORGE_BLAS"), RECFORGE_NUM_THREADS: env("RECFORGE_NUM_THREADS") },
+    },
+    gemm_backend: native.gemmBackend(),
+    matmul: matmulRes,
+    softmax: { rows, cols, gbps: round(bytes / (smMs * 1e6), 2) },
+    layernorm: { rows, cols, gbps: round(bytes / (lnMs * 1e6), 2) },
+    overhead_us: round(overhead, 2),
+  };
+}
+
+function round(v: number, d = 1): number {
+  const f = 10 ** d;
+  return Math.round(v * f) / f;
+}
+
+export { tidy };

@@ -1,0 +1,28 @@
+// A small argument parser: positionals plus --flag, --key value and --key=value.
+export interface Parsed {
+  positionals: string[];
+  flags: Record<string, string | boolean>;
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  const positionals: string[] = [];
+  const flags: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith("--")) {
+      const eq = a.indexOf("=");
+      if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
+      else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) flags[a.slice(2)] = argv[++i];
+      else flags[a.slice(2)] = true;
+    } else positionals.push(a);
+  }
+  return { positionals, flags };
+}
+
+export function numFlag(flags: Parsed["flags"], name: string, def: number): number {
+  const v = flags[name];
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new RangeError(`--${name} expects a number, got ${JSON.stringify(v)}`);
+  return n;
+}

@@ -1,0 +1,55 @@
+// The `recforge` command: a thin shell over library functions.
+import { parseArgs } from "./args.js";
+import { benchOps } from "../bench/ops.js";
+
+const USAGE = `recforge <command>
+
+  demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
+  bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
+  info                                build and machine capabilities
+
+Logs go to stderr; --json prints exactly one JSON object on stdout.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals, flags } = parseArgs(argv);
+  const [cmd, sub] = positionals;
+  const json = !!flags.json;
+  const quick = !!flags.quick;
+  try {
+    switch (cmd) {
+      case "bench":
+        if (sub === "ops") {
+          const r = benchOps({ quick });
+          print(r, json);
+          return 0;
+        }
+        break;
+      case "demo": {
+        const { runDemo } = await import("./demo.js");
+        const r = await runDemo({ quick, outDir: typeof flags.out === "string" ? flags.out : undefined, json });
+        if (json) print(r, true);
+        return 0;
+      }
+      case "info": {
+        const { backends } = await import("../runtime.js");
+        print(backends(), true);
+        return 0;
+      }
+      case undefined:
+      case "help":
+      case "--help":
+        process.stdout.write(USAGE + "\n");
+        return 0;
+    }
+    process.stderr.write(`recforge: unknown command ${positionals.join(" ")}\n\n${USAGE}\n`);
+    return 2;
+  } catch (e) {
+    process.stderr.write(`recforge: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+function print(v: unknown, json: boolean): void {
+  if (json) process.stdout.write(JSON.stringify(v) + "\n");
+  else process.stdout.write(JSON.stringify(v, null, 2) + "\n");
+}
