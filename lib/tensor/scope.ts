@@ -67,25 +67,6 @@ function collect(v: unknown, out: Set<unknown>, depth = 0): void {
   else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collect(x, out, depth + 1);
 }
 
-// The tensors that a kept result still needs for backward(): the saved tensors of every
-// live node of its autograd graph (duck-typed: scope.ts cannot import Tensor). Disposing
-// them with the scope would make a later backward() on the result fail on a disposed
-// tensor; they are freed when backward() releases the nodes, or with the enclosing scope.
-interface GraphLike {
-  gradFn?: { backward: unknown; saved: readonly unknown[]; inputs: readonly unknown[] } | null;
-}
-function collectSaved(roots: Set<unknown>, out: Set<unknown>): void {
-  const seen = new Set<unknown>();
-  const stack = [...roots] as (GraphLike | null)[];
-  while (stack.length) {
-    const node = stack.pop()?.gradFn;
-    if (!node || !node.backward || seen.has(node)) continue; // released nodes need nothing
-    seen.add(node);
-    for (const s of node.saved) out.add(s);
-    for (const i of node.inputs) if (i) stack.push(i as GraphLike);
-  }
-}
-
 /**
  * Runs fn; disposes every tensor created inside that is not part of its result (tensors
  * found in the returned value, arrays, Maps or plain objects are moved to the enclosing scope,
@@ -111,7 +92,6 @@ export function tidy<T>(fn: () => T): T {
   }
   const keepSet = new Set<unknown>();
   collect(result, keepSet);
-  collectSaved(keepSet, keepSet);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
     if (keepSet.has(t)) parent?.add(t);
