@@ -113,6 +113,15 @@ test("hooks: an intermediate hook sees the gradient and can replace it; leaf hoo
   t.throws(() => rf.sum(qq).backward(), { instanceOf: RangeError, message: /hook returned shape \[3\], expected \[2\]/ });
 });
 
+test("the functional backward(t, grad, opts) matches the method", (t) => {
+  const x = leaf([1, 2]);
+  const y = rf.mul(x, x);
+  rf.backward(y, rf.tensor([1, 1], { dtype: "float64" }), { retainGraph: true });
+  close(t, arr(x.grad), [2, 4]);
+  rf.backward(rf.sum(y));
+  close(t, arr(x.grad), [4, 8]);
+});
+
 test("retainGrad keeps .grad on intermediates; others stay null", (t) => {
   const x = leaf([1, 2]);
   const a = rf.mul(x, 3).retainGrad();
