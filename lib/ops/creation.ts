@@ -204,4 +204,3 @@ export function dropout(x: Tensor, p = 0.5, opts: { training?: boolean; generato
   return out;
 }
 
-export { empty, needsGrad, record, save };
