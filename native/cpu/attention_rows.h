@@ -51,8 +51,8 @@ inline T row_logits(T* s, int64_t cols, int64_t j0, T scale, const RowBias<T>& b
   using V = typename S::V;
   using I = typename S::I;
   constexpr int W = S::W;
-  const V vscale = V{} + scale, ninf = V{} + -std::numeric_limits<T>::infinity();
-  const V vslope = V{} + bias.slope;
+  const V vscale = S::splat(scale), ninf = S::splat(-std::numeric_limits<T>::infinity());
+  const V vslope = S::splat(bias.slope);
   const I vpos = I{} + bias.pos_i;
   I pl{}, ph{}, cl{}, ch{}, sl{}, vi{};
   if (mask) pl += mask->pl, ph += mask->ph, cl += mask->cl, ch += mask->ch, sl += mask->sl, vi += mask->i;
@@ -85,7 +85,7 @@ inline T row_softmax_step(T* s, int64_t cols, T tile_max, T& m, T& l) {
     std::fill(s, s + cols, T(0));
     return T(1);
   }
-  const V vm = V{} + m_new, vninf = V{} + ninf;
+  const V vm = S::splat(m_new), vninf = S::splat(ninf);
   V sum = V{};
   for (int64_t c = 0; c < cols; c += W) {
     V x = loadv<V>(s + c);
@@ -106,7 +106,7 @@ inline void row_grad_step(T* s, T* dp, int64_t cols, T lse, T delta, T scale) {
   using S = Simd<T>;
   using V = typename S::V;
   constexpr int W = S::W;
-  const V vl = V{} + lse, vd = V{} + delta, vs = V{} + scale, vninf = V{} + -std::numeric_limits<T>::infinity();
+  const V vl = S::splat(lse), vd = S::splat(delta), vs = S::splat(scale), vninf = S::splat(-std::numeric_limits<T>::infinity());
   for (int64_t c = 0; c < cols; c += W) {
     V x = loadv<V>(s + c);
     V p = S::select(x > vninf, S::exp(x - vl), V{});
@@ -115,25 +115,30 @@ inline void row_grad_step(T* s, T* dp, int64_t cols, T lse, T delta, T scale) {
   }
 }
 
-// Runs body(item_begin, item_end) over [0, n) in parallel, one contiguous range per thread, cut so
-// that every range carries about the same total cost (cost(i) >= 1). Per-item cost varies a lot in
-// sparse attention (a target tile sees few key tiles, a long-context tile many), so equal item
-// counts would leave threads idle.
+// Cuts [0, n) into num_threads() contiguous parts of about equal total cost (cost(i) >= 1):
+// returns the parts' boundaries (parts + 1 ascending values from 0 to n; a part may be empty).
+// Per-item cost varies a lot in sparse attention (a target tile sees few key tiles, a long-context
+// tile many), so equal item counts would leave threads idle.
+template <typename CostFn>
+inline std::vector<int64_t> balanced_cuts(int64_t n, CostFn cost) {
+  std::vector<int64_t> pre(n + 1, 0);
+  for (int64_t i = 0; i < n; ++i) pre[i + 1] = pre[i] + cost(i);
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(n, num_threads()));
+  std::vector<int64_t> cut(parts + 1, n);
+  cut[0] = 0;
+  for (int64_t p = 1; p < parts; ++p)
+    cut[p] = std::lower_bound(pre.begin(), pre.end(), pre[n] * p / parts) - pre.begin();
+  return cut;
+}
+
+// Runs body(item_begin, item_end) over the balanced parts of [0, n) in parallel.
 template <typename CostFn, typename Body>
 inline void balanced_parallel(int64_t n, CostFn cost, Body body) {
   if (n <= 0) return;
-  std::vector<int64_t> pre(n + 1, 0);
-  for (int64_t i = 0; i < n; ++i) pre[i + 1] = pre[i] + cost(i);
-  const int64_t parts = std::min<int64_t>(n, num_threads());
-  auto cut = [&](int64_t p) -> int64_t {
-    if (p <= 0) return 0;
-    if (p >= parts) return n;
-    const int64_t target = pre[n] * p / parts;
-    return std::lower_bound(pre.begin(), pre.end(), target) - pre.begin();
-  };
-  parallel_for(parts, 1, [&](int64_t b, int64_t e) {
-    const int64_t ib = cut(b), ie = std::min(cut(e), n);
-    if (ib < ie) body(ib, ie);
+  const std::vector<int64_t> cut = balanced_cuts(n, cost);
+  parallel_for((int64_t)cut.size() - 1, 1, [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p)
+      if (cut[p] < cut[p + 1]) body(cut[p], cut[p + 1]);
   });
 }
 

@@ -34,6 +34,8 @@ struct Simd<float> {
     return v;
   }
   static inline I iota() { return I{0, 1, 2, 3, 4, 5, 6, 7}; }
+  // Broadcast. Not `V{} + x`: adding +0.0 is not an identity for -0.0, so the compiler must keep it.
+  static inline V splat(float x) { return V{x, x, x, x, x, x, x, x}; }
   static inline V fma(V a, V b, V c) {  // a*b + c
 #if defined(__FMA__)
     return (V)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
@@ -81,6 +83,7 @@ struct Simd<double> {
     return __builtin_convertvector(v, I);
   }
   static inline I iota() { return I{0, 1, 2, 3}; }
+  static inline V splat(double x) { return V{x, x, x, x}; }
   static inline V fma(V a, V b, V c) {
 #if defined(__FMA__)
     return (V)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
@@ -126,21 +129,24 @@ inline T hsum(typename Simd<T>::V v) {
 // Rounds n up to a multiple of m.
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
-// C[r][c] = (accumulate ? C[r][c] : 0) + Σ_k A[r·lda + k] · B[k·ldb + c]
-// for r < rows (a multiple of 4) and c < cols (a multiple of Simd<T>::W). Register block: 4 rows ×
-// 2 vectors (8 independent FMA chains, enough to hide FMA latency on two FMA ports); B rows are
-// read contiguously, A entries broadcast. Callers pad operands so that no tail handling is needed.
-template <typename T>
+// C[r][c] = (accumulate ? C[r][c] : 0) + Σ_k A(r, k) · B[k·ldb + c]
+// for r < rows (a multiple of 4) and c < cols (a multiple of Simd<T>::W), where A(r, k) is
+// A[r·lda + k], or A[k·lda + r] when A_TRANSPOSED (so Pᵀ·dO needs no transposed copy of P).
+// Register block: 4 rows × 2 vectors (8 independent FMA chains, enough to hide FMA latency on two
+// FMA ports); B rows are read contiguously, A entries broadcast. Callers pad operands so that no
+// tail handling is needed.
+template <typename T, bool A_TRANSPOSED = false>
 inline void gemm_acc(int64_t rows, int64_t cols, int64_t kdim, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
                      int64_t ldc, bool accumulate) {
   using S = Simd<T>;
   using V = typename S::V;
   constexpr int W = S::W;
   for (int64_t r = 0; r < rows; r += 4) {
-    const T* a0 = A + r * lda;
-    const T* a1 = a0 + lda;
-    const T* a2 = a1 + lda;
-    const T* a3 = a2 + lda;
+    const int64_t ars = A_TRANSPOSED ? 1 : lda, aks = A_TRANSPOSED ? lda : 1;  // row / k strides of A
+    const T* a0 = A + r * ars;
+    const T* a1 = a0 + ars;
+    const T* a2 = a1 + ars;
+    const T* a3 = a2 + ars;
     T* c0 = C + r * ldc;
     T* c1 = c0 + ldc;
     T* c2 = c1 + ldc;
@@ -157,7 +163,8 @@ inline void gemm_acc(int64_t rows, int64_t cols, int64_t kdim, const T* A, int64
       const T* b = B + c;
       for (int64_t k = 0; k < kdim; ++k, b += ldb) {
         V b0 = loadv<V>(b), b1 = loadv<V>(b + W);
-        V s0 = V{} + a0[k], s1 = V{} + a1[k], s2 = V{} + a2[k], s3 = V{} + a3[k];
+        V s0 = S::splat(a0[k * aks]), s1 = S::splat(a1[k * aks]), s2 = S::splat(a2[k * aks]),
+          s3 = S::splat(a3[k * aks]);
         x00 = S::fma(s0, b0, x00), x01 = S::fma(s0, b1, x01);
         x10 = S::fma(s1, b0, x10), x11 = S::fma(s1, b1, x11);
         x20 = S::fma(s2, b0, x20), x21 = S::fma(s2, b1, x21);
@@ -174,21 +181,14 @@ inline void gemm_acc(int64_t rows, int64_t cols, int64_t kdim, const T* A, int64
       const T* b = B + c;
       for (int64_t k = 0; k < kdim; ++k, b += ldb) {
         V b0 = loadv<V>(b);
-        x0 = S::fma(V{} + a0[k], b0, x0);
-        x1 = S::fma(V{} + a1[k], b0, x1);
-        x2 = S::fma(V{} + a2[k], b0, x2);
-        x3 = S::fma(V{} + a3[k], b0, x3);
+        x0 = S::fma(S::splat(a0[k * aks]), b0, x0);
+        x1 = S::fma(S::splat(a1[k * aks]), b0, x1);
+        x2 = S::fma(S::splat(a2[k * aks]), b0, x2);
+        x3 = S::fma(S::splat(a3[k * aks]), b0, x3);
       }
       storev(c0 + c, x0), storev(c1 + c, x1), storev(c2 + c, x2), storev(c3 + c, x3);
     }
   }
-}
-
-// dst[c·ld_dst + r] = src[r·ld_src + c] for r < rows, c < cols.
-template <typename T>
-inline void transpose(int64_t rows, int64_t cols, const T* src, int64_t ld_src, T* dst, int64_t ld_dst) {
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) dst[c * ld_dst + r] = src[r * ld_src + c];
 }
 
 // Σ_d a[d]·b[d] in T (used for delta_i = <dout_i, out_i>).

@@ -64,7 +64,7 @@ struct Dense {
     using V = typename S::V;
     attn::row_logits<T>(s, Lp, 0, scale, bias(h, i), nullptr);
     const T* mrow = mask.data() + i * Lp;
-    V mx = V{} + -std::numeric_limits<T>::infinity();
+    V mx = S::splat(-std::numeric_limits<T>::infinity());
     for (int64_t c = 0; c < Lp; c += S::W) {
       V x = attn::loadv<V>(s + c) + attn::loadv<V>(mrow + c);
       attn::storev(s + c, x);
@@ -165,15 +165,13 @@ void dense_masked_attention_backward(int64_t H, int64_t L, int64_t D, const T* q
           std::copy(dQb.begin() + r * Dp, dQb.begin() + r * Dp + D, dq + (h * L + i0 + r) * D);
       }
     });
-    // Key blocks: dV = Pᵀ·dO, dK = dSᵀ·Q, through a transposed copy of the block's columns.
+    // Key blocks: dV = Pᵀ·dO, dK = dSᵀ·Q (columns of P and dS read as the transposed A operand).
     parallel_for(Lp / BK, 1, [&](int64_t b, int64_t e) {
-      std::vector<T> Pt(BK * Lq), dSt(BK * Lq), dKb(BK * Dp), dVb(BK * Dp);
+      std::vector<T> dKb(BK * Dp), dVb(BK * Dp);
       for (int64_t blk = b; blk < e; ++blk) {
         const int64_t j0 = blk * BK, nk = std::min(BK, L - j0);
-        attn::transpose<T>(Lq, BK, P.data() + j0, Lp, Pt.data(), Lq);
-        attn::transpose<T>(Lq, BK, dS.data() + j0, Lp, dSt.data(), Lq);
-        gemm_acc<T>(BK, Dp, Lq, Pt.data(), Lq, dOp.data(), Dp, dVb.data(), Dp, false);
-        gemm_acc<T>(BK, Dp, Lq, dSt.data(), Lq, Qp.data(), Dp, dKb.data(), Dp, false);
+        gemm_acc<T, true>(BK, Dp, Lq, P.data() + j0, Lp, dOp.data(), Dp, dVb.data(), Dp, false);
+        gemm_acc<T, true>(BK, Dp, Lq, dS.data() + j0, Lp, Qp.data(), Dp, dKb.data(), Dp, false);
         for (int64_t jj = 0; jj < nk; ++jj) {
           std::copy(dKb.begin() + jj * Dp, dKb.begin() + jj * Dp + D, dk + (h * L + j0 + jj) * D);
           std::copy(dVb.begin() + jj * Dp, dVb.begin() + jj * Dp + D, dv + (h * L + j0 + jj) * D);

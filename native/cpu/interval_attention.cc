@@ -150,38 +150,56 @@ RowBias<T> row_bias(const Problem<T>& p, int64_t h, int64_t i, const int32_t* po
   return b;
 }
 
+// Kᵀ of every key tile, packed once per call ([H][nkt][D][BK], tile-contiguous): a visited key tile
+// is read by many query tiles, and transposing it for each of them would cost as much as a
+// quarter of the Q·Kᵀ product itself.
+template <typename T>
+std::vector<T> pack_all_keys_transposed(const Problem<T>& p, int64_t nkt) {
+  std::vector<T> kt(p.H * nkt * p.D * BK);
+  parallel_for(p.H * nkt, 4, [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t h = t / nkt, j0 = (t % nkt) * BK;
+      pack_transposed(p.k + h * p.L * p.D, p.D, j0, std::min(BK, p.L - j0), kt.data() + t * p.D * BK);
+    }
+  });
+  return kt;
+}
+
 // ---------------------------------------------------------------------------------- forward
 template <typename T>
-void forward_range(const Problem<T>& p, const TilePlan& plan, int64_t item_begin, int64_t item_end, T* out, T* lse) {
+void forward_range(const Problem<T>& p, const TilePlan& plan, const T* kt_packed, int64_t item_begin,
+                   int64_t item_end, T* out, T* lse) {
   const int64_t L = p.L, D = p.D, Dp = p.Dp;
-  std::vector<T> Qb(BQ * Dp), Ob(BQ * Dp), Kt(D * BK), Vb(BK * Dp), S(BQ * BK), m(BQ), l(BQ);
+  std::vector<T> Qb(BQ * Dp), Ob(BQ * Dp), Vb(BK * Dp), S(BQ * BK), m(BQ), l(BQ);
   std::vector<int32_t> posb(BK);
   const T ninf = -std::numeric_limits<T>::infinity();
   for (int64_t item = item_begin; item < item_end; ++item) {
     const int64_t h = item / plan.nqt, qt = item % plan.nqt;
     const int64_t i0 = qt * BQ, nq = std::min(BQ, L - i0);
-    const T *qh = p.q + h * L * D, *kh = p.k + h * L * D, *vh = p.v + h * L * D;
+    const T *qh = p.q + h * L * D, *vh = p.v + h * L * D;
     pack_rows(qh, D, Dp, i0, nq, BQ, Qb.data());
     std::fill(Ob.begin(), Ob.end(), T(0));
     std::fill(m.begin(), m.end(), ninf);
     std::fill(l.begin(), l.end(), T(0));
     for (int64_t e = plan.q_ptr[qt]; e < plan.q_ptr[qt + 1]; ++e) {
-      const int64_t j0 = plan.q_kt[e] * BK, nk = std::min(BK, L - j0);
+      const int64_t kt = plan.q_kt[e], j0 = kt * BK, nk = std::min(BK, L - j0);
       const bool full = plan.q_full[e];
-      pack_transposed(kh, D, j0, nk, Kt.data());
-      pack_rows(vh, D, Dp, j0, nk, nk, Vb.data());
+      // V rows serve as the B operand directly when D is a multiple of the vector width.
+      const T* vb = vh + j0 * D;
+      if (Dp != D) pack_rows(vh, D, Dp, j0, nk, nk, Vb.data()), vb = Vb.data();
       pack_positions<T>(p.pos, j0, nk, posb.data());
-      gemm_acc<T>(BQ, BK, D, Qb.data(), Dp, Kt.data(), BK, S.data(), BK, false);
+      gemm_acc<T>(BQ, BK, D, Qb.data(), Dp, kt_packed + (h * plan.nkt + kt) * D * BK, BK, S.data(), BK, false);
       for (int64_t r = 0; r < nq; ++r) {
         T* s = S.data() + r * BK;
         const RowIntervals ri = RowIntervals::of(p.iv, L, i0 + r);
-        const T tmax = attn::row_logits<T>(s, BK, j0, p.scale, row_bias(p, h, i0 + r, posb.data()), full ? nullptr : &ri);
+        const T tmax =
+            attn::row_logits<T>(s, BK, j0, p.scale, row_bias(p, h, i0 + r, posb.data()), full ? nullptr : &ri);
         const T corr = attn::row_softmax_step<T>(s, BK, tmax, m[r], l[r]);
         if (corr != T(1))
           for (int64_t d = 0; d < Dp; ++d) Ob[r * Dp + d] *= corr;
       }
       if (nq < BQ) std::fill(S.begin() + nq * BK, S.end(), T(0));
-      gemm_acc<T>(BQ, Dp, nk, S.data(), BK, Vb.data(), Dp, Ob.data(), Dp, true);
+      gemm_acc<T>(BQ, Dp, nk, S.data(), BK, vb, Dp, Ob.data(), Dp, true);
     }
     for (int64_t r = 0; r < nq; ++r) {
       // l > 0: every row sees at least its own key.
@@ -194,99 +212,62 @@ void forward_range(const Problem<T>& p, const TilePlan& plan, int64_t item_begin
 }
 
 // --------------------------------------------------------------------------------- backward
-// One (query tile, key tile) pair: recomputes P = exp(logits - lse) into P and turns dP = dO·Vᵀ into
-// dS = P·(dP - delta)·scale in place. Rows past nq are zeroed in both.
-template <typename T>
-struct GradTile {
-  std::vector<T> Qb, dOb, Kt, Vt, P, dS, lse_r, delta_r;
-  std::vector<int32_t> posb;
-  explicit GradTile(const Problem<T>& p)
-      : Qb(BQ * p.Dp), dOb(BQ * p.Dp), Kt(p.D * BK), Vt(p.D * BK), P(BQ * BK), dS(BQ * BK), lse_r(BQ), delta_r(BQ),
-        posb(BK) {}
-
-  // Loads the query-side operands of query tile [i0, i0 + nq) of head h.
-  void load_queries(const Problem<T>& p, int64_t h, int64_t i0, int64_t nq, const T* out, const T* lse, const T* dout) {
-    const int64_t L = p.L, D = p.D;
-    pack_rows(p.q + h * L * D, D, p.Dp, i0, nq, BQ, Qb.data());
-    pack_rows(dout + h * L * D, D, p.Dp, i0, nq, BQ, dOb.data());
-    for (int64_t r = 0; r < nq; ++r) {
-      lse_r[r] = lse[h * L + i0 + r];
-      delta_r[r] = attn::dot(dout + (h * L + i0 + r) * D, out + (h * L + i0 + r) * D, D);
-    }
-  }
-  // Loads the key-side operands of key tile [j0, j0 + nk) of head h.
-  void load_keys(const Problem<T>& p, int64_t h, int64_t j0, int64_t nk) {
-    const int64_t L = p.L, D = p.D;
-    pack_transposed(p.k + h * L * D, D, j0, nk, Kt.data());
-    pack_transposed(p.v + h * L * D, D, j0, nk, Vt.data());
-    pack_positions<T>(p.pos, j0, nk, posb.data());
-  }
-  void compute(const Problem<T>& p, int64_t h, int64_t i0, int64_t nq, int64_t j0, bool full) {
-    gemm_acc<T>(BQ, BK, p.D, Qb.data(), p.Dp, Kt.data(), BK, P.data(), BK, false);
-    gemm_acc<T>(BQ, BK, p.D, dOb.data(), p.Dp, Vt.data(), BK, dS.data(), BK, false);
-    for (int64_t r = 0; r < nq; ++r) {
-      const RowIntervals ri = RowIntervals::of(p.iv, p.L, i0 + r);
-      attn::row_logits<T>(P.data() + r * BK, BK, j0, p.scale, row_bias(p, h, i0 + r, posb.data()),
-                          full ? nullptr : &ri);
-      attn::row_grad_step<T>(P.data() + r * BK, dS.data() + r * BK, BK, lse_r[r], delta_r[r], p.scale);
-    }
-    if (nq < BQ) {
-      std::fill(P.begin() + nq * BK, P.end(), T(0));
-      std::fill(dS.begin() + nq * BK, dS.end(), T(0));
-    }
-  }
-};
-
-// Pass 1: dK, dV of key tiles, each accumulated over the query tiles that see it (no races).
-template <typename T>
-void backward_kv_range(const Problem<T>& p, const TilePlan& plan, int64_t item_begin, int64_t item_end, const T* out,
-                       const T* lse, const T* dout, T* dk, T* dv) {
+// One backward part: the items [item_begin, item_end) (item = head · nkt + key tile). For each key
+// tile, dK and dV accumulate over the query tiles that see it (private to the item: no races);
+// dQ contributions go to `dq_of(h)`, which is dq itself for heads this part owns entirely and a
+// private [L, D] buffer for heads shared with a neighbouring part (summed afterwards).
+// Per (query tile, key tile) pair: P = exp(logits - lse), dS = P·(dO·Vᵀ - delta)·scale, then
+// dV += Pᵀ·dO, dK += dSᵀ·Q, dQ += dS·K.
+template <typename T, typename DqOf>
+void backward_range(const Problem<T>& p, const TilePlan& plan, int64_t item_begin, int64_t item_end, const T* lse,
+                    const T* delta, const T* dout, T* dk, T* dv, DqOf dq_of) {
   const int64_t L = p.L, D = p.D, Dp = p.Dp;
-  GradTile<T> g(p);
-  std::vector<T> Pt(BK * BQ), dSt(BK * BQ), dKa(BK * Dp), dVa(BK * Dp);
+  std::vector<T> Qb(BQ * Dp), dOb(BQ * Dp), Kt(D * BK), Vt(D * BK), Kb(BK * Dp), P(BQ * BK), dS(BQ * BK);
+  std::vector<T> dKa(BK * Dp), dVa(BK * Dp), dQt(BQ * Dp);
+  std::vector<int32_t> posb(BK);
   for (int64_t item = item_begin; item < item_end; ++item) {
     const int64_t h = item / plan.nkt, kt = item % plan.nkt;
     const int64_t j0 = kt * BK, nk = std::min(BK, L - j0);
-    g.load_keys(p, h, j0, nk);
+    const T *qh = p.q + h * L * D, *kh = p.k + h * L * D, *doh = dout + h * L * D;
+    T* dqh = dq_of(h);
+    pack_transposed(kh, D, j0, nk, Kt.data());
+    pack_transposed(p.v + h * L * D, D, j0, nk, Vt.data());
+    const T* kb = kh + j0 * D;  // K rows as the B operand of dS·K (padded copy when D % W != 0)
+    if (Dp != D) pack_rows(kh, D, Dp, j0, nk, nk, Kb.data()), kb = Kb.data();
+    pack_positions<T>(p.pos, j0, nk, posb.data());
     std::fill(dKa.begin(), dKa.end(), T(0));
     std::fill(dVa.begin(), dVa.end(), T(0));
     for (int64_t e = plan.k_ptr[kt]; e < plan.k_ptr[kt + 1]; ++e) {
       const int64_t i0 = plan.k_qt[e] * BQ, nq = std::min(BQ, L - i0);
-      g.load_queries(p, h, i0, nq, out, lse, dout);
-      g.compute(p, h, i0, nq, j0, plan.k_full[e]);
-      attn::transpose<T>(BQ, BK, g.P.data(), BK, Pt.data(), BQ);
-      attn::transpose<T>(BQ, BK, g.dS.data(), BK, dSt.data(), BQ);
-      gemm_acc<T>(BK, Dp, nq, Pt.data(), BQ, g.dOb.data(), Dp, dVa.data(), Dp, true);
-      gemm_acc<T>(BK, Dp, nq, dSt.data(), BQ, g.Qb.data(), Dp, dKa.data(), Dp, true);
+      // Q and dO rows are used in place unless they need padding (D % W != 0 or a cut last tile).
+      const T *qa = qh + i0 * D, *doa = doh + i0 * D;
+      if (Dp != D || nq < BQ) {
+        pack_rows(qh, D, Dp, i0, nq, BQ, Qb.data()), qa = Qb.data();
+        pack_rows(doh, D, Dp, i0, nq, BQ, dOb.data()), doa = dOb.data();
+      }
+      gemm_acc<T>(BQ, BK, D, qa, Dp, Kt.data(), BK, P.data(), BK, false);
+      gemm_acc<T>(BQ, BK, D, doa, Dp, Vt.data(), BK, dS.data(), BK, false);
+      for (int64_t r = 0; r < nq; ++r) {
+        const int64_t i = i0 + r;
+        const RowIntervals ri = RowIntervals::of(p.iv, L, i);
+        attn::row_logits<T>(P.data() + r * BK, BK, j0, p.scale, row_bias(p, h, i, posb.data()),
+                            plan.k_full[e] ? nullptr : &ri);
+        attn::row_grad_step<T>(P.data() + r * BK, dS.data() + r * BK, BK, lse[h * L + i], delta[h * L + i], p.scale);
+      }
+      // Rows past nq never reach dK/dV/dQ: kdim = nq below, and dQ rows past nq are not stored.
+      gemm_acc<T, true>(BK, Dp, nq, P.data(), BK, doa, Dp, dVa.data(), Dp, true);
+      gemm_acc<T, true>(BK, Dp, nq, dS.data(), BK, qa, Dp, dKa.data(), Dp, true);
+      gemm_acc<T>(BQ, Dp, nk, dS.data(), BK, kb, Dp, dQt.data(), Dp, false);
+      for (int64_t r = 0; r < nq; ++r) {
+        T* dst = dqh + (i0 + r) * D;
+        const T* src = dQt.data() + r * Dp;
+        for (int64_t d = 0; d < D; ++d) dst[d] += src[d];
+      }
     }
     for (int64_t jj = 0; jj < nk; ++jj) {
       std::copy(dKa.begin() + jj * Dp, dKa.begin() + jj * Dp + D, dk + (h * L + j0 + jj) * D);
       std::copy(dVa.begin() + jj * Dp, dVa.begin() + jj * Dp + D, dv + (h * L + j0 + jj) * D);
     }
-  }
-}
-
-// Pass 2: dQ of query tiles, accumulated over their visible key tiles.
-template <typename T>
-void backward_q_range(const Problem<T>& p, const TilePlan& plan, int64_t item_begin, int64_t item_end, const T* out,
-                      const T* lse, const T* dout, T* dq) {
-  const int64_t L = p.L, D = p.D, Dp = p.Dp;
-  GradTile<T> g(p);
-  std::vector<T> Kb(BK * Dp), dQa(BQ * Dp);
-  for (int64_t item = item_begin; item < item_end; ++item) {
-    const int64_t h = item / plan.nqt, qt = item % plan.nqt;
-    const int64_t i0 = qt * BQ, nq = std::min(BQ, L - i0);
-    g.load_queries(p, h, i0, nq, out, lse, dout);
-    std::fill(dQa.begin(), dQa.end(), T(0));
-    for (int64_t e = plan.q_ptr[qt]; e < plan.q_ptr[qt + 1]; ++e) {
-      const int64_t j0 = plan.q_kt[e] * BK, nk = std::min(BK, L - j0);
-      g.load_keys(p, h, j0, nk);
-      pack_rows(p.k + h * L * D, D, Dp, j0, nk, nk, Kb.data());
-      g.compute(p, h, i0, nq, j0, plan.q_full[e]);
-      gemm_acc<T>(BQ, Dp, nk, g.dS.data(), BK, Kb.data(), Dp, dQa.data(), Dp, true);
-    }
-    for (int64_t r = 0; r < nq; ++r)
-      std::copy(dQa.begin() + r * Dp, dQa.begin() + r * Dp + D, dq + (h * L + i0 + r) * D);
   }
 }
 
@@ -307,13 +288,14 @@ void interval_attention_forward(int64_t H, int64_t L, int64_t D, const T* q, con
   if (H <= 0 || L <= 0) return;
   const Problem<T> p = make_problem(H, L, D, q, k, v, iv, slopes, pos, scale);
   const TilePlan plan = build_plan(L, iv, false);
+  const std::vector<T> kt_packed = pack_all_keys_transposed(p, plan.nkt);
   attn::balanced_parallel(
       H * plan.nqt,
       [&](int64_t item) {
         const int64_t qt = item % plan.nqt;
         return 1 + plan.q_ptr[qt + 1] - plan.q_ptr[qt];
       },
-      [&](int64_t b, int64_t e) { forward_range(p, plan, b, e, out, lse); });
+      [&](int64_t b, int64_t e) { forward_range(p, plan, kt_packed.data(), b, e, out, lse); });
 }
 
 template <typename T>
@@ -323,20 +305,56 @@ void interval_attention_backward(int64_t H, int64_t L, int64_t D, const T* q, co
   if (H <= 0 || L <= 0) return;
   const Problem<T> p = make_problem(H, L, D, q, k, v, iv, slopes, pos, scale);
   const TilePlan plan = build_plan(L, iv, true);
-  attn::balanced_parallel(
-      H * plan.nkt,
-      [&](int64_t item) {
-        const int64_t kt = item % plan.nkt;
-        return 1 + plan.k_ptr[kt + 1] - plan.k_ptr[kt];
-      },
-      [&](int64_t b, int64_t e) { backward_kv_range(p, plan, b, e, out, lse, dout, dk, dv); });
-  attn::balanced_parallel(
-      H * plan.nqt,
-      [&](int64_t item) {
-        const int64_t qt = item % plan.nqt;
-        return 1 + plan.q_ptr[qt + 1] - plan.q_ptr[qt];
-      },
-      [&](int64_t b, int64_t e) { backward_q_range(p, plan, b, e, out, lse, dout, dq); });
+  const int64_t nkt = plan.nkt, HLD = H * L * D;
+  std::vector<T> delta(H * L);  // delta_i = <dout_i, out_i>, used by every key tile that row i sees
+  parallel_for(H * L, 256, [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) delta[t] = attn::dot(dout + t * D, out + t * D, D);
+  });
+  const std::vector<int64_t> cut = attn::balanced_cuts(H * nkt, [&](int64_t item) {
+    const int64_t kt = item % nkt;
+    return 1 + plan.k_ptr[kt + 1] - plan.k_ptr[kt];
+  });
+  // dq of head h gathers contributions from every key tile of h. A part owning all of h's items
+  // writes dq[h] directly; a head split between parts (at most the first and last head of a part)
+  // gets one private buffer per part, summed into dq[h] after the parallel region.
+  const int64_t parts = (int64_t)cut.size() - 1;
+  auto first_head = [&](int64_t part) { return cut[part] / nkt; };
+  auto last_head = [&](int64_t part) { return (cut[part + 1] - 1) / nkt; };
+  auto owns = [&](int64_t part, int64_t h) { return cut[part] <= h * nkt && (h + 1) * nkt <= cut[part + 1]; };
+  std::vector<std::vector<T>> priv(2 * parts);  // [part][0: first head, 1: last head]
+  parallel_for(parts, 1, [&](int64_t b, int64_t e) {
+    for (int64_t part = b; part < e; ++part) {
+      if (cut[part] >= cut[part + 1]) continue;
+      const int64_t h0 = first_head(part), h1 = last_head(part);
+      for (int64_t h = h0; h <= h1; ++h) {
+        if (owns(part, h)) {
+          std::fill(dq + h * L * D, dq + (h + 1) * L * D, T(0));
+        } else {
+          priv[2 * part + (h == h0 ? 0 : 1)].assign(L * D, T(0));
+        }
+      }
+      auto dq_of = [&](int64_t h) -> T* {
+        if (owns(part, h)) return dq + h * L * D;
+        return priv[2 * part + (h == h0 ? 0 : 1)].data();
+      };
+      backward_range(p, plan, cut[part], cut[part + 1], lse, delta.data(), dout, dk, dv, dq_of);
+    }
+  });
+  // Sum the shared heads' private buffers (each head: the parts whose range cuts into it).
+  parallel_for(HLD ? L : 0, 64, [&](int64_t b, int64_t e) {
+    for (int64_t h = 0; h < H; ++h) {
+      bool shared = false;
+      for (int64_t part = 0; part < parts; ++part)
+        if (cut[part] < cut[part + 1] && first_head(part) <= h && h <= last_head(part) && !owns(part, h)) {
+          const T* src = priv[2 * part + (h == first_head(part) ? 0 : 1)].data();
+          T* dst = dq + h * L * D;
+          if (!shared) std::copy(src + b * D, src + e * D, dst + b * D);
+          else
+            for (int64_t t = b * D; t < e * D; ++t) dst[t] += src[t];
+          shared = true;
+        }
+    }
+  });
 }
 
 #define RECFORGE_INSTANTIATE(T)                                                                                      \

@@ -42,9 +42,12 @@ void interval_attention_forward(int64_t H, int64_t L, int64_t D, const T* q, con
                                 const int32_t* iv, const T* slopes, const int32_t* pos, double scale, T* out,
                                 T* lse);
 
-// Backward. Race-free without atomics or an [H, L, D] workspace: pass 1 runs over (head, key tile)
-// and accumulates dk, dv over the query tiles that see the key tile; pass 2 runs over
-// (head, query tile) and accumulates dq (S and P are recomputed in each pass).
+// Backward, in one pass over (head, key tile) items: each key tile accumulates its dk, dv over
+// the query tiles that see it, and adds its dq contributions to rows of dq. Race-free without
+// atomics: the items are cut into one contiguous range per thread, a thread writes dq[h] directly
+// for heads whose items it owns entirely, and uses a private [L, D] buffer for the (at most two)
+// heads it shares with a neighbouring thread, summed afterwards. Extra memory: at most
+// 2 · num_threads · L · D elements, plus the tile plan and tile scratch.
 template <typename T>
 void interval_attention_backward(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v,
                                  const T* out, const T* lse, const T* dout, const int32_t* iv, const T* slopes,
