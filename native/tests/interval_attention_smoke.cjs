@@ -43,14 +43,18 @@ for (let h = 0; h < H; h++) for (let i = 0; i < L; i++) {
   for (let t = 0; t < D; t++) { let o = 0; for (let j = 0; j < L; j++) o += Math.exp(s[j] - m) / z * v[(h * L + j) * D + t]; refOut[(h * L + i) * D + t] = o; }
 }
 const maxdiff = (a, b) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m; };
+const expectClose = (label, d, tol) => { if (!(d <= tol)) { console.log("MISMATCH", label, d); process.exitCode = 1; } };
 const results = {};
 for (const [name, fwd, bwd] of [["interval", rf.intervalAttentionForward, rf.intervalAttentionBackward], ["dense", rf.denseMaskedAttentionForward, rf.denseMaskedAttentionBackward]]) {
   const ho = rf.alloc(n * 8), hl = rf.alloc(H * L * 8), hdq = rf.alloc(n * 8), hdk = rf.alloc(n * 8), hdv = rf.alloc(n * 8);
   fwd(1, H, L, D, hq, 0, hk, 0, hv, 0, hiv, 0, true, hs, 0, hpos, 0, scale, ho, 0, hl, 0);
   bwd(1, H, L, D, hq, 0, hk, 0, hv, 0, ho, 0, hl, 0, hg, 0, hiv, 0, true, hs, 0, hpos, 0, scale, hdq, 0, hdk, 0, hdv, 0);
   results[name] = { out: readT(ho, n), lse: readT(hl, H * L), dq: readT(hdq, n), dk: readT(hdk, n), dv: readT(hdv, n) };
+  expectClose(name + " out", maxdiff(results[name].out, refOut), 1e-12);
+  expectClose(name + " lse", maxdiff(results[name].lse, refLse), 1e-12);
   console.log(name, "forward vs JS reference: out", maxdiff(results[name].out, refOut).toExponential(2), "lse", maxdiff(results[name].lse, refLse).toExponential(2));
 }
+for (const t of ["dq", "dk", "dv"]) expectClose(t, maxdiff(results.interval[t], results.dense[t]), 1e-12);
 for (const t of ["dq", "dk", "dv"]) console.log("interval vs dense", t, maxdiff(results.interval[t], results.dense[t]).toExponential(2));
 // float32 path, without ALiBi (slopes/pos undefined)
 {
@@ -58,6 +62,7 @@ for (const t of ["dq", "dk", "dv"]) console.log("interval vs dense", t, maxdiff(
   const q32 = f(q), k32 = f(k), v32 = f(v), o32 = rf.alloc(n * 4), l32 = rf.alloc(H * L * 4), o32d = rf.alloc(n * 4), l32d = rf.alloc(H * L * 4);
   rf.intervalAttentionForward(0, H, L, D, q32, 0, k32, 0, v32, 0, hiv, 0, false, undefined, undefined, null, null, scale, o32, 0, l32, 0);
   rf.denseMaskedAttentionForward(0, H, L, D, q32, 0, k32, 0, v32, 0, hiv, 0, false, null, 0, null, 0, scale, o32d, 0, l32d, 0);
+  expectClose("float32 out", maxdiff(readT(o32, n, Float32Array), readT(o32d, n, Float32Array)), 1e-5);
   console.log("float32 no-alibi interval vs dense out", maxdiff(readT(o32, n, Float32Array), readT(o32d, n, Float32Array)).toExponential(2));
 }
 // validation
@@ -80,3 +85,4 @@ expectErr("position too large", () => { const p2 = Int32Array.from(pos); p2[3] =
 // empty intervals with lo >= hi are accepted
 call(withIv((c) => { c[2 * L + 5] = 9; c[3 * L + 5] = 2; }))();
 console.log("empty interval (lo > hi) accepted");
+console.log(process.exitCode ? "interval_attention_smoke: FAILED" : "interval_attention_smoke: ok");
