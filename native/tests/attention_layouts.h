@@ -74,4 +74,74 @@ inline Layout dti_layout(Rng& rng, int P, int n, int k, int cmin, int cmax, int 
   return lay;
 }
 
+// Random intervals: empty ones (lo >= hi), overlaps, arbitrary self spans and positions.
+inline Layout random_layout(Rng& rng, int64_t L) {
+  Layout lay;
+  lay.name = "random";
+  lay.resize(L);
+  auto any = [&]() { return (int32_t)rng.randint(0, L + 1); };
+  for (int64_t i = 0; i < L; ++i) {
+    int32_t pl = any(), ph = any(), cl = any(), ch = any();  // lo >= hi half the time: empty
+    if (rng.uniform() < 0.2) ph = pl;
+    lay.set(i, pl, ph, cl, ch, (int32_t)rng.randint(0, i + 1));
+    lay.pos[i] = (int32_t)rng.randint(-50, 50);
+  }
+  return lay;
+}
+
+inline Layout causal_packed(Rng& rng, int64_t L, int64_t max_seq) {
+  Layout lay;
+  lay.name = "packed-causal";
+  lay.resize(L);
+  int64_t start = 0;
+  for (int64_t i = 0; i < L; ++i) {
+    if (i > start && rng.uniform() < 1.0 / (double)max_seq) start = i;
+    lay.set(i, 0, 0, 0, 0, (int32_t)start);
+    lay.pos[i] = (int32_t)(i - start);
+  }
+  return lay;
+}
+
+inline Layout single_tokens(int64_t L) {
+  Layout lay;
+  lay.name = "single-tokens";
+  lay.resize(L);
+  for (int64_t i = 0; i < L; ++i) lay.set(i, 0, 0, 0, 0, (int32_t)i);
+  return lay;
+}
+
+inline Layout prefix_only(Rng& rng, int64_t L) {
+  Layout lay;
+  lay.name = "prefix-only";
+  lay.resize(L);
+  const int32_t P = (int32_t)rng.randint(0, L + 1);
+  for (int64_t i = 0; i < L; ++i) lay.set(i, 0, P, 0, 0, (int32_t)i);  // prefix + own token only
+  return lay;
+}
+
+// Sliding context windows of W tokens (often longer than the sequence), clipped at 0, with
+// a self span that overlaps the window and a prefix that overlaps both.
+inline Layout overlapping_windows(Rng& rng, int64_t L) {
+  Layout lay;
+  lay.name = "overlapping-windows";
+  lay.resize(L);
+  const int64_t W = rng.randint(1, 2 * L + 2), P = rng.randint(0, L / 2 + 1), back = rng.randint(0, 8);
+  for (int64_t i = 0; i < L; ++i) {
+    const int32_t cl = (int32_t)std::max<int64_t>(0, i - W), ch = (int32_t)std::min<int64_t>(L, i + 1);
+    const int32_t sl = (int32_t)std::max<int64_t>(0, i - back);
+    lay.set(i, 0, (int32_t)std::min<int64_t>(P, L), cl, ch, sl);
+  }
+  return lay;
+}
+
+inline Layout small_dti(Rng& rng) {
+  const int P = (int)rng.randint(0, 6), n = (int)rng.randint(1, 6), k = (int)rng.randint(1, 7);
+  Layout lay = dti_layout(rng, P, n, k, 1, 5, 1, 4, (int)rng.randint(0, 2), rng.uniform() < 0.5);
+  if (rng.uniform() < 0.4) {  // several streams packed back to back
+    lay.append(dti_layout(rng, P, n, (int)rng.randint(1, 5), 1, 4, 1, 3, 1, true));
+    lay.name = "dti-packed";
+  }
+  return lay;
+}
+
 }  // namespace rftest

@@ -36,7 +36,9 @@ namespace recforge {
 
 // Forward. T = float or double. lse has the input type T (float32 for float inputs).
 // Threads: recforge::parallel_for over (head, query tile), balanced by visible key tiles.
-// Allocates only a small tile plan (O(L + visited tile pairs) ints) and per-thread tile scratch.
+// Allocates per call: a tile plan (O(L + visited tile pairs) ints), a transposed copy of K
+// (H·L·D elements, packed once so that no key tile is transposed per query tile) and per-thread
+// tile scratch (a few tile-sized buffers).
 template <typename T>
 void interval_attention_forward(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v,
                                 const int32_t* iv, const T* slopes, const int32_t* pos, double scale, T* out,
@@ -58,8 +60,8 @@ void interval_attention_backward(int64_t H, int64_t L, int64_t D, const T* q, co
 // ---- CUDA (native/cuda/interval_attention.cu) ---------------------------------------------
 // Same semantics and tile skipping; DEVICE pointers; T = float, __nv_bfloat16 or __half with fp32
 // accumulation; lse is always float32 and slopes are float32. Enqueued on `stream`; returns the launch
-// error (cudaSuccess when enqueued), or cudaErrorInvalidValue for negative sizes or a head dim too
-// large for the device's shared memory (D up to ~1000 with 16-wide tiles).
+// error (cudaSuccess when enqueued), or cudaErrorInvalidValue for negative sizes, D > 256, H > 65535
+// or L >= 2^28. Shared memory per block is at most ~140 KB (D = 256), within sm_80 and sm_90 limits.
 #if defined(__CUDACC__) || defined(CUDART_VERSION)
 namespace recforge {
 
@@ -68,11 +70,13 @@ cudaError_t interval_attention_forward_cuda(int64_t H, int64_t L, int64_t D, con
                                             const int32_t* iv, const float* slopes, const int32_t* pos, float scale,
                                             T* out, float* lse, cudaStream_t stream);
 
-// Bytes of device workspace interval_attention_backward_cuda needs for L tokens (a per-query-tile
-// table of visible key-tile ranges, about 24·L/16 bytes).
-size_t interval_attention_backward_cuda_workspace_bytes(int64_t L);
+// Bytes of device workspace interval_attention_backward_cuda needs: delta [H, L] (float32) and a
+// per-query-tile table of visible key-tile ranges (24 bytes per 32 tokens).
+size_t interval_attention_backward_cuda_workspace_bytes(int64_t H, int64_t L);
 
-// workspace: device memory of at least interval_attention_backward_cuda_workspace_bytes(L) bytes.
+// workspace: device memory of at least interval_attention_backward_cuda_workspace_bytes(H, L) bytes.
+// Kernels: delta, a tile plan, dq per query tile (walks visible key tiles), dk/dv per key tile (walks
+// the query tiles whose ranges include it). No atomics on outputs: results are deterministic.
 template <typename T>
 cudaError_t interval_attention_backward_cuda(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v,
                                              const T* out, const float* lse, const T* dout, const int32_t* iv,
