@@ -250,7 +250,10 @@ int main(int argc, char** argv) {
     static const int64_t Ds[] = {1, 3, 16, 64, 5, 8, 33};
     return Ds[rng.randint(0, 7)];
   };
+  const int default_threads = recforge::num_threads();
   for (int t = 0; t < 240; ++t) {
+    // Thread counts that split heads between threads (the backward's shared-dq path), whatever the machine.
+    recforge::set_num_threads(t % 3 == 0 ? 1 : t % 3 == 1 ? 3 : 8);
     const int64_t L = rng.randint(1, 140);
     Layout lay;
     switch (t % 8) {
@@ -264,6 +267,7 @@ int main(int argc, char** argv) {
     check_layout(rng, lay, rng.randint(1, 4), dims(), rng.uniform() < 0.5);
     ++layouts;
   }
+  recforge::set_num_threads(default_threads);
   // Larger realistic layouts: many tiles, full and partial tiles, window-relative ALiBi positions.
   for (int t = 0; t < 6; ++t) {
     Layout lay = dti_layout(rng, (int)rng.randint(0, 20), (int)rng.randint(5, 15), (int)rng.randint(3, 12), 3, 9, 2,
