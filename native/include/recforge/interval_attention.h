@@ -30,6 +30,7 @@
 // that at least one query of the tile may see; tiles where every query sees every key skip the
 // per-element predicate. Work grows with L × (visible keys per query), not with L².
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 namespace recforge {
@@ -59,29 +60,35 @@ void interval_attention_backward(int64_t H, int64_t L, int64_t D, const T* q, co
 
 // ---- CUDA (native/cuda/interval_attention.cu) ---------------------------------------------
 // Same semantics and tile skipping; DEVICE pointers; T = float, __nv_bfloat16 or __half with fp32
-// accumulation; lse is always float32 and slopes are float32. Enqueued on `stream`; returns the launch
-// error (cudaSuccess when enqueued), or cudaErrorInvalidValue for negative sizes, D > 256, H > 65535
-// or L >= 2^28. Shared memory per block is at most ~140 KB (D = 256), within sm_80 and sm_90 limits.
-#if defined(__CUDACC__) || defined(CUDART_VERSION)
+// accumulation; lse is always float32 and slopes are float32. Enqueued on `stream`. Returns false
+// (and enqueues nothing) when the sizes are unsupported: negative, D > 256, H > 65535 or L >= 2^28
+// (interval_attention_cuda_supports says so beforehand); launch errors surface at the next
+// cuda_check / cudaGetLastError. Shared memory per block is at most ~140 KB (D = 256), within sm_80
+// and sm_90 limits.
+struct CUstream_st;
+typedef struct CUstream_st* cudaStream_t;  // same typedef as cuda_runtime_api.h
+
 namespace recforge {
 
+bool interval_attention_cuda_supports(int64_t H, int64_t L, int64_t D);
+
 template <typename T>
-cudaError_t interval_attention_forward_cuda(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v,
-                                            const int32_t* iv, const float* slopes, const int32_t* pos, float scale,
-                                            T* out, float* lse, cudaStream_t stream);
+bool interval_attention_forward_cuda(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v,
+                                     const int32_t* iv, const float* slopes, const int32_t* pos, float scale, T* out,
+                                     float* lse, cudaStream_t stream);
 
 // Bytes of device workspace interval_attention_backward_cuda needs: delta [H, L] (float32) and a
 // per-query-tile table of visible key-tile ranges (24 bytes per 32 tokens).
 size_t interval_attention_backward_cuda_workspace_bytes(int64_t H, int64_t L);
 
-// workspace: device memory of at least interval_attention_backward_cuda_workspace_bytes(H, L) bytes.
-// Kernels: delta, a tile plan, dq per query tile (walks visible key tiles), dk/dv per key tile (walks
-// the query tiles whose ranges include it). No atomics on outputs: results are deterministic.
+// workspace: device memory of at least interval_attention_backward_cuda_workspace_bytes(H, L) bytes
+// (false, nothing enqueued, when smaller). Kernels: delta, a tile plan, dq per query tile (walks
+// visible key tiles), dk/dv per key tile (walks the query tiles whose ranges include it). No atomics
+// on outputs: results are deterministic.
 template <typename T>
-cudaError_t interval_attention_backward_cuda(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v,
-                                             const T* out, const float* lse, const T* dout, const int32_t* iv,
-                                             const float* slopes, const int32_t* pos, float scale, T* dq, T* dk,
-                                             T* dv, void* workspace, size_t workspace_bytes, cudaStream_t stream);
+bool interval_attention_backward_cuda(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v,
+                                      const T* out, const float* lse, const T* dout, const int32_t* iv,
+                                      const float* slopes, const int32_t* pos, float scale, T* dq, T* dk, T* dv,
+                                      void* workspace, size_t workspace_bytes, cudaStream_t stream);
 
 }  // namespace recforge
-#endif

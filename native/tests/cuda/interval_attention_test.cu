@@ -106,10 +106,14 @@ void check_case(const char* type_name, const Layout& lay, int64_t H, int64_t D, 
   out.poison(), lse.poison(), dq.poison(), dk.poison(), dv.poison();
   const float* sl = alibi ? dslopes.p : nullptr;
   const int32_t* pos = alibi ? dpos.p : nullptr;
-  CUDA_OK(recforge::interval_attention_forward_cuda<T>(H, L, D, dq_.p, dk_.p, dv_.p, div.p, sl, pos, scale, out.p,
-                                                       lse.p, 0));
-  CUDA_OK(recforge::interval_attention_backward_cuda<T>(H, L, D, dq_.p, dk_.p, dv_.p, out.p, lse.p, dg.p, div.p, sl,
-                                                        pos, scale, dq.p, dk.p, dv.p, ws.p, ws.n, 0));
+  RF_CHECK(recforge::interval_attention_forward_cuda<T>(H, L, D, dq_.p, dk_.p, dv_.p, div.p, sl, pos, scale, out.p,
+                                                        lse.p, 0),
+           "forward refused H=%lld L=%lld D=%lld", (long long)H, (long long)L, (long long)D);
+  CUDA_OK(cudaGetLastError());
+  RF_CHECK(recforge::interval_attention_backward_cuda<T>(H, L, D, dq_.p, dk_.p, dv_.p, out.p, lse.p, dg.p, div.p, sl,
+                                                         pos, scale, dq.p, dk.p, dv.p, ws.p, ws.n, 0),
+           "backward refused H=%lld L=%lld D=%lld", (long long)H, (long long)L, (long long)D);
+  CUDA_OK(cudaGetLastError());
   CUDA_OK(cudaDeviceSynchronize());
 
   const std::string tag = std::string(type_name) + " " + lay.name + " L=" + std::to_string(L) + " H=" +
@@ -141,12 +145,13 @@ void timing(const char* type_name) {
   CUDA_OK(cudaEventCreate(&a));
   CUDA_OK(cudaEventCreate(&b));
   auto fwd = [&] {
-    CUDA_OK(recforge::interval_attention_forward_cuda<T>(H, L, D, q.p, k.p, v.p, iv.p, nullptr, nullptr, 0.125f, out.p,
-                                                         lse.p, 0));
+    recforge::interval_attention_forward_cuda<T>(H, L, D, q.p, k.p, v.p, iv.p, nullptr, nullptr, 0.125f, out.p, lse.p, 0);
+    CUDA_OK(cudaGetLastError());
   };
   auto bwd = [&] {
-    CUDA_OK(recforge::interval_attention_backward_cuda<T>(H, L, D, q.p, k.p, v.p, out.p, lse.p, g.p, iv.p, nullptr,
-                                                          nullptr, 0.125f, dq.p, dk.p, dv.p, ws.p, ws.n, 0));
+    recforge::interval_attention_backward_cuda<T>(H, L, D, q.p, k.p, v.p, out.p, lse.p, g.p, iv.p, nullptr, nullptr,
+                                                  0.125f, dq.p, dk.p, dv.p, ws.p, ws.n, 0);
+    CUDA_OK(cudaGetLastError());
   };
   auto time_ms = [&](auto f) {
     f();
@@ -198,14 +203,16 @@ int main() {
   }
   // Sizes: empty problems succeed and touch nothing; unsupported head dims are refused.
   RF_CHECK(recforge::interval_attention_forward_cuda<float>(0, 5, 4, nullptr, nullptr, nullptr, nullptr, nullptr,
-                                                            nullptr, 1.f, nullptr, nullptr, 0) == cudaSuccess,
+                                                            nullptr, 1.f, nullptr, nullptr, 0),
            "H = 0 should be a no-op");
   RF_CHECK(recforge::interval_attention_forward_cuda<float>(2, 0, 4, nullptr, nullptr, nullptr, nullptr, nullptr,
-                                                            nullptr, 1.f, nullptr, nullptr, 0) == cudaSuccess,
+                                                            nullptr, 1.f, nullptr, nullptr, 0),
            "L = 0 should be a no-op");
-  RF_CHECK(recforge::interval_attention_forward_cuda<float>(1, 5, 257, nullptr, nullptr, nullptr, nullptr, nullptr,
-                                                            nullptr, 1.f, nullptr, nullptr, 0) == cudaErrorInvalidValue,
+  RF_CHECK(!recforge::interval_attention_forward_cuda<float>(1, 5, 257, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                                             nullptr, 1.f, nullptr, nullptr, 0) &&
+               !recforge::interval_attention_cuda_supports(1, 5, 257),
            "D = 257 should be refused");
+  CUDA_OK(cudaGetLastError());
   std::printf("checked %d layouts x {float, bf16, half}\n", cases);
   timing<float>("float");
   timing<__nv_bfloat16>("bf16");
