@@ -24,6 +24,12 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         break;
+      case "demo": {
+        const { runDemo } = await import("./demo.js");
+        const r = await runDemo({ quick, outDir: typeof flags.out === "string" ? flags.out : undefined, json });
+        if (json) print(r, true);
+        return 0;
+      }
       case "info": {
         const { backends } = await import("../runtime.js");
         print(backends(), true);

@@ -3,7 +3,8 @@
 #pragma once
 #include <cstdint>
 
-struct CUstream_st;  // = cudaStream_t's target; no CUDA headers needed here
+struct CUstream_st;
+typedef struct CUstream_st* cudaStream_t;  // same typedef as cuda_runtime_api.h
 
 namespace recforge {
 
