@@ -1,13 +1,18 @@
 // Device storage handles for JS: allocation through the caching allocator, copies between
-// device blocks and JS typed arrays or CPU storages (the CPU addon's handles: same
-// Storage layout, device 0), device info, allocator statistics, synchronisation.
+// device blocks and JS typed arrays, device info, allocator statistics, synchronisation.
+//
+// Handles are numbers in this addon's own table (handle_table.h, device tag 1), like the
+// CPU addon's and for the same reason: no N-API External finalizers piling up in a
+// synchronous loop; dispose() frees at once and a JS FinalizationRegistry is the safety
+// net. The CPU addon's handles are a different table this addon cannot see: host <-> device
+// transfers go through typed arrays (CPU read + CUDA write, CUDA read + CPU write; see
+// lib/ops/device.ts).
 //
 // alloc(nbytes) -> handle                      device block, uninitialised (0xFF-filled
 //                                              with RECFORGE_POISON=1, like the CPU's)
 // free(handle)                                 back to the cache at once (idempotent)
-// write(handle, byteOffset, typedArray)        host -> device
+// write(handle, byteOffset, typedArray)        host -> device (synchronous)
 // read(handle, byteOffset, typedArray)         device -> host (waits for the stream)
-// copyFromHost(dst, dstByte, cpuSrc, srcByte, nbytes) / copyToHost(cpuDst, dstByte, src, srcByte, nbytes)
 // copyDevice(dst, dstByte, src, srcByte, nbytes)
 // deviceInfo() -> {count, name, major, minor, smCount, totalBytes, driverVersion, runtimeVersion, error}
 // memoryStats() -> {cudaBytes, cudaRequestedBytes, cudaPeakBytes, cudaCachedBytes, cudaBlocks, cudaAllocs,
@@ -17,9 +22,20 @@
 #include <cstring>
 
 #include "cuda_common.h"
+#include "handle_table.h"
 
 namespace recforge {
 namespace napi {
+
+// ---- handle table: device tag kDeviceCuda, numbers disjoint from the CPU addon's ----------
+namespace {
+HandleTable g_table(kDeviceCuda);
+}  // namespace
+double storage_register(const Storage& s) { return g_table.add(s); }
+Storage* storage_lookup(double h) { return g_table.find(h); }
+void storage_unregister(double h) { g_table.remove(h); }
+int addon_device() { return kDeviceCuda; }
+
 namespace {
 
 void release(Storage* s) {
@@ -45,27 +61,22 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
     cuda_free(p, st);
     throw_error(env, err);
   }
-  auto* s = new Storage{p, (size_t)nbytes, kDeviceCuda, false};
-  return Napi::External<Storage>::New(env, s, [](Napi::Env, Storage* x) {
-    release(x);
-    delete x;
-  });
+  return Napi::Number::New(env, storage_register(Storage{p, (size_t)nbytes, kDeviceCuda, false}));
 }
 
 Napi::Value Free(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsExternal()) throw_type(info.Env(), "free: expected a storage handle");
-  release(info[0].As<Napi::External<Storage>>().Data());
+  if (info.Length() < 1 || !info[0].IsNumber()) throw_type(info.Env(), "free: expected a storage handle");
+  const double h = info[0].As<Napi::Number>().DoubleValue();
+  Storage* s = storage_lookup(h);
+  if (!s) return info.Env().Undefined();  // already freed: idempotent
+  release(s);
+  storage_unregister(h);
   return info.Env().Undefined();
 }
 
 Storage* device_storage(const Napi::CallbackInfo& info, size_t i, const char* what) {
   Storage* s = storage_arg(info, i, what);
   if (s->device != kDeviceCuda) throw_type(info.Env(), std::string(what) + ": expected a cuda storage");
-  return s;
-}
-Storage* host_storage(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  Storage* s = storage_arg(info, i, what);
-  if (s->device != 0) throw_type(info.Env(), std::string(what) + ": expected a cpu storage");
   return s;
 }
 void check_range(Napi::Env env, const Storage* s, int64_t off, int64_t n, const char* what) {
@@ -98,36 +109,6 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   char* dst = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   std::string err;
   if (!cuda_copy_to_host(dst, static_cast<const char*>(s->ptr) + off, ta.ByteLength(), stream_or_throw(env), &err))
-    throw_error(env, err);
-  return env.Undefined();
-}
-
-// copyFromHost(dst_dev, dstByte, src_cpu, srcByte, nbytes)
-Napi::Value CopyFromHost(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Storage* d = device_storage(info, 0, "copyFromHost dst");
-  Storage* s = host_storage(info, 2, "copyFromHost src");
-  int64_t doff = int_arg(info, 1, "dstByte"), soff = int_arg(info, 3, "srcByte"), n = int_arg(info, 4, "nbytes");
-  check_range(env, d, doff, n, "copyFromHost dst");
-  check_range(env, s, soff, n, "copyFromHost src");
-  std::string err;
-  if (!cuda_copy_to_device(static_cast<char*>(d->ptr) + doff, static_cast<const char*>(s->ptr) + soff, (size_t)n,
-                           stream_or_throw(env), &err))
-    throw_error(env, err);
-  return env.Undefined();
-}
-
-// copyToHost(dst_cpu, dstByte, src_dev, srcByte, nbytes)
-Napi::Value CopyToHost(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Storage* d = host_storage(info, 0, "copyToHost dst");
-  Storage* s = device_storage(info, 2, "copyToHost src");
-  int64_t doff = int_arg(info, 1, "dstByte"), soff = int_arg(info, 3, "srcByte"), n = int_arg(info, 4, "nbytes");
-  check_range(env, d, doff, n, "copyToHost dst");
-  check_range(env, s, soff, n, "copyToHost src");
-  std::string err;
-  if (!cuda_copy_to_host(static_cast<char*>(d->ptr) + doff, static_cast<const char*>(s->ptr) + soff, (size_t)n,
-                         stream_or_throw(env), &err))
     throw_error(env, err);
   return env.Undefined();
 }
@@ -197,8 +178,6 @@ RECFORGE_BIND("alloc", Alloc);
 RECFORGE_BIND("free", Free);
 RECFORGE_BIND("write", Write);
 RECFORGE_BIND("read", Read);
-RECFORGE_BIND("copyFromHost", CopyFromHost);
-RECFORGE_BIND("copyToHost", CopyToHost);
 RECFORGE_BIND("copyDevice", CopyDevice);
 RECFORGE_BIND("deviceInfo", DeviceInfo);
 RECFORGE_BIND("memoryStats", MemoryStats);

@@ -27,6 +27,9 @@ void* dev_span_arg(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t 
   if (s->device != kDeviceCuda)
     throw_type(info.Env(), std::string(what) + ": tensor is on the cpu but this op runs on cuda (move it with .to(\"cuda\"))");
   int64_t cap = (int64_t)(s->nbytes / dtype_size(dtype));
+  // As span_arg: an empty span touches no memory whatever its offset (views of empty
+  // tensors keep their position's offset); hand back the block's base.
+  if (numel == 0 && off >= 0) return s->ptr;
   if (off < 0 || numel < 0 || off + numel > cap) {
     std::ostringstream m;
     m << what << ": needs elements [" << off << ", " << off + numel << ") of " << dtype_name(dtype)
