@@ -14,8 +14,10 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const load = require("node-gyp-build") as (dir: string) => unknown;
 
-// Opaque handle to native memory: a number naming a slot in the native storage table
-// (validated on every use; a stale handle is rejected).
+// Opaque handle to native memory: a number naming a slot in the native storage table of
+// the addon that allocated it (validated on every use; a stale handle is rejected). The
+// CPU and CUDA addons keep separate tables whose numbers never overlap (the CUDA addon's
+// carry a device tag), so a handle passed to the wrong addon is refused, never misread.
 export type Handle = number;
 
 // The binding's functions are positional and validated on the native side; this loose
@@ -50,12 +52,13 @@ export interface CudaMemoryStats {
   cudaDeviceAllocs: number;
 }
 
-/** The CUDA addon: the CPU binding's op functions (same names and arguments, device storages) plus device management. */
+/**
+ * The CUDA addon: the CPU binding's op functions (same names and arguments, device storages)
+ * plus device management. Host <-> device copies are its read / write with typed arrays.
+ */
 export type CudaAddon = NativeAddon & {
   deviceInfo(): CudaDeviceInfo;
   memoryStats(): CudaMemoryStats;
-  copyFromHost(dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number): void;
-  copyToHost(dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number): void;
   copyDevice(dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number): void;
   synchronize(): void;
 };
@@ -91,7 +94,8 @@ function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | n
 // per-device dispatch, autograd, memory statistics) runs and is tested on machines without
 // a GPU. Numbers are the CPU's; it says nothing about the CUDA kernels themselves.
 function emulatedCuda(): CudaAddon {
-  const sizes = new WeakMap<Handle, number>();
+  // Handles are numbers now: a Map, and every free deletes its entry (no leak).
+  const sizes = new Map<Handle, number>();
   const st = { live: 0, peak: 0, blocks: 0, allocs: 0 };
   const copy = (dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number) => {
     const buf = new Uint8Array(nbytes);
@@ -124,8 +128,6 @@ function emulatedCuda(): CudaAddon {
     resetPeak() {
       st.peak = st.live;
     },
-    copyFromHost: copy,
-    copyToHost: copy,
     copyDevice: copy,
     synchronize() {},
     gemmBackend: () => "emulated",
@@ -133,10 +135,12 @@ function emulatedCuda(): CudaAddon {
   return addon as CudaAddon;
 }
 
-const loaded =
-  process.env.RECFORGE_CUDA_EMULATE === "1"
-    ? { addon: emulatedCuda(), reason: "", path: null, info: emulatedCuda().deviceInfo() }
-    : loadCuda();
+function loadEmulated() {
+  const addon = emulatedCuda();
+  return { addon, reason: "", path: null, info: addon.deviceInfo() };
+}
+
+const loaded = process.env.RECFORGE_CUDA_EMULATE === "1" ? loadEmulated() : loadCuda();
 /** The CUDA addon when it is built and a device is usable, else null (see cudaUnavailableReason). */
 export const cuda: CudaAddon | null = loaded.addon;
 export const cudaUnavailableReason: string = loaded.reason;

@@ -1,7 +1,8 @@
 // Reference-counted native memory shared by a tensor and its views. The last release
-// frees the native block at once; the External's own finalizer is only a safety net
-// for storages nobody released. Device blocks ("cuda") come from the CUDA addon's caching
-// allocator.
+// frees the native block at once; the Tensor's FinalizationRegistry (tensor.ts) is only a
+// safety net for storages nobody released. The handle is a number in the table of the
+// addon that allocated it, so the storage keeps that addon: device blocks ("cuda") come
+// from, and go back to, the CUDA addon's caching allocator.
 import { backend, type Handle, type NativeAddon } from "../native.js";
 import type { Device } from "./dtype.js";
 

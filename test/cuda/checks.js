@@ -2,6 +2,8 @@
 // device) and the GPU smoke script (scripts/cuda-smoke.mjs, run by scripts/gpu-check.sh).
 // Each check gets `t` (is, true, deepEqual, throws, close) and the library; most run an
 // op on the CPU and on CUDA and compare.
+import { native, cuda } from "../../dist/native.js";
+
 export function closeArrays(a, b, rtol = 2e-5, atol = 1e-5) {
   const x = Array.from(a), y = Array.from(b);
   if (x.length !== y.length) return `length ${x.length} vs ${y.length}`;
@@ -163,13 +165,28 @@ export const checks = [
     t.is(rf.memory().cuda.cudaCachedBytes, 0);
   }],
 
+  ["the CPU and CUDA addons keep disjoint handle tables; a handle given to the wrong addon is refused", (t, rf) => {
+    const x = rf.arange(0, 10, 1, { dtype: "float32" }), d = x.to("cuda");
+    t.deepEqual(Array.from(d.to("cpu").toTypedArray()), Array.from(x.toTypedArray()), "round trip through typed arrays");
+    if (rf.backends().cuda.gemm !== "emulated") {
+      // The emulated device borrows the CPU addon's table: only the real addon has its own.
+      t.true(x._h < 2 ** 52 && d._h >= 2 ** 52 && d._h < 2 ** 53, `cpu ${x._h}, cuda ${d._h}`);
+      t.throws(() => native.read(d._h, 0, new Float32Array(1)), { instanceOf: TypeError, message: /tensor is on cuda but this op runs on cpu/ });
+      t.throws(() => cuda.read(x._h, 0, new Float32Array(1)), { instanceOf: TypeError, message: /tensor is on cpu but this op runs on cuda/ });
+      const h = d._h;
+      d.dispose();
+      t.throws(() => cuda.read(h, 0, new Float32Array(1)), { instanceOf: TypeError, message: /already disposed/ });
+    } else d.dispose();
+    x.dispose();
+  }],
+
   ["errors say what happened: mixed devices, bad indices, out of memory", (t, rf) => {
     const a = rf.ones([3]), b = rf.ones([3], { device: "cuda" });
     t.throws(() => a.add(b), { instanceOf: TypeError, message: /different devices/ });
     const table = rf.ones([4, 2], { device: "cuda" });
     const bad = rf.tensor([0, 9, 1], { dtype: "int32", device: "cuda" });
     t.throws(() => rf.embedding(bad, table), { message: /index 9 at position 1 is out of range \[0, 4\)/ });
-    t.throws(() => rf.empty([2 ** 40], "float32", "cuda"), { message: /out of memory allocating 4398046511104 bytes/ });
+    t.throws(() => rf.zeros([2 ** 40], { device: "cuda" }), { message: /out of memory allocating 4398046511104 bytes/ });
     const ok = rf.ones([5], { device: "cuda" }).sum().item();
     t.is(ok, 5, "the device still works after the errors");
     [a, b, table, bad].forEach((v) => v.dispose());
