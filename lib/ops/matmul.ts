@@ -61,14 +61,15 @@ export function matmulRaw(a: Tensor, b: Tensor): Tensor {
   const M = a.shape[a.ndim - 2], K = a.shape[a.ndim - 1], N = b.shape[b.ndim - 1];
   const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
   const batch = batchShape.reduce((p, c) => p * c, 1);
+  const be = backendFor(a, b); // one device, checked before the output exists
   const out = empty([...batchShape, M, N], a.dtype, a.device);
   if (out.size === 0) return out;
   if (K === 0) {
-    backendFor(out).fill(code(out), out.size, out._h, 0, 0);
+    be.fill(code(out), out.size, out._h, 0, 0);
     return out;
   }
   const A = matArg(a, batchShape), B = matArg(b, batchShape);
-  backendFor(A.t, B.t).gemm(code(a), A.trans, B.trans, M, N, K, 1, A.t._h, A.t.offset, A.ld, A.batchStride, B.t._h, B.t.offset, B.ld,
+  be.gemm(code(a), A.trans, B.trans, M, N, K, 1, A.t._h, A.t.offset, A.ld, A.batchStride, B.t._h, B.t.offset, B.ld,
     B.batchStride, 0, out._h, 0, Math.max(N, 1), M * N, batch);
   if (A.owned) A.t.dispose();
   if (B.owned) B.t.dispose();

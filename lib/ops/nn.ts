@@ -53,13 +53,14 @@ function normImpl(name: string, rms: boolean, x: Tensor, weight: Tensor | null, 
   }
   if (typeof eps !== "number" || !(eps >= 0)) throw new RangeError(`recforge: ${name}: eps must be a number >= 0, got ${eps}`);
   const rows = n === 0 ? 0 : x.size / n;
+  const be = backendFor(x, weight, bias); // one device, checked before anything is allocated
   const xc = contiguousRaw(x);
   const wc = weight ? contiguousRaw(weight) : null;
   const bc = bias ? contiguousRaw(bias) : null;
   const y = empty(x.shape, x.dtype, x.device);
   const mean = rms ? null : empty([rows], x.dtype, x.device);
   const rstd = empty([rows], x.dtype, x.device);
-  backendFor(xc, wc, bc).norm(code(x), rms, rows, n, eps, xc._h, xc.offset, wc?._h ?? null, wc?.offset ?? 0, bc?._h ?? null, bc?.offset ?? 0,
+  be.norm(code(x), rms, rows, n, eps, xc._h, xc.offset, wc?._h ?? null, wc?.offset ?? 0, bc?._h ?? null, bc?.offset ?? 0,
     y._h, 0, mean?._h ?? null, 0, rstd._h, 0);
   if (bc && bc !== bias) bc.dispose();
   if (!needsGrad(x, weight, bias)) {
