@@ -60,8 +60,8 @@ export async function benchExplain(opts: { quick?: boolean; file?: string } = {}
   // ---- ILP timing on real pools
   const bigPairs = eligiblePairs(data).filter((r) => data.pool(r).length >= P);
   const nPairs = Math.min(bigPairs.length, quick ? 30 : 100);
-  const nHighs = Math.min(nPairs, quick ? 3 : 10);
-  const highsLimit = quick ? 3 : 10;
+  const nHighs = Math.min(nPairs, quick ? 2 : 10);
+  const highsLimit = quick ? 2 : 10;
   const bnbMs: number[] = [], highsMs: number[] = [];
   let optimal = 0, bfChecked = 0, bfAgree = 0;
   const hi = { optimal: 0, time_limit: 0, fallback: 0, agree: 0, bf: 0 };
