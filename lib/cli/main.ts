@@ -6,6 +6,7 @@ const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
+  bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baseline quality
   info                                build and machine capabilities
 
 Logs go to stderr; --json prints exactly one JSON object on stdout.`;
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case "bench":
+        if (sub === "explain") return (await import("./explain.js")).benchExplainCommand(flags);
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
