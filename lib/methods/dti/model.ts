@@ -249,6 +249,18 @@ function checkBatch(b: PackedBatch, vocab: number): void {
     const t = b.tokens[i];
     if (t < 0 || t >= vocab) throw new RangeError(`recforge: DTIModel.forward: token ${i} has id ${t}, outside the vocabulary [0, ${vocab})`);
   }
+  // Checked here too (the kernel checks the intervals it is given): the last layer replaces the
+  // intervals of non-[SUM] tokens, and a bad batch must fail the same way whatever the depth.
+  const iv = b.intervals;
+  for (let i = 0; i < L; i++) {
+    for (const [r, what] of [[0, "prefix"], [2, "context"]] as const) {
+      const lo = iv[r * L + i], hi = iv[(r + 1) * L + i];
+      if (lo < 0 || hi > L)
+        throw new RangeError(`recforge: DTIModel.forward: token ${i}: ${what} interval [${lo}, ${hi}) must satisfy 0 <= lo and hi <= L = ${L}`);
+    }
+    const sl = iv[4 * L + i];
+    if (sl < 0 || sl > i) throw new RangeError(`recforge: DTIModel.forward: token ${i}: selfLo = ${sl} must satisfy 0 <= selfLo <= ${i}`);
+  }
   for (let s = 0; s < b.sumIndex.length; s++) {
     const i = b.sumIndex[s];
     if (i < 0 || i >= L) throw new RangeError(`recforge: DTIModel.forward: sumIndex[${s}] = ${i} is outside [0, ${L})`);
