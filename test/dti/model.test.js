@@ -133,6 +133,10 @@ test("the [SUM]-only last layer gives the same logits and gradients as the full 
       return { logits: Array.from(logits.toTypedArray()), grads };
     });
   const fast = run(true), full = run(false);
+  // a [SUM] listed twice: same logits both times, equal to the full pass
+  const dup = { ...batch, sumIndex: Int32Array.of(...batch.sumIndex, batch.sumIndex[1]), labels: Float32Array.of(...batch.labels, batch.labels[1]) };
+  const dupLogits = Array.from(rf.noGrad(() => model.call(dup)).toTypedArray());
+  t.true(Math.abs(dupLogits.at(-1) - full.logits[1]) < 1e-12 && Math.abs(dupLogits[1] - full.logits[1]) < 1e-12);
   fast.logits.forEach((v, i) => t.true(Math.abs(v - full.logits[i]) < 1e-12, `logit ${i}`));
   for (const [name, g] of Object.entries(full.grads)) {
     let worst = 0;

@@ -16,9 +16,10 @@
 //
 // Speed: every per-token step is one batched op over all L tokens (projections are single
 // GEMMs on [L, dim]); q/k are rotated and re-laid out to [H, L, D] by one RoPE pass. Only the
-// [SUM] rows of the last layer feed the head, so the last layer runs attention for [SUM] queries
-// only (other queries get a self-only interval, which the kernel's tile skipping makes nearly
-// free) and its o_proj and MLP on the [SUM] rows only. Results are identical to the full pass.
+// [SUM] rows of the last layer feed the head, so the last layer projects queries, runs attention
+// (other queries get a self-only interval, which the kernel's tile skipping makes nearly free),
+// o_proj and the MLP for the [SUM] rows only; keys and values still cover every token. Results
+// are identical to the full pass.
 import { Tensor } from "../../tensor/tensor.js";
 import { tidy } from "../../tensor/scope.js";
 import type { DType } from "../../tensor/dtype.js";
@@ -31,7 +32,7 @@ import { normalInit } from "../../nn/init.js";
 import { zeros, tensor } from "../../ops/creation.js";
 import { linear } from "../../ops/matmul.js";
 import { add, mul, silu } from "../../ops/elementwise.js";
-import { embedding, indexSelect } from "../../ops/indexing.js";
+import { embedding, indexSelect, scatterAdd } from "../../ops/indexing.js";
 import { contiguous, expand, reshape, transpose, unsqueeze } from "../../ops/shape.js";
 import { alibiSlopes, intervalAttention, rope, ropeTable, type RopeTable } from "../../ops/attention.js";
 import type { PackedBatch } from "./types.js";
@@ -124,6 +125,7 @@ interface PassContext {
   intervals: Tensor; // int32 [5, L]
   lastIntervals: Tensor | null; // [SUM] queries keep theirs, the others see only themselves
   sumIndex: Tensor; // int32 [S]
+  sumRows: Tensor | null; // int32 [S, heads·headDim], row s filled with sumIndex[s] (null: duplicates in sumIndex)
   rope: RopeTable | null;
   slopes: Tensor | null;
   positions: Tensor | null;
@@ -153,7 +155,9 @@ class SelfAttention extends Module<[Tensor, PassContext, boolean], Tensor> {
       if (rotate && ctx.rope) return rope(lhd, ctx.rope, { layout: "lhd", outLayout: "hld" }); // rotate + re-lay out
       return contiguous(transpose(lhd, 0, 1));
     };
-    const q = toHeads(this.q_proj.call(x), H, true);
+    // Last layer: queries only at the [SUM] rows (the others see only themselves and are never
+    // read), scattered into a zero [L, H·D] so the kernel keeps its one-row-per-token layout.
+    const q = toHeads(last && ctx.sumRows ? scatterAdd(zeros([L, H * D], { dtype: x.dtype }), 0, ctx.sumRows, this.q_proj.call(indexSelect(x, 0, ctx.sumIndex))) : this.q_proj.call(x), H, true);
     let k = toHeads(this.k_proj.call(x), Hkv, true);
     let v = toHeads(this.v_proj.call(x), Hkv, false);
     if (Hkv !== H) {
@@ -267,6 +271,14 @@ function checkBatch(b: PackedBatch, vocab: number): void {
   }
 }
 
+/** int32 [S, width] whose row s is sumIndex[s] (scatter indices), or null when sumIndex repeats a token. */
+function sumRowsIndex(sumIndex: Int32Array, width: number): Tensor | null {
+  if (new Set(sumIndex).size !== sumIndex.length) return null;
+  const idx = new Int32Array(sumIndex.length * width);
+  sumIndex.forEach((i, s) => idx.fill(i, s * width, (s + 1) * width));
+  return tensor(idx, { shape: [sumIndex.length, width] });
+}
+
 /** Intervals for the last layer: [SUM] queries unchanged, every other query sees only itself. */
 function sumOnlyIntervals(iv: Int32Array, L: number, sumIndex: Int32Array): Int32Array {
   const out = new Int32Array(5 * L);
@@ -317,6 +329,7 @@ export class DTIModel extends Module<[PackedBatch], Tensor> {
         intervals: tensor(batch.intervals, { shape: [5, L] }),
         lastIntervals: sumOnly ? tensor(sumOnlyIntervals(batch.intervals, L, batch.sumIndex), { shape: [5, L] }) : null,
         sumIndex: tensor(batch.sumIndex),
+        sumRows: sumOnly ? sumRowsIndex(batch.sumIndex, cfg.heads * cfg.headDim) : null,
         rope: cfg.positionEncoding === "rope" ? ropeTable(batch.positions, cfg.headDim, { base: cfg.ropeTheta, dtype: cfg.dtype }) : null,
         slopes: this.slopes,
         positions: cfg.positionEncoding === "alibi" ? tensor(batch.positions) : null,
