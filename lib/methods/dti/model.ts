@@ -339,8 +339,11 @@ export class DTIModel extends Module<[PackedBatch], Tensor> {
       let i = 0;
       for (const layer of this.model.layers) {
         const last = sumOnly && i === n - 1;
-        const next = layer.call(h, ctx, last);
-        h.dispose(); // the graph keeps what backward needs
+        // one scope per layer: its temporaries go as soon as it is done (the graph keeps what
+        // backward needs), so evaluation without gradients holds one layer's worth at a time
+        const input = h;
+        const next = tidy(() => layer.call(input, ctx, last));
+        h.dispose();
         h = next;
         i++;
       }
