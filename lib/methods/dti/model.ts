@@ -155,9 +155,7 @@ class SelfAttention extends Module<[Tensor, PassContext, boolean], Tensor> {
       if (rotate && ctx.rope) return rope(lhd, ctx.rope, { layout: "lhd", outLayout: "hld" }); // rotate + re-lay out
       return contiguous(transpose(lhd, 0, 1));
     };
-    // Last layer: queries only at the [SUM] rows (the others see only themselves and are never
-    // read), scattered into a zero [L, H·D] so the kernel keeps its one-row-per-token layout.
-    const q = toHeads(last && ctx.sumRows ? scatterAdd(zeros([L, H * D], { dtype: x.dtype }), 0, ctx.sumRows, this.q_proj.call(indexSelect(x, 0, ctx.sumIndex))) : this.q_proj.call(x), H, true);
+    const q = toHeads(last && ctx.sumRows ? this.sumQueries(x, ctx) : this.q_proj.call(x), H, true);
     let k = toHeads(this.k_proj.call(x), Hkv, true);
     let v = toHeads(this.v_proj.call(x), Hkv, false);
     if (Hkv !== H) {
@@ -173,6 +171,16 @@ class SelfAttention extends Module<[Tensor, PassContext, boolean], Tensor> {
     const n = rows.shape[1];
     const merged = reshape(contiguous(transpose(rows, 0, 1)), [n, H * D]);
     return this.o_proj.call(merged);
+  }
+
+  /**
+   * Last layer: queries projected at the [SUM] rows only (the other queries see only themselves
+   * and are never read), scattered into a zero [L, H·D] so the kernel keeps one row per token.
+   */
+  private sumQueries(x: Tensor, ctx: PassContext): Tensor {
+    const width = this.cfg.heads * this.cfg.headDim;
+    const qs = this.q_proj.call(indexSelect(x, 0, ctx.sumIndex));
+    return scatterAdd(zeros([ctx.L, width], { dtype: x.dtype }), 0, ctx.sumRows!, qs);
   }
 }
 
