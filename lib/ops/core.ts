@@ -23,6 +23,19 @@ export function backendFor(...ts: (Tensor | null | undefined)[]): NativeAddon {
   return backend(dev ?? "cpu");
 }
 
+type KernelFn = (...args: any[]) => any;
+
+/**
+ * backendFor(...ts)[fn] for ops whose kernel is not bound on every device yet: a TypeError
+ * naming the op and the device instead of "undefined is not a function".
+ */
+export function kernelFor(op: string, fn: string, ...ts: (Tensor | null | undefined)[]): KernelFn {
+  const f = backendFor(...ts)[fn] as KernelFn | undefined;
+  if (typeof f === "function") return f;
+  const dev = ts.find((t) => t)?.device ?? "cpu";
+  throw new TypeError(`recforge: ${op}: not available on ${dev} yet (no ${fn} kernel binding there); move the inputs with .to("cpu")`);
+}
+
 /** Names a bad argument in an error message: "null", "a plain array (length 2)", "the string \"abc\"", ... */
 export function describe(v: unknown): string {
   if (v === null) return "null";
