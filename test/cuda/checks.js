@@ -180,6 +180,26 @@ export const checks = [
     x.dispose();
   }],
 
+  ["attention and RoPE: the cpu's results where the device binds them, else a TypeError naming the op", (t, rf) => {
+    const g = new rf.Generator(11);
+    const H = 2, L = 7, D = 4;
+    const q = rf.randn([H, L, D], { generator: g }), k = rf.randn([H, L, D], { generator: g }), v = rf.randn([H, L, D], { generator: g });
+    const z = new Int32Array(L), self = new Int32Array(L); // causal: query i sees keys [0, i]
+    const iv = { prefLo: z, prefHi: z, ctxLo: z, ctxHi: z, selfLo: self };
+    const pos = Int32Array.from({ length: L }, (_, i) => i);
+    if (rf.backends().cuda.gemm === "emulated")
+      parity(t, rf, "attention/rope", [q, k, v], (a, b, c) => [rf.intervalAttention(a, b, c, iv), rf.rope(a, pos)]);
+    else {
+      const before = rf.memory().liveTensors;
+      const [a, b, c] = [q, k, v].map((x) => x.to("cuda"));
+      t.throws(() => rf.intervalAttention(a, b, c, iv), { instanceOf: TypeError, message: /intervalAttention: not available on cuda yet/ });
+      t.throws(() => rf.rope(a, pos), { instanceOf: TypeError, message: /rope: not available on cuda yet/ });
+      [a, b, c].forEach((x) => x.dispose());
+      t.is(rf.memory().liveTensors, before, "the failed calls left no tensors");
+    }
+    [q, k, v].forEach((x) => x.dispose());
+  }],
+
   ["errors say what happened: mixed devices, bad indices, out of memory", (t, rf) => {
     const a = rf.ones([3]), b = rf.ones([3], { device: "cuda" });
     t.throws(() => a.add(b), { instanceOf: TypeError, message: /different devices/ });
