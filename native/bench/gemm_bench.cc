@@ -1,11 +1,11 @@
 // GEMM throughput: the dispatched gemm_f32, the own kernel gemm_f32_own and the loaded
 // library's cblas_sgemm called directly (the baseline), square float32 products
-// n = 256..2048 (C = A·B, row-major, beta = 0), then batches of small products (the
+// n = 256..2048 (C = A·B, row-major, beta = 0), then the shapes of small dense layers, then batches of small products (the
 // case where gemm_f32 prefers its own kernel over one library call per entry).
 // Reports the median GFLOP/s of several interleaved runs, so that load from other
 // processes hits every contender alike.
 //
-//   gemm_bench [--threads N] [--reps R] [--sizes 256,512,...] [--no-batched]
+//   gemm_bench [--threads N] [--reps R] [--sizes 256,512,...] [--no-batched] [--no-layers]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -72,26 +72,31 @@ void print_env() {
   if (!any) std::printf("env: (no OPENBLAS_*, RECFORGE_* or OMP_NUM_THREADS set)\n");
 }
 
-void bench_square(int64_t n, int reps) {
-  std::vector<float> A = random_matrix(n * n, 1), B = random_matrix(n * n, 2), C(n * n);
+// C (M×N) = op(A)·op(B), packed operands, beta = 0.
+void bench_gemm(int64_t M, int64_t N, int64_t K, bool tA, bool tB, int reps) {
+  std::vector<float> A = random_matrix(M * K, 1), B = random_matrix(K * N, 2), C(M * N);
+  const int64_t lda = tA ? M : K, ldb = tB ? K : N;
   const bool blas = recforge::cblas_available();
   std::vector<Contender> cs;
   cs.push_back({"gemm_f32", [&] {
-                  recforge::gemm_f32(false, false, n, n, n, 1.f, A.data(), n, 0, B.data(), n, 0, 0.f, C.data(), n,
-                                     0, 1);
+                  recforge::gemm_f32(tA, tB, M, N, K, 1.f, A.data(), lda, 0, B.data(), ldb, 0, 0.f, C.data(), N, 0,
+                                     1);
                 }, {}});
   cs.push_back({"gemm_f32_own", [&] {
-                  recforge::gemm_f32_own(false, false, n, n, n, 1.f, A.data(), n, 0, B.data(), n, 0, 0.f, C.data(),
-                                         n, 0, 1);
+                  recforge::gemm_f32_own(tA, tB, M, N, K, 1.f, A.data(), lda, 0, B.data(), ldb, 0, 0.f, C.data(), N,
+                                         0, 1);
                 }, {}});
   if (blas)
     cs.push_back({"cblas_sgemm", [&] {
-                    recforge::cblas_sgemm_direct(false, false, n, n, n, 1.f, A.data(), n, B.data(), n, 0.f,
-                                                 C.data(), n);
+                    recforge::cblas_sgemm_direct(tA, tB, M, N, K, 1.f, A.data(), lda, B.data(), ldb, 0.f, C.data(),
+                                                 N);
                   }, {}});
   time_round_robin(cs, reps);
-  const double flops = 2.0 * n * n * n;
-  std::printf("n=%-5lld", (long long)n);
+  const double flops = 2.0 * M * N * K;
+  if (M == N && N == K && !tA && !tB)
+    std::printf("n=%-5lld", (long long)M);
+  else
+    std::printf("%lldx%lldx%lld%s%s", (long long)M, (long long)N, (long long)K, tA ? " tA" : "", tB ? " tB" : "");
   double base = blas ? flops / median(cs.back().secs) / 1e9 : 0;
   for (auto& c : cs) {
     double g = flops / median(c.secs) / 1e9;
@@ -133,7 +138,7 @@ void bench_batched(int64_t batch, int64_t m, int reps) {
 
 int main(int argc, char** argv) {
   int threads = 0, reps = 0;
-  bool batched = true;
+  bool batched = true, layers = true;
   std::vector<int64_t> sizes = {256, 512, 1024, 2048};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -146,8 +151,10 @@ int main(int argc, char** argv) {
       for (char* p = std::strtok(argv[++i], ","); p; p = std::strtok(nullptr, ",")) sizes.push_back(std::atoll(p));
     } else if (a == "--no-batched") {
       batched = false;
+    } else if (a == "--no-layers") {
+      layers = false;
     } else {
-      std::fprintf(stderr, "usage: %s [--threads N] [--reps R] [--sizes 256,512,...] [--no-batched]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--threads N] [--reps R] [--sizes 256,512,...] [--no-batched] [--no-layers]\n", argv[0]);
       return 2;
     }
   }
@@ -157,7 +164,17 @@ int main(int argc, char** argv) {
   for (int64_t n : sizes) {
     // About a second per size in total: more repetitions for the small ones.
     int r = reps > 0 ? reps : (int)std::clamp<int64_t>((int64_t)(2e10 / (2.0 * n * n * n)), 5, 51);
-    bench_square(n, r);
+    bench_gemm(n, n, n, false, false, r);
+  }
+  if (layers) {
+    // Shapes of small dense layers on a batch of 4096 rows: forward X·W, forward X·Wᵀ,
+    // weight gradient Xᵀ·dY.
+    const int64_t rows = 4096;
+    for (int64_t d : {16, 64, 128, 256}) {
+      bench_gemm(rows, d, d, false, false, reps > 0 ? reps : 21);
+      bench_gemm(rows, d, d, false, true, reps > 0 ? reps : 21);
+      bench_gemm(d, d, rows, true, false, reps > 0 ? reps : 21);
+    }
   }
   if (batched) {
     const int64_t cases[][2] = {{512, 16}, {256, 32}, {128, 64}, {32, 128}, {8, 256}};

@@ -130,6 +130,10 @@ bool cblas_sgemm_direct(bool transA, bool transB, int64_t M, int64_t N, int64_t 
   const Cblas& lib = cblas();
   if (!lib.sgemm) return false;
   if (M <= 0 || N <= 0) return true;
+  if (K <= 0 || alpha == 0.f) {  // nothing for the library to multiply; BLAS semantics
+    gemm_detail::scale_c(M, N, beta, C, ldc);
+    return true;
+  }
   if (!fits_cblas(transA, transB, M, N, K, lda, ldb, ldc)) return false;
   lib.sgemm(gemm_detail::kRowMajor, transA ? gemm_detail::kTrans : gemm_detail::kNoTrans,
             transB ? gemm_detail::kTrans : gemm_detail::kNoTrans, (int)M, (int)N, (int)K, alpha, A, (int)lda, B,

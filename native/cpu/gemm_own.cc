@@ -100,6 +100,11 @@ struct Workspace {
 };
 thread_local Workspace tl_pack_a, tl_pack_b;
 
+// TEMP tuning knob
+inline int64_t pack_a_min_panels() {
+  static int64_t v = [] { const char* e = std::getenv("RF_PACK_A_MIN"); return e ? std::atoll(e) : (int64_t)17; }();
+  return v;
+}
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 // Splits n into equal blocks of at most `max_block` (rounded up to `unit`), so that K = 300
@@ -173,12 +178,14 @@ void pack_b(bool transB, int64_t kc, int64_t nc, const T* b, int64_t ldb, T* bp)
 }
 
 // ---- micro-kernel ------------------------------------------------------------------------
-// C[0:mr, 0:nr] = alpha * Ap·Bp + beta * C (beta == 0: C is not read). Ap: kc×MR panel,
-// Bp: kc×NR panel (aligned). Full tiles store straight from registers; edge tiles go
-// through a small buffer.
-template <typename T>
-inline void micro_kernel(int64_t kc, const T* __restrict a, const T* __restrict b, T alpha, T beta,
-                         T* __restrict c, int64_t ldc, int mr, int nr) {
+// C[0:mr, 0:nr] = alpha * op(A)panel · Bp + beta * C (beta == 0: C is not read).
+// Bp: kc×NR packed panel (aligned). A: a packed kc×MR panel (kPackedA: element (r, k) at
+// a[k*MR + r]) or read in place (element (r, k) at a[r*rs_a + k*cs_a]; rows past mr repeat
+// row mr-1, so nothing outside the matrix is touched). Full tiles store straight from
+// registers; edge tiles go through a small buffer.
+template <typename T, bool kPackedA>
+inline void micro_kernel(int64_t kc, const T* __restrict a, int64_t rs_a, int64_t cs_a, const T* __restrict b,
+                         T alpha, T beta, T* __restrict c, int64_t ldc, int mr, int nr) {
   using S = Simd<T>;
   using V = typename S::V;
   constexpr int MR = Blocking<T>::MR, W = S::W;
@@ -192,17 +199,36 @@ inline void micro_kernel(int64_t kc, const T* __restrict a, const T* __restrict 
 #pragma GCC unroll 6
   for (int r = 0; r < MR; ++r) c0[r] = c1[r] = S::zero();
 
+  if constexpr (kPackedA) {
 #pragma GCC unroll 4
-  for (int64_t k = 0; k < kc; ++k) {
-    V b0 = S::load(b), b1 = S::load(b + W);
+    for (int64_t k = 0; k < kc; ++k) {
+      V b0 = S::load(b), b1 = S::load(b + W);
 #pragma GCC unroll 6
-    for (int r = 0; r < MR; ++r) {
-      V ar = S::bcast(a + r);
-      c0[r] = S::fma(ar, b0, c0[r]);
-      c1[r] = S::fma(ar, b1, c1[r]);
+      for (int r = 0; r < MR; ++r) {
+        V ar = S::bcast(a + r);
+        c0[r] = S::fma(ar, b0, c0[r]);
+        c1[r] = S::fma(ar, b1, c1[r]);
+      }
+      a += MR;
+      b += 2 * W;
     }
-    a += MR;
-    b += 2 * W;
+  } else {
+    const T* rows[MR];
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; ++r) rows[r] = a + (r < mr ? r : mr - 1) * rs_a;
+    int64_t off = 0;
+#pragma GCC unroll 4
+    for (int64_t k = 0; k < kc; ++k) {
+      V b0 = S::load(b), b1 = S::load(b + W);
+#pragma GCC unroll 6
+      for (int r = 0; r < MR; ++r) {
+        V ar = S::bcast(rows[r] + off);
+        c0[r] = S::fma(ar, b0, c0[r]);
+        c1[r] = S::fma(ar, b1, c1[r]);
+      }
+      off += cs_a;
+      b += 2 * W;
+    }
   }
 
   V va = S::set1(alpha);
@@ -259,19 +285,29 @@ void gemm_serial(bool transA, bool transB, int64_t M, int64_t N, int64_t K, T al
 
   for (int64_t jc = 0; jc < N; jc += ncb) {
     const int64_t nc = std::min(ncb, N - jc);
+    // A block reused by only a few B panels: read it in place rather than pay for
+    // packing it (the tall-skinny products of small layers: K and N of 16..128).
+    const bool pack_a_block = ceil_div(nc, NR) >= pack_a_min_panels();
     for (int64_t pc = 0; pc < K; pc += kcb) {
       const int64_t kc = std::min(kcb, K - pc);
       const T beta_k = pc == 0 ? beta : T(1);  // later K blocks accumulate onto the first
       pack_b(transB, kc, nc, transB ? B + jc * ldb + pc : B + pc * ldb + jc, ldb, bp);
       for (int64_t ic = 0; ic < M; ic += mcb) {
         const int64_t mc = std::min(mcb, M - ic);
-        pack_a(transA, mc, kc, transA ? A + pc * lda + ic : A + ic * lda + pc, lda, ap);
+        const T* ablock = transA ? A + pc * lda + ic : A + ic * lda + pc;
+        if (pack_a_block) pack_a(transA, mc, kc, ablock, lda, ap);
+        // In place: op(A)(r, k) sits at r*rs + k*cs from the block origin.
+        const int64_t rs = transA ? 1 : lda, cs = transA ? lda : 1;
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int nr = (int)std::min<int64_t>(NR, nc - jr);
           const T* bpanel = bp + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int mr = (int)std::min<int64_t>(MR, mc - ir);
-            micro_kernel<T>(kc, ap + ir * kc, bpanel, alpha, beta_k, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr);
+            T* ctile = C + (ic + ir) * ldc + jc + jr;
+            if (pack_a_block)
+              micro_kernel<T, true>(kc, ap + ir * kc, 0, 0, bpanel, alpha, beta_k, ctile, ldc, mr, nr);
+            else
+              micro_kernel<T, false>(kc, ablock + ir * rs, rs, cs, bpanel, alpha, beta_k, ctile, ldc, mr, nr);
           }
         }
       }
