@@ -2,8 +2,8 @@
 // library's cblas_sgemm called directly (the baseline), square float32 products
 // n = 256..2048 (C = A·B, row-major, beta = 0), then the shapes of small dense layers, then batches of small products (the
 // case where gemm_f32 prefers its own kernel over one library call per entry).
-// Reports the median GFLOP/s of several interleaved runs, so that load from other
-// processes hits every contender alike.
+// Reports GFLOP/s: the median of several interleaved runs (so that load from other
+// processes hits every contender alike), the best run in brackets.
 //
 //   gemm_bench [--threads N] [--reps R] [--sizes 256,512,...] [--no-batched] [--no-layers]
 #include <algorithm>
@@ -100,8 +100,9 @@ void bench_gemm(int64_t M, int64_t N, int64_t K, bool tA, bool tB, int reps) {
   double base = blas ? flops / median(cs.back().secs) / 1e9 : 0;
   for (auto& c : cs) {
     double g = flops / median(c.secs) / 1e9;
-    std::printf("  %s %7.1f GFLOP/s", c.name, g);
+    std::printf("  %s %6.1f", c.name, g);
     if (blas && &c != &cs.back()) std::printf(" (%.2fx)", g / base);
+    std::printf(" [best %.1f]", flops / *std::min_element(c.secs.begin(), c.secs.end()) / 1e9);
   }
   std::printf("\n");
 }
@@ -130,7 +131,9 @@ void bench_batched(int64_t batch, int64_t m, int reps) {
   time_round_robin(cs, reps);
   const double flops = 2.0 * batch * m * n * k;
   std::printf("batch=%lld x %lld^3", (long long)batch, (long long)m);
-  for (auto& c : cs) std::printf("  %s %7.1f GFLOP/s", c.name, flops / median(c.secs) / 1e9);
+  for (auto& c : cs)
+    std::printf("  %s %6.1f [best %.1f]", c.name, flops / median(c.secs) / 1e9,
+                flops / *std::min_element(c.secs.begin(), c.secs.end()) / 1e9);
   std::printf("\n");
 }
 
@@ -161,6 +164,7 @@ int main(int argc, char** argv) {
   if (threads > 0) recforge::set_num_threads(threads);
   recforge::gemm_set_num_threads(recforge::num_threads());
   print_env();
+  std::printf("GFLOP/s, median of interleaved runs [best run]; (ratio to cblas_sgemm)\n");
   for (int64_t n : sizes) {
     // About a second per size in total: more repetitions for the small ones.
     int r = reps > 0 ? reps : (int)std::clamp<int64_t>((int64_t)(2e10 / (2.0 * n * n * n)), 5, 51);

@@ -60,7 +60,17 @@ bool try_load(const char* lib, std::string* error) {
   return true;  // the handle stays open for the life of the process
 }
 
+// OpenBLAS's idle worker threads spin (sched_yield loop) for 2^28 TSC cycles, about 0.1 s,
+// after every threaded call before they sleep. recforge's own pool runs the kernels between
+// GEMMs on the same cores, and on a 2-core machine a spinning worker halves their speed
+// (measured: the own SGEMM right after an OpenBLAS call ran at 0.5x). OpenBLAS reads
+// OPENBLAS_THREAD_TIMEOUT (log2 cycles) once, when it is loaded: unless the user chose a
+// value, we set 2^16 cycles (about 25 us) for the dlopen and remove the variable again.
+constexpr const char* kThreadTimeout = "16";
+
 void load() {
+  const bool set_timeout = std::getenv("OPENBLAS_THREAD_TIMEOUT") == nullptr;
+  if (set_timeout) setenv("OPENBLAS_THREAD_TIMEOUT", kThreadTimeout, 0);
   const char* env = std::getenv("RECFORGE_BLAS");
   if (env && *env) {
     if (std::strcmp(env, "own") == 0) {
@@ -76,6 +86,7 @@ void load() {
     for (const char* lib : kCandidates)
       if (try_load(lib, nullptr)) break;
   }
+  if (set_timeout) unsetenv("OPENBLAS_THREAD_TIMEOUT");
   // Keep OpenBLAS's thread count in step with recforge's pool (which honours
   // RECFORGE_NUM_THREADS), unless the user pinned OpenBLAS's own count explicitly.
   if (g_cblas.set_threads && !std::getenv("OPENBLAS_NUM_THREADS")) g_cblas.set_threads(num_threads());
