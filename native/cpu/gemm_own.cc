@@ -8,6 +8,9 @@
 //       ic over M in MC rows
 //         jr over the block in NR      B micro-panel KC×NR stays in L1 across ir
 //           ir over the block in MR    micro-kernel: MR×NR accumulators in registers
+// When fewer than 17 B panels reuse an A block (N ≤ 256 per thread) A is not packed: the
+// micro-kernel reads it in place through six row pointers (strides rs/cs), which on the
+// tall-skinny products of small layers beats paying for the copy.
 // The micro-kernel is 6×16 for float (12 ymm accumulators + 2 B vectors + 1 broadcast of
 // A = 15 of 16 registers; 12 independent FMA chains hide the 4-cycle FMA latency at two
 // FMAs per cycle) and 6×8 for double.
