@@ -5,7 +5,8 @@
 // Reports GFLOP/s: the median of several interleaved runs (so that load from other
 // processes hits every contender alike), the best run in brackets.
 //
-//   gemm_bench [--threads N] [--reps R] [--sizes 256,512,...] [--no-batched] [--no-layers]
+//   gemm_bench [--threads N] [--reps R] [--sizes 256,512,...] [--shapes MxNxK[tA][tB],...]
+//              [--no-batched] [--no-layers]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -142,6 +143,11 @@ void bench_batched(int64_t batch, int64_t m, int reps) {
 int main(int argc, char** argv) {
   int threads = 0, reps = 0;
   bool batched = true, layers = true;
+  struct Shape {
+    long long m, n, k;
+    bool tA, tB;
+  };
+  std::vector<Shape> shapes;
   std::vector<int64_t> sizes = {256, 512, 1024, 2048};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -152,12 +158,24 @@ int main(int argc, char** argv) {
     } else if (a == "--sizes" && i + 1 < argc) {
       sizes.clear();
       for (char* p = std::strtok(argv[++i], ","); p; p = std::strtok(nullptr, ",")) sizes.push_back(std::atoll(p));
+    } else if (a == "--shapes" && i + 1 < argc) {  // MxNxK, MxNxKtA, MxNxKtB, MxNxKtAtB
+      layers = false;
+      for (char* p = std::strtok(argv[++i], ","); p; p = std::strtok(nullptr, ",")) {
+        long long m = 0, n = 0, k = 0;
+        int used = 0;
+        if (std::sscanf(p, "%lldx%lldx%lld%n", &m, &n, &k, &used) != 3) {
+          std::fprintf(stderr, "bad shape %s\n", p);
+          return 2;
+        }
+        std::string rest = p + used;
+        shapes.push_back({m, n, k, rest.find("tA") != std::string::npos, rest.find("tB") != std::string::npos});
+      }
     } else if (a == "--no-batched") {
       batched = false;
     } else if (a == "--no-layers") {
       layers = false;
     } else {
-      std::fprintf(stderr, "usage: %s [--threads N] [--reps R] [--sizes 256,512,...] [--no-batched] [--no-layers]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--threads N] [--reps R] [--sizes 256,512,...] [--shapes MxNxK[tA][tB],...] [--no-batched] [--no-layers]\n", argv[0]);
       return 2;
     }
   }
@@ -170,6 +188,7 @@ int main(int argc, char** argv) {
     int r = reps > 0 ? reps : (int)std::clamp<int64_t>((int64_t)(2e10 / (2.0 * n * n * n)), 5, 51);
     bench_gemm(n, n, n, false, false, r);
   }
+  for (auto& sh : shapes) bench_gemm(sh.m, sh.n, sh.k, sh.tA, sh.tB, reps > 0 ? reps : 11);
   if (layers) {
     // Shapes of small dense layers on a batch of 4096 rows: forward X·W, forward X·Wᵀ,
     // weight gradient Xᵀ·dY.

@@ -1,13 +1,20 @@
-// GEMM dispatch: a CBLAS found at run time for large products, recforge's own kernels
-// otherwise (no library, RECFORGE_BLAS=own, arguments the 32-bit CBLAS ABI cannot take)
-// and for batches of small matrices.
+// GEMM dispatch: a CBLAS found at run time (dlopen, see cblas_loader.cc) or recforge's
+// own kernels (gemm_own.cc). The own kernels run when there is no library
+// (RECFORGE_BLAS=own, none installed), when the arguments do not fit the 32-bit CBLAS
+// ABI, and for the shapes where they measured faster than the library on this project's
+// 2-core machines (native/bench/gemm_bench, OpenBLAS 0.3.21 Haswell kernels, 2 threads):
 //
-// Batches: CBLAS has no batched call, and one library call per tiny matrix pays the
-// library's fixed cost (argument checks, its own thread decision) every time while using
-// one core. So when C's batch entries are disjoint and each product is small (below
-// kBlasBatchFlops, about a 128³ product) the whole batch runs on the own kernel, split
-// over the batch across recforge's threads, each entry single-threaded. Larger entries
-// go to the library one at a time, each using all its threads.
+// - Batches whose C entries are disjoint and that split well over the batch (entries
+//   below a 256³ product, or at least 4 entries per thread): one thread per entry, no
+//   synchronisation inside an entry. CBLAS has no batched call, and one library call per
+//   small matrix pays the library's fixed cost and its thread hand-off every time:
+//   batch 128 × 64³ ran at 202 vs 114 GFLOP/s, 32 × 128³ at 202 vs 99, 8 × 256³ at 237
+//   vs 219.
+// - Thin products, two of M, N, K at most 256 with N >= 8 (dense layers on a batch of
+//   rows and their weight gradients): 4096×64×64 ran at 231 vs 129 GFLOP/s,
+//   4096×128×128 at 244 vs 143, 64×64×4096 (Aᵀ) at 155 vs 118. Square products are
+//   within a few percent either way and go to the library; so do N < 8 (matrix-vector
+//   like products, where the own 6×16 tile wastes most of its lanes).
 #include "recforge/gemm.h"
 
 #include <algorithm>
@@ -22,12 +29,13 @@ namespace {
 using gemm_detail::cblas;
 using gemm_detail::Cblas;
 
-// Per-entry flops below which a batch is better served by the own kernel parallelised
-// over the batch than by one library call per entry (measured by native/bench/gemm_bench).
-constexpr double kBlasBatchFlops = 2.0 * 128 * 128 * 128;
 // Each batch chunk of the own kernel should carry at least this many flops (see
 // kParallelFlops in gemm_own.cc: below it, waking a thread costs more than it saves).
 constexpr double kChunkFlops = 1.0 * (1 << 20);
+// Entries below this many flops are split over the batch even when there are few of them.
+constexpr double kSmallEntryFlops = 2.0 * 256 * 256 * 256;
+// "Thin" products (see the top of the file): two dimensions at most this.
+constexpr int64_t kThinDim = 256;
 
 // True when the batch entries of C (rows of ldc, last row N long) do not overlap, so
 // that entries can be computed concurrently.
@@ -45,18 +53,26 @@ bool fits_cblas(bool transA, bool transB, int64_t M, int64_t N, int64_t K, int64
          ldc >= std::max<int64_t>(1, N);
 }
 
+// Whether a batch runs split over its entries (each entry on one thread) rather than
+// entry after entry with every thread inside each.
+bool split_over_batch(int64_t M, int64_t N, int64_t K, int64_t ldc, int64_t strideC, int64_t batch) {
+  if (batch <= 1 || num_threads() <= 1 || !c_entries_disjoint(M, N, ldc, strideC, batch)) return false;
+  const double entry_flops = 2.0 * (double)M * (double)N * (double)std::max<int64_t>(K, 1);
+  return entry_flops < kSmallEntryFlops || batch >= 4 * num_threads();
+}
+
+bool thin(int64_t M, int64_t N, int64_t K) {
+  const int small = (M <= kThinDim) + (N <= kThinDim) + (K <= kThinDim);
+  return small >= 2 && N >= 8;
+}
+
 template <typename T>
 void own_batched(bool transA, bool transB, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
                  int64_t strideA, const T* B, int64_t ldb, int64_t strideB, T beta, T* C, int64_t ldc,
                  int64_t strideC, int64_t batch) {
   if (M <= 0 || N <= 0 || batch <= 0) return;
-  const double entry_flops = 2.0 * (double)M * (double)N * (double)std::max<int64_t>(K, 1);
-  const int nt = num_threads();
-  // Over the batch when entries are small (each alone would not fill the threads) or
-  // numerous enough that splitting the batch balances well; inside each entry otherwise.
-  const bool over_batch = batch > 1 && nt > 1 && c_entries_disjoint(M, N, ldc, strideC, batch) &&
-                          (entry_flops < 8.0 * kBlasBatchFlops || batch >= 4 * nt);
-  if (over_batch) {
+  if (split_over_batch(M, N, K, ldc, strideC, batch)) {
+    const double entry_flops = 2.0 * (double)M * (double)N * (double)std::max<int64_t>(K, 1);
     const int64_t grain = std::max<int64_t>(1, (int64_t)(kChunkFlops / entry_flops));
     parallel_for(batch, grain, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b)
@@ -76,10 +92,8 @@ void dispatch(Fn fn, bool transA, bool transB, int64_t M, int64_t N, int64_t K, 
               int64_t strideA, const T* B, int64_t ldb, int64_t strideB, T beta, T* C, int64_t ldc,
               int64_t strideC, int64_t batch) {
   if (M <= 0 || N <= 0 || batch <= 0) return;
-  const double entry_flops = 2.0 * (double)M * (double)N * (double)K;
   const bool use_blas = fn && K > 0 && alpha != T(0) && fits_cblas(transA, transB, M, N, K, lda, ldb, ldc) &&
-                        !(batch > 1 && entry_flops < kBlasBatchFlops &&
-                          c_entries_disjoint(M, N, ldc, strideC, batch));
+                        !thin(M, N, K) && !split_over_batch(M, N, K, ldc, strideC, batch);
   if (!use_blas) {
     own_batched<T>(transA, transB, M, N, K, alpha, A, lda, strideA, B, ldb, strideB, beta, C, ldc, strideC,
                    batch);

@@ -8,9 +8,10 @@
 //       ic over M in MC rows
 //         jr over the block in NR      B micro-panel KC×NR stays in L1 across ir
 //           ir over the block in MR    micro-kernel: MR×NR accumulators in registers
-// When fewer than 17 B panels reuse an A block (N ≤ 256 per thread) A is not packed: the
-// micro-kernel reads it in place through six row pointers (strides rs/cs), which on the
-// tall-skinny products of small layers beats paying for the copy.
+// When fewer than 17 B panels reuse an A block (N ≤ 256 per thread), A is not packed
+// (unless it is stored transposed with a row stride over 512 bytes): the micro-kernel
+// reads it in place through six row pointers, which on the tall-skinny products of small
+// layers beats paying for the copy.
 // The micro-kernel is 6×16 for float (12 ymm accumulators + 2 B vectors + 1 broadcast of
 // A = 15 of 16 registers; 12 independent FMA chains hide the 4-cycle FMA latency at two
 // FMAs per cycle) and 6×8 for double.
@@ -180,7 +181,9 @@ void pack_a(bool transA, int64_t mc, int64_t kc, const T* a, int64_t lda, T* ap)
         for (int64_t k = 0; k < kc; ++k)
           for (int r = 0; r < MR; ++r) ap[k * MR + r] = r < m ? rows[r][k] : T(0);
       }
-    } else {  // stored K×M: the MR values of one k are contiguous
+    } else if (m == MR) {  // stored K×M: the MR values of one k are contiguous
+      for (int64_t k = 0; k < kc; ++k) std::memcpy(ap + k * MR, a + k * lda + i0, sizeof(T) * MR);
+    } else {
       for (int64_t k = 0; k < kc; ++k) {
         const T* src = a + k * lda + i0;
         for (int r = 0; r < MR; ++r) ap[k * MR + r] = r < m ? src[r] : T(0);
@@ -229,94 +232,97 @@ void pack_b(bool transB, int64_t kc, int64_t nc, const T* b, int64_t ldb, T* bp)
 // C[0:mr, 0:nr] = alpha * op(A)panel · Bp + beta * C (beta == 0: C is not read).
 // Bp: kc×NR packed panel (aligned). A: a packed kc×MR panel (kPackedA: element (r, k) at
 // a[k*MR + r]) or read in place (element (r, k) at a[r*rs_a + k*cs_a]; rows past mr repeat
-// row mr-1, so nothing outside the matrix is touched). Full tiles store straight from
-// registers; edge tiles go through a small buffer.
-template <typename T, bool kPackedA>
+// row mr-1, so nothing outside the matrix is touched). NV: vectors of B per row, 2 for the
+// full 6×16 tile, 1 for an edge panel of at most W columns (half the FMAs, e.g. N = 1..8).
+// Full tiles store straight from registers; edge tiles go through a small buffer.
+template <typename T, bool kPackedA, int NV>
 inline void micro_kernel(int64_t kc, const T* __restrict a, int64_t rs_a, int64_t cs_a, const T* __restrict b,
                          T alpha, T beta, T* __restrict c, int64_t ldc, int mr, int nr) {
   using S = Simd<T>;
   using V = typename S::V;
-  constexpr int MR = Blocking<T>::MR, W = S::W;
-  static_assert(Blocking<T>::NR == 2 * W, "micro-kernel holds two vectors per row");
+  constexpr int MR = Blocking<T>::MR, W = S::W, NR = Blocking<T>::NR;
+  static_assert(NR == 2 * W && (NV == 1 || NV == 2), "micro-kernel holds one or two vectors per row");
 
   for (int r = 0; r < mr; ++r) {  // the C tile is needed at the end: start fetching it now
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 2 * W - 1), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + NV * W - 1), _MM_HINT_T0);
   }
-  V c0[MR], c1[MR];
+  V acc[MR][NV];
 #pragma GCC unroll 6
-  for (int r = 0; r < MR; ++r) c0[r] = c1[r] = S::zero();
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[r][v] = S::zero();
 
-  if constexpr (kPackedA) {
-#pragma GCC unroll 4
-    for (int64_t k = 0; k < kc; ++k) {
-      V b0 = S::load(b), b1 = S::load(b + W);
-#pragma GCC unroll 6
-      for (int r = 0; r < MR; ++r) {
-        V ar = S::bcast(a + r);
-        c0[r] = S::fma(ar, b0, c0[r]);
-        c1[r] = S::fma(ar, b1, c1[r]);
-      }
-      a += MR;
-      b += 2 * W;
-    }
-  } else {
-    const T* rows[MR];
+  const T* rows[MR];  // in place only
+  if constexpr (!kPackedA) {
 #pragma GCC unroll 6
     for (int r = 0; r < MR; ++r) rows[r] = a + (r < mr ? r : mr - 1) * rs_a;
-    int64_t off = 0;
+  }
+  int64_t off = 0;
 #pragma GCC unroll 4
-    for (int64_t k = 0; k < kc; ++k) {
-      V b0 = S::load(b), b1 = S::load(b + W);
+  for (int64_t k = 0; k < kc; ++k) {
+    V bv[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) bv[v] = S::load(b + v * W);
 #pragma GCC unroll 6
-      for (int r = 0; r < MR; ++r) {
-        V ar = S::bcast(rows[r] + off);
-        c0[r] = S::fma(ar, b0, c0[r]);
-        c1[r] = S::fma(ar, b1, c1[r]);
-      }
-      off += cs_a;
-      b += 2 * W;
+    for (int r = 0; r < MR; ++r) {
+      V ar = kPackedA ? S::bcast(a + r) : S::bcast(rows[r] + off);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[r][v] = S::fma(ar, bv[v], acc[r][v]);
     }
+    if constexpr (kPackedA)
+      a += MR;
+    else
+      off += cs_a;
+    b += NR;
   }
 
   V va = S::set1(alpha);
-  if (mr == MR && nr == 2 * W) {
+  if (mr == MR && nr == NV * W) {
     if (beta == T(0)) {
 #pragma GCC unroll 6
-      for (int r = 0; r < MR; ++r) {
-        S::storeu(c + r * ldc, S::mul(va, c0[r]));
-        S::storeu(c + r * ldc + W, S::mul(va, c1[r]));
-      }
+      for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) S::storeu(c + r * ldc + v * W, S::mul(va, acc[r][v]));
     } else if (beta == T(1)) {
 #pragma GCC unroll 6
-      for (int r = 0; r < MR; ++r) {
-        S::storeu(c + r * ldc, S::fma(va, c0[r], S::loadu(c + r * ldc)));
-        S::storeu(c + r * ldc + W, S::fma(va, c1[r], S::loadu(c + r * ldc + W)));
-      }
+      for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v)
+          S::storeu(c + r * ldc + v * W, S::fma(va, acc[r][v], S::loadu(c + r * ldc + v * W)));
     } else {
       V vb = S::set1(beta);
 #pragma GCC unroll 6
-      for (int r = 0; r < MR; ++r) {
-        S::storeu(c + r * ldc, S::fma(va, c0[r], S::mul(vb, S::loadu(c + r * ldc))));
-        S::storeu(c + r * ldc + W, S::fma(va, c1[r], S::mul(vb, S::loadu(c + r * ldc + W))));
-      }
+      for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v)
+          S::storeu(c + r * ldc + v * W, S::fma(va, acc[r][v], S::mul(vb, S::loadu(c + r * ldc + v * W))));
     }
     return;
   }
-  alignas(32) T tile[MR * 2 * W];
+  alignas(32) T tile[MR * NV * W];
 #pragma GCC unroll 6
-  for (int r = 0; r < MR; ++r) {
-    S::storeu(tile + r * 2 * W, S::mul(va, c0[r]));
-    S::storeu(tile + r * 2 * W + W, S::mul(va, c1[r]));
-  }
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) S::storeu(tile + (r * NV + v) * W, S::mul(va, acc[r][v]));
   for (int r = 0; r < mr; ++r) {
     T* cr = c + r * ldc;
-    const T* tr = tile + r * 2 * W;
+    const T* tr = tile + r * NV * W;
     if (beta == T(0))
       for (int j = 0; j < nr; ++j) cr[j] = tr[j];
     else
       for (int j = 0; j < nr; ++j) cr[j] = tr[j] + beta * cr[j];
   }
+}
+
+// Picks the micro-kernel for one tile: two B vectors unless the panel is narrow.
+template <typename T, bool kPackedA>
+inline void run_tile(int64_t kc, const T* a, int64_t rs_a, int64_t cs_a, const T* b, T alpha, T beta, T* c,
+                     int64_t ldc, int mr, int nr) {
+  if (nr > Simd<T>::W)
+    micro_kernel<T, kPackedA, 2>(kc, a, rs_a, cs_a, b, alpha, beta, c, ldc, mr, nr);
+  else
+    micro_kernel<T, kPackedA, 1>(kc, a, rs_a, cs_a, b, alpha, beta, c, ldc, mr, nr);
 }
 
 // ---- one thread's Goto loop nest on an M×N slice ------------------------------------------
@@ -335,7 +341,11 @@ void gemm_serial(bool transA, bool transB, int64_t M, int64_t N, int64_t K, T al
     const int64_t nc = std::min(ncb, N - jc);
     // A block reused by only a few B panels: read it in place rather than pay for
     // packing it (the tall-skinny products of small layers: K and N of 16..128).
-    const bool pack_a_block = ceil_div(nc, NR) >= pack_a_min_panels();
+    // Stored Aᵀ read in place touches one cache line per k at a stride of lda: beyond
+    // 512 bytes that is a new page every few k and L1 set conflicts for power-of-two
+    // strides (measured 0.78x on 1024×64×1024 with Aᵀ), so wide Aᵀ is packed.
+    const bool pack_a_block =
+        (transA && lda * (int64_t)sizeof(T) > 512) || ceil_div(nc, NR) >= pack_a_min_panels();
     for (int64_t pc = 0; pc < K; pc += kcb) {
       const int64_t kc = std::min(kcb, K - pc);
       const T beta_k = pc == 0 ? beta : T(1);  // later K blocks accumulate onto the first
@@ -353,9 +363,9 @@ void gemm_serial(bool transA, bool transB, int64_t M, int64_t N, int64_t K, T al
             const int mr = (int)std::min<int64_t>(MR, mc - ir);
             T* ctile = C + (ic + ir) * ldc + jc + jr;
             if (pack_a_block)
-              micro_kernel<T, true>(kc, ap + ir * kc, 0, 0, bpanel, alpha, beta_k, ctile, ldc, mr, nr);
+              run_tile<T, true>(kc, ap + ir * kc, 0, 0, bpanel, alpha, beta_k, ctile, ldc, mr, nr);
             else
-              micro_kernel<T, false>(kc, ablock + ir * rs, rs, cs, bpanel, alpha, beta_k, ctile, ldc, mr, nr);
+              run_tile<T, false>(kc, ablock + ir * rs, rs, cs, bpanel, alpha, beta_k, ctile, ldc, mr, nr);
           }
         }
       }

@@ -179,7 +179,8 @@ void test_large(int threads) {
     }
 }
 
-// A batch of small products with broadcast B (the attention / per-item pattern).
+// Batches: small products with broadcast B (the attention / per-item pattern), and
+// large ones.
 void test_batched_small(int threads) {
   recforge::set_num_threads(threads);
   recforge::gemm_set_num_threads(threads);
@@ -191,6 +192,9 @@ void test_batched_small(int threads) {
     c.sB = (n + 3) * 40;
     run_all(c, rng);
   }
+  // Entries large enough for the library (when one is loaded), two of them.
+  Case big{true, false, 257, 300, 260, 257 + 2, 300, 301, 260 * 259 + 5, 0, 257 * 301, 2, 0.5, -1.0};
+  run_all(big, rng);
 }
 
 void test_direct_baseline() {

@@ -10,10 +10,11 @@
 // Backend: a CBLAS found at run time (dlopen of OpenBLAS / a system libcblas, see
 // gemm_backend_name) when present, else recforge's own packed AVX2/FMA kernels.
 // RECFORGE_BLAS=own forces the own kernels; RECFORGE_BLAS=<path> picks a library.
-// Batches of small products (each below about a 128³ product, with disjoint C entries)
-// run on the own kernels split over the batch, one entry per thread at a time, rather
-// than one library call per tiny matrix. The own kernels keep small per-thread packing
-// buffers (grow-only, a few MB) between calls.
+// Even with a library, the own kernels take the shapes where they measured faster
+// (native/cpu/gemm.cc has the numbers): thin products (two of M, N, K at most 256, N >= 8)
+// and batches that split well over their entries (disjoint C entries, each below a 256³
+// product or at least 4 entries per thread), which run one entry per thread. The own
+// kernels keep per-thread packing buffers (grow-only, at most about 5 MB) between calls.
 #pragma once
 #include <cstdint>
 
