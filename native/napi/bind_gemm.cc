@@ -7,6 +7,9 @@
 //   kernel runs, every element it may touch (the last row of the last batch entry included)
 //   is checked to lie inside its storage, leading dimensions must cover a stored row, and
 //   the batch entries of C must not overlap (they may be computed concurrently).
+// gemmOwnF32(<gemm's arguments without dtype>): the own kernel alone (float32).
+// cblasSgemm(M, N, K, a_s, a_o, b_s, b_o, c_s, c_o) -> bool: the library alone.
+// gemmBackend() -> string: "openblas: <path> (<core>)", "cblas: <path>" or "own ...".
 #include <climits>
 #include <sstream>
 #include <string>
@@ -54,29 +57,31 @@ int64_t span_elems(Napi::Env env, int64_t rows, int64_t cols, int64_t ld, int64_
   return n;
 }
 
-// Parses and validates the 21 arguments of gemm / gemmOwnF32.
-GemmCall parse(const Napi::CallbackInfo& info, const char* fn) {
+// Parses and validates gemm's arguments starting at index `at` (the one after dtype);
+// `dtype` has been read by the caller.
+GemmCall parse(const Napi::CallbackInfo& info, const char* fn, int dtype, size_t at) {
   Napi::Env env = info.Env();
-  if (info.Length() != 21)
-    throw_type(env, std::string(fn) + ": expected 21 arguments, got " + std::to_string(info.Length()));
+  if (info.Length() != at + 20)
+    throw_type(env, std::string(fn) + ": expected " + std::to_string(at + 20) + " arguments, got " +
+                        std::to_string(info.Length()));
   GemmCall g;
-  g.dtype = dtype_arg(info, 0);
+  g.dtype = dtype;
   if (g.dtype != F32 && g.dtype != F64)
     throw_type(env, std::string(fn) + ": expected a float dtype, got " + dtype_name(g.dtype));
-  g.tA = bool_arg(info, 1, "gemm transA");
-  g.tB = bool_arg(info, 2, "gemm transB");
-  g.M = int_arg(info, 3, "gemm M");
-  g.N = int_arg(info, 4, "gemm N");
-  g.K = int_arg(info, 5, "gemm K");
-  g.alpha = num_arg(info, 6, "gemm alpha");
-  g.lda = int_arg(info, 9, "gemm lda");
-  g.sA = int_arg(info, 10, "gemm strideA");
-  g.ldb = int_arg(info, 13, "gemm ldb");
-  g.sB = int_arg(info, 14, "gemm strideB");
-  g.beta = num_arg(info, 15, "gemm beta");
-  g.ldc = int_arg(info, 18, "gemm ldc");
-  g.sC = int_arg(info, 19, "gemm strideC");
-  g.batch = int_arg(info, 20, "gemm batch");
+  g.tA = bool_arg(info, at + 0, "gemm transA");
+  g.tB = bool_arg(info, at + 1, "gemm transB");
+  g.M = int_arg(info, at + 2, "gemm M");
+  g.N = int_arg(info, at + 3, "gemm N");
+  g.K = int_arg(info, at + 4, "gemm K");
+  g.alpha = num_arg(info, at + 5, "gemm alpha");
+  g.lda = int_arg(info, at + 8, "gemm lda");
+  g.sA = int_arg(info, at + 9, "gemm strideA");
+  g.ldb = int_arg(info, at + 12, "gemm ldb");
+  g.sB = int_arg(info, at + 13, "gemm strideB");
+  g.beta = num_arg(info, at + 14, "gemm beta");
+  g.ldc = int_arg(info, at + 17, "gemm ldc");
+  g.sC = int_arg(info, at + 18, "gemm strideC");
+  g.batch = int_arg(info, at + 19, "gemm batch");
 
   if (g.M < 0 || g.N < 0 || g.K < 0 || g.batch < 0)
     throw_range(env, std::string(fn) + ": sizes must be non-negative (" + dims(g) + ")");
@@ -101,14 +106,14 @@ GemmCall parse(const Napi::CallbackInfo& info, const char* fn) {
     throw_range(env, std::string(fn) + ": strideC makes the batch entries of C overlap (" + dims(g) + ")");
 
   const std::string d = " (" + dims(g) + ")";
-  g.A = span_arg(info, 7, g.dtype, nA, (std::string(fn) + " A" + d).c_str());
-  g.B = span_arg(info, 11, g.dtype, nB, (std::string(fn) + " B" + d).c_str());
-  g.C = span_arg(info, 16, g.dtype, nC, (std::string(fn) + " C" + d).c_str());
+  g.A = span_arg(info, at + 6, g.dtype, nA, (std::string(fn) + " A" + d).c_str());
+  g.B = span_arg(info, at + 10, g.dtype, nB, (std::string(fn) + " B" + d).c_str());
+  g.C = span_arg(info, at + 15, g.dtype, nC, (std::string(fn) + " C" + d).c_str());
   return g;
 }
 
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
-  GemmCall g = parse(info, "gemm");
+  GemmCall g = parse(info, "gemm", dtype_arg(info, 0), 1);
   if (g.dtype == F32)
     gemm_f32(g.tA, g.tB, g.M, g.N, g.K, (float)g.alpha, static_cast<const float*>(g.A), g.lda, g.sA,
              static_cast<const float*>(g.B), g.ldb, g.sB, (float)g.beta, static_cast<float*>(g.C), g.ldc, g.sC,
@@ -120,10 +125,15 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Same arguments as gemm; float32 only; always the own kernel (for benchmarks).
+// gemmOwnF32(transA, transB, M, N, K, alpha, a_s, a_o, lda, strideA, b_s, b_o, ldb, strideB,
+//            beta, c_s, c_o, ldc, strideC, batch): gemm's arguments without the dtype
+// (float32 implied; a leading dtype 0 is accepted too); always the own kernel, for
+// benchmarks.
 Napi::Value GemmOwnF32(const Napi::CallbackInfo& info) {
-  GemmCall g = parse(info, "gemmOwnF32");
-  if (g.dtype != F32) throw_type(info.Env(), std::string("gemmOwnF32: expected float32, got ") + dtype_name(g.dtype));
+  const bool has_dtype = info.Length() == 21;
+  const int dtype = has_dtype ? dtype_arg(info, 0) : F32;
+  if (dtype != F32) throw_type(info.Env(), std::string("gemmOwnF32: expected float32, got ") + dtype_name(dtype));
+  GemmCall g = parse(info, "gemmOwnF32", dtype, has_dtype ? 1 : 0);
   gemm_f32_own(g.tA, g.tB, g.M, g.N, g.K, (float)g.alpha, static_cast<const float*>(g.A), g.lda, g.sA,
                static_cast<const float*>(g.B), g.ldb, g.sB, (float)g.beta, static_cast<float*>(g.C), g.ldc, g.sC,
                g.batch);
