@@ -9,3 +9,5 @@ export { embedding, indexSelect, gather, scatterAdd } from "./indexing.js";
 export { bceWithLogits, crossEntropy, mse, type Reduction } from "./loss.js";
 export { topk, sort } from "./sort.js";
 export * from "./creation.js";
+export { segmentAggregate, edgeSoftmax, gatAttention, gatAttentionWithWeights, type SegmentReduce, type SegmentAggregateOptions, type GatAttentionOptions } from "./graph.js";
+export { segmentAggregateReference, edgeSoftmaxReference, gatAttentionReference } from "./graph_reference.js";
