@@ -1,11 +1,13 @@
 // The `recforge` command: a thin shell over library functions.
 import { parseArgs } from "./args.js";
 import { benchOps } from "../bench/ops.js";
+import { benchGnn } from "../bench/gnn.js";
 
 const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
+  bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   info                                build and machine capabilities
 
 Logs go to stderr; --json prints exactly one JSON object on stdout.`;
@@ -21,6 +23,10 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
+          return 0;
+        }
+        if (sub === "gnn") {
+          print(benchGnn({ quick, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
         break;
