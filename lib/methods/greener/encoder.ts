@@ -1,0 +1,104 @@
+// GREENer's sentence features. The reference uses a pretrained sentence encoder; none is
+// available offline here, so we use a documented DETERMINISTIC encoder instead:
+//
+//   v(sentence) = normalise( Σ_t tfidf(t) · r(t) ),   r(t) ∈ R^dim
+//
+// tfidf: the TF-IDF vector of the sentence's tokens (lib/text Tfidf, fitted on the training
+// sentences; sklearn weighting, L2-normalised), and r(t) a fixed pseudo-random Gaussian vector
+// per TERM (entries N(0, 1/dim)), drawn from a PRNG seeded by a hash of the term string — so a
+// term's vector does not depend on the vocabulary order or size, and the same corpus gives
+// the same features on every machine. This is a random projection of TF-IDF (Johnson–
+// Lindenstrauss: cosines between sentences are preserved up to O(1/sqrt(dim))). It carries
+// lexical, not semantic, similarity; the trainable per-type projection of the model sits on top.
+import { Tensor } from "../../tensor/tensor.js";
+import { native } from "../../native.js";
+
+/** The part of lib/text's Tfidf the encoder needs. */
+export interface TfidfLike {
+  readonly vocab: ReadonlyMap<string, number>;
+  transform(tokens: readonly string[]): { idx: Int32Array; val: Float64Array };
+}
+
+// FNV-1a over UTF-16 code units
+function hashString(s: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class TfidfProjectionEncoder {
+  readonly dim: number;
+  readonly seed: number;
+  private readonly tfidf: TfidfLike;
+  private readonly termOf: string[];
+  private readonly rows: Float32Array; // [vocab, dim], filled lazily
+  private readonly filled: Uint8Array;
+
+  constructor(tfidf: TfidfLike, opts: { dim?: number; seed?: number } = {}) {
+    this.dim = opts.dim ?? 256;
+    this.seed = opts.seed ?? 0;
+    if (!Number.isInteger(this.dim) || this.dim < 1) throw new RangeError(`GREENer encoder: dim must be a positive integer, got ${this.dim}`);
+    this.tfidf = tfidf;
+    this.termOf = new Array(tfidf.vocab.size);
+    for (const [t, id] of tfidf.vocab) this.termOf[id] = t;
+    this.rows = new Float32Array(tfidf.vocab.size * this.dim);
+    this.filled = new Uint8Array(tfidf.vocab.size);
+  }
+
+  /** r(term id): Gaussian entries (Box–Muller) with variance 1/dim. */
+  private termVector(id: number): Float32Array {
+    const d = this.dim, row = this.rows.subarray(id * d, (id + 1) * d);
+    if (!this.filled[id]) {
+      const rand = mulberry32(hashString(this.termOf[id], this.seed));
+      const scale = 1 / Math.sqrt(d);
+      for (let i = 0; i < d; i += 2) {
+        const u = 1 - rand(), v = rand();
+        const r = Math.sqrt(-2 * Math.log(u)) * scale;
+        row[i] = r * Math.cos(2 * Math.PI * v);
+        if (i + 1 < d) row[i + 1] = r * Math.sin(2 * Math.PI * v);
+      }
+      this.filled[id] = 1;
+    }
+    return row;
+  }
+
+  /** The unit-length vector of one token list (all zeros when no token is in the vocabulary). */
+  encode(tokens: readonly string[], out = new Float32Array(this.dim)): Float32Array {
+    out.fill(0);
+    const v = this.tfidf.transform(tokens);
+    for (let k = 0; k < v.idx.length; k++) {
+      const r = this.termVector(v.idx[k]), w = v.val[k];
+      for (let i = 0; i < this.dim; i++) out[i] += w * r[i];
+    }
+    let s = 0;
+    for (let i = 0; i < this.dim; i++) s += out[i] * out[i];
+    if (s > 0) {
+      const inv = 1 / Math.sqrt(s);
+      for (let i = 0; i < this.dim; i++) out[i] *= inv;
+    }
+    return out;
+  }
+
+  /** [n, dim] float32 tensor of the given token lists. */
+  encodeAll(sentences: readonly (readonly string[])[]): Tensor {
+    const buf = new Float32Array(sentences.length * this.dim);
+    sentences.forEach((toks, i) => this.encode(toks, buf.subarray(i * this.dim, (i + 1) * this.dim)));
+    const t = Tensor.empty([sentences.length, this.dim], "float32");
+    if (buf.length) native.write(t._h, 0, buf);
+    return t;
+  }
+}
