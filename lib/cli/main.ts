@@ -8,6 +8,7 @@ const USAGE = `recforge <command>
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
+  train greener [--data f] [--json]   GREENer: train on Amazon reviews, evaluate ILP / top-K selection
   info                                build and machine capabilities
 
 Logs go to stderr; --json prints exactly one JSON object on stdout.`;
@@ -29,6 +30,9 @@ export async function main(argv: string[]): Promise<number> {
           print(benchGnn({ quick, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
+        break;
+      case "train":
+        if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
         break;
       case "info": {
         const { backends } = await import("../runtime.js");

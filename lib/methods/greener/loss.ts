@@ -8,7 +8,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { bceWithLogits } from "../../ops/loss.js";
 import { mul, sub } from "../../ops/elementwise.js";
 import { sum } from "../../ops/reduce.js";
-import { tensor, zeros } from "../../ops/creation.js";
+import { full, tensor } from "../../ops/creation.js";
 import { indexSelect } from "../../ops/indexing.js";
 
 export interface BprPairs {
@@ -82,8 +82,7 @@ export function bprLoss(scores: Tensor, pairs: BprPairs): Tensor {
   const pi = tensor(pairs.pos), ni = tensor(pairs.neg);
   const sp = indexSelect(scores, 0, pi), sn = indexSelect(scores, 0, ni);
   const diff = sub(sp, sn);
-  const ones = zeros([pairs.pos.length], { dtype: scores.dtype });
-  ones._fill(1);
+  const ones = full([pairs.pos.length], 1, { dtype: scores.dtype });
   const l = bceWithLogits(diff, ones, { reduction: "none" }); // = −log σ(diff)
   const w = tensor(pairs.weight, { dtype: scores.dtype });
   const out = sum(mul(l, w));

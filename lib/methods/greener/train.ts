@@ -1,8 +1,8 @@
 // GREENer training (graded BPR + attribute BCE, Adam, batches of pair graphs) and scoring.
 import type { Tensor } from "../../tensor/tensor.js";
 import { tidy } from "../../tensor/scope.js";
-import { noGrad } from "../../autograd/engine.js";
-import { add } from "../../ops/elementwise.js";
+import { backward, noGrad } from "../../autograd/engine.js";
+import { add, mul } from "../../ops/elementwise.js";
 import { Adam } from "../../optim/adam.js";
 import { clipGradNorm } from "../../optim/clip.js";
 import { buildPairGraph, makeBatch, type PairExample, type PairGraph } from "./graph.js";
@@ -78,8 +78,8 @@ export function trainGreener(model: GreenerModel, sentenceTable: Tensor, example
         const out = model.call(batch, sentenceTable);
         const ls = bprLoss(out.sentenceScores, pairs);
         const la = attributeLoss(out.attrLogits, batch.attrLabels!);
-        const total = attrW === 1 ? add(ls, la) : add(ls, la.mul(attrW));
-        total.backward();
+        const total = attrW === 1 ? add(ls, la) : add(ls, mul(la, attrW));
+        backward(total);
         return [total.item(), ls.item(), la.item()];
       });
       batch.dispose();
