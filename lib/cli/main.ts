@@ -34,6 +34,12 @@ export async function main(argv: string[]): Promise<number> {
       case "train":
         if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
         break;
+      case "demo": {
+        const { runDemo } = await import("./demo.js");
+        const r = await runDemo({ quick, outDir: typeof flags.out === "string" ? flags.out : undefined, json });
+        if (json) print(r, true);
+        return 0;
+      }
       case "info": {
         const { backends } = await import("../runtime.js");
         print(backends(), true);

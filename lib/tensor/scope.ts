@@ -69,7 +69,8 @@ function collect(v: unknown, out: Set<unknown>, depth = 0): void {
 
 /**
  * Runs fn; disposes every tensor created inside that is not part of its result (tensors
- * found in the returned value, arrays, Maps or plain objects are moved to the enclosing scope).
+ * found in the returned value, arrays, Maps or plain objects are moved to the enclosing scope,
+ * together with what their autograd graph saved for backward).
  * fn must be synchronous: async work would outlive the scope.
  */
 export function tidy<T>(fn: () => T): T {
@@ -96,6 +97,28 @@ export function tidy<T>(fn: () => T): T {
     if (keepSet.has(t)) parent?.add(t);
     else t.dispose();
   }
+  return result;
+}
+
+/**
+ * Runs fn (an op body); if it throws, disposes every tensor created during the call (the
+ * temporaries and copies of a failed op) and rethrows. On success it changes nothing: what
+ * fn created goes to the enclosing scope exactly as if fn had run directly.
+ */
+export function disposeOnThrow<T>(fn: () => T): T {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.splice(scopes.lastIndexOf(scope), 1);
+    for (const t of scope) t.dispose();
+    throw e;
+  }
+  scopes.splice(scopes.lastIndexOf(scope), 1);
+  const parent = scopes[scopes.length - 1];
+  if (parent) for (const t of scope) parent.add(t);
   return result;
 }
 
