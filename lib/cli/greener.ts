@@ -1,26 +1,33 @@
 // `recforge train greener --data <reviews.json[.gz]> [--json] [options]`: prepares the data (cached),
 // trains GREENer, and evaluates GREENer (ILP) / top-K / trigram blocking on the test pairs.
-// Options: --epochs n (2), --hidden n (256), --lr x (2e-4), --batch n (32), --max-steps n,
-// --dropout x (0.2), --seed n, --eval-limit n, --no-eval, --out checkpoint.safetensors,
-// --quick (1 epoch, first 200 test pairs). Logs go to stderr; --json prints one JSON object.
+// Options (defaults in lib/methods/greener/pipeline.ts): --epochs n, --hidden n, --lr x,
+// --batch n, --max-steps n, --dropout x, --seed n, --eval-limit n, --no-eval,
+// --out checkpoint.safetensors, --quick (smoke run: hidden 64, ≤ 120 steps, 200 test pairs).
+// Logs go to stderr; --json prints one JSON object.
 // Loaded on demand by main.ts so the solver and tagger stay out of other commands' start-up.
 import type { Parsed } from "./args.js";
 import { numFlag } from "./args.js";
 
+/**
+ * GREENer settings from command-line flags. --quick is a smoke run: hidden 64, one epoch of at
+ * most 120 steps, the first 200 test pairs (the defaults are in pipeline.ts).
+ */
 export function greenerOptionsFromFlags(flags: Parsed["flags"]) {
   const quick = !!flags.quick;
   const opt = (name: string) => (flags[name] === undefined ? undefined : numFlag(flags, name, 0));
+  const hidden = opt("hidden") ?? (quick ? 64 : undefined);
+  const maxSteps = opt("max-steps") ?? (quick ? 120 : undefined);
   return {
     model: {
-      ...(opt("hidden") !== undefined ? { hidden: opt("hidden") } : {}),
+      ...(hidden !== undefined ? { hidden } : {}),
       ...(opt("dropout") !== undefined ? { dropout: opt("dropout") } : {}),
       ...(opt("seed") !== undefined ? { seed: opt("seed") } : {}),
     },
     train: {
-      epochs: opt("epochs") ?? (quick ? 1 : 2),
+      ...(opt("epochs") !== undefined || quick ? { epochs: opt("epochs") ?? 1 } : {}),
       ...(opt("lr") !== undefined ? { lr: opt("lr") } : {}),
       ...(opt("batch") !== undefined ? { batchSize: opt("batch") } : {}),
-      ...(opt("max-steps") !== undefined ? { maxSteps: opt("max-steps") } : {}),
+      ...(maxSteps !== undefined ? { maxSteps } : {}),
       ...(opt("seed") !== undefined ? { seed: opt("seed") } : {}),
     },
     evalLimit: opt("eval-limit") ?? (quick ? 200 : undefined),
@@ -39,5 +46,21 @@ export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[]
   run.result.command = ["recforge", ...argv].join(" ");
   process.stdout.write((flags.json ? JSON.stringify(run.result) : JSON.stringify(run.result, null, 2)) + "\n");
   run.dispose();
+  return 0;
+}
+
+/** `recforge bench explain [--json] [--quick] [--data f] [--no-greener] [GREENer options]`. */
+export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<number> {
+  const file = typeof flags.data === "string" ? flags.data : undefined;
+  let r: unknown;
+  if (flags["no-greener"]) return (await import("./explain.js")).benchExplainCommand(flags);
+  {
+    const { benchExplainWithGreener } = await import("../bench/explain_greener.js");
+    const o = greenerOptionsFromFlags(flags);
+    const res = await benchExplainWithGreener({ quick: !!flags.quick, file, greener: { model: o.model, train: o.train } });
+    res.command = ["recforge", ...argv].join(" ");
+    r = res;
+  }
+  process.stdout.write((flags.json ? JSON.stringify(r) : JSON.stringify(r, null, 2)) + "\n");
   return 0;
 }

@@ -8,6 +8,8 @@ const USAGE = `recforge <command>
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
+  bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
+                                      (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--json]   GREENer: train on Amazon reviews, evaluate ILP / top-K selection
   info                                build and machine capabilities
 
@@ -21,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case "bench":
+        if (sub === "explain") return (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
