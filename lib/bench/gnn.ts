@@ -31,7 +31,7 @@ export interface GatBenchRow {
 }
 
 export interface GnnBenchResult {
-  machine: { cpus: string; cores: number; threads: number; node: string; date: string };
+  machine: { cpus: string; cores: number; threads: number; node: string; date: string; load_avg_1m: number };
   command: string;
   note: string;
   gat: GatBenchRow[];
@@ -151,7 +151,7 @@ export function benchGnn(opts: { quick?: boolean; command?: string } = {}): GnnB
   rows.push(timeGat("large single graph", 1, big, 4, 16, quick));
   bigBase.dispose();
   return {
-    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version, date: new Date().toISOString() },
+    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version, date: new Date().toISOString(), load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100 },
     command: opts.command ?? `recforge bench gnn --json${quick ? " --quick" : ""}`,
     note: "fused_ms / reference_ms: median wall time of one forward + backward of the GAT attention layer (after the shared projection), float32, CPU; reference = op-by-op GAT from foundation ops (lib/ops/graph_reference.ts)",
     gat: rows,

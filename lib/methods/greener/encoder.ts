@@ -10,12 +10,19 @@
 // the same features on every machine. This is a random projection of TF-IDF (Johnson–
 // Lindenstrauss: cosines between sentences are preserved up to O(1/sqrt(dim))). It carries
 // lexical, not semantic, similarity; the trainable per-type projection of the model sits on top.
+//
+// With surfaceFeatures (default on) two more entries follow the projection, the sentence
+// statistics a pretrained encoder would carry implicitly but the normalised projection loses:
+//   log(1 + #tokens) / log(64)   (length)
+//   mean idf of the tokens / max idf   (how generic the wording is: common words have low idf)
+// (the width is then dim + 2).
 import { Tensor } from "../../tensor/tensor.js";
 import { native } from "../../native.js";
 
 /** The part of lib/text's Tfidf the encoder needs. */
 export interface TfidfLike {
   readonly vocab: ReadonlyMap<string, number>;
+  readonly idf: Float64Array;
   transform(tokens: readonly string[]): { idx: Int32Array; val: Float64Array };
 }
 
@@ -41,16 +48,26 @@ function mulberry32(seed: number): () => number {
 }
 
 export class TfidfProjectionEncoder {
+  /** projection width */
   readonly dim: number;
+  /** output width: dim, plus 2 with surface features */
+  readonly width: number;
   readonly seed: number;
+  readonly surfaceFeatures: boolean;
+  private readonly maxIdf: number;
   private readonly tfidf: TfidfLike;
   private readonly termOf: string[];
   private readonly rows: Float32Array; // [vocab, dim], filled lazily
   private readonly filled: Uint8Array;
 
-  constructor(tfidf: TfidfLike, opts: { dim?: number; seed?: number } = {}) {
+  constructor(tfidf: TfidfLike, opts: { dim?: number; seed?: number; surfaceFeatures?: boolean } = {}) {
     this.dim = opts.dim ?? 256;
     this.seed = opts.seed ?? 0;
+    this.surfaceFeatures = opts.surfaceFeatures ?? true;
+    this.width = this.dim + (this.surfaceFeatures ? 2 : 0);
+    let m = 0;
+    for (let i = 0; i < tfidf.idf.length; i++) m = Math.max(m, tfidf.idf[i]);
+    this.maxIdf = m || 1;
     if (!Number.isInteger(this.dim) || this.dim < 1) throw new RangeError(`GREENer encoder: dim must be a positive integer, got ${this.dim}`);
     this.tfidf = tfidf;
     this.termOf = new Array(tfidf.vocab.size);
@@ -76,8 +93,8 @@ export class TfidfProjectionEncoder {
     return row;
   }
 
-  /** The unit-length vector of one token list (all zeros when no token is in the vocabulary). */
-  encode(tokens: readonly string[], out = new Float32Array(this.dim)): Float32Array {
+  /** The vector of one token list: the unit-length projection (all zeros when no token is in the vocabulary), then the surface features. */
+  encode(tokens: readonly string[], out = new Float32Array(this.width)): Float32Array {
     out.fill(0);
     const v = this.tfidf.transform(tokens);
     for (let k = 0; k < v.idx.length; k++) {
@@ -90,14 +107,24 @@ export class TfidfProjectionEncoder {
       const inv = 1 / Math.sqrt(s);
       for (let i = 0; i < this.dim; i++) out[i] *= inv;
     }
+    if (this.surfaceFeatures) {
+      let idfSum = 0, known = 0;
+      for (const t of tokens) {
+        const id = this.tfidf.vocab.get(t);
+        if (id !== undefined) (idfSum += this.tfidf.idf[id]), known++;
+      }
+      out[this.dim] = Math.log(1 + tokens.length) / Math.log(64);
+      out[this.dim + 1] = known ? idfSum / known / this.maxIdf : 1;
+    }
     return out;
   }
 
-  /** [n, dim] float32 tensor of the given token lists. */
+  /** [n, width] float32 tensor of the given token lists. */
   encodeAll(sentences: readonly (readonly string[])[]): Tensor {
-    const buf = new Float32Array(sentences.length * this.dim);
-    sentences.forEach((toks, i) => this.encode(toks, buf.subarray(i * this.dim, (i + 1) * this.dim)));
-    const t = Tensor.empty([sentences.length, this.dim], "float32");
+    const w = this.width;
+    const buf = new Float32Array(sentences.length * w);
+    sentences.forEach((toks, i) => this.encode(toks, buf.subarray(i * w, (i + 1) * w)));
+    const t = Tensor.empty([sentences.length, w], "float32");
     if (buf.length) native.write(t._h, 0, buf);
     return t;
   }

@@ -30,6 +30,12 @@ export interface GreenerModelConfig {
   embedDim?: number;
   /** feature dropout on the GAT inputs and between the layers (default 0.2) */
   dropout?: number;
+  /**
+   * residual connections in both GAT layers (default true): a node keeps its own state beside
+   * the attention-weighted mean of its neighbours (PyG GATConv residual=True); without them a
+   * sentence's own features are diluted by its attributes' messages at every layer
+   */
+  residual?: boolean;
   /** cross layers and deep tower of the DCN scorer (default 2 and [hidden, hidden / 2]) */
   dcnCross?: number;
   dcnDeep?: number[];
@@ -63,7 +69,7 @@ export class GreenerModel extends Module<[GreenerBatch, Tensor], GreenerOutput> 
     const dtype = cfg.dtype ?? "float32";
     this.config = {
       numUsers: cfg.numUsers, numItems: cfg.numItems, numAttributes: cfg.numAttributes, sentenceDim: cfg.sentenceDim,
-      hidden, heads, embedDim, dropout: cfg.dropout ?? 0.2, dcnCross: cfg.dcnCross ?? 2, dcnDeep: cfg.dcnDeep ?? [hidden, hidden / 2],
+      hidden, heads, embedDim, dropout: cfg.dropout ?? 0.2, residual: cfg.residual ?? true, dcnCross: cfg.dcnCross ?? 2, dcnDeep: cfg.dcnDeep ?? [hidden, hidden / 2],
       dtype, seed: cfg.seed ?? 0,
     };
     this.gen = new Generator(this.config.seed);
@@ -73,8 +79,8 @@ export class GreenerModel extends Module<[GreenerBatch, Tensor], GreenerOutput> 
     this.attrEmb = this.module("attrEmb", new Embedding(cfg.numAttributes, embedDim, { ...init, std: 0.1 }));
     this.inputProj = this.module("inputProj", new NodeTypeProjection([embedDim, embedDim, cfg.sentenceDim, embedDim], hidden, { ...init, names: ["user", "item", "sentence", "attribute"] }));
     // Layer 1: 4 heads of hidden/4 concatenated (width hidden), then ELU; layer 2: one head.
-    this.gat1 = this.module("gat1", new GATConv(hidden, hidden / heads, { ...init, heads, concat: true }));
-    this.gat2 = this.module("gat2", new GATConv(hidden, hidden, { ...init, heads: 1 }));
+    this.gat1 = this.module("gat1", new GATConv(hidden, hidden / heads, { ...init, heads, concat: true, residual: this.config.residual }));
+    this.gat2 = this.module("gat2", new GATConv(hidden, hidden, { ...init, heads: 1, residual: this.config.residual }));
     this.scorer = this.module("scorer", new DCN(3 * hidden, { ...init, crossLayers: this.config.dcnCross, deep: this.config.dcnDeep, outFeatures: 1 }));
     this.attrHead = this.module("attrHead", new Linear(hidden, 1, init));
   }

@@ -29,8 +29,10 @@ export interface GreenerRunOptions {
   file: string;
   model?: Partial<Omit<GreenerModelConfig, "numUsers" | "numItems" | "numAttributes" | "sentenceDim">>;
   train?: Omit<GreenerTrainOptions, "log">;
-  /** width of the fixed sentence vectors (default 256) */
+  /** width of the sentence projection (default 256) */
   sentenceDim?: number;
+  /** append length and mean-idf to the sentence vectors (default true; encoder.ts) */
+  surfaceFeatures?: boolean;
   /** evaluate on the test pairs (default true) */
   evaluate?: boolean;
   /** sentences per explanation (default 5), ILP pool (default 100), redundancy weight (default 1) */
@@ -96,10 +98,10 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const tPrep = performance.now();
   const vectors = new SentenceVectors(data);
   const dim = opts.sentenceDim ?? 256;
-  const encoder = new TfidfProjectionEncoder(vectors.tfidf, { dim, seed: 0 });
+  const encoder = new TfidfProjectionEncoder(vectors.tfidf, { dim, seed: 0, surfaceFeatures: opts.surfaceFeatures ?? true });
   const sentenceTable = encoder.encodeAll(data.sentences.map((_, s) => data.tokens(s)));
   const tFeat = performance.now();
-  log(`greener: sentence features [${data.sentences.length}, ${dim}] in ${((tFeat - tPrep) / 1000).toFixed(1)} s`);
+  log(`greener: sentence features [${data.sentences.length}, ${encoder.width}] in ${((tFeat - tPrep) / 1000).toFixed(1)} s`);
   const relevance = new RelevanceScorer();
   const trainPairs = trainingReviews(data);
   const examples = trainPairs.map((r) => pairExample(data, r, { labels: true, relevance }));
@@ -108,14 +110,14 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const tLab = performance.now();
   log(`greener: ${examples.length} training pairs labelled in ${((tLab - tFeat) / 1000).toFixed(1)} s (levels 0..3: ${levels.join(", ")})`);
   const model = new GreenerModel({
-    numUsers: data.users.length, numItems: data.items.length, numAttributes: data.attributes.names.length, sentenceDim: dim, ...(opts.model ?? {}),
+    numUsers: data.users.length, numItems: data.items.length, numAttributes: data.attributes.names.length, sentenceDim: encoder.width, ...(opts.model ?? {}),
   });
   const trainOpts = { epochs: 2, batchSize: 32, lr: 2e-4, ...(opts.train ?? {}) };
   const training = trainGreener(model, sentenceTable, examples, { ...trainOpts, log });
   const tTrain = performance.now();
   log(`greener: trained ${training.steps} steps in ${training.seconds.toFixed(1)} s`);
   if (opts.checkpoint) {
-    saveCheckpoint(opts.checkpoint, { model, generator: null, extra: { method: "greener", config: model.config, sentenceDim: dim, data: opts.file } });
+    saveCheckpoint(opts.checkpoint, { model, generator: null, extra: { method: "greener", config: model.config, encoder: { dim, surfaceFeatures: encoder.surfaceFeatures, seed: 0 }, data: opts.file } });
     log(`greener: checkpoint written to ${opts.checkpoint}`);
   }
   const scorer = new GreenerScorer(model, data, sentenceTable);
