@@ -66,12 +66,13 @@ dtest("an (untrained) GREENer scorer plugs into the harness: top-K and ILP rows 
   const enc = new TfidfProjectionEncoder(vectors.tfidf, { dim: 32 });
   const pairs = eligiblePairs(d).slice(0, 30);
   // only the sentences these pairs need, to keep the test fast: a table over all ids with zeros elsewhere
-  const table = rf.zeros([d.sentences.length, 32]);
+  const W = enc.width; // 32 + the 2 surface features
+  const table = rf.zeros([d.sentences.length, W]);
   const need = new Set(pairs.flatMap((r) => Array.from(d.pool(r))));
   const rows = [...need];
   const feats = enc.encodeAll(rows.map((s) => d.tokens(s)));
-  const filled = rf.scatterAdd(table, 0, rf.expand(rf.reshape(rf.tensor(Int32Array.from(rows)), [rows.length, 1]), [rows.length, 32]), feats);
-  const model = new GreenerModel({ numUsers: d.users.length, numItems: d.items.length, numAttributes: d.attributes.names.length, sentenceDim: 32, hidden: 16, embedDim: 8, dcnDeep: [8] });
+  const filled = rf.scatterAdd(table, 0, rf.expand(rf.reshape(rf.tensor(Int32Array.from(rows)), [rows.length, 1]), [rows.length, W]), feats);
+  const model = new GreenerModel({ numUsers: d.users.length, numItems: d.items.length, numAttributes: d.attributes.names.length, sentenceDim: W, hidden: 16, embedDim: 8, dcnDeep: [8] });
   const scorer = new GreenerScorer(model, d, filled);
   scorer.precompute(pairs);
   for (const r of pairs) t.is(scorer.scores(r).sentence.length, d.pool(r).length);
