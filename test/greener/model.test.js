@@ -123,3 +123,25 @@ test("GREENer model trains on a synthetic task: loss falls and held-out pairs ra
   model.dispose();
   train.table.dispose();
 });
+
+test("sentence encoder: deterministic per term (independent of vocabulary order), unit-norm projection, surface features", async (t) => {
+  const { TfidfProjectionEncoder } = await import("../../dist/methods/greener/encoder.js");
+  const { Tfidf } = await import("../../dist/text/tfidf.js");
+  const docs = [["great", "sound", "for", "the", "price"], ["the", "strings", "buzz"], ["great", "strings"]];
+  const a = new TfidfProjectionEncoder(Tfidf.fit(docs), { dim: 16 });
+  const b = new TfidfProjectionEncoder(Tfidf.fit([...docs].reverse()), { dim: 16 }); // other vocabulary ids
+  const va = a.encode(["great", "strings"]), vb = b.encode(["great", "strings"]);
+  t.is(a.width, 18);
+  for (let i = 0; i < 18; i++) t.true(Math.abs(va[i] - vb[i]) < 1e-6, `entry ${i}`);
+  let n = 0;
+  for (let i = 0; i < 16; i++) n += va[i] * va[i];
+  t.true(Math.abs(n - 1) < 1e-5);
+  t.true(Math.abs(va[16] - Math.log(3) / Math.log(64)) < 1e-6, "length feature");
+  t.true(va[17] > 0 && va[17] <= 1, "mean idf feature");
+  t.deepEqual(Array.from(a.encode(["unknown", "words"]).slice(0, 16)), new Array(16).fill(0));
+  const plain = new TfidfProjectionEncoder(Tfidf.fit(docs), { dim: 16, surfaceFeatures: false });
+  t.is(plain.width, 16);
+  const table = a.encodeAll(docs);
+  t.deepEqual(table.shape, [3, 18]);
+  table.dispose();
+});
