@@ -10,11 +10,11 @@ import { GreenerModel } from "./model.js";
 import { attributeLoss, bprLoss, gradedPairs } from "./loss.js";
 
 export interface GreenerTrainOptions {
-  /** passes over the training pairs (default 3) */
+  /** passes over the training pairs (default 2) */
   epochs?: number;
   /** graphs per step (default 32) */
   batchSize?: number;
-  /** Adam learning rate (default 2e-4, the reference setting) */
+  /** Adam learning rate (default 1e-3; the reference uses 2e-4 with a longer schedule) */
   lr?: number;
   /** weight of the attribute loss (default 1: total = sentence + attribute) */
   attributeWeight?: number;
@@ -50,7 +50,7 @@ function mulberry32(seed: number): () => number {
 
 /** Trains `model` in place on examples with relevance levels. */
 export function trainGreener(model: GreenerModel, sentenceTable: Tensor, examples: readonly PairExample[], opts: GreenerTrainOptions = {}): GreenerTrainReport {
-  const epochs = opts.epochs ?? 3, bs = opts.batchSize ?? 32, lr = opts.lr ?? 2e-4;
+  const epochs = opts.epochs ?? 2, bs = opts.batchSize ?? 32, lr = opts.lr ?? 1e-3;
   const attrW = opts.attributeWeight ?? 1, clip = opts.clipNorm ?? 5;
   const log = opts.log ?? (() => {});
   const rand = mulberry32(opts.seed ?? 0);
