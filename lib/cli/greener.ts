@@ -2,21 +2,21 @@
 // trains GREENer, and evaluates GREENer (ILP) / top-K / trigram blocking on the test pairs.
 // Options (defaults in lib/methods/greener/pipeline.ts): --epochs n, --hidden n, --lr x,
 // --batch n, --max-steps n, --dropout x, --seed n, --eval-limit n, --no-eval,
-// --out checkpoint.safetensors, --quick (smoke run: hidden 64, ≤ 120 steps, 200 test pairs).
+// --out checkpoint.safetensors, --quick (smoke run: hidden 32, ≤ 60 steps, 200 test pairs).
 // Logs go to stderr; --json prints one JSON object.
 // Loaded on demand by main.ts so the solver and tagger stay out of other commands' start-up.
 import type { Parsed } from "./args.js";
 import { numFlag } from "./args.js";
 
 /**
- * GREENer settings from command-line flags. --quick is a smoke run: hidden 64, one epoch of at
- * most 120 steps, the first 200 test pairs (the defaults are in pipeline.ts).
+ * GREENer settings from command-line flags. --quick is a smoke run: hidden 32, one epoch of at
+ * most 60 steps, the first 200 test / validation pairs (the defaults are in pipeline.ts).
  */
 export function greenerOptionsFromFlags(flags: Parsed["flags"]) {
   const quick = !!flags.quick;
   const opt = (name: string) => (flags[name] === undefined ? undefined : numFlag(flags, name, 0));
-  const hidden = opt("hidden") ?? (quick ? 64 : undefined);
-  const maxSteps = opt("max-steps") ?? (quick ? 120 : undefined);
+  const hidden = opt("hidden") ?? (quick ? 32 : undefined);
+  const maxSteps = opt("max-steps") ?? (quick ? 60 : undefined);
   return {
     model: {
       ...(hidden !== undefined ? { hidden } : {}),

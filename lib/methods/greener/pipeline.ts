@@ -117,7 +117,13 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const tFeat = performance.now();
   log(`greener: sentence features [${data.sentences.length}, ${encoder.width}] in ${((tFeat - tPrep) / 1000).toFixed(1)} s`);
   const relevance = new RelevanceScorer();
-  const trainPairs = trainingReviews(data);
+  let trainPairs = trainingReviews(data);
+  const trainOpts = { ...TRAIN_DEFAULTS, ...(opts.train ?? {}) };
+  // A step-limited (smoke) run sees at most maxSteps batches: label only a seeded sample of that many pairs.
+  if (trainOpts.maxSteps !== undefined) {
+    const need = trainOpts.maxSteps * trainOpts.batchSize;
+    if (need < trainPairs.length) trainPairs = seededSample(trainPairs, need, trainOpts.seed ?? 0);
+  }
   const examples = trainPairs.map((r) => pairExample(data, r, { labels: true, relevance }));
   const levels = [0, 0, 0, 0];
   for (const e of examples) for (const l of e.levels!) levels[l]++;
@@ -126,7 +132,6 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const model = new GreenerModel({
     numUsers: data.users.length, numItems: data.items.length, numAttributes: data.attributes.names.length, sentenceDim: encoder.width, ...(opts.model ?? {}),
   });
-  const trainOpts = { ...TRAIN_DEFAULTS, ...(opts.train ?? {}) };
   const training = trainGreener(model, sentenceTable, examples, { ...trainOpts, log });
   const tTrain = performance.now();
   log(`greener: trained ${training.steps} steps in ${training.seconds.toFixed(1)} s`);
@@ -202,6 +207,23 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
       sentenceTable.dispose();
     },
   };
+}
+
+function seededSample(xs: number[], n: number, seed: number): number[] {
+  let a = (seed * 0x9e3779b1 + 1) >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const c = xs.slice();
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(rand() * (c.length - i));
+    [c[i], c[j]] = [c[j], c[i]];
+  }
+  return c.slice(0, n).sort((x, y) => x - y);
 }
 
 function r1(x: number): number {
