@@ -6,6 +6,7 @@ export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, backward } from "./autograd/engine.js";
 export * from "./ops/index.js";
 export { backends, setNumThreads, getNumThreads, synchronize, type Backends, type CudaBackendInfo } from "./runtime.js";
+export * from "./graph/index.js";
 export * from "./nn/index.js";
 export * from "./optim/index.js";
 export * from "./io/safetensors.js";

@@ -15,6 +15,8 @@ export {
   tensor, full, zeros, ones, zerosLike, onesLike, arange, eye, rand, randn, bernoulli, randint, dropout,
   type CreateOptions, type RandomOptions,
 } from "./creation.js";
+export { segmentAggregate, edgeSoftmax, gatAttention, gatAttentionWithWeights, type SegmentReduce, type SegmentAggregateOptions, type GatAttentionOptions } from "./graph.js";
+export { segmentAggregateReference, edgeSoftmaxReference, gatAttentionReference } from "./graph_reference.js";
 export {
   intervalAttention, denseMaskedAttention, rope, ropeTable, alibiSlopes, intervalsTensor, positionsTensor,
   type AttentionOptions, type KeyIntervalArrays, type IntervalsInput, type PositionsInput, type RopeTable, type RopeTableOptions,
