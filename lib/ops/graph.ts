@@ -8,7 +8,7 @@ import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { shapeStr } from "../tensor/shape.js";
 import type { CsrGraph } from "../graph/csr.js";
-import { assertFloat, assertNumber, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { assertFloat, assertNumber, assertSameDType, assertTensor, code, contiguousRaw, empty, kernelFor } from "./core.js";
 
 export type SegmentReduce = "sum" | "mean" | "max" | "min";
 const REDUCE_CODE: Record<SegmentReduce, number> = { sum: 0, mean: 1, max: 2, min: 3 };
@@ -53,10 +53,11 @@ export function segmentAggregate(x: Tensor, graph: CsrGraph, reduce: SegmentRedu
   const rest = x.shape.slice(1);
   const F = rest.reduce((p, c) => p * c, 1);
   const extreme = rc >= 2;
+  const aggregate = kernelFor(op, "segmentAggregate", x, w);
   const xc = contiguousRaw(x), wc = w ? contiguousRaw(w) : null;
-  const out = empty([g.numDst, ...rest], x.dtype);
-  const arg = extreme ? empty([g.numDst, F], "int32") : null;
-  native.segmentAggregate(code(x), rc, g.numDst, g.numSrc, F, g.numEdges, g.rowptrTensor._h, 0, g.srcTensor._h, 0,
+  const out = empty([g.numDst, ...rest], x.dtype, x.device);
+  const arg = extreme ? empty([g.numDst, F], "int32", x.device) : null;
+  aggregate(code(x), rc, g.numDst, g.numSrc, F, g.numEdges, g.rowptrTensor._h, 0, g.srcTensor._h, 0,
     xc._h, xc.offset, nullableH(wc), off(wc), out._h, 0, nullableH(arg), 0);
   if (!needsGrad(x, w)) {
     if (xc !== x) xc.dispose();
@@ -75,9 +76,10 @@ export function segmentAggregate(x: Tensor, graph: CsrGraph, reduce: SegmentRedu
   const saved = [rowptr, src, ...tr, ...(xs ? [xs] : []), ...(ws ? [ws] : []), ...(arg ? [arg] : [])];
   return record(out, op, [x, w], (grad) => {
     const gc = contiguousRaw(grad);
-    const dx = wantDx ? empty(x.shape, x.dtype) : null;
-    const dw = wantDw ? empty([g.numEdges], x.dtype) : null;
-    native.segmentAggregateBackward(code(x), rc, g.numDst, g.numSrc, F, g.numEdges, rowptr._h, 0, src._h, 0,
+    const backward = kernelFor(op, "segmentAggregateBackward", gc, xs, ws);
+    const dx = wantDx ? empty(x.shape, x.dtype, x.device) : null;
+    const dw = wantDw ? empty([g.numEdges], x.dtype, x.device) : null;
+    backward(code(x), rc, g.numDst, g.numSrc, F, g.numEdges, rowptr._h, 0, src._h, 0,
       tr[0]?._h ?? null, 0, tr[1]?._h ?? null, 0, tr[2]?._h ?? null, 0, nullableH(xs), off(xs), nullableH(ws), off(ws),
       nullableH(arg), 0, gc._h, gc.offset, nullableH(dx), 0, nullableH(dw), 0);
     if (gc !== grad) gc.dispose();
@@ -97,16 +99,17 @@ export function edgeSoftmax(scores: Tensor, graph: CsrGraph): Tensor {
   if (scores.ndim < 1 || scores.ndim > 2 || scores.shape[0] !== g.numEdges)
     throw new RangeError(`recforge: ${op}: scores ${shapeStr(scores.shape)} must be [${g.numEdges}] or [${g.numEdges}, H] (one row per edge, CSR order)`);
   const H = scores.ndim === 2 ? scores.shape[1] : 1;
+  const softmax = kernelFor(op, "edgeSoftmax", scores);
   const sc = contiguousRaw(scores);
-  const alpha = empty(scores.shape, scores.dtype);
-  native.edgeSoftmax(code(scores), g.numDst, H, g.numEdges, g.rowptrTensor._h, 0, sc._h, sc.offset, alpha._h, 0);
+  const alpha = empty(scores.shape, scores.dtype, scores.device);
+  softmax(code(scores), g.numDst, H, g.numEdges, g.rowptrTensor._h, 0, sc._h, sc.offset, alpha._h, 0);
   if (sc !== scores) sc.dispose();
   if (!needsGrad(scores)) return alpha;
   const rowptr = save(g.rowptrTensor), as = save(alpha);
   return record(alpha, op, [scores], (grad) => {
     const gc = contiguousRaw(grad);
-    const ds = empty(scores.shape, scores.dtype);
-    native.edgeSoftmaxBackward(code(scores), g.numDst, H, g.numEdges, rowptr._h, 0, as._h, as.offset, gc._h, gc.offset, ds._h, 0);
+    const ds = empty(scores.shape, scores.dtype, scores.device);
+    kernelFor(op, "edgeSoftmaxBackward", as, gc)(code(scores), g.numDst, H, g.numEdges, rowptr._h, 0, as._h, as.offset, gc._h, gc.offset, ds._h, 0);
     if (gc !== grad) gc.dispose();
     return [ds];
   }, [rowptr, as]);
@@ -136,9 +139,12 @@ function gatImpl(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: 
     if (a.ndim !== 2 || a.shape[0] !== H || a.shape[1] !== F)
       throw new RangeError(`recforge: ${op}: ${what} ${shapeStr(a.shape)} must be [H, F] = [${H}, ${F}] for wh ${shapeStr(wh.shape)}`);
   const E = g.numEdges;
+  const forward = kernelFor(op, "gatForward", wh, aSrc, aDst);
+  const dev = wh.device;
   const whc = contiguousRaw(wh), asc = contiguousRaw(aSrc), adc = contiguousRaw(aDst);
-  const out = empty([N, H, F], wh.dtype), el = empty([N, H], wh.dtype), er = empty([N, H], wh.dtype), alpha = empty([E, H], wh.dtype);
-  native.gatForward(code(wh), N, H, F, E, slope, g.rowptrTensor._h, 0, g.srcTensor._h, 0, whc._h, whc.offset,
+  const out = empty([N, H, F], wh.dtype, dev), el = empty([N, H], wh.dtype, dev), er = empty([N, H], wh.dtype, dev);
+  const alpha = empty([E, H], wh.dtype, dev);
+  forward(code(wh), N, H, F, E, slope, g.rowptrTensor._h, 0, g.srcTensor._h, 0, whc._h, whc.offset,
     asc._h, asc.offset, adc._h, adc.offset, out._h, 0, el._h, 0, er._h, 0, alpha._h, 0);
   if (!needsGrad(wh, aSrc, aDst)) {
     for (const [c, o] of [[whc, wh], [asc, aSrc], [adc, aDst]]) if (c !== o) c.dispose();
@@ -153,9 +159,10 @@ function gatImpl(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: 
   const alphaS = save(alpha);
   const res = record(out, op, [wh, aSrc, aDst], (grad) => {
     const gc = contiguousRaw(grad);
-    const dwh = empty([N, H, F], wh.dtype), das = empty([H, F], wh.dtype), dad = empty([H, F], wh.dtype);
-    const ws = empty([native.gatWorkspaceSize(N, E, H, F)], wh.dtype);
-    native.gatBackward(code(wh), N, H, F, E, slope, gs[0]._h, 0, gs[1]._h, 0, gs[2]._h, 0, gs[3]._h, 0, gs[4]._h, 0,
+    const backward = kernelFor(op, "gatBackward", whs, gc);
+    const dwh = empty([N, H, F], wh.dtype, dev), das = empty([H, F], wh.dtype, dev), dad = empty([H, F], wh.dtype, dev);
+    const ws = empty([kernelFor(op, "gatWorkspaceSize", whs)(N, E, H, F)], wh.dtype, dev);
+    backward(code(wh), N, H, F, E, slope, gs[0]._h, 0, gs[1]._h, 0, gs[2]._h, 0, gs[3]._h, 0, gs[4]._h, 0,
       whs._h, whs.offset, ass._h, ass.offset, ads._h, ads.offset, el._h, 0, er._h, 0, alphaS._h, 0, gc._h, gc.offset,
       dwh._h, 0, das._h, 0, dad._h, 0, ws._h, 0);
     ws.dispose();
