@@ -187,17 +187,24 @@ export const checks = [
     const z = new Int32Array(L), self = new Int32Array(L); // causal: query i sees keys [0, i]
     const iv = { prefLo: z, prefHi: z, ctxLo: z, ctxHi: z, selfLo: self };
     const pos = Int32Array.from({ length: L }, (_, i) => i);
-    if (rf.backends().cuda.gemm === "emulated")
+    const csr = rf.toCsr(rf.graph({ numNodes: L, src: [0, 1, 2, 3, 4, 5, 6, 0], dst: [1, 2, 3, 4, 5, 6, 0, 3] }));
+    const x = q.reshape([H * L, D]).slice(0, 0, L), sc = q.reshape([H * L, D]).slice(0, 0, 8); // [nodes, F], [edges, heads]
+    if (rf.backends().cuda.gemm === "emulated") {
       parity(t, rf, "attention/rope", [q, k, v], (a, b, c) => [rf.intervalAttention(a, b, c, iv), rf.rope(a, pos)]);
-    else {
+      parity(t, rf, "graph ops", [x, sc], (a, e) => [rf.segmentAggregate(a, csr, "mean"), rf.edgeSoftmax(e, csr)]);
+    } else {
       const before = rf.memory().liveTensors;
-      const [a, b, c] = [q, k, v].map((x) => x.to("cuda"));
+      const [a, b, c] = [q, k, v].map((y) => y.to("cuda"));
       t.throws(() => rf.intervalAttention(a, b, c, iv), { instanceOf: TypeError, message: /intervalAttention: not available on cuda yet/ });
       t.throws(() => rf.rope(a, pos), { instanceOf: TypeError, message: /rope: not available on cuda yet/ });
+      const xd = x.to("cuda");
+      t.throws(() => rf.segmentAggregate(xd, csr, "mean"), { instanceOf: TypeError, message: /segmentAggregate: not available on cuda yet/ });
+      xd.dispose();
       [a, b, c].forEach((x) => x.dispose());
       t.is(rf.memory().liveTensors, before, "the failed calls left no tensors");
     }
-    [q, k, v].forEach((x) => x.dispose());
+    [q, k, v, x, sc].forEach((y) => y.dispose());
+    csr.dispose();
   }],
 
   ["errors say what happened: mixed devices, bad indices, out of memory", (t, rf) => {
