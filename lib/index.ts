@@ -6,3 +6,7 @@ export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, backward } from "./autograd/engine.js";
 export * from "./ops/index.js";
 export { backends, setNumThreads, getNumThreads } from "./runtime.js";
+export * from "./nn/index.js";
+export * from "./optim/index.js";
+export * from "./io/safetensors.js";
+export * from "./io/checkpoint.js";
