@@ -10,3 +10,6 @@ export * from "./nn/index.js";
 export * from "./optim/index.js";
 export * from "./io/safetensors.js";
 export * from "./io/checkpoint.js";
+export * from "./metrics/index.js";
+export * from "./data/index.js";
+export * from "./methods/multibalance/index.js";

@@ -9,3 +9,12 @@ export { embedding, indexSelect, gather, scatterAdd } from "./indexing.js";
 export { bceWithLogits, crossEntropy, mse, type Reduction } from "./loss.js";
 export { topk, sort } from "./sort.js";
 export * from "./creation.js";
+export {
+  balanceGradients,
+  BalanceState,
+  type BalanceGradientsOptions,
+  type BalanceResult,
+  type BalanceStateDict,
+  type BalanceReference,
+  type BalanceStrategy,
+} from "./balance.js";

@@ -1,0 +1,1 @@
+export { auc, logLoss, normalizedEntropy, meanSquaredError, meanStd, type Numbers } from "./classification.js";
