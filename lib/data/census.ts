@@ -65,39 +65,47 @@ export function loadCensus(opts: CensusOptions = {}): MultiTaskData {
   if (opts.limitRows !== undefined) lines = lines.slice(0, opts.limitRows);
   const n = lines.length;
   const C = CENSUS_COLUMNS.length;
-  const cols: string[][] = CENSUS_COLUMNS.map(() => new Array<string>(n));
-  for (let r = 0; r < n; r++) {
-    const parts = lines[r].split(", ");
-    if (parts.length !== C) throw new Error(`recforge: ${file}: line ${r + 1} has ${parts.length} fields, expected ${C}`);
-    for (let c = 0; c < C; c++) cols[c][r] = parts[c].trim();
-  }
-  const col = (name: string) => cols[CENSUS_COLUMNS.indexOf(name as (typeof CENSUS_COLUMNS)[number])];
+  const idx = (name: string) => CENSUS_COLUMNS.indexOf(name as (typeof CENSUS_COLUMNS)[number]);
 
   // split
   const perm = new Rng(seed).permutation(n);
   const nTrain = Math.floor(n * 0.8), nValid = Math.floor(n * 0.1);
   const trainRows = perm.slice(0, nTrain), validRows = perm.slice(nTrain, nTrain + nValid), testRows = perm.slice(nTrain + nValid);
 
-  // labels
+  // One pass over the lines: labels, raw dense values, and per-field string codes (in order
+  // of first appearance in the file); the train vocabularies are derived from the codes after.
+  const sparseNames = CENSUS_COLUMNS.filter((c) => !EXCLUDED.has(c) && !DENSE.includes(c));
+  const sparseCols = sparseNames.map(idx), denseCols = DENSE.map(idx);
+  const incCol = idx("income_50k"), marCol = idx("marital_stat");
+  const F = sparseNames.length, D = DENSE.length;
+  const codes = sparseNames.map(() => new Int32Array(n));
+  const codeMaps = sparseNames.map(() => new Map<string, number>());
+  const raw = DENSE.map(() => new Float64Array(n));
   const income = new Float32Array(n), marital = new Float32Array(n);
-  const inc = col("income_50k"), mar = col("marital_stat");
   for (let r = 0; r < n; r++) {
-    if (inc[r] !== "50000+." && inc[r] !== "- 50000.") throw new Error(`recforge: ${file}: row ${r + 1}: unexpected income label ${JSON.stringify(inc[r])}`);
-    income[r] = inc[r] === "50000+." ? 1 : 0;
-    marital[r] = mar[r] === "Never married" ? 1 : 0;
+    const parts = lines[r].split(", ");
+    if (parts.length !== C) throw new Error(`recforge: ${file}: line ${r + 1} has ${parts.length} fields, expected ${C}`);
+    const inc = parts[incCol].trim();
+    if (inc !== "50000+." && inc !== "- 50000.") throw new Error(`recforge: ${file}: row ${r + 1}: unexpected income label ${JSON.stringify(inc)}`);
+    income[r] = inc === "50000+." ? 1 : 0;
+    marital[r] = parts[marCol] === "Never married" ? 1 : 0;
+    for (let f = 0; f < F; f++) {
+      const v = parts[sparseCols[f]].trim();
+      const m = codeMaps[f];
+      let c = m.get(v);
+      if (c === undefined) m.set(v, (c = m.size));
+      codes[f][r] = c;
+    }
+    for (let j = 0; j < D; j++) {
+      const x = Number(parts[denseCols[j]]);
+      if (!Number.isFinite(x)) throw new Error(`recforge: ${file}: row ${r + 1}: ${DENSE[j]} = ${JSON.stringify(parts[denseCols[j]])} is not a number`);
+      raw[j][r] = LOG1P.has(DENSE[j]) ? Math.log1p(Math.max(x, 0)) : x;
+    }
   }
 
-  // dense: log1p where heavy-tailed, standardised on train
-  const D = DENSE.length;
+  // dense: standardised with the train split's statistics
   const dense = new Float32Array(n * D);
-  DENSE.forEach((name, j) => {
-    const raw = col(name);
-    const v = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      const x = Number(raw[r]);
-      if (!Number.isFinite(x)) throw new Error(`recforge: ${file}: row ${r + 1}: ${name} = ${JSON.stringify(raw[r])} is not a number`);
-      v[r] = LOG1P.has(name) ? Math.log1p(Math.max(x, 0)) : x;
-    }
+  raw.forEach((v, j) => {
     let s = 0, s2 = 0;
     for (const r of trainRows) {
       s += v[r];
@@ -108,16 +116,15 @@ export function loadCensus(opts: CensusOptions = {}): MultiTaskData {
     for (let r = 0; r < n; r++) dense[r * D + j] = (v[r] - mu) / sd;
   });
 
-  // sparse: vocab from train, 0 = unseen
-  const sparseNames = CENSUS_COLUMNS.filter((c) => !EXCLUDED.has(c) && !DENSE.includes(c));
+  // sparse: ids 1.. in order of first appearance among the (permuted) train rows, 0 = unseen
   const fields: MultiTaskSchema["fields"] = [];
-  const sparse = sparseNames.map((name) => {
-    const raw = col(name);
-    const vocab = new Map<string, number>();
-    for (const r of trainRows) if (!vocab.has(raw[r])) vocab.set(raw[r], vocab.size + 1);
+  const sparse = codes.map((code, f) => {
+    const toId = new Int32Array(codeMaps[f].size);
+    let next = 1;
+    for (const r of trainRows) if (toId[code[r]] === 0) toId[code[r]] = next++;
     const ids = new Int32Array(n);
-    for (let r = 0; r < n; r++) ids[r] = vocab.get(raw[r]) ?? 0;
-    fields.push({ name, vocabSize: vocab.size + 1 });
+    for (let r = 0; r < n; r++) ids[r] = toId[code[r]];
+    fields.push({ name: sparseNames[f], vocabSize: next });
     return ids;
   });
 
