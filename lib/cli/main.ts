@@ -1,12 +1,14 @@
 // The `recforge` command: a thin shell over library functions.
 import { parseArgs } from "./args.js";
 import { benchOps } from "../bench/ops.js";
+import { MULTITASK_USAGE, benchBalanceCli, trainMultitaskCli } from "./multitask.js";
 
 const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   info                                build and machine capabilities
+${MULTITASK_USAGE}
 
 Logs go to stderr; --json prints exactly one JSON object on stdout.`;
 
@@ -21,6 +23,16 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
+          return 0;
+        }
+        if (sub === "balance") {
+          print(benchBalanceCli(flags), json);
+          return 0;
+        }
+        break;
+      case "train":
+        if (sub === "multitask") {
+          print(trainMultitaskCli(flags), json);
           return 0;
         }
         break;

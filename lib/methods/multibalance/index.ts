@@ -39,6 +39,7 @@ export {
   trainMultiTask,
   computeGradients,
   evaluate,
+  fmtMetrics,
   saveTrainingCheckpoint,
   loadTrainingCheckpoint,
   type TrainOptions,

@@ -153,7 +153,7 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
   const taskParams = model.tasks.flatMap((_, t) => model.taskParameters(t));
 
   let steps = 0, skipped = 0, timedMs = 0, timedExamples = 0;
-  const stepTimes: number[] = [];
+  const stepTimes: number[] = [], allTimes: number[] = [], allSizes: number[] = [];
   const wSum = new Float64Array(T);
   const lossHistory: number[][] = [];
   let best: { score: number; epoch: number; test: TaskMetrics[]; valid: TaskMetrics[] | null } | null = null;
@@ -165,6 +165,8 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
     else optimizer.step();
     optimizer.zeroGrad();
     const dt = nowMs() - t0;
+    allTimes.push(dt);
+    allSizes.push(hb.size);
     if (steps >= warmup) {
       timedMs += dt;
       timedExamples += hb.size;
@@ -197,6 +199,12 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
       }
       if (valid) log(`  valid ${valid.map(fmtMetrics).join(" | ")}`);
     }
+  }
+  // Runs shorter than the warm-up: time every step but the first rather than report nothing.
+  if (!stepTimes.length && allTimes.length > 1) {
+    stepTimes.push(...allTimes.slice(1));
+    timedMs = stepTimes.reduce((a, b) => a + b, 0);
+    timedExamples = allSizes.slice(1).reduce((a, b) => a + b, 0);
   }
   const sorted = [...stepTimes].sort((a, b) => a - b);
   return {
