@@ -9,8 +9,9 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const load = require("node-gyp-build") as (dir: string) => unknown;
 
-// Opaque handle to native memory (an N-API External).
-export type Handle = object & { readonly __brand?: "storage" };
+// Opaque handle to native memory: a number naming a slot in the native storage table
+// (validated on every use; a stale handle is rejected).
+export type Handle = number;
 
 // The binding's functions are positional and validated on the native side; this loose
 // type keeps the call sites readable without restating ~60 signatures.

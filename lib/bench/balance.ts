@@ -52,6 +52,8 @@ export interface BalanceBenchResult {
   qps_ratio_iqr: [number, number];
   /** Step pairs measured. */
   qps_pairs: number;
+  /** QPS of the baseline measured in the same pair (its own entry pools every pair). */
+  baseline_qps: number;
   /** The same ratio on process CPU time (user + system, all threads): insensitive to other processes' load. */
   qps_ratio_cpu: number;
   qps_ratio_cpu_iqr: [number, number];
@@ -298,6 +300,7 @@ function benchCensus(cfg: CensusConfig, say: (m: string) => void): { results: Ba
       qps_ratio: p ? r4(median(p.ratios))! : 1,
       qps_ratio_iqr: p ? [r4(quantile(p.ratios, 0.25))!, r4(quantile(p.ratios, 0.75))!] : [1, 1],
       qps_pairs: p ? p.ratios.length : baseTimes.length,
+      baseline_qps: Math.round((cfg.batchSize / median(p ? p.baseTimes : baseTimes)) * 1000),
       qps_ratio_cpu: p ? r4(median(p.cpuRatios))! : 1,
       qps_ratio_cpu_iqr: p ? [r4(quantile(p.cpuRatios, 0.25))!, r4(quantile(p.cpuRatios, 0.75))!] : [1, 1],
       step_ms: times.length ? r1(median(times)) : NaN,
@@ -352,6 +355,7 @@ function benchSynthetic(cfg: SyntheticConfig, say: (m: string) => void): Balance
       qps_ratio: p ? r4(median(p.ratios))! : 1,
       qps_ratio_iqr: p ? [r4(quantile(p.ratios, 0.25))!, r4(quantile(p.ratios, 0.75))!] : [1, 1],
       qps_pairs: p ? p.ratios.length : baseTimes.length,
+      baseline_qps: Math.round((B / median(p ? p.baseTimes : baseTimes)) * 1000),
       qps_ratio_cpu: p ? r4(median(p.cpuRatios))! : 1,
       qps_ratio_cpu_iqr: p ? [r4(quantile(p.cpuRatios, 0.25))!, r4(quantile(p.cpuRatios, 0.75))!] : [1, 1],
       step_ms: r1(median(times)),
@@ -407,7 +411,7 @@ export function benchBalance(opts: BalanceBenchOptions = {}): BalanceBench {
     model: "mmoe",
     modelOptions: { embeddingDim: 8, experts: 8, expertDim: 16, tower: [16] },
     qpsWarmup: 5,
-    qpsPairs: quick ? 20 : 40,
+    qpsPairs: quick ? 20 : 30,
     ...(opts.census ?? {}),
   };
   const synthetic: SyntheticConfig = {
@@ -420,7 +424,7 @@ export function benchBalance(opts: BalanceBenchOptions = {}): BalanceBench {
     model: "shared-bottom",
     modelOptions: { embeddingDim: 16, bottom: [256, 128], tower: [64] },
     qpsWarmup: quick ? 2 : 3,
-    qpsPairs: quick ? 6 : 24,
+    qpsPairs: quick ? 6 : 20,
     evalRows: quick ? 8192 : 20_000,
     ...(opts.synthetic ?? {}),
   };

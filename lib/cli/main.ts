@@ -7,6 +7,7 @@ const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
+  bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baseline quality
   info                                build and machine capabilities
 ${MULTITASK_USAGE}
 
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case "bench":
+        if (sub === "explain") return (await import("./explain.js")).benchExplainCommand(flags);
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
@@ -36,6 +38,12 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         break;
+      case "demo": {
+        const { runDemo } = await import("./demo.js");
+        const r = await runDemo({ quick, outDir: typeof flags.out === "string" ? flags.out : undefined, json });
+        if (json) print(r, true);
+        return 0;
+      }
       case "info": {
         const { backends } = await import("../runtime.js");
         print(backends(), true);

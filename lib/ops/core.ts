@@ -8,8 +8,29 @@ import { shapeStr } from "../tensor/shape.js";
 
 export { native, DTYPE_CODE };
 
+/** Names a bad argument in an error message: "null", "a plain array (length 2)", "the string \"abc\"", ... */
+export function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (Array.isArray(v)) return `a plain array (length ${v.length})`;
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 24 ? v.slice(0, 24) + "..." : v)}`;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return `${typeof v} ${String(v)}`;
+  if (typeof v === "function") return "a function";
+  const name = (v as object).constructor?.name;
+  return name && name !== "Object" ? `an object of type ${name}` : "a plain object";
+}
+
+/** An options bag: undefined/null mean "no options"; anything but a plain object is a TypeError. */
+export function options<T extends object>(o: T | null | undefined, op: string): T {
+  if (o === undefined || o === null) return {} as T;
+  // plain objects only: a Tensor passed by mistake has methods named like options (mean, ...)
+  const proto = typeof o === "object" ? Object.getPrototypeOf(o) : undefined;
+  if (proto !== Object.prototype && proto !== null) throw new TypeError(`recforge: ${op}: options must be a plain object, got ${describe(o)}`);
+  return o;
+}
+
 export function assertTensor(t: unknown, op: string, what = "input"): Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`recforge: ${op}: ${what} must be a Tensor, got ${t === null ? "null" : typeof t}`);
+  if (!(t instanceof Tensor)) throw new TypeError(`recforge: ${op}: ${what} must be a Tensor, got ${describe(t)}`);
   return t._check(`${op}: ${what}`);
 }
 
@@ -28,7 +49,7 @@ export function assertSameDType(a: Tensor, b: Tensor, op: string): void {
 }
 
 export function assertNumber(v: unknown, op: string, what: string): number {
-  if (typeof v !== "number") throw new TypeError(`recforge: ${op}: ${what} must be a number, got ${typeof v}`);
+  if (typeof v !== "number") throw new TypeError(`recforge: ${op}: ${what} must be a number, got ${describe(v)}`);
   return v;
 }
 

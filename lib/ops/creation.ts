@@ -2,10 +2,10 @@
 import { Tensor } from "../tensor/tensor.js";
 import { DTYPE_CODE, type DType, checkDType, dtypeOfArray, isFloat } from "../tensor/dtype.js";
 import { checkShape, numel, shapeStr } from "../tensor/shape.js";
-import { defaultGenerator, type Generator } from "../tensor/random.js";
+import { defaultGenerator, Generator } from "../tensor/random.js";
 import { native } from "../native.js";
 import { needsGrad, record, save } from "../autograd/engine.js";
-import { assertTensor, code, empty } from "./core.js";
+import { assertFloat, assertNumber, assertTensor, code, describe, empty, options } from "./core.js";
 import { mul } from "./elementwise.js";
 
 export interface CreateOptions {
@@ -31,7 +31,7 @@ function inferShape(data: unknown): number[] {
 function flatten(data: unknown, shape: number[], dim: number, out: number[]): void {
   if (dim === shape.length) {
     if (typeof data !== "number" && typeof data !== "boolean")
-      throw new TypeError(`recforge: tensor: expected numbers, found ${data === null ? "null" : typeof data}`);
+      throw new TypeError(`recforge: tensor: expected numbers, found ${describe(data)}`);
     out.push(Number(data));
     return;
   }
@@ -46,6 +46,7 @@ function flatten(data: unknown, shape: number[], dim: number, out: number[]): vo
  * reshapes flat data.
  */
 export function tensor(data: unknown, opts: CreateOptions & { shape?: number[] } = {}): Tensor {
+  opts = options(opts, "tensor");
   let flat: ArrayLike<number>;
   let shape: number[];
   let dtype: DType;
@@ -61,15 +62,21 @@ export function tensor(data: unknown, opts: CreateOptions & { shape?: number[] }
       flat = [Number(data)];
       shape = [];
     } else if (Array.isArray(data)) {
-      shape = inferShape(data);
+      shape = checkShape(inferShape(data), "tensor shape"); // at most 6 dims, like every op
       const out: number[] = [];
       flatten(data, shape, 0, out);
       flat = out;
-    } else throw new TypeError(`recforge: tensor: cannot make a tensor from ${data === null ? "null" : typeof data}`);
+    } else throw new TypeError(`recforge: tensor: cannot make a tensor from ${describe(data)}`);
     if (opts.shape) shape = checkShape(opts.shape);
   }
   if (numel(shape) !== flat.length) throw new RangeError(`recforge: tensor: ${flat.length} values do not fill shape ${shapeStr(shape)}`);
-  if (dtype === "int32") for (let i = 0; i < flat.length; i++) if (!Number.isInteger(flat[i]) && !(flat instanceof Int32Array)) throw new RangeError(`recforge: tensor: int32 data must be integers, got ${flat[i]}`);
+  // Int32Array.from would silently wrap 2**31 to -2**31 and truncate fractions
+  if (dtype === "int32" && !(flat instanceof Int32Array))
+    for (let i = 0; i < flat.length; i++) {
+      const v = flat[i];
+      if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)
+        throw new RangeError(`recforge: tensor: int32 data must be integers in [-2147483648, 2147483647], got ${v} at index ${i}`);
+    }
   const t = Tensor.empty(shape, dtype);
   if (flat.length) {
     const arr = dtype === "float32" ? Float32Array.from(flat) : dtype === "float64" ? Float64Array.from(flat) : Int32Array.from(flat);
@@ -79,9 +86,10 @@ export function tensor(data: unknown, opts: CreateOptions & { shape?: number[] }
 }
 
 export function full(shape: number[], value: number, opts: CreateOptions = {}): Tensor {
+  opts = options(opts, "full");
   const s = checkShape(shape);
   const dtype = checkDType(opts.dtype ?? "float32");
-  if (typeof value !== "number") throw new TypeError(`recforge: full: value must be a number, got ${typeof value}`);
+  if (typeof value !== "number") throw new TypeError(`recforge: full: value must be a number, got ${describe(value)}`);
   const t = Tensor.empty(s, dtype);
   native.fill(DTYPE_CODE[dtype], t.size, t._h, 0, value);
   return finish(t, opts);
@@ -89,28 +97,41 @@ export function full(shape: number[], value: number, opts: CreateOptions = {}): 
 export const zeros = (shape: number[], opts: CreateOptions = {}) => full(shape, 0, opts);
 export const ones = (shape: number[], opts: CreateOptions = {}) => full(shape, 1, opts);
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  opts = options(opts, "zerosLike");
+  assertTensor(t, "zerosLike");
   return full([...t.shape], 0, { dtype: t.dtype, ...opts });
 }
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  opts = options(opts, "onesLike");
+  assertTensor(t, "onesLike");
   return full([...t.shape], 1, { dtype: t.dtype, ...opts });
 }
 
 /** [start, end) by step; arange(n) = 0..n-1. int32 when all arguments are integers, else float32. */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  opts = options(opts, "arange");
   if (end === undefined) {
     end = start;
     start = 0;
   }
-  for (const v of [start, end, step]) if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`recforge: arange: arguments must be finite numbers`);
+  for (const v of [start, end, step])
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`recforge: arange: arguments must be finite numbers, got ${describe(v)}`);
   if (step === 0) throw new RangeError("recforge: arange: step must not be 0");
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
+  const ints = [start, end, step].every(Number.isInteger);
+  const dtype = opts.dtype !== undefined ? checkDType(opts.dtype) : ints ? "int32" : "float32";
+  if (n > 2147483647) throw new RangeError(`recforge: arange(${start}, ${end}, ${step}) would have ${n} elements`);
+  // Int32Array would truncate fractions and wrap values past 2**31 without a word
+  const last = start + (n - 1) * step;
+  if (dtype === "int32" && n > 0 && (!ints || Math.min(start, last) < -2147483648 || Math.max(start, last) > 2147483647))
+    throw new RangeError(`recforge: arange(${start}, ${end}, ${step}): int32 needs integer arguments and values within the int32 range`);
   const data = dtype === "int32" ? new Int32Array(n) : dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return tensor(data, { dtype, requiresGrad: opts.requiresGrad });
 }
 
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
+  opts = options(opts, "eye");
   const t = zeros([n, m], opts);
   const dtype = t.dtype;
   const one = dtype === "float64" ? new Float64Array([1]) : dtype === "int32" ? new Int32Array([1]) : new Float32Array([1]);
@@ -122,11 +143,17 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
+function generatorOf(g: unknown): Generator {
+  if (g === undefined || g === null) return defaultGenerator;
+  if (!(g instanceof Generator)) throw new TypeError(`recforge: generator must be a recforge Generator, got ${describe(g)}`);
+  return g;
+}
+
 function randomFill(kind: number, shape: number[], a: number, b: number, opts: RandomOptions): Tensor {
   const s = checkShape(shape);
   const dtype = checkDType(opts.dtype ?? "float32");
   if (!isFloat(dtype)) throw new TypeError(`recforge: random floats need a float dtype, got ${dtype}; use randint`);
-  const g = opts.generator ?? defaultGenerator;
+  const g = generatorOf(opts.generator);
   const t = Tensor.empty(s, dtype);
   native.randomFill(DTYPE_CODE[dtype], kind, g.seed, g.take(t.size), t.size, t._h, 0, a, b);
   return finish(t, opts);
@@ -134,23 +161,30 @@ function randomFill(kind: number, shape: number[], a: number, b: number, opts: R
 
 /** Uniform in [low, high). */
 export function rand(shape: number[], opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  return randomFill(0, shape, opts.low ?? 0, opts.high ?? 1, opts);
+  opts = options(opts, "rand");
+  return randomFill(0, shape, assertNumber(opts.low ?? 0, "rand", "low"), assertNumber(opts.high ?? 1, "rand", "high"), opts);
 }
 /** Normal with the given mean and std. */
 export function randn(shape: number[], opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  return randomFill(1, shape, opts.mean ?? 0, opts.std ?? 1, opts);
+  opts = options(opts, "randn");
+  return randomFill(1, shape, assertNumber(opts.mean ?? 0, "randn", "mean"), assertNumber(opts.std ?? 1, "randn", "std"), opts);
 }
 /** 1 with probability p, else 0. */
 export function bernoulli(shape: number[], p: number, opts: RandomOptions = {}): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`recforge: bernoulli: p must be in [0, 1], got ${p}`);
+  opts = options(opts, "bernoulli");
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new RangeError(`recforge: bernoulli: p must be in [0, 1], got ${describe(p)}`);
   return randomFill(2, shape, p, 0, opts);
 }
 /** Integers uniform in [low, high), int32. */
 export function randint(low: number, high: number, shape: number[], opts: { generator?: Generator } = {}): Tensor {
+  opts = options(opts, "randint");
   if (!Number.isInteger(low) || !Number.isInteger(high)) throw new TypeError("recforge: randint: bounds must be integers");
   if (high <= low) throw new RangeError(`recforge: randint: high (${high}) must exceed low (${low})`);
+  // the values are stored as int32: wider bounds would wrap around silently
+  if (low < -2147483648 || high > 2147483648)
+    throw new RangeError(`recforge: randint: bounds [${low}, ${high}) must lie within the int32 range [-2147483648, 2147483648)`);
   const s = checkShape(shape);
-  const g = opts.generator ?? defaultGenerator;
+  const g = generatorOf(opts.generator);
   const t = Tensor.empty(s, "int32");
   native.randomInt(g.seed, g.take(t.size), t.size, t._h, 0, low, high);
   return t;
@@ -158,7 +192,9 @@ export function randint(low: number, high: number, shape: number[], opts: { gene
 
 /** Inverted dropout: zeroes each element with probability p and scales survivors by 1/(1-p). Identity when !training. */
 export function dropout(x: Tensor, p = 0.5, opts: { training?: boolean; generator?: Generator } = {}): Tensor {
+  opts = options(opts, "dropout");
   assertTensor(x, "dropout");
+  assertFloat(x, "dropout");
   if (typeof p !== "number" || !(p >= 0 && p < 1)) throw new RangeError(`recforge: dropout: p must be in [0, 1), got ${p}`);
   if (opts.training === false || p === 0) return x;
   const mask = bernoulli([...x.shape], 1 - p, { dtype: x.dtype, generator: opts.generator });
@@ -168,4 +204,3 @@ export function dropout(x: Tensor, p = 0.5, opts: { training?: boolean; generato
   return out;
 }
 
-export { empty, needsGrad, record, save };

@@ -3,9 +3,10 @@
 // recorded inside backward).
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
+import { disposeOnThrow } from "../tensor/scope.js";
 import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../tensor/shape.js";
 import { type DType, checkDType, isFloat } from "../tensor/dtype.js";
-import { assertFloat, assertNumber, assertTensor, code, contiguousRaw, empty, native, scalarLike } from "./core.js";
+import { assertFloat, assertNumber, assertTensor, code, contiguousRaw, describe, empty, native, scalarLike } from "./core.js";
 import { reshape } from "./shape.js";
 import { sum } from "./reduce.js";
 
@@ -104,11 +105,22 @@ type Operand = Tensor | number;
 
 function toTensor(v: Operand, like: Tensor, op: string): [Tensor, boolean] {
   if (v instanceof Tensor) return [assertTensor(v, op, "operand"), false];
-  if (typeof v === "number") return [scalarLike(v, like), true];
-  throw new TypeError(`recforge: ${op}: operands must be Tensors or numbers, got ${v === null ? "null" : typeof v}`);
+  if (typeof v === "number") {
+    // An int32 scalar would be truncated (lt(x, 2.5) would compare with 2): refuse instead.
+    if (like.dtype === "int32" && !(Number.isInteger(v) && v >= -2147483648 && v <= 2147483647))
+      throw new RangeError(`recforge: ${op}: the number ${v} is not an int32 value; cast the int32 tensor to float first`);
+    return [scalarLike(v, like), true];
+  }
+  throw new TypeError(`recforge: ${op}: operands must be Tensors or numbers, got ${describe(v)}`);
 }
 
-function binary(name: string, op: B, a: Operand, b: Operand, grad: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
+// The op bodies below create scalar tensors and copies before checks that can still fail
+// (broadcasting, dtypes, native index checks): disposeOnThrow frees those on a throw.
+function binary(name: string, op: B, a: Operand, b: Operand, grad: BinaryGrad): Tensor {
+  return disposeOnThrow(() => binaryBody(name, op, a, b, grad));
+}
+function binaryBody(name: string, op: B, a: Operand, b: Operand, grad: BinaryGrad): Tensor {
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
   if (!like) throw new TypeError(`recforge: ${name}: at least one operand must be a Tensor`);
   assertTensor(like, name);
@@ -138,22 +150,25 @@ function binary(name: string, op: B, a: Operand, b: Operand, grad: (g: Tensor, a
   );
 }
 
+// The fused scalar kernels are float-only; int32 tensors with a number take the binary path.
+const floatTensor = (v: Operand): v is Tensor => v instanceof Tensor && isFloat(v.dtype);
+
 export function add(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("add", U.AddScalar, a, b);
-  if (b instanceof Tensor && typeof a === "number") return unary("add", U.AddScalar, b, a);
+  if (floatTensor(a) && typeof b === "number") return unary("add", U.AddScalar, a, b);
+  if (floatTensor(b) && typeof a === "number") return unary("add", U.AddScalar, b, a);
   return binary("add", B.Add, a, b, (g) => [g, g]);
 }
 export function sub(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("sub", U.AddScalar, a, -b);
+  if (floatTensor(a) && typeof b === "number") return unary("sub", U.AddScalar, a, -b);
   return binary("sub", B.Sub, a, b, (g) => [g, unaryRaw(U.Neg, g)]);
 }
 export function mul(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("mul", U.MulScalar, a, b);
-  if (b instanceof Tensor && typeof a === "number") return unary("mul", U.MulScalar, b, a);
+  if (floatTensor(a) && typeof b === "number") return unary("mul", U.MulScalar, a, b);
+  if (floatTensor(b) && typeof a === "number") return unary("mul", U.MulScalar, b, a);
   return binary("mul", B.Mul, a, b, (g, x, y) => [binaryRaw(B.Mul, g, y, "mul"), binaryRaw(B.Mul, g, x, "mul")]);
 }
 export function div(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("div", U.MulScalar, a, 1 / b);
+  if (floatTensor(a) && typeof b === "number") return unary("div", U.MulScalar, a, 1 / b);
   return binary("div", B.Div, a, b, (g, _x, y, out) => {
     const ga = binaryRaw(B.Div, g, y, "div");
     const t = binaryRaw(B.Mul, ga, out, "div");
@@ -163,7 +178,7 @@ export function div(a: Operand, b: Operand): Tensor {
   });
 }
 export function pow(a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && typeof b === "number") return unary("pow", U.PowScalar, a, b);
+  if (floatTensor(a) && typeof b === "number") return unary("pow", U.PowScalar, a, b);
   return binary("pow", B.Pow, a, b, (g, x, y, out) => {
     // d/dx x^y = y x^(y-1) = y * out / x ; d/dy = out * log(x)
     const ym1 = unaryRaw(U.AddScalar, y, -1);
@@ -184,9 +199,20 @@ function oneMinus(m: Tensor): Tensor {
   return r;
 }
 
+// 1 where the result of maximum/minimum came from a: a wins ties (cmp = Ge / Le), and a NaN
+// in a (which the forward kernel returns) also routes the gradient to a, as amax does.
+function fromA(cmp: B, x: Tensor, y: Tensor, name: string): Tensor {
+  const m = binaryRaw(cmp, x, y, name);
+  const nan = binaryRaw(B.Ne, x, x, name);
+  const r = binaryRaw(B.Add, m, nan, name); // the two are never both 1
+  m.dispose();
+  nan.dispose();
+  return r;
+}
+
 export function maximum(a: Operand, b: Operand): Tensor {
   return binary("maximum", B.Maximum, a, b, (g, x, y) => {
-    const m = binaryRaw(B.Ge, x, y, "maximum"); // ties go to a
+    const m = fromA(B.Ge, x, y, "maximum");
     const inv = oneMinus(m);
     const r: [Tensor, Tensor] = [binaryRaw(B.Mul, g, m, "maximum"), binaryRaw(B.Mul, g, inv, "maximum")];
     m.dispose();
@@ -196,7 +222,7 @@ export function maximum(a: Operand, b: Operand): Tensor {
 }
 export function minimum(a: Operand, b: Operand): Tensor {
   return binary("minimum", B.Minimum, a, b, (g, x, y) => {
-    const m = binaryRaw(B.Le, x, y, "minimum");
+    const m = fromA(B.Le, x, y, "minimum");
     const inv = oneMinus(m);
     const r: [Tensor, Tensor] = [binaryRaw(B.Mul, g, m, "minimum"), binaryRaw(B.Mul, g, inv, "minimum")];
     m.dispose();
@@ -206,6 +232,9 @@ export function minimum(a: Operand, b: Operand): Tensor {
 }
 
 function compare(name: string, op: B, a: Operand, b: Operand): Tensor {
+  return disposeOnThrow(() => compareBody(name, op, a, b));
+}
+function compareBody(name: string, op: B, a: Operand, b: Operand): Tensor {
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
   if (!like) throw new TypeError(`recforge: ${name}: at least one operand must be a Tensor`);
   assertTensor(like, name);
@@ -226,6 +255,9 @@ export const ge = (a: Operand, b: Operand) => compare("ge", B.Ge, a, b);
 
 /** where(cond, a, b): a where cond != 0, else b; broadcasts all three. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  return disposeOnThrow(() => whereBody(cond, a, b));
+}
+function whereBody(cond: Tensor, a: Operand, b: Operand): Tensor {
   assertTensor(cond, "where", "cond");
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
   if (!like) throw new TypeError("recforge: where: a or b must be a Tensor");

@@ -1,6 +1,9 @@
 import "./methods.js";
-export * from "./elementwise_more.js";
-export * from "./shape.js";
+export {
+  neg, exp, log, sqrt, rsqrt, abs, relu, leakyRelu, elu, gelu, silu, sigmoid, tanh, square, reciprocal, sign, clamp,
+  add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where, cast, clone, isfinite, isnan,
+} from "./elementwise_more.js";
+export { contiguous, reshape, flatten, permute, transpose, unsqueeze, squeeze, expand, slice, split, concat, stack } from "./shape.js";
 export { sum, mean, max, min, amax, amin, argmax, argmin, type ValuesIndices } from "./reduce.js";
 export { logsumexp, variance } from "./composite.js";
 export { matmul, linear } from "./matmul.js";
@@ -8,7 +11,10 @@ export { softmax, logSoftmax, layerNorm, rmsNorm } from "./nn.js";
 export { embedding, indexSelect, gather, scatterAdd } from "./indexing.js";
 export { bceWithLogits, crossEntropy, mse, type Reduction } from "./loss.js";
 export { topk, sort } from "./sort.js";
-export * from "./creation.js";
+export {
+  tensor, full, zeros, ones, zerosLike, onesLike, arange, eye, rand, randn, bernoulli, randint, dropout,
+  type CreateOptions, type RandomOptions,
+} from "./creation.js";
 export {
   balanceGradients,
   BalanceState,

@@ -1,14 +1,18 @@
 // Index-driven ops: embedding lookup, gather / scatterAdd along an axis, indexSelect.
 // Indices are int32 tensors; out-of-range indices are RangeErrors raised by the binding
-// before any memory is touched.
+// before any memory is touched (disposeOnThrow then frees the op's copies and outputs).
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
+import { disposeOnThrow } from "../tensor/scope.js";
 import { normAxis, shapeStr } from "../tensor/shape.js";
 import { assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
 import { permute, reshape } from "./shape.js";
 
 /** out[..., :] = weight[indices[...], :]  (weight: [num, dim]). Gradient: scatter-add into weight rows. */
 export function embedding(indices: Tensor, weight: Tensor): Tensor {
+  return disposeOnThrow(() => embeddingBody(indices, weight));
+}
+function embeddingBody(indices: Tensor, weight: Tensor): Tensor {
   assertTensor(indices, "embedding", "indices");
   assertTensor(weight, "embedding", "weight");
   assertInt(indices, "embedding");
@@ -42,6 +46,9 @@ export function embedding(indices: Tensor, weight: Tensor): Tensor {
 
 /** x[indices] along `axis` (indices 1-d): the selected slices, in order. */
 export function indexSelect(x: Tensor, axis: number, indices: Tensor): Tensor {
+  return disposeOnThrow(() => indexSelectBody(x, axis, indices));
+}
+function indexSelectBody(x: Tensor, axis: number, indices: Tensor): Tensor {
   assertTensor(x, "indexSelect");
   assertTensor(indices, "indexSelect", "indices");
   assertInt(indices, "indexSelect");
@@ -63,6 +70,9 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor): Tensor {
 
 /** out[o, j, i] = x[o, indices[o, j, i], i] along `axis`; indices has x's shape except along axis. */
 export function gather(x: Tensor, axis: number, indices: Tensor): Tensor {
+  return disposeOnThrow(() => gatherBody(x, axis, indices));
+}
+function gatherBody(x: Tensor, axis: number, indices: Tensor): Tensor {
   assertTensor(x, "gather");
   assertTensor(indices, "gather", "indices");
   assertInt(indices, "gather");
@@ -99,6 +109,9 @@ export function gather(x: Tensor, axis: number, indices: Tensor): Tensor {
 
 /** A copy of x with src added at x[o, indices[o, j, i], i] along `axis`. Differentiable in x and src. */
 export function scatterAdd(x: Tensor, axis: number, indices: Tensor, src: Tensor): Tensor {
+  return disposeOnThrow(() => scatterAddBody(x, axis, indices, src));
+}
+function scatterAddBody(x: Tensor, axis: number, indices: Tensor, src: Tensor): Tensor {
   assertTensor(x, "scatterAdd");
   assertTensor(indices, "scatterAdd", "indices");
   assertTensor(src, "scatterAdd", "src");

@@ -2,17 +2,23 @@
 // reduction: "mean" (default), "sum" or "none".
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
+import { disposeOnThrow } from "../tensor/scope.js";
 import { sameShape, shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
-import { mul, square, sub } from "./elementwise.js";
+import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native, options } from "./core.js";
+import { U, addRaw, mul, mulRaw, square, sub, unaryRaw } from "./elementwise.js";
 import { mean, sum } from "./reduce.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
-function reduce(t: Tensor, reduction: Reduction, op: string): Tensor {
-  if (reduction === "none") return t;
-  if (reduction !== "mean" && reduction !== "sum")
+function checkReduction(reduction: unknown, op: string): Reduction {
+  if (reduction === undefined) return "mean";
+  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none")
     throw new TypeError(`recforge: ${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+  return reduction;
+}
+
+function reduce(t: Tensor, reduction: Reduction, op: string): Tensor {
+  if (checkReduction(reduction, op) === "none") return t;
   const r = reduction === "mean" ? mean(t) : sum(t);
   t.dispose();
   return r;
@@ -26,6 +32,8 @@ export interface BceOptions {
 
 /** Binary cross-entropy on logits, stable for large |logit|. target in [0, 1], same shape as logits. */
 export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
+  opts = options(opts, "bceWithLogits");
+  checkReduction(opts.reduction, "bceWithLogits"); // before anything is allocated
   assertTensor(logits, "bceWithLogits", "logits");
   assertTensor(target, "bceWithLogits", "target");
   assertFloat(logits, "bceWithLogits", "logits");
@@ -38,20 +46,38 @@ export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions =
   const loss = empty(logits.shape, logits.dtype);
   native.bceLogits(code(logits), logits.size, pw, xc._h, xc.offset, yc._h, yc.offset, loss._h, 0);
   let out = loss;
-  if (needsGrad(logits)) {
+  if (needsGrad(logits, target)) {
     const xs = xc !== logits ? xc : save(logits), ys = yc !== target ? yc : save(target);
-    out = record(loss, "bceWithLogits", [logits, null], (g) => {
-      const gc = contiguousRaw(g);
-      const gx = empty(logits.shape, logits.dtype);
-      native.bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
-      if (gc !== g) gc.dispose();
-      return [gx, null];
+    out = record(loss, "bceWithLogits", [logits, target], (g) => {
+      let gx: Tensor | null = null;
+      if (logits.requiresGrad) {
+        const gc = contiguousRaw(g);
+        gx = empty(logits.shape, logits.dtype);
+        native.bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
+        if (gc !== g) gc.dispose();
+      }
+      return [gx, target.requiresGrad ? bceTargetGrad(g, xs, pw) : null];
     }, [xs, ys]);
   } else {
     if (xc !== logits) xc.dispose();
     if (yc !== target) yc.dispose();
   }
   return reduce(out, opts.reduction ?? "mean", "bceWithLogits");
+}
+
+// d loss / d target = -x + (posWeight - 1) * softplus(-x), with the stable
+// softplus(-x) = relu(-x) + log(1 + exp(-|x|)). Soft targets that require grad
+// (distillation from a trained teacher) used to get no gradient at all.
+function bceTargetGrad(g: Tensor, x: Tensor, pw: number): Tensor {
+  const tmp: Tensor[] = [];
+  const t = (v: Tensor) => (tmp.push(v), v);
+  const nx = t(unaryRaw(U.Neg, x));
+  const e = t(unaryRaw(U.Exp, t(unaryRaw(U.Neg, t(unaryRaw(U.Abs, x))))));
+  const sp = t(addRaw(t(unaryRaw(U.Relu, nx)), t(unaryRaw(U.Log, t(unaryRaw(U.AddScalar, e, 1))))));
+  const d = t(addRaw(nx, t(unaryRaw(U.MulScalar, sp, pw - 1))));
+  const out = mulRaw(g, d);
+  tmp.forEach((v) => v.dispose());
+  return out;
 }
 
 export interface CrossEntropyOptions {
@@ -62,6 +88,11 @@ export interface CrossEntropyOptions {
 
 /** Cross-entropy of logits [N, C] against int32 class indices [N]. */
 export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  return disposeOnThrow(() => crossEntropyBody(logits, target, opts));
+}
+function crossEntropyBody(logits: Tensor, target: Tensor, opts: CrossEntropyOptions): Tensor {
+  opts = options(opts, "crossEntropy");
+  checkReduction(opts.reduction, "crossEntropy");
   assertTensor(logits, "crossEntropy", "logits");
   assertTensor(target, "crossEntropy", "target");
   assertFloat(logits, "crossEntropy", "logits");
@@ -114,8 +145,12 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
 
 /** Mean squared error. */
 export function mse(pred: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  opts = options(opts, "mse");
+  checkReduction(opts.reduction, "mse");
   assertTensor(pred, "mse", "pred");
   assertTensor(target, "mse", "target");
+  assertFloat(pred, "mse", "pred");
+  assertSameDType(pred, target, "mse");
   if (!sameShape(pred.shape, target.shape))
     throw new RangeError(`recforge: mse: pred ${shapeStr(pred.shape)} and target ${shapeStr(target.shape)} must have the same shape`);
   const d = sub(pred, target);

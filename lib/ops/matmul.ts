@@ -86,6 +86,9 @@ function checkMatmul(a: Tensor, b: Tensor): void {
 /** Matrix product with NumPy semantics: 1-d operands are promoted, batch dims broadcast. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkMatmul(a, b);
+  // checked here, before 1-d operands are promoted, so the message shows the caller's shapes
+  if (a.shape[a.ndim - 1] !== b.shape[b.ndim === 1 ? 0 : b.ndim - 2])
+    throw new RangeError(`recforge: matmul: inner dimensions differ: ${shapeStr(a.shape)} @ ${shapeStr(b.shape)}`);
   if (a.ndim === 1 || b.ndim === 1) {
     const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
     const b2 = b.ndim === 1 ? unsqueeze(b, -1) : b;
@@ -107,7 +110,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new RangeError(`recforge: matmul: inner dimensions differ: ${shapeStr(a.shape)} @ ${shapeStr(b.shape)}`);
   // A stack of rows times one matrix is a single big GEMM: fold a's batch into M.
   if (b.ndim === 2 && a.ndim > 2 && a.isContiguous) {
-    const a2 = reshape(a, [-1, K]);
+    // explicit row count: reshape's -1 cannot infer it when K = 0
+    const a2 = reshape(a, [a.shape.slice(0, -1).reduce((p, d) => p * d, 1), K]);
     const o2 = matmul(a2, b);
     const out = reshape(o2, [...a.shape.slice(0, -1), b.shape[1]]);
     if (a2 !== a) a2.dispose();
@@ -141,7 +145,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   assertTensor(x, "linear", "x");
   assertTensor(weight, "linear", "weight");
+  if (bias !== undefined && bias !== null) assertTensor(bias, "linear", "bias");
+  assertSameDType(x, weight, "linear");
+  if (bias) assertSameDType(x, bias, "linear");
   if (weight.ndim !== 2) throw new RangeError(`recforge: linear: weight must be 2-d [out, in], got ${shapeStr(weight.shape)}`);
+  if (x.ndim === 0) throw new RangeError(`recforge: linear: input must be at least 1-d, got ${shapeStr(x.shape)}`);
   if (x.shape[x.ndim - 1] !== weight.shape[1])
     throw new RangeError(`recforge: linear: input ${shapeStr(x.shape)} has ${x.shape[x.ndim - 1]} features, weight ${shapeStr(weight.shape)} expects ${weight.shape[1]}`);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))

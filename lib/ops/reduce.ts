@@ -145,6 +145,12 @@ function amaxmin(name: string, op: R, x: Tensor, axes: Axes, keepdim: boolean): 
   assertTensor(x, name);
   assertFloat(x, name);
   const ax = normAxes(axes, x.ndim);
+  // No axes (0-d input or axes = []): the identity, but as a new tensor. Returning x itself
+  // made callers that dispose their result (logsumexp) dispose the caller's input.
+  if (ax.length === 0) return sum(x, ax, keepdim);
+  // checked for every axis first: one step at a time, a later empty axis would be reported
+  // against an intermediate shape, after the earlier steps allocated their results
+  for (const a of ax) if (x.shape[a] === 0) throw new RangeError(`recforge: ${name}: axis ${a} of ${shapeStr(x.shape)} is empty`);
   let cur = x;
   const owned: Tensor[] = [];
   // One axis at a time (from the last) keeps indices simple; each step is differentiable.
@@ -154,7 +160,6 @@ function amaxmin(name: string, op: R, x: Tensor, axes: Axes, keepdim: boolean): 
     if (cur !== x) owned.push(cur);
     cur = values;
   }
-  if (cur === x) return x;
   owned.forEach((t) => t.dispose());
   return finishOwned(cur, x, ax, keepdim);
 }

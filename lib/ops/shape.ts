@@ -2,8 +2,9 @@
 // permute, expand, squeeze, slice), copies otherwise (concat, stack, contiguous).
 import { record } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
+import { disposeOnThrow } from "../tensor/scope.js";
 import { checkShape, contiguousStrides, normAxis, numel, shapeStr, type Shape } from "../tensor/shape.js";
-import { assertTensor, code, empty, native } from "./core.js";
+import { assertTensor, code, describe, empty, native } from "./core.js";
 
 function view(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
   return new Tensor(x._storage, shape, x.dtype, strides, offset, false);
@@ -23,6 +24,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (!Array.isArray(shape)) throw new TypeError("recforge: reshape: shape must be an array");
   const s = shape.slice();
   const neg = s.indexOf(-1);
+  if (s.filter((d) => d === -1).length > 1 || s.some((d) => d !== -1 && !(Number.isInteger(d) && d >= 0)))
+    throw new RangeError(`recforge: reshape: bad shape ${shapeStr(shape)} for ${shapeStr(x.shape)}: sizes must be integers >= 0, with at most one -1`);
   if (neg >= 0) {
     const rest = numel(s.filter((_, i) => i !== neg));
     if (rest === 0 || x.size % rest !== 0)
@@ -111,6 +114,7 @@ function reshapeView(x: Tensor, s: number[]): Tensor {
 /** Broadcasts size-1 dims (and new leading dims) to `shape` without copying. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   assertTensor(x, "expand");
+  if (!Array.isArray(shape)) throw new TypeError(`recforge: expand: shape must be an array, got ${describe(shape)}`);
   checkShape(shape.map((d) => (d === -1 ? 1 : d)), "expand shape");
   if (shape.length < x.ndim) throw new RangeError(`recforge: expand: ${shapeStr(x.shape)} has more dims than ${shapeStr(shape)}`);
   const lead = shape.length - x.ndim;
@@ -171,6 +175,8 @@ export function split(x: Tensor, sizes: number | number[], axis = 0): Tensor[] {
     parts = [];
     for (let i = 0; i < n; i += sizes) parts.push(Math.min(sizes, n - i));
   } else {
+    if (!Array.isArray(sizes) || sizes.some((p) => !Number.isInteger(p) || p < 0))
+      throw new RangeError(`recforge: split: sizes ${JSON.stringify(sizes)} must be non-negative integers`);
     parts = sizes;
     const total = parts.reduce((p, c) => p + c, 0);
     if (total !== n) throw new RangeError(`recforge: split: sizes ${JSON.stringify(sizes)} sum to ${total}, axis ${axis} of ${shapeStr(x.shape)} has ${n}`);
@@ -216,6 +222,9 @@ function contiguousCopy(v: Tensor): Tensor {
 }
 
 export function stack(ts: Tensor[], axis = 0): Tensor {
+  return disposeOnThrow(() => stackBody(ts, axis));
+}
+function stackBody(ts: Tensor[], axis: number): Tensor {
   if (!Array.isArray(ts) || ts.length === 0) throw new TypeError("recforge: stack: needs a non-empty array of tensors");
   ts.forEach((t, i) => assertTensor(t, "stack", `tensor ${i}`));
   const a = normAxis(axis, ts[0].ndim + 1);

@@ -36,10 +36,30 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
+interface GraphLike {
+  gradFn?: { inputs: readonly (GraphLike | null)[]; saved: readonly unknown[] } | null;
+}
+
+// A returned tensor keeps alive the tensors its autograd graph saved for backward (a
+// backward() after the scope must still work); graphs unreachable from the result are
+// dead, and their saved tensors are freed with the scope.
+function keepGraph(t: GraphLike, out: Set<unknown>): void {
+  const stack: GraphLike[] = [t];
+  const seen = new Set<unknown>();
+  while (stack.length) {
+    const node = stack.pop()!.gradFn;
+    if (!node || seen.has(node)) continue;
+    seen.add(node);
+    for (const s of node.saved) out.add(s);
+    for (const i of node.inputs) if (i) stack.push(i);
+  }
+}
+
 function collect(v: unknown, out: Set<unknown>, depth = 0): void {
   if (v === null || typeof v !== "object" || depth > 4) return;
   if ((v as Disposable).dispose && typeof (v as Disposable).id === "number") {
     out.add(v);
+    keepGraph(v as GraphLike, out);
     return;
   }
   if (Array.isArray(v)) for (const x of v) collect(x, out, depth + 1);
@@ -49,7 +69,8 @@ function collect(v: unknown, out: Set<unknown>, depth = 0): void {
 
 /**
  * Runs fn; disposes every tensor created inside that is not part of its result (tensors
- * found in the returned value, arrays, Maps or plain objects are moved to the enclosing scope).
+ * found in the returned value, arrays, Maps or plain objects are moved to the enclosing scope,
+ * together with what their autograd graph saved for backward).
  * fn must be synchronous: async work would outlive the scope.
  */
 export function tidy<T>(fn: () => T): T {
@@ -76,6 +97,28 @@ export function tidy<T>(fn: () => T): T {
     if (keepSet.has(t)) parent?.add(t);
     else t.dispose();
   }
+  return result;
+}
+
+/**
+ * Runs fn (an op body); if it throws, disposes every tensor created during the call (the
+ * temporaries and copies of a failed op) and rethrows. On success it changes nothing: what
+ * fn created goes to the enclosing scope exactly as if fn had run directly.
+ */
+export function disposeOnThrow<T>(fn: () => T): T {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.splice(scopes.lastIndexOf(scope), 1);
+    for (const t of scope) t.dispose();
+    throw e;
+  }
+  scopes.splice(scopes.lastIndexOf(scope), 1);
+  const parent = scopes[scopes.length - 1];
+  if (parent) for (const t of scope) parent.add(t);
   return result;
 }
 

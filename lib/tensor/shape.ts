@@ -18,6 +18,7 @@ export function checkShape(s: unknown, what = "shape"): number[] {
   for (const d of s)
     if (!Number.isInteger(d) || d < 0)
       throw new RangeError(`recforge: ${what} ${shapeStr(s)} must hold non-negative integers`);
+  if (numel(s) > Number.MAX_SAFE_INTEGER) throw new RangeError(`recforge: ${what} ${shapeStr(s)} has more than 2^53 elements`);
   return s.slice();
 }
 

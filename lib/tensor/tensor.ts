@@ -106,7 +106,7 @@ export class Tensor {
     return this;
   }
   /** @internal native (storage, offset) pair. */
-  get _h(): object {
+  get _h(): number {
     this._check();
     return this._storage.handle!;
   }

@@ -2,6 +2,9 @@
 // memory, external-memory accounting so V8's GC heuristics see native bytes.
 #include <cstdlib>
 #include <cstring>
+#include <cmath>
+#include <deque>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -66,7 +69,7 @@ void release(Napi::Env env, Storage* s) {
   Napi::MemoryManagement::AdjustExternalMemory(env, -(int64_t)s->nbytes);
 }
 
-// alloc(nbytes) -> External<Storage>. Memory is 64-byte aligned and uninitialised.
+// alloc(nbytes) -> handle. Memory is 64-byte aligned and uninitialised.
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
   int64_t nbytes = int_arg(info, 0, "alloc");
   if (nbytes < 0) throw_range(info.Env(), "alloc: negative size " + std::to_string(nbytes));
@@ -80,20 +83,20 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
     return e && *e && *e != '0';
   }();
   if (poison) std::memset(p, 0xFF, rounded);
-  auto* s = new Storage{p, (size_t)nbytes, 0, false};
   g_live_bytes += nbytes;
   g_live_blocks += 1;
   if (g_live_bytes > g_peak_bytes) g_peak_bytes = g_live_bytes;
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), nbytes);
-  return Napi::External<Storage>::New(info.Env(), s, [](Napi::Env env, Storage* st) {
-    release(env, st);
-    delete st;
-  });
+  return Napi::Number::New(info.Env(), storage_register(Storage{p, (size_t)nbytes, 0, false}));
 }
 
 Napi::Value Free(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsExternal()) throw_type(info.Env(), "free: expected a storage handle");
-  release(info.Env(), info[0].As<Napi::External<Storage>>().Data());
+  if (info.Length() < 1 || !info[0].IsNumber()) throw_type(info.Env(), "free: expected a storage handle");
+  double h = info[0].As<Napi::Number>().DoubleValue();
+  Storage* s = storage_lookup(h);
+  if (!s) return info.Env().Undefined();  // already freed: idempotent
+  release(info.Env(), s);
+  storage_unregister(h);
   return info.Env().Undefined();
 }
 
@@ -158,6 +161,60 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+// ---- handle table ------------------------------------------------------------------
+// handle = generation * 2^24 + slot (exact in a double up to 2^53).
+namespace {
+struct Slot {
+  Storage s;
+  uint32_t gen = 0;
+  bool used = false;
+};
+std::deque<Slot> g_slots;  // deque: pointers stay valid as it grows
+std::vector<uint32_t> g_free_slots;
+std::mutex g_table_mu;
+constexpr double kSlotSpan = 16777216.0;  // 2^24
+}  // namespace
+
+double storage_register(const Storage& s) {
+  std::lock_guard<std::mutex> lk(g_table_mu);
+  uint32_t slot;
+  if (!g_free_slots.empty()) {
+    slot = g_free_slots.back();
+    g_free_slots.pop_back();
+  } else {
+    slot = (uint32_t)g_slots.size();
+    g_slots.emplace_back();
+  }
+  Slot& e = g_slots[slot];
+  e.s = s;
+  e.used = true;
+  e.gen = (e.gen + 1) & 0x1FFFFFFF;  // 29 bits: 24 + 29 = 53
+  return (double)e.gen * kSlotSpan + (double)slot;
+}
+
+Storage* storage_lookup(double h) {
+  if (!(h >= 0) || h != std::floor(h) || h >= 9007199254740992.0) return nullptr;
+  uint64_t v = (uint64_t)h;
+  uint32_t slot = (uint32_t)(v & 0xFFFFFF), gen = (uint32_t)(v >> 24);
+  std::lock_guard<std::mutex> lk(g_table_mu);
+  if (slot >= g_slots.size()) return nullptr;
+  Slot& e = g_slots[slot];
+  if (!e.used || e.gen != gen || e.s.freed) return nullptr;
+  return &e.s;
+}
+
+void storage_unregister(double h) {
+  uint64_t v = (uint64_t)h;
+  uint32_t slot = (uint32_t)(v & 0xFFFFFF);
+  std::lock_guard<std::mutex> lk(g_table_mu);
+  if (slot < g_slots.size() && g_slots[slot].used) {
+    g_slots[slot].used = false;
+    g_slots[slot].s = Storage{};
+    g_free_slots.push_back(slot);
+  }
+}
+
 RECFORGE_BIND("alloc", Alloc);
 RECFORGE_BIND("free", Free);
 RECFORGE_BIND("write", Write);

@@ -17,10 +17,10 @@ void throw_type(Napi::Env env, const std::string& msg) { throw Napi::TypeError::
 void throw_range(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, "recforge: " + msg); }
 
 Storage* storage_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  if (i >= info.Length() || !info[i].IsExternal())
+  if (i >= info.Length() || !info[i].IsNumber())
     throw_type(info.Env(), std::string(what) + ": expected a tensor storage handle");
-  auto* s = info[i].As<Napi::External<Storage>>().Data();
-  if (!s || s->freed) throw_type(info.Env(), std::string(what) + ": tensor storage was already disposed");
+  auto* s = storage_lookup(info[i].As<Napi::Number>().DoubleValue());
+  if (!s || s->freed) throw_type(info.Env(), std::string(what) + ": tensor storage was already disposed (or the handle is invalid)");
   return s;
 }
 
@@ -78,6 +78,10 @@ void* span_arg(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t nume
   int64_t off = int_arg(info, i + 1, what);
   if (s->device != 0) throw_type(info.Env(), std::string(what) + ": tensor is not on the cpu");
   int64_t cap = (int64_t)(s->nbytes / dtype_size(dtype));
+  // An empty span touches no memory, whatever its offset: views of empty tensors keep the
+  // offset of their position (slice(zeros([0, 3]), 1, 1) has offset 1 into 0 elements).
+  // Hand back the block's base so no out-of-range pointer is ever formed.
+  if (numel == 0 && off >= 0) return s->ptr;
   if (off < 0 || numel < 0 || off + numel > cap) {
     std::ostringstream m;
     m << what << ": needs elements [" << off << ", " << off + numel << ") of " << dtype_name(dtype)

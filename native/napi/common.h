@@ -15,14 +15,23 @@ enum DType : int { F32 = 0, F64 = 1, I32 = 2 };
 inline size_t dtype_size(int dt) { return dt == F64 ? 8 : 4; }
 inline const char* dtype_name(int dt) { return dt == F32 ? "float32" : dt == F64 ? "float64" : dt == I32 ? "int32" : "?"; }
 
-// A block of native memory owned by one JS handle (an External). dispose() frees it at
-// once; the External's finalizer frees it only if JS forgot (safety net).
+// A block of native memory. JS holds it by a numeric handle (slot + generation) into a
+// native table, not by an N-API External: Node 20 defers External finalizers to the
+// event loop, so a synchronous training loop piled up millions of pending finalizers
+// (measured: RSS +15 MB per 2,000 steps). dispose() frees at once; a JS
+// FinalizationRegistry frees storages that JS forgot (safety net). A stale or forged
+// handle is detected by its generation and rejected with a TypeError.
 struct Storage {
   void* ptr = nullptr;
   size_t nbytes = 0;
   int device = 0;  // 0 = cpu
   bool freed = false;
 };
+
+// Handle table (bind_storage.cc).
+double storage_register(const Storage& s);
+Storage* storage_lookup(double handle);  // nullptr when unknown or already freed
+void storage_unregister(double handle);
 
 using BindFn = Napi::Value (*)(const Napi::CallbackInfo&);
 struct Registrar {

@@ -90,3 +90,22 @@ test("backward frees intermediate gradients and saved tensors", (t) => {
   t.deepEqual(w.grad.shape, [8, 8]);
   w.dispose();
 });
+
+test("a graph returned from tidy still backpropagates after the scope closed", (t) => {
+  const x = rf.randn([3, 4], { requiresGrad: true });
+  const w = rf.ones([4]);
+  const y = rf.tidy(() => rf.layerNorm(x.mul(2), w).sigmoid());
+  const loss = y.sum();
+  loss.backward();
+  t.deepEqual(x.grad.shape, [3, 4]);
+  t.true(Array.from(x.grad.toTypedArray()).every(Number.isFinite));
+  [x, w, y, loss].forEach((v) => v.dispose());
+});
+
+test("graphs not returned from tidy are freed with the scope (no backward needed)", (t) => {
+  const w = rf.randn([16, 16], { requiresGrad: true });
+  const before = rf.memory().liveTensors;
+  for (let i = 0; i < 50; i++) rf.tidy(() => rf.linear(rf.randn([8, 16]), w).relu().sum().item());
+  t.is(rf.memory().liveTensors, before);
+  w.dispose();
+});

@@ -3,6 +3,9 @@
 #pragma once
 #include <cstdint>
 
+struct CUstream_st;
+typedef struct CUstream_st* cudaStream_t;  // same typedef as cuda_runtime_api.h
+
 namespace recforge {
 
 // out[i, :] = table[idx[i], :] for i < n; rows of width d. (embedding, indexSelect on axis 0)
@@ -21,5 +24,13 @@ void gather_axis(const T* x, const int32_t* idx, int64_t outer, int64_t dim, int
 template <typename T>
 void scatter_add_axis(const T* src, const int32_t* idx, int64_t outer, int64_t dim, int64_t k, int64_t inner,
                       T* out);
+
+// CUDA versions of the row pair (device pointers, same arguments, float / double / int32).
+// scatter_add_rows_cuda accumulates with atomicAdd: float sums are not bit-reproducible run to
+// run when an index repeats (integer sums are).
+template <typename T>
+void gather_rows_cuda(const T* table, const int32_t* idx, int64_t n, int64_t d, T* out, cudaStream_t stream);
+template <typename T>
+void scatter_add_rows_cuda(const T* g, const int32_t* idx, int64_t n, int64_t d, T* table_grad, cudaStream_t stream);
 
 }  // namespace recforge

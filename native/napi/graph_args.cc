@@ -1,0 +1,114 @@
+#include "graph_args.h"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace recforge {
+namespace napi {
+
+int64_t count_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  int64_t v = int_arg(info, i, what);
+  if (v < 0 || v > INT32_MAX)
+    throw_range(info.Env(), std::string(what) + ": expected a count in [0, 2147483647], got " + std::to_string(v));
+  return v;
+}
+
+int64_t checked_numel(Napi::Env env, const char* what, int64_t a, int64_t b, int64_t c) {
+  const double p = (double)a * (double)b * (double)c;
+  if (p > 9007199254740991.0)
+    throw_range(env, std::string(what) + ": " + std::to_string(a) + " x " + std::to_string(b) + " x " +
+                         std::to_string(c) + " elements is too large");
+  return a * b * c;
+}
+
+void check_index_range(Napi::Env env, const char* fn, const char* name, const int32_t* idx, int64_t n, int64_t n_rows) {
+  for (int64_t i = 0; i < n; ++i)
+    if (idx[i] < 0 || idx[i] >= n_rows) {
+      std::ostringstream m;
+      m << fn << ": " << name << "[" << i << "] = " << idx[i] << " is outside [0, " << n_rows << ")";
+      throw_range(env, m.str());
+    }
+}
+
+namespace {
+
+void check_rowptr(Napi::Env env, const char* fn, const char* name, const int32_t* rowptr, int64_t n_rows,
+                  int64_t n_edges) {
+  std::ostringstream m;
+  m << fn << ": ";
+  if (rowptr[0] != 0) {
+    m << name << "[0] must be 0, got " << rowptr[0];
+    throw_range(env, m.str());
+  }
+  for (int64_t r = 0; r < n_rows; ++r)
+    if (rowptr[r + 1] < rowptr[r]) {
+      m << name << "[" << r + 1 << "] = " << rowptr[r + 1] << " is less than " << name << "[" << r
+        << "] = " << rowptr[r] << " (must be non-decreasing)";
+      throw_range(env, m.str());
+    }
+  if (rowptr[n_rows] != n_edges) {
+    m << name << "[" << n_rows << "] = " << rowptr[n_rows] << " must equal the edge count " << n_edges;
+    throw_range(env, m.str());
+  }
+}
+
+}  // namespace
+
+Csr csr_arg(const Napi::CallbackInfo& info, const char* fn, int arg_rowptr, int arg_col, int64_t n_rows,
+            int64_t n_cols, int64_t n_edges, const char* rowptr_name, const char* col_name) {
+  Csr c;
+  c.n_rows = n_rows;
+  c.n_cols = n_cols;
+  c.n_edges = n_edges;
+  c.rowptr = span<int32_t>(info, arg_rowptr, I32, n_rows + 1, rowptr_name);
+  check_rowptr(info.Env(), fn, rowptr_name, c.rowptr, n_rows, n_edges);
+  if (arg_col >= 0) {
+    c.col = span<int32_t>(info, arg_col, I32, n_edges, col_name);
+    check_index_range(info.Env(), fn, col_name, c.col, n_edges, n_cols);
+  }
+  return c;
+}
+
+Transpose transpose_arg(const Napi::CallbackInfo& info, const char* fn, int arg_rowptr, const Csr& csr) {
+  Napi::Env env = info.Env();
+  const int64_t n_src = csr.n_cols, E = csr.n_edges;
+  Transpose t;
+  t.rowptr = span<int32_t>(info, arg_rowptr, I32, n_src + 1, "tRowptr");
+  t.dst = span<int32_t>(info, arg_rowptr + 2, I32, E, "tDst");
+  t.eid = span<int32_t>(info, arg_rowptr + 4, I32, E, "tEid");
+  check_rowptr(env, fn, "tRowptr", t.rowptr, n_src, E);
+  std::vector<int32_t> dst_of(E);
+  for (int64_t d = 0; d < csr.n_rows; ++d)
+    for (int64_t e = csr.rowptr[d]; e < csr.rowptr[d + 1]; ++e) dst_of[e] = (int32_t)d;
+  std::vector<uint8_t> seen(E, 0);
+  for (int64_t s = 0; s < n_src; ++s)
+    for (int64_t k = t.rowptr[s]; k < t.rowptr[s + 1]; ++k) {
+      const int32_t e = t.eid[k];
+      std::ostringstream m;
+      m << fn << ": ";
+      if (e < 0 || e >= E) {
+        m << "tEid[" << k << "] = " << e << " is outside [0, " << E << ")";
+        throw_range(env, m.str());
+      }
+      if (seen[e]) {
+        m << "tEid[" << k << "] = " << e << " repeats an edge (not the transpose of this graph)";
+        throw_range(env, m.str());
+      }
+      seen[e] = 1;
+      if (csr.col[e] != s) {
+        m << "tEid[" << k << "] = " << e << " sits under source " << s << " but edge " << e << " has source "
+          << csr.col[e] << " (not the transpose of this graph)";
+        throw_range(env, m.str());
+      }
+      if (t.dst[k] != dst_of[e]) {
+        m << "tDst[" << k << "] = " << t.dst[k] << " but edge " << e << " goes to " << dst_of[e]
+          << " (not the transpose of this graph)";
+        throw_range(env, m.str());
+      }
+    }
+  return t;
+}
+
+}  // namespace napi
+}  // namespace recforge

@@ -1,0 +1,49 @@
+// Argument checks shared by the graph bindings (bind_message_passing.cc, bind_gat.cc): sizes,
+// optional tensors, and full validation of CSR structures, so that no kernel can index out of
+// bounds whatever JS passes. Every failure is a RangeError naming the bad value and position.
+#pragma once
+#include <cstdint>
+
+#include "common.h"
+
+namespace recforge {
+namespace napi {
+
+// A count in [0, 2^31 - 1] (node and edge counts must fit the int32 indices).
+int64_t count_arg(const Napi::CallbackInfo& info, size_t i, const char* what);
+// a * b * c as element counts, RangeError if the product exceeds 2^53.
+int64_t checked_numel(Napi::Env env, const char* what, int64_t a, int64_t b = 1, int64_t c = 1);
+
+// Like span(), but null / undefined at position i gives nullptr (the offset at i + 1 is ignored).
+template <typename T>
+T* maybe_span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
+  if (i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return nullptr;
+  return span<T>(info, i, dtype, numel, what);
+}
+
+// rowptr [n_rows + 1] and (optionally) col [n_edges] as (storage, offset) pairs at arg_rowptr
+// and arg_col (arg_col < 0: no column array). Checks rowptr[0] = 0, non-decreasing,
+// rowptr[n_rows] = n_edges and every col entry in [0, n_cols).
+struct Csr {
+  const int32_t* rowptr = nullptr;
+  const int32_t* col = nullptr;
+  int64_t n_rows = 0, n_cols = 0, n_edges = 0;
+};
+Csr csr_arg(const Napi::CallbackInfo& info, const char* fn, int arg_rowptr, int arg_col, int64_t n_rows,
+            int64_t n_cols, int64_t n_edges, const char* rowptr_name, const char* col_name);
+
+// Checks that (t_rowptr, t_dst, t_eid) is exactly csr_transpose(csr): t_rowptr a valid CSR over
+// the csr's sources, every t_eid[k] a distinct edge whose source is the row k sits in, and
+// t_dst[k] that edge's destination. A stale or foreign transpose would give wrong gradients.
+struct Transpose {
+  const int32_t* rowptr = nullptr;
+  const int32_t* dst = nullptr;
+  const int32_t* eid = nullptr;
+};
+Transpose transpose_arg(const Napi::CallbackInfo& info, const char* fn, int arg_rowptr, const Csr& csr);
+
+// Every idx[i] in [0, n_rows).
+void check_index_range(Napi::Env env, const char* fn, const char* name, const int32_t* idx, int64_t n, int64_t n_rows);
+
+}  // namespace napi
+}  // namespace recforge
