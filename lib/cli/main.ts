@@ -2,12 +2,16 @@
 import { parseArgs } from "./args.js";
 import { benchOps } from "../bench/ops.js";
 import { MULTITASK_USAGE, benchBalanceCli, trainMultitaskCli } from "./multitask.js";
+import { benchGnn } from "../bench/gnn.js";
 
 const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
-  bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baseline quality
+  bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
+  bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
+                                      (--no-greener: baselines only; GREENer options as for train greener)
+  train greener [--data f] [--json]   GREENer: train on Amazon reviews, evaluate ILP / top-K selection
   info                                build and machine capabilities
 ${MULTITASK_USAGE}
 
@@ -21,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case "bench":
-        if (sub === "explain") return (await import("./explain.js")).benchExplainCommand(flags);
+        if (sub === "explain") return (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
@@ -31,12 +35,17 @@ export async function main(argv: string[]): Promise<number> {
           print(benchBalanceCli(flags), json);
           return 0;
         }
+        if (sub === "gnn") {
+          print(benchGnn({ quick, command: ["recforge", ...argv].join(" ") }), json);
+          return 0;
+        }
         break;
       case "train":
         if (sub === "multitask") {
           print(trainMultitaskCli(flags), json);
           return 0;
         }
+        if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
         break;
       case "demo": {
         const { runDemo } = await import("./demo.js");

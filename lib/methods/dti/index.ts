@@ -1,0 +1,5 @@
+export * from "./types.js";
+export * from "./model.js";
+export * from "./llama.js";
+export * from "./hf-tokenizer.js";
+export * from "./tokenizer.js";
