@@ -1,6 +1,7 @@
 // The `recforge` command: a thin shell over library functions.
 import { parseArgs } from "./args.js";
 import { benchOps } from "../bench/ops.js";
+import { MULTITASK_USAGE, benchBalanceCli, trainMultitaskCli } from "./multitask.js";
 import { benchGnn } from "../bench/gnn.js";
 
 const USAGE = `recforge <command>
@@ -12,6 +13,7 @@ const USAGE = `recforge <command>
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--json]   GREENer: train on Amazon reviews, evaluate ILP / top-K selection
   info                                build and machine capabilities
+${MULTITASK_USAGE}
 
 Logs go to stderr; --json prints exactly one JSON object on stdout.`;
 
@@ -29,12 +31,20 @@ export async function main(argv: string[]): Promise<number> {
           print(r, json);
           return 0;
         }
+        if (sub === "balance") {
+          print(benchBalanceCli(flags), json);
+          return 0;
+        }
         if (sub === "gnn") {
           print(benchGnn({ quick, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
         break;
       case "train":
+        if (sub === "multitask") {
+          print(trainMultitaskCli(flags), json);
+          return 0;
+        }
         if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
         break;
       case "demo": {

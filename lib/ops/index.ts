@@ -15,6 +15,15 @@ export {
   tensor, full, zeros, ones, zerosLike, onesLike, arange, eye, rand, randn, bernoulli, randint, dropout,
   type CreateOptions, type RandomOptions,
 } from "./creation.js";
+export {
+  balanceGradients,
+  BalanceState,
+  type BalanceGradientsOptions,
+  type BalanceResult,
+  type BalanceStateDict,
+  type BalanceReference,
+  type BalanceStrategy,
+} from "./balance.js";
 export { segmentAggregate, edgeSoftmax, gatAttention, gatAttentionWithWeights, type SegmentReduce, type SegmentAggregateOptions, type GatAttentionOptions } from "./graph.js";
 export { segmentAggregateReference, edgeSoftmaxReference, gatAttentionReference } from "./graph_reference.js";
 export {
