@@ -5,7 +5,9 @@ import { benchOps } from "../bench/ops.js";
 const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
+  train ctr --data <dir|file> [...]   train an LLM-style CTR model with SW or DTI prompts (train ctr --help)
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
+  bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
   info                                build and machine capabilities
 
 Logs go to stderr; --json prints exactly one JSON object on stdout.`;
@@ -21,6 +23,23 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
+          return 0;
+        }
+        if (sub === "dti") {
+          const { benchDti } = await import("../bench/dti.js");
+          print(await benchDti({ quick, seeds: flags.seeds === undefined ? undefined : Number(flags.seeds), out: typeof flags.out === "string" ? flags.out : undefined }), json);
+          return 0;
+        }
+        break;
+      case "train":
+        if (sub === "ctr") {
+          const { runTrainCtr, TRAIN_CTR_USAGE } = await import("./ctr.js");
+          if (flags.help) {
+            process.stdout.write(TRAIN_CTR_USAGE + "\n");
+            return 0;
+          }
+          const r = await runTrainCtr(flags);
+          if (json) print(r, true);
           return 0;
         }
         break;

@@ -1,0 +1,167 @@
+// `recforge bench dti`: the three measurements of shared/reference/dti.md in one JSON object.
+//   kernel    fused interval attention vs dense masked attention (lib/bench/dti_kernel.ts)
+//   train     SW vs DTI end to end on a documented MovieLens-1M subset: same model, same
+//             initialisation, same target updates; test AUC / log loss with SW prompts; per seed
+//             and mean ± std over seeds
+//   ablation  test AUC against k for each DTI knob, naive vs fixed, on the same subset
+// Budgets on 2 cores: default mode at most 20 minutes, --quick under 5.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { getNumThreads } from "../runtime.js";
+import { meanStd } from "../metrics/classification.js";
+import { loadMovielens, movielensDir, isMovielensDir } from "../methods/dti/data/movielens.js";
+import { datasetStats, type CtrDataset } from "../methods/dti/data/dataset.js";
+import { trainCtr, type TrainCtrOptions, type TrainCtrResult } from "../methods/dti/train.js";
+import type { ContextReach, PositionMode } from "../methods/dti/types.js";
+import { benchKernel, type KernelRow } from "./dti_kernel.js";
+import { log } from "./timing.js";
+
+/** The MovieLens-1M subset and training setup of each mode (documented in bench/results). */
+export const DTI_BENCH_MODES = {
+  default: { maxUsers: 600, maxPerUser: 300, n: 20, k: 20, epochs: 1, targetsPerStep: 256, seeds: 2, ablationKs: [5, 10, 20, 40] },
+  quick: { maxUsers: 150, maxPerUser: 200, n: 20, k: 20, epochs: 1, targetsPerStep: 128, seeds: 1, ablationKs: [5, 20] },
+};
+
+export interface RunSummary {
+  seconds: number;
+  tokens: number;
+  targets: number;
+  steps: number;
+  auc: number;
+  logloss: number;
+}
+
+export interface TrainSummary extends RunSummary {
+  seconds_std: number;
+  auc_std: number;
+  logloss_std: number;
+  per_seed: (RunSummary & { seed: number })[];
+}
+
+export interface AblationRow {
+  knob: "contextReach" | "positions" | "both";
+  setting: "naive" | "fixed";
+  contextReach: ContextReach;
+  positions: PositionMode;
+  k: number;
+  auc: number;
+  logloss: number;
+  seconds: number;
+}
+
+export interface DtiBenchResult {
+  machine: { cpus: string; cores: number; threads: number; node: string; date: string };
+  mode: "default" | "quick";
+  command: string;
+  kernel: KernelRow[];
+  train: {
+    data: string;
+    subset: Record<string, unknown>;
+    model: Record<string, number>;
+    sw: TrainSummary;
+    dti: TrainSummary & { k: number; n: number };
+    time_ratio: number;
+    time_ratio_per_seed: number[];
+    token_ratio: number;
+    auc_delta: number;
+    auc_delta_per_seed: number[];
+  } | { skipped: string };
+  ablation: { k: number[]; rows: AblationRow[] } | { skipped: string };
+  total_seconds: number;
+  results_file: string | null;
+}
+
+const summarize = (r: TrainCtrResult): RunSummary => ({ seconds: r.seconds, tokens: r.tokens, targets: r.targets, steps: r.steps, auc: r.auc, logloss: r.logloss });
+
+function aggregate(runs: (RunSummary & { seed: number })[]): TrainSummary {
+  const m = (f: (r: RunSummary) => number) => meanStd(runs.map(f));
+  const s = m((r) => r.seconds), a = m((r) => r.auc), l = m((r) => r.logloss);
+  return {
+    seconds: s.mean, tokens: runs[0].tokens, targets: runs[0].targets, steps: runs[0].steps, auc: a.mean, logloss: l.mean,
+    seconds_std: s.std, auc_std: a.std, logloss_std: l.std, per_seed: runs,
+  };
+}
+
+export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: string; data?: CtrDataset } = {}): Promise<DtiBenchResult> {
+  const t0 = performance.now();
+  const modeName = opts.quick ? "quick" : "default";
+  const mode = DTI_BENCH_MODES[modeName];
+  const seeds = opts.seeds ?? mode.seeds;
+  const kernel = benchKernel({ quick: opts.quick });
+
+  let data = opts.data ?? null;
+  let skipped: string | null = null;
+  if (!data) {
+    if (isMovielensDir(movielensDir())) data = loadMovielens({ maxUsers: mode.maxUsers, maxPerUser: mode.maxPerUser });
+    else skipped = `MovieLens-1M not found at ${movielensDir()} (set RECFORGE_DATA)`;
+  }
+  let train: DtiBenchResult["train"] = { skipped: skipped ?? "" };
+  let ablation: DtiBenchResult["ablation"] = { skipped: skipped ?? "" };
+  if (data) {
+    const st = datasetStats(data);
+    log(`data: ${data.name}: ${st.interactions} interactions, train ${st.train}, test ${st.test}`);
+    const base: Omit<TrainCtrOptions, "paradigm"> = { data, n: mode.n, k: mode.k, epochs: mode.epochs, targetsPerStep: mode.targetsPerStep };
+    const progress = (label: string) => (e: { phase: string; step: number; totalSteps: number; lossEma: number }) => {
+      if (e.phase === "train" && (e.step % 50 === 0 || e.step === e.totalSteps)) log(`  ${label}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
+    };
+    const sw: (RunSummary & { seed: number })[] = [], dt: (RunSummary & { seed: number })[] = [];
+    const dtiFixed = new Map<number, TrainCtrResult>();
+    for (let seed = 0; seed < seeds; seed++) {
+      const s = await trainCtr({ ...base, paradigm: "sliding-window", seed, onProgress: progress(`SW seed ${seed}`) });
+      log(`SW  seed ${seed}: ${s.seconds.toFixed(1)} s, ${(s.tokens / 1e6).toFixed(2)}M tokens, AUC ${s.auc.toFixed(4)}, log loss ${s.logloss.toFixed(4)}`);
+      const d = await trainCtr({ ...base, paradigm: "dti", seed, contextReach: "window", positions: "window-relative", onProgress: progress(`DTI seed ${seed}`) });
+      log(`DTI seed ${seed}: ${d.seconds.toFixed(1)} s, ${(d.tokens / 1e6).toFixed(2)}M tokens, AUC ${d.auc.toFixed(4)}, log loss ${d.logloss.toFixed(4)}  (time ratio ${(d.seconds / s.seconds).toFixed(3)})`);
+      sw.push({ ...summarize(s), seed });
+      dt.push({ ...summarize(d), seed });
+      if (seed === 0) dtiFixed.set(mode.k, d);
+    }
+    const swA = aggregate(sw), dtA = aggregate(dt);
+    train = {
+      data: data.name,
+      subset: { source: "MovieLens-1M (shared partial ratings file, users 1-2999)", users: st.users, per_user: `last ${mode.maxPerUser} interactions`, interactions: st.interactions, train_targets: st.train, test_targets: st.test, positive_rate: +st.positiveRate.toFixed(4), epochs: mode.epochs, targets_per_step: mode.targetsPerStep },
+      model: { dim: 64, layers: 2, heads: 4, ffn: 256 },
+      sw: swA,
+      dti: { k: mode.k, n: mode.n, ...dtA },
+      time_ratio: dtA.seconds / swA.seconds,
+      time_ratio_per_seed: dt.map((d, i) => d.seconds / sw[i].seconds),
+      token_ratio: dtA.tokens / swA.tokens,
+      auc_delta: dtA.auc - swA.auc,
+      auc_delta_per_seed: dt.map((d, i) => d.auc - sw[i].auc),
+    };
+
+    // Ablation (seed 0): each knob naive vs fixed, the other knob fixed; plus both naive.
+    const configs: { knob: AblationRow["knob"]; setting: AblationRow["setting"]; contextReach: ContextReach; positions: PositionMode }[] = [
+      { knob: "both", setting: "fixed", contextReach: "window", positions: "window-relative" },
+      { knob: "contextReach", setting: "naive", contextReach: "causal", positions: "window-relative" },
+      { knob: "positions", setting: "naive", contextReach: "window", positions: "stream" },
+      { knob: "both", setting: "naive", contextReach: "causal", positions: "stream" },
+    ];
+    const rows: AblationRow[] = [];
+    for (const k of mode.ablationKs)
+      for (const c of configs) {
+        const reuse = c.setting === "fixed" ? dtiFixed.get(k) : undefined;
+        const r = reuse ?? (await trainCtr({ ...base, paradigm: "dti", seed: 0, k, contextReach: c.contextReach, positions: c.positions, onProgress: progress(`ablation k=${k} ${c.contextReach}/${c.positions}`) }));
+        log(`ablation k=${k} reach ${c.contextReach}, positions ${c.positions}: AUC ${r.auc.toFixed(4)} (${r.seconds.toFixed(1)} s)`);
+        rows.push({ ...c, k, auc: r.auc, logloss: r.logloss, seconds: r.seconds });
+      }
+    ablation = { k: mode.ablationKs, rows };
+  }
+
+  const date = new Date().toISOString();
+  const result: DtiBenchResult = {
+    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version, date },
+    mode: modeName,
+    command: `npx recforge bench dti --json${opts.quick ? " --quick" : ""}${opts.seeds !== undefined ? ` --seeds ${opts.seeds}` : ""}`,
+    kernel, train, ablation,
+    total_seconds: (performance.now() - t0) / 1000,
+    results_file: null,
+  };
+  if (opts.out !== undefined) {
+    fs.mkdirSync(opts.out, { recursive: true });
+    const file = path.join(opts.out, `dti-${date.slice(0, 10)}${opts.quick ? "-quick" : ""}.json`);
+    result.results_file = file;
+    fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+  }
+  return result;
+}
