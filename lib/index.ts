@@ -11,3 +11,4 @@ export * from "./optim/index.js";
 export * from "./io/safetensors.js";
 export * from "./io/checkpoint.js";
 export * from "./metrics/index.js";
+export * from "./methods/dti/index.js";

@@ -15,3 +15,8 @@ export {
   tensor, full, zeros, ones, zerosLike, onesLike, arange, eye, rand, randn, bernoulli, randint, dropout,
   type CreateOptions, type RandomOptions,
 } from "./creation.js";
+export {
+  intervalAttention, denseMaskedAttention, rope, ropeTable, alibiSlopes, intervalsTensor, positionsTensor,
+  type AttentionOptions, type KeyIntervalArrays, type IntervalsInput, type PositionsInput, type RopeTable, type RopeTableOptions,
+  type RopeOptions, type RopeLayout,
+} from "./attention.js";

@@ -1,5 +1,6 @@
-// DTI (Dynamic Target Isolation) for LLM-style CTR models: data, prompts, training, evaluation.
+// DTI (Dynamic Target Isolation) for LLM-style CTR models: data, prompts, model, training, evaluation.
 export * from "./types.js";
+export * from "./model.js";
 export * from "./data/index.js";
 export { syntheticCtr, mulberry32, type SyntheticOptions } from "./synthetic.js";
 export { PromptBuilder, PackBuilder, contextReachStart, swUnits, costModel, type PromptVocab, type PromptOptions, type PromptUnit } from "./prompts.js";

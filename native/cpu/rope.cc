@@ -1,0 +1,61 @@
+#include "recforge/rope.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "recforge/parallel.h"
+
+namespace recforge {
+
+template <typename T>
+void rope_tables(int64_t L, int64_t D, const int32_t* pos, double base, T* cos, T* sin) {
+  const int64_t half = D / 2;
+  if (half == 0) return;
+  parallel_for(L, std::max<int64_t>(1, 4096 / half), [&](int64_t b, int64_t e) {
+    for (int64_t l = b; l < e; ++l)
+      for (int64_t i = 0; i < half; ++i) {
+        const double a = (double)pos[l] * std::pow(base, -2.0 * (double)i / (double)D);
+        cos[l * half + i] = (T)std::cos(a);
+        sin[l * half + i] = (T)std::sin(a);
+      }
+  });
+}
+
+template <typename T>
+void rope_apply(int64_t H, int64_t L, int64_t D, const T* x, int64_t x_sh, int64_t x_sl, const T* cos, const T* sin,
+                bool inverse, T* y, int64_t y_sh, int64_t y_sl) {
+  const int64_t half = D / 2, rows = H * L;
+  if (rows == 0 || half == 0) return;
+  // Rows are ordered l-major so a thread's chunk reuses one table row across the heads.
+  parallel_for(rows, std::max<int64_t>(1, 16384 / D), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const int64_t l = r / H, h = r % H;
+      const T* xr = x + h * x_sh + l * x_sl;
+      T* yr = y + h * y_sh + l * y_sl;
+      const T* c = cos + l * half;
+      const T* s = sin + l * half;
+      if (!inverse) {
+        for (int64_t i = 0; i < half; ++i) {
+          const T x1 = xr[i], x2 = xr[i + half];
+          yr[i] = x1 * c[i] - x2 * s[i];
+          yr[i + half] = x2 * c[i] + x1 * s[i];
+        }
+      } else {
+        for (int64_t i = 0; i < half; ++i) {
+          const T x1 = xr[i], x2 = xr[i + half];
+          yr[i] = x1 * c[i] + x2 * s[i];
+          yr[i + half] = x2 * c[i] - x1 * s[i];
+        }
+      }
+    }
+  });
+}
+
+template void rope_tables<float>(int64_t, int64_t, const int32_t*, double, float*, float*);
+template void rope_tables<double>(int64_t, int64_t, const int32_t*, double, double*, double*);
+template void rope_apply<float>(int64_t, int64_t, int64_t, const float*, int64_t, int64_t, const float*, const float*,
+                                bool, float*, int64_t, int64_t);
+template void rope_apply<double>(int64_t, int64_t, int64_t, const double*, int64_t, int64_t, const double*,
+                                 const double*, bool, double*, int64_t, int64_t);
+
+}  // namespace recforge
