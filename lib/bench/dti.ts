@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { getNumThreads } from "../runtime.js";
+import { backends, getNumThreads } from "../runtime.js";
 import { meanStd } from "../metrics/classification.js";
 import { loadMovielens, movielensDir, isMovielensDir } from "../methods/dti/data/movielens.js";
 import { datasetStats, type CtrDataset } from "../methods/dti/data/dataset.js";
@@ -25,6 +25,7 @@ export const DTI_BENCH_MODES = {
 
 export interface RunSummary {
   seconds: number;
+  cpu_seconds: number;
   tokens: number;
   targets: number;
   steps: number;
@@ -51,7 +52,7 @@ export interface AblationRow {
 }
 
 export interface DtiBenchResult {
-  machine: { cpus: string; cores: number; threads: number; node: string; date: string };
+  machine: { cpus: string; cores: number; threads: number; node: string; date: string; gemm: string; load_average_start: number[]; load_average_end: number[] };
   mode: "default" | "quick";
   command: string;
   kernel: KernelRow[];
@@ -63,6 +64,7 @@ export interface DtiBenchResult {
     dti: TrainSummary & { k: number; n: number };
     time_ratio: number;
     time_ratio_per_seed: number[];
+    cpu_time_ratio: number;
     token_ratio: number;
     auc_delta: number;
     auc_delta_per_seed: number[];
@@ -72,19 +74,20 @@ export interface DtiBenchResult {
   results_file: string | null;
 }
 
-const summarize = (r: TrainCtrResult): RunSummary => ({ seconds: r.seconds, tokens: r.tokens, targets: r.targets, steps: r.steps, auc: r.auc, logloss: r.logloss });
+const summarize = (r: TrainCtrResult): RunSummary => ({ seconds: r.seconds, cpu_seconds: r.cpuSeconds, tokens: r.tokens, targets: r.targets, steps: r.steps, auc: r.auc, logloss: r.logloss });
 
 function aggregate(runs: (RunSummary & { seed: number })[]): TrainSummary {
   const m = (f: (r: RunSummary) => number) => meanStd(runs.map(f));
   const s = m((r) => r.seconds), a = m((r) => r.auc), l = m((r) => r.logloss);
   return {
-    seconds: s.mean, tokens: runs[0].tokens, targets: runs[0].targets, steps: runs[0].steps, auc: a.mean, logloss: l.mean,
+    seconds: s.mean, cpu_seconds: m((r) => r.cpu_seconds).mean, tokens: runs[0].tokens, targets: runs[0].targets, steps: runs[0].steps, auc: a.mean, logloss: l.mean,
     seconds_std: s.std, auc_std: a.std, logloss_std: l.std, per_seed: runs,
   };
 }
 
 export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: string; data?: CtrDataset } = {}): Promise<DtiBenchResult> {
   const t0 = performance.now();
+  const loadStart = os.loadavg().map((x) => +x.toFixed(2));
   const modeName = opts.quick ? "quick" : "default";
   const mode = DTI_BENCH_MODES[modeName];
   const seeds = opts.seeds ?? mode.seeds;
@@ -120,11 +123,12 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
     train = {
       data: data.name,
       subset: { source: "MovieLens-1M (shared partial ratings file, users 1-2999)", users: st.users, per_user: `last ${mode.maxPerUser} interactions`, interactions: st.interactions, train_targets: st.train, test_targets: st.test, positive_rate: +st.positiveRate.toFixed(4), epochs: mode.epochs, targets_per_step: mode.targetsPerStep },
-      model: { dim: 64, layers: 2, heads: 4, ffn: 256 },
+      model: { dim: 64, layers: 2, heads: 4, ffn: 176 },
       sw: swA,
       dti: { k: mode.k, n: mode.n, ...dtA },
       time_ratio: dtA.seconds / swA.seconds,
       time_ratio_per_seed: dt.map((d, i) => d.seconds / sw[i].seconds),
+      cpu_time_ratio: dtA.cpu_seconds / swA.cpu_seconds,
       token_ratio: dtA.tokens / swA.tokens,
       auc_delta: dtA.auc - swA.auc,
       auc_delta_per_seed: dt.map((d, i) => d.auc - sw[i].auc),
@@ -150,7 +154,7 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
 
   const date = new Date().toISOString();
   const result: DtiBenchResult = {
-    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version, date },
+    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version, date, gemm: backends().cpu.gemm, load_average_start: loadStart, load_average_end: os.loadavg().map((x) => +x.toFixed(2)) },
     mode: modeName,
     command: `npx recforge bench dti --json${opts.quick ? " --quick" : ""}${opts.seeds !== undefined ? ` --seeds ${opts.seeds}` : ""}`,
     kernel, train, ablation,

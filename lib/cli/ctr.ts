@@ -19,7 +19,7 @@ export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [
   --no-isolation      targets see earlier targets (the naive stream; for ablations)
   --prefix TEXT       instruction prefix of every prompt (default none)
   --epochs N --targets-per-step N --lr X --seed N
-  --dim N --layers N --heads N --ffn N          model shape (64, 2, 4, 256)
+  --dim N --layers N --heads N --ffn N          model shape (64, 2, 4, SwiGLU hidden 8/3·dim)
   --users N --max-per-user N                    a subset: first N users, each user's last N interactions
   --checkpoint FILE   save every --checkpoint-every steps (default 50); an existing file is resumed
   --json              print one JSON object: auc, logloss, seconds, tokens, ...`;
@@ -62,7 +62,7 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     targetsPerStep: int("targets-per-step", 256),
     lr: flags.lr === undefined ? undefined : numFlag(flags, "lr", 0),
     seed,
-    model: { dim: int("dim", 64), layers: int("layers", 2), heads: int("heads", 4), ffn: int("ffn", 256) },
+    model: { dim: int("dim", 64), layers: int("layers", 2), heads: int("heads", 4), ffn: optInt("ffn") },
     checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
     checkpointEvery: int("checkpoint-every", 50),
     onProgress: (e) => {

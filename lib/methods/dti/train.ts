@@ -13,8 +13,9 @@
 // and excludes checkpoint writes and evaluation.
 import fs from "node:fs";
 import { tidy } from "../../tensor/scope.js";
-import { tensor } from "../../ops/creation.js";
-import { bceWithLogits } from "../../ops/loss.js";
+import { backward } from "../../autograd/engine.js";
+// ops/index installs the Tensor methods the autograd engine relies on.
+import { bceWithLogits, mul, tensor } from "../../ops/index.js";
 import { AdamW } from "../../optim/adam.js";
 import { clipGradNorm } from "../../optim/clip.js";
 import { cosineLr } from "../../optim/schedule.js";
@@ -67,7 +68,7 @@ export interface TrainCtrOptions {
   isolation?: boolean;
   /** Instruction prefix text (default none). */
   prefix?: string;
-  /** Model shape (default dim 64, 2 layers, 4 heads, ffn 256). */
+  /** Model shape (default dim 64, 2 layers, 4 heads, SwiGLU hidden 8/3·dim). */
   model?: Partial<ModelShape>;
   /** Epochs over the training targets (default 1). */
   epochs?: number;
@@ -117,6 +118,8 @@ export interface TrainCtrResult {
   tokensPerTarget: number;
   /** Wall time of the training loop (see the file comment), summed over resumed runs. */
   seconds: number;
+  /** Process CPU time (user + system, all threads) of the same loop: robust to other load on the machine. */
+  cpuSeconds: number;
   finished: boolean;
   resumedFrom: number | null;
   auc: number;
@@ -149,7 +152,7 @@ function resolve(o: TrainCtrOptions): Resolved {
   if (o.paradigm !== "sliding-window" && o.paradigm !== "dti")
     throw new RangeError(`recforge: trainCtr: paradigm must be "sliding-window" or "dti", got ${JSON.stringify(o.paradigm)}`);
   if (!o.data || !Array.isArray(o.data.users)) throw new TypeError("recforge: trainCtr: data must be a CtrDataset (see loadMovielens, loadInteractions, syntheticCtr)");
-  const shape: ModelShape = { dim: 64, layers: 2, heads: 4, ffn: 256, ...o.model };
+  const shape: ModelShape = { dim: 64, layers: 2, heads: 4, ...o.model };
   return {
     paradigm: o.paradigm,
     k: int(o.k ?? 20, "k", 1),
@@ -190,22 +193,22 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     const warmup = Math.min(totalSteps, opts.warmupSteps ?? Math.ceil(0.05 * totalSteps));
     const schedule = (step: number) => cosineLr(step, { baseLr: lr, totalSteps, warmupSteps: warmup, minLr: 0.1 * lr, startFactor: 0.1 });
 
-    let step = 0, tokens = 0, targets = 0, seconds = 0, ema = NaN;
+    let step = 0, tokens = 0, targets = 0, seconds = 0, cpuSeconds = 0, ema = NaN;
     let curve: CurvePoint[] = [];
     let resumedFrom: number | null = null;
     const ckpt = opts.checkpoint;
     const identity = { paradigm: cfg.paradigm, k: cfg.k, n: cfg.n, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation, prefix: cfg.prefix, shape: cfg.shape, epochs: cfg.epochs, targetsPerStep: cfg.targetsPerStep, seed: cfg.seed, totalSteps };
     if (ckpt && (opts.resume ?? true) && fs.existsSync(ckpt)) {
       const { extra } = loadCheckpoint(ckpt, { model: model as Module<any, any>, optimizer: opt, generator: null });
-      const x = extra as { identity: typeof identity; step: number; tokens: number; targets: number; seconds: number; ema: number; curve: CurvePoint[] };
+      const x = extra as { identity: typeof identity; step: number; tokens: number; targets: number; seconds: number; cpuSeconds: number; ema: number; curve: CurvePoint[] };
       if (JSON.stringify(x?.identity) !== JSON.stringify(identity))
         throw new Error(`recforge: trainCtr: checkpoint ${ckpt} belongs to another run (${JSON.stringify(x?.identity)}), this run is ${JSON.stringify(identity)}`);
-      ({ step, tokens, targets, seconds, ema, curve } = x);
+      ({ step, tokens, targets, seconds, cpuSeconds, ema, curve } = x);
       resumedFrom = step;
     }
     const save = () => {
       if (!ckpt) return;
-      saveCheckpoint(ckpt, { model: model as Module<any, any>, optimizer: opt, generator: null, extra: { identity, step, tokens, targets, seconds, ema, curve } });
+      saveCheckpoint(ckpt, { model: model as Module<any, any>, optimizer: opt, generator: null, extra: { identity, step, tokens, targets, seconds, cpuSeconds, ema, curve } });
     };
     const every = opts.checkpointEvery ?? 50;
     const stopAt = Math.min(totalSteps, opts.stopAfterStep ?? totalSteps);
@@ -214,7 +217,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
 
     model.train();
     while (step < stopAt) {
-      const t0 = performance.now();
+      const t0 = performance.now(), c0 = process.cpuUsage();
       const { chunks: stepChunks } = plan[step];
       const nTargets = stepTargets(stepChunks);
       const rows = prompts.pack(stepUnits(stepChunks, cfg.paradigm), rowTokens);
@@ -225,7 +228,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
         lossSum += tidy(() => {
           const logits = model.call(row);
           const l = bceWithLogits(logits, tensor(row.labels), { reduction: "sum" });
-          l.mul(1 / nTargets).backward();
+          backward(mul(l, 1 / nTargets));
           return l.item();
         });
         tokens += row.tokens.length;
@@ -235,6 +238,8 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       targets += nTargets;
       step++;
       seconds += (performance.now() - t0) / 1000;
+      const c1 = process.cpuUsage(c0);
+      cpuSeconds += (c1.user + c1.system) / 1e6;
       const loss = lossSum / nTargets;
       ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
       curve.push({ step, targets, tokens, seconds, loss });
@@ -265,6 +270,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       tokens,
       tokensPerTarget: targets ? tokens / targets : NaN,
       seconds,
+      cpuSeconds,
       finished,
       resumedFrom,
       auc: ev ? ev.auc : NaN,
