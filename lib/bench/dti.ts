@@ -2,7 +2,9 @@
 //   kernel    fused interval attention vs dense masked attention (lib/bench/dti_kernel.ts)
 //   train     SW vs DTI end to end on a documented MovieLens-1M subset: same model, same
 //             initialisation, same target updates; test AUC / log loss with SW prompts; per seed
-//             and mean ± std over seeds
+//             and mean ± std over seeds. The two trainings of a seed run in lockstep (one SW step,
+//             one DTI step, ...) so that load from other processes affects both alike; each
+//             paradigm's time is the sum of its own steps.
 //   ablation  test AUC against k for each DTI knob, naive vs fixed, on the same subset
 // Budgets on 2 cores: default mode at most 20 minutes, --quick under 5.
 import fs from "node:fs";
@@ -19,8 +21,8 @@ import { log } from "./timing.js";
 
 /** The MovieLens-1M subset and training setup of each mode (documented in bench/results). */
 export const DTI_BENCH_MODES = {
-  default: { maxUsers: 600, maxPerUser: 300, n: 20, k: 20, epochs: 1, targetsPerStep: 256, seeds: 2, ablationKs: [5, 10, 20, 40] },
-  quick: { maxUsers: 150, maxPerUser: 200, n: 20, k: 20, epochs: 1, targetsPerStep: 128, seeds: 1, ablationKs: [5, 20] },
+  default: { maxUsers: 600, maxPerUser: 300, n: 20, ks: [20, 40], chunk: 40, epochs: 1, targetsPerStep: 256, seeds: 2, ablationKs: [5, 10, 20, 40] },
+  quick: { maxUsers: 150, maxPerUser: 200, n: 20, ks: [20, 40], chunk: 40, epochs: 1, targetsPerStep: 128, seeds: 1, ablationKs: [5, 20] },
 };
 
 export interface RunSummary {
@@ -61,17 +63,31 @@ export interface DtiBenchResult {
     subset: Record<string, unknown>;
     model: Record<string, number>;
     sw: TrainSummary;
-    dti: TrainSummary & { k: number; n: number };
+    /** DTI at the first k of the mode (20), compared with sw. */
+    dti: DtiSummary;
     time_ratio: number;
     time_ratio_per_seed: number[];
     cpu_time_ratio: number;
     token_ratio: number;
     auc_delta: number;
     auc_delta_per_seed: number[];
+    /** Every k of the mode (20 and 40), each with its ratios to the same SW runs. */
+    dti_by_k: DtiSummary[];
   } | { skipped: string };
   ablation: { k: number[]; rows: AblationRow[] } | { skipped: string };
   total_seconds: number;
   results_file: string | null;
+}
+
+export interface DtiSummary extends TrainSummary {
+  k: number;
+  n: number;
+  time_ratio: number;
+  time_ratio_per_seed: number[];
+  cpu_time_ratio: number;
+  token_ratio: number;
+  auc_delta: number;
+  auc_delta_per_seed: number[];
 }
 
 const summarize = (r: TrainCtrResult): RunSummary => ({ seconds: r.seconds, cpu_seconds: r.cpuSeconds, tokens: r.tokens, targets: r.targets, steps: r.steps, auc: r.auc, logloss: r.logloss });
@@ -104,34 +120,57 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
   if (data) {
     const st = datasetStats(data);
     log(`data: ${data.name}: ${st.interactions} interactions, train ${st.train}, test ${st.test}`);
-    const base: Omit<TrainCtrOptions, "paradigm"> = { data, n: mode.n, k: mode.k, epochs: mode.epochs, targetsPerStep: mode.targetsPerStep };
+    // One step plan for every run of this section: chunks of `chunk` targets (a chunk is one DTI
+    // prompt at k = 40, two at k = 20), so SW and every DTI run make the same target updates.
+    const base: Omit<TrainCtrOptions, "paradigm"> = { data, n: mode.n, chunk: mode.chunk, epochs: mode.epochs, targetsPerStep: mode.targetsPerStep };
     const progress = (label: string) => (e: { phase: string; step: number; totalSteps: number; lossEma: number }) => {
       if (e.phase === "train" && (e.step % 50 === 0 || e.step === e.totalSteps)) log(`  ${label}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
     };
-    const sw: (RunSummary & { seed: number })[] = [], dt: (RunSummary & { seed: number })[] = [];
+    const sw: (RunSummary & { seed: number })[] = [];
+    const dt: (RunSummary & { seed: number })[][] = mode.ks.map(() => []);
     const dtiFixed = new Map<number, TrainCtrResult>();
     for (let seed = 0; seed < seeds; seed++) {
-      const s = await trainCtr({ ...base, paradigm: "sliding-window", seed, onProgress: progress(`SW seed ${seed}`) });
-      log(`SW  seed ${seed}: ${s.seconds.toFixed(1)} s, ${(s.tokens / 1e6).toFixed(2)}M tokens, AUC ${s.auc.toFixed(4)}, log loss ${s.logloss.toFixed(4)}`);
-      const d = await trainCtr({ ...base, paradigm: "dti", seed, contextReach: "window", positions: "window-relative", onProgress: progress(`DTI seed ${seed}`) });
-      log(`DTI seed ${seed}: ${d.seconds.toFixed(1)} s, ${(d.tokens / 1e6).toFixed(2)}M tokens, AUC ${d.auc.toFixed(4)}, log loss ${d.logloss.toFixed(4)}  (time ratio ${(d.seconds / s.seconds).toFixed(3)})`);
+      // Lockstep: the trainings of a seed run in this process, alternating one optimiser step
+      // each (they have the same steps), so load from other processes falls on all of them alike.
+      const [s, ...ds] = await Promise.all([
+        trainCtr({ ...base, paradigm: "sliding-window", k: mode.chunk, seed, onProgress: progress(`SW seed ${seed}`) }),
+        ...mode.ks.map((k) => trainCtr({ ...base, paradigm: "dti", k, seed, contextReach: "window", positions: "window-relative", onProgress: progress(`DTI k=${k} seed ${seed}`) })),
+      ]);
+      log(`SW seed ${seed}: ${s.seconds.toFixed(1)} s, ${(s.tokens / 1e6).toFixed(2)}M tokens, AUC ${s.auc.toFixed(4)}, log loss ${s.logloss.toFixed(4)}`);
       sw.push({ ...summarize(s), seed });
-      dt.push({ ...summarize(d), seed });
-      if (seed === 0) dtiFixed.set(mode.k, d);
+      ds.forEach((d, i) => {
+        log(`DTI k=${d.k} seed ${seed}: ${d.seconds.toFixed(1)} s, ${(d.tokens / 1e6).toFixed(2)}M tokens, AUC ${d.auc.toFixed(4)}, log loss ${d.logloss.toFixed(4)}  (time ratio ${(d.seconds / s.seconds).toFixed(3)})`);
+        dt[i].push({ ...summarize(d), seed });
+        if (seed === 0) dtiFixed.set(d.k, d);
+      });
     }
-    const swA = aggregate(sw), dtA = aggregate(dt);
+    const swA = aggregate(sw);
+    const byK: DtiSummary[] = mode.ks.map((k, i) => {
+      const a = aggregate(dt[i]);
+      return {
+        k, n: mode.n, ...a,
+        time_ratio: a.seconds / swA.seconds,
+        time_ratio_per_seed: dt[i].map((d, j) => d.seconds / sw[j].seconds),
+        cpu_time_ratio: a.cpu_seconds / swA.cpu_seconds,
+        token_ratio: a.tokens / swA.tokens,
+        auc_delta: a.auc - swA.auc,
+        auc_delta_per_seed: dt[i].map((d, j) => d.auc - sw[j].auc),
+      };
+    });
+    const head = byK[0];
     train = {
       data: data.name,
-      subset: { source: "MovieLens-1M (shared partial ratings file, users 1-2999)", users: st.users, per_user: `last ${mode.maxPerUser} interactions`, interactions: st.interactions, train_targets: st.train, test_targets: st.test, positive_rate: +st.positiveRate.toFixed(4), epochs: mode.epochs, targets_per_step: mode.targetsPerStep },
+      subset: { source: "MovieLens-1M (shared partial ratings file, users 1-2999)", users: st.users, per_user: `last ${mode.maxPerUser} interactions`, interactions: st.interactions, train_targets: st.train, test_targets: st.test, positive_rate: +st.positiveRate.toFixed(4), epochs: mode.epochs, targets_per_step: mode.targetsPerStep, plan_chunk: mode.chunk, seeds, timing: "lockstep (SW and DTI steps alternate in one process)" },
       model: { dim: 64, layers: 2, heads: 4, ffn: 176 },
       sw: swA,
-      dti: { k: mode.k, n: mode.n, ...dtA },
-      time_ratio: dtA.seconds / swA.seconds,
-      time_ratio_per_seed: dt.map((d, i) => d.seconds / sw[i].seconds),
-      cpu_time_ratio: dtA.cpu_seconds / swA.cpu_seconds,
-      token_ratio: dtA.tokens / swA.tokens,
-      auc_delta: dtA.auc - swA.auc,
-      auc_delta_per_seed: dt.map((d, i) => d.auc - sw[i].auc),
+      dti: head,
+      time_ratio: head.time_ratio,
+      time_ratio_per_seed: head.time_ratio_per_seed,
+      cpu_time_ratio: head.cpu_time_ratio,
+      token_ratio: head.token_ratio,
+      auc_delta: head.auc_delta,
+      auc_delta_per_seed: head.auc_delta_per_seed,
+      dti_by_k: byK,
     };
 
     // Ablation (seed 0): each knob naive vs fixed, the other knob fixed; plus both naive.

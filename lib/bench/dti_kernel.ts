@@ -89,7 +89,7 @@ export function benchKernel(opts: { quick?: boolean } = {}): KernelRow[] {
       const fusedRun = run("intervalAttentionForward", "intervalAttentionBackward", fused);
       const denseRun = run("denseMaskedAttentionForward", "denseMaskedAttentionBackward", dense);
       const fusedMs = timeIt(fusedRun, { reps: quick ? 5 : 15, warmup: 2, budgetMs: quick ? 2000 : 8000 });
-      const denseMs = timeIt(denseRun, { reps: quick ? 2 : 5, warmup: 1, budgetMs: quick ? 4000 : 20000 });
+      const denseMs = timeIt(denseRun, { reps: quick ? 2 : 3, warmup: 1, budgetMs: quick ? 4000 : 12000 });
       let diff = 0;
       for (const key of ["out", "dq", "dk", "dv"] as const) {
         const a = fused[key].toTypedArray(), b = dense[key].toTypedArray();

@@ -134,6 +134,11 @@ test("step plan: SW and DTI make the same target updates, each training target o
     t.is(seen.size, trainTotal);
     t.true(steps.slice(0, -1).every((s) => dti.stepTargets(s) >= 64 && dti.stepTargets(s) < 64 + 7));
   }
+  // a chunk of 7 as DTI prompts of k = 3: prompts of 3, 3, 1 targets covering the chunk
+  const st0 = dti.epochSteps(chunks, 64, 5, 0)[0];
+  const split = dti.stepUnits(st0, "dti", 3);
+  t.true(split.every((u) => u.count <= 3));
+  t.deepEqual(split.flatMap((u) => Array.from({ length: u.count }, (_, i) => `${u.user}:${u.start + i}`)), dti.stepUnits(st0, "sliding-window").map((u) => `${u.user}:${u.target}`));
   t.notDeepEqual(dti.epochSteps(chunks, 64, 5, 0)[0], dti.epochSteps(chunks, 64, 5, 1)[0]);
   t.deepEqual(dti.epochSteps(chunks, 64, 5, 0), dti.epochSteps(chunks, 64, 5, 0));
 });

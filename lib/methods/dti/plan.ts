@@ -1,9 +1,10 @@
 // The training schedule shared by both paradigms, so that SW and DTI make the SAME target
-// updates: each user's training targets are cut into chunks of k consecutive targets (the
-// last chunk of a user may be shorter); every epoch shuffles the chunks (seeded) and groups
-// them into optimiser steps of about `targetsPerStep` targets. DTI turns a chunk into one
-// streaming prompt; SW turns it into one prompt per target. Both therefore see every training
-// target once per epoch, in the same steps, in the same order.
+// updates: each user's training targets are cut into chunks of consecutive targets (k by
+// default; the last chunk of a user may be shorter); every epoch shuffles the chunks (seeded)
+// and groups them into optimiser steps of about `targetsPerStep` targets. DTI turns a chunk
+// into streaming prompts of k targets; SW turns it into one prompt per target. Runs with the
+// same chunk size therefore see every training target once per epoch, in the same steps, in
+// the same order — whatever their paradigm and k (a chunk of 40 is two DTI prompts at k = 20).
 import type { CtrDataset } from "./data/dataset.js";
 import { mulberry32 } from "./synthetic.js";
 import type { Paradigm } from "./types.js";
@@ -53,10 +54,17 @@ export function epochSteps(chunks: Chunk[], targetsPerStep: number, seed: number
   return steps;
 }
 
-/** The prompts of one step under a paradigm. */
-export function stepUnits(step: Chunk[], paradigm: Paradigm): PromptUnit[] {
-  if (paradigm === "dti") return step.map((c) => ({ kind: "dti", user: c.user, start: c.start, count: c.count }));
+/**
+ * The prompts of one step under a paradigm: DTI cuts each chunk into streaming prompts of at
+ * most k targets (default: the whole chunk), SW makes one prompt per target.
+ */
+export function stepUnits(step: Chunk[], paradigm: Paradigm, k = Infinity): PromptUnit[] {
   const out: PromptUnit[] = [];
+  if (paradigm === "dti") {
+    for (const c of step)
+      for (let s = c.start; s < c.start + c.count; s += k) out.push({ kind: "dti", user: c.user, start: s, count: Math.min(k, c.start + c.count - s) });
+    return out;
+  }
   for (const c of step) for (let j = c.start; j < c.start + c.count; j++) out.push({ kind: "sw", user: c.user, target: j });
   return out;
 }

@@ -56,8 +56,13 @@ export interface CurvePoint {
 export interface TrainCtrOptions {
   data: CtrDataset;
   paradigm: Paradigm;
-  /** Targets per DTI prompt; for SW, the chunk size of the shared step plan (default 20). */
+  /** Targets per DTI prompt (default 20). */
   k?: number;
+  /**
+   * Consecutive targets per chunk of the step plan (default k). Runs with the same chunk,
+   * targetsPerStep, epochs and seed make the same target updates, whatever their paradigm and k.
+   */
+  chunk?: number;
   /** Context interactions per target (default 20). */
   n?: number;
   /** DTI context tokens' reach (default "window"). */
@@ -105,6 +110,7 @@ export interface TrainCtrOptions {
 export interface TrainCtrResult {
   paradigm: Paradigm;
   k: number;
+  chunk: number;
   n: number;
   contextReach: ContextReach;
   positions: PositionMode;
@@ -133,6 +139,7 @@ export interface TrainCtrResult {
 interface Resolved {
   paradigm: Paradigm;
   k: number;
+  chunk: number;
   n: number;
   contextReach: ContextReach;
   positions: PositionMode;
@@ -156,6 +163,7 @@ function resolve(o: TrainCtrOptions): Resolved {
   return {
     paradigm: o.paradigm,
     k: int(o.k ?? 20, "k", 1),
+    chunk: int(o.chunk ?? o.k ?? 20, "chunk", 1),
     n: int(o.n ?? 20, "n", 0),
     contextReach: o.contextReach ?? "window",
     positions: o.positions ?? "window-relative",
@@ -186,7 +194,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
 
   try {
     // The whole plan, every epoch (cheap: chunk references only); a resumed run rebuilds it identically.
-    const chunks = trainChunks(data, cfg.k);
+    const chunks = trainChunks(data, cfg.chunk);
     const plan: { epoch: number; chunks: Chunk[] }[] = [];
     for (let e = 0; e < cfg.epochs; e++) for (const s of epochSteps(chunks, cfg.targetsPerStep, cfg.seed, e)) plan.push({ epoch: e, chunks: s });
     const totalSteps = plan.length;
@@ -197,7 +205,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     let curve: CurvePoint[] = [];
     let resumedFrom: number | null = null;
     const ckpt = opts.checkpoint;
-    const identity = { paradigm: cfg.paradigm, k: cfg.k, n: cfg.n, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation, prefix: cfg.prefix, shape: cfg.shape, epochs: cfg.epochs, targetsPerStep: cfg.targetsPerStep, seed: cfg.seed, totalSteps };
+    const identity = { paradigm: cfg.paradigm, k: cfg.k, chunk: cfg.chunk, n: cfg.n, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation, prefix: cfg.prefix, shape: cfg.shape, epochs: cfg.epochs, targetsPerStep: cfg.targetsPerStep, seed: cfg.seed, totalSteps };
     if (ckpt && (opts.resume ?? true) && fs.existsSync(ckpt)) {
       const { extra } = loadCheckpoint(ckpt, { model: model as Module<any, any>, optimizer: opt, generator: null });
       const x = extra as { identity: typeof identity; step: number; tokens: number; targets: number; seconds: number; cpuSeconds: number; ema: number; curve: CurvePoint[] };
@@ -220,7 +228,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       const t0 = performance.now(), c0 = process.cpuUsage();
       const { chunks: stepChunks } = plan[step];
       const nTargets = stepTargets(stepChunks);
-      const rows = prompts.pack(stepUnits(stepChunks, cfg.paradigm), rowTokens);
+      const rows = prompts.pack(stepUnits(stepChunks, cfg.paradigm, cfg.k), rowTokens);
       opt.paramGroups[0].lr = schedule(step);
       opt.zeroGrad();
       let lossSum = 0;
@@ -260,6 +268,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     const result: TrainCtrResult = {
       paradigm: cfg.paradigm,
       k: cfg.k,
+      chunk: cfg.chunk,
       n: cfg.n,
       contextReach: cfg.contextReach,
       positions: cfg.positions,
