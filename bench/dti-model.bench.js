@@ -1,7 +1,7 @@
 // Times one DTI training step (forward + backward + AdamW) of the DTIModel on a synthetic packed
 // batch of about L tokens, and profiles where the time goes (per native kernel, by wrapping the
 // addon's functions). Run: npm run build && node bench/dti-model.bench.js [--layout dti|sw]
-//   [--L 2000] [--dim 128] [--layers 2] [--heads 4] [--ffn 0 (default 8/3·dim)] [--steps 20] [--pos rope|alibi]
+//   [--L 2000] [--dim 128] [--layers 2] [--heads 4] [--ffn 0 (default 8/3·dim)] [--steps 20] [--pos rope|alibi] [--full]
 import * as rf from "../dist/index.js";
 import { native } from "../dist/native.js";
 
@@ -15,6 +15,8 @@ const dim = Number(arg("dim", 128)), layers = Number(arg("layers", 2)), heads = 
 const ffn = Number(arg("ffn", 0)) || undefined;
 const steps = Number(arg("steps", 20));
 const pos = arg("pos", "rope");
+// --full: run the last layer on every token (what the [SUM]-only fast path saves)
+const full = process.argv.includes("--full");
 const vocab = 4000;
 
 /** A packed batch: SW prompts (prefix, n contexts, target, [SUM]) or DTI chunks (n + k − 1 contexts, k targets). */
@@ -78,29 +80,37 @@ const batch = buildBatch({});
 const model = new rf.DTIModel({ vocabSize: vocab, dim, layers, heads, ffnHidden: ffn, positionEncoding: pos, seed: 1 });
 const opt = new rf.AdamW(model.parameters(), { lr: 1e-3 });
 const labels = rf.tensor(batch.labels);
+const sumIdx = rf.tensor(batch.sumIndex);
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 function step() {
+  const t = [now()];
   rf.tidy(() => {
-    const logits = model.call(batch);
+    const logits = full ? model.scoreRows(rf.indexSelect(model.hidden(batch, false), 0, sumIdx)) : model.call(batch);
     const loss = rf.bceWithLogits(logits, labels);
+    t.push(now());
     loss.backward();
+    t.push(now());
     opt.step();
     opt.zeroGrad();
   });
+  t.push(now());
+  return [t[1] - t[0], t[2] - t[1], t[3] - t[2], t[3] - t[0]];
 }
 for (let i = 0; i < 3; i++) step();
-const times = [];
+const phases = [];
 for (let i = 0; i < steps; i++) {
-  profiling = i === steps - 1 || steps <= 3;
-  const t0 = process.hrtime.bigint();
-  step();
-  times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  profiling = i === steps - 1;
+  phases.push(step());
 }
-times.sort((a, b) => a - b);
+const median = (k) => phases.map((p) => p[k]).sort((a, b) => a - b)[phases.length >> 1];
+const min = (k) => Math.min(...phases.map((p) => p[k]));
 const L = batch.tokens.length;
-console.log(`layout ${layout}, L = ${L}, [SUM] = ${batch.sumIndex.length}, dim ${dim}, layers ${layers}, heads ${heads}, ffn ${model.config.ffnHidden}, ${pos}, ` +
+console.log(`${full ? "FULL last layer, " : ""}layout ${layout}, L = ${L}, [SUM] = ${batch.sumIndex.length}, dim ${dim}, layers ${layers}, heads ${heads}, ffn ${model.config.ffnHidden}, ${pos}, ` +
   `${model.numParameters()} params, ${rf.getNumThreads()} threads, gemm ${rf.backends().cpu.gemm}`);
-console.log(`step (forward + backward + AdamW): median ${times[times.length >> 1].toFixed(1)} ms, min ${times[0].toFixed(1)} ms over ${steps} steps`);
+console.log(`step: median ${median(3).toFixed(1)} ms (forward ${median(0).toFixed(1)}, backward ${median(1).toFixed(1)}, AdamW ${median(2).toFixed(1)}), ` +
+  `min ${min(3).toFixed(1)} ms over ${steps} steps`);
+const last = phases[phases.length - 1][3];
 const total = [...prof.values()].reduce((s, e) => s + e.ms, 0);
-console.log(`native calls in the last step: ${total.toFixed(1)} ms of ${times[times.length >> 1].toFixed(1)} (rest: JS, autograd, allocation)`);
+console.log(`native calls in the last step (profiled): ${total.toFixed(1)} ms of ${last.toFixed(1)} ms (rest: JS, autograd, allocation)`);
 for (const [name, e] of [...prof.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14))
   console.log(`  ${name.padEnd(30)} ${e.ms.toFixed(2).padStart(8)} ms  ${String(e.calls).padStart(4)} calls`);

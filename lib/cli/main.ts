@@ -8,6 +8,7 @@ const USAGE = `recforge <command>
   train ctr --data <dir|file> [...]   train an LLM-style CTR model with SW or DTI prompts (train ctr --help)
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
+  bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baseline quality
   info                                build and machine capabilities
 
 Logs go to stderr; --json prints exactly one JSON object on stdout.`;
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case "bench":
+        if (sub === "explain") return (await import("./explain.js")).benchExplainCommand(flags);
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);

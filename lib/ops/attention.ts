@@ -260,11 +260,12 @@ function isTable(p: unknown): p is RopeTable {
 /**
  * Rotary position embedding, rotate-half layout (Hugging Face LLaMA): the pair (x[i], x[i+D/2])
  * of every head row is rotated by pos · base^(−2i/D). x: [H, L, D] or [L, H, D] (see `layout`),
- * D even; positions: [L] or a ropeTable. Differentiable in x (the backward rotates by −angle).
+ * D even; positions: [L] or a ropeTable; opts: options or just the θ base (default 10000).
+ * Differentiable in x (the backward rotates by −angle).
  */
-export function rope(x: Tensor, positions: PositionsInput | RopeTable, opts?: RopeOptions): Tensor {
+export function rope(x: Tensor, positions: PositionsInput | RopeTable, opts?: RopeOptions | number): Tensor {
   return disposeOnThrow(() => {
-    const o = options(opts, "rope");
+    const o = typeof opts === "number" ? { base: opts } : options(opts, "rope");
     assertTensor(x, "rope", "x");
     assertFloat(x, "rope", "x");
     const layout = o.layout ?? "hld", outLayout = o.outLayout ?? layout;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "recforge/parallel.h"
 
@@ -10,14 +11,38 @@ namespace recforge {
 template <typename T>
 void rope_tables(int64_t L, int64_t D, const int32_t* pos, double base, T* cos, T* sin) {
   const int64_t half = D / 2;
-  if (half == 0) return;
-  parallel_for(L, std::max<int64_t>(1, 4096 / half), [&](int64_t b, int64_t e) {
-    for (int64_t l = b; l < e; ++l)
-      for (int64_t i = 0; i < half; ++i) {
-        const double a = (double)pos[l] * std::pow(base, -2.0 * (double)i / (double)D);
-        cos[l * half + i] = (T)std::cos(a);
-        sin[l * half + i] = (T)std::sin(a);
+  if (half == 0 || L == 0) return;
+  std::vector<double> inv_freq(half);
+  for (int64_t i = 0; i < half; ++i) inv_freq[i] = std::pow(base, -2.0 * (double)i / (double)D);
+  // Packed prompts repeat the same few hundred positions: when the position range is shorter than
+  // L, evaluate cos/sin once per distinct position value and copy rows (trig dominates the cost).
+  int64_t lo = pos[0], hi = pos[0];
+  for (int64_t l = 1; l < L; ++l) lo = std::min<int64_t>(lo, pos[l]), hi = std::max<int64_t>(hi, pos[l]);
+  const int64_t range = hi - lo + 1;
+  auto fill = [&](int64_t n, auto position, T* c, T* s) {
+    parallel_for(n, std::max<int64_t>(1, 4096 / half), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        const double p = (double)position(r);
+        for (int64_t i = 0; i < half; ++i) {
+          const double a = p * inv_freq[i];
+          c[r * half + i] = (T)std::cos(a);
+          s[r * half + i] = (T)std::sin(a);
+        }
       }
+    });
+  };
+  if (range >= L) {
+    fill(L, [&](int64_t l) { return pos[l]; }, cos, sin);
+    return;
+  }
+  std::vector<T> c(range * half), s(range * half);
+  fill(range, [&](int64_t r) { return lo + r; }, c.data(), s.data());
+  parallel_for(L, std::max<int64_t>(1, 16384 / half), [&](int64_t b, int64_t e) {
+    for (int64_t l = b; l < e; ++l) {
+      const int64_t r = pos[l] - lo;
+      std::copy(c.data() + r * half, c.data() + (r + 1) * half, cos + l * half);
+      std::copy(s.data() + r * half, s.data() + (r + 1) * half, sin + l * half);
+    }
   });
 }
 

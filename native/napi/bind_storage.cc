@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common.h"
+#include "recforge/gemm.h"
 #include "recforge/parallel.h"
 
 namespace recforge {
@@ -157,6 +158,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   int64_t n = int_arg(info, 0, "setNumThreads");
   if (n < 1 || n > 256) throw_range(info.Env(), "setNumThreads: expected 1..256, got " + std::to_string(n));
   set_num_threads((int)n);
+  gemm_set_num_threads((int)n);  // keep the BLAS library's threads in step
   return info.Env().Undefined();
 }
 

@@ -254,6 +254,7 @@ test("rope matches HF LLaMA's rotate-half rotation in both layouts", (t) => {
     const xh = rf.tensor(x, { shape: [H, L, D] });
     const xl = rf.tensor(permuteHLD(x, H, L, D), { shape: [L, H, D] });
     assertClose(t, rf.rope(xh, pos, { base }), { shape: [H, L, D], data: want }, { rtol: 1e-12, atol: 1e-12, what: "hld" });
+    assertClose(t, rf.rope(xh, rf.tensor(pos), base), { shape: [H, L, D], data: want }, { rtol: 1e-12, atol: 1e-12, what: "base as a number, positions as a tensor" });
     assertClose(t, rf.rope(xl, pos, { base, layout: "lhd", outLayout: "hld" }), { shape: [H, L, D], data: want }, { rtol: 1e-12, atol: 1e-12, what: "lhd->hld" });
     assertClose(t, rf.rope(xl, pos, { base, layout: "lhd" }), { shape: [L, H, D], data: permuteHLD(want, H, L, D) }, { rtol: 1e-12, atol: 1e-12, what: "lhd" });
     const table = rf.ropeTable(pos, D, { base, dtype: "float64" });

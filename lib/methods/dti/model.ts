@@ -16,9 +16,10 @@
 //
 // Speed: every per-token step is one batched op over all L tokens (projections are single
 // GEMMs on [L, dim]); q/k are rotated and re-laid out to [H, L, D] by one RoPE pass. Only the
-// [SUM] rows of the last layer feed the head, so the last layer runs attention for [SUM] queries
-// only (other queries get a self-only interval, which the kernel's tile skipping makes nearly
-// free) and its o_proj and MLP on the [SUM] rows only. Results are identical to the full pass.
+// [SUM] rows of the last layer feed the head, so the last layer projects queries, runs attention
+// (other queries get a self-only interval, which the kernel's tile skipping makes nearly free),
+// o_proj and the MLP for the [SUM] rows only; keys and values still cover every token. Results
+// are identical to the full pass.
 import { Tensor } from "../../tensor/tensor.js";
 import { tidy } from "../../tensor/scope.js";
 import type { DType } from "../../tensor/dtype.js";
@@ -31,7 +32,7 @@ import { normalInit } from "../../nn/init.js";
 import { zeros, tensor } from "../../ops/creation.js";
 import { linear } from "../../ops/matmul.js";
 import { add, mul, silu } from "../../ops/elementwise.js";
-import { embedding, indexSelect } from "../../ops/indexing.js";
+import { embedding, indexSelect, scatterAdd } from "../../ops/indexing.js";
 import { contiguous, expand, reshape, transpose, unsqueeze } from "../../ops/shape.js";
 import { alibiSlopes, intervalAttention, rope, ropeTable, type RopeTable } from "../../ops/attention.js";
 import type { PackedBatch } from "./types.js";
@@ -124,6 +125,7 @@ interface PassContext {
   intervals: Tensor; // int32 [5, L]
   lastIntervals: Tensor | null; // [SUM] queries keep theirs, the others see only themselves
   sumIndex: Tensor; // int32 [S]
+  sumRows: Tensor | null; // int32 [S, heads·headDim], row s filled with sumIndex[s] (null: duplicates in sumIndex)
   rope: RopeTable | null;
   slopes: Tensor | null;
   positions: Tensor | null;
@@ -153,7 +155,7 @@ class SelfAttention extends Module<[Tensor, PassContext, boolean], Tensor> {
       if (rotate && ctx.rope) return rope(lhd, ctx.rope, { layout: "lhd", outLayout: "hld" }); // rotate + re-lay out
       return contiguous(transpose(lhd, 0, 1));
     };
-    const q = toHeads(this.q_proj.call(x), H, true);
+    const q = toHeads(last && ctx.sumRows ? this.sumQueries(x, ctx) : this.q_proj.call(x), H, true);
     let k = toHeads(this.k_proj.call(x), Hkv, true);
     let v = toHeads(this.v_proj.call(x), Hkv, false);
     if (Hkv !== H) {
@@ -169,6 +171,16 @@ class SelfAttention extends Module<[Tensor, PassContext, boolean], Tensor> {
     const n = rows.shape[1];
     const merged = reshape(contiguous(transpose(rows, 0, 1)), [n, H * D]);
     return this.o_proj.call(merged);
+  }
+
+  /**
+   * Last layer: queries projected at the [SUM] rows only (the other queries see only themselves
+   * and are never read), scattered into a zero [L, H·D] so the kernel keeps one row per token.
+   */
+  private sumQueries(x: Tensor, ctx: PassContext): Tensor {
+    const width = this.cfg.heads * this.cfg.headDim;
+    const qs = this.q_proj.call(indexSelect(x, 0, ctx.sumIndex));
+    return scatterAdd(zeros([ctx.L, width], { dtype: x.dtype }), 0, ctx.sumRows!, qs);
   }
 }
 
@@ -249,10 +261,30 @@ function checkBatch(b: PackedBatch, vocab: number): void {
     const t = b.tokens[i];
     if (t < 0 || t >= vocab) throw new RangeError(`recforge: DTIModel.forward: token ${i} has id ${t}, outside the vocabulary [0, ${vocab})`);
   }
+  // Checked here too (the kernel checks the intervals it is given): the last layer replaces the
+  // intervals of non-[SUM] tokens, and a bad batch must fail the same way whatever the depth.
+  const iv = b.intervals;
+  for (let i = 0; i < L; i++) {
+    for (const [r, what] of [[0, "prefix"], [2, "context"]] as const) {
+      const lo = iv[r * L + i], hi = iv[(r + 1) * L + i];
+      if (lo < 0 || hi > L)
+        throw new RangeError(`recforge: DTIModel.forward: token ${i}: ${what} interval [${lo}, ${hi}) must satisfy 0 <= lo and hi <= L = ${L}`);
+    }
+    const sl = iv[4 * L + i];
+    if (sl < 0 || sl > i) throw new RangeError(`recforge: DTIModel.forward: token ${i}: selfLo = ${sl} must satisfy 0 <= selfLo <= ${i}`);
+  }
   for (let s = 0; s < b.sumIndex.length; s++) {
     const i = b.sumIndex[s];
     if (i < 0 || i >= L) throw new RangeError(`recforge: DTIModel.forward: sumIndex[${s}] = ${i} is outside [0, ${L})`);
   }
+}
+
+/** int32 [S, width] whose row s is sumIndex[s] (scatter indices), or null when sumIndex repeats a token. */
+function sumRowsIndex(sumIndex: Int32Array, width: number): Tensor | null {
+  if (new Set(sumIndex).size !== sumIndex.length) return null;
+  const idx = new Int32Array(sumIndex.length * width);
+  sumIndex.forEach((i, s) => idx.fill(i, s * width, (s + 1) * width));
+  return tensor(idx, { shape: [sumIndex.length, width] });
 }
 
 /** Intervals for the last layer: [SUM] queries unchanged, every other query sees only itself. */
@@ -305,6 +337,7 @@ export class DTIModel extends Module<[PackedBatch], Tensor> {
         intervals: tensor(batch.intervals, { shape: [5, L] }),
         lastIntervals: sumOnly ? tensor(sumOnlyIntervals(batch.intervals, L, batch.sumIndex), { shape: [5, L] }) : null,
         sumIndex: tensor(batch.sumIndex),
+        sumRows: sumOnly ? sumRowsIndex(batch.sumIndex, cfg.heads * cfg.headDim) : null,
         rope: cfg.positionEncoding === "rope" ? ropeTable(batch.positions, cfg.headDim, { base: cfg.ropeTheta, dtype: cfg.dtype }) : null,
         slopes: this.slopes,
         positions: cfg.positionEncoding === "alibi" ? tensor(batch.positions) : null,
@@ -314,8 +347,11 @@ export class DTIModel extends Module<[PackedBatch], Tensor> {
       let i = 0;
       for (const layer of this.model.layers) {
         const last = sumOnly && i === n - 1;
-        const next = layer.call(h, ctx, last);
-        h.dispose(); // the graph keeps what backward needs
+        // one scope per layer: its temporaries go as soon as it is done (the graph keeps what
+        // backward needs), so evaluation without gradients holds one layer's worth at a time
+        const input = h;
+        const next = tidy(() => layer.call(input, ctx, last));
+        h.dispose();
         h = next;
         i++;
       }

@@ -10,6 +10,11 @@
 // Backend: a CBLAS found at run time (dlopen of OpenBLAS / a system libcblas, see
 // gemm_backend_name) when present, else recforge's own packed AVX2/FMA kernels.
 // RECFORGE_BLAS=own forces the own kernels; RECFORGE_BLAS=<path> picks a library.
+// Even with a library, the own kernels take the shapes where they measured faster
+// (native/cpu/gemm.cc has the numbers): thin products (two of M, N, K at most 256, N >= 8)
+// and batches that split well over their entries (disjoint C entries, each below a 256³
+// product or at least 4 entries per thread), which run one entry per thread. The own
+// kernels keep per-thread packing buffers (grow-only, at most about 5 MB) between calls.
 #pragma once
 #include <cstdint>
 
@@ -27,6 +32,10 @@ void gemm_f64(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double 
 void gemm_f32_own(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                   int64_t lda, int64_t strideA, const float* B, int64_t ldb, int64_t strideB, float beta,
                   float* C, int64_t ldc, int64_t strideC, int64_t batch);
+// float64 counterpart (a plainer 6×8 kernel; float64 exists for gradient checks).
+void gemm_f64_own(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
+                  int64_t lda, int64_t strideA, const double* B, int64_t ldb, int64_t strideB, double beta,
+                  double* C, int64_t ldc, int64_t strideC, int64_t batch);
 
 // The CBLAS library in use ("openblas: /usr/lib/...", "own" when none). Also whether a
 // CBLAS sgemm can be called directly (for the same-process benchmark baseline).

@@ -30,3 +30,21 @@ void rope_apply(int64_t H, int64_t L, int64_t D, const T* x, int64_t x_sh, int64
                 bool inverse, T* y, int64_t y_sh, int64_t y_sl);
 
 }  // namespace recforge
+
+// ---- CUDA (native/cuda/rope.cu) -----------------------------------------------------------
+// Same semantics and argument layout; DEVICE pointers; T = float or double (angles in double);
+// enqueued on `stream`. One thread per (row, pair): no shared memory, no workspace. Launch errors
+// surface at the next cuda_check / cudaGetLastError.
+struct CUstream_st;
+typedef struct CUstream_st* cudaStream_t;  // same typedef as cuda_runtime_api.h
+
+namespace recforge {
+
+template <typename T>
+void rope_tables_cuda(int64_t L, int64_t D, const int32_t* pos, double base, T* cos, T* sin, cudaStream_t stream);
+
+template <typename T>
+void rope_apply_cuda(int64_t H, int64_t L, int64_t D, const T* x, int64_t x_sh, int64_t x_sl, const T* cos,
+                     const T* sin, bool inverse, T* y, int64_t y_sh, int64_t y_sl, cudaStream_t stream);
+
+}  // namespace recforge

@@ -1,0 +1,104 @@
+// Finds a CBLAS at run time with dlopen, so prebuilt binaries load (and fall back to the
+// own kernels) on machines without any BLAS installed: there is no link-time dependency.
+//
+// Search order: $RECFORGE_BLAS (a path; the value "own" disables BLAS), libopenblas.so.0,
+// libopenblas.so, libcblas.so.3, libblas.so.3. A library is accepted only if it exports
+// cblas_sgemm (the reference libblas.so.3 is Fortran-only and exports none; Debian's
+// OpenBLAS alternative of libblas.so.3 does).
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "gemm_internal.h"
+#include "recforge/parallel.h"
+
+namespace recforge {
+namespace gemm_detail {
+namespace {
+
+Cblas g_cblas;
+std::string g_name = "own";
+std::once_flag g_once;
+
+// Path of the shared object that defines `sym`, for the backend description.
+std::string library_path(void* sym, const char* fallback) {
+  Dl_info info;
+  if (sym && dladdr(sym, &info) && info.dli_fname) return info.dli_fname;
+  return fallback;
+}
+
+// Tries one library; on success fills g_cblas and returns true. RTLD_LOCAL keeps its
+// symbols out of the global namespace (no clash with another BLAS the host process loads).
+bool try_load(const char* lib, std::string* error) {
+  void* h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    if (error) *error = dlerror();
+    return false;
+  }
+  auto sgemm = reinterpret_cast<SgemmFn>(dlsym(h, "cblas_sgemm"));
+  if (!sgemm) {
+    if (error) *error = std::string(lib) + " does not export cblas_sgemm";
+    dlclose(h);
+    return false;
+  }
+  g_cblas.sgemm = sgemm;
+  g_cblas.dgemm = reinterpret_cast<DgemmFn>(dlsym(h, "cblas_dgemm"));
+  g_cblas.set_threads = reinterpret_cast<SetThreadsFn>(dlsym(h, "openblas_set_num_threads"));
+  std::string path = library_path(reinterpret_cast<void*>(sgemm), lib);
+  if (g_cblas.set_threads) {
+    g_name = "openblas: " + path;
+    using CoreFn = char* (*)();
+    if (auto core = reinterpret_cast<CoreFn>(dlsym(h, "openblas_get_corename"))) {
+      if (const char* c = core()) g_name += std::string(" (") + c + ")";
+    }
+  } else {
+    g_name = "cblas: " + path;
+  }
+  return true;  // the handle stays open for the life of the process
+}
+
+// OpenBLAS's idle worker threads spin (sched_yield loop) for 2^28 TSC cycles, about 0.1 s,
+// after every threaded call before they sleep. recforge's own pool runs the kernels between
+// GEMMs on the same cores, and on a 2-core machine a spinning worker halves their speed
+// (measured: the own SGEMM right after an OpenBLAS call ran at 0.5x). OpenBLAS reads
+// OPENBLAS_THREAD_TIMEOUT (log2 cycles) once, when it is loaded: unless the user chose a
+// value, we set 2^16 cycles (about 25 us) for the dlopen and remove the variable again.
+constexpr const char* kThreadTimeout = "16";
+
+void load() {
+  const bool set_timeout = std::getenv("OPENBLAS_THREAD_TIMEOUT") == nullptr;
+  if (set_timeout) setenv("OPENBLAS_THREAD_TIMEOUT", kThreadTimeout, 0);
+  const char* env = std::getenv("RECFORGE_BLAS");
+  if (env && *env) {
+    if (std::strcmp(env, "own") == 0) {
+      g_name = "own (RECFORGE_BLAS=own)";
+    } else {
+      std::string err;
+      // An explicit choice that fails is reported, not silently replaced by another library.
+      if (!try_load(env, &err)) g_name = "own (RECFORGE_BLAS=" + std::string(env) + " failed: " + err + ")";
+    }
+  } else {
+    static const char* const kCandidates[] = {"libopenblas.so.0", "libopenblas.so", "libcblas.so.3",
+                                              "libblas.so.3"};
+    for (const char* lib : kCandidates)
+      if (try_load(lib, nullptr)) break;
+  }
+  if (set_timeout) unsetenv("OPENBLAS_THREAD_TIMEOUT");
+  // Keep OpenBLAS's thread count in step with recforge's pool (which honours
+  // RECFORGE_NUM_THREADS), unless the user pinned OpenBLAS's own count explicitly.
+  if (g_cblas.set_threads && !std::getenv("OPENBLAS_NUM_THREADS")) g_cblas.set_threads(num_threads());
+  g_cblas.name = g_name.c_str();
+}
+
+}  // namespace
+
+const Cblas& cblas() {
+  std::call_once(g_once, load);
+  return g_cblas;
+}
+
+}  // namespace gemm_detail
+}  // namespace recforge

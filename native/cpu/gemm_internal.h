@@ -1,0 +1,41 @@
+// Private pieces shared by the GEMM sources (gemm.cc, gemm_own.cc, cblas_loader.cc).
+// Not part of the public interface: ops include recforge/gemm.h only.
+#pragma once
+#include <cstdint>
+
+namespace recforge {
+namespace gemm_detail {
+
+// CBLAS enum values (cblas.h), spelled out so that no BLAS header is needed to build.
+enum : int { kRowMajor = 101, kNoTrans = 111, kTrans = 112 };
+
+// The reference CBLAS ABI with 32-bit integers (LP64: libopenblas0, libcblas, libblas).
+using SgemmFn = void (*)(int order, int transA, int transB, int M, int N, int K, float alpha, const float* A,
+                         int lda, const float* B, int ldb, float beta, float* C, int ldc);
+using DgemmFn = void (*)(int order, int transA, int transB, int M, int N, int K, double alpha, const double* A,
+                         int lda, const double* B, int ldb, double beta, double* C, int ldc);
+using SetThreadsFn = void (*)(int);
+
+struct Cblas {
+  SgemmFn sgemm = nullptr;           // null: no CBLAS found (or RECFORGE_BLAS=own)
+  DgemmFn dgemm = nullptr;           // may be null even when sgemm is not
+  SetThreadsFn set_threads = nullptr;  // openblas_set_num_threads, OpenBLAS only
+  const char* name = "own";          // human-readable backend description
+};
+
+// Loads the library on first use (thread-safe, once per process) and returns it.
+const Cblas& cblas();
+
+// Own kernels on one matrix pair with every thread of the pool (or serially when
+// `serial`). Exactly the semantics of gemm_f32/gemm_f64 for batch == 1.
+template <typename T>
+void own_gemm_one(bool transA, bool transB, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
+                  const T* B, int64_t ldb, T beta, T* C, int64_t ldc, bool serial);
+
+// C = beta * C over an M×N block (beta == 0 writes zeros, ignoring NaN): the whole GEMM
+// when K == 0 or alpha == 0.
+template <typename T>
+void scale_c(int64_t M, int64_t N, T beta, T* C, int64_t ldc);
+
+}  // namespace gemm_detail
+}  // namespace recforge

@@ -1,0 +1,36 @@
+// `recforge bench explain --json --quick`: one JSON object with the promised fields.
+import test from "ava";
+import fs from "node:fs";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { musicalInstrumentsPath } from "../../dist/data/amazon.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const cli = path.join(root, "bin", "recforge.js");
+const haveData = fs.existsSync(musicalInstrumentsPath());
+if (!haveData) console.log(`# greener: skipping bench test: ${musicalInstrumentsPath()} not found (set RECFORGE_DATA)`);
+
+(haveData ? test : test.skip)("`recforge bench explain --json --quick` reports ILP timing, brute-force agreement and baseline quality", (t) => {
+  const r = spawnSync(process.execPath, [cli, "bench", "explain", "--json", "--quick"], { encoding: "utf8", timeout: 300000 });
+  t.is(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  t.is(lines.length, 1);
+  const j = JSON.parse(lines[0]);
+  t.is(j.ilp.pool, 100);
+  t.is(j.ilp.k, 5);
+  t.true(j.ilp.pairs >= 30);
+  t.true(j.ilp.median_ms > 0 && j.ilp.p95_ms >= j.ilp.median_ms);
+  t.is(j.ilp.brute_force_checked, j.ilp.pairs);
+  t.is(j.ilp.brute_force_agree, j.ilp.brute_force_checked);
+  t.is(j.ilp.optimal, j.ilp.pairs);
+  t.true(j.ilp.highs.pairs >= 1);
+  t.is(j.ilp.highs.brute_force_agree, j.ilp.highs.pairs);
+  const methods = j.quality.map((q) => q.method);
+  for (const m of ["random", "popular", "topk", "topk+trigram-blocking", "ilp"]) t.true(methods.includes(m), m);
+  for (const q of j.quality) {
+    for (const k of ["bleu1", "bleu4", "rouge1", "rouge2", "rougeL", "attr_f1"]) t.true(typeof q[k] === "number" && q[k] >= 0 && q[k] <= 1, `${q.method}.${k}`);
+    t.true(q.pairs > 0);
+  }
+  t.log(JSON.stringify(j.ilp));
+});
