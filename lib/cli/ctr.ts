@@ -5,6 +5,7 @@ import { numFlag, type Parsed } from "./args.js";
 import { ProgressBar } from "./progress.js";
 import { loadCtrData, datasetStats } from "../methods/dti/data/index.js";
 import { trainCtr, type TrainCtrResult } from "../methods/dti/train.js";
+import { loadTokenizer } from "../methods/dti/hf-tokenizer.js";
 import type { ContextReach, Paradigm, PositionMode } from "../methods/dti/types.js";
 
 export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [options]
@@ -18,6 +19,7 @@ export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [
   --positions P       DTI positions: stream | window-relative (default) | alibi
   --no-isolation      targets see earlier targets (the naive stream; for ablations)
   --prefix TEXT       instruction prefix of every prompt (default none)
+  --tokenizer FILE    a tokenizer.json (default: a word-level vocabulary built from the data)
   --epochs N --targets-per-step N --lr X --seed N
   --dim N --layers N --heads N --ffn N          model shape (64, 2, 4, SwiGLU hidden 8/3·dim)
   --users N --max-per-user N                    a subset: first N users, each user's last N interactions
@@ -58,6 +60,7 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     positions: oneOf<PositionMode>(flags, "positions", ["stream", "window-relative", "alibi"], "window-relative"),
     isolation: !flags["no-isolation"],
     prefix: typeof flags.prefix === "string" ? flags.prefix : undefined,
+    tokenizer: typeof flags.tokenizer === "string" ? loadTokenizer(flags.tokenizer) : undefined,
     epochs: int("epochs", 1),
     targetsPerStep: int("targets-per-step", 256),
     lr: flags.lr === undefined ? undefined : numFlag(flags, "lr", 0),

@@ -1,13 +1,16 @@
 // Defaults of trainCtr: the prompt vocabulary of a dataset and the model factory.
 //
-// Vocabulary: word level, built from the data's item texts (lower-cased, split on whitespace)
-// plus the special tokens; ids are assigned in order of first appearance, so the same data
-// gives the same ids. Reserved: 0 [PAD] (never emitted: prompts are packed without padding),
-// 1 [SUM], 2 "liked", 3 "disliked".
+// Vocabulary: the word-level tokenizer of tokenizer.ts, built from the data's item texts and
+// the instruction prefix (lower-cased words and punctuation runs; special tokens [PAD] [UNK]
+// [SUM] [SEP] and the label words "liked" / "disliked" first, so their ids are fixed). The
+// same data gives the same vocabulary, so a resumed run rebuilds it identically. A tokenizer
+// saved as tokenizer.json (Tokenizer.save / loadTokenizer) can be passed instead.
 import type { CtrDataset } from "./data/dataset.js";
 import type { PromptVocab } from "./prompts.js";
 import type { CtrModel } from "./evaluate.js";
 import { DTIModel } from "./model.js";
+import { buildWordTokenizer } from "./tokenizer.js";
+import type { Tokenizer } from "./hf-tokenizer.js";
 
 export interface ModelShape {
   dim: number;
@@ -17,19 +20,25 @@ export interface ModelShape {
   ffn?: number;
 }
 
-export const SPECIAL_TOKENS = ["[PAD]", "[SUM]", "liked", "disliked"] as const;
+export type CtrVocab = PromptVocab & { size: number; tokenizer: Tokenizer };
 
-export function defaultVocab(data: CtrDataset, prefix = ""): PromptVocab & { size: number; words: string[] } {
-  const ids = new Map<string, number>(SPECIAL_TOKENS.map((w, i) => [w, i]));
-  const encode = (s: string) =>
-    Int32Array.from(s.toLowerCase().split(/\s+/).filter(Boolean), (w) => {
-      let id = ids.get(w);
-      if (id === undefined) ids.set(w, (id = ids.size));
-      return id;
-    });
-  const itemTokens = data.itemText.map(encode);
-  const prefixTokens = encode(prefix);
-  return { itemTokens, liked: Int32Array.of(2), disliked: Int32Array.of(3), sum: 1, prefix: prefixTokens, size: ids.size, words: [...ids.keys()] };
+/** The prompt vocabulary of `data`: item token ids, label words, [SUM] and the prefix's tokens. */
+export function defaultVocab(data: CtrDataset, prefix = "", tokenizer?: Tokenizer): CtrVocab {
+  const tok = tokenizer ?? buildWordTokenizer([...data.itemText, prefix]);
+  const id = (t: string) => {
+    const v = tok.tokenToId(t);
+    if (v === undefined) throw new RangeError(`recforge: the tokenizer has no token ${JSON.stringify(t)} (DTI prompts need [SUM], liked and disliked)`);
+    return v;
+  };
+  return {
+    itemTokens: data.itemText.map((t) => Int32Array.from(tok.encode(t, { addSpecialTokens: false }))),
+    liked: Int32Array.of(id("liked")),
+    disliked: Int32Array.of(id("disliked")),
+    sum: id("[SUM]"),
+    prefix: Int32Array.from(tok.encode(prefix, { addSpecialTokens: false })),
+    size: tok.vocabSize,
+    tokenizer: tok,
+  };
 }
 
 /** The DTI transformer (model.ts) of a given shape, initialised from `seed` alone. */

@@ -28,6 +28,7 @@ import { epochSteps, stepTargets, stepUnits, trainChunks, type Chunk } from "./p
 import { PromptBuilder, type PromptVocab } from "./prompts.js";
 import type { ContextReach, Paradigm, PositionMode } from "./types.js";
 import { defaultModelFactory, defaultVocab, type ModelShape } from "./setup.js";
+import type { Tokenizer } from "./hf-tokenizer.js";
 
 export type { ModelShape } from "./setup.js";
 
@@ -102,6 +103,8 @@ export interface TrainCtrOptions {
   onProgress?: (p: TrainProgress) => void;
   /** Keep the model in the result (the caller then disposes it); default: disposed. */
   keepModel?: boolean;
+  /** A tokenizer (e.g. loadTokenizer("tokenizer.json")); default: the word-level one built from the data. */
+  tokenizer?: Tokenizer;
   /** Inject a vocabulary / model (tests, pretrained weights); defaults in setup.ts. */
   vocab?: PromptVocab & { size: number };
   createModel?: (shape: ModelShape, vocabSize: number, positionEncoding: "rope" | "alibi", seed: number) => CtrModel & Module<any, any>;
@@ -134,6 +137,8 @@ export interface TrainCtrResult {
   curve: CurvePoint[];
   parameters: number;
   model?: CtrModel & Module<any, any>;
+  /** The tokenizer used (with keepModel, when trainCtr built or was given one). */
+  tokenizer?: Tokenizer;
 }
 
 interface Resolved {
@@ -182,7 +187,7 @@ const nextTick = () => new Promise<void>((r) => setImmediate(r));
 export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
   const cfg = resolve(opts);
   const data = opts.data;
-  const vocab = opts.vocab ?? defaultVocab(data, cfg.prefix);
+  const vocab = opts.vocab ?? defaultVocab(data, cfg.prefix, opts.tokenizer);
   const prompts = new PromptBuilder(data, vocab, { n: cfg.n, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation });
   const encoding = cfg.positions === "alibi" ? "alibi" : "rope";
   const model = (opts.createModel ?? defaultModelFactory)(cfg.shape, vocab.size, encoding, cfg.seed);
@@ -288,7 +293,11 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       curve,
       parameters: params.reduce((s: number, t: Tensor) => s + t.size, 0),
     };
-    if (opts.keepModel) result.model = model;
+    if (opts.keepModel) {
+      result.model = model;
+      const tok = (vocab as { tokenizer?: Tokenizer }).tokenizer;
+      if (tok) result.tokenizer = tok;
+    }
     return result;
   } finally {
     opt.dispose();
