@@ -2,9 +2,9 @@
 //   kernel    fused interval attention vs dense masked attention (lib/bench/dti_kernel.ts)
 //   train     SW vs DTI end to end on a documented MovieLens-1M subset: same model, same
 //             initialisation, same target updates; test AUC / log loss with SW prompts; per seed
-//             and mean ± std over seeds. The two trainings of a seed run in lockstep (one SW step,
-//             one DTI step, ...) so that load from other processes affects both alike; each
-//             paradigm's time is the sum of its own steps.
+//             and mean ± std over seeds. The runs of a seed (SW, DTI k=20, DTI k=40) are
+//             interleaved in blocks of PACE_BLOCK steps (pace.ts) so that load from other
+//             processes affects all alike; each run's time is the sum of its own steps.
 //   ablation  test AUC against k for each DTI knob, naive vs fixed, on the same subset
 // Budgets on 2 cores: default mode at most 20 minutes, --quick under 5.
 import fs from "node:fs";
@@ -18,6 +18,10 @@ import { trainCtr, type TrainCtrOptions, type TrainCtrResult } from "../methods/
 import type { ContextReach, PositionMode } from "../methods/dti/types.js";
 import { benchKernel, type KernelRow } from "./dti_kernel.js";
 import { log } from "./timing.js";
+import { roundRobin } from "./pace.js";
+
+/** Optimiser steps per turn when the runs of a seed are interleaved. */
+export const PACE_BLOCK = 8;
 
 /**
  * The MovieLens-1M subset and training setup of each mode (documented in bench/results/dti.md).
@@ -140,11 +144,12 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
     const sw: (RunSummary & { seed: number })[] = [];
     const dt: (RunSummary & { seed: number })[][] = mode.ks.map(() => []);
     for (let seed = 0; seed < seeds; seed++) {
-      // Lockstep: the trainings of a seed run in this process, alternating one optimiser step
-      // each (they have the same steps), so load from other processes falls on all of them alike.
+      // Interleaved: the trainings of a seed take turns in blocks of PACE_BLOCK steps (pace.ts), so
+      // load from other processes on this shared machine falls on all of them alike.
+      const pace = roundRobin(1 + mode.ks.length, PACE_BLOCK);
       const [s, ...ds] = await Promise.all([
-        trainCtr({ ...base, model: mode.trainModel, paradigm: "sliding-window", k: mode.chunk, seed, onProgress: progress(`SW seed ${seed}`) }),
-        ...mode.ks.map((k) => trainCtr({ ...base, model: mode.trainModel, paradigm: "dti", k, seed, contextReach: "window", positions: "window-relative", onProgress: progress(`DTI k=${k} seed ${seed}`) })),
+        trainCtr({ ...base, model: mode.trainModel, paradigm: "sliding-window", k: mode.chunk, seed, pace: pace[0], onProgress: progress(`SW seed ${seed}`) }),
+        ...mode.ks.map((k, i) => trainCtr({ ...base, model: mode.trainModel, paradigm: "dti", k, seed, contextReach: "window", positions: "window-relative", pace: pace[i + 1], onProgress: progress(`DTI k=${k} seed ${seed}`) })),
       ]);
       log(`SW seed ${seed}: ${s.seconds.toFixed(1)} s, ${(s.tokens / 1e6).toFixed(2)}M tokens, AUC ${s.auc.toFixed(4)}, log loss ${s.logloss.toFixed(4)}`);
       sw.push({ ...summarize(s), seed });
@@ -169,7 +174,7 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
     const head = byK[0];
     train = {
       data: data.name,
-      subset: { source: "MovieLens-1M (shared partial ratings file, users 1-2999)", users: st.users, per_user: `last ${mode.maxPerUser} interactions`, interactions: st.interactions, train_targets: st.train, test_targets: st.test, positive_rate: +st.positiveRate.toFixed(4), epochs: mode.epochs, targets_per_step: mode.targetsPerStep, plan_chunk: mode.chunk, seeds, timing: "lockstep (SW and DTI steps alternate in one process)" },
+      subset: { source: "MovieLens-1M (shared partial ratings file, users 1-2999)", users: st.users, per_user: `last ${mode.maxPerUser} interactions`, interactions: st.interactions, train_targets: st.train, test_targets: st.test, positive_rate: +st.positiveRate.toFixed(4), epochs: mode.epochs, targets_per_step: mode.targetsPerStep, plan_chunk: mode.chunk, seeds, timing: `interleaved: the runs of a seed take turns of ${PACE_BLOCK} optimiser steps in one process; each run's time is the sum of its own steps` },
       model: { ...mode.trainModel, ffn: Math.ceil((8 * mode.trainModel.dim) / 3 / 8) * 8 },
       sw: swA,
       dti: head,

@@ -101,6 +101,11 @@ export interface TrainCtrOptions {
   /** Stop after this global step (for interrupted runs and tests); the result then has no evaluation. */
   stopAfterStep?: number;
   onProgress?: (p: TrainProgress) => void;
+  /**
+   * Awaited before every optimiser step (with the step number) and once after the loop (with
+   * null), outside the timed region: lets a benchmark interleave several runs (pace.ts).
+   */
+  pace?: (step: number | null) => Promise<void> | void;
   /** Keep the model in the result (the caller then disposes it); default: disposed. */
   keepModel?: boolean;
   /** A tokenizer (e.g. loadTokenizer("tokenizer.json")); default: the word-level one built from the data. */
@@ -229,7 +234,9 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       opts.onProgress?.({ phase, paradigm: cfg.paradigm, step, totalSteps, epoch: plan[Math.min(step, totalSteps - 1)]?.epoch ?? 0, loss, lossEma: ema, tokens, targets, seconds });
 
     model.train();
+    try {
     while (step < stopAt) {
+      if (opts.pace) await opts.pace(step);
       const t0 = performance.now(), c0 = process.cpuUsage();
       const { chunks: stepChunks } = plan[step];
       const nTargets = stepTargets(stepChunks);
@@ -259,6 +266,9 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       report("train", loss);
       if (ckpt && step % every === 0 && step < stopAt) save();
       await nextTick();
+    }
+    } finally {
+      await opts.pace?.(null);
     }
     save();
     const finished = step >= totalSteps;
