@@ -1,110 +1,115 @@
-// The main job on the embedded default: a small recommender (user/item embeddings + MLP
-// scorer, BCE) trained end to end on synthetic interactions generated in-process, with
-// progress bars, a summary table and an SVG loss curve. No download.
+// The main job: DTI against sliding-window training of an LLM-style CTR model on the embedded
+// synthetic data (users with drifting tastes over items with text; no download). Both
+// paradigms train the same model from the same initialisation with the same target updates;
+// both are evaluated with SW prompts. Prints a comparison table and writes an SVG chart of the
+// loss curves (against target updates and against wall time).
 import fs from "node:fs";
 import path from "node:path";
-import * as rf from "../index.js";
 import { ProgressBar } from "./progress.js";
 import { lineChart } from "./svg.js";
+import { syntheticCtr } from "../methods/dti/synthetic.js";
+import { datasetStats } from "../methods/dti/data/dataset.js";
+import { trainCtr, type TrainCtrResult } from "../methods/dti/train.js";
+import type { Paradigm } from "../methods/dti/types.js";
+
+export interface DemoRun {
+  paradigm: Paradigm;
+  k: number;
+  n: number;
+  steps: number;
+  targets: number;
+  tokens: number;
+  seconds: number;
+  auc: number;
+  logloss: number;
+}
 
 export interface DemoResult {
-  steps: number;
-  seconds: number;
-  initialLoss: number;
-  finalLoss: number;
-  testAccuracy: number;
+  data: string;
+  sw: DemoRun;
+  dti: DemoRun;
+  time_ratio: number;
+  token_ratio: number;
+  auc_delta: number;
   chart: string | null;
 }
 
-// Users and items have hidden taste vectors; a click happens when they agree.
-function tastes(nUsers: number, nItems: number, gen: rf.Generator) {
-  return { user: rf.randn([nUsers, 8], { generator: gen }), item: rf.randn([nItems, 8], { generator: gen }) };
+// Sizes: about two minutes on 2 cores for both paradigms together (--quick: well under one).
+const FULL = { users: 300, epochs: 4 };
+const QUICK = { users: 120, epochs: 2 };
+
+function summary(r: TrainCtrResult): DemoRun {
+  return { paradigm: r.paradigm, k: r.k, n: r.n, steps: r.steps, targets: r.targets, tokens: r.tokens, seconds: r.seconds, auc: r.auc, logloss: r.logloss };
 }
 
-function synthetic(taste: { user: rf.Tensor; item: rf.Tensor }, n: number, gen: rf.Generator) {
-  const [nUsers, nItems] = [taste.user.shape[0], taste.item.shape[0]];
-  const [uTaste, iTaste] = [taste.user, taste.item];
-  return rf.tidy(() => {
-    const u = rf.randint(0, nUsers, [n], { generator: gen });
-    const i = rf.randint(0, nItems, [n], { generator: gen });
-    const score = rf.embedding(u, uTaste).mul(rf.embedding(i, iTaste)).sum(1);
-    const y = score.gt(0);
-    return { u, i, y };
+/** Smooths a loss curve (EMA) and thins it to at most ~200 points for the chart. */
+function smooth(points: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  let ema = NaN;
+  const every = Math.max(1, Math.floor(points.length / 200));
+  points.forEach(([x, y], i) => {
+    ema = Number.isNaN(ema) ? y : 0.9 * ema + 0.1 * y;
+    if (i % every === 0 || i === points.length - 1) out.push([x, ema]);
   });
-}
-
-class Recommender extends rf.Module<[rf.Tensor, rf.Tensor], rf.Tensor> {
-  users: rf.Embedding;
-  items: rf.Embedding;
-  mlp: rf.MLP;
-  constructor(nUsers: number, nItems: number, dim: number, gen: rf.Generator) {
-    super();
-    this.users = this.module("users", new rf.Embedding(nUsers, dim, { generator: gen, std: 0.1 }));
-    this.items = this.module("items", new rf.Embedding(nItems, dim, { generator: gen, std: 0.1 }));
-    this.mlp = this.module("mlp", new rf.MLP([3 * dim, 64, 1], { generator: gen }));
-  }
-  forward(u: rf.Tensor, i: rf.Tensor): rf.Tensor {
-    const eu = this.users.call(u), ei = this.items.call(i);
-    const h = rf.concat([eu, ei, eu.mul(ei)], 1);
-    return this.mlp.call(h).reshape([-1]);
-  }
+  return out;
 }
 
 export async function runDemo(opts: { quick?: boolean; outDir?: string; json?: boolean } = {}): Promise<DemoResult> {
-  const gen = new rf.Generator(7);
-  const nUsers = 500, nItems = 400, batch = 256;
-  const steps = opts.quick ? 1500 : 6000;
-  const taste = tastes(nUsers, nItems, gen);
-  const train = synthetic(taste, 60000, gen);
-  const test = synthetic(taste, 10000, gen);
-  const model = new Recommender(nUsers, nItems, 16, gen);
-  const opt = new rf.AdamW(model.parameters(), { lr: 3e-3, weightDecay: 1e-4 });
-  const bar = new ProgressBar("train", steps);
-  const curve: [number, number][] = [];
-  const t0 = Date.now();
-  let first = NaN, ema = NaN;
-  for (let s = 0; s < steps; s++) {
-    const loss = rf.tidy(() => {
-      const idx = rf.randint(0, 60000, [batch], { generator: gen });
-      const logits = model.call(rf.indexSelect(train.u, 0, idx), rf.indexSelect(train.i, 0, idx));
-      const y = rf.indexSelect(train.y, 0, idx);
-      const l = rf.bceWithLogits(logits, y);
-      opt.zeroGrad();
-      l.backward();
-      opt.step();
-      return l.item();
-    });
-    if (s === 0) first = loss;
-    ema = Number.isNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
-    if (s % 20 === 0 || s === steps - 1) curve.push([s, ema]);
-    bar.update(s + 1, `loss ${ema.toFixed(4)}`);
-  }
-  const seconds = (Date.now() - t0) / 1000;
-  const acc = rf.noGrad(() =>
-    rf.tidy(() => {
-      model.eval();
-      const p = model.call(test.u, test.i).gt(0);
-      return p.eq(test.y).mean().item();
-    }),
+  const size = opts.quick ? QUICK : FULL;
+  const data = syntheticCtr({ users: size.users, seed: 7 });
+  const st = datasetStats(data);
+  const k = 20, n = 20, seed = 0;
+  process.stderr.write(
+    `recforge demo — DTI vs sliding-window training of a CTR transformer (dim 64, 2 layers, 4 heads)\n` +
+      `data: ${data.name}: ${st.interactions} interactions (train ${st.train}, test ${st.test}), ${opts.quick ? "quick" : "full"} run, ${size.epochs} epochs\n`,
   );
+  const runs: Record<"sw" | "dti", TrainCtrResult> = {} as never;
+  for (const paradigm of ["sliding-window", "dti"] as const) {
+    let bar: ProgressBar | null = null;
+    const label = paradigm === "dti" ? `DTI k=${k}` : "SW";
+    runs[paradigm === "dti" ? "dti" : "sw"] = await trainCtr({
+      data, paradigm, k, n, seed, epochs: size.epochs, targetsPerStep: 128,
+      onProgress: (e) => {
+        if (e.phase !== "train") return;
+        bar ??= new ProgressBar(label, e.totalSteps);
+        bar.update(e.step, `loss ${e.lossEma.toFixed(4)}`);
+      },
+    });
+  }
+  const sw = summary(runs.sw), dti = summary(runs.dti);
   let chart: string | null = null;
   if (opts.outDir !== undefined || !opts.json) {
     const dir = opts.outDir ?? "recforge-demo";
     fs.mkdirSync(dir, { recursive: true });
-    chart = path.join(dir, "loss.svg");
-    fs.writeFileSync(chart, lineChart("recforge demo: training loss (EMA)", "step", "BCE loss", [{ name: "train loss", points: curve }]));
+    chart = path.join(dir, "dti-vs-sw.svg");
+    const byTargets = lineChart("training loss vs target updates (same updates)", "target updates", "BCE loss (EMA)", [
+      { name: "sliding window", points: smooth(runs.sw.curve.map((p) => [p.targets, p.loss])) },
+      { name: `DTI (k=${k})`, points: smooth(runs.dti.curve.map((p) => [p.targets, p.loss])) },
+    ]);
+    const byTime = lineChart(`training loss vs wall time (SW ${sw.seconds.toFixed(0)} s, DTI ${dti.seconds.toFixed(0)} s)`, "seconds", "BCE loss (EMA)", [
+      { name: "sliding window", points: smooth(runs.sw.curve.map((p) => [p.seconds, p.loss])) },
+      { name: `DTI (k=${k})`, points: smooth(runs.dti.curve.map((p) => [p.seconds, p.loss])) },
+    ]);
+    const nest = (svg: string, x: number) => svg.replace("<svg ", `<svg x="${x}" y="0" `);
+    fs.writeFileSync(chart, `<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="360">\n${nest(byTargets, 0)}\n${nest(byTime, 640)}\n</svg>\n`);
   }
-  const result = { steps, seconds, initialLoss: first, finalLoss: ema, testAccuracy: acc, chart };
+  const result: DemoResult = {
+    data: data.name, sw, dti,
+    time_ratio: dti.seconds / sw.seconds,
+    token_ratio: dti.tokens / sw.tokens,
+    auc_delta: dti.auc - sw.auc,
+    chart,
+  };
   if (!opts.json) {
+    const row = (name: string, r: DemoRun) =>
+      `  ${name.padEnd(14)} ${String(r.steps).padStart(6)} ${String(r.targets).padStart(9)} ${(r.tokens / 1e6).toFixed(2).padStart(8)}M ${r.seconds.toFixed(1).padStart(8)} s ${r.auc.toFixed(4).padStart(9)} ${r.logloss.toFixed(4).padStart(9)}`;
     process.stdout.write(
-      `\nrecforge demo — embeddings + MLP recommender on synthetic clicks (${nUsers} users, ${nItems} items)\n` +
-        `  steps            ${steps} (batch ${batch})\n  time             ${seconds.toFixed(1)} s\n` +
-        `  loss             ${first.toFixed(4)} → ${ema.toFixed(4)}\n  test accuracy    ${(acc * 100).toFixed(1)}%\n` +
-        (chart ? `  chart            ${chart}\n` : ""),
+      `\nrecforge demo — same model, same initialisation, same target updates; evaluated with SW prompts\n` +
+        `  ${"paradigm".padEnd(14)} ${"steps".padStart(6)} ${"targets".padStart(9)} ${"tokens".padStart(9)} ${"time".padStart(10)} ${"test AUC".padStart(9)} ${"log loss".padStart(9)}\n` +
+        row(`SW (n=${n})`, sw) + "\n" + row(`DTI (k=${k})`, dti) + "\n" +
+        `  DTI / SW: ${(result.token_ratio).toFixed(3)}x tokens, ${(result.time_ratio).toFixed(3)}x time (${(1 / result.time_ratio).toFixed(1)}x faster), AUC ${result.auc_delta >= 0 ? "+" : ""}${result.auc_delta.toFixed(4)}\n` +
+        (chart ? `  chart: ${chart}\n` : ""),
     );
   }
-  [taste.user, taste.item, train.u, train.i, train.y, test.u, test.i, test.y].forEach((t) => t.dispose());
-  model.dispose();
-  opt.dispose();
   return result;
 }

@@ -7,7 +7,9 @@ import { benchGnn } from "../bench/gnn.js";
 const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
+  train ctr --data <dir|file> [...]   train an LLM-style CTR model with SW or DTI prompts (train ctr --help)
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
+  bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
                                       (--no-greener: baselines only; GREENer options as for train greener)
@@ -39,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
           print(benchGnn({ quick, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
+        if (sub === "dti") {
+          const { benchDti } = await import("../bench/dti.js");
+          print(await benchDti({ quick, seeds: flags.seeds === undefined ? undefined : Number(flags.seeds), out: typeof flags.out === "string" ? flags.out : undefined }), json);
+          return 0;
+        }
         break;
       case "train":
         if (sub === "multitask") {
@@ -46,6 +53,16 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
+        if (sub === "ctr") {
+          const { runTrainCtr, TRAIN_CTR_USAGE } = await import("./ctr.js");
+          if (flags.help) {
+            process.stdout.write(TRAIN_CTR_USAGE + "\n");
+            return 0;
+          }
+          const r = await runTrainCtr(flags);
+          if (json) print(r, true);
+          return 0;
+        }
         break;
       case "demo": {
         const { runDemo } = await import("./demo.js");
