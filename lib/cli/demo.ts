@@ -35,7 +35,7 @@ export interface DemoResult {
 }
 
 // Sizes: about two minutes on 2 cores for both paradigms together (--quick: well under one).
-const FULL = { users: 300, epochs: 4 };
+const FULL = { users: 400, epochs: 5 };
 const QUICK = { users: 120, epochs: 2 };
 
 function summary(r: TrainCtrResult): DemoRun {

@@ -13,3 +13,19 @@ test("bench dti kernel layout: packed DTI prompts of the cost-model sizes; visib
   const big = dtiKernelLayout(40, 40, 4096);
   t.is(big.tokens.length, big.prompts * (79 * 13 + 40 * 13));
 });
+
+test("roundRobin interleaves runs in blocks of steps and lets the others finish when one ends", async (t) => {
+  const { roundRobin } = await import("../../dist/bench/pace.js");
+  const pace = roundRobin(3, 2);
+  const order = [];
+  const run = async (i, steps) => {
+    for (let s = 0; s < steps; s++) {
+      await pace[i](s);
+      order.push(i);
+      await new Promise((r) => setImmediate(r));
+    }
+    await pace[i](null);
+  };
+  await Promise.all([run(0, 5), run(1, 3), run(2, 5)]);
+  t.deepEqual(order, [0, 0, 1, 1, 2, 2, 0, 0, 1, 2, 2, 0, 2]);
+});
