@@ -5,10 +5,13 @@ export { tidy, keep, memory, resetPeakMemory, emptyCache, type MemoryInfo } from
 export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, backward } from "./autograd/engine.js";
 export * from "./ops/index.js";
-export { backends, setNumThreads, getNumThreads } from "./runtime.js";
+export { backends, setNumThreads, getNumThreads, synchronize, type Backends, type CudaBackendInfo } from "./runtime.js";
+export * from "./graph/index.js";
 export * from "./nn/index.js";
 export * from "./optim/index.js";
 export * from "./io/safetensors.js";
 export * from "./io/checkpoint.js";
 export * from "./metrics/index.js";
+export * from "./data/index.js";
+export * from "./methods/multibalance/index.js";
 export * from "./methods/dti/index.js";

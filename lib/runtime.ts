@@ -1,16 +1,37 @@
 // What this build and machine can do, and the CPU thread count.
-import { native } from "./native.js";
+import { native, cuda, cudaAddonPath, cudaInfo, cudaUnavailableReason } from "./native.js";
+
+export interface CudaBackendInfo {
+  available: boolean;
+  /** Why CUDA cannot be used (empty when available). */
+  reason: string;
+  /** Present when a device is usable. */
+  device?: { name: string; capability: string; smCount: number; totalBytes: number; driverVersion: number; runtimeVersion: number };
+  /** "cublas" or "own" (recforge's own kernels). */
+  gemm?: string;
+  addon?: string;
+}
 
 export interface Backends {
   cpu: { threads: number; gemm: string };
-  cuda: { available: boolean; reason: string };
+  cuda: CudaBackendInfo;
 }
 
 export function backends(): Backends {
-  return {
-    cpu: { threads: native.getNumThreads(), gemm: native.gemmBackend() },
-    cuda: { available: false, reason: "this package build has no CUDA addon loaded (build it with `npm run build:cuda` on a machine with nvcc)" },
-  };
+  const c: CudaBackendInfo = { available: cuda !== null, reason: cudaUnavailableReason };
+  if (cuda && cudaInfo) {
+    c.device = {
+      name: cudaInfo.name,
+      capability: `${cudaInfo.major}.${cudaInfo.minor}`,
+      smCount: cudaInfo.smCount,
+      totalBytes: cudaInfo.totalBytes,
+      driverVersion: cudaInfo.driverVersion,
+      runtimeVersion: cudaInfo.runtimeVersion,
+    };
+    c.gemm = cuda.gemmBackend();
+    c.addon = cudaAddonPath ?? undefined;
+  }
+  return { cpu: { threads: native.getNumThreads(), gemm: native.gemmBackend() }, cuda: c };
 }
 
 /** Threads used by recforge's CPU kernels (and the BLAS library, when one is loaded). */
@@ -20,4 +41,9 @@ export function setNumThreads(n: number): void {
 }
 export function getNumThreads(): number {
   return native.getNumThreads();
+}
+
+/** Waits for all queued device work; reports a pending device-side fault as an Error. No-op without CUDA. */
+export function synchronize(): void {
+  cuda?.synchronize();
 }

@@ -148,7 +148,7 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
   if (grad === undefined) {
     if (root.size !== 1)
       throw new RangeError(`recforge: backward() without a gradient needs a one-element tensor, got shape ${shapeStr(root.shape)}`);
-    seed = Tensor.empty(root.shape, root.dtype);
+    seed = Tensor.empty(root.shape, root.dtype, root.device);
     seed._fill(1);
   } else {
     if (!(grad instanceof Tensor)) throw new TypeError("recforge: backward(grad) expects a Tensor");

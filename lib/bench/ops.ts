@@ -7,7 +7,7 @@ import { randn } from "../ops/creation.js";
 import { add, matmul, softmax, layerNorm } from "../ops/index.js";
 import { tidy } from "../tensor/scope.js";
 import { getNumThreads } from "../runtime.js";
-import { log, nowMs, timeIt } from "./timing.js";
+import { log, median, nowMs, timeIt } from "./timing.js";
 
 export interface OpsBenchResult {
   machine: { cpus: string; cores: number; threads: number; node: string; date: string; env: Record<string, string | null> };
@@ -27,15 +27,34 @@ export function benchOps(opts: { quick?: boolean } = {}): OpsBenchResult {
     const reps = n >= 2048 ? (quick ? 3 : 5) : quick ? 5 : 10;
     const flops = 2 * n * n * n;
     const a = randn([n, n]), b = randn([n, n]);
-    const ours = timeIt(() => matmul(a, b).dispose(), { reps, warmup: 1, budgetMs: quick ? 3000 : 15000 });
-    let baseMs: number | null = null, reason: string | undefined;
-    if (hasCblas) {
-      const c = Tensor.empty([n, n]);
-      const ok = native.cblasSgemm(n, n, n, a._h, 0, b._h, 0, c._h, 0);
-      if (ok) baseMs = timeIt(() => native.cblasSgemm(n, n, n, a._h, 0, b._h, 0, c._h, 0), { reps, warmup: 1, budgetMs: quick ? 3000 : 15000 });
-      else reason = "no CBLAS library could be loaded (install libopenblas0-pthread or set RECFORGE_BLAS=<path>)";
-      c.dispose();
+    // Ours and the baseline alternate run by run, so load changes on a shared machine hit
+    // both sides alike; each side reports its median.
+    const c = Tensor.empty([n, n]);
+    const oursRun = () => matmul(a, b).dispose();
+    const baseRun = hasCblas ? () => native.cblasSgemm(n, n, n, a._h, 0, b._h, 0, c._h, 0) : null;
+    let reason: string | undefined;
+    let useBase = false;
+    if (baseRun) {
+      useBase = !!baseRun();
+      if (!useBase) reason = "no CBLAS library could be loaded (install libopenblas0-pthread or set RECFORGE_BLAS=<path>)";
     } else reason = "this build has no CBLAS baseline binding";
+    oursRun();
+    const oursT: number[] = [], baseT: number[] = [];
+    const budget = quick ? 4000 : 20000, t0 = nowMs();
+    for (let r = 0; r < reps; r++) {
+      let s = nowMs();
+      oursRun();
+      oursT.push(nowMs() - s);
+      if (useBase) {
+        s = nowMs();
+        baseRun!();
+        baseT.push(nowMs() - s);
+      }
+      if (nowMs() - t0 > budget && r >= 2) break;
+    }
+    c.dispose();
+    const ours = median(oursT);
+    const baseMs: number | null = useBase ? median(baseT) : null;
     let ownMs: number | null = null;
     if (typeof native.gemmOwnF32 === "function") {
       const c = Tensor.empty([n, n]);

@@ -1,6 +1,8 @@
 // The `recforge` command: a thin shell over library functions.
 import { parseArgs } from "./args.js";
 import { benchOps } from "../bench/ops.js";
+import { MULTITASK_USAGE, benchBalanceCli, trainMultitaskCli } from "./multitask.js";
+import { benchGnn } from "../bench/gnn.js";
 
 const USAGE = `recforge <command>
 
@@ -8,8 +10,12 @@ const USAGE = `recforge <command>
   train ctr --data <dir|file> [...]   train an LLM-style CTR model with SW or DTI prompts (train ctr --help)
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
-  bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baseline quality
+  bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
+  bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
+                                      (--no-greener: baselines only; GREENer options as for train greener)
+  train greener [--data f] [--json]   GREENer: train on Amazon reviews, evaluate ILP / top-K selection
   info                                build and machine capabilities
+${MULTITASK_USAGE}
 
 Logs go to stderr; --json prints exactly one JSON object on stdout.`;
 
@@ -21,10 +27,18 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case "bench":
-        if (sub === "explain") return (await import("./explain.js")).benchExplainCommand(flags);
+        if (sub === "explain") return (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
+          return 0;
+        }
+        if (sub === "balance") {
+          print(benchBalanceCli(flags), json);
+          return 0;
+        }
+        if (sub === "gnn") {
+          print(benchGnn({ quick, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
         if (sub === "dti") {
@@ -34,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
         }
         break;
       case "train":
+        if (sub === "multitask") {
+          print(trainMultitaskCli(flags), json);
+          return 0;
+        }
+        if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
         if (sub === "ctr") {
           const { runTrainCtr, TRAIN_CTR_USAGE } = await import("./ctr.js");
           if (flags.help) {

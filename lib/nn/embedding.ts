@@ -3,7 +3,7 @@
 // a gradient (a hook zeroes it), so it stays zero under any optimiser without weight decay.
 import type { Tensor } from "../tensor/tensor.js";
 import { embedding } from "../ops/indexing.js";
-import { code, native } from "../ops/core.js";
+import { backendFor, code } from "../ops/core.js";
 import { Module } from "./module.js";
 import { normalInit, type InitOptions } from "./init.js";
 
@@ -35,13 +35,13 @@ export class Embedding extends Module {
     this.embeddingDim = embeddingDim;
     this.paddingIdx = pad;
     const w = normalInit([numEmbeddings, embeddingDim], opts.std ?? 1, opts);
-    if (pad !== null) native.fill(code(w), embeddingDim, w._h, pad * embeddingDim, 0);
+    if (pad !== null) backendFor(w).fill(code(w), embeddingDim, w._h, pad * embeddingDim, 0);
     this.weight = this.param("weight", w);
     if (pad !== null && embeddingDim > 0) {
       const d = embeddingDim;
       this.weight.registerHook((g) => {
         const c = g._cloneNoGrad(); // the incoming gradient may be shared: never edit it in place
-        native.fill(code(c), d, c._h, c.offset + pad * d, 0);
+        backendFor(c).fill(code(c), d, c._h, c.offset + pad * d, 0);
         return c;
       });
     }

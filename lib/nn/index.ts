@@ -7,3 +7,5 @@ export { Dropout } from "./dropout.js";
 export { Activation, activationFn, type ActivationName, type ActivationFn } from "./activation.js";
 export { Sequential, ModuleList } from "./container.js";
 export { MLP, type MLPOptions } from "./mlp.js";
+export { GATConv, NodeTypeProjection, type GATConvOptions } from "./gat.js";
+export { DCN, CrossLayer, type DCNOptions } from "./dcn.js";

@@ -11,7 +11,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { disposeOnThrow } from "../tensor/scope.js";
 import { type DType, isFloat } from "../tensor/dtype.js";
 import { shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertTensor, code, contiguousRaw, describe, empty, native, options } from "./core.js";
+import { assertFloat, assertTensor, code, contiguousRaw, describe, empty, kernelFor, options } from "./core.js";
 import { tensor } from "./creation.js";
 
 /** The five per-token interval arrays, each of length L (the layout of PackedBatch's KeyIntervals). */
@@ -144,13 +144,15 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
     const alibi = opts.alibiSlopes !== undefined && opts.alibiSlopes !== null;
     if (alibi && (opts.positions === undefined || opts.positions === null))
       throw new TypeError(`recforge: ${op}: alibiSlopes needs positions (the position of each of the L = ${L} tokens)`);
+    const fwd = kernelFor(op, dense ? "denseMaskedAttentionForward" : "intervalAttentionForward", q, k, v,
+      intervals instanceof Tensor ? intervals : null, opts.alibiSlopes instanceof Tensor ? opts.alibiSlopes : null,
+      opts.positions instanceof Tensor ? opts.positions : null);
     const ivT = intervalsTensor(intervals, L, op);
     const slT = alibi ? slopesTensor(opts.alibiSlopes!, H, q.dtype, op) : null;
     const posT = alibi ? positionsTensor(opts.positions!, L, op) : null;
     const qc = contiguousRaw(q), kc = contiguousRaw(k), vc = contiguousRaw(v);
-    const out = empty([H, L, D], q.dtype);
-    const lse = empty([H, L], q.dtype);
-    const fwd = dense ? native.denseMaskedAttentionForward : native.intervalAttentionForward;
+    const out = empty([H, L, D], q.dtype, q.device);
+    const lse = empty([H, L], q.dtype, q.device);
     fwd(code(q), H, L, D, qc._h, qc.offset, kc._h, kc.offset, vc._h, vc.offset, ivT._h, ivT.offset, alibi,
       slT?._h ?? null, slT?.offset ?? 0, posT?._h ?? null, posT?.offset ?? 0, scale, out._h, 0, lse._h, 0);
     // Temporaries we created are owned by the node; the caller's tensors are saved as views.
@@ -166,8 +168,8 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
     const saved = [ivS, qs, ks, vs, os, lse, ...(slS ? [slS] : []), ...(posS ? [posS] : [])];
     return record(out, op, [q, k, v], (g) => {
       const gc = contiguousRaw(g);
-      const dq = empty([H, L, D], q.dtype), dk = empty([H, L, D], q.dtype), dv = empty([H, L, D], q.dtype);
-      const bwd = dense ? native.denseMaskedAttentionBackward : native.intervalAttentionBackward;
+      const bwd = kernelFor(op, dense ? "denseMaskedAttentionBackward" : "intervalAttentionBackward", qs, gc);
+      const dq = empty([H, L, D], q.dtype, q.device), dk = empty([H, L, D], q.dtype, q.device), dv = empty([H, L, D], q.dtype, q.device);
       bwd(code(q), H, L, D, qs._h, qs.offset, ks._h, ks.offset, vs._h, vs.offset, os._h, os.offset, lse._h, 0, gc._h, gc.offset,
         ivS._h, ivS.offset, alibi, slS?._h ?? null, slS?.offset ?? 0, posS?._h ?? null, posS?.offset ?? 0, scale,
         dq._h, 0, dk._h, 0, dv._h, 0);
@@ -229,8 +231,9 @@ export function ropeTable(positions: PositionsInput, headDim: number, opts?: Rop
     const L = positions instanceof Tensor ? positions.shape[0] ?? -1 : (positions as ArrayLike<number>)?.length;
     if (!Number.isInteger(L) || L < 0) throw new TypeError(`recforge: ropeTable: positions must be an int32 Tensor [L], an Int32Array or an array, got ${describe(positions)}`);
     const posT = positionsTensor(positions, L, "ropeTable");
-    const cos = empty([L, headDim / 2], dtype), sin = empty([L, headDim / 2], dtype);
-    native.ropeTables(code(cos), L, headDim, posT._h, posT.offset, base, cos._h, 0, sin._h, 0);
+    const tables = kernelFor("ropeTable", "ropeTables", posT);
+    const cos = empty([L, headDim / 2], dtype, posT.device), sin = empty([L, headDim / 2], dtype, posT.device);
+    tables(code(cos), L, headDim, posT._h, posT.offset, base, cos._h, 0, sin._h, 0);
     if (posT !== positions) posT.dispose();
     return {
       cos, sin, headDim, base,
@@ -275,6 +278,7 @@ export function rope(x: Tensor, positions: PositionsInput | RopeTable, opts?: Ro
     const [hAxis, lAxis] = layout === "hld" ? [0, 1] : [1, 0];
     const H = x.shape[hAxis], L = x.shape[lAxis], D = x.shape[2];
     if (D % 2) throw new RangeError(`recforge: rope: head dim D = ${D} must be even (x ${shapeStr(x.shape)})`);
+    const apply = kernelFor("rope", "ropeApply", x, isTable(positions) ? positions.cos : positions instanceof Tensor ? positions : null);
     let table: RopeTable;
     if (isTable(positions)) {
       table = positions;
@@ -294,9 +298,9 @@ export function rope(x: Tensor, positions: PositionsInput | RopeTable, opts?: Ro
     const xc = x.strides[2] === 1 || D <= 1 ? x : contiguousRaw(x);
     const shapeOf = (l: RopeLayout) => (l === "hld" ? [H, L, D] : [L, H, D]);
     const stridesOf = (l: RopeLayout) => (l === "hld" ? [L * D, D] : [D, H * D]); // [head stride, token stride]
-    const y = empty(shapeOf(outLayout), x.dtype);
+    const y = empty(shapeOf(outLayout), x.dtype, x.device);
     const [ysh, ysl] = stridesOf(outLayout);
-    native.ropeApply(code(x), H, L, D, xc._h, xc.offset, xc.strides[hAxis], xc.strides[lAxis], table.cos._h, table.cos.offset,
+    apply(code(x), H, L, D, xc._h, xc.offset, xc.strides[hAxis], xc.strides[lAxis], table.cos._h, table.cos.offset,
       table.sin._h, table.sin.offset, false, y._h, 0, ysh, ysl);
     if (xc !== x) xc.dispose();
     if (!needsGrad(x)) {
@@ -307,9 +311,9 @@ export function rope(x: Tensor, positions: PositionsInput | RopeTable, opts?: Ro
     const [oh, ol] = outLayout === "hld" ? [0, 1] : [1, 0];
     return record(y, "rope", [x], (g) => {
       const gc = g.strides[2] === 1 || D <= 1 ? g : contiguousRaw(g);
-      const gx = empty(shapeOf(layout), x.dtype);
+      const gx = empty(shapeOf(layout), x.dtype, x.device);
       const [gsh, gsl] = stridesOf(layout);
-      native.ropeApply(code(x), H, L, D, gc._h, gc.offset, gc.strides[oh], gc.strides[ol], cs._h, cs.offset, ss._h, ss.offset, true,
+      kernelFor("rope", "ropeApply", gc, cs)(code(x), H, L, D, gc._h, gc.offset, gc.strides[oh], gc.strides[ol], cs._h, cs.offset, ss._h, ss.offset, true,
         gx._h, 0, gsh, gsl);
       if (gc !== g) gc.dispose();
       return [gx];

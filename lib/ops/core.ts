@@ -1,12 +1,40 @@
 // Shared helpers for op implementations: argument checks, output allocation,
 // contiguity, scalar promotion. Every op validates in TypeScript (clear messages naming
 // shapes) before the binding re-validates memory bounds natively.
-import { native } from "../native.js";
-import { DTYPE_CODE, type DType, isFloat } from "../tensor/dtype.js";
+import { backend, native, type NativeAddon } from "../native.js";
+import { DTYPE_CODE, type Device, type DType, isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { shapeStr } from "../tensor/shape.js";
 
 export { native, DTYPE_CODE };
+
+/**
+ * The binding object for the device the tensors live on: the CPU addon or the CUDA addon,
+ * with the same function names and arguments. All tensors must share one device.
+ */
+export function backendFor(...ts: (Tensor | null | undefined)[]): NativeAddon {
+  let dev: Device | null = null;
+  for (const t of ts) {
+    if (!t) continue;
+    if (dev === null) dev = t.device;
+    else if (t.device !== dev)
+      throw new TypeError(`recforge: tensors are on different devices (${dev} and ${t.device}); move one with .to("${dev}")`);
+  }
+  return backend(dev ?? "cpu");
+}
+
+type KernelFn = (...args: any[]) => any;
+
+/**
+ * backendFor(...ts)[fn] for ops whose kernel is not bound on every device yet: a TypeError
+ * naming the op and the device instead of "undefined is not a function".
+ */
+export function kernelFor(op: string, fn: string, ...ts: (Tensor | null | undefined)[]): KernelFn {
+  const f = backendFor(...ts)[fn] as KernelFn | undefined;
+  if (typeof f === "function") return f;
+  const dev = ts.find((t) => t)?.device ?? "cpu";
+  throw new TypeError(`recforge: ${op}: not available on ${dev} yet (no ${fn} kernel binding there); move the inputs with .to("cpu")`);
+}
 
 /** Names a bad argument in an error message: "null", "a plain array (length 2)", "the string \"abc\"", ... */
 export function describe(v: unknown): string {
@@ -57,15 +85,15 @@ export function code(t: Tensor): number {
   return DTYPE_CODE[t.dtype];
 }
 
-export function empty(shape: readonly number[], dtype: DType): Tensor {
-  return Tensor.empty(shape, dtype);
+export function empty(shape: readonly number[], dtype: DType, device: Device = "cpu"): Tensor {
+  return Tensor.empty(shape, dtype, device);
 }
 
 /** Returns t when contiguous, else a contiguous copy (caller disposes when !== t). */
 export function contiguousRaw(t: Tensor): Tensor {
   if (t.isContiguous) return t;
-  const out = Tensor.empty(t.shape, t.dtype);
-  native.stridedCopy(code(t), t.shape, t._h, t.offset, t.strides, out._h, 0, out.strides);
+  const out = Tensor.empty(t.shape, t.dtype, t.device);
+  backendFor(t).stridedCopy(code(t), t.shape, t._h, t.offset, t.strides, out._h, 0, out.strides);
   return out;
 }
 
@@ -82,8 +110,8 @@ export function withContiguous<R>(ts: Tensor[], fn: (...c: Tensor[]) => R): R {
 }
 
 export function scalarLike(v: number, like: Tensor): Tensor {
-  const t = Tensor.empty([], like.dtype);
-  native.fill(code(t), 1, t._h, 0, v);
+  const t = Tensor.empty([], like.dtype, like.device);
+  backendFor(t).fill(code(t), 1, t._h, 0, v);
   return t;
 }
 

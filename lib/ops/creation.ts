@@ -1,9 +1,9 @@
 // Tensor creation: from JS data, constants, ranges, and seeded random draws.
 import { Tensor } from "../tensor/tensor.js";
-import { DTYPE_CODE, type DType, checkDType, dtypeOfArray, isFloat } from "../tensor/dtype.js";
+import { DTYPE_CODE, type Device, type DType, checkDType, dtypeOfArray, isFloat } from "../tensor/dtype.js";
 import { checkShape, numel, shapeStr } from "../tensor/shape.js";
 import { defaultGenerator, Generator } from "../tensor/random.js";
-import { native } from "../native.js";
+import { backend } from "../native.js";
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { assertFloat, assertNumber, assertTensor, code, describe, empty, options } from "./core.js";
 import { mul } from "./elementwise.js";
@@ -11,6 +11,14 @@ import { mul } from "./elementwise.js";
 export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** "cpu" (default) or "cuda" (needs the CUDA addon and a device: see backends()). */
+  device?: Device;
+}
+
+function deviceOf(opts: { device?: Device }): Device {
+  const d = opts.device ?? "cpu";
+  if (d !== "cpu" && d !== "cuda") throw new TypeError(`recforge: unknown device ${describe(d)}; expected "cpu" or "cuda"`);
+  return d;
 }
 
 function finish(t: Tensor, opts: CreateOptions): Tensor {
@@ -77,10 +85,11 @@ export function tensor(data: unknown, opts: CreateOptions & { shape?: number[] }
       if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)
         throw new RangeError(`recforge: tensor: int32 data must be integers in [-2147483648, 2147483647], got ${v} at index ${i}`);
     }
-  const t = Tensor.empty(shape, dtype);
+  const device = deviceOf(opts);
+  const t = Tensor.empty(shape, dtype, device);
   if (flat.length) {
     const arr = dtype === "float32" ? Float32Array.from(flat) : dtype === "float64" ? Float64Array.from(flat) : Int32Array.from(flat);
-    native.write(t._h, 0, arr);
+    backend(device).write(t._h, 0, arr);
   }
   return finish(t, opts);
 }
@@ -90,8 +99,8 @@ export function full(shape: number[], value: number, opts: CreateOptions = {}): 
   const s = checkShape(shape);
   const dtype = checkDType(opts.dtype ?? "float32");
   if (typeof value !== "number") throw new TypeError(`recforge: full: value must be a number, got ${describe(value)}`);
-  const t = Tensor.empty(s, dtype);
-  native.fill(DTYPE_CODE[dtype], t.size, t._h, 0, value);
+  const t = Tensor.empty(s, dtype, deviceOf(opts));
+  backend(t.device).fill(DTYPE_CODE[dtype], t.size, t._h, 0, value);
   return finish(t, opts);
 }
 export const zeros = (shape: number[], opts: CreateOptions = {}) => full(shape, 0, opts);
@@ -99,12 +108,12 @@ export const ones = (shape: number[], opts: CreateOptions = {}) => full(shape, 1
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
   opts = options(opts, "zerosLike");
   assertTensor(t, "zerosLike");
-  return full([...t.shape], 0, { dtype: t.dtype, ...opts });
+  return full([...t.shape], 0, { dtype: t.dtype, device: t.device, ...opts });
 }
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
   opts = options(opts, "onesLike");
   assertTensor(t, "onesLike");
-  return full([...t.shape], 1, { dtype: t.dtype, ...opts });
+  return full([...t.shape], 1, { dtype: t.dtype, device: t.device, ...opts });
 }
 
 /** [start, end) by step; arange(n) = 0..n-1. int32 when all arguments are integers, else float32. */
@@ -127,7 +136,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
     throw new RangeError(`recforge: arange(${start}, ${end}, ${step}): int32 needs integer arguments and values within the int32 range`);
   const data = dtype === "int32" ? new Int32Array(n) : dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return tensor(data, { dtype, requiresGrad: opts.requiresGrad });
+  return tensor(data, { dtype, requiresGrad: opts.requiresGrad, device: opts.device });
 }
 
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
@@ -135,7 +144,8 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
   const t = zeros([n, m], opts);
   const dtype = t.dtype;
   const one = dtype === "float64" ? new Float64Array([1]) : dtype === "int32" ? new Int32Array([1]) : new Float32Array([1]);
-  for (let i = 0; i < Math.min(n, m); i++) native.write(t._h, (i * m + i) * one.BYTES_PER_ELEMENT, one);
+  const b = backend(t.device);
+  for (let i = 0; i < Math.min(n, m); i++) b.write(t._h, (i * m + i) * one.BYTES_PER_ELEMENT, one);
   return t;
 }
 
@@ -154,8 +164,9 @@ function randomFill(kind: number, shape: number[], a: number, b: number, opts: R
   const dtype = checkDType(opts.dtype ?? "float32");
   if (!isFloat(dtype)) throw new TypeError(`recforge: random floats need a float dtype, got ${dtype}; use randint`);
   const g = generatorOf(opts.generator);
-  const t = Tensor.empty(s, dtype);
-  native.randomFill(DTYPE_CODE[dtype], kind, g.seed, g.take(t.size), t.size, t._h, 0, a, b);
+  const t = Tensor.empty(s, dtype, deviceOf(opts));
+  // Same Philox stream on every device: a seed gives the same numbers on cpu and cuda.
+  backend(t.device).randomFill(DTYPE_CODE[dtype], kind, g.seed, g.take(t.size), t.size, t._h, 0, a, b);
   return finish(t, opts);
 }
 
@@ -176,7 +187,7 @@ export function bernoulli(shape: number[], p: number, opts: RandomOptions = {}):
   return randomFill(2, shape, p, 0, opts);
 }
 /** Integers uniform in [low, high), int32. */
-export function randint(low: number, high: number, shape: number[], opts: { generator?: Generator } = {}): Tensor {
+export function randint(low: number, high: number, shape: number[], opts: { generator?: Generator; device?: Device } = {}): Tensor {
   opts = options(opts, "randint");
   if (!Number.isInteger(low) || !Number.isInteger(high)) throw new TypeError("recforge: randint: bounds must be integers");
   if (high <= low) throw new RangeError(`recforge: randint: high (${high}) must exceed low (${low})`);
@@ -185,8 +196,8 @@ export function randint(low: number, high: number, shape: number[], opts: { gene
     throw new RangeError(`recforge: randint: bounds [${low}, ${high}) must lie within the int32 range [-2147483648, 2147483648)`);
   const s = checkShape(shape);
   const g = generatorOf(opts.generator);
-  const t = Tensor.empty(s, "int32");
-  native.randomInt(g.seed, g.take(t.size), t.size, t._h, 0, low, high);
+  const t = Tensor.empty(s, "int32", deviceOf(opts));
+  backend(t.device).randomInt(g.seed, g.take(t.size), t.size, t._h, 0, low, high);
   return t;
 }
 
@@ -197,8 +208,8 @@ export function dropout(x: Tensor, p = 0.5, opts: { training?: boolean; generato
   assertFloat(x, "dropout");
   if (typeof p !== "number" || !(p >= 0 && p < 1)) throw new RangeError(`recforge: dropout: p must be in [0, 1), got ${p}`);
   if (opts.training === false || p === 0) return x;
-  const mask = bernoulli([...x.shape], 1 - p, { dtype: x.dtype, generator: opts.generator });
-  native.scaleInplace(code(mask), mask.size, mask._h, 0, 1 / (1 - p));
+  const mask = bernoulli([...x.shape], 1 - p, { dtype: x.dtype, generator: opts.generator, device: x.device });
+  backend(mask.device).scaleInplace(code(mask), mask.size, mask._h, 0, 1 / (1 - p));
   const out = mul(x, mask);
   mask.dispose();
   return out;

@@ -6,7 +6,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { disposeOnThrow } from "../tensor/scope.js";
 import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../tensor/shape.js";
 import { type DType, checkDType, isFloat } from "../tensor/dtype.js";
-import { assertFloat, assertNumber, assertTensor, code, contiguousRaw, describe, empty, native, scalarLike } from "./core.js";
+import { assertFloat, assertNumber, assertTensor, code, backendFor, contiguousRaw, describe, empty, scalarLike } from "./core.js";
 import { reshape } from "./shape.js";
 import { sum } from "./reduce.js";
 
@@ -17,8 +17,8 @@ export const enum U {
 
 export function unaryRaw(op: U, x: Tensor, a = 0, b = 0): Tensor {
   const xc = contiguousRaw(x);
-  const y = empty(x.shape, x.dtype);
-  native.unary(code(x), op, x.size, xc._h, xc.offset, y._h, 0, a, b);
+  const y = empty(x.shape, x.dtype, x.device);
+  backendFor(xc).unary(code(x), op, x.size, xc._h, xc.offset, y._h, 0, a, b);
   if (xc !== x) xc.dispose();
   return y;
 }
@@ -27,8 +27,8 @@ function unary(name: string, op: U, x: Tensor, a = 0, b = 0): Tensor {
   assertTensor(x, name);
   assertFloat(x, name);
   const xc = contiguousRaw(x);
-  const y = empty(x.shape, x.dtype);
-  native.unary(code(x), op, x.size, xc._h, xc.offset, y._h, 0, a, b);
+  const y = empty(x.shape, x.dtype, x.device);
+  backendFor(xc).unary(code(x), op, x.size, xc._h, xc.offset, y._h, 0, a, b);
   if (!needsGrad(x)) {
     if (xc !== x) xc.dispose();
     return y;
@@ -40,8 +40,8 @@ function unary(name: string, op: U, x: Tensor, a = 0, b = 0): Tensor {
     [x],
     (g) => {
       const gc = contiguousRaw(g);
-      const gx = empty(x.shape, x.dtype);
-      native.unaryBackward(code(x), op, x.size, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0, a, b);
+      const gx = empty(x.shape, x.dtype, x.device);
+      backendFor(xs, ys, gc).unaryBackward(code(x), op, x.size, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0, a, b);
       if (gc !== g) gc.dispose();
       return [gx];
     },
@@ -91,8 +91,9 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 function binaryRaw(op: B, a: Tensor, b: Tensor, name: string): Tensor {
   if (a.dtype !== b.dtype) throw new TypeError(`recforge: ${name}: dtypes differ (${a.dtype} vs ${b.dtype}); cast one with .cast()`);
   const shape = broadcastShapes(a.shape, b.shape, name);
-  const out = empty(shape, a.dtype);
-  native.binary(
+  const be = backendFor(a, b); // both on one device, checked before the output exists
+  const out = empty(shape, a.dtype, a.device);
+  be.binary(
     code(a), op, shape,
     a._h, a.offset, broadcastStrides(a.shape, a.strides, shape),
     b._h, b.offset, broadcastStrides(b.shape, b.strides, shape),
@@ -267,8 +268,9 @@ function whereBody(cond: Tensor, a: Operand, b: Operand): Tensor {
   let c = cond.dtype === ta.dtype ? cond : castRaw(cond, ta.dtype);
   const shape = broadcastShapes(broadcastShapes(c.shape, ta.shape, "where"), tb.shape, "where");
   const whereRaw = (x: Tensor, y: Tensor, shp: Shape) => {
-    const o = empty(shp, x.dtype);
-    native.where(code(x), shp, c._h, c.offset, broadcastStrides(c.shape, c.strides, shp), x._h, x.offset,
+    const be = backendFor(x, y, c);
+    const o = empty(shp, x.dtype, x.device);
+    be.where(code(x), shp, c._h, c.offset, broadcastStrides(c.shape, c.strides, shp), x._h, x.offset,
       broadcastStrides(x.shape, x.strides, shp), y._h, y.offset, broadcastStrides(y.shape, y.strides, shp), o._h, 0);
     return o;
   };
@@ -296,8 +298,8 @@ function sumToOwned(g: Tensor, shape: Shape): Tensor {
 
 export function castRaw(x: Tensor, dtype: DType): Tensor {
   const xc = contiguousRaw(x);
-  const out = empty(x.shape, dtype);
-  native.cast(code(xc), code(out), x.size, xc._h, xc.offset, out._h, 0);
+  const out = empty(x.shape, dtype, x.device);
+  backendFor(xc).cast(code(xc), code(out), x.size, xc._h, xc.offset, out._h, 0);
   if (xc !== x) xc.dispose();
   return out;
 }
@@ -314,8 +316,8 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 /** A contiguous copy that stays in the graph. */
 export function clone(x: Tensor): Tensor {
   assertTensor(x, "clone");
-  const out = empty(x.shape, x.dtype);
-  native.stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
+  const out = empty(x.shape, x.dtype, x.device);
+  backendFor(x).stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
   return record(out, "clone", [x], (g) => [g]);
 }
 

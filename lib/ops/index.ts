@@ -16,7 +16,19 @@ export {
   type CreateOptions, type RandomOptions,
 } from "./creation.js";
 export {
+  balanceGradients,
+  BalanceState,
+  type BalanceGradientsOptions,
+  type BalanceResult,
+  type BalanceStateDict,
+  type BalanceReference,
+  type BalanceStrategy,
+} from "./balance.js";
+export { segmentAggregate, edgeSoftmax, gatAttention, gatAttentionWithWeights, type SegmentReduce, type SegmentAggregateOptions, type GatAttentionOptions } from "./graph.js";
+export { segmentAggregateReference, edgeSoftmaxReference, gatAttentionReference } from "./graph_reference.js";
+export {
   intervalAttention, denseMaskedAttention, rope, ropeTable, alibiSlopes, intervalsTensor, positionsTensor,
   type AttentionOptions, type KeyIntervalArrays, type IntervalsInput, type PositionsInput, type RopeTable, type RopeTableOptions,
   type RopeOptions, type RopeLayout,
 } from "./attention.js";
+export { to } from "./device.js";

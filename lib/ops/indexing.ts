@@ -5,7 +5,7 @@ import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { disposeOnThrow } from "../tensor/scope.js";
 import { normAxis, shapeStr } from "../tensor/shape.js";
-import { assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, backendFor } from "./core.js";
 import { permute, reshape } from "./shape.js";
 
 /** out[..., :] = weight[indices[...], :]  (weight: [num, dim]). Gradient: scatter-add into weight rows. */
@@ -20,9 +20,9 @@ function embeddingBody(indices: Tensor, weight: Tensor): Tensor {
   const [rows, d] = weight.shape;
   const ic = contiguousRaw(indices);
   const wc = contiguousRaw(weight);
-  const out = empty([...indices.shape, d], weight.dtype);
+  const out = empty([...indices.shape, d], weight.dtype, weight.device);
   try {
-    native.gatherRows(code(weight), indices.size, d, rows, wc._h, wc.offset, ic._h, ic.offset, out._h, 0);
+    backendFor(wc, ic).gatherRows(code(weight), indices.size, d, rows, wc._h, wc.offset, ic._h, ic.offset, out._h, 0);
   } catch (e) {
     out.dispose();
     throw e;
@@ -36,9 +36,9 @@ function embeddingBody(indices: Tensor, weight: Tensor): Tensor {
   const is = ic !== indices ? ic : save(indices);
   return record(out, "embedding", [null, weight], (g) => {
     const gc = contiguousRaw(g);
-    const gw = empty(weight.shape, weight.dtype);
-    native.fill(code(gw), gw.size, gw._h, 0, 0);
-    native.scatterAddRows(code(gw), indices.size, d, rows, gc._h, gc.offset, is._h, is.offset, gw._h, 0);
+    const gw = empty(weight.shape, weight.dtype, weight.device);
+    backendFor(gw).fill(code(gw), gw.size, gw._h, 0, 0);
+    backendFor(gw, gc, is).scatterAddRows(code(gw), indices.size, d, rows, gc._h, gc.offset, is._h, is.offset, gw._h, 0);
     if (gc !== g) gc.dispose();
     return [null, gw];
   }, [is]);
@@ -83,9 +83,9 @@ function gatherBody(x: Tensor, axis: number, indices: Tensor): Tensor {
   const inner = x.shape.slice(a + 1).reduce((p, c) => p * c, 1);
   const k = indices.shape[a], dim = x.shape[a];
   const xc = contiguousRaw(x), ic = contiguousRaw(indices);
-  const out = empty(indices.shape, x.dtype);
+  const out = empty(indices.shape, x.dtype, x.device);
   try {
-    native.gatherAxis(code(x), outer, dim, k, inner, xc._h, xc.offset, ic._h, ic.offset, out._h, 0);
+    backendFor(xc, ic).gatherAxis(code(x), outer, dim, k, inner, xc._h, xc.offset, ic._h, ic.offset, out._h, 0);
   } catch (e) {
     out.dispose();
     throw e;
@@ -99,9 +99,9 @@ function gatherBody(x: Tensor, axis: number, indices: Tensor): Tensor {
   const is = ic !== indices ? ic : save(indices);
   return record(out, "gather", [x], (g) => {
     const gc = contiguousRaw(g);
-    const gx = empty(x.shape, x.dtype);
-    native.fill(code(gx), gx.size, gx._h, 0, 0);
-    native.scatterAddAxis(code(gx), outer, dim, k, inner, gc._h, gc.offset, is._h, is.offset, gx._h, 0);
+    const gx = empty(x.shape, x.dtype, x.device);
+    backendFor(gx).fill(code(gx), gx.size, gx._h, 0, 0);
+    backendFor(gx, gc, is).scatterAddAxis(code(gx), outer, dim, k, inner, gc._h, gc.offset, is._h, is.offset, gx._h, 0);
     if (gc !== g) gc.dispose();
     return [gx];
   }, [is]);
@@ -123,11 +123,11 @@ function scatterAddBody(x: Tensor, axis: number, indices: Tensor, src: Tensor): 
   const outer = x.shape.slice(0, a).reduce((p, c) => p * c, 1);
   const inner = x.shape.slice(a + 1).reduce((p, c) => p * c, 1);
   const k = indices.shape[a], dim = x.shape[a];
-  const out = empty(x.shape, x.dtype);
-  native.stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
+  const out = empty(x.shape, x.dtype, x.device);
+  backendFor(x).stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
   const sc = contiguousRaw(src), ic = contiguousRaw(indices);
   try {
-    native.scatterAddAxis(code(x), outer, dim, k, inner, sc._h, sc.offset, ic._h, ic.offset, out._h, 0);
+    backendFor(out, sc, ic).scatterAddAxis(code(x), outer, dim, k, inner, sc._h, sc.offset, ic._h, ic.offset, out._h, 0);
   } catch (e) {
     out.dispose();
     throw e;
@@ -140,10 +140,10 @@ function scatterAddBody(x: Tensor, axis: number, indices: Tensor, src: Tensor): 
   }
   const is = ic !== indices ? ic : save(indices);
   return record(out, "scatterAdd", [x, src], (g) => {
-    const gsrc = src.requiresGrad ? empty(indices.shape, x.dtype) : null;
+    const gsrc = src.requiresGrad ? empty(indices.shape, x.dtype, x.device) : null;
     if (gsrc) {
       const gc = contiguousRaw(g);
-      native.gatherAxis(code(x), outer, dim, k, inner, gc._h, gc.offset, is._h, is.offset, gsrc._h, 0);
+      backendFor(gsrc, gc, is).gatherAxis(code(x), outer, dim, k, inner, gc._h, gc.offset, is._h, is.offset, gsrc._h, 0);
       if (gc !== g) gc.dispose();
     }
     return [g, gsrc];

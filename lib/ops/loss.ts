@@ -4,7 +4,7 @@ import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { disposeOnThrow } from "../tensor/scope.js";
 import { sameShape, shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertInt, assertSameDType, assertTensor, code, contiguousRaw, empty, native, options } from "./core.js";
+import { assertFloat, assertInt, assertSameDType, assertTensor, backendFor, code, contiguousRaw, empty, options } from "./core.js";
 import { U, addRaw, mul, mulRaw, square, sub, unaryRaw } from "./elementwise.js";
 import { mean, sum } from "./reduce.js";
 
@@ -42,9 +42,10 @@ export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions =
     throw new RangeError(`recforge: bceWithLogits: logits ${shapeStr(logits.shape)} and target ${shapeStr(target.shape)} must have the same shape`);
   const pw = opts.posWeight ?? 1;
   if (typeof pw !== "number" || !(pw > 0)) throw new RangeError(`recforge: bceWithLogits: posWeight must be > 0, got ${pw}`);
+  const be = backendFor(logits, target); // one device, checked before anything is allocated
   const xc = contiguousRaw(logits), yc = contiguousRaw(target);
-  const loss = empty(logits.shape, logits.dtype);
-  native.bceLogits(code(logits), logits.size, pw, xc._h, xc.offset, yc._h, yc.offset, loss._h, 0);
+  const loss = empty(logits.shape, logits.dtype, logits.device);
+  be.bceLogits(code(logits), logits.size, pw, xc._h, xc.offset, yc._h, yc.offset, loss._h, 0);
   let out = loss;
   if (needsGrad(logits, target)) {
     const xs = xc !== logits ? xc : save(logits), ys = yc !== target ? yc : save(target);
@@ -52,8 +53,8 @@ export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions =
       let gx: Tensor | null = null;
       if (logits.requiresGrad) {
         const gc = contiguousRaw(g);
-        gx = empty(logits.shape, logits.dtype);
-        native.bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
+        gx = empty(logits.shape, logits.dtype, logits.device);
+        backendFor(xs, ys, gc).bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
         if (gc !== g) gc.dispose();
       }
       return [gx, target.requiresGrad ? bceTargetGrad(g, xs, pw) : null];
@@ -102,11 +103,12 @@ function crossEntropyBody(logits: Tensor, target: Tensor, opts: CrossEntropyOpti
   const ignore = opts.ignoreIndex ?? -100;
   if (!Number.isInteger(ignore)) throw new TypeError(`recforge: crossEntropy: ignoreIndex must be an integer, got ${ignore}`);
   const [n, c] = logits.shape;
+  const be = backendFor(logits, target);
   const xc = contiguousRaw(logits), tc = contiguousRaw(target);
-  const loss = empty([n], logits.dtype);
-  const lse = empty([n], logits.dtype);
+  const loss = empty([n], logits.dtype, logits.device);
+  const lse = empty([n], logits.dtype, logits.device);
   try {
-    native.crossEntropy(code(logits), n, c, ignore, xc._h, xc.offset, tc._h, tc.offset, loss._h, 0, lse._h, 0);
+    be.crossEntropy(code(logits), n, c, ignore, xc._h, xc.offset, tc._h, tc.offset, loss._h, 0, lse._h, 0);
   } catch (e) {
     loss.dispose();
     lse.dispose();
@@ -117,8 +119,8 @@ function crossEntropyBody(logits: Tensor, target: Tensor, opts: CrossEntropyOpti
     const xs = xc !== logits ? xc : save(logits), ts = tc !== target ? tc : save(target);
     out = record(loss, "crossEntropy", [logits, null], (g) => {
       const gc = contiguousRaw(g);
-      const gx = empty(logits.shape, logits.dtype);
-      native.crossEntropyBackward(code(logits), n, c, ignore, xs._h, xs.offset, ts._h, ts.offset, lse._h, 0, gc._h, gc.offset, gx._h, 0);
+      const gx = empty(logits.shape, logits.dtype, logits.device);
+      backendFor(xs, ts, gc).crossEntropyBackward(code(logits), n, c, ignore, xs._h, xs.offset, ts._h, ts.offset, lse._h, 0, gc._h, gc.offset, gx._h, 0);
       if (gc !== g) gc.dispose();
       return [gx, null];
     }, [xs, ts, lse]);

@@ -3,7 +3,7 @@
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { broadcastShapes, shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertSameDType, assertTensor, code, empty, native } from "./core.js";
+import { assertFloat, assertSameDType, assertTensor, code, empty, backendFor } from "./core.js";
 import { add, sumTo } from "./elementwise.js";
 import { expand, reshape, squeeze, transpose, unsqueeze } from "./shape.js";
 
@@ -50,8 +50,8 @@ function matArg(x: Tensor, batchShape: number[]): MatArg {
   // Fallback: materialise x expanded to the full batch, row-major.
   const full = [...batchShape, rows, cols];
   const v = expand(x, full);
-  const c = empty(full, x.dtype);
-  native.stridedCopy(code(x), full, v._h, v.offset, v.strides, c._h, 0, c.strides);
+  const c = empty(full, x.dtype, x.device);
+  backendFor(v).stridedCopy(code(x), full, v._h, v.offset, v.strides, c._h, 0, c.strides);
   if (v !== x) v.dispose();
   return { t: c, trans: false, ld: Math.max(cols, 1), batchStride: rows * cols, owned: true };
 }
@@ -61,14 +61,15 @@ export function matmulRaw(a: Tensor, b: Tensor): Tensor {
   const M = a.shape[a.ndim - 2], K = a.shape[a.ndim - 1], N = b.shape[b.ndim - 1];
   const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
   const batch = batchShape.reduce((p, c) => p * c, 1);
-  const out = empty([...batchShape, M, N], a.dtype);
+  const be = backendFor(a, b); // one device, checked before the output exists
+  const out = empty([...batchShape, M, N], a.dtype, a.device);
   if (out.size === 0) return out;
   if (K === 0) {
-    native.fill(code(out), out.size, out._h, 0, 0);
+    be.fill(code(out), out.size, out._h, 0, 0);
     return out;
   }
   const A = matArg(a, batchShape), B = matArg(b, batchShape);
-  native.gemm(code(a), A.trans, B.trans, M, N, K, 1, A.t._h, A.t.offset, A.ld, A.batchStride, B.t._h, B.t.offset, B.ld,
+  be.gemm(code(a), A.trans, B.trans, M, N, K, 1, A.t._h, A.t.offset, A.ld, A.batchStride, B.t._h, B.t.offset, B.ld,
     B.batchStride, 0, out._h, 0, Math.max(N, 1), M * N, batch);
   if (A.owned) A.t.dispose();
   if (B.owned) B.t.dispose();

@@ -2,7 +2,7 @@
 // them typed; the functions themselves live in their op files.
 import { backward as runBackward, type BackwardOptions } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
-import type { DType } from "../tensor/dtype.js";
+import type { Device, DType } from "../tensor/dtype.js";
 import * as E from "./elementwise.js";
 import * as S from "./shape.js";
 import * as R from "./reduce.js";
@@ -10,7 +10,8 @@ import * as C from "./composite.js";
 import * as M from "./matmul.js";
 import * as N from "./nn.js";
 import * as I from "./indexing.js";
-import { code, native } from "./core.js";
+import * as D from "./device.js";
+import { code, backendFor } from "./core.js";
 
 type Operand = Tensor | number;
 
@@ -40,6 +41,8 @@ declare module "../tensor/tensor.js" {
     gt(o: Operand): Tensor;
     ge(o: Operand): Tensor;
     cast(dtype: DType): Tensor;
+    /** This tensor on `device` ("cpu" or "cuda"): itself when already there, else a copy (gradients flow back). */
+    to(device: Device): Tensor;
     clone(): Tensor;
     sum(axes?: number | number[], keepdim?: boolean): Tensor;
     mean(axes?: number | number[], keepdim?: boolean): Tensor;
@@ -87,6 +90,7 @@ for (const f of ["neg", "exp", "log", "sqrt", "rsqrt", "abs", "relu", "sigmoid",
 P.clamp = function (a?: number, b?: number) { return E.clamp(this, a, b); };
 for (const f of ["eq", "ne", "lt", "le", "gt", "ge"] as const) P[f] = function (o: Operand) { return E[f](this, o); };
 P.cast = function (d: DType) { return E.cast(this, d); };
+P.to = function (d: Device) { return D.to(this, d); };
 P.clone = function () { return E.clone(this); };
 P.sum = function (a?: number | number[], k?: boolean) { return R.sum(this, a, k); };
 P.mean = function (a?: number | number[], k?: boolean) { return R.mean(this, a, k); };
@@ -119,12 +123,12 @@ P.gather = function (a: number, i: Tensor) { return I.gather(this, a, i); };
 P.indexSelect = function (a: number, i: Tensor) { return I.indexSelect(this, a, i); };
 P._fill = function (this: Tensor, v: number) {
   if (!this.isContiguous) throw new Error("recforge: internal: _fill on a non-contiguous tensor");
-  native.fill(code(this), this.size, this._h, this.offset, v);
+  backendFor(this).fill(code(this), this.size, this._h, this.offset, v);
 };
 P._addNoGrad = function (this: Tensor, o: Tensor) { return E.addRaw(this, o); };
 P._cloneNoGrad = function (this: Tensor) {
-  const out = Tensor.empty(this.shape, this.dtype);
-  native.stridedCopy(code(this), this.shape, this._h, this.offset, this.strides, out._h, 0, out.strides);
+  const out = Tensor.empty(this.shape, this.dtype, this.device);
+  backendFor(this).stridedCopy(code(this), this.shape, this._h, this.offset, this.strides, out._h, 0, out.strides);
   return out;
 };
 

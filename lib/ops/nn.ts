@@ -3,7 +3,7 @@
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { normAxis, shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertSameDType, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { assertFloat, assertSameDType, assertTensor, code, contiguousRaw, empty, backendFor } from "./core.js";
 import { contiguous, transpose } from "./shape.js";
 
 function softmaxImpl(name: string, x: Tensor, axis: number, log: boolean): Tensor {
@@ -22,15 +22,15 @@ function softmaxImpl(name: string, x: Tensor, axis: number, log: boolean): Tenso
   const n = x.shape[x.ndim - 1];
   const rows = n === 0 ? 0 : x.size / n;
   const xc = contiguousRaw(x);
-  const y = empty(x.shape, x.dtype);
-  native.softmax(code(x), rows, n, log, xc._h, xc.offset, y._h, 0);
+  const y = empty(x.shape, x.dtype, x.device);
+  backendFor(xc).softmax(code(x), rows, n, log, xc._h, xc.offset, y._h, 0);
   if (xc !== x) xc.dispose();
   if (!needsGrad(x)) return y;
   const ys = save(y);
   return record(y, name, [x], (g) => {
     const gc = contiguousRaw(g);
-    const gx = empty(x.shape, x.dtype);
-    native.softmaxBackward(code(x), rows, n, log, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
+    const gx = empty(x.shape, x.dtype, x.device);
+    backendFor(ys, gc).softmaxBackward(code(x), rows, n, log, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
     if (gc !== g) gc.dispose();
     return [gx];
   }, [ys]);
@@ -53,13 +53,14 @@ function normImpl(name: string, rms: boolean, x: Tensor, weight: Tensor | null, 
   }
   if (typeof eps !== "number" || !(eps >= 0)) throw new RangeError(`recforge: ${name}: eps must be a number >= 0, got ${eps}`);
   const rows = n === 0 ? 0 : x.size / n;
+  const be = backendFor(x, weight, bias); // one device, checked before anything is allocated
   const xc = contiguousRaw(x);
   const wc = weight ? contiguousRaw(weight) : null;
   const bc = bias ? contiguousRaw(bias) : null;
-  const y = empty(x.shape, x.dtype);
-  const mean = rms ? null : empty([rows], x.dtype);
-  const rstd = empty([rows], x.dtype);
-  native.norm(code(x), rms, rows, n, eps, xc._h, xc.offset, wc?._h ?? null, wc?.offset ?? 0, bc?._h ?? null, bc?.offset ?? 0,
+  const y = empty(x.shape, x.dtype, x.device);
+  const mean = rms ? null : empty([rows], x.dtype, x.device);
+  const rstd = empty([rows], x.dtype, x.device);
+  be.norm(code(x), rms, rows, n, eps, xc._h, xc.offset, wc?._h ?? null, wc?.offset ?? 0, bc?._h ?? null, bc?.offset ?? 0,
     y._h, 0, mean?._h ?? null, 0, rstd._h, 0);
   if (bc && bc !== bias) bc.dispose();
   if (!needsGrad(x, weight, bias)) {
@@ -71,10 +72,10 @@ function normImpl(name: string, rms: boolean, x: Tensor, weight: Tensor | null, 
   const saved = [xs, rstd, ...(ws ? [ws] : []), ...(mean ? [mean] : [])];
   return record(y, name, [x, weight, bias], (g) => {
     const gc = contiguousRaw(g);
-    const gx = empty(x.shape, x.dtype);
-    const gw = weight?.requiresGrad ? empty([n], x.dtype) : null;
-    const gb = bias?.requiresGrad ? empty([n], x.dtype) : null;
-    native.normBackward(code(x), rms, rows, n, xs._h, xs.offset, ws?._h ?? null, ws?.offset ?? 0, mean?._h ?? null, 0,
+    const gx = empty(x.shape, x.dtype, x.device);
+    const gw = weight?.requiresGrad ? empty([n], x.dtype, x.device) : null;
+    const gb = bias?.requiresGrad ? empty([n], x.dtype, x.device) : null;
+    backendFor(xs, ws, gc).normBackward(code(x), rms, rows, n, xs._h, xs.offset, ws?._h ?? null, ws?.offset ?? 0, mean?._h ?? null, 0,
       rstd._h, 0, gc._h, gc.offset, gx._h, 0, gw?._h ?? null, 0, gb?._h ?? null, 0);
     if (gc !== g) gc.dispose();
     return [gx, gw, gb];

@@ -3,7 +3,7 @@
 import { record } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { normAxes, normAxis, shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { assertFloat, assertTensor, code, contiguousRaw, empty, backendFor } from "./core.js";
 import { expand, reshape } from "./shape.js";
 
 const enum R { Sum = 0, Mean, Max, Min }
@@ -26,8 +26,8 @@ function reduceRaw(op: R, x: Tensor, axes: number[]): Tensor {
     else runs.push([a, a]);
   }
   if (runs.length === 0) {
-    const out = empty(shape, x.dtype);
-    native.stridedCopy(code(x), shape, cur._h, cur.offset, cur.strides, out._h, 0, out.strides);
+    const out = empty(shape, x.dtype, x.device);
+    backendFor(cur).stridedCopy(code(x), shape, cur._h, cur.offset, cur.strides, out._h, 0, out.strides);
     if (cur !== x) cur.dispose();
     return out;
   }
@@ -37,8 +37,8 @@ function reduceRaw(op: R, x: Tensor, axes: number[]): Tensor {
     const r = shape.slice(s, e + 1).reduce((p, c) => p * c, 1);
     const inner = shape.slice(e + 1).reduce((p, c) => p * c, 1);
     const next = shape.map((d, i) => (i >= s && i <= e ? 1 : d));
-    const out = empty(next, x.dtype);
-    native.reduce(code(x), op, outer, r, inner, cur._h, cur.offset, out._h, 0, null, 0);
+    const out = empty(next, x.dtype, x.device);
+    backendFor(cur).reduce(code(x), op, outer, r, inner, cur._h, cur.offset, out._h, 0, null, 0);
     if (cur !== x) cur.dispose();
     cur = out;
     shape = next;
@@ -69,7 +69,7 @@ export function mean(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   const count = ax.reduce((p, a) => p * x.shape[a], 1);
   const k = record(reduceRaw(R.Mean, x, ax), "mean", [x], (g) => {
     const e = expandCopy(g, x.shape);
-    native.scaleInplace(code(e), e.size, e._h, 0, 1 / count);
+    backendFor(e).scaleInplace(code(e), e.size, e._h, 0, 1 / count);
     return [e];
   });
   return finishOwned(k, x, ax, keepdim);
@@ -84,8 +84,8 @@ function finishOwned(k: Tensor, x: Tensor, ax: number[], keepdim: boolean): Tens
 // Materialises g (keepdim-shaped) broadcast to `shape`.
 function expandCopy(g: Tensor, shape: readonly number[]): Tensor {
   const v = expand(g, shape);
-  const out = empty(shape, g.dtype);
-  native.stridedCopy(code(g), shape, v._h, v.offset, v.strides, out._h, 0, out.strides);
+  const out = empty(shape, g.dtype, g.device);
+  backendFor(v).stridedCopy(code(g), shape, v._h, v.offset, v.strides, out._h, 0, out.strides);
   if (v !== g) v.dispose();
   return out;
 }
@@ -104,16 +104,16 @@ function extreme(name: string, op: R, x: Tensor, axis: number, keepdim: boolean)
   const outer = x.shape.slice(0, a).reduce((p, c) => p * c, 1);
   const inner = x.shape.slice(a + 1).reduce((p, c) => p * c, 1);
   const ks = keptShape(x.shape, [a]);
-  const vals = empty(ks, x.dtype);
-  const idx = empty(ks, "int32");
-  native.reduce(code(x), op, outer, x.shape[a], inner, xc._h, xc.offset, vals._h, 0, idx._h, 0);
+  const vals = empty(ks, x.dtype, x.device);
+  const idx = empty(ks, "int32", x.device);
+  backendFor(xc).reduce(code(x), op, outer, x.shape[a], inner, xc._h, xc.offset, vals._h, 0, idx._h, 0);
   if (xc !== x) xc.dispose();
   const idxSaved = idx.detach(); // the node's own reference: callers may dispose `indices`
   const v = record(vals, name, [x], (g) => {
-    const gx = empty(x.shape, x.dtype);
-    native.fill(code(gx), gx.size, gx._h, 0, 0);
+    const gx = empty(x.shape, x.dtype, x.device);
+    backendFor(gx).fill(code(gx), gx.size, gx._h, 0, 0);
     const gc = contiguousRaw(g);
-    native.scatterAddAxis(code(gx), outer, x.shape[a], 1, inner, gc._h, gc.offset, idxSaved._h, idxSaved.offset, gx._h, 0);
+    backendFor(gx, gc, idxSaved).scatterAddAxis(code(gx), outer, x.shape[a], 1, inner, gc._h, gc.offset, idxSaved._h, idxSaved.offset, gx._h, 0);
     if (gc !== g) gc.dispose();
     return [gx];
   }, [idxSaved]);

@@ -4,7 +4,7 @@ import { record } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { disposeOnThrow } from "../tensor/scope.js";
 import { checkShape, contiguousStrides, normAxis, numel, shapeStr, type Shape } from "../tensor/shape.js";
-import { assertTensor, code, describe, empty, native } from "./core.js";
+import { assertTensor, backendFor, code, describe, empty } from "./core.js";
 
 function view(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
   return new Tensor(x._storage, shape, x.dtype, strides, offset, false);
@@ -13,8 +13,8 @@ function view(x: Tensor, shape: readonly number[], strides: readonly number[], o
 export function contiguous(x: Tensor): Tensor {
   assertTensor(x, "contiguous");
   if (x.isContiguous) return x;
-  const out = empty(x.shape, x.dtype);
-  native.stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
+  const out = empty(x.shape, x.dtype, x.device);
+  backendFor(x).stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
   return record(out, "contiguous", [x], (g) => [g]);
 }
 
@@ -157,10 +157,11 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   shape[a] = e - s;
   const out = view(x, shape, x.strides, x.offset + s * x.strides[a]);
   return record(out, "slice", [x], (g) => {
-    const gx = empty(x.shape, x.dtype);
-    native.fill(code(gx), gx.size, gx._h, 0, 0);
+    const be = backendFor(g, x);
+    const gx = empty(x.shape, x.dtype, x.device);
+    be.fill(code(gx), gx.size, gx._h, 0, 0);
     const st = contiguousStrides(x.shape);
-    native.stridedCopy(code(g), g.shape, g._h, g.offset, g.strides, gx._h, s * st[a], st);
+    be.stridedCopy(code(g), g.shape, g._h, g.offset, g.strides, gx._h, s * st[a], st);
     return [gx];
   });
 }
@@ -202,21 +203,22 @@ export function concat(ts: Tensor[], axis = 0): Tensor {
   }
   const shape = [...first.shape];
   shape[a] = ts.reduce((p, t) => p + t.shape[a], 0);
-  const out = empty(shape, first.dtype);
+  const be = backendFor(...ts); // one device for all, checked before the output exists
+  const out = empty(shape, first.dtype, first.device);
   const st = contiguousStrides(shape);
   let off = 0;
   const offs: number[] = [];
   for (const t of ts) {
     offs.push(off);
-    native.stridedCopy(code(t), t.shape, t._h, t.offset, t.strides, out._h, off * st[a], st);
+    be.stridedCopy(code(t), t.shape, t._h, t.offset, t.strides, out._h, off * st[a], st);
     off += t.shape[a];
   }
   return record(out, "concat", ts, (g) => ts.map((t, i) => contiguousCopy(slice(g, a, offs[i], offs[i] + t.shape[a]))));
 }
 
 function contiguousCopy(v: Tensor): Tensor {
-  const out = empty(v.shape, v.dtype);
-  native.stridedCopy(code(v), v.shape, v._h, v.offset, v.strides, out._h, 0, out.strides);
+  const out = empty(v.shape, v.dtype, v.device);
+  backendFor(v).stridedCopy(code(v), v.shape, v._h, v.offset, v.strides, out._h, 0, out.strides);
   v.dispose();
   return out;
 }

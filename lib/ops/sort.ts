@@ -1,7 +1,7 @@
 // Ordering ops (no gradient): topk and sort along the last axis (other axes by transpose).
 import { Tensor } from "../tensor/tensor.js";
 import { normAxis, shapeStr } from "../tensor/shape.js";
-import { assertTensor, code, contiguousRaw, describe, empty, native, options } from "./core.js";
+import { assertTensor, backendFor, code, contiguousRaw, describe, empty, options } from "./core.js";
 import { transpose } from "./shape.js";
 
 // Checked before any output is allocated (the binding would throw after).
@@ -35,8 +35,8 @@ export function topk(x: Tensor, k: number, opts: { axis?: number; largest?: bool
     const xc = contiguousRaw(xl);
     const rows = n === 0 ? 0 : xl.size / n;
     const shape = [...xl.shape.slice(0, -1), k];
-    const v = empty(shape, x.dtype), i = empty(shape, "int32");
-    native.topk(code(x), rows, n, k, largest, xc._h, xc.offset, v._h, 0, i._h, 0);
+    const v = empty(shape, x.dtype, x.device), i = empty(shape, "int32", x.device);
+    backendFor(xc).topk(code(x), rows, n, k, largest, xc._h, xc.offset, v._h, 0, i._h, 0);
     if (xc !== xl) xc.dispose();
     return [v, i];
   });
@@ -53,8 +53,8 @@ export function sort(x: Tensor, opts: { axis?: number; descending?: boolean } = 
   const [values, indices] = lastAxis(x, axis, (xl) => {
     const xc = contiguousRaw(xl);
     const rows = n === 0 ? 0 : xl.size / n;
-    const v = empty(xl.shape, x.dtype), i = empty(xl.shape, "int32");
-    native.sort(code(x), rows, n, descending, xc._h, xc.offset, v._h, 0, i._h, 0);
+    const v = empty(xl.shape, x.dtype, x.device), i = empty(xl.shape, "int32", x.device);
+    backendFor(xc).sort(code(x), rows, n, descending, xc._h, xc.offset, v._h, 0, i._h, 0);
     if (xc !== xl) xc.dispose();
     return [v, i];
   });

@@ -6,7 +6,7 @@
 //   p -= lr / (1 − β1^t) · m / (sqrt(v) / sqrt(1 − β2^t) + eps)
 // AMSGrad is not implemented.
 import type { Tensor } from "../tensor/tensor.js";
-import { code, native } from "../ops/core.js";
+import { backendFor, code } from "../ops/core.js";
 import { Optimizer, checkNonNeg, type OptimizerState, type ParamGroup, type ParamsArg, type StateSchema } from "./optimizer.js";
 
 export type AdamOptions = {
@@ -67,7 +67,7 @@ export class Adam extends Optimizer<AdamOptions> {
     }
     const m = st.expAvg as Tensor, v = st.expAvgSq as Tensor;
     const step = (st.step as number) + 1;
-    native.adamStep(code(p), p.size, p._h, p.offset, g._h, g.offset, m._h, m.offset, v._h, v.offset,
+    backendFor(p, g, m, v).adamStep(code(p), p.size, p._h, p.offset, g._h, g.offset, m._h, m.offset, v._h, v.offset,
       group.lr, group.beta1, group.beta2, group.eps, group.weightDecay, this.decoupled, step);
     st.step = step; // only after the kernel accepted the call
   }

@@ -2,7 +2,7 @@
 // (only when clipping is needed) one in-place scaling pass.
 import { Tensor } from "../tensor/tensor.js";
 import { keep } from "../tensor/scope.js";
-import { code, contiguousRaw, native } from "../ops/core.js";
+import { backendFor, code, contiguousRaw } from "../ops/core.js";
 
 export interface ClipGradNormOptions {
   /** Throw a RangeError when the norm is NaN or infinite (default false: see clipGradNorm). */
@@ -29,7 +29,7 @@ export function gradNorm(params: Iterable<Tensor> | Tensor): number {
     const g = p.grad!._check("gradient");
     const c = contiguousRaw(g);
     try {
-      total += native.sumSquares(code(c), c.size, c._h, c.offset);
+      total += backendFor(c).sumSquares(code(c), c.size, c._h, c.offset);
     } finally {
       if (c !== g) c.dispose();
     }
@@ -58,11 +58,11 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
   if (coef >= 1) return norm;
   for (const p of ps) {
     const g = p.grad!;
-    if (g.isContiguous) native.scaleInplace(code(g), g.size, g._h, g.offset, coef);
+    if (g.isContiguous) backendFor(g).scaleInplace(code(g), g.size, g._h, g.offset, coef);
     else {
       // A strided gradient view (rare: a hook returned one): replace it by a scaled contiguous copy.
       const c = keep(g._cloneNoGrad());
-      native.scaleInplace(code(c), c.size, c._h, 0, coef);
+      backendFor(c).scaleInplace(code(c), c.size, c._h, 0, coef);
       g.dispose();
       p.grad = c;
     }

@@ -123,7 +123,7 @@ export abstract class Optimizer<H extends Hyper = Hyper> {
 
   /** Creates a zero-filled state tensor shaped like p that survives tidy() scopes. */
   protected stateTensor(p: Tensor, fill: number | null = 0): Tensor {
-    const t = keep(Tensor.empty(p.shape, p.dtype));
+    const t = keep(Tensor.empty(p.shape, p.dtype, p.device));
     if (fill !== null && t.size > 0) t._fill(fill);
     return t;
   }

@@ -5,7 +5,7 @@
 //   d = nesterov ? g' + momentum·buf : buf        (d = g' when momentum = 0)
 //   p -= lr·d
 import type { Tensor } from "../tensor/tensor.js";
-import { code, native } from "../ops/core.js";
+import { backendFor, code } from "../ops/core.js";
 import { Optimizer, checkBool, checkNonNeg, type OptimizerState, type ParamGroup, type ParamsArg, type StateSchema } from "./optimizer.js";
 
 export type SGDOptions = {
@@ -52,7 +52,7 @@ export class SGD extends Optimizer<SGDOptions> {
         first = true;
       }
     }
-    native.sgdStep(code(p), p.size, p._h, p.offset, g._h, g.offset, buf ? buf._h : null, buf ? buf.offset : 0,
+    backendFor(p, g, buf).sgdStep(code(p), p.size, p._h, p.offset, g._h, g.offset, buf ? buf._h : null, buf ? buf.offset : 0,
       group.lr, group.momentum, group.dampening, group.weightDecay, group.nesterov, first);
   }
 }

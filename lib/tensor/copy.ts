@@ -1,12 +1,16 @@
 // In-place element copy between two tensors of the same shape and dtype (any strides).
 // Used where identity must be preserved: loading a state dict into live parameters,
 // restoring optimiser state, checkpoint loads.
-import { native } from "../native.js";
-import { DTYPE_CODE } from "./dtype.js";
+import { backend } from "../native.js";
+import { DTYPE_BYTES, DTYPE_CODE } from "./dtype.js";
 import { sameShape, shapeStr } from "./shape.js";
-import type { Tensor } from "./tensor.js";
+import { Tensor } from "./tensor.js";
 
-/** dst[...] = src[...]. Shapes and dtypes must match exactly (no broadcasting, no casting). */
+/**
+ * dst[...] = src[...]. Shapes and dtypes must match exactly (no broadcasting, no casting).
+ * The two may live on different devices (a CPU checkpoint loaded into a CUDA model): the
+ * elements then travel through a host typed array.
+ */
 export function copyInto(dst: Tensor, src: Tensor): void {
   dst._check("copy destination");
   src._check("copy source");
@@ -15,5 +19,21 @@ export function copyInto(dst: Tensor, src: Tensor): void {
       `recforge: copy: source ${shapeStr(src.shape)} ${src.dtype} does not match destination ${shapeStr(dst.shape)} ${dst.dtype}`,
     );
   if (dst.size === 0) return;
-  native.stridedCopy(DTYPE_CODE[dst.dtype], dst.shape, src._h, src.offset, src.strides, dst._h, dst.offset, dst.strides);
+  const b = backend(dst.device);
+  if (src.device === dst.device) {
+    b.stridedCopy(DTYPE_CODE[dst.dtype], dst.shape, src._h, src.offset, src.strides, dst._h, dst.offset, dst.strides);
+    return;
+  }
+  const host = src.toTypedArray(); // contiguous, row-major
+  if (dst.isContiguous) {
+    b.write(dst._h, dst.offset * DTYPE_BYTES[dst.dtype], host);
+    return;
+  }
+  const tmp = Tensor.empty(dst.shape, dst.dtype, dst.device);
+  try {
+    b.write(tmp._h, 0, host);
+    b.stridedCopy(DTYPE_CODE[dst.dtype], dst.shape, tmp._h, 0, tmp.strides, dst._h, dst.offset, dst.strides);
+  } finally {
+    tmp.dispose();
+  }
 }

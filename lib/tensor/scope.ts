@@ -1,7 +1,7 @@
 // Deterministic memory management: scopes (tidy) and live-tensor statistics.
 // A scope records every tensor created while it is open; when it closes it disposes
 // them, except those returned from the scope function or explicitly kept.
-import { native } from "../native.js";
+import { cuda, native, type CudaMemoryStats } from "../native.js";
 
 export interface Disposable {
   readonly id: number;
@@ -132,21 +132,30 @@ export interface MemoryInfo {
   nativeBlocks: number;
   /** Freed blocks kept for reuse by the native caching allocator (see emptyCache()). */
   nativeCachedBytes: number;
+  /**
+   * The CUDA caching allocator's counters, when the CUDA backend is loaded: live, requested,
+   * peak and cached bytes, live blocks, allocations, cache hits and real device allocations.
+   */
+  cuda?: CudaMemoryStats;
 }
 
 /** Live tensors and bytes (JS view) and the native allocator's own counters. */
 export function memory(): MemoryInfo {
   const n = native.memoryStats();
-  return { liveTensors: live, liveBytes, peakTensors: peakLive, peakBytes, ...n };
+  const info: MemoryInfo = { liveTensors: live, liveBytes, peakTensors: peakLive, peakBytes, ...n };
+  if (cuda) info.cuda = cuda.memoryStats();
+  return info;
 }
 
 /** Returns the native allocator's cached free blocks to the system. */
 export function emptyCache(): void {
   native.emptyCache();
+  cuda?.emptyCache();
 }
 
 export function resetPeakMemory(): void {
   peakLive = live;
   peakBytes = liveBytes;
   native.resetPeak();
+  cuda?.resetPeak();
 }

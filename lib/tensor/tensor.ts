@@ -1,7 +1,7 @@
 // The Tensor: a typed, strided view onto reference-counted native storage, plus the
 // autograd fields (requiresGrad, grad, gradFn, hooks). Operations live in lib/ops and
 // are attached as methods by lib/ops/methods.ts.
-import { native } from "../native.js";
+import { backend } from "../native.js";
 import { DTYPE_BYTES, DTYPE_CODE, type Device, type DType, type TypedArray, isFloat, typedArrayFor } from "./dtype.js";
 import { contiguousStrides, numel, shapeStr, type Shape } from "./shape.js";
 import { Storage } from "./storage.js";
@@ -140,12 +140,13 @@ export class Tensor {
     const n = this.size;
     const out = typedArrayFor(this.dtype, n);
     if (n === 0) return out;
+    const b = backend(this.device);
     if (this.isContiguous) {
-      native.read(this._storage.handle!, this.offset * DTYPE_BYTES[this.dtype], out);
+      b.read(this._storage.handle!, this.offset * DTYPE_BYTES[this.dtype], out);
     } else {
-      const tmp = Tensor.empty(this.shape, this.dtype);
-      native.stridedCopy(DTYPE_CODE[this.dtype], this.shape, this._storage.handle, this.offset, this.strides, tmp._storage.handle, 0, tmp.strides);
-      native.read(tmp._storage.handle!, 0, out);
+      const tmp = Tensor.empty(this.shape, this.dtype, this.device);
+      b.stridedCopy(DTYPE_CODE[this.dtype], this.shape, this._storage.handle, this.offset, this.strides, tmp._storage.handle, 0, tmp.strides);
+      b.read(tmp._storage.handle!, 0, out);
       tmp.dispose();
     }
     return out;
@@ -208,14 +209,6 @@ export class Tensor {
   detach(): Tensor {
     this._check();
     return new Tensor(this._storage, this.shape, this.dtype, this.strides, this.offset, false);
-  }
-
-  to(device: Device): Tensor {
-    this._check();
-    if (device === this.device) return this;
-    if (device === "cuda")
-      throw new TypeError('recforge: device "cuda" is not available: this build has no CUDA backend loaded (see recforge.backends())');
-    throw new TypeError(`recforge: unknown device ${JSON.stringify(device)}`);
   }
 
   /** Clears .grad (disposing it). */

@@ -231,12 +231,8 @@ template <typename T>
 void where_forward(int ndim, const int64_t* shape, const T* cond, const int64_t* sc, const T* a,
                    const int64_t* sa, const T* b, const int64_t* sb, T* out) {
   // Iterate output rows; three strided reads per element.
-  int64_t so[kMaxDims];
   int64_t acc = 1;
-  for (int d = ndim - 1; d >= 0; --d) {
-    so[d] = acc;
-    acc *= shape[d];
-  }
+  for (int d = ndim - 1; d >= 0; --d) acc *= shape[d];
   if (acc == 0) return;
   int64_t inner = ndim ? shape[ndim - 1] : 1;
   int64_t rows = inner ? acc / inner : 0;

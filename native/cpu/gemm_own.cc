@@ -167,27 +167,34 @@ inline int64_t pack_a_rows_f32(int64_t kc, const float* const rows[6], float* ap
 template <typename T>
 void pack_a(bool transA, int64_t mc, int64_t kc, const T* a, int64_t lda, T* ap) {
   constexpr int MR = Blocking<T>::MR;
+  if (transA) {
+    // Stored K×M: row k of the stored block holds op(A)[ic.., k]. Walk it row by row (one
+    // pass over the pages of A, not one per panel: with a wide lda every k is a new page)
+    // and deal MR-wide pieces out to the panels.
+    const int64_t full = mc / MR * MR;
+    for (int64_t k = 0; k < kc; ++k) {
+      const T* src = a + k * lda;
+      T* dst = ap + k * MR;
+      int64_t i0 = 0;
+      for (; i0 < full; i0 += MR, dst += MR * kc) std::memcpy(dst, src + i0, sizeof(T) * MR);
+      if (i0 < mc)
+        for (int r = 0; r < MR; ++r) dst[r] = i0 + r < mc ? src[i0 + r] : T(0);
+    }
+    return;
+  }
   for (int64_t i0 = 0; i0 < mc; i0 += MR, ap += MR * kc) {
     int m = (int)std::min<int64_t>(MR, mc - i0);
-    if (!transA) {  // op(A) row i = stored row i: MR rows read in step along k
-      const T* rows[MR];
-      for (int r = 0; r < MR; ++r) rows[r] = a + (i0 + std::min(r, m - 1)) * lda;
-      if (m == MR) {
-        int64_t k = 0;
-        if constexpr (std::is_same_v<T, float>) k = pack_a_rows_f32(kc, rows, ap);
-        for (; k < kc; ++k)
-          for (int r = 0; r < MR; ++r) ap[k * MR + r] = rows[r][k];
-      } else {
-        for (int64_t k = 0; k < kc; ++k)
-          for (int r = 0; r < MR; ++r) ap[k * MR + r] = r < m ? rows[r][k] : T(0);
-      }
-    } else if (m == MR) {  // stored K×M: the MR values of one k are contiguous
-      for (int64_t k = 0; k < kc; ++k) std::memcpy(ap + k * MR, a + k * lda + i0, sizeof(T) * MR);
+    // op(A) row i = stored row i: MR rows read in step along k.
+    const T* rows[MR];
+    for (int r = 0; r < MR; ++r) rows[r] = a + (i0 + std::min(r, m - 1)) * lda;
+    if (m == MR) {
+      int64_t k = 0;
+      if constexpr (std::is_same_v<T, float>) k = pack_a_rows_f32(kc, rows, ap);
+      for (; k < kc; ++k)
+        for (int r = 0; r < MR; ++r) ap[k * MR + r] = rows[r][k];
     } else {
-      for (int64_t k = 0; k < kc; ++k) {
-        const T* src = a + k * lda + i0;
-        for (int r = 0; r < MR; ++r) ap[k * MR + r] = r < m ? src[r] : T(0);
-      }
+      for (int64_t k = 0; k < kc; ++k)
+        for (int r = 0; r < MR; ++r) ap[k * MR + r] = r < m ? rows[r][k] : T(0);
     }
   }
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -24,7 +25,7 @@ class Pool {
 
   void set_threads(int n) {
     std::lock_guard<std::mutex> run_lock(run_mu_);
-    n = std::max(1, std::min(n, 256));
+    n = std::max(1, std::min(n, 256));  // chunk counts fit the 16 bits of next_
     stop_workers();
     nthreads_ = n;
     start_workers();
@@ -39,23 +40,22 @@ class Pool {
       return;
     }
     std::lock_guard<std::mutex> run_lock(run_mu_);  // one parallel region at a time
+    uint32_t tag;
     {
       std::lock_guard<std::mutex> lk(mu_);
       job_ = &fn;
       job_n_ = n;
-      job_chunks_ = chunks;
-      next_chunk_ = 1;  // chunk 0 runs on the caller
-      pending_ = chunks - 1;
-      ++generation_;
+      pending_.store(chunks - 1);
+      tag = (uint32_t)++generation_;
+      // Published last, with the chunk count inside: see claim().
+      next_.store(pack(tag, chunks, 1));  // chunk 0 runs on the caller
     }
     cv_.notify_all();
     tl_inside_pool = true;
-    run_chunk(0);
+    run_chunk(0, chunks);
     // Help with remaining chunks, then wait for the stragglers.
-    for (;;) {
-      int c = next_chunk_.fetch_add(1);
-      if (c >= job_chunks_) break;
-      run_chunk(c);
+    for (int c, k; claim(tag, c, k);) {
+      run_chunk(c, k);
       if (pending_.fetch_sub(1) == 1) break;
     }
     tl_inside_pool = false;
@@ -71,13 +71,38 @@ class Pool {
       int v = std::atoi(env);
       if (v > 0) n = v;
     }
-    nthreads_ = std::max(1, n);
+    nthreads_ = std::max(1, std::min(n, 256));  // chunk counts fit the 16 bits of next_
     start_workers();
   }
 
-  void run_chunk(int c) {
-    int64_t begin = job_n_ * c / job_chunks_;
-    int64_t end = job_n_ * (c + 1) / job_chunks_;
+  // next_ = region tag (32 bits) | chunk count (16) | next chunk index (16). A worker still
+  // on its way out of region k must never take a chunk of region k+1 nor size a chunk of k
+  // with k+1's count: it used to do both (reading the count and the counter separately),
+  // running a chunk twice and decrementing k+1's pending count, so that region k+1 ended
+  // early or its caller waited forever. One word makes claim-or-refuse atomic.
+  static uint64_t pack(uint32_t tag, int chunks, int idx) {
+    return ((uint64_t)tag << 32) | ((uint64_t)(uint16_t)chunks << 16) | (uint16_t)idx;
+  }
+
+  // Claims the next chunk of region `tag`; false when the region is another one or has no
+  // chunk left. A successful claim keeps the region open (its pending count includes the
+  // chunk), so job_ / job_n_ stay valid until the chunk is done.
+  bool claim(uint32_t tag, int& c, int& chunks) {
+    uint64_t v = next_.load();
+    for (;;) {
+      const int idx = (int)(v & 0xffff);
+      chunks = (int)((v >> 16) & 0xffff);
+      if ((uint32_t)(v >> 32) != tag || idx >= chunks) return false;
+      if (next_.compare_exchange_weak(v, v + 1)) {
+        c = idx;
+        return true;
+      }
+    }
+  }
+
+  void run_chunk(int c, int chunks) {
+    int64_t begin = job_n_ * c / chunks;
+    int64_t end = job_n_ * (c + 1) / chunks;
     if (begin < end) (*job_)(begin, end);
   }
 
@@ -106,10 +131,8 @@ class Pool {
         if (quit_) return;
         seen = generation_;
       }
-      for (;;) {
-        int c = next_chunk_.fetch_add(1);
-        if (c >= job_chunks_) break;
-        run_chunk(c);
+      for (int c, k; claim((uint32_t)seen, c, k);) {
+        run_chunk(c, k);
         if (pending_.fetch_sub(1) == 1) {
           std::lock_guard<std::mutex> lk(mu_);
           done_cv_.notify_all();
@@ -126,8 +149,7 @@ class Pool {
   uint64_t generation_ = 0;
   const std::function<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t job_n_ = 0;
-  int job_chunks_ = 0;
-  std::atomic<int> next_chunk_{0};
+  std::atomic<uint64_t> next_{0};
   std::atomic<int> pending_{0};
 };
 

@@ -2,13 +2,11 @@
 // memory, external-memory accounting so V8's GC heuristics see native bytes.
 #include <cstdlib>
 #include <cstring>
-#include <cmath>
-#include <deque>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
 
 #include "common.h"
+#include "handle_table.h"
 #include "recforge/gemm.h"
 #include "recforge/parallel.h"
 
@@ -164,58 +162,15 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-// ---- handle table ------------------------------------------------------------------
-// handle = generation * 2^24 + slot (exact in a double up to 2^53).
+// ---- handle table (handle_table.h): device tag 0 -----------------------------------
 namespace {
-struct Slot {
-  Storage s;
-  uint32_t gen = 0;
-  bool used = false;
-};
-std::deque<Slot> g_slots;  // deque: pointers stay valid as it grows
-std::vector<uint32_t> g_free_slots;
-std::mutex g_table_mu;
-constexpr double kSlotSpan = 16777216.0;  // 2^24
+HandleTable g_table(0);
 }  // namespace
 
-double storage_register(const Storage& s) {
-  std::lock_guard<std::mutex> lk(g_table_mu);
-  uint32_t slot;
-  if (!g_free_slots.empty()) {
-    slot = g_free_slots.back();
-    g_free_slots.pop_back();
-  } else {
-    slot = (uint32_t)g_slots.size();
-    g_slots.emplace_back();
-  }
-  Slot& e = g_slots[slot];
-  e.s = s;
-  e.used = true;
-  e.gen = (e.gen + 1) & 0x1FFFFFFF;  // 29 bits: 24 + 29 = 53
-  return (double)e.gen * kSlotSpan + (double)slot;
-}
-
-Storage* storage_lookup(double h) {
-  if (!(h >= 0) || h != std::floor(h) || h >= 9007199254740992.0) return nullptr;
-  uint64_t v = (uint64_t)h;
-  uint32_t slot = (uint32_t)(v & 0xFFFFFF), gen = (uint32_t)(v >> 24);
-  std::lock_guard<std::mutex> lk(g_table_mu);
-  if (slot >= g_slots.size()) return nullptr;
-  Slot& e = g_slots[slot];
-  if (!e.used || e.gen != gen || e.s.freed) return nullptr;
-  return &e.s;
-}
-
-void storage_unregister(double h) {
-  uint64_t v = (uint64_t)h;
-  uint32_t slot = (uint32_t)(v & 0xFFFFFF);
-  std::lock_guard<std::mutex> lk(g_table_mu);
-  if (slot < g_slots.size() && g_slots[slot].used) {
-    g_slots[slot].used = false;
-    g_slots[slot].s = Storage{};
-    g_free_slots.push_back(slot);
-  }
-}
+double storage_register(const Storage& s) { return g_table.add(s); }
+Storage* storage_lookup(double h) { return g_table.find(h); }
+void storage_unregister(double h) { g_table.remove(h); }
+int addon_device() { return 0; }
 
 RECFORGE_BIND("alloc", Alloc);
 RECFORGE_BIND("free", Free);

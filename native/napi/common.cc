@@ -1,5 +1,7 @@
 #include "common.h"
 
+#include "handle_table.h"
+
 #include <cmath>
 #include <sstream>
 #include <utility>
@@ -19,8 +21,18 @@ void throw_range(Napi::Env env, const std::string& msg) { throw Napi::RangeError
 Storage* storage_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (i >= info.Length() || !info[i].IsNumber())
     throw_type(info.Env(), std::string(what) + ": expected a tensor storage handle");
-  auto* s = storage_lookup(info[i].As<Napi::Number>().DoubleValue());
-  if (!s || s->freed) throw_type(info.Env(), std::string(what) + ": tensor storage was already disposed (or the handle is invalid)");
+  const double h = info[i].As<Napi::Number>().DoubleValue();
+  auto* s = storage_lookup(h);
+  if (!s || s->freed) {
+    // Another addon's handle (its device tag differs): say which device the tensor is on.
+    const int dev = handle_device(h);
+    if (dev >= 0 && dev != addon_device()) {
+      const char* names[] = {"cpu", "cuda"};
+      throw_type(info.Env(), std::string(what) + ": tensor is on " + names[dev] + " but this op runs on " +
+                                 names[addon_device()] + " (move it with .to(\"" + names[addon_device()] + "\"))");
+    }
+    throw_type(info.Env(), std::string(what) + ": tensor storage was already disposed (or the handle is invalid)");
+  }
   return s;
 }
 

@@ -24,14 +24,16 @@ inline const char* dtype_name(int dt) { return dt == F32 ? "float32" : dt == F64
 struct Storage {
   void* ptr = nullptr;
   size_t nbytes = 0;
-  int device = 0;  // 0 = cpu
+  int device = 0;  // 0 = cpu, 1 = cuda
   bool freed = false;
 };
 
-// Handle table (bind_storage.cc).
+// Handle table of this addon (handle_table.h; defined in bind_storage.cc for the CPU addon,
+// in napi_cuda/bind_cuda_storage.cc for the CUDA addon: separate tables, disjoint numbers).
 double storage_register(const Storage& s);
-Storage* storage_lookup(double handle);  // nullptr when unknown or already freed
+Storage* storage_lookup(double handle);  // nullptr when unknown, already freed or another addon's
 void storage_unregister(double handle);
+int addon_device();  // the Storage::device of this addon's storages
 
 using BindFn = Napi::Value (*)(const Napi::CallbackInfo&);
 struct Registrar {

@@ -82,30 +82,30 @@ Transpose transpose_arg(const Napi::CallbackInfo& info, const char* fn, int arg_
   for (int64_t d = 0; d < csr.n_rows; ++d)
     for (int64_t e = csr.rowptr[d]; e < csr.rowptr[d + 1]; ++e) dst_of[e] = (int32_t)d;
   std::vector<uint8_t> seen(E, 0);
+  // The message stream is built only on failure: constructing an ostringstream per edge cost
+  // more than the GAT backward kernel itself on large graphs.
+  auto fail = [&](auto&& write) {
+    std::ostringstream m;
+    m << fn << ": ";
+    write(m);
+    throw_range(env, m.str());
+  };
   for (int64_t s = 0; s < n_src; ++s)
     for (int64_t k = t.rowptr[s]; k < t.rowptr[s + 1]; ++k) {
       const int32_t e = t.eid[k];
-      std::ostringstream m;
-      m << fn << ": ";
-      if (e < 0 || e >= E) {
-        m << "tEid[" << k << "] = " << e << " is outside [0, " << E << ")";
-        throw_range(env, m.str());
-      }
-      if (seen[e]) {
-        m << "tEid[" << k << "] = " << e << " repeats an edge (not the transpose of this graph)";
-        throw_range(env, m.str());
-      }
+      if (e < 0 || e >= E) fail([&](std::ostringstream& m) { m << "tEid[" << k << "] = " << e << " is outside [0, " << E << ")"; });
+      if (seen[e])
+        fail([&](std::ostringstream& m) { m << "tEid[" << k << "] = " << e << " repeats an edge (not the transpose of this graph)"; });
       seen[e] = 1;
-      if (csr.col[e] != s) {
-        m << "tEid[" << k << "] = " << e << " sits under source " << s << " but edge " << e << " has source "
-          << csr.col[e] << " (not the transpose of this graph)";
-        throw_range(env, m.str());
-      }
-      if (t.dst[k] != dst_of[e]) {
-        m << "tDst[" << k << "] = " << t.dst[k] << " but edge " << e << " goes to " << dst_of[e]
-          << " (not the transpose of this graph)";
-        throw_range(env, m.str());
-      }
+      if (csr.col[e] != s)
+        fail([&](std::ostringstream& m) {
+          m << "tEid[" << k << "] = " << e << " sits under source " << s << " but edge " << e << " has source " << csr.col[e]
+            << " (not the transpose of this graph)";
+        });
+      if (t.dst[k] != dst_of[e])
+        fail([&](std::ostringstream& m) {
+          m << "tDst[" << k << "] = " << t.dst[k] << " but edge " << e << " goes to " << dst_of[e] << " (not the transpose of this graph)";
+        });
     }
   return t;
 }

@@ -5,7 +5,7 @@ export * from "./llama.js";
 export * from "./hf-tokenizer.js";
 export * from "./tokenizer.js";
 export * from "./data/index.js";
-export { syntheticCtr, syntheticCtrWithTruth, mulberry32, type SyntheticOptions } from "./synthetic.js";
+export { syntheticCtr, syntheticCtrWithTruth, mulberry32, type SyntheticOptions as SyntheticCtrOptions } from "./synthetic.js";
 export { PromptBuilder, PackBuilder, contextReachStart, swUnits, costModel, type PromptVocab, type PromptOptions, type PromptUnit } from "./prompts.js";
 export { trainChunks, epochSteps, stepUnits, stepTargets, type Chunk } from "./plan.js";
 export { evaluateCtr, type CtrModel, type EvaluateOptions, type EvaluateResult } from "./evaluate.js";

@@ -18,6 +18,8 @@
 #pragma once
 #include <cstdint>
 
+struct CUstream_st;  // = cudaStream_t's target; no CUDA headers needed here
+
 namespace recforge {
 
 void gemm_f32(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
@@ -47,5 +49,43 @@ bool cblas_sgemm_direct(bool transA, bool transB, int64_t M, int64_t N, int64_t 
                         int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 // Keeps the BLAS library's own thread count in step with recforge's pool.
 void gemm_set_num_threads(int n);
+
+// ---- CUDA (native/cuda/gemm.cu, native/cuda/gemm_cublas.cu) -----------------------------
+// The same contract on DEVICE pointers, asynchronous on `stream`. Backend: cuBLAS when the
+// build found it (CMake: find_library cublas -> RECFORGE_HAVE_CUBLAS), else recforge's own
+// kernels: a 128x128 register-tiled SIMT kernel for float32 / float64 (exact fp32 / fp64
+// arithmetic, no TF32), and a tensor-core kernel (WMMA 16x16x16, fp32 accumulation) for
+// 16-bit inputs. Sizes beyond cuBLAS's int range also run on the own kernels.
+void gemm_f32_cuda(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                   int64_t lda, int64_t strideA, const float* B, int64_t ldb, int64_t strideB, float beta, float* C,
+                   int64_t ldc, int64_t strideC, int64_t batch, CUstream_st* stream);
+void gemm_f64_cuda(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
+                   int64_t lda, int64_t strideA, const double* B, int64_t ldb, int64_t strideB, double beta,
+                   double* C, int64_t ldc, int64_t strideC, int64_t batch, CUstream_st* stream);
+
+// 16-bit inputs (raw bit patterns of bfloat16 or IEEE half), fp32 accumulation, fp32 C.
+enum class HalfKind : int { BF16 = 0, FP16 = 1 };
+void gemm_half_cuda(HalfKind kind, bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
+                    const uint16_t* A, int64_t lda, int64_t strideA, const uint16_t* B, int64_t ldb, int64_t strideB,
+                    float beta, float* C, int64_t ldc, int64_t strideC, int64_t batch, CUstream_st* stream);
+
+// The own kernels alone (tests and the benchmark compare them with cuBLAS / PyTorch).
+void gemm_f32_own_cuda(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                       int64_t lda, int64_t strideA, const float* B, int64_t ldb, int64_t strideB, float beta,
+                       float* C, int64_t ldc, int64_t strideC, int64_t batch, CUstream_st* stream);
+void gemm_f64_own_cuda(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
+                       int64_t lda, int64_t strideA, const double* B, int64_t ldb, int64_t strideB, double beta,
+                       double* C, int64_t ldc, int64_t strideC, int64_t batch, CUstream_st* stream);
+void gemm_half_own_cuda(HalfKind kind, bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
+                        const uint16_t* A, int64_t lda, int64_t strideA, const uint16_t* B, int64_t ldb,
+                        int64_t strideB, float beta, float* C, int64_t ldc, int64_t strideC, int64_t batch,
+                        CUstream_st* stream);
+
+// float32 <-> 16-bit conversions on the device (round to nearest even).
+void float_to_half_cuda(HalfKind kind, const float* src, uint16_t* dst, int64_t n, CUstream_st* stream);
+void half_to_float_cuda(HalfKind kind, const uint16_t* src, float* dst, int64_t n, CUstream_st* stream);
+
+// "cublas" or "own": what gemm_*_cuda dispatch to in this build.
+const char* gemm_cuda_backend_name();
 
 }  // namespace recforge

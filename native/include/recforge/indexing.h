@@ -25,12 +25,30 @@ template <typename T>
 void scatter_add_axis(const T* src, const int32_t* idx, int64_t outer, int64_t dim, int64_t k, int64_t inner,
                       T* out);
 
-// CUDA versions of the row pair (device pointers, same arguments, float / double / int32).
-// scatter_add_rows_cuda accumulates with atomicAdd: float sums are not bit-reproducible run to
-// run when an index repeats (integer sums are).
+// ---- CUDA (native/cuda/indexing.cu) --------------------------------------------------
+// Same semantics on DEVICE pointers, asynchronous on `stream`. scatter_add_rows_cuda is
+// deterministic with the CPU's summation order: (idx, i) pairs are radix-sorted (stable),
+// then each destination row adds its source rows in increasing i. Its workspace: DEVICE
+// memory of scatter_add_rows_cuda_workspace_bytes(n, table_rows) bytes. scatter_add_axis_cuda
+// walks j in order for each (o, i), as the CPU does. n < 2^31.
+int64_t scatter_add_rows_cuda_workspace_bytes(int64_t n, int64_t table_rows);
 template <typename T>
-void gather_rows_cuda(const T* table, const int32_t* idx, int64_t n, int64_t d, T* out, cudaStream_t stream);
+void gather_rows_cuda(const T* table, const int32_t* idx, int64_t n, int64_t d, T* out, CUstream_st* stream);
 template <typename T>
-void scatter_add_rows_cuda(const T* g, const int32_t* idx, int64_t n, int64_t d, T* table_grad, cudaStream_t stream);
+void scatter_add_rows_cuda(const T* g, const int32_t* idx, int64_t n, int64_t d, int64_t table_rows, T* table_grad,
+                           void* workspace, CUstream_st* stream);
+template <typename T>
+void gather_axis_cuda(const T* x, const int32_t* idx, int64_t outer, int64_t dim, int64_t k, int64_t inner, T* out,
+                      CUstream_st* stream);
+template <typename T>
+void scatter_add_axis_cuda(const T* src, const int32_t* idx, int64_t outer, int64_t dim, int64_t k, int64_t inner,
+                           T* out, CUstream_st* stream);
+
+// Index validation for the binding (indices live on the device): finds the first position
+// i < n with idx[i] outside [0, limit) (skipping idx[i] == ignore when has_ignore). Writes
+// {position, value} to result (DEVICE int64[2]); position = -1 when all are valid.
+// Asynchronous; the caller copies `result` back.
+void find_bad_index_cuda(const int32_t* idx, int64_t n, int64_t limit, bool has_ignore, int32_t ignore,
+                         int64_t* result, CUstream_st* stream);
 
 }  // namespace recforge

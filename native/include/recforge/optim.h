@@ -2,6 +2,8 @@
 #pragma once
 #include <cstdint>
 
+struct CUstream_st;  // = cudaStream_t's target; no CUDA headers needed here
+
 namespace recforge {
 
 // SGD with momentum (PyTorch semantics): g' = g + wd*p; buf = momentum*buf + (1-dampening)*g'
@@ -17,5 +19,16 @@ void adam_step(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1,
 
 template <typename T>
 void scale_inplace(T* x, int64_t n, double s);
+
+// ---- CUDA (native/cuda/optim.cu) -----------------------------------------------------
+// Same updates on DEVICE pointers, asynchronous on `stream` (one fused pass each).
+template <typename T>
+void sgd_step_cuda(T* p, const T* g, T* buf, int64_t n, double lr, double momentum, double dampening,
+                   double weight_decay, bool nesterov, bool first_step, CUstream_st* stream);
+template <typename T>
+void adam_step_cuda(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1, double beta2, double eps,
+                    double weight_decay, bool decoupled, int64_t step, CUstream_st* stream);
+template <typename T>
+void scale_inplace_cuda(T* x, int64_t n, double s, CUstream_st* stream);
 
 }  // namespace recforge

@@ -5,6 +5,8 @@
 #pragma once
 #include <cstdint>
 
+struct CUstream_st;  // = cudaStream_t's target; no CUDA headers needed here
+
 namespace recforge {
 
 enum class ReduceOp : int { Sum = 0, Mean, Max, Min };
@@ -16,5 +18,17 @@ void reduce_axis(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inne
 // Sum of squares of x (double accumulation), for global-norm clipping.
 template <typename T>
 double sum_squares(const T* x, int64_t n);
+
+// ---- CUDA (native/cuda/reduce.cu) ----------------------------------------------------
+// Same semantics on DEVICE pointers, asynchronous on `stream`. Sums accumulate in double
+// in a fixed tree order (deterministic; may differ from the CPU in the last bits of double).
+template <typename T>
+void reduce_axis_cuda(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inner, T* out, int32_t* idx,
+                      CUstream_st* stream);
+// Σ x² into *out (a DEVICE double), in fixed 64k-element blocks reduced in block order.
+// workspace: DEVICE memory of sum_squares_cuda_workspace_bytes(n) bytes (8-byte aligned).
+int64_t sum_squares_cuda_workspace_bytes(int64_t n);
+template <typename T>
+void sum_squares_cuda(const T* x, int64_t n, double* out, void* workspace, CUstream_st* stream);
 
 }  // namespace recforge

@@ -69,7 +69,9 @@ void test_gather_scatter(Rng& r, int64_t n_rows, int64_t n_idx, int64_t F) {
   DevBuf<T> d_x(x), d_src(src), d_acc(base);
   std::unique_ptr<DevBuf<T>> d_g(poisoned<T>(g_cpu.size()));
   recforge::gather_rows_cuda<T>(d_x.ptr, d_idx.ptr, n_idx, F, d_g->ptr, nullptr);
-  recforge::scatter_add_rows_cuda<T>(d_src.ptr, d_idx.ptr, n_idx, F, d_acc.ptr, nullptr);
+  // The deterministic scatter (indexing.cu) sorts the indices in a caller-provided workspace.
+  DevBuf<unsigned char> d_ws((size_t)recforge::scatter_add_rows_cuda_workspace_bytes(n_idx, n_rows));
+  recforge::scatter_add_rows_cuda<T>(d_src.ptr, d_idx.ptr, n_idx, F, n_rows, d_acc.ptr, d_ws.ptr, nullptr);
   RF_CUDA(cudaGetLastError());
   const double tol = sizeof(T) == 4 ? 1e-5 : 1e-12;
   char what[64];

@@ -1,0 +1,66 @@
+// `recforge train greener --data <reviews.json[.gz]> [--json] [options]`: prepares the data (cached),
+// trains GREENer, and evaluates GREENer (ILP) / top-K / trigram blocking on the test pairs.
+// Options (defaults in lib/methods/greener/pipeline.ts): --epochs n, --hidden n, --lr x,
+// --batch n, --max-steps n, --dropout x, --seed n, --eval-limit n, --no-eval,
+// --out checkpoint.safetensors, --quick (smoke run: hidden 32, ≤ 60 steps, 200 test pairs).
+// Logs go to stderr; --json prints one JSON object.
+// Loaded on demand by main.ts so the solver and tagger stay out of other commands' start-up.
+import type { Parsed } from "./args.js";
+import { numFlag } from "./args.js";
+
+/**
+ * GREENer settings from command-line flags. --quick is a smoke run: hidden 32, one epoch of at
+ * most 60 steps, the first 200 test / validation pairs (the defaults are in pipeline.ts).
+ */
+export function greenerOptionsFromFlags(flags: Parsed["flags"]) {
+  const quick = !!flags.quick;
+  const opt = (name: string) => (flags[name] === undefined ? undefined : numFlag(flags, name, 0));
+  const hidden = opt("hidden") ?? (quick ? 32 : undefined);
+  const maxSteps = opt("max-steps") ?? (quick ? 60 : undefined);
+  return {
+    model: {
+      ...(hidden !== undefined ? { hidden } : {}),
+      ...(opt("dropout") !== undefined ? { dropout: opt("dropout") } : {}),
+      ...(opt("seed") !== undefined ? { seed: opt("seed") } : {}),
+    },
+    train: {
+      ...(opt("epochs") !== undefined || quick ? { epochs: opt("epochs") ?? 1 } : {}),
+      ...(opt("lr") !== undefined ? { lr: opt("lr") } : {}),
+      ...(opt("batch") !== undefined ? { batchSize: opt("batch") } : {}),
+      ...(maxSteps !== undefined ? { maxSteps } : {}),
+      ...(opt("seed") !== undefined ? { seed: opt("seed") } : {}),
+    },
+    evalLimit: opt("eval-limit") ?? (quick ? 200 : undefined),
+  };
+}
+
+export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<number> {
+  const { runGreener } = await import("../methods/greener/pipeline.js");
+  const { musicalInstrumentsPath } = await import("../data/amazon.js");
+  const file = typeof flags.data === "string" ? flags.data : musicalInstrumentsPath();
+  const o = greenerOptionsFromFlags(flags);
+  const run = await runGreener({
+    file, ...o, evaluate: !flags["no-eval"], checkpoint: typeof flags.out === "string" ? flags.out : undefined,
+    log: (m) => process.stderr.write(m + "\n"),
+  });
+  run.result.command = ["recforge", ...argv].join(" ");
+  process.stdout.write((flags.json ? JSON.stringify(run.result) : JSON.stringify(run.result, null, 2)) + "\n");
+  run.dispose();
+  return 0;
+}
+
+/** `recforge bench explain [--json] [--quick] [--data f] [--no-greener] [GREENer options]`. */
+export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<number> {
+  const file = typeof flags.data === "string" ? flags.data : undefined;
+  let r: unknown;
+  if (flags["no-greener"]) return (await import("./explain.js")).benchExplainCommand(flags);
+  {
+    const { benchExplainWithGreener } = await import("../bench/explain_greener.js");
+    const o = greenerOptionsFromFlags(flags);
+    const res = await benchExplainWithGreener({ quick: !!flags.quick, file, greener: { model: o.model, train: o.train } });
+    res.command = ["recforge", ...argv].join(" ");
+    r = res;
+  }
+  process.stdout.write((flags.json ? JSON.stringify(r) : JSON.stringify(r, null, 2)) + "\n");
+  return 0;
+}

@@ -1,0 +1,82 @@
+// CLI for multi-task training and the balancer benchmark:
+//   recforge train multitask --data census|synthetic --model mmoe|shared-bottom
+//                            --balancer multibalance|equal|metabalance|uncertainty|gradnorm|pcgrad [--json]
+//   recforge bench balance [--json] [--quick] [--datasets census,synthetic]
+import { numFlag, type Parsed } from "./args.js";
+import { loadCensus } from "../data/census.js";
+import { syntheticMultiTask } from "../data/synthetic_multitask.js";
+import { trainMultiTask, saveTrainingCheckpoint, fmtMetrics } from "../methods/multibalance/trainer.js";
+import type { ModelKind } from "../methods/multibalance/models.js";
+import { benchBalance } from "../bench/balance.js";
+import { log } from "../bench/timing.js";
+
+export const MULTITASK_USAGE = `  train multitask [--data census|synthetic] [--model mmoe|shared-bottom]
+                  [--balancer multibalance|equal|metabalance|uncertainty|gradnorm|pcgrad]
+                  [--epochs N] [--batch-size N] [--lr X] [--seed N] [--tasks N (synthetic)]
+                  [--rows N (synthetic train rows)] [--reference target|mean|max]
+                  [--strategy both|shrink|enlarge] [--relax X] [--beta X] [--save file] [--json]
+  bench balance [--json] [--quick] [--datasets census,synthetic]
+                                      balancer quality (AUC/NE over seeds) and QPS ratios`;
+
+function str(flags: Parsed["flags"], name: string, def: string): string {
+  const v = flags[name];
+  if (v === undefined) return def;
+  if (typeof v !== "string") throw new RangeError(`--${name} needs a value`);
+  return v;
+}
+
+export interface TrainMultitaskOutput {
+  dataset: string;
+  model: string;
+  balancer: string;
+  seed: number;
+  epochs: number;
+  steps: number;
+  selected_epoch: number;
+  qps: number;
+  mean_weights: number[];
+  tasks: { name: string; auc: number | null; ne: number | null; logloss: number | null; mse: number | null }[];
+}
+
+export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput {
+  const dataset = str(flags, "data", "census");
+  const model = str(flags, "model", "mmoe") as ModelKind;
+  const balancer = str(flags, "balancer", "multibalance");
+  const seed = numFlag(flags, "seed", 1);
+  const epochs = numFlag(flags, "epochs", dataset === "census" ? 4 : 1);
+  const data =
+    dataset === "census"
+      ? loadCensus()
+      : dataset === "synthetic"
+        ? syntheticMultiTask({ numTasks: numFlag(flags, "tasks", 4), trainRows: numFlag(flags, "rows", 200_000), validRows: 20_000, testRows: 20_000, seed })
+        : (() => {
+            throw new RangeError(`--data must be census or synthetic, got ${JSON.stringify(dataset)}`);
+          })();
+  const balancerOptions: Record<string, unknown> = {};
+  for (const k of ["reference", "strategy"]) if (flags[k] !== undefined) balancerOptions[k] = str(flags, k, "");
+  for (const k of ["relax", "beta"]) if (flags[k] !== undefined) balancerOptions[k] = numFlag(flags, k, 0);
+  const modelOptions = dataset === "synthetic" ? { embeddingDim: 16, bottom: [256, 128], tower: [64] } : { embeddingDim: 8, experts: 8, expertDim: 32, tower: [32] };
+  const r = trainMultiTask({
+    data, model, modelOptions, balancer, balancerOptions, epochs, seed,
+    batchSize: numFlag(flags, "batch-size", dataset === "census" ? 1024 : 2048),
+    lr: numFlag(flags, "lr", dataset === "census" ? 2e-3 : 1e-3),
+    log,
+  });
+  if (typeof flags.save === "string") saveTrainingCheckpoint(flags.save, { model: r.model, optimizer: r.optimizer, balancer: r.balancer, extra: { dataset, epochs } });
+  log(`test: ${r.test.map(fmtMetrics).join(" | ")}`);
+  const out: TrainMultitaskOutput = {
+    dataset, model, balancer, seed, epochs, steps: r.steps, selected_epoch: r.selectedEpoch, qps: Math.round(r.qps),
+    mean_weights: r.meanWeights,
+    tasks: r.test.map((m) => ({ name: m.name, auc: m.auc, ne: m.ne, logloss: m.logLoss, mse: m.mse })),
+  };
+  r.model.dispose();
+  r.balancer.dispose();
+  r.optimizer.dispose();
+  return out;
+}
+
+export function benchBalanceCli(flags: Parsed["flags"]): unknown {
+  const ds = flags.datasets === undefined ? undefined : (str(flags, "datasets", "").split(",") as ("census" | "synthetic")[]);
+  if (ds && ds.some((d) => d !== "census" && d !== "synthetic")) throw new RangeError(`--datasets takes census and/or synthetic, got ${JSON.stringify(flags.datasets)}`);
+  return benchBalance({ quick: !!flags.quick, datasets: ds });
+}

@@ -1,0 +1,149 @@
+// The in-memory shape of multi-task recommendation data shared by the loaders (Census,
+// synthetic) and the trainer: sparse categorical fields (one embedding table each), dense
+// features, and one label per task.
+export type TaskType = "binary" | "regression";
+
+export interface TaskSpec {
+  name: string;
+  /** "binary": labels 0/1, BCE on logits; "regression": real labels, MSE. */
+  type: TaskType;
+}
+
+export interface SparseField {
+  name: string;
+  /** Ids of this field lie in [0, vocabSize). */
+  vocabSize: number;
+}
+
+export interface MultiTaskSchema {
+  fields: SparseField[];
+  denseDim: number;
+  tasks: TaskSpec[];
+}
+
+/** A batch of rows, field-major so that each field's ids are one contiguous array. */
+export interface MultiTaskBatch {
+  size: number;
+  /** sparse[f][r]: id of field f in row r. */
+  sparse: Int32Array[];
+  /** dense[r * denseDim + j]. */
+  dense: Float32Array;
+  /** labels[t][r]. */
+  labels: Float32Array[];
+}
+
+/** A split (train / valid / test): rows addressed by position 0..size-1. */
+export interface MultiTaskSplit {
+  readonly size: number;
+  /** The rows at these positions, in this order. */
+  gather(positions: ArrayLike<number>): MultiTaskBatch;
+}
+
+export interface MultiTaskData {
+  name: string;
+  schema: MultiTaskSchema;
+  train: MultiTaskSplit;
+  valid: MultiTaskSplit;
+  test: MultiTaskSplit;
+}
+
+/** Checks a batch against a schema; throws a RangeError naming the first mismatch. */
+export function checkBatch(b: MultiTaskBatch, s: MultiTaskSchema): void {
+  const n = b.size;
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`recforge: batch size must be a positive integer, got ${n}`);
+  if (b.sparse.length !== s.fields.length) throw new RangeError(`recforge: batch has ${b.sparse.length} sparse fields, the schema ${s.fields.length}`);
+  b.sparse.forEach((ids, f) => {
+    if (ids.length !== n) throw new RangeError(`recforge: field ${JSON.stringify(s.fields[f].name)} has ${ids.length} ids for a batch of ${n} rows`);
+  });
+  if (b.dense.length !== n * s.denseDim) throw new RangeError(`recforge: batch has ${b.dense.length} dense values, expected ${n} rows x ${s.denseDim}`);
+  if (b.labels.length !== s.tasks.length) throw new RangeError(`recforge: batch has labels for ${b.labels.length} tasks, the schema has ${s.tasks.length}`);
+  b.labels.forEach((y, t) => {
+    if (y.length !== n)
+      throw new RangeError(`recforge: task ${JSON.stringify(s.tasks[t].name)} has ${y.length} labels for a batch of ${n} rows (every task must label every row of the batch)`);
+  });
+}
+
+// ---- seeded randomness for data (JS side; independent of the tensor generators) -----------
+
+/** 32-bit integer hash of (a, b) (murmur3 finaliser over a mixed pair): counter-based randomness. */
+export function hash2(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x7f4a7c15, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Uniform in [0, 1) from a 32-bit hash. */
+export function unit(h: number): number {
+  return (h >>> 0) / 4294967296;
+}
+
+/** A small seeded PRNG (mulberry32): next() in [0, 1). */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = hash2(seed >>> 0, 0x5eed) | 0;
+  }
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** Standard normal (Box-Muller). */
+  normal(): number {
+    const u = 1 - this.next(), v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+  /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      const t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}
+
+/** A split over columnar arrays held in memory, addressed through a row index. */
+export class ArraySplit implements MultiTaskSplit {
+  constructor(
+    private readonly rows: Int32Array,
+    private readonly sparse: Int32Array[],
+    private readonly dense: Float32Array,
+    private readonly denseDim: number,
+    private readonly labels: Float32Array[],
+  ) {}
+  get size(): number {
+    return this.rows.length;
+  }
+  gather(positions: ArrayLike<number>): MultiTaskBatch {
+    const n = positions.length, D = this.denseDim;
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = positions[i];
+      if (!(p >= 0 && p < this.rows.length)) throw new RangeError(`recforge: row position ${p} is outside the split (size ${this.rows.length})`);
+      idx[i] = this.rows[p];
+    }
+    const sparse = this.sparse.map((col) => {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = col[idx[i]];
+      return out;
+    });
+    const dense = new Float32Array(n * D);
+    for (let i = 0; i < n; i++) dense.set(this.dense.subarray(idx[i] * D, idx[i] * D + D), i * D);
+    const labels = this.labels.map((col) => {
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = col[idx[i]];
+      return out;
+    });
+    return { size: n, sparse, dense, labels };
+  }
+}

@@ -1,0 +1,272 @@
+// Multi-task training loop with a pluggable balancer, evaluation (AUC / NE per task) and
+// steady-state throughput, plus checkpoints that carry the balancer state.
+//
+// QPS = training examples per second over the steps after `warmupSteps`, timing the whole
+// step: host batch -> tensors, forward, balancer backward, optimiser step. Building the host
+// batch (CSV gather / synthetic generation) is NOT timed: it is the data pipeline, identical
+// for every balancer, and would only dilute the differences being measured.
+import { Tensor } from "../../tensor/tensor.js";
+import { tidy } from "../../tensor/scope.js";
+import { noGrad } from "../../autograd/engine.js";
+import { Adam } from "../../optim/adam.js";
+import type { Optimizer } from "../../optim/optimizer.js";
+import { loadCheckpoint, saveCheckpoint } from "../../io/checkpoint.js";
+import { readSafetensorsHeader } from "../../io/safetensors.js";
+import { auc, logLoss, meanSquaredError, normalizedEntropy } from "../../metrics/classification.js";
+import { checkBatch, Rng, type MultiTaskBatch, type MultiTaskData, type MultiTaskSplit } from "../../data/multitask.js";
+import { batchToTensors, createModel, type MMoEOptions, type ModelKind, type MultiTaskModel, type SharedBottomOptions } from "./models.js";
+import { createBalancer, type Balancer, type BalancerStateDict, type BalanceStepInfo } from "./balancers.js";
+
+export interface TaskMetrics {
+  name: string;
+  type: "binary" | "regression";
+  /** Binary tasks: ROC AUC and normalized entropy (null for regression). */
+  auc: number | null;
+  ne: number | null;
+  logLoss: number | null;
+  /** Regression tasks: mean squared error (null for binary). */
+  mse: number | null;
+}
+
+function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** One training step's gradients (no optimiser step). Returns the balancer's info and the loss values. */
+export function computeGradients(model: MultiTaskModel, balancer: Balancer, batch: MultiTaskBatch, extra: { sharedParams?: Tensor[]; taskParams?: Tensor[] } = {}): { info: BalanceStepInfo; losses: number[] } {
+  checkBatch(batch, model.schema);
+  if (balancer.numTasks !== model.tasks.length)
+    throw new RangeError(`recforge: the balancer is for ${balancer.numTasks} tasks, the model has ${model.tasks.length}`);
+  const sharedParams = extra.sharedParams ?? model.sharedParameters();
+  const taskParams = extra.taskParams ?? model.tasks.flatMap((_, t) => model.taskParameters(t));
+  return tidy(() => {
+    const bt = batchToTensors(batch, model.schema.denseDim);
+    const z = model.bottom(bt);
+    const zs = balancer.branch(z);
+    const outs = model.heads(zs);
+    const losses = model.losses(outs, bt.labels);
+    const info = balancer.backward({ losses, rep: z, taskInputs: zs, sharedParams, taskParams });
+    return { info, losses: losses.map((l) => l.item()) };
+  });
+}
+
+/** Per-task metrics of the model on (up to maxRows of) a split. */
+export function evaluate(model: MultiTaskModel, split: MultiTaskSplit, opts: { batchSize?: number; maxRows?: number } = {}): TaskMetrics[] {
+  const B = opts.batchSize ?? 4096;
+  const n = Math.min(split.size, opts.maxRows ?? Infinity);
+  const T = model.tasks.length;
+  const preds = Array.from({ length: T }, () => new Float64Array(n));
+  const labels = Array.from({ length: T }, () => new Float64Array(n));
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    for (let s = 0; s < n; s += B) {
+      const e = Math.min(n, s + B);
+      const pos = new Int32Array(e - s);
+      for (let i = 0; i < pos.length; i++) pos[i] = s + i;
+      const hb = split.gather(pos);
+      noGrad(() =>
+        tidy(() => {
+          const bt = batchToTensors(hb, model.schema.denseDim);
+          const ps = model.predict(model.forward(bt));
+          ps.forEach((p, t) => {
+            preds[t].set(p.toTypedArray(), s);
+            labels[t].set(hb.labels[t], s);
+          });
+        }),
+      );
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  return model.tasks.map((task, t) =>
+    task.type === "binary"
+      ? { name: task.name, type: task.type, auc: auc(preds[t], labels[t]), ne: normalizedEntropy(preds[t], labels[t]), logLoss: logLoss(preds[t], labels[t]), mse: null }
+      : { name: task.name, type: task.type, auc: null, ne: null, logLoss: null, mse: meanSquaredError(preds[t], labels[t]) },
+  );
+}
+
+export interface TrainOptions {
+  data: MultiTaskData;
+  /** A model kind or a ready model (default "mmoe"). */
+  model?: ModelKind | MultiTaskModel;
+  modelOptions?: MMoEOptions & SharedBottomOptions;
+  /** A balancer kind or a ready balancer (default "multibalance"). */
+  balancer?: string | Balancer;
+  balancerOptions?: Record<string, unknown>;
+  /** Passes over the train split (default 5). */
+  epochs?: number;
+  /** Stop after this many optimiser steps (default: no limit). */
+  maxSteps?: number;
+  batchSize?: number;
+  /** Adam learning rate (default 1e-3). */
+  lr?: number;
+  /** Seed of the model init and the shuffling (default 0). */
+  seed?: number;
+  /** Shuffle the train split every epoch (default true). */
+  shuffle?: boolean;
+  /** Steps excluded from the QPS measurement (default 5). */
+  warmupSteps?: number;
+  /** Evaluate on the valid split after every epoch and report test metrics of the best epoch by mean valid NE (default true; else: the last epoch). */
+  selectByValid?: boolean;
+  /** Cap on evaluated rows per split (default all). */
+  evalRows?: number;
+  /** Host batches to cycle through instead of reading the train split (throughput runs). */
+  batches?: MultiTaskBatch[];
+  log?: (msg: string) => void;
+}
+
+export interface TrainResult {
+  model: MultiTaskModel;
+  balancer: Balancer;
+  optimizer: Optimizer<any>;
+  steps: number;
+  skippedSteps: number;
+  /** Training examples per second after warm-up (see the file comment). */
+  qps: number;
+  /** Median milliseconds per step after warm-up. */
+  stepMs: number;
+  /** Test metrics of the selected epoch. */
+  test: TaskMetrics[];
+  valid: TaskMetrics[] | null;
+  selectedEpoch: number;
+  /** Mean task weights the balancer used over the run. */
+  meanWeights: number[];
+  lossHistory: number[][];
+}
+
+export function trainMultiTask(opts: TrainOptions): TrainResult {
+  const data = opts.data;
+  const T = data.schema.tasks.length;
+  const seed = opts.seed ?? 0;
+  const model = typeof opts.model === "object" ? opts.model : createModel(opts.model ?? "mmoe", data.schema, { seed, ...(opts.modelOptions ?? {}) });
+  const balancer = typeof opts.balancer === "object" ? opts.balancer : createBalancer(opts.balancer ?? "multibalance", T, { seed, ...(opts.balancerOptions ?? {}) } as never);
+  const optimizer = new Adam([...model.parameters(), ...balancer.parameters()], { lr: opts.lr ?? 1e-3 });
+  const B = opts.batchSize ?? 1024;
+  const epochs = opts.epochs ?? 5;
+  const maxSteps = opts.maxSteps ?? Infinity;
+  const warmup = opts.warmupSteps ?? 5;
+  const selectByValid = opts.selectByValid ?? true;
+  const log = opts.log ?? (() => {});
+  const rng = new Rng(seed + 1);
+  const sharedParams = model.sharedParameters();
+  const taskParams = model.tasks.flatMap((_, t) => model.taskParameters(t));
+
+  let steps = 0, skipped = 0, timedMs = 0, timedExamples = 0;
+  const stepTimes: number[] = [], allTimes: number[] = [], allSizes: number[] = [];
+  const wSum = new Float64Array(T);
+  const lossHistory: number[][] = [];
+  let best: { score: number; epoch: number; test: TaskMetrics[]; valid: TaskMetrics[] | null } | null = null;
+
+  const oneStep = (hb: MultiTaskBatch) => {
+    const t0 = nowMs();
+    const { info, losses } = computeGradients(model, balancer, hb, { sharedParams, taskParams });
+    if (info.skipped) skipped++;
+    else optimizer.step();
+    optimizer.zeroGrad();
+    const dt = nowMs() - t0;
+    allTimes.push(dt);
+    allSizes.push(hb.size);
+    if (steps >= warmup) {
+      timedMs += dt;
+      timedExamples += hb.size;
+      stepTimes.push(dt);
+    }
+    steps++;
+    info.weights.forEach((w, t) => (wSum[t] += w));
+    lossHistory.push(losses);
+  };
+
+  for (let epoch = 0; epoch < epochs && steps < maxSteps; epoch++) {
+    const e0 = nowMs();
+    if (opts.batches) {
+      const nb = opts.batches.length;
+      for (let i = 0; i < nb && steps < maxSteps; i++) oneStep(opts.batches[i]);
+    } else {
+      const n = data.train.size;
+      const perm = opts.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
+      for (let s = 0; s < n && steps < maxSteps; s += B) oneStep(data.train.gather(perm.subarray(s, Math.min(n, s + B))));
+    }
+    const last = lossHistory[lossHistory.length - 1] ?? [];
+    log(`epoch ${epoch + 1}: ${steps} steps, ${((nowMs() - e0) / 1000).toFixed(1)} s, last losses ${last.map((l) => l.toFixed(4)).join(" ")}`);
+    const isLast = epoch === epochs - 1 || steps >= maxSteps;
+    if (selectByValid || isLast) {
+      const valid = selectByValid ? evaluate(model, data.valid, { maxRows: opts.evalRows }) : null;
+      const score = valid ? meanNE(valid) : 0;
+      if (!best || (selectByValid && score < best.score) || !selectByValid) {
+        const test = evaluate(model, data.test, { maxRows: opts.evalRows });
+        best = { score, epoch: epoch + 1, test, valid };
+      }
+      if (valid) log(`  valid ${valid.map(fmtMetrics).join(" | ")}`);
+    }
+  }
+  // Runs shorter than the warm-up: time every step but the first rather than report nothing.
+  if (!stepTimes.length && allTimes.length > 1) {
+    stepTimes.push(...allTimes.slice(1));
+    timedMs = stepTimes.reduce((a, b) => a + b, 0);
+    timedExamples = allSizes.slice(1).reduce((a, b) => a + b, 0);
+  }
+  const sorted = [...stepTimes].sort((a, b) => a - b);
+  return {
+    model,
+    balancer,
+    optimizer,
+    steps,
+    skippedSteps: skipped,
+    qps: timedMs > 0 ? (timedExamples / timedMs) * 1000 : NaN,
+    stepMs: sorted.length ? sorted[sorted.length >> 1] : NaN,
+    test: best?.test ?? [],
+    valid: best?.valid ?? null,
+    selectedEpoch: best?.epoch ?? 0,
+    meanWeights: Array.from(wSum, (s) => s / Math.max(steps, 1)),
+    lossHistory,
+  };
+}
+
+function meanNE(ms: TaskMetrics[]): number {
+  // binary tasks by NE, regression tasks by MSE (both lower-is-better)
+  return ms.reduce((a, m) => a + (m.ne ?? m.mse ?? 0), 0) / Math.max(ms.length, 1);
+}
+
+export function fmtMetrics(m: TaskMetrics): string {
+  return m.type === "binary" ? `${m.name} auc ${m.auc!.toFixed(4)} ne ${m.ne!.toFixed(4)}` : `${m.name} mse ${m.mse!.toFixed(4)}`;
+}
+
+// ---- checkpoints ----------------------------------------------------------------------
+
+export interface TrainingCheckpoint {
+  model: MultiTaskModel;
+  optimizer?: Optimizer<any>;
+  balancer: Balancer;
+  /** Any JSON (epoch, ...), returned by loadTrainingCheckpoint. */
+  extra?: unknown;
+}
+
+/** Model + optimiser + balancer state (moving averages, learned weights) in one safetensors file. */
+export function saveTrainingCheckpoint(path: string, ck: TrainingCheckpoint): void {
+  saveCheckpoint(path, { model: ck.model, optimizer: ck.optimizer, extra: { balancer: ck.balancer.stateDict(), user: ck.extra ?? null } });
+}
+
+/**
+ * Restores a checkpoint written by saveTrainingCheckpoint. All or nothing: if the model,
+ * optimiser or balancer state does not fit, it throws and nothing has changed.
+ */
+export function loadTrainingCheckpoint(path: string, ck: TrainingCheckpoint): unknown {
+  const header = readSafetensorsHeader(path);
+  let extra: { balancer?: BalancerStateDict; user?: unknown };
+  try {
+    extra = JSON.parse(header.metadata.extra ?? "null");
+  } catch (e) {
+    throw new Error(`recforge: checkpoint ${JSON.stringify(path)}: metadata "extra" is not valid JSON`);
+  }
+  if (!extra || typeof extra !== "object" || !extra.balancer) throw new Error(`recforge: checkpoint ${JSON.stringify(path)} holds no balancer state`);
+  const before = ck.balancer.stateDict();
+  ck.balancer.loadStateDict(extra.balancer); // validates first; throws without changing anything
+  try {
+    loadCheckpoint(path, { model: ck.model, optimizer: ck.optimizer, generator: null });
+  } catch (e) {
+    ck.balancer.loadStateDict(before);
+    throw e;
+  }
+  return extra.user;
+}

@@ -1,0 +1,221 @@
+// CUDA backend checks shared by the ava suite (test/cuda/cuda.test.js, skipped without a
+// device) and the GPU smoke script (scripts/cuda-smoke.mjs, run by scripts/gpu-check.sh).
+// Each check gets `t` (is, true, deepEqual, throws, close) and the library; most run an
+// op on the CPU and on CUDA and compare.
+import { native, cuda } from "../../dist/native.js";
+
+export function closeArrays(a, b, rtol = 2e-5, atol = 1e-5) {
+  const x = Array.from(a), y = Array.from(b);
+  if (x.length !== y.length) return `length ${x.length} vs ${y.length}`;
+  for (let i = 0; i < x.length; i++) {
+    const u = x[i], v = y[i];
+    if (Number.isNaN(u) && Number.isNaN(v)) continue;
+    if (u === v) continue;
+    if (!(Math.abs(u - v) <= atol + rtol * Math.abs(v))) return `element ${i}: ${u} vs ${v}`;
+  }
+  return null;
+}
+
+/** Runs f on CPU inputs and on CUDA copies; compares every returned tensor. */
+function parity(t, rf, name, inputs, f, tol = {}) {
+  const cpu = f(...inputs);
+  const dev = inputs.map((x) => (x instanceof rf.Tensor ? x.to("cuda") : x));
+  const gpu = f(...dev);
+  const flat = (r) => (r instanceof rf.Tensor ? [r] : Array.isArray(r) ? r : Object.values(r));
+  const a = flat(cpu), b = flat(gpu);
+  t.is(a.length, b.length, name);
+  a.forEach((x, i) => {
+    t.is(b[i].device, "cuda", `${name}: output ${i} stays on cuda`);
+    t.deepEqual(b[i].shape, x.shape, `${name}: shape`);
+    t.is(b[i].dtype, x.dtype, `${name}: dtype`);
+    const err = closeArrays(b[i].toTypedArray(), x.toTypedArray(), tol.rtol, tol.atol);
+    t.is(err, null, `${name}: ${err}`);
+  });
+  [...a, ...b, ...dev.filter((x, i) => x !== inputs[i])].forEach((x) => x instanceof rf.Tensor && x.dispose());
+}
+
+export const checks = [
+  ["backends() reports the device and its GEMM", (t, rf) => {
+    const b = rf.backends();
+    t.true(b.cuda.available);
+    t.true(typeof b.cuda.device.name === "string" && b.cuda.device.name.length > 0);
+    t.true(["cublas", "own", "emulated"].includes(b.cuda.gemm), `gemm backend ${b.cuda.gemm}`);
+  }],
+
+  ["to() round trips every dtype, contiguous or not; to(same device) is the identity", (t, rf) => {
+    for (const dtype of ["float32", "float64", "int32"]) {
+      const x = rf.arange(0, 24, 1, { dtype }).reshape([2, 3, 4]);
+      const v = x.permute([2, 0, 1]);
+      const d = v.to("cuda");
+      t.is(d.device, "cuda");
+      t.is(d.to("cuda"), d);
+      const back = d.to("cpu");
+      t.deepEqual(Array.from(back.toTypedArray()), Array.from(v.toTypedArray()));
+      t.deepEqual(Array.from(d.toTypedArray()), Array.from(v.toTypedArray()), "reading a device tensor directly");
+      [x, v, d, back].forEach((z) => z.dispose());
+    }
+  }],
+
+  ["creation on the device; seeded draws equal the CPU's", (t, rf) => {
+    const opts = { device: "cuda" };
+    t.deepEqual(rf.zeros([2, 3], opts).toArray(), [[0, 0, 0], [0, 0, 0]]);
+    t.deepEqual(rf.full([2], 7, { ...opts, dtype: "int32" }).toArray(), [7, 7]);
+    t.deepEqual(rf.tensor([[1, 2], [3, 4]], opts).toArray(), [[1, 2], [3, 4]]);
+    t.deepEqual(rf.eye(3, 3, opts).toArray(), [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    t.deepEqual(rf.arange(4, undefined, 1, opts).toArray(), [0, 1, 2, 3]);
+    for (const [f, o] of [[rf.rand, { low: -2, high: 3 }], [rf.randn, { mean: 1, std: 2 }]])
+      for (const dtype of ["float32", "float64"]) {
+        const a = f([1001], { ...o, dtype, generator: new rf.Generator(5) });
+        const b = f([1001], { ...o, dtype, generator: new rf.Generator(5), device: "cuda" });
+        const err = closeArrays(b.toTypedArray(), a.toTypedArray(), 1e-6, 1e-7);
+        t.is(err, null, `${f.name} ${dtype}: ${err}`);
+      }
+    const i1 = rf.randint(-5, 9, [999], { generator: new rf.Generator(8) });
+    const i2 = rf.randint(-5, 9, [999], { generator: new rf.Generator(8), device: "cuda" });
+    t.deepEqual(Array.from(i2.toTypedArray()), Array.from(i1.toTypedArray()));
+  }],
+
+  ["elementwise, comparisons, where, cast on cuda match the cpu", (t, rf) => {
+    const g = new rf.Generator(1);
+    const a = rf.randn([3, 1, 5], { generator: g }), b = rf.randn([4, 5], { generator: g });
+    parity(t, rf, "add/sub/mul/div", [a, b], (x, y) => [x.add(y), x.sub(y), x.mul(y), x.div(y.abs().add(0.5))]);
+    parity(t, rf, "pow/max/min", [a, b], (x, y) => [x.abs().pow(y), rf.maximum(x, y), rf.minimum(x, y), x.pow(3)]);
+    parity(t, rf, "unary", [a], (x) => [x.exp(), x.abs().log(), x.abs().sqrt(), x.sigmoid(), x.tanh(), x.relu(),
+      rf.gelu(x), rf.silu(x), rf.elu(x), x.clamp(-0.5, 0.5), x.neg(), x.square(), rf.sign(x), rf.leakyRelu(x, 0.2)]);
+    parity(t, rf, "compare", [a, b], (x, y) => [x.lt(y), x.ge(y), x.eq(x), x.ne(y)]);
+    parity(t, rf, "where", [a, b], (x, y) => [rf.where(x.gt(0), x, y)]);
+    parity(t, rf, "cast", [a], (x) => [x.mul(10).cast("int32"), x.cast("float64"), x.mul(10).cast("int32").cast("float32")]);
+    parity(t, rf, "scalars", [a], (x) => [x.add(1), x.mul(3), rf.sub(2, x), rf.div(x, 4)]);
+    [a, b].forEach((x) => x.dispose());
+  }],
+
+  ["reductions, softmax, norms, shape ops on cuda match the cpu", (t, rf) => {
+    const g = new rf.Generator(2);
+    const x = rf.randn([6, 7, 33], { generator: g });
+    parity(t, rf, "sum/mean", [x], (v) => [v.sum(), v.sum(1), v.mean([0, 2], true), v.sum(-1)]);
+    parity(t, rf, "max/argmax", [x], (v) => [v.max(1).values, v.max(1).indices, v.argmax(2), v.amin(0)]);
+    parity(t, rf, "softmax", [x], (v) => [v.softmax(-1), v.logSoftmax(1), v.logsumexp(-1)]);
+    const w = rf.randn([33], { generator: g }), bi = rf.randn([33], { generator: g });
+    parity(t, rf, "norms", [x, w, bi], (v, ww, bb) => [rf.layerNorm(v, ww, bb), rf.rmsNorm(v, ww), rf.layerNorm(v)], { rtol: 1e-4, atol: 1e-4 });
+    parity(t, rf, "shape", [x], (v) => [v.permute([2, 0, 1]).contiguous(), v.slice(2, 3, 9).contiguous(),
+      rf.concat([v, v.mul(2)], 1), rf.stack([v, v], 0), v.transpose(0, 2).reshape([-1])]);
+    parity(t, rf, "var", [x], (v) => [v.var(-1)], { rtol: 1e-4 });
+    [x, w, bi].forEach((v) => v.dispose());
+  }],
+
+  ["matmul / linear (batched, transposed views) on cuda match the cpu", (t, rf) => {
+    const g = new rf.Generator(3);
+    const a = rf.randn([3, 37, 65], { generator: g }), b = rf.randn([65, 29], { generator: g });
+    const c = rf.randn([3, 29, 65], { generator: g }), bias = rf.randn([29], { generator: g });
+    parity(t, rf, "matmul", [a, b, c, bias], (x, y, z, bb) => [x.matmul(y), x.matmul(z.transpose(1, 2)),
+      rf.linear(x, z.slice(0, 0, 1).reshape([29, 65]), bb), y.T.matmul(x.slice(0, 1, 2).reshape([37, 65]).T)], { rtol: 1e-4, atol: 1e-4 });
+    [a, b, c, bias].forEach((v) => v.dispose());
+  }],
+
+  ["indexing, losses, sorting on cuda match the cpu", (t, rf) => {
+    const g = new rf.Generator(4);
+    const table = rf.randn([50, 8], { generator: g });
+    const idx = rf.randint(0, 50, [7, 9], { generator: g });
+    parity(t, rf, "embedding/indexSelect", [table, idx], (tb, ix) => [rf.embedding(ix, tb), rf.indexSelect(tb, 0, ix.reshape([-1]))]);
+    const x = rf.randn([5, 6], { generator: g });
+    const gi = rf.randint(0, 6, [5, 3], { generator: g });
+    parity(t, rf, "gather/scatterAdd", [x, gi], (v, ix) => [rf.gather(v, 1, ix), rf.scatterAdd(v, 1, ix, rf.ones([5, 3], { device: v.device }))]);
+    const logits = rf.randn([9, 11], { generator: g }), target = rf.randint(0, 11, [9], { generator: g });
+    const y = rf.rand([9, 11], { generator: g });
+    parity(t, rf, "losses", [logits, target, y], (l, tg, yy) => [rf.crossEntropy(l, tg), rf.bceWithLogits(l, yy), rf.mse(l, yy)], { rtol: 1e-5 });
+    const s = rf.randn([4, 100], { generator: g });
+    parity(t, rf, "sort/topk", [s], (v) => [rf.sort(v, { descending: true }).values, rf.sort(v).indices, rf.topk(v, 5).values, rf.topk(v, 5, { largest: false }).indices]);
+    [table, idx, x, gi, logits, target, y, s].forEach((v) => v.dispose());
+  }],
+
+  ["autograd through an MLP gives the cpu's gradients; the gradient of to() flows back", (t, rf) => {
+    const g = new rf.Generator(6);
+    const x = rf.randn([16, 12], { generator: g }), w1 = rf.randn([20, 12], { generator: g }), w2 = rf.randn([3, 20], { generator: g });
+    const tg = rf.randint(0, 3, [16], { generator: g });
+    const run = (dev) => {
+      const p1 = w1.to(dev).detach().requiresGrad_(), p2 = w2.to(dev).detach().requiresGrad_();
+      const h = rf.layerNorm(rf.gelu(rf.linear(x.to(dev), p1)));
+      const loss = rf.crossEntropy(rf.linear(rf.dropout(h, 0.1, { generator: new rf.Generator(9) }), p2), tg.to(dev));
+      loss.backward();
+      return [loss, p1.grad, p2.grad];
+    };
+    const [lc, g1c, g2c] = run("cpu"), [lg, g1g, g2g] = run("cuda");
+    t.is(g1g.device, "cuda");
+    for (const [a, b, n] of [[lg, lc, "loss"], [g1g, g1c, "w1.grad"], [g2g, g2c, "w2.grad"]]) {
+      const err = closeArrays(a.toTypedArray(), b.toTypedArray(), 1e-4, 1e-5);
+      t.is(err, null, `${n}: ${err}`);
+    }
+    const leaf = rf.randn([4], { generator: g }).requiresGrad_();
+    leaf.to("cuda").mul(3).sum().backward();
+    t.is(leaf.grad.device, "cpu");
+    t.deepEqual(Array.from(leaf.grad.toTypedArray()), [3, 3, 3, 3]);
+  }],
+
+  ["memory() reports the CUDA allocator; disposing returns bytes; emptyCache empties the cache", (t, rf) => {
+    rf.synchronize();
+    const before = rf.memory().cuda;
+    t.truthy(before);
+    const x = rf.zeros([1 << 20], { device: "cuda" });
+    const mid = rf.memory().cuda;
+    t.true(mid.cudaBytes >= before.cudaBytes + 4 * (1 << 20));
+    t.true(mid.cudaPeakBytes >= mid.cudaBytes);
+    x.dispose();
+    t.is(rf.memory().cuda.cudaBytes, before.cudaBytes);
+    rf.emptyCache();
+    t.is(rf.memory().cuda.cudaCachedBytes, 0);
+  }],
+
+  ["the CPU and CUDA addons keep disjoint handle tables; a handle given to the wrong addon is refused", (t, rf) => {
+    const x = rf.arange(0, 10, 1, { dtype: "float32" }), d = x.to("cuda");
+    t.deepEqual(Array.from(d.to("cpu").toTypedArray()), Array.from(x.toTypedArray()), "round trip through typed arrays");
+    if (rf.backends().cuda.gemm !== "emulated") {
+      // The emulated device borrows the CPU addon's table: only the real addon has its own.
+      t.true(x._h < 2 ** 52 && d._h >= 2 ** 52 && d._h < 2 ** 53, `cpu ${x._h}, cuda ${d._h}`);
+      t.throws(() => native.read(d._h, 0, new Float32Array(1)), { instanceOf: TypeError, message: /tensor is on cuda but this op runs on cpu/ });
+      t.throws(() => cuda.read(x._h, 0, new Float32Array(1)), { instanceOf: TypeError, message: /tensor is on cpu but this op runs on cuda/ });
+      const h = d._h;
+      d.dispose();
+      t.throws(() => cuda.read(h, 0, new Float32Array(1)), { instanceOf: TypeError, message: /already disposed/ });
+    } else d.dispose();
+    x.dispose();
+  }],
+
+  ["attention and RoPE: the cpu's results where the device binds them, else a TypeError naming the op", (t, rf) => {
+    const g = new rf.Generator(11);
+    const H = 2, L = 7, D = 4;
+    const q = rf.randn([H, L, D], { generator: g }), k = rf.randn([H, L, D], { generator: g }), v = rf.randn([H, L, D], { generator: g });
+    const z = new Int32Array(L), self = new Int32Array(L); // causal: query i sees keys [0, i]
+    const iv = { prefLo: z, prefHi: z, ctxLo: z, ctxHi: z, selfLo: self };
+    const pos = Int32Array.from({ length: L }, (_, i) => i);
+    const csr = rf.toCsr(rf.graph({ numNodes: L, src: [0, 1, 2, 3, 4, 5, 6, 0], dst: [1, 2, 3, 4, 5, 6, 0, 3] }));
+    const x = q.reshape([H * L, D]).slice(0, 0, L), sc = q.reshape([H * L, D]).slice(0, 0, 8); // [nodes, F], [edges, heads]
+    if (rf.backends().cuda.gemm === "emulated") {
+      parity(t, rf, "attention/rope", [q, k, v], (a, b, c) => [rf.intervalAttention(a, b, c, iv), rf.rope(a, pos)]);
+      parity(t, rf, "graph ops", [x, sc], (a, e) => [rf.segmentAggregate(a, csr, "mean"), rf.edgeSoftmax(e, csr)]);
+    } else {
+      const before = rf.memory().liveTensors;
+      const [a, b, c] = [q, k, v].map((y) => y.to("cuda"));
+      t.throws(() => rf.intervalAttention(a, b, c, iv), { instanceOf: TypeError, message: /intervalAttention: not available on cuda yet/ });
+      t.throws(() => rf.rope(a, pos), { instanceOf: TypeError, message: /rope: not available on cuda yet/ });
+      const xd = x.to("cuda");
+      t.throws(() => rf.segmentAggregate(xd, csr, "mean"), { instanceOf: TypeError, message: /segmentAggregate: not available on cuda yet/ });
+      xd.dispose();
+      [a, b, c].forEach((x) => x.dispose());
+      t.is(rf.memory().liveTensors, before, "the failed calls left no tensors");
+    }
+    [q, k, v, x, sc].forEach((y) => y.dispose());
+    csr.dispose();
+  }],
+
+  ["errors say what happened: mixed devices, bad indices, out of memory", (t, rf) => {
+    const a = rf.ones([3]), b = rf.ones([3], { device: "cuda" });
+    t.throws(() => a.add(b), { instanceOf: TypeError, message: /different devices/ });
+    const table = rf.ones([4, 2], { device: "cuda" });
+    const bad = rf.tensor([0, 9, 1], { dtype: "int32", device: "cuda" });
+    t.throws(() => rf.embedding(bad, table), { message: /index 9 at position 1 is out of range \[0, 4\)/ });
+    t.throws(() => rf.zeros([2 ** 40], { device: "cuda" }), { message: /out of memory allocating 4398046511104 bytes/ });
+    const ok = rf.ones([5], { device: "cuda" }).sum().item();
+    t.is(ok, 5, "the device still works after the errors");
+    [a, b, table, bad].forEach((v) => v.dispose());
+  }],
+];
