@@ -19,6 +19,7 @@ export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [
   --positions P       DTI positions: stream | window-relative (default) | alibi
   --no-isolation      targets see earlier targets (the naive stream; for ablations)
   --prefix TEXT       instruction prefix of every prompt (default none)
+  --label-words A,B   label words of liked / disliked context interactions (default liked,disliked)
   --tokenizer FILE    a tokenizer.json (default: a word-level vocabulary built from the data)
   --epochs N --targets-per-step N --lr X --seed N
   --dim N --layers N --heads N --ffn N          model shape (64, 2, 4, SwiGLU hidden 8/3·dim)
@@ -32,6 +33,13 @@ function oneOf<T extends string>(flags: Parsed["flags"], name: string, allowed: 
   if (typeof v !== "string" || !(allowed as readonly string[]).includes(v))
     throw new RangeError(`--${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
   return v as T;
+}
+
+function labelWords(v: string | boolean | undefined): [string, string] | undefined {
+  if (v === undefined) return undefined;
+  const w = typeof v === "string" ? v.split(",").map((x) => x.trim()) : [];
+  if (w.length !== 2 || !w[0] || !w[1]) throw new RangeError(`--label-words expects two words separated by a comma, got ${JSON.stringify(v)}`);
+  return [w[0], w[1]];
 }
 
 export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string, unknown>> {
@@ -60,6 +68,7 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     positions: oneOf<PositionMode>(flags, "positions", ["stream", "window-relative", "alibi"], "window-relative"),
     isolation: !flags["no-isolation"],
     prefix: typeof flags.prefix === "string" ? flags.prefix : undefined,
+    labelWords: labelWords(flags["label-words"]),
     tokenizer: typeof flags.tokenizer === "string" ? loadTokenizer(flags.tokenizer) : undefined,
     epochs: int("epochs", 1),
     targetsPerStep: int("targets-per-step", 256),

@@ -114,3 +114,24 @@ test("`recforge train ctr --json` on a generic interactions file prints one JSON
   t.is(bad.status, 1);
   t.regex(bad.stderr, /no such file/);
 });
+
+test("instruction prefix and label words: in every prompt, shared by DTI prompts, and trainCtr accepts them", async (t) => {
+  const data = dti.syntheticCtr({ users: 6, seed: 8 });
+  const v = dti.defaultVocab(data, "Will the user like the next film?", undefined, ["yes", "no"]);
+  const tok = v.tokenizer;
+  t.deepEqual([...v.liked], [tok.tokenToId("yes")]);
+  t.deepEqual([...v.disliked], [tok.tokenToId("no")]);
+  t.deepEqual(tok.tokenize("Will the user like the next film?", { addSpecialTokens: false }).length, v.prefix.length);
+  const pb = new dti.PromptBuilder(data, v, { n: 4 });
+  // one row: an SW prompt, then a DTI prompt; each starts with the prefix
+  const [row] = pb.pack([{ kind: "sw", user: 0, target: 6 }, { kind: "dti", user: 0, start: 6, count: 3 }]);
+  const P = v.prefix.length, L = row.tokens.length;
+  const start = pb.length({ kind: "sw", user: 0, target: 6 });
+  t.deepEqual([...row.tokens.subarray(0, P)], [...v.prefix]);
+  t.deepEqual([...row.tokens.subarray(start, start + P)], [...v.prefix]);
+  // every DTI target sees the prefix of its own prompt through the prefix interval
+  t.is(row.sumIndex.length, 4);
+  for (const i of row.sumIndex.subarray(1)) t.deepEqual([row.intervals[i], row.intervals[L + i]], [start, start + P]);
+  const r = await dti.trainCtr({ data, paradigm: "dti", k: 4, n: 4, prefix: "Will the user like the next film?", labelWords: ["yes", "no"], model: { dim: 16, layers: 1, heads: 2 }, targetsPerStep: 32 });
+  t.true(Number.isFinite(r.auc));
+});

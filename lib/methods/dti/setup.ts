@@ -22,18 +22,26 @@ export interface ModelShape {
 
 export type CtrVocab = PromptVocab & { size: number; tokenizer: Tokenizer };
 
-/** The prompt vocabulary of `data`: item token ids, label words, [SUM] and the prefix's tokens. */
-export function defaultVocab(data: CtrDataset, prefix = "", tokenizer?: Tokenizer): CtrVocab {
-  const tok = tokenizer ?? buildWordTokenizer([...data.itemText, prefix]);
+/**
+ * The prompt vocabulary of `data`: item token ids, label words (positive, negative; default
+ * "liked", "disliked"), [SUM] and the prefix's tokens.
+ */
+export function defaultVocab(data: CtrDataset, prefix = "", tokenizer?: Tokenizer, labelWords: readonly [string, string] = ["liked", "disliked"]): CtrVocab {
+  const tok = tokenizer ?? buildWordTokenizer([...data.itemText, prefix], { labelWords });
   const id = (t: string) => {
     const v = tok.tokenToId(t);
-    if (v === undefined) throw new RangeError(`recforge: the tokenizer has no token ${JSON.stringify(t)} (DTI prompts need [SUM], liked and disliked)`);
+    if (v === undefined) throw new RangeError(`recforge: the tokenizer has no token ${JSON.stringify(t)} (DTI prompts need [SUM] and the two label words)`);
     return v;
+  };
+  const word = (w: string) => {
+    const ids = tok.encode(w, { addSpecialTokens: false });
+    if (ids.length === 0) throw new RangeError(`recforge: label word ${JSON.stringify(w)} encodes to no tokens`);
+    return Int32Array.from(ids);
   };
   return {
     itemTokens: data.itemText.map((t) => Int32Array.from(tok.encode(t, { addSpecialTokens: false }))),
-    liked: Int32Array.of(id("liked")),
-    disliked: Int32Array.of(id("disliked")),
+    liked: word(labelWords[0]),
+    disliked: word(labelWords[1]),
     sum: id("[SUM]"),
     prefix: Int32Array.from(tok.encode(prefix, { addSpecialTokens: false })),
     size: tok.vocabSize,

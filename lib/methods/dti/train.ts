@@ -74,6 +74,8 @@ export interface TrainCtrOptions {
   isolation?: boolean;
   /** Instruction prefix text (default none). */
   prefix?: string;
+  /** Label words of context interactions, positive then negative (default ["liked", "disliked"]). */
+  labelWords?: [string, string];
   /** Model shape (default dim 64, 2 layers, 4 heads, SwiGLU hidden 8/3·dim). */
   model?: Partial<ModelShape>;
   /** Epochs over the training targets (default 1). */
@@ -192,7 +194,7 @@ const nextTick = () => new Promise<void>((r) => setImmediate(r));
 export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
   const cfg = resolve(opts);
   const data = opts.data;
-  const vocab = opts.vocab ?? defaultVocab(data, cfg.prefix, opts.tokenizer);
+  const vocab = opts.vocab ?? defaultVocab(data, cfg.prefix, opts.tokenizer, opts.labelWords);
   const prompts = new PromptBuilder(data, vocab, { n: cfg.n, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation });
   const encoding = cfg.positions === "alibi" ? "alibi" : "rope";
   const model = (opts.createModel ?? defaultModelFactory)(cfg.shape, vocab.size, encoding, cfg.seed);
@@ -215,7 +217,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     let curve: CurvePoint[] = [];
     let resumedFrom: number | null = null;
     const ckpt = opts.checkpoint;
-    const identity = { paradigm: cfg.paradigm, k: cfg.k, chunk: cfg.chunk, n: cfg.n, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation, prefix: cfg.prefix, shape: cfg.shape, epochs: cfg.epochs, targetsPerStep: cfg.targetsPerStep, seed: cfg.seed, totalSteps };
+    const identity = { paradigm: cfg.paradigm, k: cfg.k, chunk: cfg.chunk, n: cfg.n, labelWords: opts.labelWords ?? null, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation, prefix: cfg.prefix, shape: cfg.shape, epochs: cfg.epochs, targetsPerStep: cfg.targetsPerStep, seed: cfg.seed, totalSteps };
     if (ckpt && (opts.resume ?? true) && fs.existsSync(ckpt)) {
       const { extra } = loadCheckpoint(ckpt, { model: model as Module<any, any>, optimizer: opt, generator: null });
       const x = extra as { identity: typeof identity; step: number; tokens: number; targets: number; seconds: number; cpuSeconds: number; ema: number; curve: CurvePoint[] };
