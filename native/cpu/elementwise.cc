@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "recforge/parallel.h"
+#include "recforge/strided_layout.h"
 #include "recforge/vmath.h"
 
 namespace recforge {
@@ -29,42 +30,11 @@ void map_n(int64_t n, F f) {
   });
 }
 
-// Merges adjacent dims that are contiguous for every operand, so the common cases
-// (same shape, scalar, row broadcast) become 1-2 dims with a tight inner loop.
-struct Layout {
-  int nd = 0;
-  int64_t shape[kMaxDims];
-  int64_t st[3][kMaxDims];
-};
-
-Layout coalesce(int ndim, const int64_t* shape, int nops, const int64_t* const* strides) {
-  Layout L;
-  for (int d = 0; d < ndim; ++d) {
-    if (shape[d] == 1) continue;  // size-1 dims contribute nothing
-    if (L.nd > 0) {
-      bool mergeable = true;
-      for (int o = 0; o < nops; ++o)
-        if (L.st[o][L.nd - 1] != strides[o][d] * shape[d]) mergeable = false;
-      if (mergeable) {
-        L.shape[L.nd - 1] *= shape[d];
-        for (int o = 0; o < nops; ++o) L.st[o][L.nd - 1] = strides[o][d];
-        continue;
-      }
-    }
-    L.shape[L.nd] = shape[d];
-    for (int o = 0; o < nops; ++o) L.st[o][L.nd] = strides[o][d];
-    ++L.nd;
-  }
-  if (L.nd == 0) {
-    L.nd = 1;
-    L.shape[0] = 1;
-    for (int o = 0; o < nops; ++o) L.st[o][0] = 0;
-  }
-  return L;
+using Layout = StridedLayout;
+inline Layout coalesce(int ndim, const int64_t* shape, int nops, const int64_t* const* strides) {
+  return coalesce_layout(ndim, shape, nops, strides);
 }
 
-// Runs body(row_offsets[nops], inner_len, inner_strides[nops]) for every row of the
-// coalesced layout; rows are split across threads.
 template <typename F>
 void for_rows(const Layout& L, int nops, F body) {
   // Work items are (row, chunk of the inner dim) so that one long contiguous row (the

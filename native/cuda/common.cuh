@@ -5,6 +5,7 @@
 // layout alone (shuffle trees, then warp partials in warp order), so results do not
 // depend on scheduling or on the GPU model.
 #pragma once
+#include "recforge/strided_layout.h"
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -28,41 +29,10 @@ inline unsigned grid_for(int64_t n, int threads = kThreads) {
 #define RF_GRID_STRIDE(i, n) \
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (int64_t)blockDim.x * gridDim.x)
 
-// A coalesced strided layout of up to 3 operands, passed to kernels by value.
-struct Strided {
-  int nd = 0;
-  int64_t shape[kMaxDims];
-  int64_t st[3][kMaxDims];
-};
-
-// Merges adjacent dims that are contiguous for every operand and drops size-1 dims (the
-// same rule as the CPU kernels), so most calls become 1-2 dims.
+// The coalesced layout (recforge/strided_layout.h, shared with the CPU kernels).
+using Strided = StridedLayout;
 inline Strided coalesce(int ndim, const int64_t* shape, int nops, const int64_t* const* strides) {
-  Strided L;
-  for (int d = 0; d < ndim; ++d) {
-    if (shape[d] == 1) continue;
-    if (L.nd > 0) {
-      bool mergeable = true;
-      for (int o = 0; o < nops; ++o)
-        if (L.st[o][L.nd - 1] != strides[o][d] * shape[d]) mergeable = false;
-      if (mergeable) {
-        L.shape[L.nd - 1] *= shape[d];
-        for (int o = 0; o < nops; ++o) L.st[o][L.nd - 1] = strides[o][d];
-        continue;
-      }
-    }
-    L.shape[L.nd] = shape[d];
-    for (int o = 0; o < nops; ++o) L.st[o][L.nd] = strides[o][d];
-    ++L.nd;
-  }
-  if (L.nd == 0) {
-    L.nd = 1;
-    L.shape[0] = 1;
-    for (int o = 0; o < nops; ++o) L.st[o][0] = 0;
-  }
-  for (int o = nops; o < 3; ++o)
-    for (int d = 0; d < L.nd; ++d) L.st[o][d] = 0;
-  return L;
+  return coalesce_layout(ndim, shape, nops, strides);
 }
 
 // Element offsets of every operand for logical (row-major) index i.

@@ -8,38 +8,14 @@
 #include <cstdlib>
 #include <vector>
 
-#include "../test_util.h"
+#include "cuda_test_util.h"
 #include "recforge/rope.h"
 
 using namespace recforge;
 using rftest::Rng;
-
-#define CUDA_OK(x)                                                                                  \
-  do {                                                                                              \
-    cudaError_t e_ = (x);                                                                           \
-    if (e_ != cudaSuccess) {                                                                        \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_));     \
-      std::exit(2);                                                                                 \
-    }                                                                                               \
-  } while (0)
+using cudatest::Dev;
 
 namespace {
-
-template <typename T>
-struct Dev {
-  T* p = nullptr;
-  size_t n;
-  explicit Dev(size_t n_) : n(n_) { CUDA_OK(cudaMalloc(&p, (n ? n : 1) * sizeof(T))); }
-  Dev(const Dev&) = delete;
-  ~Dev() { cudaFree(p); }
-  void put(const std::vector<T>& v) { CUDA_OK(cudaMemcpy(p, v.data(), n * sizeof(T), cudaMemcpyHostToDevice)); }
-  std::vector<T> get() const {
-    std::vector<T> v(n);
-    CUDA_OK(cudaMemcpy(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost));
-    return v;
-  }
-  void poison() { CUDA_OK(cudaMemset(p, 0xFF, (n ? n : 1) * sizeof(T))); }  // all-ones bits: NaN
-};
 
 template <typename T>
 void run(int64_t H, int64_t L, int64_t D, bool in_lhd, bool out_lhd, bool inverse, Rng& rng) {
