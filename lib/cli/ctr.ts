@@ -15,7 +15,7 @@ export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [
   --items FILE        item-text table for an interactions file (default items.csv|tsv next to it)
   --paradigm P        dti (default) or sw / sliding-window
   --k N --n N         targets per DTI prompt (also the step-plan chunk for SW), context interactions (20, 20)
-  --reach R           DTI context reach: causal | window (default) | chunk
+  --reach R           DTI context reach: causal | window (default) | chunk | an integer r in [0, n]
   --positions P       DTI positions: stream | window-relative (default) | alibi
   --no-isolation      targets see earlier targets (the naive stream; for ablations)
   --prefix TEXT       instruction prefix of every prompt (default none)
@@ -33,6 +33,14 @@ function oneOf<T extends string>(flags: Parsed["flags"], name: string, allowed: 
   if (typeof v !== "string" || !(allowed as readonly string[]).includes(v))
     throw new RangeError(`--${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
   return v as T;
+}
+
+/** --reach: a named mode or an integer number of interactions (validated against n by the prompt builder). */
+function reachFlag(v: string | boolean | undefined): ContextReach {
+  if (v === undefined) return "window";
+  if (typeof v === "string" && /^\d+$/.test(v)) return Number(v);
+  if (typeof v === "string" && ["causal", "window", "chunk"].includes(v)) return v as ContextReach;
+  throw new RangeError(`--reach must be causal, window, chunk or an integer >= 0, got ${JSON.stringify(v)}`);
 }
 
 function labelWords(v: string | boolean | undefined): [string, string] | undefined {
@@ -64,7 +72,7 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     paradigm,
     k: int("k", 20),
     n: int("n", 20),
-    contextReach: oneOf<ContextReach>(flags, "reach", ["causal", "window", "chunk"], "window"),
+    contextReach: reachFlag(flags.reach),
     positions: oneOf<PositionMode>(flags, "positions", ["stream", "window-relative", "alibi"], "window-relative"),
     isolation: !flags["no-isolation"],
     prefix: typeof flags.prefix === "string" ? flags.prefix : undefined,

@@ -33,9 +33,16 @@ int64_t cache_cap() {
   }();
   return cap;
 }
+// Large blocks are rounded up to one of 8 size classes per power of two (at most 12.5% extra).
+// Why: a packed training batch has a different token count every step, so its activations have
+// slightly different sizes every step; with exact (page-rounded) sizes the cache almost never
+// hit, and each miss paid fresh page faults (measured ~70 µs per allocation on DTI training,
+// 3–4% of a step). With size classes the same buffers are reused step after step.
 size_t block_size(size_t nbytes) {
   if (nbytes < kCacheMin) return (nbytes + 63) / 64 * 64 + (nbytes == 0 ? 64 : 0);
-  return (nbytes + 4095) / 4096 * 4096;
+  int top = 63 - __builtin_clzll((unsigned long long)nbytes);  // 2^top <= nbytes < 2^(top+1)
+  size_t step = size_t(1) << (top - 3);                          // top >= 16 here
+  return (nbytes + step - 1) / step * step;
 }
 void* block_alloc(size_t bsize) {
   if (bsize >= kCacheMin) {

@@ -13,6 +13,7 @@
 //   DTI prefix token         : selfLo = 0.
 //   DTI context token of p   : prefix [0, P); context = interactions [reach(p), p); self = p's tokens.
 //       reach(p): "causal" → the stream's first interaction (s-n); "window" → max(s-n, p-n);
+//                 a number r → max(s-n, p-r);
 //                 "chunk"  → max(s-n, first target's window start s-n) — with this layout the
 //                 stream starts at s-n, so "chunk" gives the same intervals as "causal"; see
 //                 contextReachStart for why both names exist.
@@ -70,6 +71,8 @@ export function contextReachStart(reach: ContextReach, p: number, streamStart: n
       return streamStart;
     case "window":
       return Math.max(streamStart, p - n);
+    default:
+      return Math.max(streamStart, p - reach);
   }
 }
 
@@ -158,7 +161,9 @@ export class PromptBuilder {
     this.contextReach = opts.contextReach ?? "window";
     this.positions = opts.positions ?? "window-relative";
     this.isolation = opts.isolation ?? true;
-    if (!["causal", "window", "chunk"].includes(this.contextReach)) throw new RangeError(`recforge: prompts: contextReach must be "causal", "window" or "chunk", got ${JSON.stringify(this.contextReach)}`);
+    const reach = this.contextReach;
+    if (typeof reach === "number" ? !(Number.isInteger(reach) && reach >= 0 && reach <= this.n) : !["causal", "window", "chunk"].includes(reach))
+      throw new RangeError(`recforge: prompts: contextReach must be "causal", "window", "chunk" or an integer in [0, n = ${this.n}], got ${JSON.stringify(reach)}`);
     if (!["stream", "window-relative", "alibi"].includes(this.positions)) throw new RangeError(`recforge: prompts: positions must be "stream", "window-relative" or "alibi", got ${JSON.stringify(this.positions)}`);
     if (vocab.itemTokens.length < data.itemText.length) throw new RangeError(`recforge: prompts: the vocabulary has tokens for ${vocab.itemTokens.length} items, the data has ${data.itemText.length}`);
     this.itemLen = Int32Array.from(vocab.itemTokens, (t) => t.length);

@@ -27,5 +27,13 @@ export interface PackedBatch {
 }
 
 export type Paradigm = "sliding-window" | "dti";
-export type ContextReach = "causal" | "window" | "chunk";
+/**
+ * How far back a DTI context token attends (shared/reference/dti.md, "hidden-state leakage"):
+ * "causal" / "chunk" — everything from the stream's start; "window" — the n interactions before
+ * it; a number r (0 ≤ r ≤ n) — the r interactions before it ("window" is r = n). In an SW prompt a
+ * context interaction sees between 0 and n−1 earlier interactions of its window (on average
+ * (n−1)/2), so "window" gives every DTI context token more reach than any SW prompt does; a
+ * smaller r matches SW's average exposure and makes context attention cheaper.
+ */
+export type ContextReach = "causal" | "window" | "chunk" | number;
 export type PositionMode = "stream" | "window-relative" | "alibi";
