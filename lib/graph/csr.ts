@@ -9,6 +9,8 @@ import { Tensor } from "../tensor/tensor.js";
 import { keep } from "../tensor/scope.js";
 import { native } from "../native.js";
 import { indexSelect } from "../ops/indexing.js";
+import { toDeviceRaw } from "../ops/device.js";
+import type { Device } from "../tensor/dtype.js";
 import { type Graph, addSelfLoops, checkIndexArray, type SelfLoopOptions } from "./graph.js";
 
 function intTensor(a: Int32Array): Tensor {
@@ -50,6 +52,7 @@ export class CsrGraph {
   private _eidT: Tensor | null = null;
   private _t: { rowptr: Tensor; dst: Tensor; eid: Tensor } | null = null;
   private _loops = new Map<string, CsrGraph>();
+  private _uploads = new Map<string, Tensor>();
   private _disposed = false;
 
   /** @internal use toCsr() / bipartiteCsr() */
@@ -123,6 +126,37 @@ export class CsrGraph {
     return this._t;
   }
 
+  /**
+   * The CSR's index tensors on `device`: the graph's own on the cpu, else copies uploaded on
+   * first use and cached (owned by the graph, freed by dispose()). The graph ops call this with
+   * their inputs' device, so one CsrGraph serves cpu and cuda tensors alike.
+   */
+  on(device: Device): { rowptr: Tensor; src: Tensor } {
+    return { rowptr: this.upload("rowptr", this.rowptrTensor, device), src: this.upload("src", this.srcTensor, device) };
+  }
+  /** The transpose (see `transpose`) on `device`, uploaded once and cached like on(). */
+  transposeOn(device: Device): { rowptr: Tensor; dst: Tensor; eid: Tensor } {
+    const t = this.transpose;
+    return { rowptr: this.upload("tRowptr", t.rowptr, device), dst: this.upload("tDst", t.dst, device), eid: this.upload("tEid", t.eid, device) };
+  }
+
+  /** dstTensor on `device` (cached like on()). */
+  dstOn(device: Device): Tensor {
+    return this.upload("dst", this.dstTensor, device);
+  }
+
+  private upload(name: string, t: Tensor, device: Device): Tensor {
+    if (device === t.device) return t;
+    const key = `${name}@${device}`;
+    let d = this._uploads.get(key);
+    if (!d) {
+      d = keep(toDeviceRaw(t, device));
+      this._uploads.set(key, d);
+      this.tensors.push(d);
+    }
+    return d;
+  }
+
   /** Incoming edges per destination. */
   inDegree(): Int32Array {
     const d = new Int32Array(this.numDst);
@@ -155,7 +189,7 @@ export class CsrGraph {
     this.check();
     if (x.ndim < 1 || x.shape[0] !== this.numEdges)
       throw new RangeError(`recforge: edgesToCsrOrder: expected ${this.numEdges} rows, got shape [${x.shape.join(", ")}]`);
-    return indexSelect(x, 0, this._eidT!);
+    return indexSelect(x, 0, this.upload("eid", this._eidT!, x.device));
   }
 
   /** Frees the graph's tensors (and its cached self-loop version). Idempotent. */
@@ -164,6 +198,7 @@ export class CsrGraph {
     this._disposed = true;
     for (const t of this.tensors) t.dispose();
     this.tensors = [];
+    this._uploads.clear();
     for (const g of this._loops.values()) g.dispose();
     this._loops.clear();
   }

@@ -114,7 +114,8 @@ export class GATConv extends Module<[Tensor, CsrGraph], Tensor> {
   private unfused(wh: Tensor, g: CsrGraph, temps: Tensor[]): Tensor {
     const t = <T extends Tensor>(v: T): T => (temps.push(v), v);
     const el = t(sum(t(mul(wh, this.attSrc)), -1)), er = t(sum(t(mul(wh, this.attDst)), -1)); // [N, H]
-    const z = t(leakyRelu(t(add(t(indexSelect(el, 0, g.srcTensor)), t(indexSelect(er, 0, g.dstTensor)))), this.negativeSlope));
+    const src = g.on(wh.device).src, dst = g.dstOn(wh.device);
+    const z = t(leakyRelu(t(add(t(indexSelect(el, 0, src)), t(indexSelect(er, 0, dst)))), this.negativeSlope));
     const alpha = t(dropout(t(edgeSoftmax(z, g)), this.attentionDropout, { training: true, generator: this.generator }));
     const perHead: Tensor[] = [];
     for (let h = 0; h < this.heads; h++) {
@@ -169,13 +170,14 @@ export class NodeTypeProjection extends Module<[(Tensor | null)[], Int32Array], 
       off += n;
       if (n > 0) parts.push(this.projections[ty].call(f!));
     }
-    if (parts.length === 0) return zeros([0, this.outFeatures], { dtype: this.projections[0].weight.dtype });
+    const w0 = this.projections[0].weight;
+    if (parts.length === 0) return zeros([0, this.outFeatures], { dtype: w0.dtype, device: w0.device });
     // row of node i in the type-grouped concatenation
     const perm = new Int32Array(nodeType.length);
     const next = offsets.slice();
     for (let i = 0; i < nodeType.length; i++) perm[i] = next[nodeType[i]]++;
     const cat = parts.length === 1 ? parts[0] : concat(parts, 0);
-    const idx = tensor(perm);
+    const idx = tensor(perm, { device: cat.device });
     const out = indexSelect(cat, 0, idx);
     idx.dispose();
     if (cat !== parts[0]) cat.dispose();

@@ -12,6 +12,8 @@ import { keep } from "../tensor/scope.js";
 import { isFloat } from "../tensor/dtype.js";
 import { sameShape, shapeStr } from "../tensor/shape.js";
 import { copyInto } from "../tensor/copy.js";
+import type { Device } from "../tensor/dtype.js";
+import { toDeviceRaw } from "../ops/device.js";
 
 export type StateDict = Record<string, Tensor>;
 
@@ -195,6 +197,36 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const own = this.stateDict();
     for (const [k, dst] of Object.entries(own)) if (Object.prototype.hasOwnProperty.call(dict, k) && dict[k] !== dst) copyInto(dst, dict[k]);
     return res;
+  }
+
+  /**
+   * Moves every parameter and buffer (and any gradient they hold) to `device` ("cpu" or "cuda")
+   * IN PLACE: the tensors keep their identity, so references to them (this.weight, optimisers
+   * created before) stay valid, as PyTorch's module.to(). Tensors already there are untouched.
+   * Inputs must then be given on the same device. Returns this.
+   */
+  to(device: Device): this {
+    if (this._disposed) throw new TypeError(`recforge: ${this.constructor.name}: the module was disposed`);
+    if (device !== "cpu" && device !== "cuda") throw new TypeError(`recforge: ${this.constructor.name}.to: unknown device ${JSON.stringify(device)}; expected "cpu" or "cuda"`);
+    const seen = new Set<Tensor>();
+    for (const [, m] of this.namedModules())
+      for (const t of [...m._params.values(), ...m._buffers.values()]) {
+        if (seen.has(t) || t.device === device) continue;
+        seen.add(t);
+        t._adoptStorage(toDeviceRaw(t, device));
+        if (t.grad && t.grad.device !== device) {
+          const g = keep(toDeviceRaw(t.grad, device));
+          t.grad.dispose();
+          t.grad = g;
+        }
+      }
+    return this;
+  }
+
+  /** The device of the parameters ("cpu" for a module without any). */
+  get device(): Device {
+    const p = this.parameters()[0] ?? this.namedBuffers()[0]?.[1];
+    return p ? p.device : "cpu";
   }
 
   /** Sets training mode on this module and every descendant. Returns this. */

@@ -9,7 +9,7 @@
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { disposeOnThrow } from "../tensor/scope.js";
-import { type DType, isFloat } from "../tensor/dtype.js";
+import { type Device, type DType, isFloat } from "../tensor/dtype.js";
 import { shapeStr } from "../tensor/shape.js";
 import { assertFloat, assertTensor, code, contiguousRaw, describe, empty, kernelFor, options } from "./core.js";
 import { tensor } from "./creation.js";
@@ -40,11 +40,11 @@ export interface AttentionOptions {
 const IV_ROWS = ["prefLo", "prefHi", "ctxLo", "ctxHi", "selfLo"] as const;
 
 /**
- * Interval arrays as an int32 tensor [5, L] (what the attention ops take; build it once per
- * batch and pass it to every layer to avoid re-uploading). Returns `intervals` itself when it
- * already is a contiguous int32 [5, L] tensor.
+ * Interval arrays as an int32 tensor [5, L] on `device` (what the attention ops take; build it
+ * once per batch and pass it to every layer to avoid re-uploading). Returns `intervals` itself
+ * when it already is a contiguous int32 [5, L] tensor (on whatever device it is).
  */
-export function intervalsTensor(intervals: IntervalsInput, L: number, op = "intervalsTensor"): Tensor {
+export function intervalsTensor(intervals: IntervalsInput, L: number, op = "intervalsTensor", device: Device = "cpu"): Tensor {
   if (intervals instanceof Tensor) {
     assertTensor(intervals, op, "intervals");
     if (intervals.dtype !== "int32") throw new TypeError(`recforge: ${op}: intervals must be int32, got ${intervals.dtype}`);
@@ -55,7 +55,7 @@ export function intervalsTensor(intervals: IntervalsInput, L: number, op = "inte
   if (intervals instanceof Int32Array) {
     if (intervals.length !== 5 * L)
       throw new RangeError(`recforge: ${op}: intervals has ${intervals.length} values, expected 5·L = ${5 * L} (rows prefLo, prefHi, ctxLo, ctxHi, selfLo)`);
-    return tensor(intervals, { shape: [5, L] });
+    return tensor(intervals, { shape: [5, L], device });
   }
   if (intervals === null || typeof intervals !== "object")
     throw new TypeError(`recforge: ${op}: intervals must be an int32 Tensor [5, L], an Int32Array or {prefLo, prefHi, ctxLo, ctxHi, selfLo}, got ${describe(intervals)}`);
@@ -72,11 +72,11 @@ export function intervalsTensor(intervals: IntervalsInput, L: number, op = "inte
       flat[r * L + i] = v;
     }
   });
-  return tensor(flat, { shape: [5, L] });
+  return tensor(flat, { shape: [5, L], device });
 }
 
-/** Token positions as an int32 tensor [L] (returns `positions` when it already is one, contiguous). */
-export function positionsTensor(positions: PositionsInput, L: number, op = "positionsTensor"): Tensor {
+/** Token positions as an int32 tensor [L] on `device` (returns `positions` when it already is one, contiguous). */
+export function positionsTensor(positions: PositionsInput, L: number, op = "positionsTensor", device: Device = "cpu"): Tensor {
   if (positions instanceof Tensor) {
     assertTensor(positions, op, "positions");
     if (positions.dtype !== "int32") throw new TypeError(`recforge: ${op}: positions must be int32, got ${positions.dtype}`);
@@ -90,7 +90,7 @@ export function positionsTensor(positions: PositionsInput, L: number, op = "posi
   return tensor(positions instanceof Int32Array ? positions : Int32Array.from(positions as number[], (v, i) => {
     if (!Number.isInteger(v) || Math.abs(v) > 2 ** 30) throw new RangeError(`recforge: ${op}: positions[${i}] = ${v} must be an integer in [-2^30, 2^30]`);
     return v;
-  }));
+  }), { device });
 }
 
 /**
@@ -110,7 +110,7 @@ export function alibiSlopes(heads: number): Float64Array {
   return Float64Array.from(s);
 }
 
-function slopesTensor(s: Tensor | ArrayLike<number>, H: number, dtype: DType, op: string): Tensor {
+function slopesTensor(s: Tensor | ArrayLike<number>, H: number, dtype: DType, op: string, device: Device): Tensor {
   if (s instanceof Tensor) {
     assertTensor(s, op, "alibiSlopes");
     if (s.dtype !== dtype) throw new TypeError(`recforge: ${op}: alibiSlopes dtype ${s.dtype} differs from q (${dtype})`);
@@ -124,7 +124,7 @@ function slopesTensor(s: Tensor | ArrayLike<number>, H: number, dtype: DType, op
   a.forEach((v, i) => {
     if (!Number.isFinite(v)) throw new RangeError(`recforge: ${op}: alibiSlopes[${i}] = ${v} must be finite`);
   });
-  return tensor(a, { dtype });
+  return tensor(a, { dtype, device });
 }
 
 function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, intervals: IntervalsInput, opts?: AttentionOptions): Tensor {
@@ -147,9 +147,10 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
     const fwd = kernelFor(op, dense ? "denseMaskedAttentionForward" : "intervalAttentionForward", q, k, v,
       intervals instanceof Tensor ? intervals : null, opts.alibiSlopes instanceof Tensor ? opts.alibiSlopes : null,
       opts.positions instanceof Tensor ? opts.positions : null);
-    const ivT = intervalsTensor(intervals, L, op);
-    const slT = alibi ? slopesTensor(opts.alibiSlopes!, H, q.dtype, op) : null;
-    const posT = alibi ? positionsTensor(opts.positions!, L, op) : null;
+    // Index arrays given as plain arrays are uploaded to q's device (tensors must already be there).
+    const ivT = intervalsTensor(intervals, L, op, q.device);
+    const slT = alibi ? slopesTensor(opts.alibiSlopes!, H, q.dtype, op, q.device) : null;
+    const posT = alibi ? positionsTensor(opts.positions!, L, op, q.device) : null;
     const qc = contiguousRaw(q), kc = contiguousRaw(k), vc = contiguousRaw(v);
     const out = empty([H, L, D], q.dtype, q.device);
     const lse = empty([H, L], q.dtype, q.device);
@@ -216,6 +217,8 @@ export interface RopeTableOptions {
   /** θ base (LLaMA: 10000; LLaMA-3: 500000). Default 10000. */
   base?: number;
   dtype?: DType;
+  /** Where the tables live when positions are not a tensor (default "cpu"; a positions tensor's own device otherwise). */
+  device?: Device;
 }
 
 /** Angle tables for RoPE: cos/sin(pos[l] · base^(−2i/D)) for i < D/2, computed in double precision. */
@@ -230,7 +233,7 @@ export function ropeTable(positions: PositionsInput, headDim: number, opts?: Rop
     if (typeof base !== "number" || !Number.isFinite(base) || base <= 0) throw new RangeError(`recforge: ropeTable: base must be a finite number > 0, got ${describe(base)}`);
     const L = positions instanceof Tensor ? positions.shape[0] ?? -1 : (positions as ArrayLike<number>)?.length;
     if (!Number.isInteger(L) || L < 0) throw new TypeError(`recforge: ropeTable: positions must be an int32 Tensor [L], an Int32Array or an array, got ${describe(positions)}`);
-    const posT = positionsTensor(positions, L, "ropeTable");
+    const posT = positionsTensor(positions, L, "ropeTable", positions instanceof Tensor ? positions.device : o.device ?? "cpu");
     const tables = kernelFor("ropeTable", "ropeTables", posT);
     const cos = empty([L, headDim / 2], dtype, posT.device), sin = empty([L, headDim / 2], dtype, posT.device);
     tables(code(cos), L, headDim, posT._h, posT.offset, base, cos._h, 0, sin._h, 0);
@@ -292,7 +295,7 @@ export function rope(x: Tensor, positions: PositionsInput | RopeTable, opts?: Ro
       const n = positions instanceof Tensor ? positions.shape[0] : (positions as ArrayLike<number>)?.length;
       if (positions instanceof Tensor ? positions.ndim !== 1 || n !== L : n !== L)
         throw new RangeError(`recforge: rope: ${positions instanceof Tensor ? `positions ${shapeStr(positions.shape)}` : `positions of length ${n}`} must be [L] = [${L}] for x ${shapeStr(x.shape)} (layout "${layout}")`);
-      table = ropeTable(positions, D, { base: o.base, dtype: x.dtype });
+      table = ropeTable(positions, D, { base: o.base, dtype: x.dtype, device: x.device });
     }
     const ownTable = table !== positions;
     const xc = x.strides[2] === 1 || D <= 1 ? x : contiguousRaw(x);

@@ -17,7 +17,10 @@
 // sizes) are rejected here with both shapes in the message.
 import { Tensor } from "../tensor/tensor.js";
 import { contiguousStrides, sameShape, shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertTensor, code, contiguousRaw, empty, native } from "./core.js";
+import { backend } from "../native.js";
+import type { Device } from "../tensor/dtype.js";
+import { assertFloat, assertTensor, backendFor, code, contiguousRaw, empty } from "./core.js";
+import { toDeviceRaw } from "./device.js";
 
 export type BalanceReference = "target" | "mean" | "max";
 export type BalanceStrategy = "both" | "shrink" | "enlarge";
@@ -58,13 +61,17 @@ export interface BalanceStateDict {
 const REF_CODE: Record<BalanceReference, number> = { target: 0, mean: 1, max: 2 };
 const STRATEGY_CODE: Record<BalanceStrategy, number> = { both: 0, shrink: 1, enlarge: 2 };
 
-/** The moving averages of MultiBalance for T tasks (native memory; call dispose() when done). */
+/**
+ * The moving averages of MultiBalance for T tasks (native memory; call dispose() when done).
+ * The state lives on the device of the gradients it last balanced: it starts on the cpu and
+ * moves (once, a copy of 4·T numbers) when balanceGradients gets gradients on another device.
+ */
 export class BalanceState {
   readonly numTasks: number;
-  /** @internal float64 [T] */ readonly _m: Tensor;
-  /** @internal int32 [T] */ readonly _init: Tensor;
-  /** @internal scratch outputs, float64 [T] each */ readonly _weights: Tensor;
-  /** @internal */ readonly _norms: Tensor;
+  /** @internal float64 [T] */ _m: Tensor;
+  /** @internal int32 [T] */ _init: Tensor;
+  /** @internal scratch outputs, float64 [T] each */ _weights: Tensor;
+  /** @internal */ _norms: Tensor;
 
   constructor(numTasks: number) {
     if (!Number.isInteger(numTasks) || numTasks < 1)
@@ -77,10 +84,23 @@ export class BalanceState {
     this.reset();
   }
 
+  /** Where the state lives now. */
+  get device(): Device {
+    return this._m.device;
+  }
+
+  /** @internal Moves the state to `device` (no-op when it is there). */
+  _moveTo(device: Device): void {
+    if (device === this.device) return;
+    const moved = [this._m, this._init, this._weights, this._norms].map((t) => keepTensor(toDeviceRaw(t, device)));
+    [this._m, this._init, this._weights, this._norms].forEach((t) => t.dispose());
+    [this._m, this._init, this._weights, this._norms] = moved;
+  }
+
   /** Forgets every moving average (the next step is every task's first). */
   reset(): void {
     this._m._fill(0);
-    native.fill(code(this._init), this.numTasks, this._init._h, 0, 0);
+    backendFor(this._init).fill(code(this._init), this.numTasks, this._init._h, 0, 0);
   }
 
   /** Current moving averages m_i (a copy). */
@@ -111,8 +131,9 @@ export class BalanceState {
     sd.initialized.forEach((v, i) => {
       if (v !== 0 && v !== 1) throw new RangeError(`${where}: initialized[${i}] = ${v} must be 0 or 1`);
     });
-    native.write(this._m._h, 0, Float64Array.from(sd.m));
-    native.write(this._init._h, 0, Int32Array.from(sd.initialized));
+    const b = backend(this.device);
+    b.write(this._m._h, 0, Float64Array.from(sd.m));
+    b.write(this._init._h, 0, Int32Array.from(sd.initialized));
   }
 
   dispose(): void {
@@ -172,25 +193,27 @@ export function balanceGradients(grads: Tensor | readonly Tensor[], state: Balan
     shape = g0.shape;
     // Stack into [T, N]: the kernel's layout. One copy of G; cheap next to the two kernel passes.
     const N = g0.size;
-    G = empty([T, ...shape], g0.dtype);
+    const b = backendFor(...grads); // every task's gradient on one device
+    G = empty([T, ...shape], g0.dtype, g0.device);
     ownG = true;
     const st = contiguousStrides(shape);
     grads.forEach((g, i) => {
-      if (N) native.stridedCopy(code(g), g.shape, g._h, g.offset, g.strides, G._h, i * N, st);
+      if (N) b.stridedCopy(code(g), g.shape, g._h, g.offset, g.strides, G._h, i * N, st);
     });
   }
   try {
     if (T !== state.numTasks) throw new RangeError(`recforge: balanceGradients: got gradients of ${T} tasks, the state is for ${state.numTasks}`);
     const p = checkOptions(opts, T);
     const N = shape.reduce((a, b) => a * b, 1);
+    state._moveTo(G.device);
     let out: Tensor;
     if (opts.out !== undefined) {
       out = assertTensor(opts.out, "balanceGradients", "out");
       if (!sameShape(out.shape, shape) || out.dtype !== G.dtype || !out.isContiguous)
         throw new RangeError(`recforge: balanceGradients: out must be a contiguous ${G.dtype} tensor of shape ${shapeStr(shape)}, got ${shapeStr(out.shape)} ${out.dtype}`);
-    } else out = empty(shape, G.dtype);
+    } else out = empty(shape, G.dtype, G.device);
     try {
-      native.balanceGradients(code(G), T, N, G._h, G.offset, state._m._h, 0, state._init._h, 0, p.beta, p.relax, p.ref, p.target,
+      backendFor(G, out).balanceGradients(code(G), T, N, G._h, G.offset, state._m._h, 0, state._init._h, 0, p.beta, p.relax, p.ref, p.target,
         p.strategy, out._h, out.offset, state._weights._h, 0, state._norms._h, 0);
     } catch (e) {
       if (out !== opts.out) out.dispose();

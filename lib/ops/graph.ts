@@ -57,7 +57,8 @@ export function segmentAggregate(x: Tensor, graph: CsrGraph, reduce: SegmentRedu
   const xc = contiguousRaw(x), wc = w ? contiguousRaw(w) : null;
   const out = empty([g.numDst, ...rest], x.dtype, x.device);
   const arg = extreme ? empty([g.numDst, F], "int32", x.device) : null;
-  aggregate(code(x), rc, g.numDst, g.numSrc, F, g.numEdges, g.rowptrTensor._h, 0, g.srcTensor._h, 0,
+  const csr = g.on(x.device);
+  aggregate(code(x), rc, g.numDst, g.numSrc, F, g.numEdges, csr.rowptr._h, 0, csr.src._h, 0,
     xc._h, xc.offset, nullableH(wc), off(wc), out._h, 0, nullableH(arg), 0);
   if (!needsGrad(x, w)) {
     if (xc !== x) xc.dispose();
@@ -65,9 +66,9 @@ export function segmentAggregate(x: Tensor, graph: CsrGraph, reduce: SegmentRedu
     arg?.dispose();
     return out;
   }
-  const rowptr = save(g.rowptrTensor), src = save(g.srcTensor);
+  const rowptr = save(csr.rowptr), src = save(csr.src);
   const wantDx = x.requiresGrad, wantDw = !!w?.requiresGrad;
-  const t = wantDx ? g.transpose : null;
+  const t = wantDx ? g.transposeOn(x.device) : null;
   const tr = t ? [save(t.rowptr), save(t.dst), save(t.eid)] : [];
   // x is needed only for the weight gradient; w for both.
   const xs = wantDw ? (xc !== x ? xc : save(x)) : null;
@@ -102,10 +103,11 @@ export function edgeSoftmax(scores: Tensor, graph: CsrGraph): Tensor {
   const softmax = kernelFor(op, "edgeSoftmax", scores);
   const sc = contiguousRaw(scores);
   const alpha = empty(scores.shape, scores.dtype, scores.device);
-  softmax(code(scores), g.numDst, H, g.numEdges, g.rowptrTensor._h, 0, sc._h, sc.offset, alpha._h, 0);
+  const csrRowptr = g.on(scores.device).rowptr;
+  softmax(code(scores), g.numDst, H, g.numEdges, csrRowptr._h, 0, sc._h, sc.offset, alpha._h, 0);
   if (sc !== scores) sc.dispose();
   if (!needsGrad(scores)) return alpha;
-  const rowptr = save(g.rowptrTensor), as = save(alpha);
+  const rowptr = save(csrRowptr), as = save(alpha);
   return record(alpha, op, [scores], (grad) => {
     const gc = contiguousRaw(grad);
     const ds = empty(scores.shape, scores.dtype, scores.device);
@@ -144,7 +146,8 @@ function gatImpl(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: 
   const whc = contiguousRaw(wh), asc = contiguousRaw(aSrc), adc = contiguousRaw(aDst);
   const out = empty([N, H, F], wh.dtype, dev), el = empty([N, H], wh.dtype, dev), er = empty([N, H], wh.dtype, dev);
   const alpha = empty([E, H], wh.dtype, dev);
-  forward(code(wh), N, H, F, E, slope, g.rowptrTensor._h, 0, g.srcTensor._h, 0, whc._h, whc.offset,
+  const csr = g.on(dev);
+  forward(code(wh), N, H, F, E, slope, csr.rowptr._h, 0, csr.src._h, 0, whc._h, whc.offset,
     asc._h, asc.offset, adc._h, adc.offset, out._h, 0, el._h, 0, er._h, 0, alpha._h, 0);
   if (!needsGrad(wh, aSrc, aDst)) {
     for (const [c, o] of [[whc, wh], [asc, aSrc], [adc, aDst]]) if (c !== o) c.dispose();
@@ -152,8 +155,8 @@ function gatImpl(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: 
     er.dispose();
     return { out, alpha };
   }
-  const t = g.transpose;
-  const gs = [g.rowptrTensor, g.srcTensor, t.rowptr, t.dst, t.eid].map(save);
+  const t = g.transposeOn(dev);
+  const gs = [csr.rowptr, csr.src, t.rowptr, t.dst, t.eid].map(save);
   const keepOrSave = (c: Tensor, o: Tensor) => (c !== o ? c : save(o));
   const whs = keepOrSave(whc, wh), ass = keepOrSave(asc, aSrc), ads = keepOrSave(adc, aDst);
   const alphaS = save(alpha);

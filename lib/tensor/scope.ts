@@ -30,6 +30,12 @@ export function trackDisposed(t: Disposable | null, bytes: number): void {
   if (t) for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].delete(t)) break;
 }
 
+/** A live tensor's owned bytes changed (its storage was replaced: Tensor._adoptStorage). */
+export function trackBytesChanged(delta: number): void {
+  liveBytes += delta;
+  if (liveBytes > peakBytes) peakBytes = liveBytes;
+}
+
 /** Removes a tensor from every open scope so it survives them (parameters, optimiser state, .grad). */
 export function keep<T extends Disposable>(t: T): T {
   for (const s of scopes) s.delete(t);

@@ -5,7 +5,7 @@ import { backend } from "../native.js";
 import { DTYPE_BYTES, DTYPE_CODE, type Device, type DType, type TypedArray, isFloat, typedArrayFor } from "./dtype.js";
 import { contiguousStrides, numel, shapeStr, type Shape } from "./shape.js";
 import { Storage } from "./storage.js";
-import { keep, trackCreated, trackDisposed } from "./scope.js";
+import { keep, trackBytesChanged, trackCreated, trackDisposed } from "./scope.js";
 
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
 
@@ -29,8 +29,9 @@ const finalizer = new FinalizationRegistry<{ storage: Storage; bytes: number }>(
 export class Tensor {
   readonly id: number;
   readonly shape: readonly number[];
-  readonly strides: readonly number[];
-  readonly offset: number;
+  // Mutable only through _adoptStorage (a parameter moved to another device keeps its identity).
+  strides: readonly number[];
+  offset: number;
   readonly dtype: DType;
   /** @internal */ _storage: Storage;
   /** @internal */ _disposed = false;
@@ -109,6 +110,32 @@ export class Tensor {
   get _h(): number {
     this._check();
     return this._storage.handle!;
+  }
+
+  /**
+   * @internal From now on this tensor's elements are those of `src`, a fresh contiguous tensor of
+   * the same shape and dtype (typically a copy on another device), and it lives where src does;
+   * its identity (and so every reference a module or an optimiser holds) is kept. src is consumed.
+   * Views taken earlier keep the old storage. Used by Module.to(device).
+   */
+  _adoptStorage(src: Tensor): void {
+    this._check();
+    src._check();
+    if (src.dtype !== this.dtype || src.shape.length !== this.shape.length || src.shape.some((d, i) => d !== this.shape[i]) || !src.isContiguous)
+      throw new TypeError(`recforge: _adoptStorage: needs a contiguous ${this.dtype} ${shapeStr(this.shape)} tensor`);
+    const old = this._storage, oldBytes = this._ownsBytes;
+    finalizer.unregister(this);
+    this._storage = src._storage;
+    this._storage.retain();
+    this.strides = src.strides;
+    this.offset = src.offset;
+    // The bytes src owned are this tensor's now; the old block's are no longer counted here.
+    this._ownsBytes = src._ownsBytes;
+    src._ownsBytes = 0;
+    trackBytesChanged(-oldBytes);
+    finalizer.register(this, { storage: this._storage, bytes: this._ownsBytes }, this);
+    src.dispose();
+    old.release();
   }
 
   /** Frees the tensor now. Idempotent. Views keep the shared storage alive until the last one is disposed. */

@@ -55,32 +55,41 @@ void check_rowptr(Napi::Env env, const char* fn, const char* name, const int32_t
 
 }  // namespace
 
-Csr csr_arg(const Napi::CallbackInfo& info, const char* fn, int arg_rowptr, int arg_col, int64_t n_rows,
-            int64_t n_cols, int64_t n_edges, const char* rowptr_name, const char* col_name) {
+Csr csr_arg(const Napi::CallbackInfo& info, TensorArgs& mem, const char* fn, int arg_rowptr, int arg_col,
+            int64_t n_rows, int64_t n_cols, int64_t n_edges, const char* rowptr_name, const char* col_name) {
+  Napi::Env env = info.Env();
   Csr c;
   c.n_rows = n_rows;
   c.n_cols = n_cols;
   c.n_edges = n_edges;
-  c.rowptr = span<int32_t>(info, arg_rowptr, I32, n_rows + 1, rowptr_name);
-  check_rowptr(info.Env(), fn, rowptr_name, c.rowptr, n_rows, n_edges);
+  c.rowptr = mem.typed<const int32_t>(info, arg_rowptr, I32, n_rows + 1, rowptr_name);
+  c.host_rowptr = mem.host_view(env, c.rowptr, n_rows + 1, rowptr_name);
+  check_rowptr(env, fn, rowptr_name, c.host_rowptr, n_rows, n_edges);
   if (arg_col >= 0) {
-    c.col = span<int32_t>(info, arg_col, I32, n_edges, col_name);
-    check_index_range(info.Env(), fn, col_name, c.col, n_edges, n_cols);
+    c.col = mem.typed<const int32_t>(info, arg_col, I32, n_edges, col_name);
+    c.host_col = mem.host_view(env, c.col, n_edges, col_name);
+    check_index_range(env, fn, col_name, c.host_col, n_edges, n_cols);
   }
   return c;
 }
 
-Transpose transpose_arg(const Napi::CallbackInfo& info, const char* fn, int arg_rowptr, const Csr& csr) {
+Transpose transpose_arg(const Napi::CallbackInfo& info, TensorArgs& mem, const char* fn, int arg_rowptr,
+                        const Csr& csr) {
   Napi::Env env = info.Env();
   const int64_t n_src = csr.n_cols, E = csr.n_edges;
   Transpose t;
-  t.rowptr = span<int32_t>(info, arg_rowptr, I32, n_src + 1, "tRowptr");
-  t.dst = span<int32_t>(info, arg_rowptr + 2, I32, E, "tDst");
-  t.eid = span<int32_t>(info, arg_rowptr + 4, I32, E, "tEid");
-  check_rowptr(env, fn, "tRowptr", t.rowptr, n_src, E);
+  t.rowptr = mem.typed<const int32_t>(info, arg_rowptr, I32, n_src + 1, "tRowptr");
+  t.dst = mem.typed<const int32_t>(info, arg_rowptr + 2, I32, E, "tDst");
+  t.eid = mem.typed<const int32_t>(info, arg_rowptr + 4, I32, E, "tEid");
+  // Host views of everything the consistency check reads.
+  const int32_t* t_rowptr = mem.host_view(env, t.rowptr, n_src + 1, "tRowptr");
+  const int32_t* t_dst = mem.host_view(env, t.dst, E, "tDst");
+  const int32_t* t_eid = mem.host_view(env, t.eid, E, "tEid");
+  const int32_t *rowptr = csr.host_rowptr, *col = csr.host_col;
+  check_rowptr(env, fn, "tRowptr", t_rowptr, n_src, E);
   std::vector<int32_t> dst_of(E);
   for (int64_t d = 0; d < csr.n_rows; ++d)
-    for (int64_t e = csr.rowptr[d]; e < csr.rowptr[d + 1]; ++e) dst_of[e] = (int32_t)d;
+    for (int64_t e = rowptr[d]; e < rowptr[d + 1]; ++e) dst_of[e] = (int32_t)d;
   std::vector<uint8_t> seen(E, 0);
   // The message stream is built only on failure: constructing an ostringstream per edge cost
   // more than the GAT backward kernel itself on large graphs.
@@ -91,20 +100,20 @@ Transpose transpose_arg(const Napi::CallbackInfo& info, const char* fn, int arg_
     throw_range(env, m.str());
   };
   for (int64_t s = 0; s < n_src; ++s)
-    for (int64_t k = t.rowptr[s]; k < t.rowptr[s + 1]; ++k) {
-      const int32_t e = t.eid[k];
+    for (int64_t k = t_rowptr[s]; k < t_rowptr[s + 1]; ++k) {
+      const int32_t e = t_eid[k];
       if (e < 0 || e >= E) fail([&](std::ostringstream& m) { m << "tEid[" << k << "] = " << e << " is outside [0, " << E << ")"; });
       if (seen[e])
         fail([&](std::ostringstream& m) { m << "tEid[" << k << "] = " << e << " repeats an edge (not the transpose of this graph)"; });
       seen[e] = 1;
-      if (csr.col[e] != s)
+      if (col[e] != s)
         fail([&](std::ostringstream& m) {
-          m << "tEid[" << k << "] = " << e << " sits under source " << s << " but edge " << e << " has source " << csr.col[e]
+          m << "tEid[" << k << "] = " << e << " sits under source " << s << " but edge " << e << " has source " << col[e]
             << " (not the transpose of this graph)";
         });
-      if (t.dst[k] != dst_of[e])
+      if (t_dst[k] != dst_of[e])
         fail([&](std::ostringstream& m) {
-          m << "tDst[" << k << "] = " << t.dst[k] << " but edge " << e << " goes to " << dst_of[e] << " (not the transpose of this graph)";
+          m << "tDst[" << k << "] = " << t_dst[k] << " but edge " << e << " goes to " << dst_of[e] << " (not the transpose of this graph)";
         });
     }
   return t;

@@ -76,5 +76,19 @@ void check_device_indices(Napi::Env env, const int32_t* idx, int64_t n, int64_t 
                          std::to_string(host[0]) + " is out of range [0, " + std::to_string(limit) + ")");
 }
 
+void* DeviceArgs::span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
+  return dev_span_arg(info, i, dtype, numel, what);
+}
+
+const void* DeviceArgs::host(Napi::Env env, const void* p, int64_t bytes, const char* what) {
+  if (bytes <= 0) return p;  // nothing is read through an empty view
+  std::unique_ptr<char[]> buf(new char[(size_t)bytes]);
+  std::string err;
+  if (!cuda_copy_to_host(buf.get(), p, (size_t)bytes, stream_or_throw(env), &err))
+    throw_error(env, std::string(what) + ": " + err);
+  staged_.push_back(std::move(buf));
+  return staged_.back().get();
+}
+
 }  // namespace napi
 }  // namespace recforge

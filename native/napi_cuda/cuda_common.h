@@ -2,9 +2,12 @@
 // reporting after launches, and scratch workspaces from the caching allocator. The
 // argument helpers (int_arg, dtype_arg, ...) are the CPU binding's (native/napi/common.h).
 #pragma once
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "common.h"
+#include "tensor_args.h"
 #include "recforge/cuda_device.h"
 
 namespace recforge {
@@ -57,6 +60,21 @@ class Workspace {
 // "what: index V at position P is out of range [0, limit)" on the first bad one.
 void check_device_indices(Napi::Env env, const int32_t* idx, int64_t n, int64_t limit, const char* what,
                           bool has_ignore = false, int32_t ignore = 0);
+
+// Device storages for the shared argument parsers (tensor_args.h): span() is dev_span_arg;
+// host() copies the bytes the parser must inspect (intervals, CSR arrays, optimiser state) into
+// a host buffer this object owns (one synchronous copy on recforge's stream, after every kernel
+// enqueued before it). Those copies are the price of validating device data with the CPU
+// addon's exact rules; they are O(size of the index arrays), never of the float tensors.
+class DeviceArgs final : public TensorArgs {
+ public:
+  void* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) override;
+  const void* host(Napi::Env env, const void* p, int64_t bytes, const char* what) override;
+  const char* device_name() const override { return "cuda"; }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> staged_;
+};
 
 }  // namespace napi
 }  // namespace recforge

@@ -1,38 +1,14 @@
 // CUDA backend checks shared by the ava suite (test/cuda/cuda.test.js, skipped without a
 // device) and the GPU smoke script (scripts/cuda-smoke.mjs, run by scripts/gpu-check.sh).
-// Each check gets `t` (is, true, deepEqual, throws, close) and the library; most run an
-// op on the CPU and on CUDA and compare.
+// Each check gets `t` (is, true, deepEqual, throws) and the library; most run an op on the
+// CPU and on CUDA and compare. The fused ops (fused_checks.js) and a few training steps of
+// each method's model (training_checks.js) follow the core checks.
 import { native, cuda } from "../../dist/native.js";
+import { closeArrays, parity } from "./parity.js";
+import { fusedChecks } from "./fused_checks.js";
+import { trainingChecks } from "./training_checks.js";
 
-export function closeArrays(a, b, rtol = 2e-5, atol = 1e-5) {
-  const x = Array.from(a), y = Array.from(b);
-  if (x.length !== y.length) return `length ${x.length} vs ${y.length}`;
-  for (let i = 0; i < x.length; i++) {
-    const u = x[i], v = y[i];
-    if (Number.isNaN(u) && Number.isNaN(v)) continue;
-    if (u === v) continue;
-    if (!(Math.abs(u - v) <= atol + rtol * Math.abs(v))) return `element ${i}: ${u} vs ${v}`;
-  }
-  return null;
-}
-
-/** Runs f on CPU inputs and on CUDA copies; compares every returned tensor. */
-function parity(t, rf, name, inputs, f, tol = {}) {
-  const cpu = f(...inputs);
-  const dev = inputs.map((x) => (x instanceof rf.Tensor ? x.to("cuda") : x));
-  const gpu = f(...dev);
-  const flat = (r) => (r instanceof rf.Tensor ? [r] : Array.isArray(r) ? r : Object.values(r));
-  const a = flat(cpu), b = flat(gpu);
-  t.is(a.length, b.length, name);
-  a.forEach((x, i) => {
-    t.is(b[i].device, "cuda", `${name}: output ${i} stays on cuda`);
-    t.deepEqual(b[i].shape, x.shape, `${name}: shape`);
-    t.is(b[i].dtype, x.dtype, `${name}: dtype`);
-    const err = closeArrays(b[i].toTypedArray(), x.toTypedArray(), tol.rtol, tol.atol);
-    t.is(err, null, `${name}: ${err}`);
-  });
-  [...a, ...b, ...dev.filter((x, i) => x !== inputs[i])].forEach((x) => x instanceof rf.Tensor && x.dispose());
-}
+export { closeArrays };
 
 export const checks = [
   ["backends() reports the device and its GEMM", (t, rf) => {
@@ -180,33 +156,6 @@ export const checks = [
     x.dispose();
   }],
 
-  ["attention and RoPE: the cpu's results where the device binds them, else a TypeError naming the op", (t, rf) => {
-    const g = new rf.Generator(11);
-    const H = 2, L = 7, D = 4;
-    const q = rf.randn([H, L, D], { generator: g }), k = rf.randn([H, L, D], { generator: g }), v = rf.randn([H, L, D], { generator: g });
-    const z = new Int32Array(L), self = new Int32Array(L); // causal: query i sees keys [0, i]
-    const iv = { prefLo: z, prefHi: z, ctxLo: z, ctxHi: z, selfLo: self };
-    const pos = Int32Array.from({ length: L }, (_, i) => i);
-    const csr = rf.toCsr(rf.graph({ numNodes: L, src: [0, 1, 2, 3, 4, 5, 6, 0], dst: [1, 2, 3, 4, 5, 6, 0, 3] }));
-    const x = q.reshape([H * L, D]).slice(0, 0, L), sc = q.reshape([H * L, D]).slice(0, 0, 8); // [nodes, F], [edges, heads]
-    if (rf.backends().cuda.gemm === "emulated") {
-      parity(t, rf, "attention/rope", [q, k, v], (a, b, c) => [rf.intervalAttention(a, b, c, iv), rf.rope(a, pos)]);
-      parity(t, rf, "graph ops", [x, sc], (a, e) => [rf.segmentAggregate(a, csr, "mean"), rf.edgeSoftmax(e, csr)]);
-    } else {
-      const before = rf.memory().liveTensors;
-      const [a, b, c] = [q, k, v].map((y) => y.to("cuda"));
-      t.throws(() => rf.intervalAttention(a, b, c, iv), { instanceOf: TypeError, message: /intervalAttention: not available on cuda yet/ });
-      t.throws(() => rf.rope(a, pos), { instanceOf: TypeError, message: /rope: not available on cuda yet/ });
-      const xd = x.to("cuda");
-      t.throws(() => rf.segmentAggregate(xd, csr, "mean"), { instanceOf: TypeError, message: /segmentAggregate: not available on cuda yet/ });
-      xd.dispose();
-      [a, b, c].forEach((x) => x.dispose());
-      t.is(rf.memory().liveTensors, before, "the failed calls left no tensors");
-    }
-    [q, k, v, x, sc].forEach((y) => y.dispose());
-    csr.dispose();
-  }],
-
   ["errors say what happened: mixed devices, bad indices, out of memory", (t, rf) => {
     const a = rf.ones([3]), b = rf.ones([3], { device: "cuda" });
     t.throws(() => a.add(b), { instanceOf: TypeError, message: /different devices/ });
@@ -218,4 +167,6 @@ export const checks = [
     t.is(ok, 5, "the device still works after the errors");
     [a, b, table, bad].forEach((v) => v.dispose());
   }],
+  ...fusedChecks,
+  ...trainingChecks,
 ];

@@ -22,7 +22,8 @@
 // are identical to the full pass.
 import { Tensor } from "../../tensor/tensor.js";
 import { tidy } from "../../tensor/scope.js";
-import type { DType } from "../../tensor/dtype.js";
+import type { Device, DType } from "../../tensor/dtype.js";
+import { toDeviceRaw } from "../../ops/device.js";
 import { Generator } from "../../tensor/random.js";
 import { Module } from "../../nn/module.js";
 import { ModuleList } from "../../nn/container.js";
@@ -180,7 +181,7 @@ class SelfAttention extends Module<[Tensor, PassContext, boolean], Tensor> {
   private sumQueries(x: Tensor, ctx: PassContext): Tensor {
     const width = this.cfg.heads * this.cfg.headDim;
     const qs = this.q_proj.call(indexSelect(x, 0, ctx.sumIndex));
-    return scatterAdd(zeros([ctx.L, width], { dtype: x.dtype }), 0, ctx.sumRows!, qs);
+    return scatterAdd(zeros([ctx.L, width], { dtype: x.dtype, device: x.device }), 0, ctx.sumRows!, qs);
   }
 }
 
@@ -280,11 +281,11 @@ function checkBatch(b: PackedBatch, vocab: number): void {
 }
 
 /** int32 [S, width] whose row s is sumIndex[s] (scatter indices), or null when sumIndex repeats a token. */
-function sumRowsIndex(sumIndex: Int32Array, width: number): Tensor | null {
+function sumRowsIndex(sumIndex: Int32Array, width: number, device: Device): Tensor | null {
   if (new Set(sumIndex).size !== sumIndex.length) return null;
   const idx = new Int32Array(sumIndex.length * width);
   sumIndex.forEach((i, s) => idx.fill(i, s * width, (s + 1) * width));
-  return tensor(idx, { shape: [sumIndex.length, width] });
+  return tensor(idx, { shape: [sumIndex.length, width], device });
 }
 
 /** Intervals for the last layer: [SUM] queries unchanged, every other query sees only itself. */
@@ -303,7 +304,7 @@ export class DTIModel extends Module<[PackedBatch], Tensor> {
   readonly config: ResolvedDTIModelConfig;
   readonly model: Backbone;
   readonly score: ScoreHead;
-  private readonly slopes: Tensor | null;
+  private slopes: Tensor | null;
 
   constructor(config: DTIModelConfig) {
     super();
@@ -331,16 +332,17 @@ export class DTIModel extends Module<[PackedBatch], Tensor> {
     checkBatch(batch, cfg.vocabSize);
     return tidy(() => {
       const L = batch.tokens.length;
-      const tokens = tensor(batch.tokens);
+      const device = this.device; // the batch goes where the parameters are (model.to("cuda"))
+      const tokens = tensor(batch.tokens, { device });
       const ctx: PassContext = {
         L,
-        intervals: tensor(batch.intervals, { shape: [5, L] }),
-        lastIntervals: sumOnly ? tensor(sumOnlyIntervals(batch.intervals, L, batch.sumIndex), { shape: [5, L] }) : null,
-        sumIndex: tensor(batch.sumIndex),
-        sumRows: sumOnly ? sumRowsIndex(batch.sumIndex, cfg.heads * cfg.headDim) : null,
-        rope: cfg.positionEncoding === "rope" ? ropeTable(batch.positions, cfg.headDim, { base: cfg.ropeTheta, dtype: cfg.dtype }) : null,
+        intervals: tensor(batch.intervals, { shape: [5, L], device }),
+        lastIntervals: sumOnly ? tensor(sumOnlyIntervals(batch.intervals, L, batch.sumIndex), { shape: [5, L], device }) : null,
+        sumIndex: tensor(batch.sumIndex, { device }),
+        sumRows: sumOnly ? sumRowsIndex(batch.sumIndex, cfg.heads * cfg.headDim, device) : null,
+        rope: cfg.positionEncoding === "rope" ? ropeTable(batch.positions, cfg.headDim, { base: cfg.ropeTheta, dtype: cfg.dtype, device }) : null,
         slopes: this.slopes,
-        positions: cfg.positionEncoding === "alibi" ? tensor(batch.positions) : null,
+        positions: cfg.positionEncoding === "alibi" ? tensor(batch.positions, { device }) : null,
       };
       let h = embedding(tokens, this.model.embed_tokens.weight);
       const n = this.model.layers.length;
@@ -370,6 +372,13 @@ export class DTIModel extends Module<[PackedBatch], Tensor> {
       const logits = this.score.call(this.model.norm.call(h));
       return reshape(logits, [logits.shape[0]]);
     });
+  }
+
+  /** Moves the parameters, and the fixed ALiBi slopes kept beside them, to `device`. */
+  override to(device: Device): this {
+    super.to(device);
+    if (this.slopes && this.slopes.device !== device) this.slopes._adoptStorage(toDeviceRaw(this.slopes, device));
+    return this;
   }
 
   override dispose(): void {

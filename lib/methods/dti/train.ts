@@ -249,7 +249,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       for (const row of rows) {
         lossSum += tidy(() => {
           const logits = model.call(row);
-          const l = bceWithLogits(logits, tensor(row.labels), { reduction: "sum" });
+          const l = bceWithLogits(logits, tensor(row.labels, { device: logits.device }), { reduction: "sum" });
           backward(mul(l, 1 / nTargets));
           return l.item();
         });

@@ -79,12 +79,13 @@ export function gradedPairs(levels: Uint8Array, offsets: Int32Array, opts: { max
 /** Σ w · (−log σ(s[pos] − s[neg])); a zero (still in the graph) when there are no pairs. */
 export function bprLoss(scores: Tensor, pairs: BprPairs): Tensor {
   if (pairs.pos.length === 0) return mul(sum(scores), 0);
-  const pi = tensor(pairs.pos), ni = tensor(pairs.neg);
+  const device = scores.device;
+  const pi = tensor(pairs.pos, { device }), ni = tensor(pairs.neg, { device });
   const sp = indexSelect(scores, 0, pi), sn = indexSelect(scores, 0, ni);
   const diff = sub(sp, sn);
-  const ones = full([pairs.pos.length], 1, { dtype: scores.dtype });
+  const ones = full([pairs.pos.length], 1, { dtype: scores.dtype, device });
   const l = bceWithLogits(diff, ones, { reduction: "none" }); // = −log σ(diff)
-  const w = tensor(pairs.weight, { dtype: scores.dtype });
+  const w = tensor(pairs.weight, { dtype: scores.dtype, device });
   const out = sum(mul(l, w));
   return out;
 }
@@ -92,6 +93,6 @@ export function bprLoss(scores: Tensor, pairs: BprPairs): Tensor {
 /** Mean BCE of the attribute logits; a zero when the batch has no attribute nodes. */
 export function attributeLoss(logits: Tensor, labels: Float32Array): Tensor {
   if (labels.length === 0) return mul(sum(logits), 0);
-  const y = tensor(labels, { dtype: logits.dtype });
+  const y = tensor(labels, { dtype: logits.dtype, device: logits.device });
   return bceWithLogits(logits, y);
 }

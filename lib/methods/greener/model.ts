@@ -87,7 +87,8 @@ export class GreenerModel extends Module<[GreenerBatch, Tensor], GreenerOutput> 
 
   /** Node states after the two GAT layers, [N, hidden]. */
   encode(b: GreenerBatch, sentenceTable: Tensor): Tensor {
-    const ids = (a: Int32Array) => tensor(a);
+    const device = this.device; // ids go where the parameters are (model.to("cuda")); sentenceTable must be there too
+    const ids = (a: Int32Array) => tensor(a, { device });
     const users = ids(b.users), items = ids(b.items), rows = ids(b.sentenceRows), attrs = ids(b.attrIds);
     const feats = [this.userEmb.call(users), this.itemEmb.call(items), indexSelect(sentenceTable, 0, rows), this.attrEmb.call(attrs)];
     const h0 = this.inputProj.call(feats, b.batch.graph.nodeType!);
@@ -105,7 +106,7 @@ export class GreenerModel extends Module<[GreenerBatch, Tensor], GreenerOutput> 
   forward(b: GreenerBatch, sentenceTable: Tensor): GreenerOutput {
     const h = this.encode(b, sentenceTable);
     const pick = (a: Int32Array) => {
-      const i = tensor(a);
+      const i = tensor(a, { device: h.device });
       const r = indexSelect(h, 0, i);
       i.dispose();
       return r;

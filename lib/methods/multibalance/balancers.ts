@@ -39,7 +39,7 @@
 import { Tensor } from "../../tensor/tensor.js";
 import { keep } from "../../tensor/scope.js";
 import { backward as runBackward } from "../../autograd/engine.js";
-import { code, contiguousRaw, native } from "../../ops/core.js";
+import { backendFor, code, contiguousRaw } from "../../ops/core.js";
 import { add, cast, exp, mul, mulRaw, neg } from "../../ops/elementwise.js";
 import { sum } from "../../ops/reduce.js";
 import { concat, reshape } from "../../ops/shape.js";
@@ -210,7 +210,7 @@ function weightedSum(losses: readonly Tensor[], w: ArrayLike<number> | null): Te
 function rowNorm(g: Tensor): number {
   const c = contiguousRaw(g);
   try {
-    return Math.sqrt(native.sumSquares(code(c), c.size, c._h, c.offset));
+    return Math.sqrt(backendFor(c).sumSquares(code(c), c.size, c._h, c.offset));
   } finally {
     if (c !== g) c.dispose();
   }
@@ -291,7 +291,7 @@ export class UncertaintyWeighting extends Balancer {
     const v = sd.logVars as number[];
     if (!Array.isArray(v) || v.length !== this.numTasks || v.some((x) => typeof x !== "number" || !Number.isFinite(x)))
       throw new RangeError(`recforge: UncertaintyWeighting.loadStateDict: logVars must be ${this.numTasks} finite numbers`);
-    native.write(this.logVars._h, 0, this.logVars.dtype === "float64" ? Float64Array.from(v) : Float32Array.from(v));
+    backendFor(this.logVars).write(this.logVars._h, 0, this.logVars.dtype === "float64" ? Float64Array.from(v) : Float32Array.from(v));
   }
   override dispose(): void {
     this.logVars.dispose();
@@ -443,7 +443,7 @@ export class GradNorm extends RepresentationBalancer {
       if (!Number.isFinite(g)) throw new NonFiniteStep(`recforge: GradNorm: the gradient of task ${t} at the representation contains NaN/Inf; nothing was updated`);
     });
     const out = grads[0]._cloneNoGrad();
-    for (let t = 1; t < T; t++) native.axpby(code(out), out.size, grads[t]._h, grads[t].offset, 1, out._h, 0, 1, out._h, 0);
+    for (let t = 1; t < T; t++) backendFor(out, grads[t]).axpby(code(out), out.size, grads[t]._h, grads[t].offset, 1, out._h, 0, 1, out._h, 0);
     const info = { weights: Array.from(this.w), norms: G };
     const commit = () => {
       const L0 = this.initialLosses ?? Float64Array.from(losses, (l) => Math.max(l, 1e-12));
@@ -570,7 +570,7 @@ export class MetaBalance extends Balancer {
               g.dispose();
               g = c;
             }
-            n = Math.sqrt(native.sumSquares(code(g), g.size, g._h, g.offset));
+            n = Math.sqrt(backendFor(g).sumSquares(code(g), g.size, g._h, g.offset));
             if (!Number.isFinite(n)) {
               g.dispose();
               throw new NonFiniteStep(`recforge: MetaBalance: the gradient of task ${k} w.r.t. shared parameter ${j} contains NaN/Inf; nothing was updated`);
@@ -582,10 +582,10 @@ export class MetaBalance extends Balancer {
           if (!g) return;
           const a = acc[j];
           if (a) {
-            native.axpby(code(g), g.size, g._h, g.offset, w, a._h, a.offset, 1, a._h, a.offset);
+            backendFor(g, a).axpby(code(g), g.size, g._h, g.offset, w, a._h, a.offset, 1, a._h, a.offset);
             g.dispose();
           } else {
-            native.scaleInplace(code(g), g.size, g._h, g.offset, w);
+            backendFor(g).scaleInplace(code(g), g.size, g._h, g.offset, w);
             acc[j] = keep(g);
           }
         });
@@ -656,7 +656,7 @@ export class PCGrad extends Balancer {
           for (let j = 0; j < P; j++) {
             const x = per[a][j], y = per[b][j];
             if (!x || !y) continue;
-            s += a === b ? native.sumSquares(code(x), x.size, x._h, x.offset) : dot(x, y);
+            s += a === b ? backendFor(x).sumSquares(code(x), x.size, x._h, x.offset) : dot(x, y);
           }
           if (!Number.isFinite(s)) throw new NonFiniteStep(`recforge: PCGrad: the gradients of tasks ${a} and ${b} contain NaN/Inf; nothing was updated`);
           gram[a][b] = gram[b][a] = s;
@@ -684,8 +684,8 @@ export class PCGrad extends Balancer {
           if (!g) continue;
           if (!acc) {
             acc = keep(g._cloneNoGrad());
-            native.scaleInplace(code(acc), acc.size, acc._h, 0, coef[l]);
-          } else native.axpby(code(g), g.size, g._h, g.offset, coef[l], acc._h, 0, 1, acc._h, 0);
+            backendFor(acc).scaleInplace(code(acc), acc.size, acc._h, 0, coef[l]);
+          } else backendFor(g, acc).axpby(code(g), g.size, g._h, g.offset, coef[l], acc._h, 0, 1, acc._h, 0);
         }
         p.grad = acc;
       });

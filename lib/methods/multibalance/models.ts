@@ -13,6 +13,7 @@
 //     z is exactly the cut between shared and task-specific computation, and the gates' own
 //     gradient into the embeddings is balanced together with the experts'.
 import type { Tensor } from "../../tensor/tensor.js";
+import type { Device } from "../../tensor/dtype.js";
 import { Module } from "../../nn/module.js";
 import { Embedding } from "../../nn/embedding.js";
 import { Linear } from "../../nn/linear.js";
@@ -35,13 +36,13 @@ export interface BatchTensors {
   labels: Tensor[];
 }
 
-/** Copies a host batch into tensors (the caller disposes them, e.g. inside tidy()). */
-export function batchToTensors(b: MultiTaskBatch, denseDim: number): BatchTensors {
+/** Copies a host batch into tensors on `device` (the caller disposes them, e.g. inside tidy()). */
+export function batchToTensors(b: MultiTaskBatch, denseDim: number, device: Device = "cpu"): BatchTensors {
   return {
     size: b.size,
-    sparse: b.sparse.map((ids) => tensor(ids, { shape: [b.size] })),
-    dense: tensor(b.dense, { shape: [b.size, denseDim] }),
-    labels: b.labels.map((y) => tensor(y, { shape: [b.size] })),
+    sparse: b.sparse.map((ids) => tensor(ids, { shape: [b.size], device })),
+    dense: tensor(b.dense, { shape: [b.size, denseDim], device }),
+    labels: b.labels.map((y) => tensor(y, { shape: [b.size], device })),
   };
 }
 

@@ -40,7 +40,7 @@ export function computeGradients(model: MultiTaskModel, balancer: Balancer, batc
   const sharedParams = extra.sharedParams ?? model.sharedParameters();
   const taskParams = extra.taskParams ?? model.tasks.flatMap((_, t) => model.taskParameters(t));
   return tidy(() => {
-    const bt = batchToTensors(batch, model.schema.denseDim);
+    const bt = batchToTensors(batch, model.schema.denseDim, model.device);
     const z = model.bottom(bt);
     const zs = balancer.branch(z);
     const outs = model.heads(zs);
@@ -67,7 +67,7 @@ export function evaluate(model: MultiTaskModel, split: MultiTaskSplit, opts: { b
       const hb = split.gather(pos);
       noGrad(() =>
         tidy(() => {
-          const bt = batchToTensors(hb, model.schema.denseDim);
+          const bt = batchToTensors(hb, model.schema.denseDim, model.device);
           const ps = model.predict(model.forward(bt));
           ps.forEach((p, t) => {
             preds[t].set(p.toTypedArray(), s);

@@ -1,0 +1,70 @@
+// Tensor arguments independent of where the tensors live. The argument parsers of the fused ops
+// (attention_args.h, graph_args.h, gnn_args.h, balance_args.h) are written ONCE against this
+// interface and compiled into both addons, so the CPU addon (host storages) and the CUDA addon
+// (device storages) validate exactly the same things with exactly the same messages:
+//   span()  checks [offset, offset + numel) of `dtype` against the storage at args (i, i + 1)
+//           and returns the pointer in this memory space (host or device);
+//   host()  gives a host-readable view of bytes the parser must inspect (interval bounds, CSR
+//           arrays, optimiser state): the pointer itself for host memory; for device memory a
+//           staged copy (one synchronous device-to-host copy on recforge's stream, so it sees
+//           every kernel enqueued before), owned by the TensorArgs object.
+// Every file named native/napi/*_args.cc is shared by the two addons (CMakeLists.txt).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common.h"
+
+namespace recforge {
+namespace napi {
+
+class TensorArgs {
+ public:
+  virtual ~TensorArgs() = default;
+  virtual void* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) = 0;
+  virtual const void* host(Napi::Env env, const void* p, int64_t bytes, const char* what) = 0;
+  // "cpu" or "cuda": named in messages about what a device does not support.
+  virtual const char* device_name() const = 0;
+
+  template <typename T>
+  T* typed(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
+    return static_cast<T*>(span(info, i, dtype, numel, what));
+  }
+  // null / undefined at position i gives nullptr (the offset at i + 1 is ignored).
+  template <typename T>
+  T* maybe(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
+    if (i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return nullptr;
+    return typed<T>(info, i, dtype, numel, what);
+  }
+  template <typename T>
+  const T* host_view(Napi::Env env, const T* p, int64_t n, const char* what) {
+    return static_cast<const T*>(host(env, p, n * (int64_t)sizeof(T), what));
+  }
+};
+
+// Host storages (the CPU addon): span_arg, and host() is the identity.
+class HostArgs final : public TensorArgs {
+ public:
+  void* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) override;
+  const void* host(Napi::Env, const void* p, int64_t, const char*) override { return p; }
+  const char* device_name() const override { return "cpu"; }
+};
+
+// Byte ranges for the "outputs must not overlap inputs" rules (valid for host and device
+// pointers alike: both are plain addresses in one space per addon).
+struct ByteRange {
+  const char* what;
+  const void* ptr;
+  int64_t bytes;
+};
+bool overlaps(const ByteRange& a, const ByteRange& b);
+
+// A float dtype this device's kernels accept: float32 always, float64 when allow_f64.
+// TypeError "fn: expected dtype float32 or float64, got int32" (or "... float64 is not supported
+// on cuda ...: cast to float32") otherwise.
+void check_float_dtype(Napi::Env env, const std::string& fn, int dtype, bool allow_f64, const char* device);
+
+}  // namespace napi
+}  // namespace recforge

@@ -1,0 +1,91 @@
+// Interval attention and RoPE on the device. The CPU binding's names and positional arguments;
+// the argument parsers are the CPU addon's own (native/napi/attention_args.h), run over device
+// storages (DeviceArgs: the [5, L] intervals and the ALiBi positions are copied to the host to be
+// checked). Kernels are enqueued on recforge's stream and not waited for.
+//
+// Interval attention runs in float32 only here: the CUDA kernel takes float32 (or bf16 / fp16)
+// inputs with fp32 accumulation and keeps lse and the ALiBi slopes in float32, so float64
+// tensors are refused with a TypeError (the CPU kernel has float64). Sizes the kernel does not
+// support (D > 256, H > 65535, L >= 2^28) are RangeErrors. denseMaskedAttention (the O(L^2)
+// benchmark baseline) has no CUDA kernel and is not bound.
+#include <string>
+
+#include "attention_args.h"
+#include "cuda_common.h"
+#include "recforge/interval_attention.h"
+#include "recforge/rope.h"
+
+namespace recforge {
+namespace napi {
+namespace {
+
+void check_supported(Napi::Env env, const char* fn, const AttentionArgs& a) {
+  if (!interval_attention_cuda_supports(a.H, a.L, a.D))
+    throw_range(env, std::string(fn) + ": H=" + std::to_string(a.H) + " L=" + std::to_string(a.L) +
+                         " D=" + std::to_string(a.D) +
+                         " is beyond the CUDA kernel's limits (D <= 256, H <= 65535, L < 2^28)");
+}
+
+Napi::Value IntervalForward(const Napi::CallbackInfo& info) {
+  const char* fn = "intervalAttentionForward";
+  Napi::Env env = info.Env();
+  DeviceArgs mem;
+  const AttentionArgs a = attention_args(info, mem, fn, false, /*allow_f64=*/false);
+  check_supported(env, fn, a);
+  auto* s = stream_or_throw(env);
+  if (!interval_attention_forward_cuda<float>(a.H, a.L, a.D, (const float*)a.q, (const float*)a.k, (const float*)a.v,
+                                              a.iv, (const float*)a.slopes, a.pos, (float)a.scale, (float*)a.out,
+                                              (float*)a.lse, s))
+    throw_error(env, std::string(fn) + ": the CUDA kernel refused its arguments");
+  check_launch(env, fn);
+  return env.Undefined();
+}
+
+Napi::Value IntervalBackward(const Napi::CallbackInfo& info) {
+  const char* fn = "intervalAttentionBackward";
+  Napi::Env env = info.Env();
+  DeviceArgs mem;
+  const AttentionArgs a = attention_args(info, mem, fn, true, /*allow_f64=*/false);
+  check_supported(env, fn, a);
+  auto* s = stream_or_throw(env);
+  const size_t wbytes = interval_attention_backward_cuda_workspace_bytes(a.H, a.L);
+  Workspace ws(env, (int64_t)wbytes, fn);
+  if (!interval_attention_backward_cuda<float>(a.H, a.L, a.D, (const float*)a.q, (const float*)a.k,
+                                               (const float*)a.v, (const float*)a.out, (const float*)a.lse,
+                                               (const float*)a.dout, a.iv, (const float*)a.slopes, a.pos,
+                                               (float)a.scale, (float*)a.dq, (float*)a.dk, (float*)a.dv, ws.get(),
+                                               wbytes, s))
+    throw_error(env, std::string(fn) + ": the CUDA kernel refused its arguments");
+  check_launch(env, fn);
+  return env.Undefined();
+}
+
+Napi::Value RopeTables(const Napi::CallbackInfo& info) {
+  DeviceArgs mem;
+  const RopeTablesArgs r = rope_tables_args(info, mem);
+  auto* s = stream_or_throw(info.Env());
+  RECFORGE_FLOAT_DISPATCH(info.Env(), r.dtype, T,
+                          { rope_tables_cuda<T>(r.L, r.D, r.pos, r.base, (T*)r.cos, (T*)r.sin, s); });
+  check_launch(info.Env(), "ropeTables");
+  return info.Env().Undefined();
+}
+
+Napi::Value RopeApply(const Napi::CallbackInfo& info) {
+  DeviceArgs mem;
+  const RopeApplyArgs r = rope_apply_args(info, mem);
+  auto* s = stream_or_throw(info.Env());
+  RECFORGE_FLOAT_DISPATCH(info.Env(), r.dtype, T, {
+    rope_apply_cuda<T>(r.H, r.L, r.D, (const T*)r.x, r.x_sh, r.x_sl, (const T*)r.cos, (const T*)r.sin, r.inverse,
+                       (T*)r.y, r.y_sh, r.y_sl, s);
+  });
+  check_launch(info.Env(), "ropeApply");
+  return info.Env().Undefined();
+}
+
+}  // namespace
+RECFORGE_BIND("intervalAttentionForward", IntervalForward);
+RECFORGE_BIND("intervalAttentionBackward", IntervalBackward);
+RECFORGE_BIND("ropeTables", RopeTables);
+RECFORGE_BIND("ropeApply", RopeApply);
+}  // namespace napi
+}  // namespace recforge

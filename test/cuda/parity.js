@@ -1,0 +1,77 @@
+// Comparison helpers of the CUDA checks (checks.js, fused_checks.js, training_checks.js): run
+// the same computation on cpu inputs and on cuda copies and compare every result, forward and
+// gradients. `t` is ava's assertion object or scripts/cuda-smoke.mjs's minimal one (is, true,
+// truthy, deepEqual, throws).
+
+export function closeArrays(a, b, rtol = 2e-5, atol = 1e-5) {
+  const x = Array.from(a), y = Array.from(b);
+  if (x.length !== y.length) return `length ${x.length} vs ${y.length}`;
+  for (let i = 0; i < x.length; i++) {
+    const u = x[i], v = y[i];
+    if (Number.isNaN(u) && Number.isNaN(v)) continue;
+    if (u === v) continue;
+    if (!(Math.abs(u - v) <= atol + rtol * Math.abs(v))) return `element ${i}: ${u} vs ${v}`;
+  }
+  return null;
+}
+
+const flat = (rf, r) => (r instanceof rf.Tensor ? [r] : Array.isArray(r) ? r : Object.values(r));
+
+/** Compares a list of cuda results with the cpu's: device, shape, dtype, values. */
+export function compareResults(t, rf, name, cpu, gpu, tol = {}) {
+  t.is(gpu.length, cpu.length, `${name}: number of results`);
+  cpu.forEach((x, i) => {
+    const y = gpu[i];
+    if (x === null || y === null) {
+      t.is(y, x, `${name}: result ${i} presence`);
+      return;
+    }
+    t.is(y.device, "cuda", `${name}: result ${i} stays on cuda`);
+    t.deepEqual(y.shape, x.shape, `${name}: result ${i} shape`);
+    t.is(y.dtype, x.dtype, `${name}: result ${i} dtype`);
+    const err = closeArrays(y.toTypedArray(), x.toTypedArray(), tol.rtol, tol.atol);
+    t.is(err, null, `${name}: result ${i}: ${err}`);
+  });
+}
+
+/** Runs f on cpu inputs and on cuda copies; compares every returned tensor. */
+export function parity(t, rf, name, inputs, f, tol = {}) {
+  const cpu = flat(rf, f(...inputs));
+  const dev = inputs.map((x) => (x instanceof rf.Tensor ? x.to("cuda") : x));
+  const gpu = flat(rf, f(...dev));
+  compareResults(t, rf, name, cpu, gpu, tol);
+  [...cpu, ...gpu, ...dev.filter((x, i) => x !== inputs[i])].forEach((x) => x instanceof rf.Tensor && x.dispose());
+}
+
+/**
+ * Forward and gradients: f(...leaves) on the cpu and on cuda, where leaves are fresh leaf copies
+ * of `inputs` (tensors listed in `differentiable` by index require grad). The loss is
+ * Σ out_k · r_k with fixed random weights r_k (so every output element gets its own gradient).
+ * Compares the outputs and the gradient of every differentiable input.
+ */
+export function gradParity(t, rf, name, inputs, differentiable, f, tol = {}) {
+  const run = (device) => {
+    const leaves = inputs.map((x, i) => {
+      if (!(x instanceof rf.Tensor)) return x;
+      const c = x.to(device).detach();
+      return differentiable.includes(i) ? c.requiresGrad_() : c;
+    });
+    const outs = flat(rf, f(...leaves));
+    const g = new rf.Generator(977);
+    let loss = null;
+    for (const o of outs) {
+      const r = rf.randn([...o.shape], { dtype: o.dtype, generator: g, device });
+      const term = o.mul(r).sum();
+      loss = loss ? loss.add(term) : term;
+    }
+    loss.backward();
+    const grads = differentiable.map((i) => leaves[i].grad);
+    return { results: [...outs.map((o) => o.detach()), ...grads], leaves };
+  };
+  const cpu = run("cpu"), gpu = run("cuda");
+  compareResults(t, rf, name, cpu.results, gpu.results, tol);
+  for (const r of [cpu, gpu]) {
+    r.results.forEach((x) => x?.dispose());
+    r.leaves.forEach((x) => x instanceof rf.Tensor && x.dispose());
+  }
+}
