@@ -65,7 +65,7 @@ for (const [n, k] of [[4, 6], [10, 10], [20, 20]])
   });
 
 test("exact for every context reach with one layer (context hidden states are embeddings there)", (t) => {
-  for (const contextReach of ["causal", "window", "chunk"]) {
+  for (const contextReach of ["causal", "window", "chunk", 3]) {
     const r = compare({ layers: 1, n: 6, k: 8, contextReach });
     t.true(r.max <= 1e-4, `${contextReach}: ${r.max}`);
   }

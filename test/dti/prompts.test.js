@@ -33,7 +33,7 @@ function expectedVisible(desc, i, { n, reach, isolation }) {
     if (me.role === "prefix") ok = t.role === "prefix" && j <= i;
     else if (t.role === "prefix") ok = true;
     else if (me.role === "ctx") {
-      const lo = reach === "window" ? Math.max(first, me.p - n) : first;
+      const lo = reach === "window" ? Math.max(first, me.p - n) : typeof reach === "number" ? Math.max(first, me.p - reach) : first;
       ok = t.role === "ctx" && ((t.p >= lo && t.p < me.p) || (t.p === me.p && j <= i));
     } else {
       if (t.role === "ctx") ok = t.p >= me.j - n && t.p < me.j;
@@ -67,7 +67,7 @@ test("SW prompt of an early target clips its window at the start of the history"
   t.is(r0.tokens.length, lens[0] + 1);
 });
 
-for (const reach of ["causal", "window", "chunk"])
+for (const reach of ["causal", "window", "chunk", 0, 1, 2])
   for (const isolation of [true, false])
     for (const [s, count, n] of [[5, 4, 3], [0, 3, 2], [2, 5, 4], [6, 6, 2]])
       test(`DTI intervals: reach ${reach}, isolation ${isolation}, targets [${s}, ${s + count}), n ${n}`, (t) => {
@@ -174,6 +174,7 @@ test("prompt builders reject bad options and out-of-range targets", (t) => {
   const v = tinyVocab(data);
   t.throws(() => new dti.PromptBuilder(data, v, { n: -1 }), { instanceOf: RangeError });
   t.throws(() => new dti.PromptBuilder(data, v, { n: 2, contextReach: "everything" }), { instanceOf: RangeError, message: /contextReach/ });
+  for (const bad of [3, -1, 1.5, NaN]) t.throws(() => new dti.PromptBuilder(data, v, { n: 2, contextReach: bad }), { instanceOf: RangeError, message: /contextReach.*\[0, n = 2\]/ });
   t.throws(() => new dti.PromptBuilder(data, v, { n: 2, positions: "absolute" }), { instanceOf: RangeError, message: /positions/ });
   const pb = new dti.PromptBuilder(data, v, { n: 2 });
   t.throws(() => pb.pack([{ kind: "sw", user: 0, target: 12 }]), { instanceOf: RangeError, message: /out of range/ });
