@@ -64,3 +64,17 @@ export function autocastKind(...ts: { device: string; dtype: string }[]): number
   for (const t of ts) if (t.device !== "cuda" || t.dtype !== "float32") return -1;
   return lowpKind(current);
 }
+
+/**
+ * Validates a trainer's `mixedPrecision` option against the device its model lives on:
+ * "bf16" / "fp16" need "cuda" (a TypeError on the cpu, where autocast would silently do
+ * nothing); false / undefined give null.
+ */
+export function mixedPrecisionOption(v: unknown, device: string, where: string): LowPrecision | null {
+  if (v === undefined || v === false || v === null) return null;
+  if (v !== "bf16" && v !== "fp16")
+    throw new TypeError(`recforge: ${where}: mixedPrecision must be "bf16", "fp16" or false, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  if (device !== "cuda")
+    throw new TypeError(`recforge: ${where}: mixedPrecision "${v}" needs the model on "cuda" (it is on ${JSON.stringify(device)}; autocast is a no-op on the cpu)`);
+  return v;
+}

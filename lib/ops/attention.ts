@@ -194,7 +194,9 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
 /**
  * Fused interval attention over packed sequences (no L×L mask; visits only key tiles some query
  * may see). q, k, v: [H, L, D] float32/float64; returns out [H, L, D]. Differentiable in q, k, v.
- * Bad intervals (selfLo > i, a bound outside [0, L], wrong length) are RangeErrors.
+ * Bad intervals (selfLo > i, a bound outside [0, L], wrong length) are RangeErrors. Inside
+ * autocast("bf16" | "fp16", ...) float32 cuda inputs run the 16-bit kernel (q, k, v and the
+ * output gradient rounded; fp32 softmax and accumulation; float32 out and gradients).
  */
 export function intervalAttention(q: Tensor, k: Tensor, v: Tensor, intervals: IntervalsInput, opts?: AttentionOptions): Tensor {
   return attention("intervalAttention", false, q, k, v, intervals, opts);

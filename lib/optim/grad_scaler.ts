@@ -64,7 +64,7 @@ export class GradScaler {
    * optimiser step; zeroGrad() clears them). Call update() once per step afterwards.
    */
   unscale(params: Iterable<Tensor>): boolean {
-    const ps = [...params].filter((p, i, a) => p.grad && a.indexOf(p) === i);
+    const ps = [...new Set(params)].filter((p) => p.grad);
     const finite = Number.isFinite(gradNorm(ps));
     this.lastFinite = finite;
     if (!finite) return false;
