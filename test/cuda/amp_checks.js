@@ -7,6 +7,8 @@
 // host-rounded inputs; on a GPU these checks exercise gemmLowp's WMMA kernel and the 16-bit
 // interval-attention kernels. Part of checks.js.
 import { closeArrays } from "./parity.js";
+import { GreenerModel } from "../../dist/methods/greener/model.js";
+import { trainGreener } from "../../dist/methods/greener/train.js";
 
 // Relative error norm ||x - y|| / ||y|| expected from rounding the inputs of products with K-term
 // sums of standard normal values: about 2^-9 (bf16) and 2^-12 (fp16) per element, times a small
@@ -214,5 +216,52 @@ export const ampChecks = [
       err = e;
     }
     t.true(err instanceof TypeError && /needs the model on "cuda"/.test(err.message), `mixedPrecision on the cpu is a TypeError, got ${err}`);
+  }],
+
+  ["mixed precision in trainGreener (bf16, fp16) and trainMultiTask (bf16) on cuda: finite losses close to float32 training", (t, rf) => {
+    let a = 9;
+    const rand = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const D = 8, nSent = 60, nUsers = 5, nItems = 4, nAttrs = 10;
+    const feat = Float32Array.from({ length: nSent * D }, () => rand() - 0.5);
+    const examples = Array.from({ length: 12 }, () => {
+      const C = 5 + Math.floor(rand() * 6);
+      const cands = Int32Array.from({ length: C }, () => Math.floor(rand() * nSent));
+      return {
+        user: Math.floor(rand() * nUsers), item: Math.floor(rand() * nItems), candidates: cands,
+        candidateAttrs: Array.from(cands, (s) => [s % nAttrs, (3 * s) % nAttrs]),
+        userAttrs: new Set([0, 1, 2, 3]), itemAttrs: new Set(Array.from({ length: nAttrs }, (_, i) => i)),
+        levels: Uint8Array.from(cands, () => Math.floor(rand() * 4)),
+      };
+    });
+    const cfg = { numUsers: nUsers, numItems: nItems, numAttributes: nAttrs, sentenceDim: D, hidden: 16, heads: 4, embedDim: 8, dropout: 0, seed: 3 };
+    const greener = (mixedPrecision) => {
+      const model = new GreenerModel(cfg).to("cuda");
+      const table = rf.tensor(feat, { shape: [nSent, D], device: "cuda" });
+      const rep = trainGreener(model, table, examples, { epochs: 1, batchSize: 4, lr: 3e-3, seed: 1, mixedPrecision, lossScale: { initScale: 1024 } });
+      for (const [name, p] of model.namedParameters()) t.is(p.dtype, "float32", `GREENer ${mixedPrecision}: ${name} float32`);
+      table.dispose();
+      model.dispose();
+      return { losses: rep.epochLoss.flatMap((e) => [e.total, e.sentence, e.attribute]), skipped: rep.skippedSteps };
+    };
+    const g32 = greener(false);
+    for (const p of ["bf16", "fp16"]) {
+      const m = greener(p);
+      t.is(m.skipped, 0, `GREENer ${p}: no skipped steps`);
+      t.true(m.losses.every(Number.isFinite), `GREENer ${p}: ${m.losses}`);
+      t.is(closeArrays(m.losses, g32.losses, 2e-2, 2e-3), null, `GREENer ${p} [${m.losses}] vs float32 [${g32.losses}]`);
+    }
+    const data = rf.syntheticMultiTask({ numTasks: 3, vocabs: [200, 30, 7], denseDim: 4, trainRows: 512, validRows: 128, testRows: 128, seed: 4 });
+    const mmoe = (mixedPrecision) => {
+      const model = rf.createModel("mmoe", data.schema, { seed: 2, embeddingDim: 4, experts: 3, expertDim: 8 }).to("cuda");
+      const r = rf.trainMultiTask({ data, model, balancer: "multibalance", epochs: 1, maxSteps: 4, batchSize: 128, lr: 3e-3, seed: 1, selectByValid: false, evalRows: 128, mixedPrecision });
+      const losses = r.lossHistory.flat();
+      r.balancer.dispose();
+      model.dispose();
+      return losses;
+    };
+    const m32 = mmoe(false), m16 = mmoe("bf16");
+    t.true(m16.every(Number.isFinite), `MMoE bf16: ${m16}`);
+    t.is(closeArrays(m16, m32, 2e-2, 2e-3), null, `MMoE bf16 [${m16}] vs float32 [${m32}]`);
+    t.throws(() => rf.trainMultiTask({ data, model: "mmoe", epochs: 1, maxSteps: 1, mixedPrecision: "fp16" }), { instanceOf: TypeError, message: /"fp16" is not supported/ });
   }],
 ];
