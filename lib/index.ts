@@ -4,6 +4,8 @@ export type { DType, Device } from "./tensor/dtype.js";
 export { tidy, keep, memory, resetPeakMemory, emptyCache, type MemoryInfo } from "./tensor/scope.js";
 export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, backward } from "./autograd/engine.js";
+export { autocast, autocastPrecision, type LowPrecision } from "./amp/autocast.js";
+export { roundBf16, roundFp16, roundTo } from "./amp/round.js";
 export * from "./ops/index.js";
 export { backends, setNumThreads, getNumThreads, synchronize, type Backends, type CudaBackendInfo } from "./runtime.js";
 export * from "./graph/index.js";

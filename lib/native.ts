@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import fs from "node:fs";
 import path from "node:path";
 import type { Device } from "./tensor/dtype.js";
+import { emulatedLowp } from "./amp/emulated.js";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -92,7 +93,9 @@ function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | n
 // RECFORGE_CUDA_EMULATE=1 (testing aid): a "cuda" device whose storages and kernels are the
 // CPU addon's, so the whole device path of the JS layer (to(), creation on the device,
 // per-device dispatch, autograd, memory statistics) runs and is tested on machines without
-// a GPU. Numbers are the CPU's; it says nothing about the CUDA kernels themselves.
+// a GPU. Numbers are the CPU's; it says nothing about the CUDA kernels themselves. The 16-bit
+// entry points of autocast (gemmLowp, intervalAttention*Lowp) are emulated by rounding the
+// float32 inputs on the host and running the float32 kernels (lib/amp/emulated.ts).
 function emulatedCuda(): CudaAddon {
   // Handles are numbers now: a Map, and every free deletes its entry (no leak).
   const sizes = new Map<Handle, number>();
@@ -131,6 +134,7 @@ function emulatedCuda(): CudaAddon {
     copyDevice: copy,
     synchronize() {},
     gemmBackend: () => "emulated",
+    ...emulatedLowp(native),
   });
   return addon as CudaAddon;
 }

@@ -39,7 +39,7 @@ let passed = 0, failed = 0;
 for (const [name, fn] of checks) {
   const start = performance.now();
   try {
-    fn(t, rf);
+    await fn(t, rf);
     rf.synchronize();
     passed++;
     console.log(`ok   ${name} (${(performance.now() - start).toFixed(0)} ms)`);

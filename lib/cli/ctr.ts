@@ -24,6 +24,9 @@ export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [
   --epochs N --targets-per-step N --lr X --seed N
   --dim N --layers N --heads N --ffn N          model shape (64, 2, 4, SwiGLU hidden 8/3·dim)
   --users N --max-per-user N                    a subset: first N users, each user's last N interactions
+  --device D          cpu (default) or cuda
+  --mixed-precision P bf16 | fp16 | off (default off): 16-bit GEMM/attention inputs, fp32 accumulation and
+                      float32 master weights (needs --device cuda); fp16 adds dynamic loss scaling
   --checkpoint FILE   save every --checkpoint-every steps (default 50); an existing file is resumed
   --json              print one JSON object: auc, logloss, seconds, tokens, ...`;
 
@@ -83,6 +86,11 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     lr: flags.lr === undefined ? undefined : numFlag(flags, "lr", 0),
     seed,
     model: { dim: int("dim", 64), layers: int("layers", 2), heads: int("heads", 4), ffn: optInt("ffn") },
+    device: oneOf(flags, "device", ["cpu", "cuda"] as const, "cpu"),
+    mixedPrecision: (() => {
+      const m = oneOf(flags, "mixed-precision", ["bf16", "fp16", "off"] as const, "off");
+      return m === "off" ? false : m;
+    })(),
     checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
     checkpointEvery: int("checkpoint-every", 50),
     onProgress: (e) => {
@@ -113,6 +121,8 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     eval_targets: r.eval?.targets ?? 0,
     parameters: r.parameters,
     resumed_from: r.resumedFrom,
+    mixed_precision: r.mixedPrecision,
+    skipped_steps: r.skippedSteps,
   };
   if (!json)
     process.stdout.write(

@@ -13,6 +13,7 @@ import { type Device, type DType, isFloat } from "../tensor/dtype.js";
 import { shapeStr } from "../tensor/shape.js";
 import { assertFloat, assertTensor, code, contiguousRaw, describe, empty, kernelFor, options } from "./core.js";
 import { tensor } from "./creation.js";
+import { autocastKind } from "../amp/autocast.js";
 
 /** The five per-token interval arrays, each of length L (the layout of PackedBatch's KeyIntervals). */
 export interface KeyIntervalArrays {
@@ -144,7 +145,12 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
     const alibi = opts.alibiSlopes !== undefined && opts.alibiSlopes !== null;
     if (alibi && (opts.positions === undefined || opts.positions === null))
       throw new TypeError(`recforge: ${op}: alibiSlopes needs positions (the position of each of the L = ${L} tokens)`);
-    const fwd = kernelFor(op, dense ? "denseMaskedAttentionForward" : "intervalAttentionForward", q, k, v,
+    // Autocast (interval attention only; the dense baseline has no 16-bit kernel): the Lowp entry
+    // points take the same arguments plus the 16-bit kind last; the backward keeps the forward's kind.
+    const lowp = dense ? -1 : autocastKind(q, k, v);
+    const sfx = lowp >= 0 ? "Lowp" : "";
+    const kindArg = lowp >= 0 ? [lowp] : [];
+    const fwd = kernelFor(op, (dense ? "denseMaskedAttentionForward" : "intervalAttentionForward") + sfx, q, k, v,
       intervals instanceof Tensor ? intervals : null, opts.alibiSlopes instanceof Tensor ? opts.alibiSlopes : null,
       opts.positions instanceof Tensor ? opts.positions : null);
     // Index arrays given as plain arrays are uploaded to q's device (tensors must already be there).
@@ -155,7 +161,7 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
     const out = empty([H, L, D], q.dtype, q.device);
     const lse = empty([H, L], q.dtype, q.device);
     fwd(code(q), H, L, D, qc._h, qc.offset, kc._h, kc.offset, vc._h, vc.offset, ivT._h, ivT.offset, alibi,
-      slT?._h ?? null, slT?.offset ?? 0, posT?._h ?? null, posT?.offset ?? 0, scale, out._h, 0, lse._h, 0);
+      slT?._h ?? null, slT?.offset ?? 0, posT?._h ?? null, posT?.offset ?? 0, scale, out._h, 0, lse._h, 0, ...kindArg);
     // Temporaries we created are owned by the node; the caller's tensors are saved as views.
     const own = (t: Tensor | null, src: unknown) => (t === null ? null : t !== src ? t : save(t));
     if (!needsGrad(q, k, v)) {
@@ -169,11 +175,11 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
     const saved = [ivS, qs, ks, vs, os, lse, ...(slS ? [slS] : []), ...(posS ? [posS] : [])];
     return record(out, op, [q, k, v], (g) => {
       const gc = contiguousRaw(g);
-      const bwd = kernelFor(op, dense ? "denseMaskedAttentionBackward" : "intervalAttentionBackward", qs, gc);
+      const bwd = kernelFor(op, (dense ? "denseMaskedAttentionBackward" : "intervalAttentionBackward") + sfx, qs, gc);
       const dq = empty([H, L, D], q.dtype, q.device), dk = empty([H, L, D], q.dtype, q.device), dv = empty([H, L, D], q.dtype, q.device);
       bwd(code(q), H, L, D, qs._h, qs.offset, ks._h, ks.offset, vs._h, vs.offset, os._h, os.offset, lse._h, 0, gc._h, gc.offset,
         ivS._h, ivS.offset, alibi, slS?._h ?? null, slS?.offset ?? 0, posS?._h ?? null, posS?.offset ?? 0, scale,
-        dq._h, 0, dk._h, 0, dv._h, 0);
+        dq._h, 0, dk._h, 0, dv._h, 0, ...kindArg);
       if (gc !== g) gc.dispose();
       const keepIf = (t: Tensor, x: Tensor) => {
         if (x.requiresGrad) return t;
@@ -188,7 +194,9 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
 /**
  * Fused interval attention over packed sequences (no L×L mask; visits only key tiles some query
  * may see). q, k, v: [H, L, D] float32/float64; returns out [H, L, D]. Differentiable in q, k, v.
- * Bad intervals (selfLo > i, a bound outside [0, L], wrong length) are RangeErrors.
+ * Bad intervals (selfLo > i, a bound outside [0, L], wrong length) are RangeErrors. Inside
+ * autocast("bf16" | "fp16", ...) float32 cuda inputs run the 16-bit kernel (q, k, v and the
+ * output gradient rounded; fp32 softmax and accumulation; float32 out and gradients).
  */
 export function intervalAttention(q: Tensor, k: Tensor, v: Tensor, intervals: IntervalsInput, opts?: AttentionOptions): Tensor {
   return attention("intervalAttention", false, q, k, v, intervals, opts);

@@ -1,9 +1,12 @@
 // matmul (batched, broadcasting batch dims) and linear, on the single native GEMM entry
-// point. Transposed views are passed to GEMM as transpose flags, never copied.
+// point. Transposed views are passed to GEMM as transpose flags, never copied. Inside an
+// autocast scope (lib/amp/autocast.ts), float32 products on cuda go to gemmLowp instead:
+// 16-bit inputs, fp32 accumulation, float32 result; the backward GEMMs keep the forward's kind.
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { broadcastShapes, shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertSameDType, assertTensor, code, empty, backendFor } from "./core.js";
+import { assertFloat, assertSameDType, assertTensor, code, empty, backendFor, kernelFor } from "./core.js";
+import { autocastKind } from "../amp/autocast.js";
 import { add, sumTo } from "./elementwise.js";
 import { expand, reshape, squeeze, transpose, unsqueeze } from "./shape.js";
 
@@ -56,8 +59,11 @@ function matArg(x: Tensor, batchShape: number[]): MatArg {
   return { t: c, trans: false, ld: Math.max(cols, 1), batchStride: rows * cols, owned: true };
 }
 
-/** out = a @ b without recording a graph. a: [..., M, K], b: [..., K, N]. */
-export function matmulRaw(a: Tensor, b: Tensor): Tensor {
+/**
+ * out = a @ b without recording a graph. a: [..., M, K], b: [..., K, N]. lowp: -1 for the
+ * dtype's own GEMM, else the 16-bit kind (0 bfloat16, 1 float16) of gemmLowp (float32 cuda only).
+ */
+export function matmulRaw(a: Tensor, b: Tensor, lowp = -1): Tensor {
   const M = a.shape[a.ndim - 2], K = a.shape[a.ndim - 1], N = b.shape[b.ndim - 1];
   const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
   const batch = batchShape.reduce((p, c) => p * c, 1);
@@ -68,8 +74,9 @@ export function matmulRaw(a: Tensor, b: Tensor): Tensor {
     be.fill(code(out), out.size, out._h, 0, 0);
     return out;
   }
+  const gemm = lowp >= 0 ? kernelFor("matmul (autocast)", "gemmLowp", a, b) : be.gemm;
   const A = matArg(a, batchShape), B = matArg(b, batchShape);
-  be.gemm(code(a), A.trans, B.trans, M, N, K, 1, A.t._h, A.t.offset, A.ld, A.batchStride, B.t._h, B.t.offset, B.ld,
+  gemm(lowp >= 0 ? lowp : code(a), A.trans, B.trans, M, N, K, 1, A.t._h, A.t.offset, A.ld, A.batchStride, B.t._h, B.t.offset, B.ld,
     B.batchStride, 0, out._h, 0, Math.max(N, 1), M * N, batch);
   if (A.owned) A.t.dispose();
   if (B.owned) B.t.dispose();
@@ -119,21 +126,23 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (o2 !== out) o2.dispose();
     return out;
   }
-  const out = matmulRaw(a, b);
+  // The autocast kind is fixed here: the backward GEMMs use it whenever backward() runs.
+  const lowp = autocastKind(a, b);
+  const out = matmulRaw(a, b, lowp);
   if (!needsGrad(a, b)) return out;
   const as = save(a), bs = save(b);
   return record(out, "matmul", [a, b], (g) => {
     let ga: Tensor | null = null, gb: Tensor | null = null;
     if (a.requiresGrad) {
       const bt = transpose(bs);
-      const full = matmulRaw(g, bt);
+      const full = matmulRaw(g, bt, lowp);
       bt.dispose();
       ga = sumTo(full, a.shape);
       if (ga !== full) full.dispose();
     }
     if (b.requiresGrad) {
       const at = transpose(as);
-      const full = matmulRaw(at, g);
+      const full = matmulRaw(at, g, lowp);
       at.dispose();
       gb = sumTo(full, b.shape);
       if (gb !== full) full.dispose();

@@ -28,3 +28,4 @@ export {
   type LinearDecayOptions,
   type StepDecayOptions,
 } from "./schedule.js";
+export { GradScaler, type GradScalerOptions, type GradScalerState } from "./grad_scaler.js";

@@ -136,11 +136,12 @@ inline size_t fwd_smem(int D) {
   return sizeof(float) * (3 * (size_t)TILE * odd_ld(D) + TILE * (TILE + 1)) + sizeof(int) * TILE;
 }
 
-template <typename T, int TILE, int DMAX>
+// T: the type of q, k, v; TO: the type of out (T itself, or float for 16-bit inputs with fp32 outputs).
+template <typename T, typename TO, int TILE, int DMAX>
 __global__ void __launch_bounds__(4 * TILE)
     fwd_kernel(int L, int D, const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                const int32_t* __restrict__ iv, const float* __restrict__ slopes, const int32_t* __restrict__ pos,
-               float scale, T* __restrict__ out, float* __restrict__ lse) {
+               float scale, TO* __restrict__ out, float* __restrict__ lse) {
   constexpr int CPT = TILE / 4, DPT = DMAX / 4;
   RECFORGE_DYNAMIC_SMEM(smem);
   __shared__ int hull_lo[3], hull_hi[3];
@@ -234,16 +235,17 @@ __global__ void __launch_bounds__(4 * TILE)
 #pragma unroll
     for (int u = 0; u < DPT; ++u) {
       const int d = lane4 + 4 * u;
-      if (d < D) out[head + (size_t)i * D + d] = from_f<T>(o[u] * inv);
+      if (d < D) out[head + (size_t)i * D + d] = from_f<TO>(o[u] * inv);
     }
     if (lane4 == 0) lse[(size_t)h * L + i] = m + logf(l);
   }
 }
 
 // ---------------------------------------------------------------------------------- backward
-// delta[h, i] = Σ_d dout[h, i, d] · out[h, i, d]: one warp per row.
-template <typename T>
-__global__ void delta_kernel(int64_t rows, int D, const T* __restrict__ out, const T* __restrict__ dout,
+// delta[h, i] = Σ_d dout[h, i, d] · out[h, i, d]: one warp per row. TO: out's type, T: dout's type
+// (the same except for 16-bit inputs with fp32 outputs, where dout is rounded like q, k, v).
+template <typename TO, typename T>
+__global__ void delta_kernel(int64_t rows, int D, const TO* __restrict__ out, const T* __restrict__ dout,
                              float* __restrict__ delta) {
   const int64_t row = (int64_t)blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
   const int lane = threadIdx.x & 31;
@@ -270,12 +272,12 @@ inline size_t dq_smem(int D) {
 }
 
 // dq of one query tile: walks its visible key tiles like the forward, recomputing P from lse.
-template <typename T, int TILE, int DMAX>
+template <typename T, typename TO, int TILE, int DMAX>
 __global__ void __launch_bounds__(4 * TILE)
     dq_kernel(int L, int D, const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
               const float* __restrict__ lse, const float* __restrict__ delta, const T* __restrict__ dout,
               const int32_t* __restrict__ iv, const float* __restrict__ slopes, const int32_t* __restrict__ pos,
-              float scale, T* __restrict__ dq) {
+              float scale, TO* __restrict__ dq) {
   constexpr int CPT = TILE / 4, DPT = DMAX / 4;
   RECFORGE_DYNAMIC_SMEM(smem);
   __shared__ int hull_lo[3], hull_hi[3];
@@ -354,7 +356,7 @@ __global__ void __launch_bounds__(4 * TILE)
 #pragma unroll
     for (int u = 0; u < DPT; ++u) {
       const int d = lane4 + 4 * u;
-      if (d < D) dq[head + (size_t)i * D + d] = from_f<T>(acc[u]);
+      if (d < D) dq[head + (size_t)i * D + d] = from_f<TO>(acc[u]);
     }
   }
 }
@@ -367,12 +369,12 @@ inline size_t dkv_smem(int D) {
 
 // dk, dv of one key tile: scans the query-tile hull table for tiles that may see it, then
 // accumulates over them. Thread (key row c = t/4, lane4) owns output columns lane4 + 4u.
-template <typename T, int TILE, int DMAX>
+template <typename T, typename TO, int TILE, int DMAX>
 __global__ void __launch_bounds__(4 * TILE)
     dkv_kernel(int L, int D, const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                const float* __restrict__ lse, const float* __restrict__ delta, const T* __restrict__ dout,
                const int32_t* __restrict__ iv, const float* __restrict__ slopes, const int32_t* __restrict__ pos,
-               float scale, const int* __restrict__ hulls, T* __restrict__ dk, T* __restrict__ dv) {
+               float scale, const int* __restrict__ hulls, TO* __restrict__ dk, TO* __restrict__ dv) {
   constexpr int NT = 4 * TILE, RPT = TILE / 4, DPT = DMAX / 4, NWARPS = NT / 32;
   RECFORGE_DYNAMIC_SMEM(smem);
   const int ld = odd_ld(D), pld = TILE + 1;
@@ -481,8 +483,8 @@ __global__ void __launch_bounds__(4 * TILE)
     for (int u = 0; u < DPT; ++u) {
       const int d = lane4 + 4 * u;
       if (d < D) {
-        dk[head + (size_t)j * D + d] = from_f<T>(dk_acc[u]);
-        dv[head + (size_t)j * D + d] = from_f<T>(dv_acc[u]);
+        dk[head + (size_t)j * D + d] = from_f<TO>(dk_acc[u]);
+        dv[head + (size_t)j * D + d] = from_f<TO>(dv_acc[u]);
       }
     }
   }

@@ -1,12 +1,14 @@
 // CUDA backend checks shared by the ava suite (test/cuda/cuda.test.js, skipped without a
 // device) and the GPU smoke script (scripts/cuda-smoke.mjs, run by scripts/gpu-check.sh).
 // Each check gets `t` (is, true, deepEqual, throws) and the library; most run an op on the
-// CPU and on CUDA and compare. The fused ops (fused_checks.js) and a few training steps of
-// each method's model (training_checks.js) follow the core checks.
+// CPU and on CUDA and compare. The fused ops (fused_checks.js), a few training steps of
+// each method's model (training_checks.js) and autocast / mixed precision (amp_checks.js)
+// follow the core checks. A check may be async (it returns a promise).
 import { native, cuda } from "../../dist/native.js";
 import { closeArrays, parity } from "./parity.js";
 import { fusedChecks } from "./fused_checks.js";
 import { trainingChecks } from "./training_checks.js";
+import { ampChecks } from "./amp_checks.js";
 
 export { closeArrays };
 
@@ -169,4 +171,5 @@ export const checks = [
   }],
   ...fusedChecks,
   ...trainingChecks,
+  ...ampChecks,
 ];

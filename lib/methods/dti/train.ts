@@ -11,12 +11,20 @@
 // padding); each row is one forward/backward, gradients accumulate over the step's rows.
 // Timing (`seconds`) covers the training loop (prompt building, forward, backward, optimiser)
 // and excludes checkpoint writes and evaluation.
+//
+// Mixed precision (`mixedPrecision`, model on "cuda"): forward passes run inside autocast (the
+// GEMMs and the attention take 16-bit inputs, accumulate in fp32); parameters, gradients and
+// AdamW's moments stay float32 (master weights). With "fp16" the loss is scaled dynamically
+// (GradScaler: a step with inf/NaN gradients is skipped and the scale halved).
 import fs from "node:fs";
 import { tidy } from "../../tensor/scope.js";
 import { backward } from "../../autograd/engine.js";
 // ops/index installs the Tensor methods the autograd engine relies on.
 import { bceWithLogits, mul, tensor } from "../../ops/index.js";
 import { AdamW } from "../../optim/adam.js";
+import { GradScaler, type GradScalerOptions } from "../../optim/grad_scaler.js";
+import { autocast, mixedPrecisionOption, type LowPrecision } from "../../amp/autocast.js";
+import type { Device } from "../../tensor/dtype.js";
 import { clipGradNorm } from "../../optim/clip.js";
 import { cosineLr } from "../../optim/schedule.js";
 import { loadCheckpoint, saveCheckpoint } from "../../io/checkpoint.js";
@@ -112,6 +120,17 @@ export interface TrainCtrOptions {
   keepModel?: boolean;
   /** A tokenizer (e.g. loadTokenizer("tokenizer.json")); default: the word-level one built from the data. */
   tokenizer?: Tokenizer;
+  /** Device of the model and of the computation (default "cpu"). */
+  device?: Device;
+  /**
+   * Mixed-precision training (default false = float32): "bf16" or "fp16" runs forward and
+   * backward GEMMs and the attention with 16-bit inputs and fp32 accumulation (autocast), keeping
+   * float32 master weights, gradients and optimiser state. Needs device "cuda" (a TypeError on the
+   * cpu). "fp16" adds dynamic loss scaling (see lossScale); "bf16" needs none.
+   */
+  mixedPrecision?: LowPrecision | false;
+  /** Dynamic loss scaling of "fp16" (GradScaler options; default initial scale 2^16, growth every 2000 good steps). */
+  lossScale?: GradScalerOptions;
   /** Inject a vocabulary / model (tests, pretrained weights); defaults in setup.ts. */
   vocab?: PromptVocab & { size: number };
   createModel?: (shape: ModelShape, vocabSize: number, positionEncoding: "rope" | "alibi", seed: number) => CtrModel & Module<any, any>;
@@ -138,6 +157,12 @@ export interface TrainCtrResult {
   cpuSeconds: number;
   finished: boolean;
   resumedFrom: number | null;
+  /** The precision of the run ("bf16", "fp16" or false = float32). */
+  mixedPrecision: LowPrecision | false;
+  /** Optimiser steps skipped because of inf/NaN gradients (fp16 loss scaling; 0 otherwise). */
+  skippedSteps: number;
+  /** The loss scale at the end (fp16), else 1. */
+  lossScale: number;
   auc: number;
   logloss: number;
   eval: Omit<EvaluateResult, "probs" | "targetIds"> | null;
@@ -197,8 +222,14 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
   const vocab = opts.vocab ?? defaultVocab(data, cfg.prefix, opts.tokenizer, opts.labelWords);
   const prompts = new PromptBuilder(data, vocab, { n: cfg.n, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation });
   const encoding = cfg.positions === "alibi" ? "alibi" : "rope";
+  const device: Device = opts.device ?? "cpu";
+  const mp = mixedPrecisionOption(opts.mixedPrecision, device, "trainCtr");
   const model = (opts.createModel ?? defaultModelFactory)(cfg.shape, vocab.size, encoding, cfg.seed);
+  if (device !== "cpu") (model as Module<any, any>).to(device);
   const params = model.parameters();
+  const scaler = mp === "fp16" ? new GradScaler(opts.lossScale) : null;
+  // Forward passes (and evaluation) under autocast when mixed precision is on.
+  const cast = <T>(fn: () => T): T => (mp ? autocast(mp, fn) : fn());
   const lr = opts.lr ?? 2e-3;
   const opt = new AdamW(params, { lr, weightDecay: opts.weightDecay ?? 0.01 });
   const rowTokens = opts.rowTokens ?? 8192;
@@ -220,15 +251,16 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     const identity = { paradigm: cfg.paradigm, k: cfg.k, chunk: cfg.chunk, n: cfg.n, labelWords: opts.labelWords ?? null, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation, prefix: cfg.prefix, shape: cfg.shape, epochs: cfg.epochs, targetsPerStep: cfg.targetsPerStep, seed: cfg.seed, totalSteps };
     if (ckpt && (opts.resume ?? true) && fs.existsSync(ckpt)) {
       const { extra } = loadCheckpoint(ckpt, { model: model as Module<any, any>, optimizer: opt, generator: null });
-      const x = extra as { identity: typeof identity; step: number; tokens: number; targets: number; seconds: number; cpuSeconds: number; ema: number; curve: CurvePoint[] };
+      const x = extra as { identity: typeof identity; step: number; tokens: number; targets: number; seconds: number; cpuSeconds: number; ema: number; curve: CurvePoint[]; scaler?: ReturnType<GradScaler["stateDict"]> };
       if (JSON.stringify(x?.identity) !== JSON.stringify(identity))
         throw new Error(`recforge: trainCtr: checkpoint ${ckpt} belongs to another run (${JSON.stringify(x?.identity)}), this run is ${JSON.stringify(identity)}`);
       ({ step, tokens, targets, seconds, cpuSeconds, ema, curve } = x);
       resumedFrom = step;
+      if (scaler && x.scaler) scaler.loadStateDict(x.scaler);
     }
     const save = () => {
       if (!ckpt) return;
-      saveCheckpoint(ckpt, { model: model as Module<any, any>, optimizer: opt, generator: null, extra: { identity, step, tokens, targets, seconds, cpuSeconds, ema, curve } });
+      saveCheckpoint(ckpt, { model: model as Module<any, any>, optimizer: opt, generator: null, extra: { identity, step, tokens, targets, seconds, cpuSeconds, ema, curve, ...(scaler ? { scaler: scaler.stateDict() } : {}) } });
     };
     const every = opts.checkpointEvery ?? 50;
     const stopAt = Math.min(totalSteps, opts.stopAfterStep ?? totalSteps);
@@ -248,15 +280,20 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       let lossSum = 0;
       for (const row of rows) {
         lossSum += tidy(() => {
-          const logits = model.call(row);
+          const logits = cast(() => model.call(row));
           const l = bceWithLogits(logits, tensor(row.labels, { device: logits.device }), { reduction: "sum" });
-          backward(mul(l, 1 / nTargets));
+          backward(mul(l, (scaler ? scaler.scale : 1) / nTargets));
           return l.item();
         });
         tokens += row.tokens.length;
       }
-      clipGradNorm(params, clip);
-      opt.step();
+      // fp16: unscale the gradients; a step with inf/NaN gradients is skipped (zeroGrad clears them).
+      const finite = scaler ? scaler.unscale(params) : true;
+      scaler?.update(finite);
+      if (finite) {
+        clipGradNorm(params, clip);
+        opt.step();
+      }
       targets += nTargets;
       step++;
       seconds += (performance.now() - t0) / 1000;
@@ -276,11 +313,11 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     const finished = step >= totalSteps;
     let ev: EvaluateResult | null = null;
     if (finished && (opts.evaluate ?? true)) {
-      ev = evaluateCtr(model, prompts, {
+      ev = cast(() => evaluateCtr(model, prompts, {
         split: opts.evalSplit ?? "test",
         rowTokens: opts.evalRowTokens ?? 16384,
         onProgress: opts.onProgress ? (done, total) => opts.onProgress!({ phase: "eval", paradigm: cfg.paradigm, step: done, totalSteps: total, epoch: cfg.epochs, loss: NaN, lossEma: ema, tokens, targets, seconds }) : undefined,
-      });
+      }));
     }
     const result: TrainCtrResult = {
       paradigm: cfg.paradigm,
@@ -299,6 +336,9 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       cpuSeconds,
       finished,
       resumedFrom,
+      mixedPrecision: mp ?? false,
+      skippedSteps: scaler?.skipped ?? 0,
+      lossScale: scaler?.scale ?? 1,
       auc: ev ? ev.auc : NaN,
       logloss: ev ? ev.logloss : NaN,
       eval: ev ? (({ probs: _p, targetIds: _t, ...rest }) => rest)(ev) : null,

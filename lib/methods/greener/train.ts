@@ -5,6 +5,8 @@ import { backward, noGrad } from "../../autograd/engine.js";
 import { add, mul } from "../../ops/elementwise.js";
 import { Adam } from "../../optim/adam.js";
 import { clipGradNorm } from "../../optim/clip.js";
+import { GradScaler, type GradScalerOptions } from "../../optim/grad_scaler.js";
+import { autocast, mixedPrecisionOption, type LowPrecision } from "../../amp/autocast.js";
 import { buildPairGraph, makeBatch, type PairExample, type PairGraph } from "./graph.js";
 import { GreenerModel } from "./model.js";
 import { attributeLoss, bprLoss, gradedPairs } from "./loss.js";
@@ -27,6 +29,13 @@ export interface GreenerTrainOptions {
   seed?: number;
   /** progress lines (default: none) */
   log?: (msg: string) => void;
+  /**
+   * Mixed precision (default false): "bf16" / "fp16" run the model's GEMMs with 16-bit inputs and
+   * fp32 accumulation (autocast; the fused GAT layers stay float32), float32 master weights. Needs
+   * the model on "cuda". "fp16" scales the loss dynamically (GradScaler with `lossScale`).
+   */
+  mixedPrecision?: LowPrecision | false;
+  lossScale?: GradScalerOptions;
 }
 
 export interface GreenerTrainReport {
@@ -35,6 +44,8 @@ export interface GreenerTrainReport {
   seconds: number;
   /** mean total / sentence / attribute loss per epoch */
   epochLoss: { total: number; sentence: number; attribute: number }[];
+  /** Steps skipped because of inf/NaN gradients (fp16 loss scaling; else 0). */
+  skippedSteps: number;
 }
 
 function mulberry32(seed: number): () => number {
@@ -58,6 +69,8 @@ export function trainGreener(model: GreenerModel, sentenceTable: Tensor, example
   if (usable.length === 0) throw new RangeError("GREENer: no training pair has candidates with relevance levels");
   const graphs: PairGraph[] = usable.map(buildPairGraph);
   const params = model.parameters();
+  const mp = mixedPrecisionOption(opts.mixedPrecision, params[0]?.device ?? "cpu", "trainGreener");
+  const scaler = mp === "fp16" ? new GradScaler(opts.lossScale) : null;
   const opt = new Adam(params, { lr });
   model.train();
   const t0 = performance.now();
@@ -75,16 +88,20 @@ export function trainGreener(model: GreenerModel, sentenceTable: Tensor, example
       const batch = makeBatch(idx.map((i) => usable[i]), idx.map((i) => graphs[i]));
       const pairs = gradedPairs(batch.levels!, batch.sentenceOffsets, { maxPairsPerLevel: opts.maxPairsPerLevel ?? 4096, rand });
       const [lt, ls, la] = tidy(() => {
-        const out = model.call(batch, sentenceTable);
+        const out = mp ? autocast(mp, () => model.call(batch, sentenceTable)) : model.call(batch, sentenceTable);
         const ls = bprLoss(out.sentenceScores, pairs);
         const la = attributeLoss(out.attrLogits, batch.attrLabels!);
         const total = attrW === 1 ? add(ls, la) : add(ls, mul(la, attrW));
-        backward(total);
+        backward(scaler ? mul(total, scaler.scale) : total);
         return [total.item(), ls.item(), la.item()];
       });
       batch.dispose();
-      if (clip > 0) clipGradNorm(params, clip);
-      opt.step();
+      const finite = scaler ? scaler.unscale(params) : true;
+      scaler?.update(finite);
+      if (finite) {
+        if (clip > 0) clipGradNorm(params, clip);
+        opt.step();
+      }
       opt.zeroGrad();
       steps++;
       sumT += lt;
@@ -102,7 +119,7 @@ export function trainGreener(model: GreenerModel, sentenceTable: Tensor, example
   }
   opt.dispose();
   model.eval();
-  return { steps, epochs: epochLoss.length, seconds: (performance.now() - t0) / 1000, epochLoss };
+  return { steps, epochs: epochLoss.length, seconds: (performance.now() - t0) / 1000, epochLoss, skippedSteps: scaler?.skipped ?? 0 };
 }
 
 export interface PairScores {

@@ -16,6 +16,7 @@ import { auc, logLoss, meanSquaredError, normalizedEntropy } from "../../metrics
 import { checkBatch, Rng, type MultiTaskBatch, type MultiTaskData, type MultiTaskSplit } from "../../data/multitask.js";
 import { batchToTensors, createModel, type MMoEOptions, type ModelKind, type MultiTaskModel, type SharedBottomOptions } from "./models.js";
 import { createBalancer, type Balancer, type BalancerStateDict, type BalanceStepInfo } from "./balancers.js";
+import { autocast, mixedPrecisionOption } from "../../amp/autocast.js";
 
 export interface TaskMetrics {
   name: string;
@@ -111,6 +112,13 @@ export interface TrainOptions {
   selectByValid?: boolean;
   /** Cap on evaluated rows per split (default all). */
   evalRows?: number;
+  /**
+   * Mixed precision (default false): "bf16" runs the model's GEMMs with 16-bit inputs and fp32
+   * accumulation (autocast), float32 master weights; needs the model on "cuda". Only bf16: fp16
+   * would need loss scaling threaded through every balancer's per-task gradients (their norms are
+   * what MultiBalance balances), and bf16 has float32's range, so it needs none.
+   */
+  mixedPrecision?: "bf16" | false;
   /** Host batches to cycle through instead of reading the train split (throughput runs). */
   batches?: MultiTaskBatch[];
   log?: (msg: string) => void;
@@ -139,6 +147,10 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
   const data = opts.data;
   const T = data.schema.tasks.length;
   const seed = opts.seed ?? 0;
+  // Checked before anything is allocated; a model built here starts on the cpu.
+  if (opts.mixedPrecision === ("fp16" as unknown))
+    throw new TypeError('recforge: trainMultiTask: mixedPrecision "fp16" is not supported (no loss scaling through the balancers); use "bf16"');
+  const mp = mixedPrecisionOption(opts.mixedPrecision, typeof opts.model === "object" ? opts.model.device : "cpu", "trainMultiTask");
   const model = typeof opts.model === "object" ? opts.model : createModel(opts.model ?? "mmoe", data.schema, { seed, ...(opts.modelOptions ?? {}) });
   const balancer = typeof opts.balancer === "object" ? opts.balancer : createBalancer(opts.balancer ?? "multibalance", T, { seed, ...(opts.balancerOptions ?? {}) } as never);
   const optimizer = new Adam([...model.parameters(), ...balancer.parameters()], { lr: opts.lr ?? 1e-3 });
@@ -160,7 +172,8 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
 
   const oneStep = (hb: MultiTaskBatch) => {
     const t0 = nowMs();
-    const { info, losses } = computeGradients(model, balancer, hb, { sharedParams, taskParams });
+    const grads = () => computeGradients(model, balancer, hb, { sharedParams, taskParams });
+    const { info, losses } = mp ? autocast(mp, grads) : grads();
     if (info.skipped) skipped++;
     else optimizer.step();
     optimizer.zeroGrad();

@@ -18,6 +18,8 @@
 #pragma once
 #include <cstdint>
 
+#include "recforge/half.h"
+
 struct CUstream_st;  // = cudaStream_t's target; no CUDA headers needed here
 
 namespace recforge {
@@ -63,8 +65,8 @@ void gemm_f64_cuda(bool transA, bool transB, int64_t M, int64_t N, int64_t K, do
                    int64_t lda, int64_t strideA, const double* B, int64_t ldb, int64_t strideB, double beta,
                    double* C, int64_t ldc, int64_t strideC, int64_t batch, CUstream_st* stream);
 
-// 16-bit inputs (raw bit patterns of bfloat16 or IEEE half), fp32 accumulation, fp32 C.
-enum class HalfKind : int { BF16 = 0, FP16 = 1 };
+// 16-bit inputs (raw bit patterns of bfloat16 or IEEE half; HalfKind in recforge/half.h), fp32
+// accumulation, fp32 C.
 void gemm_half_cuda(HalfKind kind, bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
                     const uint16_t* A, int64_t lda, int64_t strideA, const uint16_t* B, int64_t ldb, int64_t strideB,
                     float beta, float* C, int64_t ldc, int64_t strideC, int64_t batch, CUstream_st* stream);

@@ -68,6 +68,8 @@ void interval_attention_backward(int64_t H, int64_t L, int64_t D, const T* q, co
 struct CUstream_st;
 typedef struct CUstream_st* cudaStream_t;  // same typedef as cuda_runtime_api.h
 
+#include "recforge/half.h"
+
 namespace recforge {
 
 bool interval_attention_cuda_supports(int64_t H, int64_t L, int64_t D);
@@ -90,5 +92,20 @@ bool interval_attention_backward_cuda(int64_t H, int64_t L, int64_t D, const T* 
                                       const T* out, const float* lse, const T* dout, const int32_t* iv,
                                       const float* slopes, const int32_t* pos, float scale, T* dq, T* dk, T* dv,
                                       void* workspace, size_t workspace_bytes, cudaStream_t stream);
+
+// 16-bit inputs, fp32 outputs (autocast): q, k, v (and dout) are raw bfloat16 / IEEE-half bit
+// patterns (`kind`), everything computed in fp32 as above, and out, lse, dq, dk, dv are float32
+// (no second rounding of the results). The backward's `out` is the float32 forward output;
+// delta = Σ_d dout · out uses the 16-bit dout, the same one that enters dP = dout · Vᵀ, so the
+// softmax gradient stays consistent. Same size limits, workspace and return values as above.
+bool interval_attention_forward_half_cuda(HalfKind kind, int64_t H, int64_t L, int64_t D, const uint16_t* q,
+                                          const uint16_t* k, const uint16_t* v, const int32_t* iv,
+                                          const float* slopes, const int32_t* pos, float scale, float* out,
+                                          float* lse, cudaStream_t stream);
+bool interval_attention_backward_half_cuda(HalfKind kind, int64_t H, int64_t L, int64_t D, const uint16_t* q,
+                                           const uint16_t* k, const uint16_t* v, const float* out, const float* lse,
+                                           const uint16_t* dout, const int32_t* iv, const float* slopes,
+                                           const int32_t* pos, float scale, float* dq, float* dk, float* dv,
+                                           void* workspace, size_t workspace_bytes, cudaStream_t stream);
 
 }  // namespace recforge

@@ -1,6 +1,7 @@
 // CUDA interval attention against the CPU kernel (double precision, on the same input values):
 // float inputs with fp32 tolerances; bf16 and half inputs against the CPU result on the rounded
-// values with loose tolerances. Outputs are poisoned (all bits set = NaN) before each kernel.
+// values with loose tolerances; the autocast entry points (16-bit inputs, float32 outputs) against the
+// CPU result on the rounded values with fp32 tolerances. Outputs are poisoned (all bits set = NaN) before each kernel.
 // Ends with an informative timing at the DTI layout n = 40, k = 40 (L = 1484, H = 4, D = 64).
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -125,7 +126,57 @@ void check_case(const char* type_name, const Layout& lay, int64_t H, int64_t D, 
   allclose(to_doubles(dv.get()), dv_ref, grad_tol.atol, grad_tol.rtol, (tag + " dv").c_str());
 }
 
+// interval_attention_{forward,backward}_half_cuda: T-rounded q, k, v, dout as raw bits, float32
+// outputs; nothing is rounded after the fp32 math, so fp32 tolerances hold.
+template <typename T>
+void check_half_case(const char* type_name, recforge::HalfKind kind, const Layout& lay, int64_t H, int64_t D,
+                     bool alibi, Rng& rng) {
+  const int64_t L = lay.L, n = H * L * D;
+  const std::vector<T> q = to_type<T>(randn<double>(rng, n)), k = to_type<T>(randn<double>(rng, n)),
+                       v = to_type<T>(randn<double>(rng, n)), g = to_type<T>(randn<double>(rng, n));
+  std::vector<float> slopes;
+  for (int64_t h = 0; h < H; ++h) slopes.push_back((float)std::pow(2.0, -1.0 - h - rng.uniform()));
+  const float scale = (float)((0.5 + rng.uniform()) / std::sqrt((double)std::max<int64_t>(D, 1)));
+  const auto qd = to_doubles(q), kd = to_doubles(k), vd = to_doubles(v), gd = to_doubles(g);
+  const std::vector<double> sd(slopes.begin(), slopes.end());
+  std::vector<double> out_ref(n), lse_ref(H * L), dq_ref(n), dk_ref(n), dv_ref(n);
+  const double* sl_ref = alibi ? sd.data() : nullptr;
+  const int32_t* pos_h = alibi ? lay.pos.data() : nullptr;
+  recforge::interval_attention_forward<double>(H, L, D, qd.data(), kd.data(), vd.data(), lay.iv.data(), sl_ref, pos_h,
+                                               scale, out_ref.data(), lse_ref.data());
+  recforge::interval_attention_backward<double>(H, L, D, qd.data(), kd.data(), vd.data(), out_ref.data(),
+                                                lse_ref.data(), gd.data(), lay.iv.data(), sl_ref, pos_h, scale,
+                                                dq_ref.data(), dk_ref.data(), dv_ref.data());
+  Dev<T> dq_(q), dk_(k), dv_(v), dg(g);
+  Dev<float> out(n), dq(n), dk(n), dv(n), lse(H * L), dslopes(slopes);
+  Dev<int32_t> div(lay.iv), dpos(lay.pos);
+  Dev<char> ws(recforge::interval_attention_backward_cuda_workspace_bytes(H, L));
+  out.poison(), lse.poison(), dq.poison(), dk.poison(), dv.poison();
+  const float* sl = alibi ? dslopes.p : nullptr;
+  const int32_t* pos = alibi ? dpos.p : nullptr;
+  auto bits = [](const T* p) { return reinterpret_cast<const uint16_t*>(p); };
+  RF_CHECK(recforge::interval_attention_forward_half_cuda(kind, H, L, D, bits(dq_.p), bits(dk_.p), bits(dv_.p), div.p,
+                                                          sl, pos, scale, out.p, lse.p, 0),
+           "half forward refused H=%lld L=%lld D=%lld", (long long)H, (long long)L, (long long)D);
+  CUDA_OK(cudaGetLastError());
+  RF_CHECK(recforge::interval_attention_backward_half_cuda(kind, H, L, D, bits(dq_.p), bits(dk_.p), bits(dv_.p), out.p,
+                                                           lse.p, bits(dg.p), div.p, sl, pos, scale, dq.p, dk.p, dv.p,
+                                                           ws.p, ws.n, 0),
+           "half backward refused H=%lld L=%lld D=%lld", (long long)H, (long long)L, (long long)D);
+  CUDA_OK(cudaGetLastError());
+  CUDA_OK(cudaDeviceSynchronize());
+  const std::string tag = std::string(type_name) + "-in/f32-out " + lay.name + " L=" + std::to_string(L) + " H=" +
+                          std::to_string(H) + " D=" + std::to_string(D) + (alibi ? " alibi" : "");
+  allclose(out.get(), out_ref, 5e-5, 5e-4, (tag + " out").c_str());
+  allclose(lse.get(), lse_ref, 1e-4, 1e-4, (tag + " lse").c_str());
+  allclose(dq.get(), dq_ref, 5e-4, 5e-3, (tag + " dq").c_str());
+  allclose(dk.get(), dk_ref, 5e-4, 5e-3, (tag + " dk").c_str());
+  allclose(dv.get(), dv_ref, 5e-4, 5e-3, (tag + " dv").c_str());
+}
+
 void check_all_types(const Layout& lay, int64_t H, int64_t D, bool alibi, Rng& rng) {
+  check_half_case<__nv_bfloat16>("bf16", recforge::HalfKind::BF16, lay, H, D, alibi, rng);
+  check_half_case<__half>("half", recforge::HalfKind::FP16, lay, H, D, alibi, rng);
   check_case<float>("float", lay, H, D, alibi, rng, {5e-5, 5e-4}, {5e-4, 5e-3});
   check_case<__nv_bfloat16>("bf16", lay, H, D, alibi, rng, {2e-2, 2e-2}, {3e-2, 3e-2});
   check_case<__half>("half", lay, H, D, alibi, rng, {3e-3, 3e-3}, {5e-3, 5e-3});
