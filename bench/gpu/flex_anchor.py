@@ -21,7 +21,7 @@ make torch.compile guard-fail and recompile).
 
 Prints one JSON object per line (grep '^{'); --json FILE gets the table rows (bench/gpu/table.py),
 rewritten after every case so a timeout keeps what finished.
-Usage: python3 bench/gpu/flex_anchor.py --layouts DIR [--json FILE] [--reps N] [--no-sdpa]
+Usage: python3 bench/gpu/flex_anchor.py --layouts DIR [--json FILE] [--reps N] [--no-sdpa] [--deadline S]
 """
 import argparse
 import json
@@ -32,6 +32,7 @@ import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dti_layouts  # noqa: E402
+import numpy as np  # noqa: E402
 
 ROWS = []
 
@@ -57,7 +58,11 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--no-sdpa", action="store_true")
+    ap.add_argument("--deadline", type=float, default=float(os.environ.get("BENCH_DEADLINE_S", 0)),
+                    help="seconds after start past which no new case is started (0: none; default "
+                         "$BENCH_DEADLINE_S, which scripts/gpu-check.sh sets from the step's time limit)")
     args = ap.parse_args()
+    t_start = time.time()
 
     index = dti_layouts.load_index(args.layouts)
     problems = dti_layouts.check_directory(args.layouts)
@@ -117,7 +122,7 @@ def main():
             return torch.compile(create_block_mask)(mask_mod, None, None, L, L, device="cuda")
 
     def dense_mask(iv_t, L):
-        i = torch.arange(L, device=dev, dtype=torch.int32)
+        i = torch.arange(L, device=dev)  # int64 indices (int32 index tensors need torch >= 2.0)
         return dti_layouts.allowed(iv_t, i[:, None], i[None, :])
 
     # ---- cross-check: recforge's fp32 output vs SDPA / eager FlexAttention on the same inputs ----
@@ -126,7 +131,7 @@ def main():
         d = args.layouts
         L, H, D = cc["tokens"], cc["heads"], cc["dim"]
         ivc = torch.from_numpy(dti_layouts.load_ints(os.path.join(d, cc["iv"]), (5, L))).to(dev)
-        ld = {k: torch.from_numpy(dti_layouts.np.fromfile(os.path.join(d, cc[k]), dtype="<f4").reshape(1, H, L, D)).to(dev)
+        ld = {k: torch.from_numpy(np.fromfile(os.path.join(d, cc[k]), dtype="<f4").reshape(1, H, L, D)).to(dev)
               for k in ("q", "k", "v", "out")}
         res = {"bench": "crosscheck", "layout": cc["layout"], "tokens": L, "heads": H, "head_dim": D}
         try:
@@ -163,70 +168,75 @@ def main():
     flex_c = torch.compile(flex_attention, dynamic=False) if flex_attention is not None else None
     sdpa_ctx_ok = not args.no_sdpa and sdpa_efficient() is not None
     masks = {}
-    for D in index["dims"]:
-        for e in lays:
-            iv_buf.copy_(torch.from_numpy(dti_layouts.load_layout(args.layouts, e)).to(dev))
-            V = e["visible_pairs"]
-            shape = f"{e['name']} L{L} H{H} D{D}"
-            f_fwd, f_all = 4.0 * V * D * H, 14.0 * V * D * H
-            base = {"bench": "interval_attention", "dtype": "bf16", "layout": e["name"], "n": e["n"], "k": e["k"],
-                    "tokens": L, "prompts": e["prompts"], "heads": H, "head_dim": D, "visible_pairs": V,
-                    "visible_fraction": V / (L * L)}
-            g = torch.Generator(device=dev).manual_seed(1000 + 10 * e["n"] + e["k"] + D)
-            q, k, v, dout = (torch.randn(1, H, L, D, device=dev, generator=g).bfloat16() for _ in range(4))
-            for t in (q, k, v):
-                t.requires_grad_(True)
-            flex_out = None
-            if flex_c is not None:
-                try:
-                    t0 = time.time()
-                    # A BlockMask keeps mask_mod, which reads iv_buf when flex evaluates partial
-                    # blocks: a cached mask is only valid while iv_buf holds its layout, which is
-                    # the case here (iv_buf was just loaded with layout e).
-                    if e["name"] not in masks:
-                        masks[e["name"]] = block_mask_for(mask_mod, L)
-                    bm = masks[e["name"]]
-                    mask_s = time.time() - t0
-                    t0 = time.time()
-                    out = flex_c(q, k, v, block_mask=bm)
-                    torch.autograd.grad(out, (q, k, v), dout)
-                    torch.cuda.synchronize()
-                    first_s = time.time() - t0
-                    ms_f = time_ms(lambda: flex_c(q, k, v, block_mask=bm))
-                    ms_fb = time_ms(lambda: torch.autograd.grad(flex_c(q, k, v, block_mask=bm), (q, k, v), dout))
+    cases = [(D, e) for D in index["dims"] for e in lays]  # head dim outer: one compile per head dim
+    for ci, (D, e) in enumerate(cases):
+        if args.deadline and time.time() - t_start > args.deadline:
+            emit({"bench": "interval_attention", "impl": "torch", "skipped":
+                  f"deadline of {args.deadline:.0f}s reached; {len(cases) - ci} case(s) not run: "
+                  + ", ".join(f"{x['name']} D{d}" for d, x in cases[ci:])})
+            break
+        iv_buf.copy_(torch.from_numpy(dti_layouts.load_layout(args.layouts, e)).to(dev))
+        V = e["visible_pairs"]
+        shape = f"{e['name']} L{L} H{H} D{D}"
+        f_fwd, f_all = 4.0 * V * D * H, 14.0 * V * D * H
+        base = {"bench": "interval_attention", "dtype": "bf16", "layout": e["name"], "n": e["n"], "k": e["k"],
+                "tokens": L, "prompts": e["prompts"], "heads": H, "head_dim": D, "visible_pairs": V,
+                "visible_fraction": V / (L * L)}
+        g = torch.Generator(device=dev).manual_seed(1000 + 10 * e["n"] + e["k"] + D)
+        q, k, v, dout = (torch.randn(1, H, L, D, device=dev, generator=g).bfloat16() for _ in range(4))
+        for t in (q, k, v):
+            t.requires_grad_(True)
+        flex_out = None
+        if flex_c is not None:
+            try:
+                t0 = time.time()
+                # A BlockMask keeps mask_mod, which reads iv_buf when flex evaluates partial
+                # blocks: a cached mask is only valid while iv_buf holds its layout, which is
+                # the case here (iv_buf was just loaded with layout e).
+                if e["name"] not in masks:
+                    masks[e["name"]] = block_mask_for(mask_mod, L)
+                bm = masks[e["name"]]
+                mask_s = time.time() - t0
+                t0 = time.time()
+                out = flex_c(q, k, v, block_mask=bm)
+                torch.autograd.grad(out, (q, k, v), dout)
+                torch.cuda.synchronize()
+                first_s = time.time() - t0
+                ms_f = time_ms(lambda: flex_c(q, k, v, block_mask=bm))
+                ms_fb = time_ms(lambda: torch.autograd.grad(flex_c(q, k, v, block_mask=bm), (q, k, v), dout))
+                with torch.no_grad():
+                    flex_out = flex_c(q, k, v, block_mask=bm).float()
+                emit({**base, "impl": "torch_flex", "ms_fwd": ms_f, "ms_fwd_bwd": ms_fb,
+                      "tflops_fwd": f_fwd / ms_f / 1e9, "tflops_fwd_bwd": f_all / ms_fb / 1e9,
+                      "block_mask_s": round(mask_s, 2), "first_call_s": round(first_s, 2),
+                      "block_mask_sparsity": float(bm.sparsity()) if hasattr(bm, "sparsity") else None})
+                add_row("torch_flex_attn_fwd_bf16", shape, ms_f, f_fwd)
+                add_row("torch_flex_attn_fwd_bwd_bf16", shape, ms_fb, f_all)
+            except Exception as ex:  # noqa: BLE001
+                emit({**base, "impl": "torch_flex", "error": f"{type(ex).__name__}: {str(ex)[:300]}"})
+            flush_rows(args.json)
+        if sdpa_ctx_ok:
+            try:
+                mask = dense_mask(iv_buf, L)
+                with sdpa_efficient():
+                    sd = torch.nn.functional.scaled_dot_product_attention
+                    ms_f = time_ms(lambda: sd(q, k, v, attn_mask=mask))
+                    ms_fb = time_ms(lambda: torch.autograd.grad(sd(q, k, v, attn_mask=mask), (q, k, v), dout))
                     with torch.no_grad():
-                        flex_out = flex_c(q, k, v, block_mask=bm).float()
-                    emit({**base, "impl": "torch_flex", "ms_fwd": ms_f, "ms_fwd_bwd": ms_fb,
-                          "tflops_fwd": f_fwd / ms_f / 1e9, "tflops_fwd_bwd": f_all / ms_fb / 1e9,
-                          "block_mask_s": round(mask_s, 2), "first_call_s": round(first_s, 2),
-                          "block_mask_sparsity": float(bm.sparsity()) if hasattr(bm, "sparsity") else None})
-                    add_row("torch_flex_attn_fwd_bf16", shape, ms_f, f_fwd)
-                    add_row("torch_flex_attn_fwd_bwd_bf16", shape, ms_fb, f_all)
-                except Exception as ex:  # noqa: BLE001
-                    emit({**base, "impl": "torch_flex", "error": f"{type(ex).__name__}: {str(ex)[:300]}"})
-                flush_rows(args.json)
-            if sdpa_ctx_ok:
-                try:
-                    mask = dense_mask(iv_buf, L)
-                    with sdpa_efficient():
-                        sd = torch.nn.functional.scaled_dot_product_attention
-                        ms_f = time_ms(lambda: sd(q, k, v, attn_mask=mask))
-                        ms_fb = time_ms(lambda: torch.autograd.grad(sd(q, k, v, attn_mask=mask), (q, k, v), dout))
-                        with torch.no_grad():
-                            so = sd(q, k, v, attn_mask=mask).float()
-                    extra = {}
-                    if flex_out is not None:
-                        extra["flex_vs_sdpa_max_abs_diff"] = float((flex_out - so).abs().max())
-                    emit({**base, "impl": "torch_sdpa_mask", "ms_fwd": ms_f, "ms_fwd_bwd": ms_fb,
-                          "tflops_fwd": f_fwd / ms_f / 1e9, "tflops_fwd_bwd": f_all / ms_fb / 1e9, **extra})
-                    add_row("torch_sdpa_mask_fwd_bf16", shape, ms_f, f_fwd)
-                    add_row("torch_sdpa_mask_fwd_bwd_bf16", shape, ms_fb, f_all)
-                    del mask
-                except Exception as ex:  # noqa: BLE001 (out of memory, backend refuses the mask, ...)
-                    emit({**base, "impl": "torch_sdpa_mask", "skipped": f"{type(ex).__name__}: {str(ex)[:300]}"})
-                    torch.cuda.empty_cache()
-                flush_rows(args.json)
-            del q, k, v, dout, flex_out
+                        so = sd(q, k, v, attn_mask=mask).float()
+                extra = {}
+                if flex_out is not None:
+                    extra["flex_vs_sdpa_max_abs_diff"] = float((flex_out - so).abs().max())
+                emit({**base, "impl": "torch_sdpa_mask", "ms_fwd": ms_f, "ms_fwd_bwd": ms_fb,
+                      "tflops_fwd": f_fwd / ms_f / 1e9, "tflops_fwd_bwd": f_all / ms_fb / 1e9, **extra})
+                add_row("torch_sdpa_mask_fwd_bf16", shape, ms_f, f_fwd)
+                add_row("torch_sdpa_mask_fwd_bwd_bf16", shape, ms_fb, f_all)
+                del mask
+            except Exception as ex:  # noqa: BLE001 (out of memory, backend refuses the mask, ...)
+                emit({**base, "impl": "torch_sdpa_mask", "skipped": f"{type(ex).__name__}: {str(ex)[:300]}"})
+                torch.cuda.empty_cache()
+            flush_rows(args.json)
+        del q, k, v, dout, flex_out
     flush_rows(args.json)
     return 0
 

@@ -231,8 +231,10 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
+    // The index goes out before any GPU work, so the anchor can run on these masks even if the
+    // GPU part below fails; it is rewritten with the cross-check case once that exists.
+    if (!write_index(o, lays, files, false)) return 1;
     if (o.layouts_only) {
-      if (!write_index(o, lays, files, false)) return 1;
       for (const DtiLayout& l : lays)
         JsonLine().str("layout", l.name()).num("tokens", (double)l.L).num("prompts", (double)l.prompts)
             .num("visible_pairs", (double)l.visible).print();
@@ -244,13 +246,14 @@ int main(int argc, char** argv) {
   std::printf("recforge interval-attention benchmark on %s (sm_%d%d), H=%lld, L=%lld, reps %d\n", info.name.c_str(),
               info.major, info.minor, (long long)o.heads, (long long)o.tokens, o.reps);
   if (!o.layouts_dir.empty()) {
-    const bool check = write_crosscheck(o, lays[0], s);
-    if (!check) std::fprintf(stderr, "cross-check files not written\n");
-    if (!write_index(o, lays, files, check)) return 1;
+    if (!write_crosscheck(o, lays[0], s)) std::fprintf(stderr, "cross-check files not written\n");
+    else if (!write_index(o, lays, files, true)) return 1;
   }
   TableRows table;
   for (int64_t D : o.dims)
-    for (const DtiLayout& lay : lays) bench_layout(o, lay, D, s, table);
-  if (o.json && !table.write(o.json)) return 1;
+    for (const DtiLayout& lay : lays) {
+      bench_layout(o, lay, D, s, table);
+      if (o.json && !table.write(o.json)) return 1;  // after every case: a timeout keeps what finished
+    }
   return 0;
 }
