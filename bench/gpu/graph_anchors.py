@@ -10,8 +10,8 @@ graphs of `recforge bench gnn`), so both sides run on identical graphs:
   torch_index_add_sum_fwd[_bwd]  weighted sum aggregation x[src] * w -> index_add (PyG's scatter path)
   torch_spmm_csr_fwd[_bwd_dx]    the same as torch.sparse CSR @ dense (gradient to x only)
   torch_scatter_softmax_fwd[_bwd] edge softmax, PyG's utils.softmax
-  torch_balance                  MultiBalance step: vector_norm per task (fp64 accumulation), the
-                                 moving average / weight rule, then w @ G
+  torch_balance                  MultiBalance step: vector_norm per task, the moving average / weight
+                                 rule in fp64 (as recforge), then w @ G (one GEMV pass over G)
 Forward times run with autograd recording (what training runs); forward + backward uses
 torch.autograd.grad. Row names and shapes match the recforge rows bench/gpu/table.py pairs them with.
 """
@@ -113,7 +113,7 @@ def run_balance(torch, time_ms, report):
         state = {"m": torch.zeros(T, dtype=torch.float64, device=dev), "init": torch.zeros(T, dtype=torch.bool, device=dev)}
 
         def step():
-            nrm = torch.linalg.vector_norm(G, dim=1, dtype=torch.float64)
+            nrm = torch.linalg.vector_norm(G, dim=1).double()  # fp32 norms: what plain-torch code does
             m = torch.where(state["init"], beta * state["m"] + (1 - beta) * nrm, nrm)
             ref = m[0]
             w = torch.where(m > 0, relax * (ref / m) + (1 - relax), torch.ones_like(m))
