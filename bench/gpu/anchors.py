@@ -6,11 +6,20 @@ table that scripts/gpu-check.sh prints compares like with like: torch.matmul in 
 off: exact fp32, as recforge's kernel), bf16 and fp16 (cuBLAS), and the elementwise /
 softmax / layer-norm / reduction / embedding / sort / top-k kernels.
 
-Usage: python3 bench/gpu/anchors.py [--json FILE] [--reps N] [--gemm-only]
+With --graphs DIR (the directory cuda_gnn_bench --graphs DIR wrote) it also times the plain-
+PyTorch graph anchors of graph_anchors.py (PyG-style GAT, index_add / sparse-CSR SpMM, scatter
+softmax) on the same graphs, and with --balance the MultiBalance step in plain torch;
+--skip-ops leaves out the GEMM / elementwise part (gpu-check.sh runs the parts as separate steps).
+
+Usage: python3 bench/gpu/anchors.py [--json FILE] [--reps N] [--gemm-only] [--skip-ops]
+                                    [--graphs DIR] [--balance]
 """
 import argparse
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def main():
@@ -18,6 +27,9 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--gemm-only", action="store_true")
+    ap.add_argument("--skip-ops", action="store_true")
+    ap.add_argument("--graphs")
+    ap.add_argument("--balance", action="store_true")
     args = ap.parse_args()
     try:
         import torch
@@ -54,8 +66,11 @@ def main():
         extra = (f"  {r['tflops']:8.2f} TFLOP/s" if flops else "") + (f"  {r['gbps']:8.1f} GB/s" if nbytes else "")
         print(f"{name:<28} {shape:<22} {ms:10.4f} ms{extra}", flush=True)
         results.append(r)
+        if args.json:  # rewritten after every row: a step that runs out of time keeps what finished
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=1)
 
-    for n in (1024, 2048, 4096):
+    for n in ((1024, 2048, 4096) if not args.skip_ops else ()):
         shape = f"{n}x{n}x{n}"
         flops = 2.0 * n ** 3
         a = torch.randn(n, n, device=dev)
@@ -68,7 +83,7 @@ def main():
         report("torch_matmul_fp16", shape, time_ms(lambda: torch.matmul(af, bf)), flops)
         del a, b, ah, bh, af, bf
 
-    if not args.gemm_only:
+    if not args.gemm_only and not args.skip_ops:
         n = 1 << 26
         x = torch.randn(n, device=dev)
         y = torch.randn(n, device=dev)
@@ -97,6 +112,16 @@ def main():
         report("torch_sort_rows", "1024x4096", time_ms(lambda: torch.sort(xs2, dim=1, descending=True, stable=True)))
         xt = x[: 256 * 100000].view(256, 100000)
         report("torch_topk_100", "256x100000", time_ms(lambda: torch.topk(xt, 100, dim=1)))
+
+    if args.graphs or args.balance:
+        import numpy as np
+
+        import graph_anchors
+        torch.backends.cuda.matmul.allow_tf32 = False
+        if args.graphs:
+            graph_anchors.run_graphs(torch, np, args.graphs, time_ms, report)
+        if args.balance:
+            graph_anchors.run_balance(torch, time_ms, report)
 
     if args.json:
         with open(args.json, "w") as f:

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Prints recforge's GPU timings next to the PyTorch anchors (scripts/gpu-check.sh, last).
 
-Usage: python3 bench/gpu/table.py RECFORGE_JSON [TORCH_JSON]
-Rows are matched by operation: recforge "gemm_bf16_own" <-> torch "torch_matmul_bf16", etc.
+Usage: python3 bench/gpu/table.py [RECFORGE_JSON [TORCH_JSON]] [--ours FILE]... [--torch FILE]...
+Every file is a list of {name, shape, ms, tflops, gbps} rows (missing or unreadable files count as
+empty: a skipped step leaves its rows out). Rows are matched by operation and identical shape:
+recforge "gemm_bf16_own" <-> torch "torch_matmul_bf16", etc.; an operation with several anchors
+(FlexAttention and dense SDPA, index_add and sparse CSR) gets one line per anchor found.
 ratio = recforge ms / torch ms (below 1: recforge is faster).
 """
 import json
@@ -26,32 +29,82 @@ PAIRS = {
     "embedding_scatter_add": "torch_embedding_index_add",
     "sort_rows": "torch_sort_rows",
     "topk_100": "torch_topk_100",
+    # DTI interval attention (cuda_attention_bench) vs bench/gpu/flex_anchor.py; the f32 rows have no anchor
+    "interval_attn_fwd_bf16": ["torch_flex_attn_fwd_bf16", "torch_sdpa_mask_fwd_bf16"],
+    "interval_attn_fwd_bwd_bf16": ["torch_flex_attn_fwd_bwd_bf16", "torch_sdpa_mask_fwd_bwd_bf16"],
+    # graph kernels (cuda_gnn_bench) vs bench/gpu/graph_anchors.py
+    "gat_fwd": "torch_gat_pyg_fwd",
+    "gat_fwd_bwd": "torch_gat_pyg_fwd_bwd",
+    "segment_sum_fwd": ["torch_index_add_sum_fwd", "torch_spmm_csr_fwd"],
+    "segment_sum_fwd_bwd": ["torch_index_add_sum_fwd_bwd", "torch_spmm_csr_fwd_bwd_dx"],
+    "edge_softmax_fwd": "torch_scatter_softmax_fwd",
+    "edge_softmax_fwd_bwd": "torch_scatter_softmax_fwd_bwd",
+    # MultiBalance (cuda_balance_bench)
+    "balance_gradients": "torch_balance",
 }
 
 
 def load(path):
     try:
         with open(path) as f:
-            return json.load(f)
+            rows = json.load(f)
+        return rows if isinstance(rows, list) else []
     except Exception:  # noqa: BLE001
         return []
 
 
+def parse_args(argv):
+    ours, theirs, positional = [], [], []
+    i = 0
+    while i < len(argv):
+        if argv[i] in ("--ours", "--torch") and i + 1 < len(argv):
+            (ours if argv[i] == "--ours" else theirs).append(argv[i + 1])
+            i += 2
+        else:
+            positional.append(argv[i])
+            i += 1
+    if positional:
+        ours.insert(0, positional[0])
+    if len(positional) > 1:
+        theirs.insert(0, positional[1])
+    return ours, theirs
+
+
+def rate(r):
+    if r.get("tflops"):
+        return f"{r['tflops']:.1f} TFLOP/s"
+    if r.get("gbps"):
+        return f"{r['gbps']:.0f} GB/s"
+    return ""
+
+
 def main():
-    ours = load(sys.argv[1]) if len(sys.argv) > 1 else []
-    theirs = {(r["name"], r["shape"]): r for r in (load(sys.argv[2]) if len(sys.argv) > 2 else [])}
+    ours_files, theirs_files = parse_args(sys.argv[1:])
+    ours = [r for p in ours_files for r in load(p)]
+    theirs = {(r["name"], r["shape"]): r for p in theirs_files for r in load(p)}
     if not ours:
         print("(no recforge benchmark results)")
         return 0
-    hdr = f"{'op':<24} {'shape':<16} {'recforge ms':>12} {'torch ms':>10} {'ratio':>7} {'recforge rate':>16}"
+    w_op = max(24, max(len(r["name"]) for r in ours))
+    w_shape = max(16, max(len(r["shape"]) for r in ours))
+    hdr = (f"{'op':<{w_op}} {'shape':<{w_shape}} {'recforge ms':>12} {'torch ms':>10} {'ratio':>7} "
+           f"{'recforge rate':>16}  torch op")
     print(hdr)
     print("-" * len(hdr))
     for r in ours:
-        t = theirs.get((PAIRS.get(r["name"], ""), r["shape"]))
-        rate = f"{r['tflops']:.1f} TFLOP/s" if r.get("tflops") else (f"{r['gbps']:.0f} GB/s" if r.get("gbps") else "")
-        tm = f"{t['ms']:.4f}" if t else "-"
-        ratio = f"{r['ms'] / t['ms']:.2f}" if t and t["ms"] > 0 else "-"
-        print(f"{r['name']:<24} {r['shape']:<16} {r['ms']:>12.4f} {tm:>10} {ratio:>7} {rate:>16}")
+        anchors = PAIRS.get(r["name"], [])
+        anchors = [anchors] if isinstance(anchors, str) else anchors
+        found = [(a, theirs[(a, r["shape"])]) for a in anchors if (a, r["shape"]) in theirs]
+        if not found:
+            print(f"{r['name']:<{w_op}} {r['shape']:<{w_shape}} {r['ms']:>12.4f} {'-':>10} {'-':>7} {rate(r):>16}")
+            continue
+        for i, (a, t) in enumerate(found):
+            ratio = f"{r['ms'] / t['ms']:.2f}" if t["ms"] > 0 else "-"
+            if i == 0:
+                print(f"{r['name']:<{w_op}} {r['shape']:<{w_shape}} {r['ms']:>12.4f} {t['ms']:>10.4f} {ratio:>7} "
+                      f"{rate(r):>16}  {a}")
+            else:
+                print(f"{'':<{w_op}} {'':<{w_shape}} {'':>12} {t['ms']:>10.4f} {ratio:>7} {'':>16}  {a}")
     return 0
 
 
