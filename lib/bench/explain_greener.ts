@@ -1,8 +1,10 @@
 // `recforge bench explain` with GREENer: the harness's baselines and ILP timing (explain.ts)
 // plus GREENer itself, trained on the training pairs and evaluated on the SAME test pairs:
-// GREENer (ILP), GREENer top-K (relevance only) and GREENer top-K with trigram blocking.
-// `comparison` states, from the measured rows, whether GREENer (ILP) beats random and
-// most-popular on BLEU-4 and ROUGE-L and how it compares with top-K and trigram blocking.
+// GREENer (ILP, α and length weight chosen on the validation pairs), the ILP without the length
+// term and with the reference α = 1, GREENer top-K (relevance only) and top-K with trigram
+// blocking. `comparison` states, from the measured rows, whether GREENer (ILP) beats random and
+// most popular (and the authors' attribute-popularity reading) on BLEU-4 and ROUGE-L, and how
+// it compares with top-K and trigram blocking.
 import { benchExplain, type ExplainBenchResult } from "./explain.js";
 import { runGreener, type GreenerRunOptions, type GreenerRunResult } from "../methods/greener/pipeline.js";
 import { musicalInstrumentsPath } from "../data/amazon.js";
