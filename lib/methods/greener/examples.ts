@@ -7,7 +7,8 @@
 //    answer during training when it cannot at test time;
 //  - item profile: the item's training attributes;
 //  - relevance (training): BLEU-2 + BLEU-3 of each candidate against the review's sentences,
-//    bucketed into levels 0..3 (relevance.ts; identical to lib/text bleu23 + relevanceLevel).
+//    bucketed into levels 0..3 (relevance.ts; identical to lib/text bleu23 + relevanceLevel);
+//    or, with reference "review", against the concatenated review (relevance.ts).
 import type { Tensor } from "../../tensor/tensor.js";
 import type { GreenerData } from "./prepare.js";
 import type { PairContext, Scorer } from "./baselines.js";
