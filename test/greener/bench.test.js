@@ -27,7 +27,17 @@ if (!haveData) console.log(`# greener: skipping bench test: ${musicalInstruments
   t.true(j.ilp.highs.pairs >= 1);
   t.is(j.ilp.highs.brute_force_agree, j.ilp.highs.pairs);
   const methods = j.quality.map((q) => q.method);
-  for (const m of ["random", "popular", "topk", "topk+trigram-blocking", "ilp"]) t.true(methods.includes(m), m);
+  for (const m of ["random", "popular", "popular-attributes", "topk", "topk+trigram-blocking", "ilp", "greener-ilp", "greener-topk", "greener-topk+trigram-blocking"]) t.true(methods.includes(m), m);
+  // GREENer's ILP setting is chosen on the validation pairs and reported; the comparison covers both metrics
+  const tune = j.greener.selection_tuning;
+  t.truthy(tune);
+  t.true(tune.validation_pairs > 0);
+  t.true(tune.tried.some((x) => x.alpha === tune.chosen.alpha && x.lengthWeight === tune.chosen.lengthWeight));
+  t.is(j.greener.settings.selection.alpha, tune.chosen.alpha);
+  t.is(j.greener.settings.selection.lengthWeight, tune.chosen.lengthWeight);
+  t.true(j.greener.settings.centrality_features);
+  t.deepEqual(j.comparison.map((c) => c.metric), ["bleu4", "rougeL"]);
+  for (const c of j.comparison) t.is(typeof c.beats_popular, "boolean");
   for (const q of j.quality) {
     for (const k of ["bleu1", "bleu4", "rouge1", "rouge2", "rougeL", "attr_f1"]) t.true(typeof q[k] === "number" && q[k] >= 0 && q[k] <= 1, `${q.method}.${k}`);
     t.true(q.pairs > 0);

@@ -7,10 +7,15 @@
 //  - popular: the item's most "central" sentences — popularity of candidate i is
 //    Σ_{j≠i} cos(tfidf_i, tfidf_j) over the pool (the item's training sentences), i.e. a soft
 //    count of how many other sentences of the item say nearly the same thing; top-K by it;
+//  - popularAttributes: the authors' "majority vote popularity" (their eval.py): an attribute's
+//    popularity is how many pool sentences mention it; a candidate's score is the mean
+//    popularity of the attributes it mentions (each mention counted once: our sentences carry
+//    attribute sets, the authors' carried term frequencies); top-K by it. A second reading
+//    of "most popular", reported beside the centrality one, which stays the compared baseline;
 //  - topK: the K best scores;
 //  - trigramBlocking: walk down the scores, skip a candidate sharing any word trigram with
 //    one already taken (Paulus et al. 2018), until K are taken (then fill from the skipped);
-//  - ilp: GREENer's ILP on the scores (ilp.ts).
+//  - ilp: GREENer's ILP on the scores (ilp.ts), optionally with a length term.
 // `tfidfProfileScorer` is a STAND-IN for GREENer's learned scores, for exercising the harness
 // until the model exists: score_i = ½·cos(c_i, user profile) + ½·cos(c_i, item profile), where a
 // profile is the L2-normalised sum of the TF-IDF vectors of the user's / item's training
@@ -128,6 +133,25 @@ export function popularSelector(vectors: SentenceVectors): Selector {
   };
 }
 
+/**
+ * The authors' attribute-popularity baseline: score(i) = mean over the attributes a of
+ * candidate i of count(a), count(a) = number of pool candidates mentioning a; top-K by it
+ * (ties → earlier position; a candidate without attributes scores 0).
+ */
+export function attributePopularityScores(candidateAttrs: readonly ArrayLike<number>[]): Float64Array {
+  const count = new Map<number, number>();
+  for (const attrs of candidateAttrs) for (let j = 0; j < attrs.length; j++) count.set(attrs[j], (count.get(attrs[j]) ?? 0) + 1);
+  return Float64Array.from(candidateAttrs, (attrs) => {
+    let s = 0;
+    for (let j = 0; j < attrs.length; j++) s += count.get(attrs[j])!;
+    return attrs.length ? s / attrs.length : 0;
+  });
+}
+
+export function popularAttributesSelector(): Selector {
+  return (ctx, k) => ranking(attributePopularityScores(Array.from(ctx.candidates, (s) => ctx.data.sentenceAttributes(s)))).slice(0, k);
+}
+
 /** Relevance-only: the K best scores. */
 export function topKSelector(scorer: Scorer): Selector {
   return (ctx, k) => ranking(scorer(ctx)).slice(0, k);
@@ -153,11 +177,25 @@ export function trigramBlockingSelector(scorer: Scorer): Selector {
   };
 }
 
+/**
+ * Length reward of the ILP's optional length term: λ·ln(#tokens) per sentence (0 for an empty
+ * one). Linear in x, so the ILP maximises Σ_i (s_i + λ·ln|i|)·x_i − α·Σ_{i<j} sim_ij·y_ij.
+ */
+export function lengthReward(numTokens: number, lambda: number): number {
+  return lambda !== 0 && numTokens > 0 ? lambda * Math.log(numTokens) : 0;
+}
+
 /** GREENer's ILP over the scores (sim = TF-IDF cosine). `onResult` sees each solver result
- *  (status, time) so callers can report fallbacks. Returns the selection ordered by score. */
-export function ilpSelector(scorer: Scorer, vectors: SentenceVectors, solver: IlpSelector, opts: IlpOptions & { alpha?: number } = {}, onResult?: (r: IlpResult) => void): Selector {
+ *  (status, time) so callers can report fallbacks. Returns the selection ordered by score.
+ *  `lengthWeight` λ (default 0: the spec's objective) adds the documented length term
+ *  λ·Σ_i ln(#tokens_i)·x_i (lengthReward): the spec's relevance labels favour short sentences,
+ *  while the evaluation's brevity penalty punishes a selection shorter than the review. */
+export function ilpSelector(scorer: Scorer, vectors: SentenceVectors, solver: IlpSelector, opts: IlpOptions & { alpha?: number; lengthWeight?: number } = {}, onResult?: (r: IlpResult) => void): Selector {
+  const lambda = opts.lengthWeight ?? 0;
+  if (!(Number.isFinite(lambda) && lambda >= 0)) throw new RangeError(`ilpSelector: lengthWeight must be finite and >= 0, got ${lambda}`);
   return (ctx, k) => {
-    const scores = scorer(ctx);
+    const raw = scorer(ctx);
+    const scores = lambda === 0 ? raw : Float64Array.from(raw, (x, p) => x + lengthReward(ctx.data.tokens(ctx.candidates[p]).length, lambda));
     const n = scores.length;
     if (n <= k) return ranking(scores);
     // Top-P first (cheaper sim matrix); select() would do the same cut.

@@ -119,12 +119,23 @@ export class TfidfProjectionEncoder {
     return out;
   }
 
-  /** [n, width] float32 tensor of the given token lists. */
-  encodeAll(sentences: readonly (readonly string[])[]): Tensor {
-    const w = this.width;
-    const buf = new Float32Array(sentences.length * w);
-    sentences.forEach((toks, i) => this.encode(toks, buf.subarray(i * w, (i + 1) * w)));
-    const t = Tensor.empty([sentences.length, w], "float32");
+  /**
+   * [n, width + extra.width] float32 tensor of the given token lists; `extra` appends
+   * per-sentence columns after the encoder's (row-major [n, extra.width], e.g. the item
+   * centrality features of centrality.ts).
+   */
+  encodeAll(sentences: readonly (readonly string[])[], extra?: { values: Float32Array; width: number }): Tensor {
+    const ew = extra?.width ?? 0;
+    if (extra && extra.values.length !== sentences.length * ew) {
+      throw new RangeError(`GREENer encoder: extra columns hold ${extra.values.length} values, expected ${sentences.length} × ${ew}`);
+    }
+    const w = this.width, rw = w + ew;
+    const buf = new Float32Array(sentences.length * rw);
+    sentences.forEach((toks, i) => {
+      this.encode(toks, buf.subarray(i * rw, i * rw + w));
+      if (extra) buf.set(extra.values.subarray(i * ew, (i + 1) * ew), i * rw + w);
+    });
+    const t = Tensor.empty([sentences.length, rw], "float32");
     if (buf.length) native.write(t._h, 0, buf);
     return t;
   }

@@ -7,12 +7,13 @@
 //    answer during training when it cannot at test time;
 //  - item profile: the item's training attributes;
 //  - relevance (training): BLEU-2 + BLEU-3 of each candidate against the review's sentences,
-//    bucketed into levels 0..3 (relevance.ts; identical to lib/text bleu23 + relevanceLevel).
+//    bucketed into levels 0..3 (relevance.ts; identical to lib/text bleu23 + relevanceLevel);
+//    or, with reference "review", against the concatenated review (relevance.ts).
 import type { Tensor } from "../../tensor/tensor.js";
 import type { GreenerData } from "./prepare.js";
 import type { PairContext, Scorer } from "./baselines.js";
 import type { PairExample } from "./graph.js";
-import { BleuReferences, RelevanceScorer } from "./relevance.js";
+import { BleuReferences, RelevanceScorer, type RelevanceReference } from "./relevance.js";
 import { scorePairs, type PairScores } from "./train.js";
 import type { GreenerModel } from "./model.js";
 
@@ -26,7 +27,12 @@ export function trainingReviews(data: GreenerData): number[] {
   return data.reviewsOf("train").filter((r) => data.sentencesOf(r).length > 0 && data.pool(r).length > 0);
 }
 
-export function pairExample(data: GreenerData, r: number, opts: { labels?: boolean; relevance?: RelevanceScorer } = {}): GreenerPair {
+/**
+ * One pair's example. With `labels`, each candidate gets its relevance level against the pair's
+ * review: `reference` "sentences" (the spec) or "review" (evaluation-matched, relevance.ts),
+ * `k` the explanation size the "review" labels share the review's length over (default 5).
+ */
+export function pairExample(data: GreenerData, r: number, opts: { labels?: boolean; relevance?: RelevanceScorer; reference?: RelevanceReference; k?: number } = {}): GreenerPair {
   const user = data.reviewUser[r], item = data.reviewItem[r];
   const candidates = Int32Array.from(data.pool(r));
   const own = new Map<number, number>();
@@ -44,7 +50,7 @@ export function pairExample(data: GreenerData, r: number, opts: { labels?: boole
     const gt = data.sentencesOf(r).map((s) => data.tokens(s));
     if (gt.length === 0) ex.levels = new Uint8Array(candidates.length);
     else {
-      const refs = new BleuReferences(gt), rel = opts.relevance ?? new RelevanceScorer();
+      const refs = new BleuReferences(gt, { mode: opts.reference, k: opts.k }), rel = opts.relevance ?? new RelevanceScorer();
       ex.levels = Uint8Array.from(candidates, (s) => rel.level(refs, data.tokens(s), s));
     }
   }

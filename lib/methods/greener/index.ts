@@ -8,3 +8,6 @@ export { gradedPairs, bprLoss, attributeLoss, type BprPairs } from "./loss.js";
 export { trainGreener, scorePairs, type GreenerTrainOptions, type GreenerTrainReport, type PairScores } from "./train.js";
 export { TfidfProjectionEncoder, type TfidfLike } from "./encoder.js";
 export { RelevanceScorer, BleuReferences } from "./relevance.js";
+export { type RelevanceReference } from "./relevance.js";
+export { centralityOf, itemCentralityTable } from "./centrality.js";
+export { chooseOnValidation, type ValidationScore } from "./tuning.js";

@@ -7,12 +7,16 @@
 //   DCN scorer: 2 vector cross layers + deep [256, 128] on [h_user; h_item; h_sentence],
 //   embeddings (user, item, attribute) 64, feature dropout 0.2,
 //   sentence features: TF-IDF → fixed random projection to 256 (encoder.ts),
-//   residual GAT layers, sentence vectors with length and mean-idf features,
+//   residual GAT layers, sentence vectors with length and mean-idf features and the sentence's
+//   typicality within its item (centrality.ts: mean TF-IDF cosine to the item's other training
+//   sentences, and its rank), relevance labels of the spec (BLEU-2 + BLEU-3 against the review's
+//   sentences; "review" labels are an option, measured worse),
 //   Adam lr 1e-3 (the reference's 2e-4 is for long schedules: in 2 epochs it underfits, measured),
 //   batch 32 graphs, 2 epochs, gradient-norm clip 5,
 //   BPR pairs capped at 4096 per (graph, level) (sampled beyond),
-//   selection: K = 5, ILP over the top P = 100 candidates, α = 1, sim = TF-IDF cosine; plus an
-//   ILP row with α chosen on the validation pairs.
+//   selection: K = 5, ILP over the top P = 100 candidates, sim = TF-IDF cosine, α and the
+//   length weight λ chosen on the VALIDATION pairs (max BLEU-4 × ROUGE-L, tuning.ts), plus rows
+//   for the ILP without the length term and for the reference α = 1.
 import os from "node:os";
 import type { Tensor } from "../../tensor/tensor.js";
 import { saveCheckpoint } from "../../io/checkpoint.js";
@@ -22,10 +26,12 @@ import { SentenceVectors, ilpSelector, topKSelector, trigramBlockingSelector, ty
 import { IlpSelector, type IlpResult } from "./ilp.js";
 import { eligiblePairs, evaluateSelector, type QualityRow } from "./evaluate.js";
 import { TfidfProjectionEncoder } from "./encoder.js";
+import { itemCentralityTable } from "./centrality.js";
 import { GreenerModel, type GreenerModelConfig } from "./model.js";
 import { trainGreener, type GreenerTrainOptions, type GreenerTrainReport } from "./train.js";
 import { GreenerScorer, pairExample, trainingReviews } from "./examples.js";
-import { RelevanceScorer } from "./relevance.js";
+import { RelevanceScorer, type RelevanceReference } from "./relevance.js";
+import { chooseOnValidation } from "./tuning.js";
 
 export interface GreenerRunOptions {
   /** reviews file (JSON lines, optionally gzipped) */
@@ -36,18 +42,32 @@ export interface GreenerRunOptions {
   sentenceDim?: number;
   /** append length and mean-idf to the sentence vectors (default true; encoder.ts) */
   surfaceFeatures?: boolean;
+  /** append the sentence's typicality within its item (mean cosine, rank; centrality.ts; default true) */
+  centralityFeatures?: boolean;
+  /**
+   * relevance labels: "sentences" (default, the spec's: BLEU-2 + BLEU-3 against each review
+   * sentence) or "review" (against the whole review with the brevity target |review| / k, as
+   * the evaluation scores the selection). See relevance.ts and docs/greener.md (measured).
+   */
+  labels?: RelevanceReference;
   /** evaluate on the test pairs (default true) */
   evaluate?: boolean;
-  /** sentences per explanation (default 5), ILP pool (default 100), redundancy weight (default 1) */
+  /** sentences per explanation (default 5), ILP pool (default 100) */
   k?: number;
   topP?: number;
+  /** the ILP's redundancy weight α: fixed when given; otherwise chosen on the validation pairs from `tuneAlpha` */
   alpha?: number;
+  /** the ILP's length weight λ (baselines.ts ilpSelector): fixed when given; otherwise chosen on the validation pairs from `tuneLength` */
+  lengthWeight?: number;
+  /** λ values tried on the validation pairs together with `tuneAlpha` (default LENGTH_GRID; 0 = the spec's objective) */
+  tuneLength?: number[];
   /** evaluate only the first n test (and validation) pairs */
   evalLimit?: number;
   /**
-   * α values tried for an extra "greener-ilp-tuned" row: the α with the best ROUGE-L on the
-   * VALIDATION pairs is then evaluated on the test pairs (default [0.1, 0.3, 1, 3]; [] disables).
-   * The "greener-ilp" row always uses `alpha` (default 1, the reference setting).
+   * α values tried on the VALIDATION pairs (with every λ of `tuneLength`); the (α, λ) with the
+   * best BLEU-4 × ROUGE-L there (tuning.ts) is the "greener-ilp" row's setting on the test pairs
+   * (default ALPHA_GRID). Rows "greener-ilp-no-length-term" (λ = 0, α chosen the same way) and
+   * "greener-ilp-alpha1" (the reference α = 1, λ = 0) are added when they differ.
    */
   tuneAlpha?: number[];
   /** save the trained model here (recforge checkpoint; config in `extra`) */
@@ -61,16 +81,23 @@ export interface GreenerRunResult {
   data: { file: string; reviews: number; sentences: number; attributes: number; users: number; items: number; train_pairs: number; test_pairs: number; from_cache: boolean; prepare_ms: number };
   settings: {
     model: GreenerModelConfig & { parameters: number };
+    centrality_features: boolean;
     train: Required<Pick<GreenerTrainOptions, "epochs" | "batchSize" | "lr">> & Omit<GreenerTrainOptions, "log">;
     sentence_encoder: string;
-    selection: { k: number; topP: number; alpha: number; ilp_solver: string };
+    selection: { k: number; topP: number; alpha: number; lengthWeight: number; ilp_solver: string };
   };
-  labels: { levels: number[]; ms: number };
+  labels: { reference: RelevanceReference; levels: number[]; ms: number };
   training: GreenerTrainReport;
   quality: (QualityRow & { scores: string })[];
   ilp: { pairs: number; optimal: number; time_limit: number; fallback: number; median_ms: number };
-  /** validation ROUGE-L / BLEU-4 per α tried, and the α chosen (null when tuning is off) */
-  alpha_tuning: { chosen: number; validation_pairs: number; tried: { alpha: number; rougeL: number; bleu4: number }[] } | null;
+  /** validation BLEU-4 / ROUGE-L per (α, length weight) tried, and the setting chosen (null when both were fixed) */
+  selection_tuning: {
+    chosen: { alpha: number; lengthWeight: number };
+    chosen_without_length_term: { alpha: number } | null;
+    criterion: string;
+    validation_pairs: number;
+    tried: { alpha: number; lengthWeight: number; bleu4: number; rougeL: number }[];
+  } | null;
   seconds: { prepare: number; features: number; labels: number; train: number; evaluate: number; total: number };
 }
 
@@ -87,17 +114,22 @@ export interface GreenerRun {
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
+/** α values tried on the validation pairs (the reference's 1 among them). */
+export const ALPHA_GRID = [0.03, 0.1, 0.3, 1, 3];
+/** Length weights λ tried on the validation pairs (0: the spec's objective). */
+export const LENGTH_GRID = [0, 0.05, 0.1, 0.15, 0.2];
+
 /** Training defaults of `train greener` / `bench explain` (see the header and docs/greener.md). */
 export const TRAIN_DEFAULTS = { epochs: 2, batchSize: 32, lr: 1e-3 };
 
 export const SENTENCE_ENCODER_NOTE =
-  "TF-IDF (fitted on training sentences) projected by a fixed hashed Gaussian random projection, L2-normalised (lib/methods/greener/encoder.ts); no pretrained sentence encoder is available offline";
+  "TF-IDF (fitted on training sentences) projected by a fixed hashed Gaussian random projection, L2-normalised (lib/methods/greener/encoder.ts); no pretrained sentence encoder is available offline; plus length and mean idf, and (centrality features) the mean TF-IDF cosine to the item's other training sentences and its rank (centrality.ts)";
 
 /** GREENer's selectors over a trained scorer: ILP and relevance-only top-K (plus trigram blocking). */
-export function greenerSelectors(scorer: GreenerScorer, vectors: SentenceVectors, solver: IlpSelector, opts: { topP?: number; alpha?: number; onIlp?: (r: IlpResult) => void } = {}): [string, Selector][] {
+export function greenerSelectors(scorer: GreenerScorer, vectors: SentenceVectors, solver: IlpSelector, opts: { topP?: number; alpha?: number; lengthWeight?: number; onIlp?: (r: IlpResult) => void } = {}): [string, Selector][] {
   const s = scorer.scorer;
   return [
-    ["greener-ilp", ilpSelector(s, vectors, solver, { solver: "bnb", topP: opts.topP ?? 100, alpha: opts.alpha ?? 1 }, opts.onIlp)],
+    ["greener-ilp", ilpSelector(s, vectors, solver, { solver: "bnb", topP: opts.topP ?? 100, alpha: opts.alpha ?? 1, lengthWeight: opts.lengthWeight ?? 0 }, opts.onIlp)],
     ["greener-topk", topKSelector(s)],
     ["greener-topk+trigram-blocking", trigramBlockingSelector(s)],
   ];
@@ -113,9 +145,12 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const vectors = new SentenceVectors(data);
   const dim = opts.sentenceDim ?? 256;
   const encoder = new TfidfProjectionEncoder(vectors.tfidf, { dim, seed: 0, surfaceFeatures: opts.surfaceFeatures ?? true });
-  const sentenceTable = encoder.encodeAll(data.sentences.map((_, s) => data.tokens(s)));
+  const centrality = opts.centralityFeatures ?? true;
+  const extra = centrality ? { values: itemCentralityTable(data, (s) => vectors.vector(s)), width: 2 } : undefined;
+  const sentenceTable = encoder.encodeAll(data.sentences.map((_, s) => data.tokens(s)), extra);
+  const sentenceWidth = encoder.width + (extra?.width ?? 0);
   const tFeat = performance.now();
-  log(`greener: sentence features [${data.sentences.length}, ${encoder.width}] in ${((tFeat - tPrep) / 1000).toFixed(1)} s`);
+  log(`greener: sentence features [${data.sentences.length}, ${sentenceWidth}] in ${((tFeat - tPrep) / 1000).toFixed(1)} s`);
   const relevance = new RelevanceScorer();
   let trainPairs = trainingReviews(data);
   const trainOpts = { ...TRAIN_DEFAULTS, ...(opts.train ?? {}) };
@@ -124,56 +159,79 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
     const need = trainOpts.maxSteps * trainOpts.batchSize;
     if (need < trainPairs.length) trainPairs = seededSample(trainPairs, need, trainOpts.seed ?? 0);
   }
-  const examples = trainPairs.map((r) => pairExample(data, r, { labels: true, relevance }));
+  const labelMode: RelevanceReference = opts.labels ?? "sentences";
+  const examples = trainPairs.map((r) => pairExample(data, r, { labels: true, relevance, reference: labelMode, k: opts.k ?? 5 }));
   const levels = [0, 0, 0, 0];
   for (const e of examples) for (const l of e.levels!) levels[l]++;
   const tLab = performance.now();
   log(`greener: ${examples.length} training pairs labelled in ${((tLab - tFeat) / 1000).toFixed(1)} s (levels 0..3: ${levels.join(", ")})`);
   const model = new GreenerModel({
-    numUsers: data.users.length, numItems: data.items.length, numAttributes: data.attributes.names.length, sentenceDim: encoder.width, ...(opts.model ?? {}),
+    numUsers: data.users.length, numItems: data.items.length, numAttributes: data.attributes.names.length, sentenceDim: sentenceWidth, ...(opts.model ?? {}),
   });
   const training = trainGreener(model, sentenceTable, examples, { ...trainOpts, log });
   const tTrain = performance.now();
   log(`greener: trained ${training.steps} steps in ${training.seconds.toFixed(1)} s`);
   if (opts.checkpoint) {
-    saveCheckpoint(opts.checkpoint, { model, generator: null, extra: { method: "greener", config: model.config, encoder: { dim, surfaceFeatures: encoder.surfaceFeatures, seed: 0 }, data: opts.file } });
+    saveCheckpoint(opts.checkpoint, { model, generator: null, extra: { method: "greener", config: model.config, encoder: { dim, surfaceFeatures: encoder.surfaceFeatures, centralityFeatures: centrality, seed: 0 }, data: opts.file } });
     log(`greener: checkpoint written to ${opts.checkpoint}`);
   }
   const scorer = new GreenerScorer(model, data, sentenceTable);
-  const k = opts.k ?? 5, topP = opts.topP ?? 100, alpha = opts.alpha ?? 1;
+  const k = opts.k ?? 5, topP = opts.topP ?? 100;
+  let alpha = opts.alpha ?? 1, lengthWeight = opts.lengthWeight ?? 0;
   const quality: GreenerRunResult["quality"] = [];
   const ilpStats = { pairs: 0, optimal: 0, time_limit: 0, fallback: 0, ms: [] as number[] };
-  let alphaTuning: GreenerRunResult["alpha_tuning"] = null;
+  let tuning: GreenerRunResult["selection_tuning"] = null;
   if (opts.evaluate ?? true) {
+    const solver = await IlpSelector.create();
+    // α and the length weight λ on the VALIDATION pairs (tuning.ts), unless the caller fixed them.
+    const alphas = opts.alpha !== undefined ? [opts.alpha] : opts.tuneAlpha ?? ALPHA_GRID;
+    const lambdas = opts.lengthWeight !== undefined ? [opts.lengthWeight] : opts.tuneLength ?? LENGTH_GRID;
+    let alphaNoLength = alpha;
+    if (alphas.length && lambdas.length && alphas.length * lambdas.length > 1) {
+      let val = eligiblePairs(data, "validation");
+      if (opts.evalLimit !== undefined) val = val.slice(0, opts.evalLimit);
+      scorer.precompute(val);
+      const tried: { alpha: number; lengthWeight: number; bleu4: number; rougeL: number }[] = [];
+      for (const lw of lambdas) {
+        for (const a of alphas) {
+          const sel = ilpSelector(scorer.scorer, vectors, solver, { solver: "bnb", topP, alpha: a, lengthWeight: lw });
+          const row = evaluateSelector(data, `ilp alpha=${a} length=${lw}`, sel, { k, split: "validation", limit: opts.evalLimit });
+          tried.push({ alpha: a, lengthWeight: lw, bleu4: row.bleu4, rougeL: row.rougeL });
+        }
+      }
+      const best = chooseOnValidation(tried);
+      alpha = best.alpha;
+      lengthWeight = best.lengthWeight;
+      const noLength = tried.filter((t) => t.lengthWeight === 0);
+      alphaNoLength = noLength.length ? chooseOnValidation(noLength).alpha : alpha;
+      tuning = {
+        chosen: { alpha, lengthWeight }, chosen_without_length_term: noLength.length ? { alpha: alphaNoLength } : null,
+        criterion: "max BLEU-4 × ROUGE-L on the validation pairs (tuning.ts)", validation_pairs: val.length,
+        tried: tried.map((t) => ({ alpha: t.alpha, lengthWeight: t.lengthWeight, bleu4: r4(t.bleu4), rougeL: r4(t.rougeL) })),
+      };
+      log(`greener: selection on validation (BLEU-4 × ROUGE-L): ${tried.map((t) => `α ${t.alpha} λ ${t.lengthWeight}: ${t.bleu4.toFixed(4)} × ${t.rougeL.toFixed(4)}`).join(", ")} → α ${alpha}, λ ${lengthWeight}`);
+    }
     let pairs = eligiblePairs(data, "test");
     if (opts.evalLimit !== undefined) pairs = pairs.slice(0, opts.evalLimit);
     scorer.precompute(pairs);
-    const solver = await IlpSelector.create();
     const onIlp = (r: IlpResult) => {
       ilpStats.pairs++;
       ilpStats[r.status]++;
       ilpStats.ms.push(r.ms);
     };
-    for (const [name, sel] of greenerSelectors(scorer, vectors, solver, { topP, alpha, onIlp })) {
+    const how = `ILP alpha = ${alpha}, length weight = ${lengthWeight}${tuning ? " chosen on the validation pairs" : ""}`;
+    const rows: [string, Selector, string][] = [];
+    const selectors = greenerSelectors(scorer, vectors, solver, { topP, alpha, lengthWeight, onIlp });
+    rows.push([selectors[0][0], selectors[0][1], how]);
+    // The spec's objective without the length term (α chosen on validation among λ = 0) and the
+    // reference setting α = 1, λ = 0, as their own rows.
+    if (lengthWeight !== 0) rows.push(["greener-ilp-no-length-term", ilpSelector(scorer.scorer, vectors, solver, { solver: "bnb", topP, alpha: alphaNoLength }), `ILP alpha = ${alphaNoLength}, no length term`]);
+    if (alpha !== 1 || lengthWeight !== 0) rows.push(["greener-ilp-alpha1", ilpSelector(scorer.scorer, vectors, solver, { solver: "bnb", topP, alpha: 1 }), "ILP alpha = 1, no length term (the reference setting)"]);
+    for (const [name, sel] of selectors.slice(1)) rows.push([name, sel, "relevance only"]);
+    for (const [name, sel, note] of rows) {
       const row = evaluateSelector(data, name, sel, { k, limit: opts.evalLimit });
       log(`greener: ${name}: ${row.pairs} pairs, BLEU-4 ${row.bleu4.toFixed(4)}, ROUGE-L ${row.rougeL.toFixed(4)}, attr F1 ${row.attr_f1.toFixed(4)}`);
-      quality.push({ ...row, ...roundRow(row), scores: "GREENer (GAT + DCN)" });
-    }
-    const grid = opts.tuneAlpha ?? [0.1, 0.3, 1, 3];
-    if (grid.length) {
-      let val = eligiblePairs(data, "validation");
-      if (opts.evalLimit !== undefined) val = val.slice(0, opts.evalLimit);
-      scorer.precompute(val);
-      const tried = grid.map((a) => {
-        const row = evaluateSelector(data, `ilp alpha=${a}`, ilpSelector(scorer.scorer, vectors, solver, { solver: "bnb", topP, alpha: a }), { k, split: "validation", limit: opts.evalLimit });
-        return { alpha: a, rougeL: r4(row.rougeL), bleu4: r4(row.bleu4) };
-      });
-      const best = tried.reduce((b, c) => (c.rougeL > b.rougeL || (c.rougeL === b.rougeL && c.bleu4 > b.bleu4) ? c : b));
-      alphaTuning = { chosen: best.alpha, validation_pairs: val.length, tried };
-      log(`greener: alpha on validation (ROUGE-L): ${tried.map((t) => `${t.alpha}: ${t.rougeL}`).join(", ")} → ${best.alpha}`);
-      const row = evaluateSelector(data, "greener-ilp-tuned", ilpSelector(scorer.scorer, vectors, solver, { solver: "bnb", topP, alpha: best.alpha }), { k, limit: opts.evalLimit });
-      log(`greener: greener-ilp-tuned (alpha ${best.alpha}): BLEU-4 ${row.bleu4.toFixed(4)}, ROUGE-L ${row.rougeL.toFixed(4)}`);
-      quality.push({ ...row, ...roundRow(row), scores: `GREENer (GAT + DCN); ILP alpha = ${best.alpha} chosen on the validation pairs` });
+      quality.push({ ...row, ...roundRow(row), scores: `GREENer (GAT + DCN); ${note}` });
     }
   }
   const tEval = performance.now();
@@ -186,14 +244,15 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
     },
     settings: {
       model: { ...model.config, parameters: model.numParameters() },
+      centrality_features: centrality,
       train: { ...trainOpts },
       sentence_encoder: SENTENCE_ENCODER_NOTE,
-      selection: { k, topP, alpha, ilp_solver: "exact branch-and-bound (bnb), greener-text ilp.ts" },
+      selection: { k, topP, alpha, lengthWeight, ilp_solver: "exact branch-and-bound (bnb), greener-text ilp.ts" },
     },
-    labels: { levels, ms: Math.round(tLab - tFeat) },
+    labels: { reference: labelMode, levels, ms: Math.round(tLab - tFeat) },
     training,
     quality,
-    alpha_tuning: alphaTuning,
+    selection_tuning: tuning,
     ilp: { pairs: ilpStats.pairs, optimal: ilpStats.optimal, time_limit: ilpStats.time_limit, fallback: ilpStats.fallback, median_ms: ms.length ? Math.round(ms[ms.length >> 1] * 100) / 100 : 0 },
     seconds: {
       prepare: r1((tPrep - t0) / 1000), features: r1((tFeat - tPrep) / 1000), labels: r1((tLab - tFeat) / 1000), train: r1((tTrain - tLab) / 1000),
