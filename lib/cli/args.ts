@@ -26,3 +26,11 @@ export function numFlag(flags: Parsed["flags"], name: string, def: number): numb
   if (!Number.isFinite(n)) throw new RangeError(`--${name} expects a number, got ${JSON.stringify(v)}`);
   return n;
 }
+
+/** --device cpu|cuda (default cpu), as `train ctr`, `train greener` and `train multitask` take it. */
+export function deviceFlag(flags: Parsed["flags"]): "cpu" | "cuda" {
+  const v = flags.device;
+  if (v === undefined) return "cpu";
+  if (v !== "cpu" && v !== "cuda") throw new RangeError(`--device must be one of cpu, cuda, got ${JSON.stringify(v)}`);
+  return v;
+}

@@ -2,11 +2,11 @@
 // trains GREENer, and evaluates GREENer (ILP) / top-K / trigram blocking on the test pairs.
 // Options (defaults in lib/methods/greener/pipeline.ts): --epochs n, --hidden n, --lr x,
 // --batch n, --max-steps n, --dropout x, --seed n, --eval-limit n, --no-eval,
-// --out checkpoint.safetensors, --quick (smoke run: hidden 32, ≤ 60 steps, 200 test pairs).
+// --out checkpoint.safetensors, --device cpu|cuda (default cpu; training and scoring), --quick (smoke run: hidden 32, ≤ 60 steps, 200 test pairs).
 // Logs go to stderr; --json prints one JSON object.
 // Loaded on demand by main.ts so the solver and tagger stay out of other commands' start-up.
 import type { Parsed } from "./args.js";
-import { numFlag } from "./args.js";
+import { deviceFlag, numFlag } from "./args.js";
 
 /**
  * GREENer settings from command-line flags. --quick is a smoke run: hidden 32, one epoch of at
@@ -17,6 +17,7 @@ export function greenerOptionsFromFlags(flags: Parsed["flags"]) {
   const opt = (name: string) => (flags[name] === undefined ? undefined : numFlag(flags, name, 0));
   const hidden = opt("hidden") ?? (quick ? 32 : undefined);
   const maxSteps = opt("max-steps") ?? (quick ? 60 : undefined);
+  const device = deviceFlag(flags);
   return {
     model: {
       ...(hidden !== undefined ? { hidden } : {}),
@@ -29,6 +30,7 @@ export function greenerOptionsFromFlags(flags: Parsed["flags"]) {
       ...(opt("batch") !== undefined ? { batchSize: opt("batch") } : {}),
       ...(maxSteps !== undefined ? { maxSteps } : {}),
       ...(opt("seed") !== undefined ? { seed: opt("seed") } : {}),
+      ...(device !== "cpu" ? { device } : {}),
     },
     evalLimit: opt("eval-limit") ?? (quick ? 200 : undefined),
   };

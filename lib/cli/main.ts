@@ -13,7 +13,8 @@ const USAGE = `recforge <command>
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
                                       (--no-greener: baselines only; GREENer options as for train greener)
-  train greener [--data f] [--json]   GREENer: train on Amazon reviews, evaluate ILP / top-K selection
+  train greener [--data f] [--device cpu|cuda] [--json]
+                                      GREENer: train on Amazon reviews, evaluate ILP / top-K selection
   info                                build and machine capabilities
 ${MULTITASK_USAGE}
 

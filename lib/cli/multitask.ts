@@ -2,19 +2,21 @@
 //   recforge train multitask --data census|synthetic --model mmoe|shared-bottom
 //                            --balancer multibalance|equal|metabalance|uncertainty|gradnorm|pcgrad [--json]
 //   recforge bench balance [--json] [--quick] [--datasets census,synthetic]
-import { numFlag, type Parsed } from "./args.js";
+import { deviceFlag, numFlag, type Parsed } from "./args.js";
 import { loadCensus } from "../data/census.js";
 import { syntheticMultiTask } from "../data/synthetic_multitask.js";
 import { trainMultiTask, saveTrainingCheckpoint, fmtMetrics } from "../methods/multibalance/trainer.js";
 import type { ModelKind } from "../methods/multibalance/models.js";
 import { benchBalance } from "../bench/balance.js";
+import { deviceOption } from "../methods/device-option.js";
 import { log } from "../bench/timing.js";
 
 export const MULTITASK_USAGE = `  train multitask [--data census|synthetic] [--model mmoe|shared-bottom]
                   [--balancer multibalance|equal|metabalance|uncertainty|gradnorm|pcgrad]
                   [--epochs N] [--batch-size N] [--lr X] [--seed N] [--tasks N (synthetic)]
                   [--rows N (synthetic train rows)] [--reference target|mean|max]
-                  [--strategy both|shrink|enlarge] [--relax X] [--beta X] [--save file] [--json]
+                  [--strategy both|shrink|enlarge] [--relax X] [--beta X] [--save file]
+                  [--device cpu|cuda] [--json]
   bench balance [--json] [--quick] [--datasets census,synthetic]
                                       balancer quality (AUC/NE over seeds) and QPS ratios`;
 
@@ -29,6 +31,7 @@ export interface TrainMultitaskOutput {
   dataset: string;
   model: string;
   balancer: string;
+  device: "cpu" | "cuda";
   seed: number;
   epochs: number;
   steps: number;
@@ -44,6 +47,7 @@ export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput 
   const balancer = str(flags, "balancer", "multibalance");
   const seed = numFlag(flags, "seed", 1);
   const epochs = numFlag(flags, "epochs", dataset === "census" ? 4 : 1);
+  const device = deviceOption(deviceFlag(flags), "cpu", "train multitask"); // before loading the data
   const data =
     dataset === "census"
       ? loadCensus()
@@ -57,7 +61,7 @@ export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput 
   for (const k of ["relax", "beta"]) if (flags[k] !== undefined) balancerOptions[k] = numFlag(flags, k, 0);
   const modelOptions = dataset === "synthetic" ? { embeddingDim: 16, bottom: [256, 128], tower: [64] } : { embeddingDim: 8, experts: 8, expertDim: 32, tower: [32] };
   const r = trainMultiTask({
-    data, model, modelOptions, balancer, balancerOptions, epochs, seed,
+    data, model, modelOptions, balancer, balancerOptions, epochs, seed, device,
     batchSize: numFlag(flags, "batch-size", dataset === "census" ? 1024 : 2048),
     lr: numFlag(flags, "lr", dataset === "census" ? 2e-3 : 1e-3),
     log,
@@ -65,7 +69,7 @@ export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput 
   if (typeof flags.save === "string") saveTrainingCheckpoint(flags.save, { model: r.model, optimizer: r.optimizer, balancer: r.balancer, extra: { dataset, epochs } });
   log(`test: ${r.test.map(fmtMetrics).join(" | ")}`);
   const out: TrainMultitaskOutput = {
-    dataset, model, balancer, seed, epochs, steps: r.steps, selected_epoch: r.selectedEpoch, qps: Math.round(r.qps),
+    dataset, model, balancer, device, seed, epochs, steps: r.steps, selected_epoch: r.selectedEpoch, qps: Math.round(r.qps),
     mean_weights: r.meanWeights,
     tasks: r.test.map((m) => ({ name: m.name, auc: m.auc, ne: m.ne, logloss: m.logLoss, mse: m.mse })),
   };

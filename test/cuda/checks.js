@@ -9,6 +9,7 @@ import { closeArrays, parity } from "./parity.js";
 import { fusedChecks } from "./fused_checks.js";
 import { trainingChecks } from "./training_checks.js";
 import { ampChecks } from "./amp_checks.js";
+import { deviceOptionChecks } from "./device_option_checks.js";
 
 export { closeArrays };
 
@@ -171,5 +172,6 @@ export const checks = [
   }],
   ...fusedChecks,
   ...trainingChecks,
+  ...deviceOptionChecks,
   ...ampChecks,
 ];

@@ -32,6 +32,8 @@ import { trainGreener, type GreenerTrainOptions, type GreenerTrainReport } from 
 import { GreenerScorer, pairExample, trainingReviews } from "./examples.js";
 import { RelevanceScorer, type RelevanceReference } from "./relevance.js";
 import { chooseOnValidation } from "./tuning.js";
+import { toDeviceRaw } from "../../ops/device.js";
+import { deviceOption } from "../device-option.js";
 
 export interface GreenerRunOptions {
   /** reviews file (JSON lines, optionally gzipped) */
@@ -137,6 +139,9 @@ export function greenerSelectors(scorer: GreenerScorer, vectors: SentenceVectors
 
 export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const log = opts.log ?? (() => {});
+  // train.device: checked before the (long) data preparation; the sentence table moves there
+  // once, so training and scoring both run on it.
+  const device = deviceOption(opts.train?.device, "cpu", "train greener");
   const t0 = performance.now();
   const prep = await prepareGreenerData(opts.file, {}, { log });
   const data = prep.data;
@@ -147,7 +152,9 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const encoder = new TfidfProjectionEncoder(vectors.tfidf, { dim, seed: 0, surfaceFeatures: opts.surfaceFeatures ?? true });
   const centrality = opts.centralityFeatures ?? true;
   const extra = centrality ? { values: itemCentralityTable(data, (s) => vectors.vector(s)), width: 2 } : undefined;
-  const sentenceTable = encoder.encodeAll(data.sentences.map((_, s) => data.tokens(s)), extra);
+  const hostTable = encoder.encodeAll(data.sentences.map((_, s) => data.tokens(s)), extra);
+  const sentenceTable = device === hostTable.device ? hostTable : toDeviceRaw(hostTable, device);
+  if (sentenceTable !== hostTable) hostTable.dispose();
   const sentenceWidth = encoder.width + (extra?.width ?? 0);
   const tFeat = performance.now();
   log(`greener: sentence features [${data.sentences.length}, ${sentenceWidth}] in ${((tFeat - tPrep) / 1000).toFixed(1)} s`);

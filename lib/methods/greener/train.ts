@@ -9,6 +9,9 @@ import { GradScaler, type GradScalerOptions } from "../../optim/grad_scaler.js";
 import { autocast, mixedPrecisionOption, type LowPrecision } from "../../amp/autocast.js";
 import { buildPairGraph, makeBatch, type PairExample, type PairGraph } from "./graph.js";
 import { GreenerModel } from "./model.js";
+import { toDeviceRaw } from "../../ops/device.js";
+import type { Device } from "../../tensor/dtype.js";
+import { deviceOption } from "../device-option.js";
 import { attributeLoss, bprLoss, gradedPairs } from "./loss.js";
 
 export interface GreenerTrainOptions {
@@ -36,6 +39,13 @@ export interface GreenerTrainOptions {
    */
   mixedPrecision?: LowPrecision | false;
   lossScale?: GradScalerOptions;
+  /**
+   * Device of the training (default: where the model is). The model is moved there with
+   * Module.to (in place: it stays there after training); a sentence table elsewhere is copied
+   * there for the run (the caller's table is untouched); the batch graphs follow the model.
+   * A TypeError when the device is unavailable.
+   */
+  device?: Device;
 }
 
 export interface GreenerTrainReport {
@@ -61,15 +71,29 @@ function mulberry32(seed: number): () => number {
 
 /** Trains `model` in place on examples with relevance levels. */
 export function trainGreener(model: GreenerModel, sentenceTable: Tensor, examples: readonly PairExample[], opts: GreenerTrainOptions = {}): GreenerTrainReport {
-  const epochs = opts.epochs ?? 2, bs = opts.batchSize ?? 32, lr = opts.lr ?? 1e-3;
-  const attrW = opts.attributeWeight ?? 1, clip = opts.clipNorm ?? 5;
-  const log = opts.log ?? (() => {});
+  const device = deviceOption(opts.device, model.device, "trainGreener");
   const rand = mulberry32(opts.seed ?? 0);
   const usable = examples.filter((e) => e.levels && e.candidates.length > 0);
   if (usable.length === 0) throw new RangeError("GREENer: no training pair has candidates with relevance levels");
+  const mp = mixedPrecisionOption(opts.mixedPrecision, device, "trainGreener");
   const graphs: PairGraph[] = usable.map(buildPairGraph);
+  if (model.device !== device) model.to(device);
   const params = model.parameters();
-  const mp = mixedPrecisionOption(opts.mixedPrecision, params[0]?.device ?? "cpu", "trainGreener");
+  const table = sentenceTable.device === device ? sentenceTable : toDeviceRaw(sentenceTable, device);
+  try {
+    return trainLoop(model, table, usable, graphs, params, mp, rand, opts);
+  } finally {
+    if (table !== sentenceTable) table.dispose();
+  }
+}
+
+function trainLoop(
+  model: GreenerModel, sentenceTable: Tensor, usable: readonly PairExample[], graphs: PairGraph[], params: Tensor[],
+  mp: LowPrecision | null, rand: () => number, opts: GreenerTrainOptions,
+): GreenerTrainReport {
+  const epochs = opts.epochs ?? 2, bs = opts.batchSize ?? 32, lr = opts.lr ?? 1e-3;
+  const attrW = opts.attributeWeight ?? 1, clip = opts.clipNorm ?? 5;
+  const log = opts.log ?? (() => {});
   const scaler = mp === "fp16" ? new GradScaler(opts.lossScale) : null;
   const opt = new Adam(params, { lr });
   model.train();

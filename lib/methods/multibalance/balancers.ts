@@ -36,6 +36,12 @@
 //     representation (a head that ignores z_t is an error naming the task) and that no loss
 //     reaches a shared parameter around z (heads must read branch()'s tensors, not z).
 //   - Parameter-level balancers check that every task's loss reaches some shared parameter.
+//   - Devices: a balancer follows the device of what it balances. Tensors it owns
+//     (UncertaintyWeighting's log-variances, MultiBalance's moving averages) start on the cpu
+//     (or on opts.device) and move, in place, to the device of the losses / gradients of the
+//     first step that runs elsewhere; balancer.to(device) moves them up front (do it before
+//     an optimiser holding parameters() takes its first step, as with Module.to).
+//     Every other balancer's state is host numbers, and its kernels run where the gradients are.
 import { Tensor } from "../../tensor/tensor.js";
 import { keep } from "../../tensor/scope.js";
 import { backward as runBackward } from "../../autograd/engine.js";
@@ -46,6 +52,8 @@ import { concat, reshape } from "../../ops/shape.js";
 import { tensor } from "../../ops/creation.js";
 import { BalanceState, balanceGradients, type BalanceReference, type BalanceStateDict, type BalanceStrategy } from "../../ops/balance.js";
 import { hash2, Rng } from "../../data/multitask.js";
+import { toDeviceRaw } from "../../ops/device.js";
+import type { Device } from "../../tensor/dtype.js";
 
 export type BalancerLevel = "loss" | "representation" | "parameter";
 export type NonFinitePolicy = "throw" | "skip";
@@ -80,6 +88,8 @@ export interface BalancerStateDict {
 
 export interface BalancerOptions {
   onNonFinite?: NonFinitePolicy;
+  /** Where the balancer's own tensors start (default "cpu"; they follow the gradients anyway, see to()). */
+  device?: Device;
 }
 
 class NonFiniteStep extends RangeError {}
@@ -95,6 +105,8 @@ export abstract class Balancer {
     if (!Number.isInteger(numTasks) || numTasks < 1) throw new RangeError(`recforge: ${this.constructor.name}: numTasks must be an integer >= 1, got ${numTasks}`);
     const p = opts.onNonFinite ?? "throw";
     if (p !== "throw" && p !== "skip") throw new RangeError(`recforge: ${this.constructor.name}: onNonFinite must be "throw" or "skip", got ${JSON.stringify(p)}`);
+    if (opts.device !== undefined && opts.device !== "cpu" && opts.device !== "cuda")
+      throw new TypeError(`recforge: ${this.constructor.name}: unknown device ${JSON.stringify(opts.device)}; expected "cpu" or "cuda"`);
     this.numTasks = numTasks;
     this.onNonFinite = p;
   }
@@ -115,6 +127,25 @@ export abstract class Balancer {
   parameters(): Tensor[] {
     return [];
   }
+
+  /**
+   * Moves the tensors the balancer owns (parameters(), moving averages) to `device` IN PLACE:
+   * parameters keep their identity, so an optimiser created before stays valid (its state
+   * tensors are created on the parameter's device at its first step). Returns this.
+   */
+  to(device: Device): this {
+    if (device !== "cpu" && device !== "cuda") throw new TypeError(`recforge: ${this.constructor.name}.to: unknown device ${JSON.stringify(device)}; expected "cpu" or "cuda"`);
+    this.moveOwnTensors(device);
+    return this;
+  }
+
+  /** Where the balancer's own tensors live ("cpu" for one that owns none). */
+  get device(): Device {
+    return "cpu";
+  }
+
+  /** Subclasses that own tensors move them here (device already validated). */
+  protected moveOwnTensors(_device: Device): void {}
 
   /** Computes every parameter's gradient for this step (see the file comment). */
   backward(step: BalanceStepInput): BalanceStepInfo {
@@ -268,11 +299,34 @@ export class UncertaintyWeighting extends Balancer {
     super(numTasks, opts);
     const C = opts.dtype === "float64" ? Float64Array : Float32Array;
     this.logVars = keep(tensor(new C(numTasks).fill(opts.init ?? 0)).requiresGrad_());
+    if (opts.device !== undefined && opts.device !== "cpu") {
+      try {
+        this.to(opts.device);
+      } catch (e) {
+        this.logVars.dispose();
+        throw e;
+      }
+    }
   }
   override parameters(): Tensor[] {
     return [this.logVars];
   }
+  override get device(): Device {
+    return this.logVars.device;
+  }
+  protected override moveOwnTensors(device: Device): void {
+    const s = this.logVars;
+    if (s.device === device) return;
+    s._adoptStorage(toDeviceRaw(s, device));
+    if (s.grad && s.grad.device !== device) {
+      const g = keep(toDeviceRaw(s.grad, device));
+      s.grad.dispose();
+      s.grad = g;
+    }
+  }
   protected run(step: BalanceStepInput): BalanceStepInfo {
+    // Follow the losses: the weighted sum is computed where they are.
+    this.moveOwnTensors(step.losses[0].device);
     const s = this.logVars;
     const ls = step.losses.map((l) => reshape(l, [1]));
     const L0 = concat(ls, 0);
@@ -355,7 +409,7 @@ export interface MultiBalanceOptions extends BalancerOptions {
  */
 export class MultiBalance extends RepresentationBalancer {
   readonly kind = "multibalance";
-  readonly options: Required<Omit<MultiBalanceOptions, "onNonFinite">>;
+  readonly options: Required<Omit<MultiBalanceOptions, "onNonFinite" | "device">>;
   readonly state: BalanceState;
   constructor(numTasks: number, opts: MultiBalanceOptions = {}) {
     super(numTasks, opts);
@@ -373,6 +427,20 @@ export class MultiBalance extends RepresentationBalancer {
     if (!["both", "shrink", "enlarge"].includes(o.strategy)) throw new RangeError(`recforge: MultiBalance: strategy must be "both", "shrink" or "enlarge", got ${JSON.stringify(o.strategy)}`);
     if (!Number.isInteger(o.target) || o.target < 0 || o.target >= numTasks) throw new RangeError(`recforge: MultiBalance: target must be a task index in [0, ${numTasks}), got ${o.target}`);
     this.state = new BalanceState(numTasks);
+    if (opts.device !== undefined && opts.device !== "cpu") {
+      try {
+        this.to(opts.device);
+      } catch (e) {
+        this.state.dispose();
+        throw e;
+      }
+    }
+  }
+  override get device(): Device {
+    return this.state.device;
+  }
+  protected override moveOwnTensors(device: Device): void {
+    this.state._moveTo(device);
   }
   protected combine(grads: Tensor[]): { out: Tensor; info: BalanceStepInfo } {
     let r;

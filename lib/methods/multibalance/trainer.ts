@@ -17,6 +17,8 @@ import { checkBatch, Rng, type MultiTaskBatch, type MultiTaskData, type MultiTas
 import { batchToTensors, createModel, type MMoEOptions, type ModelKind, type MultiTaskModel, type SharedBottomOptions } from "./models.js";
 import { createBalancer, type Balancer, type BalancerStateDict, type BalanceStepInfo } from "./balancers.js";
 import { autocast, mixedPrecisionOption } from "../../amp/autocast.js";
+import { deviceOption } from "../device-option.js";
+import type { Device } from "../../tensor/dtype.js";
 
 export interface TaskMetrics {
   name: string;
@@ -119,6 +121,12 @@ export interface TrainOptions {
    * what MultiBalance balances), and bf16 has float32's range, so it needs none.
    */
   mixedPrecision?: "bf16" | false;
+  /**
+   * Device of the model, the balancer and the computation (default: where a given model is,
+   * else "cpu"). The model is moved with Module.to (in place), the balancer with
+   * Balancer.to, and every batch is built on it. A TypeError when the device is unavailable.
+   */
+  device?: Device;
   /** Host batches to cycle through instead of reading the train split (throughput runs). */
   batches?: MultiTaskBatch[];
   log?: (msg: string) => void;
@@ -150,9 +158,13 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
   // Checked before anything is allocated; a model built here starts on the cpu.
   if (opts.mixedPrecision === ("fp16" as unknown))
     throw new TypeError('recforge: trainMultiTask: mixedPrecision "fp16" is not supported (no loss scaling through the balancers); use "bf16"');
-  const mp = mixedPrecisionOption(opts.mixedPrecision, typeof opts.model === "object" ? opts.model.device : "cpu", "trainMultiTask");
+  const device = deviceOption(opts.device, typeof opts.model === "object" ? opts.model.device : "cpu", "trainMultiTask");
+  const mp = mixedPrecisionOption(opts.mixedPrecision, device, "trainMultiTask");
   const model = typeof opts.model === "object" ? opts.model : createModel(opts.model ?? "mmoe", data.schema, { seed, ...(opts.modelOptions ?? {}) });
+  if (model.device !== device) model.to(device);
   const balancer = typeof opts.balancer === "object" ? opts.balancer : createBalancer(opts.balancer ?? "multibalance", T, { seed, ...(opts.balancerOptions ?? {}) } as never);
+  // Before the optimiser's first step, so its state is created on the device too.
+  balancer.to(device);
   const optimizer = new Adam([...model.parameters(), ...balancer.parameters()], { lr: opts.lr ?? 1e-3 });
   const B = opts.batchSize ?? 1024;
   const epochs = opts.epochs ?? 5;
