@@ -82,7 +82,7 @@ export interface DtiBenchResult {
     subset: Record<string, unknown>;
     model: Record<string, number>;
     sw: TrainSummary;
-    /** DTI at the first k of the mode (20), compared with sw. */
+    /** DTI at the largest k of the mode (default 80, quick 40), compared with sw. */
     dti: DtiSummary;
     time_ratio: number;
     time_ratio_per_seed: number[];
@@ -176,7 +176,9 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
         auc_delta_per_seed: dt[i].map((d, j) => d.auc - sw[j].auc),
       };
     });
-    const head = byK[0];
+    // train.dti (and the top-level ratios) report the largest k of the mode: DTI's point is many
+    // targets per prompt, and the acceptance asks for k >= 20; every k is in dti_by_k.
+    const head = byK[byK.length - 1];
     train = {
       data: data.name,
       subset: { source: "MovieLens-1M (shared partial ratings file, users 1-2999)", users: st.users, per_user: `last ${mode.maxPerUser} interactions`, interactions: st.interactions, train_targets: st.train, test_targets: st.test, positive_rate: +st.positiveRate.toFixed(4), epochs: mode.epochs, targets_per_step: mode.targetsPerStep, plan_chunk: mode.chunk, seeds, timing: `interleaved: the runs of a seed take turns of ${PACE_BLOCK} optimiser steps in one process; each run's time is the sum of its own steps` },
