@@ -1,5 +1,5 @@
 // Tensor arguments independent of where the tensors live. The argument parsers of the fused ops
-// (attention_args.h, graph_args.h, gnn_args.h, balance_args.h) are written ONCE against this
+// (attention_args.h, graph_args.h, gnn_args.h, balance_args.h, core_args.h) are written ONCE against this
 // interface and compiled into both addons, so the CPU addon (host storages) and the CUDA addon
 // (device storages) validate exactly the same things with exactly the same messages:
 //   span()  checks [offset, offset + numel) of `dtype` against the storage at args (i, i + 1)
