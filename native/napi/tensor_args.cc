@@ -9,6 +9,13 @@ void* HostArgs::span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_
   return span_arg(info, i, dtype, numel, what);
 }
 
+TensorArgs::BadIndex HostArgs::find_bad_index(Napi::Env, const int32_t* idx, int64_t n, int64_t limit,
+                                             bool has_ignore, int32_t ignore, const char*) {
+  for (int64_t i = 0; i < n; ++i)
+    if ((!has_ignore || idx[i] != ignore) && (idx[i] < 0 || idx[i] >= limit)) return {i, idx[i]};
+  return {};
+}
+
 bool overlaps(const ByteRange& a, const ByteRange& b) {
   const auto ab = reinterpret_cast<uintptr_t>(a.ptr), bb = reinterpret_cast<uintptr_t>(b.ptr);
   return a.bytes > 0 && b.bytes > 0 && ab < bb + (uintptr_t)b.bytes && bb < ab + (uintptr_t)a.bytes;

@@ -1,5 +1,5 @@
 // Tensor arguments independent of where the tensors live. The argument parsers of the fused ops
-// (attention_args.h, graph_args.h, gnn_args.h, balance_args.h) are written ONCE against this
+// (attention_args.h, graph_args.h, gnn_args.h, balance_args.h, core_args.h) are written ONCE against this
 // interface and compiled into both addons, so the CPU addon (host storages) and the CUDA addon
 // (device storages) validate exactly the same things with exactly the same messages:
 //   span()  checks [offset, offset + numel) of `dtype` against the storage at args (i, i + 1)
@@ -8,6 +8,9 @@
 //           arrays, optimiser state): the pointer itself for host memory; for device memory a
 //           staged copy (one synchronous device-to-host copy on recforge's stream, so it sees
 //           every kernel enqueued before), owned by the TensorArgs object.
+//   find_bad_index()  scans an int32 index array in this memory space for the first entry
+//           outside [0, limit): a host loop, or on the device a scan kernel whose 16-byte verdict
+//           is copied back (the indices themselves are never staged to the host).
 // Every file named native/napi/*_args.cc is shared by the two addons (CMakeLists.txt).
 #pragma once
 #include <cstdint>
@@ -27,6 +30,15 @@ class TensorArgs {
   virtual const void* host(Napi::Env env, const void* p, int64_t bytes, const char* what) = 0;
   // "cpu" or "cuda": named in messages about what a device does not support.
   virtual const char* device_name() const = 0;
+  // First position p < n with idx[p] outside [0, limit), skipping idx[p] == ignore when
+  // has_ignore: {p, idx[p]}; position -1 when every index is valid. `what` names the op in
+  // errors of the device copy.
+  struct BadIndex {
+    int64_t position = -1;
+    int64_t value = 0;
+  };
+  virtual BadIndex find_bad_index(Napi::Env env, const int32_t* idx, int64_t n, int64_t limit, bool has_ignore,
+                                  int32_t ignore, const char* what) = 0;
 
   template <typename T>
   T* typed(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
@@ -50,6 +62,8 @@ class HostArgs final : public TensorArgs {
   void* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) override;
   const void* host(Napi::Env, const void* p, int64_t, const char*) override { return p; }
   const char* device_name() const override { return "cpu"; }
+  BadIndex find_bad_index(Napi::Env env, const int32_t* idx, int64_t n, int64_t limit, bool has_ignore,
+                          int32_t ignore, const char* what) override;
 };
 
 // Byte ranges for the "outputs must not overlap inputs" rules (valid for host and device

@@ -61,19 +61,20 @@ Workspace::Workspace(Napi::Env env, int64_t bytes, const char* what) {
 }
 Workspace::~Workspace() { cuda_free(p_, cuda_stream()); }
 
-void check_device_indices(Napi::Env env, const int32_t* idx, int64_t n, int64_t limit, const char* what,
-                          bool has_ignore, int32_t ignore) {
-  if (n <= 0) return;
+// Device indices must be checked before a kernel reads through them: the scan kernel writes
+// the verdict on the device and one small synchronous copy brings it back.
+TensorArgs::BadIndex DeviceArgs::find_bad_index(Napi::Env env, const int32_t* idx, int64_t n, int64_t limit,
+                                               bool has_ignore, int32_t ignore, const char* what) {
+  if (n <= 0) return {};
   CUstream_st* s = stream_or_throw(env);
   Workspace res(env, 16, what);
   find_bad_index_cuda(idx, n, limit, has_ignore, ignore, res.as<int64_t>(), s);
   check_launch(env, what);
-  int64_t host[2] = {0, 0};
+  int64_t host[2] = {-1, 0};
   std::string err;
   if (!cuda_copy_to_host(host, res.get(), sizeof(host), s, &err)) throw_error(env, std::string(what) + ": " + err);
-  if (host[0] >= 0)
-    throw_range(env, std::string(what) + ": index " + std::to_string(host[1]) + " at position " +
-                         std::to_string(host[0]) + " is out of range [0, " + std::to_string(limit) + ")");
+  if (host[0] < 0) return {};
+  return {host[0], host[1]};
 }
 
 void* DeviceArgs::span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {

@@ -55,12 +55,6 @@ class Workspace {
   void* p_ = nullptr;
 };
 
-// Device indices must be checked before a kernel reads through them: runs the check
-// kernel and copies the verdict back (one small synchronous copy). Throws a RangeError
-// "what: index V at position P is out of range [0, limit)" on the first bad one.
-void check_device_indices(Napi::Env env, const int32_t* idx, int64_t n, int64_t limit, const char* what,
-                          bool has_ignore = false, int32_t ignore = 0);
-
 // Device storages for the shared argument parsers (tensor_args.h): span() is dev_span_arg;
 // host() copies the bytes the parser must inspect (intervals, CSR arrays, optimiser state) into
 // a host buffer this object owns (one synchronous copy on recforge's stream, after every kernel
@@ -71,6 +65,9 @@ class DeviceArgs final : public TensorArgs {
   void* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) override;
   const void* host(Napi::Env env, const void* p, int64_t bytes, const char* what) override;
   const char* device_name() const override { return "cuda"; }
+  // find_bad_index_cuda over the device indices; only its {position, value} verdict is copied.
+  BadIndex find_bad_index(Napi::Env env, const int32_t* idx, int64_t n, int64_t limit, bool has_ignore,
+                          int32_t ignore, const char* what) override;
 
  private:
   std::vector<std::unique_ptr<char[]>> staged_;
