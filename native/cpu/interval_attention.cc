@@ -24,11 +24,15 @@ using attn::gemm_acc;
 using attn::RowBias;
 using attn::RowIntervals;
 
-// 32 query rows × 32 keys. Narrow key tiles follow the edges of the visible region closely (a DTI
-// target tile of ~2–3 targets sees a window that starts at a different token for each target);
-// measured at the n = 40, k = 40 DTI layout (D = 64), 32×32 beat 32×64 by ~5% and 64×32 by ~8%.
-constexpr int64_t BQ = 32;
-constexpr int64_t BK = 32;
+// 8 query rows × 16 keys. Narrow tiles follow the edges of the visible region closely: a DTI query
+// tile's key range is the union of its rows' windows, which start at a different token for each
+// interaction or target, so wide tiles visit many masked pairs. Measured 2026-11-26 on this 2-core
+// machine, fused forward + backward, against the previous 32 × 32: MovieLens DTI k = 40 rows at
+// H = 4, D = 32 (the bench model's heads), one thread: −10% forward, −17% backward (SW rows −11%,
+// −18%); dtiKernelLayout at 2 threads: n = k = 40, D = 64: 44.4 vs 47.3 ms; n = k = 20: 25.3 vs
+// 29.4 ms; D = 128: 41.9 vs 44.9 ms. 8 × 8 and 32 × 16 were slower, 16 × 16 between.
+constexpr int64_t BQ = 8;
+constexpr int64_t BK = 16;
 
 // Which key tiles each query tile visits (CSR by query tile), and the transpose (CSR by key tile).
 struct TilePlan {
