@@ -204,7 +204,7 @@ void timing() {
   const Layout lay = dti_layout(rng, 16, 40, 40, 12, 12, 12, 12, 1, true);
   const int64_t H = 4, L = lay.L, D = 64;
   int64_t visible = 0;
-  const int64_t bq = 32, bk = 32;  // the CPU kernel's tile shape
+  const int64_t bq = 8, bk = 16;  // the CPU kernel's tile shape (interval_attention.cc)
   std::vector<char> tile_seen(((L + bq - 1) / bq) * ((L + bk - 1) / bk));
   for (int64_t i = 0; i < L; ++i)
     for (int64_t j = 0; j < L; ++j)
@@ -230,7 +230,7 @@ void timing() {
   const double db = best_ms(bwd(recforge::dense_masked_attention_backward<float>), 3);
   const double vis_gflop = 4.0 * H * (double)visible * D / 1e9;  // QKᵀ + PV on visible pairs
   std::printf("timing (DTI n=40 k=40 c=t=12 P=16: L=%lld H=%lld D=%lld, %d threads; visible pairs %.1f%% of L^2, "
-              "visited 32x32 tiles cover %.1f%%)\n",
+              "visited 8x16 tiles cover %.1f%%)\n",
               (long long)L, (long long)H, (long long)D, recforge::num_threads(), 100.0 * visible / (double)(L * L),
               100.0 * tiles * bq * bk / (double)(L * L));
   std::printf("  forward : fused %8.2f ms (%5.1f GFLOP/s on visible pairs)  dense %8.2f ms  -> %.1fx\n", ff,
