@@ -30,7 +30,7 @@ export const PACE_BLOCK = 8;
  * cheaper dim-64 model. Default mode times k = 20, 40 and 80 (the acceptance asks for k ≥ 20 at
  * n = 20): measured on a quiet machine, DTI's tokens cost ~1.22× SW's each (a DTI context token
  * attends to its whole n-interaction window, an SW context token on average to half of it), so the
- * time ratio is ~1.2× the token ratio — 0.125 tokens → 0.153 time at k = 40, 0.11 → 0.14 at k = 80.
+ * time ratio is ~1.2× the token ratio — 0.125 tokens → 0.148–0.153 time at k = 40, 0.113 → 0.133–0.138 at k = 80.
  * The step plan's chunk is the largest k, so every run makes the same target updates.
  */
 export const DTI_BENCH_MODES = {
