@@ -3,6 +3,10 @@
 // Options (defaults in lib/methods/greener/pipeline.ts): --epochs n, --hidden n, --lr x,
 // --batch n, --max-steps n, --dropout x, --seed n, --eval-limit n, --no-eval,
 // --out checkpoint.safetensors, --device cpu|cuda (default cpu; training and scoring), --quick (smoke run: hidden 32, ≤ 60 steps, 200 test pairs).
+// Selection and labels (docs/greener.md): --alpha x (ILP redundancy weight, ≥ 0) and --length-weight x (ILP
+// length term λ, ≥ 0; 0 = the spec's objective) fix what is otherwise chosen on the validation pairs;
+// --labels sentences|review (relevance labels; default the spec's "sentences"); --no-centrality (drop the
+// typicality features).
 // Logs go to stderr; --json prints one JSON object.
 // Loaded on demand by main.ts so the solver and tagger stay out of other commands' start-up.
 import type { Parsed } from "./args.js";
@@ -33,7 +37,25 @@ export function greenerOptionsFromFlags(flags: Parsed["flags"]) {
       ...(device !== "cpu" ? { device } : {}),
     },
     evalLimit: opt("eval-limit") ?? (quick ? 200 : undefined),
+    ...selectionFlags(flags),
   };
+}
+
+/** --alpha, --length-weight, --labels, --no-centrality (only those given; validated here so a typo fails before data loading). */
+export function selectionFlags(flags: Parsed["flags"]): { alpha?: number; lengthWeight?: number; labels?: "sentences" | "review"; centralityFeatures?: boolean } {
+  const out: { alpha?: number; lengthWeight?: number; labels?: "sentences" | "review"; centralityFeatures?: boolean } = {};
+  for (const [flag, key] of [["alpha", "alpha"], ["length-weight", "lengthWeight"]] as const) {
+    if (flags[flag] === undefined) continue;
+    const v = numFlag(flags, flag, 0);
+    if (v < 0) throw new RangeError(`--${flag} must be >= 0, got ${v}`);
+    out[key] = v;
+  }
+  if (flags.labels !== undefined) {
+    if (flags.labels !== "sentences" && flags.labels !== "review") throw new RangeError(`--labels must be one of sentences, review, got ${JSON.stringify(flags.labels)}`);
+    out.labels = flags.labels;
+  }
+  if (flags["no-centrality"]) out.centralityFeatures = false;
+  return out;
 }
 
 export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<number> {
@@ -59,7 +81,7 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
   {
     const { benchExplainWithGreener } = await import("../bench/explain_greener.js");
     const o = greenerOptionsFromFlags(flags);
-    const res = await benchExplainWithGreener({ quick: !!flags.quick, file, greener: { model: o.model, train: o.train } });
+    const res = await benchExplainWithGreener({ quick: !!flags.quick, file, greener: { model: o.model, train: o.train, ...selectionFlags(flags) } });
     res.command = ["recforge", ...argv].join(" ");
     r = res;
   }

@@ -13,7 +13,7 @@ const USAGE = `recforge <command>
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
                                       (--no-greener: baselines only; GREENer options as for train greener)
-  train greener [--data f] [--device cpu|cuda] [--json]
+  train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
                                       GREENer: train on Amazon reviews, evaluate ILP / top-K selection
   info                                build and machine capabilities
 ${MULTITASK_USAGE}
