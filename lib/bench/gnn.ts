@@ -16,6 +16,7 @@ import { batchGraphs } from "../graph/batch.js";
 import { toCsr, type CsrGraph } from "../graph/csr.js";
 import { getNumThreads } from "../runtime.js";
 import { log, timeIt } from "./timing.js";
+import { mulberry32 } from "../prng.js";
 
 export interface GatBenchRow {
   name: string;
@@ -35,18 +36,6 @@ export interface GnnBenchResult {
   command: string;
   note: string;
   gat: GatBenchRow[];
-}
-
-// mulberry32, for reproducible synthetic graphs
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -134,7 +123,7 @@ function timeGat(name: string, numGraphs: number, csr: CsrGraph, H: number, F: n
 
 export function benchGnn(opts: { quick?: boolean; command?: string } = {}): GnnBenchResult {
   const quick = !!opts.quick;
-  const rand = prng(1);
+  const rand = mulberry32(1);
   const rows: GatBenchRow[] = [];
   // GREENer's training batch: 32 graphs of ~500 nodes (≈450 sentences, 48 attributes, user, item),
   // layer 1 (4 heads × 64 = 256 hidden) and layer 2 (1 head × 256).

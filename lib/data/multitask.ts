@@ -1,6 +1,8 @@
 // The in-memory shape of multi-task recommendation data shared by the loaders (Census,
 // synthetic) and the trainer: sparse categorical fields (one embedding table each), dense
 // features, and one label per task.
+import { mulberry32 } from "../prng.js";
+
 export type TaskType = "binary" | "regression";
 
 export interface TaskSpec {
@@ -83,15 +85,12 @@ export function unit(h: number): number {
 
 /** A small seeded PRNG (mulberry32): next() in [0, 1). */
 export class Rng {
-  private s: number;
+  private readonly uniform: () => number;
   constructor(seed: number) {
-    this.s = hash2(seed >>> 0, 0x5eed) | 0;
+    this.uniform = mulberry32(hash2(seed >>> 0, 0x5eed));
   }
   next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform();
   }
   /** Standard normal (Box-Muller). */
   normal(): number {

@@ -6,7 +6,7 @@
 // same chunk size therefore see every training target once per epoch, in the same steps, in
 // the same order — whatever their paradigm and k (a chunk of 40 is two DTI prompts at k = 20).
 import type { CtrDataset } from "./data/dataset.js";
-import { mulberry32 } from "./synthetic.js";
+import { mulberry32 } from "../../prng.js";
 import type { Paradigm } from "./types.js";
 import type { PromptUnit } from "./prompts.js";
 

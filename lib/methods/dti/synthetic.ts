@@ -15,6 +15,8 @@
 // lately) — exactly what a CTR model with n context interactions is for — and older context
 // is worth less than recent context.
 import { buildDataset, type CtrDataset, type RawInteraction } from "./data/dataset.js";
+import { mulberry32 } from "../../prng.js";
+export { mulberry32 };
 
 const THEMES: { genre: string; words: string[] }[] = [
   { genre: "noir", words: ["shadow", "alley", "smoke", "detective", "midnight", "rain", "badge", "whisper"] },
@@ -40,18 +42,6 @@ export interface SyntheticOptions {
   /** Weight of the user's taste in the like logit (default 2.5). */
   tasteWeight?: number;
   seed?: number;
-}
-
-/** mulberry32: a small, fast, seedable PRNG (uniform [0, 1)). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(rand: () => number): number {

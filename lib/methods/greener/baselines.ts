@@ -24,6 +24,8 @@ import { Tfidf, cosine, cosineMatrix, sumNormalized, type SparseVector } from ".
 import { ngramSet } from "../../text/ngrams.js";
 import { topKIndices, IlpSelector, type IlpOptions, type IlpResult } from "./ilp.js";
 import type { GreenerData } from "./prepare.js";
+import { mulberry32 } from "../../prng.js";
+export { mulberry32 };
 
 /** One (user, item) pair and its candidates. */
 export interface PairContext {
@@ -89,18 +91,6 @@ export function tfidfProfileScorer(vectors: SentenceVectors): Scorer {
 /** Positions of candidates sorted by score, best first (ties → earlier position). */
 function ranking(scores: Float64Array): number[] {
   return Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
-}
-
-/** Deterministic 32-bit PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Uniformly random K candidates; the stream depends only on (seed, review). */

@@ -18,6 +18,7 @@
 // (the width is then dim + 2).
 import { Tensor } from "../../tensor/tensor.js";
 import { native } from "../../native.js";
+import { mulberry32 } from "../../prng.js";
 
 /** The part of lib/text's Tfidf the encoder needs. */
 export interface TfidfLike {
@@ -34,17 +35,6 @@ function hashString(s: string, seed: number): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class TfidfProjectionEncoder {

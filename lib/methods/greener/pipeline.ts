@@ -34,6 +34,7 @@ import { RelevanceScorer, type RelevanceReference } from "./relevance.js";
 import { chooseOnValidation } from "./tuning.js";
 import { toDeviceRaw } from "../../ops/device.js";
 import { deviceOption } from "../device-option.js";
+import { mulberry32 } from "../../prng.js";
 
 export interface GreenerRunOptions {
   /** reviews file (JSON lines, optionally gzipped) */
@@ -276,14 +277,7 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
 }
 
 function seededSample(xs: number[], n: number, seed: number): number[] {
-  let a = (seed * 0x9e3779b1 + 1) >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32((seed * 0x9e3779b1 + 1) >>> 0);
   const c = xs.slice();
   for (let i = 0; i < n; i++) {
     const j = i + Math.floor(rand() * (c.length - i));

@@ -13,6 +13,7 @@ import { toDeviceRaw } from "../../ops/device.js";
 import type { Device } from "../../tensor/dtype.js";
 import { deviceOption } from "../device-option.js";
 import { attributeLoss, bprLoss, gradedPairs } from "./loss.js";
+import { mulberry32 } from "../../prng.js";
 
 export interface GreenerTrainOptions {
   /** passes over the training pairs (default 2) */
@@ -56,17 +57,6 @@ export interface GreenerTrainReport {
   epochLoss: { total: number; sentence: number; attribute: number }[];
   /** Steps skipped because of inf/NaN gradients (fp16 loss scaling; else 0). */
   skippedSteps: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Trains `model` in place on examples with relevance levels. */
