@@ -8,42 +8,8 @@
 import { GreenerModel } from "../../dist/methods/greener/model.js";
 import { trainGreener } from "../../dist/methods/greener/train.js";
 import { computeGradients } from "../../dist/methods/multibalance/trainer.js";
-import { closeArrays } from "./parity.js";
-
-const LOSS_TOL = { rtol: 2e-3, atol: 1e-4 };
-const PARAM_TOL = { rtol: 5e-3, atol: 5e-4 };
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function compareRuns(t, name, cpu, gpu) {
-  t.is(gpu.losses.length, cpu.losses.length, `${name}: steps`);
-  t.true(gpu.losses.every(Number.isFinite), `${name}: cuda losses finite: ${gpu.losses.join(", ")}`);
-  const err = closeArrays(gpu.losses, cpu.losses, LOSS_TOL.rtol, LOSS_TOL.atol);
-  t.is(err, null, `${name}: losses cuda [${gpu.losses.join(", ")}] vs cpu [${cpu.losses.join(", ")}]: ${err}`);
-  t.deepEqual(Object.keys(gpu.params), Object.keys(cpu.params), `${name}: parameter names`);
-  for (const [k, v] of Object.entries(cpu.params)) {
-    const e = closeArrays(gpu.params[k], v, PARAM_TOL.rtol, PARAM_TOL.atol);
-    t.is(e, null, `${name}: trained ${k}: ${e}`);
-  }
-}
-
-function paramsOf(t, named, device, name) {
-  const out = {};
-  for (const [k, p] of named) {
-    t.is(p.device, device, `${name}: ${k} on ${device}`);
-    out[k] = p.toTypedArray();
-  }
-  return out;
-}
+import { compareRuns, paramsOf } from "./parity.js";
+import { mulberry32 as prng } from "../../dist/prng.js";
 
 export const deviceOptionChecks = [
   ["Every balancer trains an MMoE on cuda as on the cpu (trainMultiTask device option): same losses, weights, parameters; its own tensors on the device", (t, rf) => {

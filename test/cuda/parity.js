@@ -1,4 +1,5 @@
-// Comparison helpers of the CUDA checks (checks.js, fused_checks.js, training_checks.js): run
+// Comparison helpers of the CUDA checks (checks.js, fused_checks.js, training_checks.js,
+// device_option_checks.js): run
 // the same computation on cpu inputs and on cuda copies and compare every result, forward and
 // gradients. `t` is ava's assertion object or scripts/cuda-smoke.mjs's minimal one (is, true,
 // truthy, deepEqual, throws).
@@ -74,4 +75,33 @@ export function gradParity(t, rf, name, inputs, differentiable, f, tol = {}) {
     r.results.forEach((x) => x?.dispose());
     r.leaves.forEach((x) => x instanceof rf.Tensor && x.dispose());
   }
+}
+
+// Training runs (training_checks.js, device_option_checks.js): a few optimiser steps on the cpu and on
+// cuda from the same seed. Kernels sum in other orders and Adam carries the differences from step
+// to step, hence the looser tolerances.
+const LOSS_TOL = { rtol: 2e-3, atol: 1e-4 };
+const PARAM_TOL = { rtol: 5e-3, atol: 5e-4 };
+
+/** Loss series and parameters of a cpu run and a cuda run ({losses, params}): finite, close. */
+export function compareRuns(t, name, cpu, gpu) {
+  t.is(gpu.losses.length, cpu.losses.length, `${name}: steps`);
+  t.true(gpu.losses.every(Number.isFinite), `${name}: cuda losses finite: ${gpu.losses.join(", ")}`);
+  const err = closeArrays(gpu.losses, cpu.losses, LOSS_TOL.rtol, LOSS_TOL.atol);
+  t.is(err, null, `${name}: losses cuda [${gpu.losses.join(", ")}] vs cpu [${cpu.losses.join(", ")}]: ${err}`);
+  t.deepEqual(Object.keys(gpu.params), Object.keys(cpu.params), `${name}: parameter names`);
+  for (const [k, v] of Object.entries(cpu.params)) {
+    const e = closeArrays(gpu.params[k], v, PARAM_TOL.rtol, PARAM_TOL.atol);
+    t.is(e, null, `${name}: trained ${k}: ${e}`);
+  }
+}
+
+/** Named parameters ([name, tensor] pairs) as host arrays, after checking that every one lives on `device`. */
+export function paramsOf(t, named, device, name) {
+  const out = {};
+  for (const [k, p] of named) {
+    t.is(p.device, device, `${name}: ${k} on ${device}`);
+    out[k] = p.toTypedArray();
+  }
+  return out;
 }

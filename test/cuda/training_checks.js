@@ -7,44 +7,8 @@
 // from step to step), and so must the trained parameters. Part of checks.js.
 import { GreenerModel } from "../../dist/methods/greener/model.js";
 import { trainGreener } from "../../dist/methods/greener/train.js";
-import { closeArrays } from "./parity.js";
-
-const LOSS_TOL = { rtol: 2e-3, atol: 1e-4 };
-const PARAM_TOL = { rtol: 5e-3, atol: 5e-4 };
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Loss series and parameters of a cpu run and a cuda run: finite, close. */
-function compareRuns(t, name, cpu, gpu) {
-  t.is(gpu.losses.length, cpu.losses.length, `${name}: steps`);
-  t.true(gpu.losses.every(Number.isFinite), `${name}: cuda losses finite: ${gpu.losses.join(", ")}`);
-  const err = closeArrays(gpu.losses, cpu.losses, LOSS_TOL.rtol, LOSS_TOL.atol);
-  t.is(err, null, `${name}: losses cuda [${gpu.losses.join(", ")}] vs cpu [${cpu.losses.join(", ")}]: ${err}`);
-  t.deepEqual(Object.keys(gpu.params), Object.keys(cpu.params), `${name}: parameter names`);
-  for (const [k, v] of Object.entries(cpu.params)) {
-    const e = closeArrays(gpu.params[k], v, PARAM_TOL.rtol, PARAM_TOL.atol);
-    t.is(e, null, `${name}: trained ${k}: ${e}`);
-  }
-}
-
-/** Parameters as host arrays, after checking that every one lives on `device`. */
-function paramsOf(t, model, device, name) {
-  const out = {};
-  for (const [k, p] of model.namedParameters()) {
-    t.is(p.device, device, `${name}: ${k} on ${device}`);
-    out[k] = p.toTypedArray();
-  }
-  return out;
-}
+import { compareRuns, paramsOf } from "./parity.js";
+import { mulberry32 as prng } from "../../dist/prng.js";
 
 /** A packed batch with valid random intervals (prefix, context, causal self span) and [SUM] rows. */
 function dtiBatch(L, vocab, S, seed) {
@@ -92,7 +56,7 @@ export const trainingChecks = [
           opt.step();
           opt.zeroGrad();
         }
-        const params = paramsOf(t, model, device, `DTI ${positionEncoding}`);
+        const params = paramsOf(t, model.namedParameters(), device, `DTI ${positionEncoding}`);
         opt.dispose?.();
         model.dispose();
         return { losses, params };
@@ -122,7 +86,7 @@ export const trainingChecks = [
       const table = rf.tensor(feat, { shape: [nSent, D], device });
       const rep = trainGreener(model, table, examples, { epochs: 1, batchSize: 4, lr: 3e-3, seed: 1 });
       t.is(rep.steps, 3);
-      const res = { losses: rep.epochLoss.flatMap((e) => [e.total, e.sentence, e.attribute]), params: paramsOf(t, model, device, "GREENer") };
+      const res = { losses: rep.epochLoss.flatMap((e) => [e.total, e.sentence, e.attribute]), params: paramsOf(t, model.namedParameters(), device, "GREENer") };
       table.dispose();
       model.dispose();
       return res;
@@ -137,7 +101,7 @@ export const trainingChecks = [
       const r = rf.trainMultiTask({ data, model, balancer: "multibalance", epochs: 1, maxSteps: 4, batchSize: 128, lr: 3e-3, seed: 1, selectByValid: false, evalRows: 128 });
       t.is(r.steps, 4);
       t.is(r.balancer.state.device, device, `the balance state moved to ${device}`);
-      const res = { losses: [...r.lossHistory.flat(), ...r.meanWeights, ...r.test.map((m) => m.auc ?? m.mse)], params: paramsOf(t, model, device, "MMoE") };
+      const res = { losses: [...r.lossHistory.flat(), ...r.meanWeights, ...r.test.map((m) => m.auc ?? m.mse)], params: paramsOf(t, model.namedParameters(), device, "MMoE") };
       r.balancer.dispose();
       model.dispose();
       return res;
