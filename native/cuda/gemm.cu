@@ -140,6 +140,20 @@ struct alignas(16) Vec8 {
   H v[8];
 };
 
+// Eight consecutive elements of a row-major operand (leading dimension ld) at (row, col), as one
+// 16-byte load when allowed and fully in bounds, else element by element with zeros outside
+// [0, lim_row) x [0, lim_col). Shared by the A and B tile loads.
+template <typename H>
+__device__ inline Vec8<H> load_chunk8(const H* base, int64_t ld, int64_t row, int64_t col, int64_t lim_row,
+                                      int64_t lim_col, bool vec, H zero) {
+  const H* p = base + row * ld + col;
+  if (vec && row < lim_row && col + 8 <= lim_col) return *reinterpret_cast<const Vec8<H>*>(p);
+  Vec8<H> r;
+#pragma unroll
+  for (int e = 0; e < 8; ++e) r.v[e] = (row < lim_row && col + e < lim_col) ? p[e] : zero;
+  return r;
+}
+
 template <typename H>
 __global__ void __launch_bounds__(256)
     gemm_wmma_kernel(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const H* __restrict__ A,
@@ -184,13 +198,7 @@ __global__ void __launch_bounds__(256)
             lim_row = K;
             lim_col = M;
           }
-          const H* p = a + row * lda + col;
-          if (vecA && row < lim_row && col + 8 <= lim_col) {
-            ra[q] = *reinterpret_cast<const Vec8<H>*>(p);
-          } else {
-#pragma unroll
-            for (int e = 0; e < 8; ++e) ra[q].v[e] = (row < lim_row && col + e < lim_col) ? p[e] : zero;
-          }
+          ra[q] = load_chunk8(a, lda, row, col, lim_row, lim_col, vecA, zero);
         }
         {  // B
           int64_t row, col, lim_row, lim_col;
@@ -205,13 +213,7 @@ __global__ void __launch_bounds__(256)
             lim_row = N;
             lim_col = K;
           }
-          const H* p = b + row * ldb + col;
-          if (vecB && row < lim_row && col + 8 <= lim_col) {
-            rb[q] = *reinterpret_cast<const Vec8<H>*>(p);
-          } else {
-#pragma unroll
-            for (int e = 0; e < 8; ++e) rb[q].v[e] = (row < lim_row && col + e < lim_col) ? p[e] : zero;
-          }
+          rb[q] = load_chunk8(b, ldb, row, col, lim_row, lim_col, vecB, zero);
         }
       }
     };
