@@ -20,6 +20,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cuda_timing  # noqa: E402
 
 
 def main():
@@ -46,19 +47,7 @@ def main():
     results = []
 
     def time_ms(fn, reps=args.reps):
-        fn()
-        torch.cuda.synchronize()
-        ts = []
-        for _ in range(reps):
-            a = torch.cuda.Event(enable_timing=True)
-            b = torch.cuda.Event(enable_timing=True)
-            a.record()
-            fn()
-            b.record()
-            b.synchronize()
-            ts.append(a.elapsed_time(b))
-        ts.sort()
-        return ts[len(ts) // 2]
+        return cuda_timing.time_ms(torch, fn, reps, warmup=1)
 
     def report(name, shape, ms, flops=0.0, nbytes=0.0):
         r = {"name": name, "shape": shape, "ms": ms,

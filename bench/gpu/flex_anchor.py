@@ -31,6 +31,7 @@ import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cuda_timing  # noqa: E402
 import dti_layouts  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -89,20 +90,7 @@ def main():
     warnings.filterwarnings("ignore", message=".*flex_attention.*")
 
     def time_ms(fn, reps=args.reps, warmup=2):
-        for _ in range(warmup):
-            fn()
-        torch.cuda.synchronize()
-        ts = []
-        for _ in range(reps):
-            a = torch.cuda.Event(enable_timing=True)
-            b = torch.cuda.Event(enable_timing=True)
-            a.record()
-            fn()
-            b.record()
-            b.synchronize()
-            ts.append(a.elapsed_time(b))
-        ts.sort()
-        return ts[len(ts) // 2]
+        return cuda_timing.time_ms(torch, fn, reps, warmup)
 
     def sdpa_efficient():
         """A context manager selecting the memory-efficient SDPA backend (None when this torch has none)."""
