@@ -81,7 +81,9 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
   {
     const { benchExplainWithGreener } = await import("../bench/explain_greener.js");
     const o = greenerOptionsFromFlags(flags);
-    const res = await benchExplainWithGreener({ quick: !!flags.quick, file, greener: { model: o.model, train: o.train, ...selectionFlags(flags) } });
+    // The harness sets evalLimit itself (quick: the first 200 pairs, like its baselines).
+    const { evalLimit: _evalLimit, ...greener } = o;
+    const res = await benchExplainWithGreener({ quick: !!flags.quick, file, greener });
     res.command = ["recforge", ...argv].join(" ");
     r = res;
   }
