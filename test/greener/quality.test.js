@@ -3,7 +3,7 @@
 // attribute-popularity baseline and the validation choice of the selection settings —
 // each against hand-worked values.
 import test from "ava";
-import { GreenerData } from "../../dist/methods/greener/prepare.js";
+import { tinyData } from "./fixtures.js";
 import { BleuReferences, RelevanceScorer } from "../../dist/methods/greener/relevance.js";
 import { centralityOf, itemCentralityTable } from "../../dist/methods/greener/centrality.js";
 import {
@@ -54,25 +54,6 @@ test("centralityOf: mean cosine to the others and its rank (hand-worked)", (t) =
   t.deepEqual([one.mean[0], one.rank[0]], [0, 0.5]);
   t.is(centralityOf([]).mean.length, 0);
 });
-
-// One item, three users. Reviews 0 and 1 are training reviews, review 2 is the held-out one
-// (the same hand-made data as evaluate.test.js).
-function tinyData() {
-  return new GreenerData({
-    users: ["u0", "u1", "u2"],
-    items: ["i0"],
-    review: { user: [0, 1, 2], item: [0, 0, 0], rating: [5, 4, 5], time: [1, 2, 3], split: [0, 0, 2] },
-    reviewSentOffsets: [0, 2, 4, 5],
-    sentences: ["the strings sound great", "the price is very good", "cheap strings but great tone", "the strings sound great", "great strings and a good price"],
-    sentAttrOffsets: [0, 1, 2, 4, 5, 7],
-    sentAttrIds: [0, 1, 0, 2, 0, 0, 1],
-    attributes: { names: ["string", "price", "tone"], surface: { string: 0, strings: 0, price: 1, tone: 2 }, counts: [[3, 3], [1, 1], [1, 1]] },
-    userAttrOffsets: [0, 2, 4, 4], userAttrIds: [0, 1, 0, 2], userAttrCounts: [1, 1, 2, 1],
-    itemAttrOffsets: [0, 3], itemAttrIds: [0, 1, 2], itemAttrCounts: [3, 1, 1],
-    poolOffsets: [0, 4, 8, 12],
-    poolIds: [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3],
-  });
-}
 
 test("itemCentralityTable: the item's training sentences ranked as the popular baseline ranks them", (t) => {
   const d = tinyData();
