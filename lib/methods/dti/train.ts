@@ -23,6 +23,7 @@ import { backward } from "../../autograd/engine.js";
 import { bceWithLogits, mul, tensor } from "../../ops/index.js";
 import { AdamW } from "../../optim/adam.js";
 import { GradScaler, type GradScalerOptions } from "../../optim/grad_scaler.js";
+import { deviceOption } from "../device-option.js";
 import { autocast, mixedPrecisionOption, type LowPrecision } from "../../amp/autocast.js";
 import type { Device } from "../../tensor/dtype.js";
 import { clipGradNorm } from "../../optim/clip.js";
@@ -218,12 +219,13 @@ const nextTick = () => new Promise<void>((r) => setImmediate(r));
 /** Trains (or resumes) an LLM-style CTR model and evaluates it with SW prompts. */
 export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
   const cfg = resolve(opts);
+  // Options checked before anything is built (mixedPrecision first: its message is the more specific).
+  const mp = mixedPrecisionOption(opts.mixedPrecision, opts.device ?? "cpu", "trainCtr");
+  const device = deviceOption(opts.device, "cpu", "trainCtr");
   const data = opts.data;
   const vocab = opts.vocab ?? defaultVocab(data, cfg.prefix, opts.tokenizer, opts.labelWords);
   const prompts = new PromptBuilder(data, vocab, { n: cfg.n, contextReach: cfg.contextReach, positions: cfg.positions, isolation: cfg.isolation });
   const encoding = cfg.positions === "alibi" ? "alibi" : "rope";
-  const device: Device = opts.device ?? "cpu";
-  const mp = mixedPrecisionOption(opts.mixedPrecision, device, "trainCtr");
   const model = (opts.createModel ?? defaultModelFactory)(cfg.shape, vocab.size, encoding, cfg.seed);
   if (device !== "cpu") (model as Module<any, any>).to(device);
   const params = model.parameters();
