@@ -1,6 +1,7 @@
-// The `device` option of the trainers (trainCtr, trainGreener, trainMultiTask): "cpu" or "cuda", checked before anything is allocated so that a machine
-// without a usable CUDA device gets one clear TypeError naming the trainer and the reason,
-// instead of a failure halfway through moving a model.
+// The `device` option of the trainers (trainCtr, trainGreener, trainMultiTask): "cpu" or "cuda",
+// checked before anything is allocated so that a machine without a usable CUDA device gets one
+// clear TypeError naming the trainer and the reason, instead of a failure halfway through moving
+// a model.
 import { cuda, cudaUnavailableReason } from "../native.js";
 import type { Device } from "../tensor/dtype.js";
 
