@@ -2,6 +2,16 @@
 
 #include <cmath>
 
+// No FMA contraction in this file: the uniform / normal transforms must round exactly like the CUDA
+// kernels (native/cuda/random.cu, which use __dadd_rn / __dmul_rn), so that a seed gives the same
+// numbers on both devices. GCC contracts a + b * u into an FMA under -march=x86-64-v3 even in ISO
+// C++ mode; the CUDA emulator (scripts/cuda-emulate.mjs) caught the 1-ulp differences this caused.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 #include "recforge/parallel.h"
 
 namespace recforge {

@@ -10,6 +10,14 @@
 
 namespace rftest {
 
+// Built for the CUDA emulator (scripts/cuda-emulate.mjs): timing loops are skipped there (they would
+// time the emulator, and take minutes).
+#ifdef RECFORGE_CUDA_EMULATED
+constexpr bool kEmulated = true;
+#else
+constexpr bool kEmulated = false;
+#endif
+
 inline int& failures() {
   static int f = 0;
   return f;
