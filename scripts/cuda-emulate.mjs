@@ -180,7 +180,7 @@ let headerTimes = null;
 function headersOlder(o) {
   if (!headerTimes) {
     headerTimes = 0;
-    const dirs = ["native/cuda", "native/tests/cuda", "native/tests"].map((d) => path.join(src, d));
+    const dirs = ["native/cuda", "native/tests/cuda", "native/tests", "native/bench/cuda"].map((d) => path.join(src, d));
     dirs.push(...["native/include/recforge", "native/napi", "native/napi_cuda"].map((d) => path.join(root, d)));
     for (const d of dirs)
       for (const f of fs.existsSync(d) ? fs.readdirSync(d) : [])
@@ -251,7 +251,7 @@ async function main() {
     console.error(`no CUDA headers under ${cudaInc} (set CUDA_INCLUDE): the emulated tests need cuda_runtime.h`);
     process.exit(2);
   }
-  translateTree(["native/cuda", "native/tests/cuda", "native/tests"]);
+  translateTree(["native/cuda", "native/tests/cuda", "native/tests", "native/bench/cuda"]);
   if (addonOnly) {
     const node = await buildAddon(cpuLib);
     if (!fs.existsSync(path.join(root, "dist/index.js"))) {
@@ -268,18 +268,23 @@ async function main() {
     process.exit(fail || r.code ? 1 : 0);
   }
 
-  let tests = fs.readdirSync(path.join(src, "native/tests/cuda")).filter((f) => f.endsWith("_test.cu"));
-  if (filters.length) tests = tests.filter((t) => filters.some((f) => t.includes(f)));
+  let tests = fs.readdirSync(path.join(src, "native/tests/cuda")).filter((f) => f.endsWith("_test.cu"))
+    .map((f) => ({ file: path.join(src, "native/tests/cuda", f), name: f.replace(/\.cu$/, ""), args: [] }));
+  // The DTI attention benchmark at a toy size (its other sizes are GPU-sized): its harness -- layouts, the
+  // bf16-vs-fp32 check, the JSON lines gpu-check.sh reads -- runs before a GPU session depends on it.
+  tests.push({ file: path.join(src, "native/bench/cuda/attention_bench.cu"), name: "attention_bench (300 tokens)",
+    args: ["--tokens", "300", "--reps", "1", "--heads", "1", "--dims", "64"], bench: true });
+  if (filters.length) tests = tests.filter((t) => filters.some((f) => t.name.includes(f)));
   const ks = kernelSources();
-  const objs = await compileAll(variants.test, [...ks, ...tests.map((t) => ({ file: path.join(src, "native/tests/cuda", t) }))]);
+  const objs = await compileAll(variants.test, [...ks, ...tests.map((t) => ({ file: t.file }))]);
   const kernelObjs = objs.slice(0, ks.length);
   const flags = variants.test.flags;
 
   let pass = 0;
   let fail = 0;
   for (const [i, t] of tests.entries()) {
-    const name = t.replace(/\.cu$/, "");
-    const exe = path.join(out, `emu_${name}`);
+    const name = t.name;
+    const exe = path.join(out, `emu_${path.basename(t.file).replace(/\.cu$/, "")}`);
     const link = await run("g++", [...flags, objs[ks.length + i], ...kernelObjs, cpuLib, "-ldl", "-o", exe]);
     if (link.code !== 0) {
       console.error(`link ${name}:\n${link.text}`);
@@ -288,9 +293,15 @@ async function main() {
     }
     const s = Date.now();
     const env = { ...process.env, ASAN_OPTIONS: "detect_leaks=0:detect_stack_use_after_return=0" };
-    const r = await run(exe, [], { env }, Number(process.env.EMU_TIMEOUT || 600));
+    const r = await run(exe, t.args, { env }, Number(process.env.EMU_TIMEOUT || 600));
     const secs = (Date.now() - s) / 1000;
-    const ok = r.code === 0;
+    let ok = r.code === 0;
+    if (ok && t.bench) {
+      // Every case printed a JSON line, none refused, and every bf16 case passed its check against fp32.
+      const rows = r.text.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      ok = rows.length > 0 && rows.every((x) => !x.refused && x.vs_f32_ok !== false);
+      if (!ok) r.text += `\nbenchmark rows: ${rows.length}, refused or failed checks: ${rows.filter((x) => x.refused || x.vs_f32_ok === false).length}`;
+    }
     ok ? ++pass : ++fail;
     const lines = r.text.trim().split("\n").filter((l) => !l.includes("ASan doesn't fully support"));
     const tail = lines.slice(ok ? -1 : -40).join("\n");
