@@ -12,7 +12,7 @@
 // (scripts/native-tests.sh builds them) and run it.
 //
 // Usage: node scripts/cuda-emulate.mjs [test-name-filter ...]   (env: BUILD_DIR, CUDA_INCLUDE, JOBS, EMU_ASAN,
-//          EMU_TIMEOUT seconds per test, EMU_ORDER=index for unshuffled schedules)
+//          EMU_TIMEOUT seconds per test, EMU_ORDER=index for unshuffled schedules, EMU_SEED=N for other shuffles)
 //        node scripts/cuda-emulate.mjs --addon   builds $BUILD/emu/recforge_cuda_emulated.node instead (the CUDA
 //          Node addon over the emulated kernels) and runs the JS checks of the CUDA backend with it
 //          (RECFORGE_CUDA_ADDON=<it> node scripts/cuda-smoke.mjs: op parity, autograd, memory, errors, training)
@@ -274,6 +274,10 @@ async function main() {
   // bf16-vs-fp32 check, the JSON lines gpu-check.sh reads -- runs before a GPU session depends on it.
   tests.push({ file: path.join(src, "native/bench/cuda/attention_bench.cu"), name: "attention_bench (300 tokens)",
     args: ["--tokens", "300", "--reps", "1", "--heads", "1", "--dims", "64"], bench: true });
+  tests.push({ file: path.join(src, "native/bench/cuda/gnn_bench.cu"), name: "gnn_bench (GREENer's batch graph)",
+    args: ["--batch-only", "--reps", "1"], bench: true });
+  tests.push({ file: path.join(src, "native/bench/cuda/balance_bench.cu"), name: "balance_bench (N = 4099)",
+    args: ["--sizes", "4099", "--reps", "1"], bench: true });
   if (filters.length) tests = tests.filter((t) => filters.some((f) => t.name.includes(f)));
   const ks = kernelSources();
   const objs = await compileAll(variants.test, [...ks, ...tests.map((t) => ({ file: t.file }))]);
@@ -297,10 +301,11 @@ async function main() {
     const secs = (Date.now() - s) / 1000;
     let ok = r.code === 0;
     if (ok && t.bench) {
-      // Every case printed a JSON line, none refused, and every bf16 case passed its check against fp32.
+      // Every case printed a JSON line, none refused, and every case passed its check (bf16 vs fp32, CUDA vs CPU).
       const rows = r.text.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-      ok = rows.length > 0 && rows.every((x) => !x.refused && x.vs_f32_ok !== false);
-      if (!ok) r.text += `\nbenchmark rows: ${rows.length}, refused or failed checks: ${rows.filter((x) => x.refused || x.vs_f32_ok === false).length}`;
+      const bad = rows.filter((x) => x.refused || x.vs_f32_ok === false || x.vs_cpu_ok === false);
+      ok = rows.some((x) => "ms_fwd" in x || "ms" in x) && bad.length === 0;
+      if (!ok) r.text += `\nbenchmark rows: ${rows.length}, refused or failed checks: ${bad.length}`;
     }
     ok ? ++pass : ++fail;
     const lines = r.text.trim().split("\n").filter((l) => !l.includes("ASan doesn't fully support"));

@@ -6,7 +6,7 @@
 // its floor is (2·T + 1)·N·4 bytes; GB/s below counts those bytes.
 // Before timing, the first step is compared with the CPU kernel on the same inputs (weights and
 // out, relative to their largest value; verdict printed, not fatal).
-// Usage: cuda_balance_bench [--json FILE] [--reps N]
+// Usage: cuda_balance_bench [--json FILE] [--reps N] [--sizes N1,N2,...]
 #include <cstring>
 #include <string>
 #include <vector>
@@ -53,11 +53,15 @@ void bench_case(int64_t T, int64_t N, int reps, CUstream_st* s, TableRows& table
 int main(int argc, char** argv) {
   const char* json = nullptr;
   int reps = 20;
+  std::vector<int64_t> sizes = {int64_t(2048) * 128, int64_t(1) << 24};
   for (int i = 1; i < argc; ++i) {
     const bool more = i + 1 < argc;
     if (!std::strcmp(argv[i], "--json") && more) json = argv[++i];
     else if (!std::strcmp(argv[i], "--reps") && more) reps = std::max(1, std::atoi(argv[++i]));
-    else {
+    else if (!std::strcmp(argv[i], "--sizes") && more) {  // comma-separated N (the CPU emulator uses a toy one)
+      sizes.clear();
+      for (char* p = std::strtok(argv[++i], ","); p; p = std::strtok(nullptr, ",")) sizes.push_back(std::max(1LL, std::atoll(p)));
+    } else {
       std::fprintf(stderr, "unknown or incomplete argument %s\n", argv[i]);
       return 1;
     }
@@ -67,7 +71,7 @@ int main(int argc, char** argv) {
   std::printf("recforge balance_gradients benchmark on %s (sm_%d%d), reps %d\n", info.name.c_str(), info.major,
               info.minor, reps);
   TableRows table;
-  for (int64_t N : {int64_t(2048) * 128, int64_t(1) << 24}) {
+  for (int64_t N : sizes) {
     bench_case(4, N, reps, s, table);
     if (json && !table.write(json)) return 1;
   }
