@@ -8,17 +8,22 @@
 // grid size, dynamic shared memory above 48 KiB without cudaFuncSetAttribute), and, built with
 // -fsanitize=address, out-of-bounds accesses to "device" memory (which is host memory here).
 //
-// How: every CUDA thread of a block is a fiber (own stack, switched in assembly) on ONE host thread. The scheduler runs
-// each runnable fiber until it finishes or waits at a barrier; a warp whose live lanes all wait in a
-// warp operation (shuffle, ballot, __syncwarp) is released first, else a block whose live threads
-// all wait at __syncthreads. Shuffle values are staged per lane and published when the warp is
-// released, so a lane that runs ahead cannot overwrite what a slower lane still has to read.
+// How: every CUDA thread of a block is a fiber (its own stack, switched by a few instructions of
+// x86-64 assembly) on ONE host thread. Between two block barriers the warps run one after another in a
+// shuffled order, each as far as it can go through its warp operations (shuffle, ballot, __syncwarp),
+// and the lanes of a warp run in a shuffled order between two warp operations (see run_block). Shuffle
+// values are staged per lane and published when the whole warp has arrived, so a lane that runs ahead
+// cannot overwrite what a slower lane still has to read.
 //
-// Use: include the CUDA headers (cuda_runtime.h, cuda_fp16.h, cuda_bf16.h) first, then this file,
-// then the kernels. Sources with <<<...>>> launches are first rewritten by scripts/cuda-emulate.mjs
-// (kernel<<<g, b, s, st>>>(args) -> ::emu::launcher(kernel, g, b, s, st)(args)); the CUDA runtime
-// API (cudaMalloc, cudaMemcpy, streams, events, ...) is provided by cuda_runtime_emulated.cc.
+// Use: scripts/cuda-emulate.mjs compiles every CUDA source as C++ with this header force-included
+// (-include cuda_emulator.h; it includes cuda_runtime.h, cuda_fp16.h and cuda_bf16.h itself), after
+// rewriting the launches: kernel<<<g, b, s, st>>>(args) -> ::emu::launcher_named("kernel", kernel, g, b,
+// s, st)(args), or launcher_call(...) for a kernel with template arguments. The CUDA runtime API
+// (cudaMalloc, cudaMemcpy, streams, events, ...) is provided by cuda_runtime_emulated.cc. x86-64 only.
 #pragma once
+#if !defined(__x86_64__)
+#error "the CUDA emulator's fiber switch (emu_switch) is written for x86-64"
+#endif
 #include <cuda_runtime.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
