@@ -9,7 +9,7 @@ run() { # file line-regex replacement test
   local f=$1 pat=$2 rep=$3 t=$4
   cp "$f" /tmp/mut.bak
   python3 - "$f" "$pat" "$rep" <<'PY'
-import sys,re
+import sys
 f,pat,rep=sys.argv[1:]
 s=open(f).read()
 n=s.count(pat)

@@ -106,7 +106,6 @@ export function poisonShared(text) {
 }
 
 function translateTree(dirs) {
-  const written = [];
   for (const dir of dirs) {
     const abs = path.join(root, dir);
     if (!fs.existsSync(abs)) continue;
@@ -117,10 +116,8 @@ function translateTree(dirs) {
       const dst = path.join(src, dir, f.name);
       fs.mkdirSync(path.dirname(dst), { recursive: true });
       if (!fs.existsSync(dst) || fs.readFileSync(dst, "utf8") !== rewritten) fs.writeFileSync(dst, rewritten);
-      written.push(path.join(dir, f.name));
     }
   }
-  return written;
 }
 
 // ---- (2) compiling ---------------------------------------------------------------------------------

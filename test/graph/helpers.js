@@ -3,17 +3,8 @@ import * as rf from "../../dist/index.js";
 
 export { rf };
 
-/** mulberry32: a small deterministic PRNG for test data. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: the project's seeded PRNG for test data (lib/prng.ts). */
+export { mulberry32 as prng } from "../../dist/prng.js";
 
 /**
  * A random graph with the awkward cases: isolated nodes (endpoints drawn from a subset),

@@ -4,17 +4,7 @@ import {
   IlpSelector, bruteForceSelect, objectiveOf, topKIndices, greedySelect, toCplexLp, loadHighs,
 } from "../../dist/methods/greener/ilp.js";
 import { branchAndBound } from "../../dist/methods/greener/bnb.js";
-
-function mulberry32(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../dist/prng.js";
 
 /** A random pool: scores in [-0.5, 1], symmetric sims in [0, 0.6] with ~20% exact zeros, and
  *  (every other pool) a coverage term over 6 attributes. */

@@ -5,17 +5,7 @@ import { buildPairGraph, makeBatch, NODE_TYPES } from "../../dist/methods/greene
 import { gradedPairs, bprLoss } from "../../dist/methods/greener/loss.js";
 import { GreenerModel } from "../../dist/methods/greener/model.js";
 import { trainGreener, scorePairs } from "../../dist/methods/greener/train.js";
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from "../../dist/prng.js";
 
 test("pair graph: user, item, sentences, attributes; sentence–attribute, user–attribute, item–attribute edges both ways", (t) => {
   const ex = {

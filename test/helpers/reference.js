@@ -2,16 +2,11 @@
 // comparison helpers they share. Arrays are { shape: number[], data: Float64Array } in
 // row-major order; nothing here calls recforge except the conversion helpers at the end.
 
-// ---- seeded random numbers (mulberry32: tiny, deterministic across platforms) -------
+import { mulberry32 } from "../../dist/prng.js";
+
+// ---- seeded random numbers (mulberry32 of lib/prng.ts: tiny, deterministic across platforms) -------
 export function rng(seed = 1) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     uniform: (lo = -1, hi = 1) => lo + (hi - lo) * next(),

@@ -1,17 +1,8 @@
 // Shared test helpers (not a test file: ava only runs *.test.js).
 import * as rf from "../../dist/index.js";
 
-/** Deterministic JS PRNG (mulberry32) for reference computations. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic JS PRNG (mulberry32, lib/prng.ts) for reference computations. */
+export { mulberry32 as prng } from "../../dist/prng.js";
 
 export function randArray(rand, n, scale = 1) {
   return Array.from({ length: n }, () => (rand() * 2 - 1) * scale);

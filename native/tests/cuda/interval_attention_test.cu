@@ -78,56 +78,77 @@ struct Tol {
   double atol, rtol;
 };
 
+// One random case: q, k, v and dout rounded to T, ALiBi slopes, a scale, and the float64 reference
+// (the CPU kernel in double on exactly the rounded values).
+template <typename T>
+struct Case {
+  const Layout& lay;
+  int64_t H, L, D, n;
+  bool alibi;
+  std::vector<T> q, k, v, g;
+  std::vector<float> slopes;
+  float scale;
+  std::vector<double> qd, kd, vd, gd, sd, out_ref, lse_ref, dq_ref, dk_ref, dv_ref;
+
+  Case(const Layout& lay_, int64_t H_, int64_t D_, bool alibi_, Rng& rng)
+      : lay(lay_), H(H_), L(lay_.L), D(D_), n(H_ * lay_.L * D_), alibi(alibi_) {
+    q = to_type<T>(randn<double>(rng, n)), k = to_type<T>(randn<double>(rng, n));
+    v = to_type<T>(randn<double>(rng, n)), g = to_type<T>(randn<double>(rng, n));
+    for (int64_t h = 0; h < H; ++h) slopes.push_back((float)std::pow(2.0, -1.0 - h - rng.uniform()));
+    scale = (float)((0.5 + rng.uniform()) / std::sqrt((double)std::max<int64_t>(D, 1)));
+    qd = to_doubles(q), kd = to_doubles(k), vd = to_doubles(v), gd = to_doubles(g);
+    sd.assign(slopes.begin(), slopes.end());
+    out_ref.resize(n), lse_ref.resize(H * L), dq_ref.resize(n), dk_ref.resize(n), dv_ref.resize(n);
+    recforge::interval_attention_forward<double>(H, L, D, qd.data(), kd.data(), vd.data(), lay.iv.data(), slopes_ref(),
+                                                 pos_ref(), scale, out_ref.data(), lse_ref.data());
+  }
+  const double* slopes_ref() const { return alibi ? sd.data() : nullptr; }
+  const int32_t* pos_ref() const { return alibi ? lay.pos.data() : nullptr; }
+  // The backward takes the forward's output as an input (delta = rowsum(dout * out)): `out` is the one
+  // the kernel's backward gets.
+  void backward_ref(const std::vector<double>& out) {
+    recforge::interval_attention_backward<double>(H, L, D, qd.data(), kd.data(), vd.data(), out.data(), lse_ref.data(),
+                                                  gd.data(), lay.iv.data(), slopes_ref(), pos_ref(), scale,
+                                                  dq_ref.data(), dk_ref.data(), dv_ref.data());
+  }
+  std::string tag(const std::string& what) const {
+    return what + " " + lay.name + " L=" + std::to_string(L) + " H=" + std::to_string(H) + " D=" + std::to_string(D) +
+           (alibi ? " alibi" : "");
+  }
+};
+
 template <typename T>
 void check_case(const char* type_name, const Layout& lay, int64_t H, int64_t D, bool alibi, Rng& rng, Tol out_tol,
                 Tol grad_tol) {
-  const int64_t L = lay.L, n = H * L * D;
-  // Inputs rounded to T; the CPU reference (double) runs on exactly those values.
-  const std::vector<T> q = to_type<T>(randn<double>(rng, n)), k = to_type<T>(randn<double>(rng, n)),
-                       v = to_type<T>(randn<double>(rng, n)), g = to_type<T>(randn<double>(rng, n));
-  std::vector<float> slopes;
-  for (int64_t h = 0; h < H; ++h) slopes.push_back((float)std::pow(2.0, -1.0 - h - rng.uniform()));
-  const float scale = (float)((0.5 + rng.uniform()) / std::sqrt((double)std::max<int64_t>(D, 1)));
-
-  const auto qd = to_doubles(q), kd = to_doubles(k), vd = to_doubles(v), gd = to_doubles(g);
-  const std::vector<double> sd(slopes.begin(), slopes.end());
-  std::vector<double> out_ref(n), lse_ref(H * L), dq_ref(n), dk_ref(n), dv_ref(n);
-  const double* sl_ref = alibi ? sd.data() : nullptr;
-  const int32_t* pos_h = alibi ? lay.pos.data() : nullptr;
-  recforge::interval_attention_forward<double>(H, L, D, qd.data(), kd.data(), vd.data(), lay.iv.data(), sl_ref, pos_h,
-                                               scale, out_ref.data(), lse_ref.data());
-
-  Dev<T> dq_(q), dk_(k), dv_(v), dg(g), out(n), dq(n), dk(n), dv(n);
-  Dev<float> lse(H * L), dslopes(slopes);
+  Case<T> c(lay, H, D, alibi, rng);
+  const int64_t L = c.L, n = c.n;
+  Dev<T> dq_(c.q), dk_(c.k), dv_(c.v), dg(c.g), out(n), dq(n), dk(n), dv(n);
+  Dev<float> lse(H * L), dslopes(c.slopes);
   Dev<int32_t> div(lay.iv), dpos(lay.pos);
   Dev<char> ws(recforge::interval_attention_backward_cuda_workspace_bytes(H, L));
   out.poison(), lse.poison(), dq.poison(), dk.poison(), dv.poison();
   const float* sl = alibi ? dslopes.p : nullptr;
   const int32_t* pos = alibi ? dpos.p : nullptr;
-  RF_CHECK(recforge::interval_attention_forward_cuda<T>(H, L, D, dq_.p, dk_.p, dv_.p, div.p, sl, pos, scale, out.p,
+  RF_CHECK(recforge::interval_attention_forward_cuda<T>(H, L, D, dq_.p, dk_.p, dv_.p, div.p, sl, pos, c.scale, out.p,
                                                         lse.p, 0),
            "forward refused H=%lld L=%lld D=%lld", (long long)H, (long long)L, (long long)D);
   CUDA_OK(cudaGetLastError());
-  // The backward takes the forward's output as an input (delta = rowsum(dout * out)); the reference gets
-  // the same T-rounded output the kernel gets. With the unrounded out_ref, bf16's rounding of out
-  // (~0.4%) shows up in dq through the cancellation in dp - delta (found at D = 1 by the emulator).
-  const std::vector<double> out_kernel = to_doubles(out.get());
-  recforge::interval_attention_backward<double>(H, L, D, qd.data(), kd.data(), vd.data(), out_kernel.data(),
-                                                lse_ref.data(), gd.data(), lay.iv.data(), sl_ref, pos_h, scale,
-                                                dq_ref.data(), dk_ref.data(), dv_ref.data());
+  // The reference backward gets the same T-rounded output the kernel gets. With the unrounded out_ref,
+  // bf16's rounding of out (~0.4%) shows up in dq through the cancellation in dp - delta (found at
+  // D = 1 by the CUDA emulator).
+  c.backward_ref(to_doubles(out.get()));
   RF_CHECK(recforge::interval_attention_backward_cuda<T>(H, L, D, dq_.p, dk_.p, dv_.p, out.p, lse.p, dg.p, div.p, sl,
-                                                         pos, scale, dq.p, dk.p, dv.p, ws.p, ws.n, 0),
+                                                         pos, c.scale, dq.p, dk.p, dv.p, ws.p, ws.n, 0),
            "backward refused H=%lld L=%lld D=%lld", (long long)H, (long long)L, (long long)D);
   CUDA_OK(cudaGetLastError());
   CUDA_OK(cudaDeviceSynchronize());
 
-  const std::string tag = std::string(type_name) + " " + lay.name + " L=" + std::to_string(L) + " H=" +
-                          std::to_string(H) + " D=" + std::to_string(D) + (alibi ? " alibi" : "");
-  allclose(to_doubles(out.get()), out_ref, out_tol.atol, out_tol.rtol, (tag + " out").c_str());
-  allclose(lse.get(), lse_ref, 1e-4, 1e-4, (tag + " lse").c_str());
-  allclose(to_doubles(dq.get()), dq_ref, grad_tol.atol, grad_tol.rtol, (tag + " dq").c_str());
-  allclose(to_doubles(dk.get()), dk_ref, grad_tol.atol, grad_tol.rtol, (tag + " dk").c_str());
-  allclose(to_doubles(dv.get()), dv_ref, grad_tol.atol, grad_tol.rtol, (tag + " dv").c_str());
+  const std::string tag = c.tag(type_name);
+  allclose(to_doubles(out.get()), c.out_ref, out_tol.atol, out_tol.rtol, (tag + " out").c_str());
+  allclose(lse.get(), c.lse_ref, 1e-4, 1e-4, (tag + " lse").c_str());
+  allclose(to_doubles(dq.get()), c.dq_ref, grad_tol.atol, grad_tol.rtol, (tag + " dq").c_str());
+  allclose(to_doubles(dk.get()), c.dk_ref, grad_tol.atol, grad_tol.rtol, (tag + " dk").c_str());
+  allclose(to_doubles(dv.get()), c.dv_ref, grad_tol.atol, grad_tol.rtol, (tag + " dv").c_str());
 }
 
 // interval_attention_{forward,backward}_half_cuda: T-rounded q, k, v, dout as raw bits, float32
@@ -135,24 +156,11 @@ void check_case(const char* type_name, const Layout& lay, int64_t H, int64_t D, 
 template <typename T>
 void check_half_case(const char* type_name, recforge::HalfKind kind, const Layout& lay, int64_t H, int64_t D,
                      bool alibi, Rng& rng) {
-  const int64_t L = lay.L, n = H * L * D;
-  const std::vector<T> q = to_type<T>(randn<double>(rng, n)), k = to_type<T>(randn<double>(rng, n)),
-                       v = to_type<T>(randn<double>(rng, n)), g = to_type<T>(randn<double>(rng, n));
-  std::vector<float> slopes;
-  for (int64_t h = 0; h < H; ++h) slopes.push_back((float)std::pow(2.0, -1.0 - h - rng.uniform()));
-  const float scale = (float)((0.5 + rng.uniform()) / std::sqrt((double)std::max<int64_t>(D, 1)));
-  const auto qd = to_doubles(q), kd = to_doubles(k), vd = to_doubles(v), gd = to_doubles(g);
-  const std::vector<double> sd(slopes.begin(), slopes.end());
-  std::vector<double> out_ref(n), lse_ref(H * L), dq_ref(n), dk_ref(n), dv_ref(n);
-  const double* sl_ref = alibi ? sd.data() : nullptr;
-  const int32_t* pos_h = alibi ? lay.pos.data() : nullptr;
-  recforge::interval_attention_forward<double>(H, L, D, qd.data(), kd.data(), vd.data(), lay.iv.data(), sl_ref, pos_h,
-                                               scale, out_ref.data(), lse_ref.data());
-  recforge::interval_attention_backward<double>(H, L, D, qd.data(), kd.data(), vd.data(), out_ref.data(),
-                                                lse_ref.data(), gd.data(), lay.iv.data(), sl_ref, pos_h, scale,
-                                                dq_ref.data(), dk_ref.data(), dv_ref.data());
-  Dev<T> dq_(q), dk_(k), dv_(v), dg(g);
-  Dev<float> out(n), dq(n), dk(n), dv(n), lse(H * L), dslopes(slopes);
+  Case<T> c(lay, H, D, alibi, rng);
+  c.backward_ref(c.out_ref);  // the outputs are float32: nothing rounded to T between forward and backward
+  const int64_t L = c.L, n = c.n;
+  Dev<T> dq_(c.q), dk_(c.k), dv_(c.v), dg(c.g);
+  Dev<float> out(n), dq(n), dk(n), dv(n), lse(H * L), dslopes(c.slopes);
   Dev<int32_t> div(lay.iv), dpos(lay.pos);
   Dev<char> ws(recforge::interval_attention_backward_cuda_workspace_bytes(H, L));
   out.poison(), lse.poison(), dq.poison(), dk.poison(), dv.poison();
@@ -160,22 +168,21 @@ void check_half_case(const char* type_name, recforge::HalfKind kind, const Layou
   const int32_t* pos = alibi ? dpos.p : nullptr;
   auto bits = [](const T* p) { return reinterpret_cast<const uint16_t*>(p); };
   RF_CHECK(recforge::interval_attention_forward_half_cuda(kind, H, L, D, bits(dq_.p), bits(dk_.p), bits(dv_.p), div.p,
-                                                          sl, pos, scale, out.p, lse.p, 0),
+                                                          sl, pos, c.scale, out.p, lse.p, 0),
            "half forward refused H=%lld L=%lld D=%lld", (long long)H, (long long)L, (long long)D);
   CUDA_OK(cudaGetLastError());
   RF_CHECK(recforge::interval_attention_backward_half_cuda(kind, H, L, D, bits(dq_.p), bits(dk_.p), bits(dv_.p), out.p,
-                                                           lse.p, bits(dg.p), div.p, sl, pos, scale, dq.p, dk.p, dv.p,
+                                                           lse.p, bits(dg.p), div.p, sl, pos, c.scale, dq.p, dk.p, dv.p,
                                                            ws.p, ws.n, 0),
            "half backward refused H=%lld L=%lld D=%lld", (long long)H, (long long)L, (long long)D);
   CUDA_OK(cudaGetLastError());
   CUDA_OK(cudaDeviceSynchronize());
-  const std::string tag = std::string(type_name) + "-in/f32-out " + lay.name + " L=" + std::to_string(L) + " H=" +
-                          std::to_string(H) + " D=" + std::to_string(D) + (alibi ? " alibi" : "");
-  allclose(out.get(), out_ref, 5e-5, 5e-4, (tag + " out").c_str());
-  allclose(lse.get(), lse_ref, 1e-4, 1e-4, (tag + " lse").c_str());
-  allclose(dq.get(), dq_ref, 5e-4, 5e-3, (tag + " dq").c_str());
-  allclose(dk.get(), dk_ref, 5e-4, 5e-3, (tag + " dk").c_str());
-  allclose(dv.get(), dv_ref, 5e-4, 5e-3, (tag + " dv").c_str());
+  const std::string tag = c.tag(std::string(type_name) + "-in/f32-out");
+  allclose(out.get(), c.out_ref, 5e-5, 5e-4, (tag + " out").c_str());
+  allclose(lse.get(), c.lse_ref, 1e-4, 1e-4, (tag + " lse").c_str());
+  allclose(dq.get(), c.dq_ref, 5e-4, 5e-3, (tag + " dq").c_str());
+  allclose(dk.get(), c.dk_ref, 5e-4, 5e-3, (tag + " dk").c_str());
+  allclose(dv.get(), c.dv_ref, 5e-4, 5e-3, (tag + " dv").c_str());
 }
 
 void check_all_types(const Layout& lay, int64_t H, int64_t D, bool alibi, Rng& rng) {

@@ -357,17 +357,14 @@ inline void run_grid(const char* name, const std::function<void()>& body, dim3 g
       }
 }
 
-template <typename... P, typename... A>
-void launch_named(const char* name, void (*kernel)(P...), dim3 grid, dim3 block, size_t smem_bytes, A&&... args) {
-  if (!launch_config_ok(name, grid, block, smem_bytes, (const void*)kernel)) return;
-  // Arguments are converted to the kernel's parameter types at launch, as the runtime does.
-  std::tuple<std::decay_t<P>...> params(std::forward<A>(args)...);
-  run_grid(name, [&] { std::apply(kernel, params); }, grid, block, smem_bytes);
-}
-
-template <typename... P, typename... A>
-void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem_bytes, A&&... args) {
-  launch_named("?", kernel, grid, block, smem_bytes, std::forward<A>(args)...);
+// Runs call(args...) as every thread of the grid. `key` is the kernel's address when known (it finds a
+// limit raised with cudaFuncSetAttribute). The arguments are copied once, like kernel arguments, and
+// converted to the kernel's parameter types at each call (the same values).
+template <typename F, typename... A>
+void launch_call(const char* name, const void* key, F call, dim3 grid, dim3 block, size_t smem, A&&... args) {
+  if (!launch_config_ok(name, grid, block, smem, key)) return;
+  auto params = std::make_tuple(std::decay_t<A>(std::forward<A>(args))...);
+  run_grid(name, [&] { std::apply(call, params); }, grid, block, smem);
 }
 
 // kernel<<<grid, block, smem, stream>>>(args) is rewritten by scripts/cuda-emulate.mjs to
@@ -377,15 +374,13 @@ void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem_bytes, A&&.
 // Launches are synchronous: the stream is ignored (one stream orders everything anyway).
 template <typename K>
 auto launcher_named(const char* name, K* kernel, dim3 grid, dim3 block, size_t smem = 0, cudaStream_t = nullptr) {
-  return [=](auto&&... args) { launch_named(name, kernel, grid, block, smem, std::forward<decltype(args)>(args)...); };
+  return [=](auto&&... args) {
+    launch_call(name, (const void*)kernel, kernel, grid, block, smem, std::forward<decltype(args)>(args)...);
+  };
 }
 template <typename F>
 auto launcher_call(const char* name, F call, dim3 grid, dim3 block, size_t smem = 0, cudaStream_t = nullptr) {
-  return [=](auto&&... args) {
-    if (!launch_config_ok(name, grid, block, smem, nullptr)) return;
-    auto params = std::make_tuple(args...);  // copied once, like kernel arguments
-    run_grid(name, [&] { std::apply(call, params); }, grid, block, smem);
-  };
+  return [=](auto&&... args) { launch_call(name, nullptr, call, grid, block, smem, std::forward<decltype(args)>(args)...); };
 }
 
 // ---- warp and block operations ------------------------------------------------------------------
