@@ -4,7 +4,8 @@ import * as rf from "../../dist/index.js";
 export { rf };
 
 /** mulberry32: the project's seeded PRNG for test data (lib/prng.ts). */
-export { mulberry32 as prng } from "../../dist/prng.js";
+import { mulberry32 as prng } from "../../dist/prng.js";
+export { prng };
 
 /**
  * A random graph with the awkward cases: isolated nodes (endpoints drawn from a subset),

@@ -4,7 +4,8 @@ import * as rf from "../../dist/index.js";
 export { rf };
 
 /** Deterministic JS PRNG (mulberry32, lib/prng.ts). */
-export { mulberry32 as prng } from "../../dist/prng.js";
+import { mulberry32 as prng } from "../../dist/prng.js";
+export { prng };
 
 export function randArray(rand, n, scale = 1) {
   return Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
