@@ -9,64 +9,44 @@ import { fileURLToPath } from "node:url";
 import fs from "node:fs";
 import path from "node:path";
 import type { Device } from "./tensor/dtype.js";
-import { emulatedLowp } from "./amp/emulated.js";
+import {
+  cpuOps,
+  cudaOps,
+  DType,
+  HalfKind,
+  type BackendOps,
+  type CpuOnlyOps,
+  type CpuOps,
+  type CudaDeviceInfo,
+  type CudaMemoryStats,
+  type CudaOps,
+  type GemmLowpArgs,
+  type Handle,
+  type IntervalAttentionBackwardLowpArgs,
+  type IntervalAttentionForwardLowpArgs,
+  type RawAddon,
+  type TensorRef,
+} from "./native_ops.generated.js";
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const load = require("node-gyp-build") as (dir: string) => unknown;
+const load = require("node-gyp-build") as (dir: string) => RawAddon;
 
-// Opaque handle to native memory: a number naming a slot in the native storage table of
-// the addon that allocated it (validated on every use; a stale handle is rejected). The
-// CPU and CUDA addons keep separate tables whose numbers never overlap (the CUDA addon's
-// carry a device tag), so a handle passed to the wrong addon is refused, never misread.
-export type Handle = number;
+// Handle: opaque handle to native memory, a number naming a slot in the native storage table of
+// the addon that allocated it (validated on every use; a stale handle is rejected). The CPU and
+// CUDA addons keep separate tables whose numbers never overlap (the CUDA addon's carry a device
+// tag), so a handle passed to the wrong addon is refused, never misread.
+//
+// Every entry point, its named arguments and which addon has it come from the op table
+// (native/ops.table.mjs) through lib/native_ops.generated.ts: an op takes one object of named
+// arguments (tensors as {_h, offset}, a Tensor is one); the generated wrappers pass them on.
+export type { Handle, TensorRef, CpuOps, CudaOps, CudaDeviceInfo, CudaMemoryStats };
+/** The ops of one device: what backend(device) returns. */
+export type NativeAddon = BackendOps;
+/** The CUDA addon (or the emulated device): the common ops plus device management and autocast's 16-bit entry points. */
+export type CudaAddon = CudaOps & Partial<CpuOnlyOps>;
 
-// The binding's functions are positional and validated on the native side; this loose
-// type keeps the call sites readable without restating ~60 signatures.
-export type NativeAddon = Record<string, (...args: any[]) => any> & {
-  alloc(nbytes: number): Handle;
-  free(h: Handle): void;
-  write(h: Handle, byteOffset: number, data: ArrayBufferView): void;
-  read(h: Handle, byteOffset: number, out: ArrayBufferView): void;
-};
-
-export interface CudaDeviceInfo {
-  count: number;
-  name: string;
-  major: number;
-  minor: number;
-  smCount: number;
-  totalBytes: number;
-  driverVersion: number;
-  runtimeVersion: number;
-  error: string;
-}
-
-export interface CudaMemoryStats {
-  cudaBytes: number;
-  cudaRequestedBytes: number;
-  cudaPeakBytes: number;
-  cudaCachedBytes: number;
-  cudaBlocks: number;
-  cudaAllocs: number;
-  cudaCacheHits: number;
-  cudaDeviceAllocs: number;
-}
-
-/**
- * The CUDA addon: the CPU binding's op functions (same names and arguments, device storages)
- * plus device management. Host <-> device copies are its read / write with typed arrays.
- */
-export type CudaAddon = NativeAddon & {
-  deviceInfo(): CudaDeviceInfo;
-  memoryStats(): CudaMemoryStats;
-  copyDevice(dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number): void;
-  synchronize(): void;
-};
-
-export const native = load(root) as NativeAddon & {
-  memoryStats(): { nativeBytes: number; nativePeakBytes: number; nativeBlocks: number; nativeCachedBytes: number };
-};
+export const native: CpuOps = cpuOps(load(root));
 export const addonPath = root;
 
 function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | null; info: CudaDeviceInfo | null } {
@@ -81,7 +61,7 @@ function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | n
       info: null,
     };
   try {
-    const addon = require(file) as CudaAddon;
+    const addon: CudaAddon = cudaOps(require(file) as RawAddon);
     const info = addon.deviceInfo();
     if (info.count > 0) return { addon, reason: "", path: file, info };
     return { addon: null, reason: `the CUDA addon is built but ${info.error || "no CUDA device was found"}`, path: file, info };
@@ -94,36 +74,37 @@ function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | n
 // CPU addon's, so the whole device path of the JS layer (to(), creation on the device,
 // per-device dispatch, autograd, memory statistics) runs and is tested on machines without
 // a GPU. Numbers are the CPU's; it says nothing about the CUDA kernels themselves. The 16-bit
-// entry points of autocast (gemmLowp, intervalAttention*Lowp) are emulated by rounding the
-// float32 inputs on the host and running the float32 kernels (lib/amp/emulated.ts).
+// entry points of autocast (gemmLowp, intervalAttention*Lowp) round the float32 inputs with the
+// CPU addon's roundHalf (the device conversions' rounding) into temporary storages and run the
+// float32 kernels: 16-bit inputs, fp32 accumulation, float32 outputs, as on the device.
 function emulatedCuda(): CudaAddon {
   // Handles are numbers now: a Map, and every free deletes its entry (no leak).
   const sizes = new Map<Handle, number>();
   const st = { live: 0, peak: 0, blocks: 0, allocs: 0 };
-  const copy = (dst: Handle, dstByte: number, src: Handle, srcByte: number, nbytes: number) => {
-    const buf = new Uint8Array(nbytes);
-    native.read(src, srcByte, buf);
-    native.write(dst, dstByte, buf);
+  const copy = (a: { dst: Handle; dstByte: number; src: Handle; srcByte: number; nbytes: number }) => {
+    const buf = new Uint8Array(a.nbytes);
+    native.read({ handle: a.src, byteOffset: a.srcByte, out: buf });
+    native.write({ handle: a.dst, byteOffset: a.dstByte, data: buf });
   };
-  const addon: Record<string, unknown> = { ...native };
-  Object.assign(addon, {
-    alloc(nbytes: number) {
-      const h = native.alloc(nbytes);
-      sizes.set(h, nbytes);
-      st.live += nbytes;
+  const addon: CudaAddon = {
+    ...native,
+    alloc(a) {
+      const h = native.alloc(a);
+      sizes.set(h, a.nbytes);
+      st.live += a.nbytes;
       st.blocks++;
       st.allocs++;
       st.peak = Math.max(st.peak, st.live);
       return h;
     },
-    free(h: Handle) {
-      const n = sizes.get(h);
+    free(a) {
+      const n = sizes.get(a.handle);
       if (n !== undefined) {
-        sizes.delete(h);
+        sizes.delete(a.handle);
         st.live -= n;
         st.blocks--;
       }
-      native.free(h);
+      native.free(a);
     },
     deviceInfo: (): CudaDeviceInfo => ({ count: 1, name: "emulated on the CPU (RECFORGE_CUDA_EMULATE=1)", major: 0, minor: 0, smCount: 0, totalBytes: 0, driverVersion: 0, runtimeVersion: 0, error: "" }),
     memoryStats: (): CudaMemoryStats => ({ cudaBytes: st.live, cudaRequestedBytes: st.live, cudaPeakBytes: st.peak, cudaCachedBytes: 0, cudaBlocks: st.blocks, cudaAllocs: st.allocs, cudaCacheHits: 0, cudaDeviceAllocs: st.allocs }),
@@ -135,8 +116,61 @@ function emulatedCuda(): CudaAddon {
     synchronize() {},
     gemmBackend: () => "emulated",
     ...emulatedLowp(native),
-  });
-  return addon as CudaAddon;
+  };
+  return addon;
+}
+
+type LowpOps = Pick<CudaOps, "gemmLowp" | "intervalAttentionForwardLowp" | "intervalAttentionBackwardLowp">;
+
+// The 16-bit entry points over the CPU addon: each listed float32 operand is rounded into a fresh
+// CPU storage (freed afterwards), then the float32 kernel runs on the copies.
+function emulatedLowp(cpu: CpuOps): LowpOps {
+  const kindOf = (kind: HalfKind, fn: string): HalfKind => {
+    if (kind === HalfKind.BF16 || kind === HalfKind.FP16) return kind;
+    throw new RangeError(`${fn}: kind must be 0 (bfloat16) or 1 (float16), got ${String(kind)}`);
+  };
+  const f32 = (dtype: DType, fn: string) => {
+    if (dtype !== DType.F32) throw new TypeError(`${fn}: dtype must be float32 (0), got ${String(dtype)}`);
+  };
+  const withRounded = (kind: HalfKind, ops: [TensorRef, number][], run: (copies: TensorRef[]) => void) => {
+    const copies: TensorRef[] = [];
+    try {
+      for (const [t, n] of ops) {
+        const c = { _h: cpu.alloc({ nbytes: Math.max(4 * n, 4) }), offset: 0 };
+        copies.push(c);
+        cpu.roundHalf({ kind, n, x: t, y: c });
+      }
+      run(copies);
+    } finally {
+      for (const c of copies) cpu.free({ handle: c._h });
+    }
+  };
+  // Elements spanned by `batch` rows x cols matrices (row stride ld, batch stride s); 0 when empty.
+  const extent = (rows: number, cols: number, ld: number, s: number, batch: number) =>
+    rows === 0 || cols === 0 || batch === 0 ? 0 : (batch - 1) * s + (rows - 1) * ld + cols;
+  return {
+    gemmLowp(a: GemmLowpArgs) {
+      const kind = kindOf(a.kind, "gemmLowp");
+      const nA = extent(a.transA ? a.K : a.M, a.transA ? a.M : a.K, a.lda, a.strideA, a.batch);
+      const nB = extent(a.transB ? a.N : a.K, a.transB ? a.K : a.N, a.ldb, a.strideB, a.batch);
+      withRounded(kind, [[a.a, nA], [a.b, nB]], ([ra, rb]) => cpu.gemm({ ...a, dtype: DType.F32, a: ra, b: rb }));
+    },
+    intervalAttentionForwardLowp(a: IntervalAttentionForwardLowpArgs) {
+      const kind = kindOf(a.kind, "intervalAttentionForwardLowp");
+      f32(a.dtype, "intervalAttentionForwardLowp");
+      const n = a.H * a.L * a.D;
+      withRounded(kind, [[a.q, n], [a.k, n], [a.v, n]], ([q, k, v]) => cpu.intervalAttentionForward({ ...a, q, k, v }));
+    },
+    // q, k, v and dout rounded; out (the float32 forward output), lse and the outputs float32.
+    intervalAttentionBackwardLowp(a: IntervalAttentionBackwardLowpArgs) {
+      const kind = kindOf(a.kind, "intervalAttentionBackwardLowp");
+      f32(a.dtype, "intervalAttentionBackwardLowp");
+      const n = a.H * a.L * a.D;
+      withRounded(kind, [[a.q, n], [a.k, n], [a.v, n], [a.dout, n]], ([q, k, v, dout]) =>
+        cpu.intervalAttentionBackward({ ...a, q, k, v, dout }),
+      );
+    },
+  };
 }
 
 function loadEmulated() {
@@ -151,7 +185,7 @@ export const cudaUnavailableReason: string = loaded.reason;
 export const cudaAddonPath: string | null = loaded.path;
 export const cudaInfo: CudaDeviceInfo | null = loaded.info;
 
-/** The binding object whose functions run on `device` (same names and arguments on both). */
+/** The ops that run on `device` (same names and arguments on both). */
 export function backend(device: Device): NativeAddon {
   if (device === "cpu") return native;
   if (device === "cuda") {

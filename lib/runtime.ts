@@ -37,7 +37,7 @@ export function backends(): Backends {
 /** Threads used by recforge's CPU kernels (and the BLAS library, when one is loaded). */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`recforge: setNumThreads: expected a positive integer, got ${n}`);
-  native.setNumThreads(n);
+  native.setNumThreads({ n });
 }
 export function getNumThreads(): number {
   return native.getNumThreads();

@@ -1,6 +1,6 @@
 // float32 -> bfloat16 / float16 -> float32 rounding on the host, round to nearest, ties to even:
 // the same results as the CUDA conversions (__float2bfloat16_rn, __float2half_rn) that the device
-// kernels run before a 16-bit GEMM or attention. Used by the emulated device (lib/native.ts) and by
+// kernels run before a 16-bit GEMM or attention (and the CPU addon's roundHalf, which the emulated device uses). Used by
 // tests that need the rounded inputs of a reference computation.
 import type { LowPrecision } from "./autocast.js";
 

@@ -9,6 +9,7 @@
 // FLOPs count visible (query, key) pairs V only: forward 4·V·D per head (QKᵀ and PV), backward
 // 10·V·D (recomputed scores, dP = dO·Vᵀ, dV, dQ, dK), i.e. 14·V·D·H per forward + backward.
 import { native } from "../native.js";
+import { DType, type IntervalAttentionBackwardArgs, type IntervalAttentionForwardArgs } from "../native_ops.generated.js";
 import { Tensor } from "../tensor/tensor.js";
 import { randn } from "../ops/creation.js";
 import { buildDataset } from "../methods/dti/data/dataset.js";
@@ -78,16 +79,19 @@ export function benchKernel(opts: { quick?: boolean } = {}): KernelRow[] {
       const V = visiblePairs(lay.intervals, L);
       const q = randn([H, L, D]), kk = randn([H, L, D]), v = randn([H, L, D]), dout = randn([H, L, D]);
       const iv = Tensor.empty([5, L], "int32");
-      native.write(iv._h, 0, lay.intervals);
+      native.write({ handle: iv._h, byteOffset: 0, data: lay.intervals });
       const mk = () => ({ out: Tensor.empty([H, L, D]), lse: Tensor.empty([H, L]), dq: Tensor.empty([H, L, D]), dk: Tensor.empty([H, L, D]), dv: Tensor.empty([H, L, D]) });
       const fused = mk(), dense = mk();
       const scale = 1 / Math.sqrt(D);
-      const run = (fwd: string, bwd: string, o: ReturnType<typeof mk>) => () => {
-        native[fwd](0, H, L, D, q._h, 0, kk._h, 0, v._h, 0, iv._h, 0, false, null, 0, null, 0, scale, o.out._h, 0, o.lse._h, 0);
-        native[bwd](0, H, L, D, q._h, 0, kk._h, 0, v._h, 0, o.out._h, 0, o.lse._h, 0, dout._h, 0, iv._h, 0, false, null, 0, null, 0, scale, o.dq._h, 0, o.dk._h, 0, o.dv._h, 0);
+      type Fwd = (a: IntervalAttentionForwardArgs) => void;
+      type Bwd = (a: IntervalAttentionBackwardArgs) => void;
+      const run = (fwd: Fwd, bwd: Bwd, o: ReturnType<typeof mk>) => () => {
+        const common = { dtype: DType.F32, H, L, D, q, k: kk, v, intervals: iv, useAlibi: false, slopes: null, pos: null, scale };
+        fwd({ ...common, out: o.out, lse: o.lse });
+        bwd({ ...common, out: o.out, lse: o.lse, dout, dq: o.dq, dk: o.dk, dv: o.dv });
       };
-      const fusedRun = run("intervalAttentionForward", "intervalAttentionBackward", fused);
-      const denseRun = run("denseMaskedAttentionForward", "denseMaskedAttentionBackward", dense);
+      const fusedRun = run(native.intervalAttentionForward, native.intervalAttentionBackward, fused);
+      const denseRun = run(native.denseMaskedAttentionForward, native.denseMaskedAttentionBackward, dense);
       const fusedMs = timeIt(fusedRun, { reps: quick ? 5 : 15, warmup: 2, budgetMs: quick ? 2000 : 8000 });
       const denseMs = timeIt(denseRun, { reps: quick ? 2 : 3, warmup: 1, budgetMs: quick ? 4000 : 12000 });
       let diff = 0;

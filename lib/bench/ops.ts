@@ -31,7 +31,7 @@ export function benchOps(opts: { quick?: boolean } = {}): OpsBenchResult {
     // both sides alike; each side reports its median.
     const c = Tensor.empty([n, n]);
     const oursRun = () => matmul(a, b).dispose();
-    const baseRun = hasCblas ? () => native.cblasSgemm(n, n, n, a._h, 0, b._h, 0, c._h, 0) : null;
+    const baseRun = hasCblas ? () => native.cblasSgemm({ M: n, N: n, K: n, a, b, c }) : null;
     let reason: string | undefined;
     let useBase = false;
     if (baseRun) {
@@ -58,7 +58,7 @@ export function benchOps(opts: { quick?: boolean } = {}): OpsBenchResult {
     let ownMs: number | null = null;
     if (typeof native.gemmOwnF32 === "function") {
       const c = Tensor.empty([n, n]);
-      ownMs = timeIt(() => native.gemmOwnF32(false, false, n, n, n, 1, a._h, 0, n, 0, b._h, 0, n, 0, 0, c._h, 0, n, 0, 1), { reps, warmup: 1, budgetMs: quick ? 3000 : 15000 });
+      ownMs = timeIt(() => native.gemmOwnF32({ transA: false, transB: false, M: n, N: n, K: n, alpha: 1, a, lda: n, strideA: 0, b, ldb: n, strideB: 0, beta: 0, c, ldc: n, strideC: 0, batch: 1 }), { reps, warmup: 1, budgetMs: quick ? 3000 : 15000 });
       c.dispose();
     }
     a.dispose();

@@ -15,13 +15,13 @@ import { type Graph, addSelfLoops, checkIndexArray, type SelfLoopOptions } from 
 
 function intTensor(a: Int32Array): Tensor {
   const t = keep(Tensor.empty([a.length], "int32"));
-  if (a.length) native.write(t._h, 0, a);
+  if (a.length) native.write({ handle: t._h, byteOffset: 0, data: a });
   return t;
 }
 
 function readInts(t: Tensor, n: number): Int32Array {
   const a = new Int32Array(n);
-  if (n) native.read(t._h, 0, a);
+  if (n) native.read({ handle: t._h, byteOffset: 0, out: a });
   return a;
 }
 
@@ -119,7 +119,7 @@ export class CsrGraph {
       const rowptr = keep(Tensor.empty([this.numSrc + 1], "int32"));
       const dst = keep(Tensor.empty([E], "int32"));
       const eid = keep(Tensor.empty([E], "int32"));
-      native.csrTranspose(this.numDst, this.numSrc, E, this._rowptrT!._h, 0, this._srcT!._h, 0, rowptr._h, 0, dst._h, 0, eid._h, 0);
+      native.csrTranspose({ nDst: this.numDst, nSrc: this.numSrc, nEdges: E, rowptr: this._rowptrT!, src: this._srcT!, tRowptr: rowptr, tDst: dst, tEid: eid });
       this._t = { rowptr, dst, eid };
       this.tensors.push(rowptr, dst, eid);
     }
@@ -214,7 +214,7 @@ function build(numDst: number, numSrc: number, src: Int32Array, dst: Int32Array,
   const csrSrc = keep(Tensor.empty([E], "int32"));
   const eid = keep(Tensor.empty([E], "int32"));
   try {
-    native.cooToCsr(numDst, numSrc, E, s._h, 0, d._h, 0, rowptr._h, 0, csrSrc._h, 0, eid._h, 0);
+    native.cooToCsr({ nDst: numDst, nSrc: numSrc, nEdges: E, src: s, dst: d, rowptr, csrSrc, eid });
   } catch (e) {
     [rowptr, csrSrc, eid].forEach((t) => t.dispose());
     throw e;

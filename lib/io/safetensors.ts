@@ -319,7 +319,7 @@ export function loadSafetensors(path: string, opts: { names?: string[] } = {}): 
       if (count > 0) {
         const bytes = Buffer.allocUnsafeSlow(end - begin);
         readExact(fd, path, bytes, h.dataStart + begin, `tensor ${JSON.stringify(name)}`);
-        native.write(t._h, 0, decode(info.dtype, bytes, count));
+        native.write({ handle: t._h, byteOffset: 0, data: decode(info.dtype, bytes, count) });
       }
       tensors[name] = t;
     }

@@ -35,13 +35,13 @@ export class Embedding extends Module {
     this.embeddingDim = embeddingDim;
     this.paddingIdx = pad;
     const w = normalInit([numEmbeddings, embeddingDim], opts.std ?? 1, opts);
-    if (pad !== null) backendFor(w).fill(code(w), embeddingDim, w._h, pad * embeddingDim, 0);
+    if (pad !== null) backendFor(w).fill({ dtype: code(w), n: embeddingDim, dst: { _h: w._h, offset: pad * embeddingDim }, value: 0 });
     this.weight = this.param("weight", w);
     if (pad !== null && embeddingDim > 0) {
       const d = embeddingDim;
       this.weight.registerHook((g) => {
         const c = g._cloneNoGrad(); // the incoming gradient may be shared: never edit it in place
-        backendFor(c).fill(code(c), d, c._h, c.offset + pad * d, 0);
+        backendFor(c).fill({ dtype: code(c), n: d, dst: { _h: c._h, offset: c.offset + pad * d }, value: 0 });
         return c;
       });
     }

@@ -11,7 +11,8 @@ import { Tensor } from "../tensor/tensor.js";
 import { disposeOnThrow } from "../tensor/scope.js";
 import { type Device, type DType, isFloat } from "../tensor/dtype.js";
 import { shapeStr } from "../tensor/shape.js";
-import { assertFloat, assertTensor, code, contiguousRaw, describe, empty, kernelFor, options } from "./core.js";
+import { assertFloat, assertTensor, backendFor, code, contiguousRaw, describe, empty, kernelFor, options } from "./core.js";
+import type { HalfKind, IntervalAttentionBackwardArgs, IntervalAttentionForwardArgs } from "../native_ops.generated.js";
 import { tensor } from "./creation.js";
 import { autocastKind } from "../amp/autocast.js";
 
@@ -128,6 +129,21 @@ function slopesTensor(s: Tensor | ArrayLike<number>, H: number, dtype: DType, op
   return tensor(a, { dtype, device });
 }
 
+// The attention entry point for these inputs: interval or dense (the dense baseline is CPU-only),
+// float32 or autocast's 16-bit inputs (`lowp` a HalfKind; CUDA-only entry points taking the same
+// arguments plus the kind).
+function attentionKernel(op: string, dense: boolean, lowp: number, backward: boolean, inputs: (Tensor | null)[]) {
+  if (dense) return backward ? kernelFor(op, "denseMaskedAttentionBackward", ...inputs) : kernelFor(op, "denseMaskedAttentionForward", ...inputs);
+  if (lowp < 0) return backward ? backendFor(...inputs).intervalAttentionBackward : backendFor(...inputs).intervalAttentionForward;
+  const kind = lowp as HalfKind;
+  if (backward) {
+    const f = kernelFor(op, "intervalAttentionBackwardLowp", ...inputs);
+    return (a: IntervalAttentionBackwardArgs) => f({ ...a, kind });
+  }
+  const f = kernelFor(op, "intervalAttentionForwardLowp", ...inputs);
+  return (a: IntervalAttentionForwardArgs) => f({ ...a, kind });
+}
+
 function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, intervals: IntervalsInput, opts?: AttentionOptions): Tensor {
   return disposeOnThrow(() => {
     opts = options(opts, op);
@@ -148,11 +164,9 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
     // Autocast (interval attention only; the dense baseline has no 16-bit kernel): the Lowp entry
     // points take the same arguments plus the 16-bit kind last; the backward keeps the forward's kind.
     const lowp = dense ? -1 : autocastKind(q, k, v);
-    const sfx = lowp >= 0 ? "Lowp" : "";
-    const kindArg = lowp >= 0 ? [lowp] : [];
-    const fwd = kernelFor(op, (dense ? "denseMaskedAttentionForward" : "intervalAttentionForward") + sfx, q, k, v,
-      intervals instanceof Tensor ? intervals : null, opts.alibiSlopes instanceof Tensor ? opts.alibiSlopes : null,
-      opts.positions instanceof Tensor ? opts.positions : null);
+    const inputs = [q, k, v, intervals instanceof Tensor ? intervals : null, opts.alibiSlopes instanceof Tensor ? opts.alibiSlopes : null,
+      opts.positions instanceof Tensor ? opts.positions : null];
+    const fwd = attentionKernel(op, dense, lowp, false, inputs) as (a: IntervalAttentionForwardArgs) => void;
     // Index arrays given as plain arrays are uploaded to q's device (tensors must already be there).
     const ivT = intervalsTensor(intervals, L, op, q.device);
     const slT = alibi ? slopesTensor(opts.alibiSlopes!, H, q.dtype, op, q.device) : null;
@@ -160,8 +174,7 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
     const qc = contiguousRaw(q), kc = contiguousRaw(k), vc = contiguousRaw(v);
     const out = empty([H, L, D], q.dtype, q.device);
     const lse = empty([H, L], q.dtype, q.device);
-    fwd(code(q), H, L, D, qc._h, qc.offset, kc._h, kc.offset, vc._h, vc.offset, ivT._h, ivT.offset, alibi,
-      slT?._h ?? null, slT?.offset ?? 0, posT?._h ?? null, posT?.offset ?? 0, scale, out._h, 0, lse._h, 0, ...kindArg);
+    fwd({ dtype: code(q), H, L, D, q: qc, k: kc, v: vc, intervals: ivT, useAlibi: alibi, slopes: slT, pos: posT, scale, out, lse });
     // Temporaries we created are owned by the node; the caller's tensors are saved as views.
     const own = (t: Tensor | null, src: unknown) => (t === null ? null : t !== src ? t : save(t));
     if (!needsGrad(q, k, v)) {
@@ -175,11 +188,10 @@ function attention(op: string, dense: boolean, q: Tensor, k: Tensor, v: Tensor, 
     const saved = [ivS, qs, ks, vs, os, lse, ...(slS ? [slS] : []), ...(posS ? [posS] : [])];
     return record(out, op, [q, k, v], (g) => {
       const gc = contiguousRaw(g);
-      const bwd = kernelFor(op, (dense ? "denseMaskedAttentionBackward" : "intervalAttentionBackward") + sfx, qs, gc);
+      const bwd = attentionKernel(op, dense, lowp, true, [qs, gc]) as (a: IntervalAttentionBackwardArgs) => void;
       const dq = empty([H, L, D], q.dtype, q.device), dk = empty([H, L, D], q.dtype, q.device), dv = empty([H, L, D], q.dtype, q.device);
-      bwd(code(q), H, L, D, qs._h, qs.offset, ks._h, ks.offset, vs._h, vs.offset, os._h, os.offset, lse._h, 0, gc._h, gc.offset,
-        ivS._h, ivS.offset, alibi, slS?._h ?? null, slS?.offset ?? 0, posS?._h ?? null, posS?.offset ?? 0, scale,
-        dq._h, 0, dk._h, 0, dv._h, 0, ...kindArg);
+      bwd({ dtype: code(q), H, L, D, q: qs, k: ks, v: vs, out: os, lse, dout: gc, intervals: ivS, useAlibi: alibi, slopes: slS, pos: posS,
+        scale, dq, dk, dv });
       if (gc !== g) gc.dispose();
       const keepIf = (t: Tensor, x: Tensor) => {
         if (x.requiresGrad) return t;
@@ -242,9 +254,9 @@ export function ropeTable(positions: PositionsInput, headDim: number, opts?: Rop
     const L = positions instanceof Tensor ? positions.shape[0] ?? -1 : (positions as ArrayLike<number>)?.length;
     if (!Number.isInteger(L) || L < 0) throw new TypeError(`recforge: ropeTable: positions must be an int32 Tensor [L], an Int32Array or an array, got ${describe(positions)}`);
     const posT = positionsTensor(positions, L, "ropeTable", positions instanceof Tensor ? positions.device : o.device ?? "cpu");
-    const tables = kernelFor("ropeTable", "ropeTables", posT);
+    const be = backendFor(posT);
     const cos = empty([L, headDim / 2], dtype, posT.device), sin = empty([L, headDim / 2], dtype, posT.device);
-    tables(code(cos), L, headDim, posT._h, posT.offset, base, cos._h, 0, sin._h, 0);
+    be.ropeTables({ dtype: code(cos), L, D: headDim, pos: posT, base, cos, sin });
     if (posT !== positions) posT.dispose();
     return {
       cos, sin, headDim, base,
@@ -289,7 +301,7 @@ export function rope(x: Tensor, positions: PositionsInput | RopeTable, opts?: Ro
     const [hAxis, lAxis] = layout === "hld" ? [0, 1] : [1, 0];
     const H = x.shape[hAxis], L = x.shape[lAxis], D = x.shape[2];
     if (D % 2) throw new RangeError(`recforge: rope: head dim D = ${D} must be even (x ${shapeStr(x.shape)})`);
-    const apply = kernelFor("rope", "ropeApply", x, isTable(positions) ? positions.cos : positions instanceof Tensor ? positions : null);
+    const be = backendFor(x, isTable(positions) ? positions.cos : positions instanceof Tensor ? positions : null);
     let table: RopeTable;
     if (isTable(positions)) {
       table = positions;
@@ -311,8 +323,8 @@ export function rope(x: Tensor, positions: PositionsInput | RopeTable, opts?: Ro
     const stridesOf = (l: RopeLayout) => (l === "hld" ? [L * D, D] : [D, H * D]); // [head stride, token stride]
     const y = empty(shapeOf(outLayout), x.dtype, x.device);
     const [ysh, ysl] = stridesOf(outLayout);
-    apply(code(x), H, L, D, xc._h, xc.offset, xc.strides[hAxis], xc.strides[lAxis], table.cos._h, table.cos.offset,
-      table.sin._h, table.sin.offset, false, y._h, 0, ysh, ysl);
+    be.ropeApply({ dtype: code(x), H, L, D, x: xc, xStrideH: xc.strides[hAxis], xStrideL: xc.strides[lAxis], cos: table.cos, sin: table.sin,
+      inverse: false, y, yStrideH: ysh, yStrideL: ysl });
     if (xc !== x) xc.dispose();
     if (!needsGrad(x)) {
       if (ownTable) table.dispose();
@@ -324,8 +336,8 @@ export function rope(x: Tensor, positions: PositionsInput | RopeTable, opts?: Ro
       const gc = g.strides[2] === 1 || D <= 1 ? g : contiguousRaw(g);
       const gx = empty(shapeOf(layout), x.dtype, x.device);
       const [gsh, gsl] = stridesOf(layout);
-      kernelFor("rope", "ropeApply", gc, cs)(code(x), H, L, D, gc._h, gc.offset, gc.strides[oh], gc.strides[ol], cs._h, cs.offset, ss._h, ss.offset, true,
-        gx._h, 0, gsh, gsl);
+      backendFor(gc, cs).ropeApply({ dtype: code(x), H, L, D, x: gc, xStrideH: gc.strides[oh], xStrideL: gc.strides[ol], cos: cs, sin: ss,
+        inverse: true, y: gx, yStrideH: gsh, yStrideL: gsl });
       if (gc !== g) gc.dispose();
       return [gx];
     }, [cs, ss]);

@@ -100,7 +100,7 @@ export class BalanceState {
   /** Forgets every moving average (the next step is every task's first). */
   reset(): void {
     this._m._fill(0);
-    backendFor(this._init).fill(code(this._init), this.numTasks, this._init._h, 0, 0);
+    backendFor(this._init).fill({ dtype: code(this._init), n: this.numTasks, dst: this._init, value: 0 });
   }
 
   /** Current moving averages m_i (a copy). */
@@ -132,8 +132,8 @@ export class BalanceState {
       if (v !== 0 && v !== 1) throw new RangeError(`${where}: initialized[${i}] = ${v} must be 0 or 1`);
     });
     const b = backend(this.device);
-    b.write(this._m._h, 0, Float64Array.from(sd.m));
-    b.write(this._init._h, 0, Int32Array.from(sd.initialized));
+    b.write({ handle: this._m._h, byteOffset: 0, data: Float64Array.from(sd.m) });
+    b.write({ handle: this._init._h, byteOffset: 0, data: Int32Array.from(sd.initialized) });
   }
 
   dispose(): void {
@@ -198,7 +198,7 @@ export function balanceGradients(grads: Tensor | readonly Tensor[], state: Balan
     ownG = true;
     const st = contiguousStrides(shape);
     grads.forEach((g, i) => {
-      if (N) b.stridedCopy(code(g), g.shape, g._h, g.offset, g.strides, G._h, i * N, st);
+      if (N) b.stridedCopy({ dtype: code(g), shape: g.shape, src: g, srcStrides: g.strides, dst: { _h: G._h, offset: i * N }, dstStrides: st });
     });
   }
   try {
@@ -213,8 +213,7 @@ export function balanceGradients(grads: Tensor | readonly Tensor[], state: Balan
         throw new RangeError(`recforge: balanceGradients: out must be a contiguous ${G.dtype} tensor of shape ${shapeStr(shape)}, got ${shapeStr(out.shape)} ${out.dtype}`);
     } else out = empty(shape, G.dtype, G.device);
     try {
-      backendFor(G, out).balanceGradients(code(G), T, N, G._h, G.offset, state._m._h, 0, state._init._h, 0, p.beta, p.relax, p.ref, p.target,
-        p.strategy, out._h, out.offset, state._weights._h, 0, state._norms._h, 0);
+      backendFor(G, out).balanceGradients({ dtype: code(G), T, N, g: G, m: state._m, init: state._init, beta: p.beta, relax: p.relax, refMode: p.ref, target: p.target, strategy: p.strategy, out, weights: state._weights, norms: state._norms });
     } catch (e) {
       if (out !== opts.out) out.dispose();
       throw e;

@@ -2,6 +2,7 @@
 // contiguity, scalar promotion. Every op validates in TypeScript (clear messages naming
 // shapes) before the binding re-validates memory bounds natively.
 import { backend, native, type NativeAddon } from "../native.js";
+import type { CpuOnlyOps, CudaOnlyOps } from "../native_ops.generated.js";
 import { DTYPE_CODE, type Device, type DType, isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { shapeStr } from "../tensor/shape.js";
@@ -23,14 +24,15 @@ export function backendFor(...ts: (Tensor | null | undefined)[]): NativeAddon {
   return backend(dev ?? "cpu");
 }
 
-type KernelFn = (...args: any[]) => any;
+type DeviceOnlyOps = CpuOnlyOps & CudaOnlyOps;
 
 /**
- * backendFor(...ts)[fn] for ops whose kernel is not bound on every device yet: a TypeError
- * naming the op and the device instead of "undefined is not a function".
+ * backendFor(...ts)[fn] for ops whose kernel is not bound on every device (the op table's
+ * cpu-only or cuda-only entries): a TypeError naming the op and the device instead of
+ * "undefined is not a function".
  */
-export function kernelFor(op: string, fn: string, ...ts: (Tensor | null | undefined)[]): KernelFn {
-  const f = backendFor(...ts)[fn] as KernelFn | undefined;
+export function kernelFor<K extends keyof DeviceOnlyOps>(op: string, fn: K, ...ts: (Tensor | null | undefined)[]): DeviceOnlyOps[K] {
+  const f = backendFor(...ts)[fn] as DeviceOnlyOps[K] | undefined;
   if (typeof f === "function") return f;
   const dev = ts.find((t) => t)?.device ?? "cpu";
   throw new TypeError(`recforge: ${op}: not available on ${dev} yet (no ${fn} kernel binding there); move the inputs with .to("cpu")`);
@@ -93,7 +95,7 @@ export function empty(shape: readonly number[], dtype: DType, device: Device = "
 export function contiguousRaw(t: Tensor): Tensor {
   if (t.isContiguous) return t;
   const out = Tensor.empty(t.shape, t.dtype, t.device);
-  backendFor(t).stridedCopy(code(t), t.shape, t._h, t.offset, t.strides, out._h, 0, out.strides);
+  backendFor(t).stridedCopy({ dtype: code(t), shape: t.shape, src: t, srcStrides: t.strides, dst: out, dstStrides: out.strides });
   return out;
 }
 
@@ -111,7 +113,7 @@ export function withContiguous<R>(ts: Tensor[], fn: (...c: Tensor[]) => R): R {
 
 export function scalarLike(v: number, like: Tensor): Tensor {
   const t = Tensor.empty([], like.dtype, like.device);
-  backendFor(t).fill(code(t), 1, t._h, 0, v);
+  backendFor(t).fill({ dtype: code(t), n: 1, dst: t, value: v });
   return t;
 }
 

@@ -89,7 +89,7 @@ export function tensor(data: unknown, opts: CreateOptions & { shape?: number[] }
   const t = Tensor.empty(shape, dtype, device);
   if (flat.length) {
     const arr = dtype === "float32" ? Float32Array.from(flat) : dtype === "float64" ? Float64Array.from(flat) : Int32Array.from(flat);
-    backend(device).write(t._h, 0, arr);
+    backend(device).write({ handle: t._h, byteOffset: 0, data: arr });
   }
   return finish(t, opts);
 }
@@ -100,7 +100,7 @@ export function full(shape: number[], value: number, opts: CreateOptions = {}): 
   const dtype = checkDType(opts.dtype ?? "float32");
   if (typeof value !== "number") throw new TypeError(`recforge: full: value must be a number, got ${describe(value)}`);
   const t = Tensor.empty(s, dtype, deviceOf(opts));
-  backend(t.device).fill(DTYPE_CODE[dtype], t.size, t._h, 0, value);
+  backend(t.device).fill({ dtype: DTYPE_CODE[dtype], n: t.size, dst: t, value });
   return finish(t, opts);
 }
 export const zeros = (shape: number[], opts: CreateOptions = {}) => full(shape, 0, opts);
@@ -145,7 +145,7 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
   const dtype = t.dtype;
   const one = dtype === "float64" ? new Float64Array([1]) : dtype === "int32" ? new Int32Array([1]) : new Float32Array([1]);
   const b = backend(t.device);
-  for (let i = 0; i < Math.min(n, m); i++) b.write(t._h, (i * m + i) * one.BYTES_PER_ELEMENT, one);
+  for (let i = 0; i < Math.min(n, m); i++) b.write({ handle: t._h, byteOffset: (i * m + i) * one.BYTES_PER_ELEMENT, data: one });
   return t;
 }
 
@@ -166,7 +166,7 @@ function randomFill(kind: number, shape: number[], a: number, b: number, opts: R
   const g = generatorOf(opts.generator);
   const t = Tensor.empty(s, dtype, deviceOf(opts));
   // Same Philox stream on every device: a seed gives the same numbers on cpu and cuda.
-  backend(t.device).randomFill(DTYPE_CODE[dtype], kind, g.seed, g.take(t.size), t.size, t._h, 0, a, b);
+  backend(t.device).randomFill({ dtype: DTYPE_CODE[dtype], kind, seed: g.seed, offset: g.take(t.size), n: t.size, out: t, a, b });
   return finish(t, opts);
 }
 
@@ -197,7 +197,7 @@ export function randint(low: number, high: number, shape: number[], opts: { gene
   const s = checkShape(shape);
   const g = generatorOf(opts.generator);
   const t = Tensor.empty(s, "int32", deviceOf(opts));
-  backend(t.device).randomInt(g.seed, g.take(t.size), t.size, t._h, 0, low, high);
+  backend(t.device).randomInt({ seed: g.seed, offset: g.take(t.size), n: t.size, out: t, low, high });
   return t;
 }
 
@@ -209,7 +209,7 @@ export function dropout(x: Tensor, p = 0.5, opts: { training?: boolean; generato
   if (typeof p !== "number" || !(p >= 0 && p < 1)) throw new RangeError(`recforge: dropout: p must be in [0, 1), got ${p}`);
   if (opts.training === false || p === 0) return x;
   const mask = bernoulli([...x.shape], 1 - p, { dtype: x.dtype, generator: opts.generator, device: x.device });
-  backend(mask.device).scaleInplace(code(mask), mask.size, mask._h, 0, 1 / (1 - p));
+  backend(mask.device).scaleInplace({ dtype: code(mask), n: mask.size, x: mask, scale: 1 / (1 - p) });
   const out = mul(x, mask);
   mask.dispose();
   return out;

@@ -23,8 +23,8 @@ function copyBetween(from: NativeAddon, src: Handle, srcByte: number, to: Native
   const buf = new Uint8Array(Math.min(nbytes, CHUNK_BYTES));
   for (let done = 0; done < nbytes; done += buf.length) {
     const part = done + buf.length <= nbytes ? buf : buf.subarray(0, nbytes - done);
-    from.read(src, srcByte + done, part);
-    to.write(dst, done, part);
+    from.read({ handle: src, byteOffset: srcByte + done, out: part });
+    to.write({ handle: dst, byteOffset: done, data: part });
   }
 }
 

@@ -10,15 +10,14 @@ import { assertFloat, assertNumber, assertTensor, code, backendFor, contiguousRa
 import { reshape } from "./shape.js";
 import { sum } from "./reduce.js";
 
-export const enum U {
-  Neg = 0, Exp, Log, Sqrt, Rsqrt, Abs, Relu, LeakyRelu, Elu, Gelu, Silu, Sigmoid, Tanh, Clamp, PowScalar,
-  AddScalar, MulScalar, Square, Sign, Reciprocal,
-}
+// The kernels' op codes come from the op table (native/ops.table.mjs); U is exported for the other ops.
+export { UnaryOp as U } from "../native_ops.generated.js";
+import { UnaryOp as U, BinaryOp as B } from "../native_ops.generated.js";
 
 export function unaryRaw(op: U, x: Tensor, a = 0, b = 0): Tensor {
   const xc = contiguousRaw(x);
   const y = empty(x.shape, x.dtype, x.device);
-  backendFor(xc).unary(code(x), op, x.size, xc._h, xc.offset, y._h, 0, a, b);
+  backendFor(xc).unary({ dtype: code(x), op, n: x.size, x: xc, out: y, a, b });
   if (xc !== x) xc.dispose();
   return y;
 }
@@ -28,7 +27,7 @@ function unary(name: string, op: U, x: Tensor, a = 0, b = 0): Tensor {
   assertFloat(x, name);
   const xc = contiguousRaw(x);
   const y = empty(x.shape, x.dtype, x.device);
-  backendFor(xc).unary(code(x), op, x.size, xc._h, xc.offset, y._h, 0, a, b);
+  backendFor(xc).unary({ dtype: code(x), op, n: x.size, x: xc, out: y, a, b });
   if (!needsGrad(x)) {
     if (xc !== x) xc.dispose();
     return y;
@@ -41,7 +40,7 @@ function unary(name: string, op: U, x: Tensor, a = 0, b = 0): Tensor {
     (g) => {
       const gc = contiguousRaw(g);
       const gx = empty(x.shape, x.dtype, x.device);
-      backendFor(xs, ys, gc).unaryBackward(code(x), op, x.size, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0, a, b);
+      backendFor(xs, ys, gc).unaryBackward({ dtype: code(x), op, n: x.size, x: xs, y: ys, grad: gc, gradInput: gx, a, b });
       if (gc !== g) gc.dispose();
       return [gx];
     },
@@ -74,7 +73,6 @@ export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {
 }
 
 // ---- binary -----------------------------------------------------------------------
-const enum B { Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge }
 
 /** Sums a broadcast gradient back to `shape` (the shape of the input it belongs to). */
 export function sumTo(g: Tensor, shape: Shape): Tensor {
@@ -93,12 +91,7 @@ function binaryRaw(op: B, a: Tensor, b: Tensor, name: string): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, name);
   const be = backendFor(a, b); // both on one device, checked before the output exists
   const out = empty(shape, a.dtype, a.device);
-  be.binary(
-    code(a), op, shape,
-    a._h, a.offset, broadcastStrides(a.shape, a.strides, shape),
-    b._h, b.offset, broadcastStrides(b.shape, b.strides, shape),
-    out._h, 0,
-  );
+  be.binary({ dtype: code(a), op, shape, a, aStrides: broadcastStrides(a.shape, a.strides, shape), b, bStrides: broadcastStrides(b.shape, b.strides, shape), out });
   return out;
 }
 
@@ -270,8 +263,7 @@ function whereBody(cond: Tensor, a: Operand, b: Operand): Tensor {
   const whereRaw = (x: Tensor, y: Tensor, shp: Shape) => {
     const be = backendFor(x, y, c);
     const o = empty(shp, x.dtype, x.device);
-    be.where(code(x), shp, c._h, c.offset, broadcastStrides(c.shape, c.strides, shp), x._h, x.offset,
-      broadcastStrides(x.shape, x.strides, shp), y._h, y.offset, broadcastStrides(y.shape, y.strides, shp), o._h, 0);
+    be.where({ dtype: code(x), shape: shp, cond: c, condStrides: broadcastStrides(c.shape, c.strides, shp), a: x, aStrides: broadcastStrides(x.shape, x.strides, shp), b: y, bStrides: broadcastStrides(y.shape, y.strides, shp), out: o });
     return o;
   };
   const out = whereRaw(ta, tb, shape);
@@ -299,7 +291,7 @@ function sumToOwned(g: Tensor, shape: Shape): Tensor {
 export function castRaw(x: Tensor, dtype: DType): Tensor {
   const xc = contiguousRaw(x);
   const out = empty(x.shape, dtype, x.device);
-  backendFor(xc).cast(code(xc), code(out), x.size, xc._h, xc.offset, out._h, 0);
+  backendFor(xc).cast({ srcDtype: code(xc), dstDtype: code(out), n: x.size, src: xc, dst: out });
   if (xc !== x) xc.dispose();
   return out;
 }
@@ -317,7 +309,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 export function clone(x: Tensor): Tensor {
   assertTensor(x, "clone");
   const out = empty(x.shape, x.dtype, x.device);
-  backendFor(x).stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
+  backendFor(x).stridedCopy({ dtype: code(x), shape: x.shape, src: x, srcStrides: x.strides, dst: out, dstStrides: out.strides });
   return record(out, "clone", [x], (g) => [g]);
 }
 

@@ -8,7 +8,7 @@ import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { shapeStr } from "../tensor/shape.js";
 import type { CsrGraph } from "../graph/csr.js";
-import { assertFloat, assertNumber, assertSameDType, assertTensor, code, contiguousRaw, empty, kernelFor } from "./core.js";
+import { assertFloat, assertNumber, assertSameDType, assertTensor, backendFor, code, contiguousRaw, empty } from "./core.js";
 
 export type SegmentReduce = "sum" | "mean" | "max" | "min";
 const REDUCE_CODE: Record<SegmentReduce, number> = { sum: 0, mean: 1, max: 2, min: 3 };
@@ -20,9 +20,6 @@ function assertGraph(g: unknown, op: string): CsrGraph {
   if (c.isDisposed) throw new TypeError(`recforge: ${op}: the CsrGraph was disposed`);
   return c;
 }
-
-const nullableH = (t: Tensor | null) => (t ? t._h : null);
-const off = (t: Tensor | null) => (t ? t.offset : 0);
 
 export interface SegmentAggregateOptions {
   /** Per-edge weights [E] (CSR order): messages are w[e] * x[src(e)]. Differentiable. */
@@ -53,13 +50,13 @@ export function segmentAggregate(x: Tensor, graph: CsrGraph, reduce: SegmentRedu
   const rest = x.shape.slice(1);
   const F = rest.reduce((p, c) => p * c, 1);
   const extreme = rc >= 2;
-  const aggregate = kernelFor(op, "segmentAggregate", x, w);
+  const be = backendFor(x, w);
   const xc = contiguousRaw(x), wc = w ? contiguousRaw(w) : null;
   const out = empty([g.numDst, ...rest], x.dtype, x.device);
   const arg = extreme ? empty([g.numDst, F], "int32", x.device) : null;
   const csr = g.on(x.device);
-  aggregate(code(x), rc, g.numDst, g.numSrc, F, g.numEdges, csr.rowptr._h, 0, csr.src._h, 0,
-    xc._h, xc.offset, nullableH(wc), off(wc), out._h, 0, nullableH(arg), 0);
+  be.segmentAggregate({ dtype: code(x), reduce: rc, nDst: g.numDst, nSrc: g.numSrc, F, nEdges: g.numEdges, rowptr: csr.rowptr, src: csr.src,
+    x: xc, w: wc, out, arg });
   if (!needsGrad(x, w)) {
     if (xc !== x) xc.dispose();
     if (wc && wc !== w) wc.dispose();
@@ -77,12 +74,11 @@ export function segmentAggregate(x: Tensor, graph: CsrGraph, reduce: SegmentRedu
   const saved = [rowptr, src, ...tr, ...(xs ? [xs] : []), ...(ws ? [ws] : []), ...(arg ? [arg] : [])];
   return record(out, op, [x, w], (grad) => {
     const gc = contiguousRaw(grad);
-    const backward = kernelFor(op, "segmentAggregateBackward", gc, xs, ws);
+    const be = backendFor(gc, xs, ws);
     const dx = wantDx ? empty(x.shape, x.dtype, x.device) : null;
     const dw = wantDw ? empty([g.numEdges], x.dtype, x.device) : null;
-    backward(code(x), rc, g.numDst, g.numSrc, F, g.numEdges, rowptr._h, 0, src._h, 0,
-      tr[0]?._h ?? null, 0, tr[1]?._h ?? null, 0, tr[2]?._h ?? null, 0, nullableH(xs), off(xs), nullableH(ws), off(ws),
-      nullableH(arg), 0, gc._h, gc.offset, nullableH(dx), 0, nullableH(dw), 0);
+    be.segmentAggregateBackward({ dtype: code(x), reduce: rc, nDst: g.numDst, nSrc: g.numSrc, F, nEdges: g.numEdges, rowptr, src,
+      tRowptr: tr[0] ?? null, tDst: tr[1] ?? null, tEid: tr[2] ?? null, x: xs, w: ws, arg, dout: gc, dx, dw });
     if (gc !== grad) gc.dispose();
     return [dx, dw];
   }, saved);
@@ -100,18 +96,18 @@ export function edgeSoftmax(scores: Tensor, graph: CsrGraph): Tensor {
   if (scores.ndim < 1 || scores.ndim > 2 || scores.shape[0] !== g.numEdges)
     throw new RangeError(`recforge: ${op}: scores ${shapeStr(scores.shape)} must be [${g.numEdges}] or [${g.numEdges}, H] (one row per edge, CSR order)`);
   const H = scores.ndim === 2 ? scores.shape[1] : 1;
-  const softmax = kernelFor(op, "edgeSoftmax", scores);
+  const be = backendFor(scores);
   const sc = contiguousRaw(scores);
   const alpha = empty(scores.shape, scores.dtype, scores.device);
   const csrRowptr = g.on(scores.device).rowptr;
-  softmax(code(scores), g.numDst, H, g.numEdges, csrRowptr._h, 0, sc._h, sc.offset, alpha._h, 0);
+  be.edgeSoftmax({ dtype: code(scores), nDst: g.numDst, H, nEdges: g.numEdges, rowptr: csrRowptr, scores: sc, alpha });
   if (sc !== scores) sc.dispose();
   if (!needsGrad(scores)) return alpha;
   const rowptr = save(csrRowptr), as = save(alpha);
   return record(alpha, op, [scores], (grad) => {
     const gc = contiguousRaw(grad);
     const ds = empty(scores.shape, scores.dtype, scores.device);
-    kernelFor(op, "edgeSoftmaxBackward", as, gc)(code(scores), g.numDst, H, g.numEdges, rowptr._h, 0, as._h, as.offset, gc._h, gc.offset, ds._h, 0);
+    backendFor(as, gc).edgeSoftmaxBackward({ dtype: code(scores), nDst: g.numDst, H, nEdges: g.numEdges, rowptr, alpha: as, dalpha: gc, dscores: ds });
     if (gc !== grad) gc.dispose();
     return [ds];
   }, [rowptr, as]);
@@ -141,14 +137,14 @@ function gatImpl(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: 
     if (a.ndim !== 2 || a.shape[0] !== H || a.shape[1] !== F)
       throw new RangeError(`recforge: ${op}: ${what} ${shapeStr(a.shape)} must be [H, F] = [${H}, ${F}] for wh ${shapeStr(wh.shape)}`);
   const E = g.numEdges;
-  const forward = kernelFor(op, "gatForward", wh, aSrc, aDst);
+  const be = backendFor(wh, aSrc, aDst);
   const dev = wh.device;
   const whc = contiguousRaw(wh), asc = contiguousRaw(aSrc), adc = contiguousRaw(aDst);
   const out = empty([N, H, F], wh.dtype, dev), el = empty([N, H], wh.dtype, dev), er = empty([N, H], wh.dtype, dev);
   const alpha = empty([E, H], wh.dtype, dev);
   const csr = g.on(dev);
-  forward(code(wh), N, H, F, E, slope, csr.rowptr._h, 0, csr.src._h, 0, whc._h, whc.offset,
-    asc._h, asc.offset, adc._h, adc.offset, out._h, 0, el._h, 0, er._h, 0, alpha._h, 0);
+  be.gatForward({ dtype: code(wh), N, H, F, nEdges: E, negativeSlope: slope, rowptr: csr.rowptr, src: csr.src, wh: whc, aSrc: asc, aDst: adc,
+    out, el, er, alpha });
   if (!needsGrad(wh, aSrc, aDst)) {
     for (const [c, o] of [[whc, wh], [asc, aSrc], [adc, aDst]]) if (c !== o) c.dispose();
     el.dispose();
@@ -162,12 +158,11 @@ function gatImpl(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: 
   const alphaS = save(alpha);
   const res = record(out, op, [wh, aSrc, aDst], (grad) => {
     const gc = contiguousRaw(grad);
-    const backward = kernelFor(op, "gatBackward", whs, gc);
+    const be = backendFor(whs, gc);
     const dwh = empty([N, H, F], wh.dtype, dev), das = empty([H, F], wh.dtype, dev), dad = empty([H, F], wh.dtype, dev);
-    const ws = empty([kernelFor(op, "gatWorkspaceSize", whs)(N, E, H, F)], wh.dtype, dev);
-    backward(code(wh), N, H, F, E, slope, gs[0]._h, 0, gs[1]._h, 0, gs[2]._h, 0, gs[3]._h, 0, gs[4]._h, 0,
-      whs._h, whs.offset, ass._h, ass.offset, ads._h, ads.offset, el._h, 0, er._h, 0, alphaS._h, 0, gc._h, gc.offset,
-      dwh._h, 0, das._h, 0, dad._h, 0, ws._h, 0);
+    const ws = empty([be.gatWorkspaceSize({ N, nEdges: E, H, F })], wh.dtype, dev);
+    be.gatBackward({ dtype: code(wh), N, H, F, nEdges: E, negativeSlope: slope, rowptr: gs[0], src: gs[1], tRowptr: gs[2], tDst: gs[3], tEid: gs[4],
+      wh: whs, aSrc: ass, aDst: ads, el, er, alpha: alphaS, dout: gc, dWh: dwh, daSrc: das, daDst: dad, workspace: ws });
     ws.dispose();
     if (gc !== grad) gc.dispose();
     const r = [wh.requiresGrad ? dwh : null, aSrc.requiresGrad ? das : null, aDst.requiresGrad ? dad : null];

@@ -22,7 +22,7 @@ function embeddingBody(indices: Tensor, weight: Tensor): Tensor {
   const wc = contiguousRaw(weight);
   const out = empty([...indices.shape, d], weight.dtype, weight.device);
   try {
-    backendFor(wc, ic).gatherRows(code(weight), indices.size, d, rows, wc._h, wc.offset, ic._h, ic.offset, out._h, 0);
+    backendFor(wc, ic).gatherRows({ dtype: code(weight), n: indices.size, d, rows, table: wc, indices: ic, out });
   } catch (e) {
     out.dispose();
     throw e;
@@ -37,8 +37,8 @@ function embeddingBody(indices: Tensor, weight: Tensor): Tensor {
   return record(out, "embedding", [null, weight], (g) => {
     const gc = contiguousRaw(g);
     const gw = empty(weight.shape, weight.dtype, weight.device);
-    backendFor(gw).fill(code(gw), gw.size, gw._h, 0, 0);
-    backendFor(gw, gc, is).scatterAddRows(code(gw), indices.size, d, rows, gc._h, gc.offset, is._h, is.offset, gw._h, 0);
+    backendFor(gw).fill({ dtype: code(gw), n: gw.size, dst: gw, value: 0 });
+    backendFor(gw, gc, is).scatterAddRows({ dtype: code(gw), n: indices.size, d, rows, src: gc, indices: is, out: gw });
     if (gc !== g) gc.dispose();
     return [null, gw];
   }, [is]);
@@ -85,7 +85,7 @@ function gatherBody(x: Tensor, axis: number, indices: Tensor): Tensor {
   const xc = contiguousRaw(x), ic = contiguousRaw(indices);
   const out = empty(indices.shape, x.dtype, x.device);
   try {
-    backendFor(xc, ic).gatherAxis(code(x), outer, dim, k, inner, xc._h, xc.offset, ic._h, ic.offset, out._h, 0);
+    backendFor(xc, ic).gatherAxis({ dtype: code(x), outer, dim, k, inner, x: xc, indices: ic, out });
   } catch (e) {
     out.dispose();
     throw e;
@@ -100,8 +100,8 @@ function gatherBody(x: Tensor, axis: number, indices: Tensor): Tensor {
   return record(out, "gather", [x], (g) => {
     const gc = contiguousRaw(g);
     const gx = empty(x.shape, x.dtype, x.device);
-    backendFor(gx).fill(code(gx), gx.size, gx._h, 0, 0);
-    backendFor(gx, gc, is).scatterAddAxis(code(gx), outer, dim, k, inner, gc._h, gc.offset, is._h, is.offset, gx._h, 0);
+    backendFor(gx).fill({ dtype: code(gx), n: gx.size, dst: gx, value: 0 });
+    backendFor(gx, gc, is).scatterAddAxis({ dtype: code(gx), outer, dim, k, inner, src: gc, indices: is, out: gx });
     if (gc !== g) gc.dispose();
     return [gx];
   }, [is]);
@@ -124,10 +124,10 @@ function scatterAddBody(x: Tensor, axis: number, indices: Tensor, src: Tensor): 
   const inner = x.shape.slice(a + 1).reduce((p, c) => p * c, 1);
   const k = indices.shape[a], dim = x.shape[a];
   const out = empty(x.shape, x.dtype, x.device);
-  backendFor(x).stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
+  backendFor(x).stridedCopy({ dtype: code(x), shape: x.shape, src: x, srcStrides: x.strides, dst: out, dstStrides: out.strides });
   const sc = contiguousRaw(src), ic = contiguousRaw(indices);
   try {
-    backendFor(out, sc, ic).scatterAddAxis(code(x), outer, dim, k, inner, sc._h, sc.offset, ic._h, ic.offset, out._h, 0);
+    backendFor(out, sc, ic).scatterAddAxis({ dtype: code(x), outer, dim, k, inner, src: sc, indices: ic, out });
   } catch (e) {
     out.dispose();
     throw e;
@@ -143,7 +143,7 @@ function scatterAddBody(x: Tensor, axis: number, indices: Tensor, src: Tensor): 
     const gsrc = src.requiresGrad ? empty(indices.shape, x.dtype, x.device) : null;
     if (gsrc) {
       const gc = contiguousRaw(g);
-      backendFor(gsrc, gc, is).gatherAxis(code(x), outer, dim, k, inner, gc._h, gc.offset, is._h, is.offset, gsrc._h, 0);
+      backendFor(gsrc, gc, is).gatherAxis({ dtype: code(x), outer, dim, k, inner, x: gc, indices: is, out: gsrc });
       if (gc !== g) gc.dispose();
     }
     return [g, gsrc];

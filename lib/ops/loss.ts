@@ -45,7 +45,7 @@ export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions =
   const be = backendFor(logits, target); // one device, checked before anything is allocated
   const xc = contiguousRaw(logits), yc = contiguousRaw(target);
   const loss = empty(logits.shape, logits.dtype, logits.device);
-  be.bceLogits(code(logits), logits.size, pw, xc._h, xc.offset, yc._h, yc.offset, loss._h, 0);
+  be.bceLogits({ dtype: code(logits), n: logits.size, posWeight: pw, logits: xc, target: yc, loss });
   let out = loss;
   if (needsGrad(logits, target)) {
     const xs = xc !== logits ? xc : save(logits), ys = yc !== target ? yc : save(target);
@@ -54,7 +54,7 @@ export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions =
       if (logits.requiresGrad) {
         const gc = contiguousRaw(g);
         gx = empty(logits.shape, logits.dtype, logits.device);
-        backendFor(xs, ys, gc).bceLogitsBackward(code(logits), logits.size, pw, xs._h, xs.offset, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
+        backendFor(xs, ys, gc).bceLogitsBackward({ dtype: code(logits), n: logits.size, posWeight: pw, logits: xs, target: ys, grad: gc, gradInput: gx });
         if (gc !== g) gc.dispose();
       }
       return [gx, target.requiresGrad ? bceTargetGrad(g, xs, pw) : null];
@@ -108,7 +108,7 @@ function crossEntropyBody(logits: Tensor, target: Tensor, opts: CrossEntropyOpti
   const loss = empty([n], logits.dtype, logits.device);
   const lse = empty([n], logits.dtype, logits.device);
   try {
-    be.crossEntropy(code(logits), n, c, ignore, xc._h, xc.offset, tc._h, tc.offset, loss._h, 0, lse._h, 0);
+    be.crossEntropy({ dtype: code(logits), n, classes: c, ignoreIndex: ignore, logits: xc, target: tc, loss, lse });
   } catch (e) {
     loss.dispose();
     lse.dispose();
@@ -120,7 +120,7 @@ function crossEntropyBody(logits: Tensor, target: Tensor, opts: CrossEntropyOpti
     out = record(loss, "crossEntropy", [logits, null], (g) => {
       const gc = contiguousRaw(g);
       const gx = empty(logits.shape, logits.dtype, logits.device);
-      backendFor(xs, ts, gc).crossEntropyBackward(code(logits), n, c, ignore, xs._h, xs.offset, ts._h, ts.offset, lse._h, 0, gc._h, gc.offset, gx._h, 0);
+      backendFor(xs, ts, gc).crossEntropyBackward({ dtype: code(logits), n, classes: c, ignoreIndex: ignore, logits: xs, target: ts, lse, grad: gc, gradInput: gx });
       if (gc !== g) gc.dispose();
       return [gx, null];
     }, [xs, ts, lse]);

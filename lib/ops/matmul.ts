@@ -54,7 +54,7 @@ function matArg(x: Tensor, batchShape: number[]): MatArg {
   const full = [...batchShape, rows, cols];
   const v = expand(x, full);
   const c = empty(full, x.dtype, x.device);
-  backendFor(v).stridedCopy(code(x), full, v._h, v.offset, v.strides, c._h, 0, c.strides);
+  backendFor(v).stridedCopy({ dtype: code(x), shape: full, src: v, srcStrides: v.strides, dst: c, dstStrides: c.strides });
   if (v !== x) v.dispose();
   return { t: c, trans: false, ld: Math.max(cols, 1), batchStride: rows * cols, owned: true };
 }
@@ -71,13 +71,15 @@ export function matmulRaw(a: Tensor, b: Tensor, lowp = -1): Tensor {
   const out = empty([...batchShape, M, N], a.dtype, a.device);
   if (out.size === 0) return out;
   if (K === 0) {
-    be.fill(code(out), out.size, out._h, 0, 0);
+    be.fill({ dtype: code(out), n: out.size, dst: out, value: 0 });
     return out;
   }
-  const gemm = lowp >= 0 ? kernelFor("matmul (autocast)", "gemmLowp", a, b) : be.gemm;
+  const gemmLowp = lowp >= 0 ? kernelFor("matmul (autocast)", "gemmLowp", a, b) : null;
   const A = matArg(a, batchShape), B = matArg(b, batchShape);
-  gemm(lowp >= 0 ? lowp : code(a), A.trans, B.trans, M, N, K, 1, A.t._h, A.t.offset, A.ld, A.batchStride, B.t._h, B.t.offset, B.ld,
-    B.batchStride, 0, out._h, 0, Math.max(N, 1), M * N, batch);
+  const args = { transA: A.trans, transB: B.trans, M, N, K, alpha: 1, a: A.t, lda: A.ld, strideA: A.batchStride, b: B.t, ldb: B.ld,
+    strideB: B.batchStride, beta: 0, c: out, ldc: Math.max(N, 1), strideC: M * N, batch };
+  if (gemmLowp) gemmLowp({ kind: lowp, ...args });
+  else be.gemm({ dtype: code(a), ...args });
   if (A.owned) A.t.dispose();
   if (B.owned) B.t.dispose();
   return out;

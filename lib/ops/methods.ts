@@ -123,12 +123,12 @@ P.gather = function (a: number, i: Tensor) { return I.gather(this, a, i); };
 P.indexSelect = function (a: number, i: Tensor) { return I.indexSelect(this, a, i); };
 P._fill = function (this: Tensor, v: number) {
   if (!this.isContiguous) throw new Error("recforge: internal: _fill on a non-contiguous tensor");
-  backendFor(this).fill(code(this), this.size, this._h, this.offset, v);
+  backendFor(this).fill({ dtype: code(this), n: this.size, dst: this, value: v });
 };
 P._addNoGrad = function (this: Tensor, o: Tensor) { return E.addRaw(this, o); };
 P._cloneNoGrad = function (this: Tensor) {
   const out = Tensor.empty(this.shape, this.dtype, this.device);
-  backendFor(this).stridedCopy(code(this), this.shape, this._h, this.offset, this.strides, out._h, 0, out.strides);
+  backendFor(this).stridedCopy({ dtype: code(this), shape: this.shape, src: this, srcStrides: this.strides, dst: out, dstStrides: out.strides });
   return out;
 };
 

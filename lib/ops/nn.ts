@@ -23,14 +23,14 @@ function softmaxImpl(name: string, x: Tensor, axis: number, log: boolean): Tenso
   const rows = n === 0 ? 0 : x.size / n;
   const xc = contiguousRaw(x);
   const y = empty(x.shape, x.dtype, x.device);
-  backendFor(xc).softmax(code(x), rows, n, log, xc._h, xc.offset, y._h, 0);
+  backendFor(xc).softmax({ dtype: code(x), rows, n, log, x: xc, out: y });
   if (xc !== x) xc.dispose();
   if (!needsGrad(x)) return y;
   const ys = save(y);
   return record(y, name, [x], (g) => {
     const gc = contiguousRaw(g);
     const gx = empty(x.shape, x.dtype, x.device);
-    backendFor(ys, gc).softmaxBackward(code(x), rows, n, log, ys._h, ys.offset, gc._h, gc.offset, gx._h, 0);
+    backendFor(ys, gc).softmaxBackward({ dtype: code(x), rows, n, log, y: ys, grad: gc, gradInput: gx });
     if (gc !== g) gc.dispose();
     return [gx];
   }, [ys]);
@@ -60,8 +60,7 @@ function normImpl(name: string, rms: boolean, x: Tensor, weight: Tensor | null, 
   const y = empty(x.shape, x.dtype, x.device);
   const mean = rms ? null : empty([rows], x.dtype, x.device);
   const rstd = empty([rows], x.dtype, x.device);
-  be.norm(code(x), rms, rows, n, eps, xc._h, xc.offset, wc?._h ?? null, wc?.offset ?? 0, bc?._h ?? null, bc?.offset ?? 0,
-    y._h, 0, mean?._h ?? null, 0, rstd._h, 0);
+  be.norm({ dtype: code(x), rms, rows, n, eps, x: xc, weight: wc, bias: bc, out: y, mean, rstd });
   if (bc && bc !== bias) bc.dispose();
   if (!needsGrad(x, weight, bias)) {
     [xc !== x ? xc : null, wc !== weight ? wc : null, mean, rstd].forEach((t) => t?.dispose());
@@ -75,8 +74,7 @@ function normImpl(name: string, rms: boolean, x: Tensor, weight: Tensor | null, 
     const gx = empty(x.shape, x.dtype, x.device);
     const gw = weight?.requiresGrad ? empty([n], x.dtype, x.device) : null;
     const gb = bias?.requiresGrad ? empty([n], x.dtype, x.device) : null;
-    backendFor(xs, ws, gc).normBackward(code(x), rms, rows, n, xs._h, xs.offset, ws?._h ?? null, ws?.offset ?? 0, mean?._h ?? null, 0,
-      rstd._h, 0, gc._h, gc.offset, gx._h, 0, gw?._h ?? null, 0, gb?._h ?? null, 0);
+    backendFor(xs, ws, gc).normBackward({ dtype: code(x), rms, rows, n, x: xs, weight: ws, mean, rstd, grad: gc, gradInput: gx, gradWeight: gw, gradBias: gb });
     if (gc !== g) gc.dispose();
     return [gx, gw, gb];
   }, saved);

@@ -6,7 +6,7 @@ import { normAxes, normAxis, shapeStr } from "../tensor/shape.js";
 import { assertFloat, assertTensor, code, contiguousRaw, empty, backendFor } from "./core.js";
 import { expand, reshape } from "./shape.js";
 
-const enum R { Sum = 0, Mean, Max, Min }
+import { ReduceOp as R } from "../native_ops.generated.js";
 
 type Axes = number | number[] | undefined | null;
 
@@ -27,7 +27,7 @@ function reduceRaw(op: R, x: Tensor, axes: number[]): Tensor {
   }
   if (runs.length === 0) {
     const out = empty(shape, x.dtype, x.device);
-    backendFor(cur).stridedCopy(code(x), shape, cur._h, cur.offset, cur.strides, out._h, 0, out.strides);
+    backendFor(cur).stridedCopy({ dtype: code(x), shape, src: cur, srcStrides: cur.strides, dst: out, dstStrides: out.strides });
     if (cur !== x) cur.dispose();
     return out;
   }
@@ -38,7 +38,7 @@ function reduceRaw(op: R, x: Tensor, axes: number[]): Tensor {
     const inner = shape.slice(e + 1).reduce((p, c) => p * c, 1);
     const next = shape.map((d, i) => (i >= s && i <= e ? 1 : d));
     const out = empty(next, x.dtype, x.device);
-    backendFor(cur).reduce(code(x), op, outer, r, inner, cur._h, cur.offset, out._h, 0, null, 0);
+    backendFor(cur).reduce({ dtype: code(x), op, outer, r, inner, x: cur, out, indices: null });
     if (cur !== x) cur.dispose();
     cur = out;
     shape = next;
@@ -69,7 +69,7 @@ export function mean(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   const count = ax.reduce((p, a) => p * x.shape[a], 1);
   const k = record(reduceRaw(R.Mean, x, ax), "mean", [x], (g) => {
     const e = expandCopy(g, x.shape);
-    backendFor(e).scaleInplace(code(e), e.size, e._h, 0, 1 / count);
+    backendFor(e).scaleInplace({ dtype: code(e), n: e.size, x: e, scale: 1 / count });
     return [e];
   });
   return finishOwned(k, x, ax, keepdim);
@@ -85,7 +85,7 @@ function finishOwned(k: Tensor, x: Tensor, ax: number[], keepdim: boolean): Tens
 function expandCopy(g: Tensor, shape: readonly number[]): Tensor {
   const v = expand(g, shape);
   const out = empty(shape, g.dtype, g.device);
-  backendFor(v).stridedCopy(code(g), shape, v._h, v.offset, v.strides, out._h, 0, out.strides);
+  backendFor(v).stridedCopy({ dtype: code(g), shape, src: v, srcStrides: v.strides, dst: out, dstStrides: out.strides });
   if (v !== g) v.dispose();
   return out;
 }
@@ -106,14 +106,14 @@ function extreme(name: string, op: R, x: Tensor, axis: number, keepdim: boolean)
   const ks = keptShape(x.shape, [a]);
   const vals = empty(ks, x.dtype, x.device);
   const idx = empty(ks, "int32", x.device);
-  backendFor(xc).reduce(code(x), op, outer, x.shape[a], inner, xc._h, xc.offset, vals._h, 0, idx._h, 0);
+  backendFor(xc).reduce({ dtype: code(x), op, outer, r: x.shape[a], inner, x: xc, out: vals, indices: idx });
   if (xc !== x) xc.dispose();
   const idxSaved = idx.detach(); // the node's own reference: callers may dispose `indices`
   const v = record(vals, name, [x], (g) => {
     const gx = empty(x.shape, x.dtype, x.device);
-    backendFor(gx).fill(code(gx), gx.size, gx._h, 0, 0);
+    backendFor(gx).fill({ dtype: code(gx), n: gx.size, dst: gx, value: 0 });
     const gc = contiguousRaw(g);
-    backendFor(gx, gc, idxSaved).scatterAddAxis(code(gx), outer, x.shape[a], 1, inner, gc._h, gc.offset, idxSaved._h, idxSaved.offset, gx._h, 0);
+    backendFor(gx, gc, idxSaved).scatterAddAxis({ dtype: code(gx), outer, dim: x.shape[a], k: 1, inner, src: gc, indices: idxSaved, out: gx });
     if (gc !== g) gc.dispose();
     return [gx];
   }, [idxSaved]);

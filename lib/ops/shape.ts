@@ -14,7 +14,7 @@ export function contiguous(x: Tensor): Tensor {
   assertTensor(x, "contiguous");
   if (x.isContiguous) return x;
   const out = empty(x.shape, x.dtype, x.device);
-  backendFor(x).stridedCopy(code(x), x.shape, x._h, x.offset, x.strides, out._h, 0, out.strides);
+  backendFor(x).stridedCopy({ dtype: code(x), shape: x.shape, src: x, srcStrides: x.strides, dst: out, dstStrides: out.strides });
   return record(out, "contiguous", [x], (g) => [g]);
 }
 
@@ -159,9 +159,9 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   return record(out, "slice", [x], (g) => {
     const be = backendFor(g, x);
     const gx = empty(x.shape, x.dtype, x.device);
-    be.fill(code(gx), gx.size, gx._h, 0, 0);
+    be.fill({ dtype: code(gx), n: gx.size, dst: gx, value: 0 });
     const st = contiguousStrides(x.shape);
-    be.stridedCopy(code(g), g.shape, g._h, g.offset, g.strides, gx._h, s * st[a], st);
+    be.stridedCopy({ dtype: code(g), shape: g.shape, src: g, srcStrides: g.strides, dst: { _h: gx._h, offset: s * st[a] }, dstStrides: st });
     return [gx];
   });
 }
@@ -210,7 +210,7 @@ export function concat(ts: Tensor[], axis = 0): Tensor {
   const offs: number[] = [];
   for (const t of ts) {
     offs.push(off);
-    be.stridedCopy(code(t), t.shape, t._h, t.offset, t.strides, out._h, off * st[a], st);
+    be.stridedCopy({ dtype: code(t), shape: t.shape, src: t, srcStrides: t.strides, dst: { _h: out._h, offset: off * st[a] }, dstStrides: st });
     off += t.shape[a];
   }
   return record(out, "concat", ts, (g) => ts.map((t, i) => contiguousCopy(slice(g, a, offs[i], offs[i] + t.shape[a]))));
@@ -218,7 +218,7 @@ export function concat(ts: Tensor[], axis = 0): Tensor {
 
 function contiguousCopy(v: Tensor): Tensor {
   const out = empty(v.shape, v.dtype, v.device);
-  backendFor(v).stridedCopy(code(v), v.shape, v._h, v.offset, v.strides, out._h, 0, out.strides);
+  backendFor(v).stridedCopy({ dtype: code(v), shape: v.shape, src: v, srcStrides: v.strides, dst: out, dstStrides: out.strides });
   v.dispose();
   return out;
 }

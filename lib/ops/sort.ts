@@ -36,7 +36,7 @@ export function topk(x: Tensor, k: number, opts: { axis?: number; largest?: bool
     const rows = n === 0 ? 0 : xl.size / n;
     const shape = [...xl.shape.slice(0, -1), k];
     const v = empty(shape, x.dtype, x.device), i = empty(shape, "int32", x.device);
-    backendFor(xc).topk(code(x), rows, n, k, largest, xc._h, xc.offset, v._h, 0, i._h, 0);
+    backendFor(xc).topk({ dtype: code(x), rows, n, k, largest, x: xc, values: v, indices: i });
     if (xc !== xl) xc.dispose();
     return [v, i];
   });
@@ -54,7 +54,7 @@ export function sort(x: Tensor, opts: { axis?: number; descending?: boolean } = 
     const xc = contiguousRaw(xl);
     const rows = n === 0 ? 0 : xl.size / n;
     const v = empty(xl.shape, x.dtype, x.device), i = empty(xl.shape, "int32", x.device);
-    backendFor(xc).sort(code(x), rows, n, descending, xc._h, xc.offset, v._h, 0, i._h, 0);
+    backendFor(xc).sort({ dtype: code(x), rows, n, descending, x: xc, values: v, indices: i });
     if (xc !== xl) xc.dispose();
     return [v, i];
   });

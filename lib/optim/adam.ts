@@ -67,8 +67,7 @@ export class Adam extends Optimizer<AdamOptions> {
     }
     const m = st.expAvg as Tensor, v = st.expAvgSq as Tensor;
     const step = (st.step as number) + 1;
-    backendFor(p, g, m, v).adamStep(code(p), p.size, p._h, p.offset, g._h, g.offset, m._h, m.offset, v._h, v.offset,
-      group.lr, group.beta1, group.beta2, group.eps, group.weightDecay, this.decoupled, step);
+    backendFor(p, g, m, v).adamStep({ dtype: code(p), n: p.size, param: p, grad: g, m, v, lr: group.lr, beta1: group.beta1, beta2: group.beta2, eps: group.eps, weightDecay: group.weightDecay, decoupled: this.decoupled, step });
     st.step = step; // only after the kernel accepted the call
   }
 }

@@ -29,7 +29,7 @@ export function gradNorm(params: Iterable<Tensor> | Tensor): number {
     const g = p.grad!._check("gradient");
     const c = contiguousRaw(g);
     try {
-      total += backendFor(c).sumSquares(code(c), c.size, c._h, c.offset);
+      total += backendFor(c).sumSquares({ dtype: code(c), n: c.size, x: c });
     } finally {
       if (c !== g) c.dispose();
     }
@@ -58,11 +58,11 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
   if (coef >= 1) return norm;
   for (const p of ps) {
     const g = p.grad!;
-    if (g.isContiguous) backendFor(g).scaleInplace(code(g), g.size, g._h, g.offset, coef);
+    if (g.isContiguous) backendFor(g).scaleInplace({ dtype: code(g), n: g.size, x: g, scale: coef });
     else {
       // A strided gradient view (rare: a hook returned one): replace it by a scaled contiguous copy.
       const c = keep(g._cloneNoGrad());
-      backendFor(c).scaleInplace(code(c), c.size, c._h, 0, coef);
+      backendFor(c).scaleInplace({ dtype: code(c), n: c.size, x: c, scale: coef });
       g.dispose();
       p.grad = c;
     }

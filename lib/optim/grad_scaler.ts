@@ -71,10 +71,10 @@ export class GradScaler {
     const inv = 1 / this.scale;
     for (const p of ps) {
       const g = p.grad!;
-      if (g.isContiguous) backendFor(g).scaleInplace(code(g), g.size, g._h, g.offset, inv);
+      if (g.isContiguous) backendFor(g).scaleInplace({ dtype: code(g), n: g.size, x: g, scale: inv });
       else {
         const c = keep(g._cloneNoGrad());
-        backendFor(c).scaleInplace(code(c), c.size, c._h, 0, inv);
+        backendFor(c).scaleInplace({ dtype: code(c), n: c.size, x: c, scale: inv });
         g.dispose();
         p.grad = c;
       }

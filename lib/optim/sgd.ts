@@ -52,7 +52,6 @@ export class SGD extends Optimizer<SGDOptions> {
         first = true;
       }
     }
-    backendFor(p, g, buf).sgdStep(code(p), p.size, p._h, p.offset, g._h, g.offset, buf ? buf._h : null, buf ? buf.offset : 0,
-      group.lr, group.momentum, group.dampening, group.weightDecay, group.nesterov, first);
+    backendFor(p, g, buf).sgdStep({ dtype: code(p), n: p.size, param: p, grad: g, momentumBuf: buf ?? null, lr: group.lr, momentum: group.momentum, dampening: group.dampening, weightDecay: group.weightDecay, nesterov: group.nesterov, first });
   }
 }

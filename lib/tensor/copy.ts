@@ -21,18 +21,18 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   if (dst.size === 0) return;
   const b = backend(dst.device);
   if (src.device === dst.device) {
-    b.stridedCopy(DTYPE_CODE[dst.dtype], dst.shape, src._h, src.offset, src.strides, dst._h, dst.offset, dst.strides);
+    b.stridedCopy({ dtype: DTYPE_CODE[dst.dtype], shape: dst.shape, src, srcStrides: src.strides, dst, dstStrides: dst.strides });
     return;
   }
   const host = src.toTypedArray(); // contiguous, row-major
   if (dst.isContiguous) {
-    b.write(dst._h, dst.offset * DTYPE_BYTES[dst.dtype], host);
+    b.write({ handle: dst._h, byteOffset: dst.offset * DTYPE_BYTES[dst.dtype], data: host });
     return;
   }
   const tmp = Tensor.empty(dst.shape, dst.dtype, dst.device);
   try {
-    b.write(tmp._h, 0, host);
-    b.stridedCopy(DTYPE_CODE[dst.dtype], dst.shape, tmp._h, 0, tmp.strides, dst._h, dst.offset, dst.strides);
+    b.write({ handle: tmp._h, byteOffset: 0, data: host });
+    b.stridedCopy({ dtype: DTYPE_CODE[dst.dtype], shape: dst.shape, src: tmp, srcStrides: tmp.strides, dst, dstStrides: dst.strides });
   } finally {
     tmp.dispose();
   }

@@ -15,7 +15,7 @@ export class Storage {
 
   constructor(nbytes: number, device: Device = "cpu") {
     this.addon = backend(device); // throws a TypeError saying why for an unavailable / unknown device
-    this.handle = this.addon.alloc(nbytes);
+    this.handle = this.addon.alloc({ nbytes });
     this.nbytes = nbytes;
     this.device = device;
   }
@@ -26,7 +26,7 @@ export class Storage {
 
   release(): void {
     if (--this.refs === 0 && this.handle) {
-      this.addon.free(this.handle);
+      this.addon.free({ handle: this.handle });
       this.handle = null;
     }
   }

@@ -169,11 +169,11 @@ export class Tensor {
     if (n === 0) return out;
     const b = backend(this.device);
     if (this.isContiguous) {
-      b.read(this._storage.handle!, this.offset * DTYPE_BYTES[this.dtype], out);
+      b.read({ handle: this._storage.handle!, byteOffset: this.offset * DTYPE_BYTES[this.dtype], out });
     } else {
       const tmp = Tensor.empty(this.shape, this.dtype, this.device);
-      b.stridedCopy(DTYPE_CODE[this.dtype], this.shape, this._storage.handle, this.offset, this.strides, tmp._storage.handle, 0, tmp.strides);
-      b.read(tmp._storage.handle!, 0, out);
+      b.stridedCopy({ dtype: DTYPE_CODE[this.dtype], shape: this.shape, src: { _h: this._storage.handle!, offset: this.offset }, srcStrides: this.strides, dst: { _h: tmp._storage.handle!, offset: 0 }, dstStrides: tmp.strides });
+      b.read({ handle: tmp._storage.handle!, byteOffset: 0, out });
       tmp.dispose();
     }
     return out;

@@ -42,8 +42,8 @@ Napi::Value GatWorkspaceSize(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
-RECFORGE_BIND("gatForward", GatForward);
-RECFORGE_BIND("gatBackward", GatBackward);
-RECFORGE_BIND("gatWorkspaceSize", GatWorkspaceSize);
+RECFORGE_BIND(gatForward, GatForward)
+RECFORGE_BIND(gatBackward, GatBackward)
+RECFORGE_BIND(gatWorkspaceSize, GatWorkspaceSize)
 }  // namespace napi
 }  // namespace recforge

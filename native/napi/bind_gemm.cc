@@ -164,9 +164,9 @@ Napi::Value GemmBackend(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
-RECFORGE_BIND("gemm", Gemm);
-RECFORGE_BIND("gemmOwnF32", GemmOwnF32);
-RECFORGE_BIND("cblasSgemm", CblasSgemm);
-RECFORGE_BIND("gemmBackend", GemmBackend);
+RECFORGE_BIND(gemm, Gemm)
+RECFORGE_BIND(gemmOwnF32, GemmOwnF32)
+RECFORGE_BIND(cblasSgemm, CblasSgemm)
+RECFORGE_BIND(gemmBackend, GemmBackend)
 }  // namespace napi
 }  // namespace recforge

@@ -45,9 +45,9 @@ Napi::Value DenseForward(const Napi::CallbackInfo& info) { return Forward<true>(
 Napi::Value DenseBackward(const Napi::CallbackInfo& info) { return Backward<true>(info); }
 
 }  // namespace
-RECFORGE_BIND("intervalAttentionForward", IntervalForward);
-RECFORGE_BIND("intervalAttentionBackward", IntervalBackward);
-RECFORGE_BIND("denseMaskedAttentionForward", DenseForward);
-RECFORGE_BIND("denseMaskedAttentionBackward", DenseBackward);
+RECFORGE_BIND(intervalAttentionForward, IntervalForward)
+RECFORGE_BIND(intervalAttentionBackward, IntervalBackward)
+RECFORGE_BIND(denseMaskedAttentionForward, DenseForward)
+RECFORGE_BIND(denseMaskedAttentionBackward, DenseBackward)
 }  // namespace napi
 }  // namespace recforge

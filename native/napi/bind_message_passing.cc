@@ -90,11 +90,11 @@ Napi::Value EdgeSoftmaxBackward(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
-RECFORGE_BIND("cooToCsr", CooToCsr);
-RECFORGE_BIND("csrTranspose", CsrTranspose);
-RECFORGE_BIND("segmentAggregate", SegmentAggregate);
-RECFORGE_BIND("segmentAggregateBackward", SegmentAggregateBackward);
-RECFORGE_BIND("edgeSoftmax", EdgeSoftmax);
-RECFORGE_BIND("edgeSoftmaxBackward", EdgeSoftmaxBackward);
+RECFORGE_BIND(cooToCsr, CooToCsr)
+RECFORGE_BIND(csrTranspose, CsrTranspose)
+RECFORGE_BIND(segmentAggregate, SegmentAggregate)
+RECFORGE_BIND(segmentAggregateBackward, SegmentAggregateBackward)
+RECFORGE_BIND(edgeSoftmax, EdgeSoftmax)
+RECFORGE_BIND(edgeSoftmaxBackward, EdgeSoftmaxBackward)
 }  // namespace napi
 }  // namespace recforge

@@ -30,7 +30,7 @@ Napi::Value RopeApply(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
-RECFORGE_BIND("ropeTables", RopeTables);
-RECFORGE_BIND("ropeApply", RopeApply);
+RECFORGE_BIND(ropeTables, RopeTables)
+RECFORGE_BIND(ropeApply, RopeApply)
 }  // namespace napi
 }  // namespace recforge

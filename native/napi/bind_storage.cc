@@ -179,14 +179,14 @@ Storage* storage_lookup(double h) { return g_table.find(h); }
 void storage_unregister(double h) { g_table.remove(h); }
 int addon_device() { return 0; }
 
-RECFORGE_BIND("alloc", Alloc);
-RECFORGE_BIND("free", Free);
-RECFORGE_BIND("write", Write);
-RECFORGE_BIND("read", Read);
-RECFORGE_BIND("memoryStats", MemoryStats);
-RECFORGE_BIND("resetPeak", ResetPeak);
-RECFORGE_BIND("emptyCache", EmptyCache);
-RECFORGE_BIND("getNumThreads", GetThreads);
-RECFORGE_BIND("setNumThreads", SetThreads);
+RECFORGE_BIND(alloc, Alloc)
+RECFORGE_BIND(free, Free)
+RECFORGE_BIND(write, Write)
+RECFORGE_BIND(read, Read)
+RECFORGE_BIND(memoryStats, MemoryStats)
+RECFORGE_BIND(resetPeak, ResetPeak)
+RECFORGE_BIND(emptyCache, EmptyCache)
+RECFORGE_BIND(getNumThreads, GetThreads)
+RECFORGE_BIND(setNumThreads, SetThreads)
 }  // namespace napi
 }  // namespace recforge

@@ -9,12 +9,6 @@
 namespace recforge {
 namespace napi {
 
-static std::vector<std::pair<const char*, BindFn>>& registry() {
-  static std::vector<std::pair<const char*, BindFn>> r;
-  return r;
-}
-Registrar::Registrar(const char* name, BindFn fn) { registry().emplace_back(name, fn); }
-
 void throw_type(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, "recforge: " + msg); }
 void throw_range(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, "recforge: " + msg); }
 
@@ -115,13 +109,11 @@ std::string shape_str(const std::vector<int64_t>& v) {
   return s + "]";
 }
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  for (auto& [name, fn] : registry()) exports.Set(name, Napi::Function::New(env, fn, name));
-  return exports;
+Napi::TypedArray bytes_arg(BytesArg a, const char* what) {
+  const Napi::CallbackInfo& info = *a.info;
+  if (a.i >= info.Length() || !info[a.i].IsTypedArray()) throw_type(info.Env(), std::string(what) + ": expected a typed array");
+  return info[a.i].As<Napi::TypedArray>();
 }
 
 }  // namespace napi
 }  // namespace recforge
-
-static Napi::Object RecforgeInit(Napi::Env env, Napi::Object exports) { return recforge::napi::Init(env, exports); }
-NODE_API_MODULE(recforge_addon, RecforgeInit)

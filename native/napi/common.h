@@ -8,10 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "arg_types.h"
+#include "bindings.generated.h"
+#include "recforge/enums.generated.h"
+
 namespace recforge {
 namespace napi {
 
-enum DType : int { F32 = 0, F64 = 1, I32 = 2 };
+// DType (F32, F64, I32) comes from the op table, like every enum of the boundary.
 inline size_t dtype_size(int dt) { return dt == F64 ? 8 : 4; }
 inline const char* dtype_name(int dt) { return dt == F32 ? "float32" : dt == F64 ? "float64" : dt == I32 ? "int32" : "?"; }
 
@@ -35,11 +39,11 @@ Storage* storage_lookup(double handle);  // nullptr when unknown, already freed 
 void storage_unregister(double handle);
 int addon_device();  // the Storage::device of this addon's storages
 
-using BindFn = Napi::Value (*)(const Napi::CallbackInfo&);
-struct Registrar {
-  Registrar(const char* name, BindFn fn);
-};
-#define RECFORGE_BIND(name, fn) static ::recforge::napi::Registrar _recforge_reg_##fn(name, fn)
+// RECFORGE_BIND(name, Fn) defines the table's binding bind::name (bindings.generated.h) as Fn; it
+// compiles only for a name the op table lists, and register_{cpu,cuda}.generated.cc registers it.
+// Use at namespace recforge::napi scope.
+#define RECFORGE_BIND(name, fn) \
+  Napi::Value bind::name(const Napi::CallbackInfo& info) { return fn(info); }
 
 [[noreturn]] void throw_type(Napi::Env env, const std::string& msg);
 [[noreturn]] void throw_range(Napi::Env env, const std::string& msg);
@@ -58,6 +62,32 @@ template <typename T>
 T* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
   return static_cast<T*>(span_arg(info, i, dtype, numel, what));
 }
+
+// The same readers over the typed tags of op_args.generated.h (arg_types.h).
+inline Storage* storage_arg(HandleArg a, const char* what) { return storage_arg(*a.info, a.i, what); }
+inline Storage* storage_arg(TensorArg a, const char* what) { return storage_arg(*a.info, a.i, what); }
+inline int64_t int_arg(IntArg a, const char* what) { return int_arg(*a.info, a.i, what); }
+template <typename E>
+int64_t int_arg(EnumArg<E> a, const char* what) {
+  return int_arg(*a.info, a.i, what);
+}
+inline double num_arg(FloatArg a, const char* what) { return num_arg(*a.info, a.i, what); }
+inline bool bool_arg(BoolArg a, const char* what) { return bool_arg(*a.info, a.i, what); }
+inline std::vector<int64_t> ints_arg(IntsArg a, const char* what) { return ints_arg(*a.info, a.i, what); }
+inline int dtype_arg(DTypeArg a) { return dtype_arg(*a.info, a.i); }
+inline void* span_arg(TensorArg a, int dtype, int64_t numel, const char* what) {
+  return span_arg(*a.info, a.i, dtype, numel, what);
+}
+template <typename T>
+T* span(TensorArg a, int dtype, int64_t numel, const char* what) {
+  return static_cast<T*>(span_arg(a, dtype, numel, what));
+}
+// True when an optional tensor argument is null / undefined.
+inline bool is_null(OptTensorArg a) {
+  return a.i >= a.info->Length() || (*a.info)[a.i].IsNull() || (*a.info)[a.i].IsUndefined();
+}
+// The typed array of a bytes argument; TypeError "what: expected a typed array" otherwise.
+Napi::TypedArray bytes_arg(BytesArg a, const char* what);
 
 int64_t prod(const std::vector<int64_t>& v);
 std::string shape_str(const std::vector<int64_t>& v);

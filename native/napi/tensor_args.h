@@ -50,6 +50,16 @@ class TensorArgs {
     if (i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return nullptr;
     return typed<T>(info, i, dtype, numel, what);
   }
+  // The same over the typed tags of op_args.generated.h.
+  void* span(TensorArg t, int dtype, int64_t numel, const char* what) { return span(*t.info, t.i, dtype, numel, what); }
+  template <typename T>
+  T* typed(TensorArg t, int dtype, int64_t numel, const char* what) {
+    return static_cast<T*>(span(*t.info, t.i, dtype, numel, what));
+  }
+  template <typename T>
+  T* maybe(OptTensorArg t, int dtype, int64_t numel, const char* what) {
+    return maybe<T>(*t.info, t.i, dtype, numel, what);
+  }
   template <typename T>
   const T* host_view(Napi::Env env, const T* p, int64_t n, const char* what) {
     return static_cast<const T*>(host(env, p, n * (int64_t)sizeof(T), what));

@@ -157,11 +157,11 @@ Napi::Value RopeApply(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
-RECFORGE_BIND("intervalAttentionForward", IntervalForward);
-RECFORGE_BIND("intervalAttentionBackward", IntervalBackward);
-RECFORGE_BIND("intervalAttentionForwardLowp", IntervalForwardLowp);
-RECFORGE_BIND("intervalAttentionBackwardLowp", IntervalBackwardLowp);
-RECFORGE_BIND("ropeTables", RopeTables);
-RECFORGE_BIND("ropeApply", RopeApply);
+RECFORGE_BIND(intervalAttentionForward, IntervalForward)
+RECFORGE_BIND(intervalAttentionBackward, IntervalBackward)
+RECFORGE_BIND(intervalAttentionForwardLowp, IntervalForwardLowp)
+RECFORGE_BIND(intervalAttentionBackwardLowp, IntervalBackwardLowp)
+RECFORGE_BIND(ropeTables, RopeTables)
+RECFORGE_BIND(ropeApply, RopeApply)
 }  // namespace napi
 }  // namespace recforge

@@ -39,6 +39,6 @@ Napi::Value BalanceGradients(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
-RECFORGE_BIND("balanceGradients", BalanceGradients);
+RECFORGE_BIND(balanceGradients, BalanceGradients)
 }  // namespace napi
 }  // namespace recforge

@@ -375,35 +375,35 @@ Napi::Value Sort(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-RECFORGE_BIND("unary", Unary);
-RECFORGE_BIND("unaryBackward", UnaryBackward);
-RECFORGE_BIND("binary", Binary);
-RECFORGE_BIND("where", Where);
-RECFORGE_BIND("stridedCopy", StridedCopy);
-RECFORGE_BIND("cast", Cast);
-RECFORGE_BIND("fill", Fill);
-RECFORGE_BIND("axpby", Axpby);
-RECFORGE_BIND("reduce", Reduce);
-RECFORGE_BIND("sumSquares", SumSquares);
-RECFORGE_BIND("softmax", Softmax);
-RECFORGE_BIND("softmaxBackward", SoftmaxBackward);
-RECFORGE_BIND("norm", Norm);
-RECFORGE_BIND("normBackward", NormBackward);
-RECFORGE_BIND("gatherRows", GatherRows);
-RECFORGE_BIND("scatterAddRows", ScatterAddRows);
-RECFORGE_BIND("gatherAxis", GatherAxis);
-RECFORGE_BIND("scatterAddAxis", ScatterAddAxis);
-RECFORGE_BIND("bceLogits", BceLogits);
-RECFORGE_BIND("bceLogitsBackward", BceLogitsBackward);
-RECFORGE_BIND("crossEntropy", CrossEntropy);
-RECFORGE_BIND("crossEntropyBackward", CrossEntropyBackward);
-RECFORGE_BIND("randomFill", RandomFill);
-RECFORGE_BIND("randomInt", RandomInt);
-RECFORGE_BIND("sgdStep", SgdStep);
-RECFORGE_BIND("adamStep", AdamStep);
-RECFORGE_BIND("scaleInplace", ScaleInplace);
-RECFORGE_BIND("topk", Topk);
-RECFORGE_BIND("sort", Sort);
+RECFORGE_BIND(unary, Unary)
+RECFORGE_BIND(unaryBackward, UnaryBackward)
+RECFORGE_BIND(binary, Binary)
+RECFORGE_BIND(where, Where)
+RECFORGE_BIND(stridedCopy, StridedCopy)
+RECFORGE_BIND(cast, Cast)
+RECFORGE_BIND(fill, Fill)
+RECFORGE_BIND(axpby, Axpby)
+RECFORGE_BIND(reduce, Reduce)
+RECFORGE_BIND(sumSquares, SumSquares)
+RECFORGE_BIND(softmax, Softmax)
+RECFORGE_BIND(softmaxBackward, SoftmaxBackward)
+RECFORGE_BIND(norm, Norm)
+RECFORGE_BIND(normBackward, NormBackward)
+RECFORGE_BIND(gatherRows, GatherRows)
+RECFORGE_BIND(scatterAddRows, ScatterAddRows)
+RECFORGE_BIND(gatherAxis, GatherAxis)
+RECFORGE_BIND(scatterAddAxis, ScatterAddAxis)
+RECFORGE_BIND(bceLogits, BceLogits)
+RECFORGE_BIND(bceLogitsBackward, BceLogitsBackward)
+RECFORGE_BIND(crossEntropy, CrossEntropy)
+RECFORGE_BIND(crossEntropyBackward, CrossEntropyBackward)
+RECFORGE_BIND(randomFill, RandomFill)
+RECFORGE_BIND(randomInt, RandomInt)
+RECFORGE_BIND(sgdStep, SgdStep)
+RECFORGE_BIND(adamStep, AdamStep)
+RECFORGE_BIND(scaleInplace, ScaleInplace)
+RECFORGE_BIND(topk, Topk)
+RECFORGE_BIND(sort, Sort)
 
 }  // namespace napi
 }  // namespace recforge

@@ -121,8 +121,8 @@ Napi::Value GemmLowp(const Napi::CallbackInfo& info) {
 Napi::Value Backend(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), gemm_cuda_backend_name()); }
 
 }  // namespace
-RECFORGE_BIND("gemm", Gemm);
-RECFORGE_BIND("gemmLowp", GemmLowp);
-RECFORGE_BIND("gemmBackend", Backend);
+RECFORGE_BIND(gemm, Gemm)
+RECFORGE_BIND(gemmLowp, GemmLowp)
+RECFORGE_BIND(gemmBackend, Backend)
 }  // namespace napi
 }  // namespace recforge

@@ -101,12 +101,12 @@ Napi::Value GatWorkspaceSize(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
-RECFORGE_BIND("segmentAggregate", SegmentAggregate);
-RECFORGE_BIND("segmentAggregateBackward", SegmentAggregateBackward);
-RECFORGE_BIND("edgeSoftmax", EdgeSoftmax);
-RECFORGE_BIND("edgeSoftmaxBackward", EdgeSoftmaxBackward);
-RECFORGE_BIND("gatForward", GatForward);
-RECFORGE_BIND("gatBackward", GatBackward);
-RECFORGE_BIND("gatWorkspaceSize", GatWorkspaceSize);
+RECFORGE_BIND(segmentAggregate, SegmentAggregate)
+RECFORGE_BIND(segmentAggregateBackward, SegmentAggregateBackward)
+RECFORGE_BIND(edgeSoftmax, EdgeSoftmax)
+RECFORGE_BIND(edgeSoftmaxBackward, EdgeSoftmaxBackward)
+RECFORGE_BIND(gatForward, GatForward)
+RECFORGE_BIND(gatBackward, GatBackward)
+RECFORGE_BIND(gatWorkspaceSize, GatWorkspaceSize)
 }  // namespace napi
 }  // namespace recforge

@@ -174,15 +174,15 @@ Napi::Value Synchronize(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
-RECFORGE_BIND("alloc", Alloc);
-RECFORGE_BIND("free", Free);
-RECFORGE_BIND("write", Write);
-RECFORGE_BIND("read", Read);
-RECFORGE_BIND("copyDevice", CopyDevice);
-RECFORGE_BIND("deviceInfo", DeviceInfo);
-RECFORGE_BIND("memoryStats", MemoryStats);
-RECFORGE_BIND("emptyCache", EmptyCache);
-RECFORGE_BIND("resetPeak", ResetPeak);
-RECFORGE_BIND("synchronize", Synchronize);
+RECFORGE_BIND(alloc, Alloc)
+RECFORGE_BIND(free, Free)
+RECFORGE_BIND(write, Write)
+RECFORGE_BIND(read, Read)
+RECFORGE_BIND(copyDevice, CopyDevice)
+RECFORGE_BIND(deviceInfo, DeviceInfo)
+RECFORGE_BIND(memoryStats, MemoryStats)
+RECFORGE_BIND(emptyCache, EmptyCache)
+RECFORGE_BIND(resetPeak, ResetPeak)
+RECFORGE_BIND(synchronize, Synchronize)
 }  // namespace napi
 }  // namespace recforge

@@ -150,11 +150,11 @@ export const checks = [
     if (rf.backends().cuda.gemm !== "emulated") {
       // The emulated device borrows the CPU addon's table: only the real addon has its own.
       t.true(x._h < 2 ** 52 && d._h >= 2 ** 52 && d._h < 2 ** 53, `cpu ${x._h}, cuda ${d._h}`);
-      t.throws(() => native.read(d._h, 0, new Float32Array(1)), { instanceOf: TypeError, message: /tensor is on cuda but this op runs on cpu/ });
-      t.throws(() => cuda.read(x._h, 0, new Float32Array(1)), { instanceOf: TypeError, message: /tensor is on cpu but this op runs on cuda/ });
+      t.throws(() => native.read({ handle: d._h, byteOffset: 0, out: new Float32Array(1) }), { instanceOf: TypeError, message: /tensor is on cuda but this op runs on cpu/ });
+      t.throws(() => cuda.read({ handle: x._h, byteOffset: 0, out: new Float32Array(1) }), { instanceOf: TypeError, message: /tensor is on cpu but this op runs on cuda/ });
       const h = d._h;
       d.dispose();
-      t.throws(() => cuda.read(h, 0, new Float32Array(1)), { instanceOf: TypeError, message: /already disposed/ });
+      t.throws(() => cuda.read({ handle: h, byteOffset: 0, out: new Float32Array(1) }), { instanceOf: TypeError, message: /already disposed/ });
     } else d.dispose();
     x.dispose();
   }],

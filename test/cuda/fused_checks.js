@@ -199,11 +199,11 @@ export const fusedChecks = [
     // The binding itself (what a buggy caller would reach): a CSR whose rowptr goes backwards.
     const rowptr = rf.tensor(new Int32Array([0, 2, 1, 3]), { device: "cuda" });
     const scores = rf.zeros([3], { device: "cuda" }), alpha = rf.zeros([3], { device: "cuda" });
-    t.throws(() => cuda.edgeSoftmax(0, 3, 1, 3, rowptr._h, 0, scores._h, 0, alpha._h, 0),
+    t.throws(() => cuda.edgeSoftmax({ dtype: 0, nDst: 3, H: 1, nEdges: 3, rowptr: rowptr, scores: scores, alpha: alpha }),
       { instanceOf: RangeError, message: /edgeSoftmax: rowptr\[2\] = 1 is less than rowptr\[1\] = 2/ });
     const col = rf.tensor(new Int32Array([0, 9, 1]), { device: "cuda" }), good = rf.tensor(new Int32Array([0, 1, 2, 3]), { device: "cuda" });
     const x = rf.zeros([3, 2], { device: "cuda" }), out = rf.zeros([3, 2], { device: "cuda" });
-    t.throws(() => cuda.segmentAggregate(0, 0, 3, 3, 2, 3, good._h, 0, col._h, 0, x._h, 0, null, 0, out._h, 0, null, 0),
+    t.throws(() => cuda.segmentAggregate({ dtype: 0, reduce: 0, nDst: 3, nSrc: 3, F: 2, nEdges: 3, rowptr: good, src: col, x: x, w: null, out: out, arg: null }),
       { instanceOf: RangeError, message: /segmentAggregate: src\[1\] = 9 is outside \[0, 3\)/ });
     [q, rowptr, scores, alpha, col, good, x, out].forEach((v) => v.dispose());
     if (!isEmulated(rf)) {

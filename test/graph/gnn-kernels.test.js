@@ -5,33 +5,35 @@ import test from "ava";
 import { native as rf } from "../../dist/native.js";
 
 const F32 = 0, F64 = 1;
+// A tensor argument over a bare storage handle (element offset 0); null stays null.
+const T = (h) => (h === null ? null : { _h: h, offset: 0 });
 
 // A tiny tensor helper over storage handles: every test frees what it allocates.
 function scope() {
   const handles = [];
   const alloc = (bytes) => {
-    const h = rf.alloc(bytes);
+    const h = rf.alloc({ nbytes: bytes });
     handles.push(h);
     return h;
   };
   return {
     from(arr) {
       const h = alloc(Math.max(arr.byteLength, 1));
-      rf.write(h, 0, arr);
+      rf.write({ handle: h, byteOffset: 0, data: arr });
       return h;
     },
     empty(n, Ctor) {
       const h = alloc(Math.max(n * Ctor.BYTES_PER_ELEMENT, 1));
-      rf.write(h, 0, new Ctor(n).fill(Ctor === Int32Array ? -99 : NaN)); // poison
+      rf.write({ handle: h, byteOffset: 0, data: new Ctor(n).fill(Ctor === Int32Array ? -99 : NaN) }); // poison
       return h;
     },
     get(h, n, Ctor) {
       const a = new Ctor(n);
-      rf.read(h, 0, a);
+      rf.read({ handle: h, byteOffset: 0, out: a });
       return a;
     },
     free() {
-      for (const h of handles) rf.free(h);
+      for (const h of handles) rf.free({ handle: h });
     },
   };
 }
@@ -43,9 +45,9 @@ const N = 4, E = EDGES.src.length;
 function buildGraph(s, edges = EDGES, n = N) {
   const e = edges.src.length;
   const rowptr = s.empty(n + 1, Int32Array), src = s.empty(e, Int32Array), eid = s.empty(e, Int32Array);
-  rf.cooToCsr(n, n, e, s.from(Int32Array.from(edges.src)), 0, s.from(Int32Array.from(edges.dst)), 0, rowptr, 0, src, 0, eid, 0);
+  rf.cooToCsr({ nDst: n, nSrc: n, nEdges: e, src: T(s.from(Int32Array.from(edges.src))), dst: T(s.from(Int32Array.from(edges.dst))), rowptr: T(rowptr), csrSrc: T(src), eid: T(eid) });
   const tRowptr = s.empty(n + 1, Int32Array), tDst = s.empty(e, Int32Array), tEid = s.empty(e, Int32Array);
-  rf.csrTranspose(n, n, e, rowptr, 0, src, 0, tRowptr, 0, tDst, 0, tEid, 0);
+  rf.csrTranspose({ nDst: n, nSrc: n, nEdges: e, rowptr: T(rowptr), src: T(src), tRowptr: T(tRowptr), tDst: T(tDst), tEid: T(tEid) });
   return { rowptr, src, eid, tRowptr, tDst, tEid, n, e };
 }
 
@@ -79,7 +81,7 @@ test("segmentAggregate (sum, mean, max, min; weighted) and its backward match a 
   const x = rand(N * F, 7), w = rand(E, 11), dout = rand(N * F, 13);
   for (const reduce of [0, 1, 2, 3]) {
     const out = s.empty(N * F, Float64Array), arg = s.empty(N * F, Int32Array);
-    rf.segmentAggregate(F64, reduce, N, N, F, E, g.rowptr, 0, g.src, 0, s.from(x), 0, s.from(w), 0, out, 0, arg, 0);
+    rf.segmentAggregate({ dtype: F64, reduce, nDst: N, nSrc: N, F, nEdges: E, rowptr: T(g.rowptr), src: T(g.src), x: T(s.from(x)), w: T(s.from(w)), out: T(out), arg: T(arg) });
     const got = s.get(out, N * F, Float64Array), gotArg = s.get(arg, N * F, Int32Array);
     const want = new Float64Array(N * F), wantArg = new Int32Array(N * F).fill(-1);
     const dx = new Float64Array(N * F), dw = new Float64Array(E);
@@ -105,8 +107,7 @@ test("segmentAggregate (sum, mean, max, min; weighted) and its backward match a 
     got.forEach((v, i) => t.true(Math.abs(v - want[i]) < 1e-12, `reduce ${reduce} out[${i}]`));
     if (reduce >= 2) t.deepEqual(Array.from(gotArg), Array.from(wantArg));
     const gdx = s.empty(N * F, Float64Array), gdw = s.empty(E, Float64Array);
-    rf.segmentAggregateBackward(F64, reduce, N, N, F, E, g.rowptr, 0, g.src, 0, g.tRowptr, 0, g.tDst, 0, g.tEid, 0,
-      s.from(x), 0, s.from(w), 0, reduce >= 2 ? arg : null, 0, s.from(dout), 0, gdx, 0, gdw, 0);
+    rf.segmentAggregateBackward({ dtype: F64, reduce, nDst: N, nSrc: N, F, nEdges: E, rowptr: T(g.rowptr), src: T(g.src), tRowptr: T(g.tRowptr), tDst: T(g.tDst), tEid: T(g.tEid), x: T(s.from(x)), w: T(s.from(w)), arg: T(reduce >= 2 ? arg : null), dout: T(s.from(dout)), dx: T(gdx), dw: T(gdw) });
     s.get(gdx, N * F, Float64Array).forEach((v, i) => t.true(Math.abs(v - dx[i]) < 1e-12, `reduce ${reduce} dx[${i}]`));
     s.get(gdw, E, Float64Array).forEach((v, i) => t.true(Math.abs(v - dw[i]) < 1e-12, `reduce ${reduce} dw[${i}]`));
   }
@@ -119,9 +120,9 @@ test("edgeSoftmax normalises each destination's edges; backward matches the form
   const H = 2, rowptr = s.get(g.rowptr, N + 1, Int32Array);
   const sc = rand(E * H, 3), da = rand(E * H, 5);
   const alpha = s.empty(E * H, Float64Array), ds = s.empty(E * H, Float64Array);
-  rf.edgeSoftmax(F64, N, H, E, g.rowptr, 0, s.from(sc), 0, alpha, 0);
+  rf.edgeSoftmax({ dtype: F64, nDst: N, H, nEdges: E, rowptr: T(g.rowptr), scores: T(s.from(sc)), alpha: T(alpha) });
   const a = s.get(alpha, E * H, Float64Array);
-  rf.edgeSoftmaxBackward(F64, N, H, E, g.rowptr, 0, alpha, 0, s.from(da), 0, ds, 0);
+  rf.edgeSoftmaxBackward({ dtype: F64, nDst: N, H, nEdges: E, rowptr: T(g.rowptr), alpha: T(alpha), dalpha: T(s.from(da)), dscores: T(ds) });
   const gds = s.get(ds, E * H, Float64Array);
   for (let d = 0; d < N; d++)
     for (let h = 0; h < H; h++) {
@@ -146,15 +147,13 @@ test("gatForward / gatBackward: gradients match finite differences (float64), fl
   const wh = rand(n * H * F, 17), as = rand(H * F, 19), ad = rand(H * F, 23), G = rand(n * H * F, 29);
   const forward = (whv, asv, adv, dtype = F64, Ctor = Float64Array) => {
     const o = s.empty(n * H * F, Ctor), el = s.empty(n * H, Ctor), er = s.empty(n * H, Ctor), al = s.empty(e * H, Ctor);
-    rf.gatForward(dtype, n, H, F, e, slope, g.rowptr, 0, g.src, 0, s.from(Ctor.from(whv)), 0, s.from(Ctor.from(asv)), 0,
-      s.from(Ctor.from(adv)), 0, o, 0, el, 0, er, 0, al, 0);
+    rf.gatForward({ dtype, N: n, H, F, nEdges: e, negativeSlope: slope, rowptr: T(g.rowptr), src: T(g.src), wh: T(s.from(Ctor.from(whv))), aSrc: T(s.from(Ctor.from(asv))), aDst: T(s.from(Ctor.from(adv))), out: T(o), el: T(el), er: T(er), alpha: T(al) });
     return { o, el, er, al, out: s.get(o, n * H * F, Ctor) };
   };
   const loss = (whv, asv, adv) => forward(whv, asv, adv).out.reduce((acc, v, i) => acc + v * G[i], 0);
   const fw = forward(wh, as, ad);
   const dwh = s.empty(n * H * F, Float64Array), das = s.empty(H * F, Float64Array), dad = s.empty(H * F, Float64Array);
-  rf.gatBackward(F64, n, H, F, e, slope, g.rowptr, 0, g.src, 0, g.tRowptr, 0, g.tDst, 0, g.tEid, 0, s.from(wh), 0,
-    s.from(as), 0, s.from(ad), 0, fw.el, 0, fw.er, 0, fw.al, 0, s.from(G), 0, dwh, 0, das, 0, dad, 0, null, 0);
+  rf.gatBackward({ dtype: F64, N: n, H, F, nEdges: e, negativeSlope: slope, rowptr: T(g.rowptr), src: T(g.src), tRowptr: T(g.tRowptr), tDst: T(g.tDst), tEid: T(g.tEid), wh: T(s.from(wh)), aSrc: T(s.from(as)), aDst: T(s.from(ad)), el: T(fw.el), er: T(fw.er), alpha: T(fw.al), dout: T(s.from(G)), dWh: T(dwh), daSrc: T(das), daDst: T(dad), workspace: null });
   const check = (name, v, grad) => {
     for (let i = 0; i < v.length; i++) {
       const p = Float64Array.from(v), m = Float64Array.from(v);
@@ -170,7 +169,7 @@ test("gatForward / gatBackward: gradients match finite differences (float64), fl
   check("aDst", ad, s.get(dad, H * F, Float64Array));
   const f32 = forward(wh, as, ad, F32, Float32Array).out;
   f32.forEach((v, i) => t.true(Math.abs(v - fw.out[i]) < 1e-5, `f32 out[${i}]`));
-  t.is(rf.gatWorkspaceSize(n, e, H, F), 2 * n * H + 1 * 2 * H * F + e * H);
+  t.is(rf.gatWorkspaceSize({ N: n, nEdges: e, H, F }), 2 * n * H + 1 * 2 * H * F + e * H);
   s.free();
 });
 
@@ -178,8 +177,7 @@ test("the graph bindings reject malformed CSRs and transposes with RangeErrors n
   const s = scope();
   const g = buildGraph(s);
   const F = 2, x = s.from(new Float32Array(N * F)), out = s.empty(N * F, Float32Array);
-  const agg = (rowptr, src, e = E) => rf.segmentAggregate(F32, 0, N, N, F, e, s.from(Int32Array.from(rowptr)), 0,
-    s.from(Int32Array.from(src)), 0, x, 0, null, 0, out, 0, null, 0);
+  const agg = (rowptr, src, e = E) => rf.segmentAggregate({ dtype: F32, reduce: 0, nDst: N, nSrc: N, F, nEdges: e, rowptr: T(s.from(Int32Array.from(rowptr))), src: T(s.from(Int32Array.from(src))), x: T(x), w: null, out: T(out), arg: null });
   const good = { rowptr: [0, 3, 5, 5, 7], src: [2, 0, 2, 0, 1, 2, 3] };
   t.notThrows(() => agg(good.rowptr, good.src));
   t.throws(() => agg([1, 3, 5, 5, 7], good.src), { instanceOf: RangeError, message: /rowptr\[0\] must be 0, got 1/ });
@@ -188,11 +186,11 @@ test("the graph bindings reject malformed CSRs and transposes with RangeErrors n
   t.throws(() => agg(good.rowptr, [2, 0, 2, 0, 9, 2, 3]), { instanceOf: RangeError, message: /src\[4\] = 9 is outside \[0, 4\)/ });
   t.throws(() => agg(good.rowptr, [2, 0, -1, 0, 1, 2, 3]), { instanceOf: RangeError, message: /src\[2\] = -1/ });
   t.throws(() => agg(good.rowptr, good.src.slice(0, 5)), { instanceOf: RangeError, message: /src: needs elements \[0, 7\)/ });
-  t.throws(() => rf.segmentAggregate(F32, 4, N, N, F, E, g.rowptr, 0, g.src, 0, x, 0, null, 0, out, 0, null, 0),
+  t.throws(() => rf.segmentAggregate({ dtype: F32, reduce: 4, nDst: N, nSrc: N, F, nEdges: E, rowptr: T(g.rowptr), src: T(g.src), x: T(x), w: null, out: T(out), arg: null }),
     { instanceOf: RangeError, message: /reduce: expected 0 \(sum\)/ });
-  t.throws(() => rf.segmentAggregate(F32, 2, N, N, F, E, g.rowptr, 0, g.src, 0, x, 0, null, 0, out, 0, null, 0),
+  t.throws(() => rf.segmentAggregate({ dtype: F32, reduce: 2, nDst: N, nSrc: N, F, nEdges: E, rowptr: T(g.rowptr), src: T(g.src), x: T(x), w: null, out: T(out), arg: null }),
     { instanceOf: TypeError, message: /needs an arg tensor/ });
-  t.throws(() => rf.segmentAggregate(F32, 0, N, N, F + 1, E, g.rowptr, 0, g.src, 0, x, 0, null, 0, out, 0, null, 0),
+  t.throws(() => rf.segmentAggregate({ dtype: F32, reduce: 0, nDst: N, nSrc: N, F: F + 1, nEdges: E, rowptr: T(g.rowptr), src: T(g.src), x: T(x), w: null, out: T(out), arg: null }),
     { instanceOf: RangeError, message: /x: needs elements \[0, 12\)/ });
   // A transpose that is not the transpose of this graph (two entries swapped).
   const tEid = s.get(g.tEid, E, Int32Array);
@@ -201,15 +199,12 @@ test("the graph bindings reject malformed CSRs and transposes with RangeErrors n
   const H = 1, Fh = 2, wh = s.from(new Float32Array(N * H * Fh)), a = s.from(new Float32Array(H * Fh));
   const o = s.empty(N * H * Fh, Float32Array), el = s.empty(N * H, Float32Array), er = s.empty(N * H, Float32Array);
   const al = s.empty(E * H, Float32Array);
-  rf.gatForward(F32, N, H, Fh, E, 0.2, g.rowptr, 0, g.src, 0, wh, 0, a, 0, a, 0, o, 0, el, 0, er, 0, al, 0);
-  const gbw = (tEidH) => rf.gatBackward(F32, N, H, Fh, E, 0.2, g.rowptr, 0, g.src, 0, g.tRowptr, 0, g.tDst, 0, tEidH, 0,
-    wh, 0, a, 0, a, 0, el, 0, er, 0, al, 0, wh, 0, s.empty(N * H * Fh, Float32Array), 0, s.empty(H * Fh, Float32Array), 0,
-    s.empty(H * Fh, Float32Array), 0, null, 0);
+  rf.gatForward({ dtype: F32, N, H, F: Fh, nEdges: E, negativeSlope: 0.2, rowptr: T(g.rowptr), src: T(g.src), wh: T(wh), aSrc: T(a), aDst: T(a), out: T(o), el: T(el), er: T(er), alpha: T(al) });
+  const gbw = (tEidH) => rf.gatBackward({ dtype: F32, N, H, F: Fh, nEdges: E, negativeSlope: 0.2, rowptr: T(g.rowptr), src: T(g.src), tRowptr: T(g.tRowptr), tDst: T(g.tDst), tEid: T(tEidH), wh: T(wh), aSrc: T(a), aDst: T(a), el: T(el), er: T(er), alpha: T(al), dout: T(wh), dWh: T(s.empty(N * H * Fh, Float32Array)), daSrc: T(s.empty(H * Fh, Float32Array)), daDst: T(s.empty(H * Fh, Float32Array)), workspace: null });
   t.notThrows(() => gbw(g.tEid));
   t.throws(() => gbw(badT), { instanceOf: RangeError, message: /tDst\[0\] = 0 but edge 3 goes to 1|not the transpose/ });
-  t.throws(() => rf.gatForward(F32, N, H, Fh, E, 1.5, g.rowptr, 0, g.src, 0, wh, 0, a, 0, a, 0, o, 0, el, 0, er, 0, al, 0),
+  t.throws(() => rf.gatForward({ dtype: F32, N, H, F: Fh, nEdges: E, negativeSlope: 1.5, rowptr: T(g.rowptr), src: T(g.src), wh: T(wh), aSrc: T(a), aDst: T(a), out: T(o), el: T(el), er: T(er), alpha: T(al) }),
     { instanceOf: RangeError, message: /negativeSlope/ });
-  t.throws(() => rf.cooToCsr(N, N, 1, s.from(Int32Array.of(0)), 0, s.from(Int32Array.of(4)), 0, s.empty(N + 1, Int32Array), 0,
-    s.empty(1, Int32Array), 0, s.empty(1, Int32Array), 0), { instanceOf: RangeError, message: /dst\[0\] = 4 is outside \[0, 4\)/ });
+  t.throws(() => rf.cooToCsr({ nDst: N, nSrc: N, nEdges: 1, src: T(s.from(Int32Array.of(0))), dst: T(s.from(Int32Array.of(4))), rowptr: T(s.empty(N + 1, Int32Array)), csrSrc: T(s.empty(1, Int32Array)), eid: T(s.empty(1, Int32Array)) }), { instanceOf: RangeError, message: /dst\[0\] = 4 is outside \[0, 4\)/ });
   s.free();
 });

@@ -126,7 +126,7 @@ export class TfidfProjectionEncoder {
       if (extra) buf.set(extra.values.subarray(i * ew, (i + 1) * ew), i * rw + w);
     });
     const t = Tensor.empty([sentences.length, rw], "float32");
-    if (buf.length) native.write(t._h, 0, buf);
+    if (buf.length) native.write({ handle: t._h, byteOffset: 0, data: buf });
     return t;
   }
 }

@@ -241,7 +241,7 @@ function weightedSum(losses: readonly Tensor[], w: ArrayLike<number> | null): Te
 function rowNorm(g: Tensor): number {
   const c = contiguousRaw(g);
   try {
-    return Math.sqrt(backendFor(c).sumSquares(code(c), c.size, c._h, c.offset));
+    return Math.sqrt(backendFor(c).sumSquares({ dtype: code(c), n: c.size, x: c }));
   } finally {
     if (c !== g) c.dispose();
   }
@@ -345,7 +345,7 @@ export class UncertaintyWeighting extends Balancer {
     const v = sd.logVars as number[];
     if (!Array.isArray(v) || v.length !== this.numTasks || v.some((x) => typeof x !== "number" || !Number.isFinite(x)))
       throw new RangeError(`recforge: UncertaintyWeighting.loadStateDict: logVars must be ${this.numTasks} finite numbers`);
-    backendFor(this.logVars).write(this.logVars._h, 0, this.logVars.dtype === "float64" ? Float64Array.from(v) : Float32Array.from(v));
+    backendFor(this.logVars).write({ handle: this.logVars._h, byteOffset: 0, data: this.logVars.dtype === "float64" ? Float64Array.from(v) : Float32Array.from(v) });
   }
   override dispose(): void {
     this.logVars.dispose();
@@ -511,7 +511,7 @@ export class GradNorm extends RepresentationBalancer {
       if (!Number.isFinite(g)) throw new NonFiniteStep(`recforge: GradNorm: the gradient of task ${t} at the representation contains NaN/Inf; nothing was updated`);
     });
     const out = grads[0]._cloneNoGrad();
-    for (let t = 1; t < T; t++) backendFor(out, grads[t]).axpby(code(out), out.size, grads[t]._h, grads[t].offset, 1, out._h, 0, 1, out._h, 0);
+    for (let t = 1; t < T; t++) backendFor(out, grads[t]).axpby({ dtype: code(out), n: out.size, x: grads[t], s: 1, y: out, t: 1, out });
     const info = { weights: Array.from(this.w), norms: G };
     const commit = () => {
       const L0 = this.initialLosses ?? Float64Array.from(losses, (l) => Math.max(l, 1e-12));
@@ -638,7 +638,7 @@ export class MetaBalance extends Balancer {
               g.dispose();
               g = c;
             }
-            n = Math.sqrt(backendFor(g).sumSquares(code(g), g.size, g._h, g.offset));
+            n = Math.sqrt(backendFor(g).sumSquares({ dtype: code(g), n: g.size, x: g }));
             if (!Number.isFinite(n)) {
               g.dispose();
               throw new NonFiniteStep(`recforge: MetaBalance: the gradient of task ${k} w.r.t. shared parameter ${j} contains NaN/Inf; nothing was updated`);
@@ -650,10 +650,10 @@ export class MetaBalance extends Balancer {
           if (!g) return;
           const a = acc[j];
           if (a) {
-            backendFor(g, a).axpby(code(g), g.size, g._h, g.offset, w, a._h, a.offset, 1, a._h, a.offset);
+            backendFor(g, a).axpby({ dtype: code(g), n: g.size, x: g, s: w, y: a, t: 1, out: a });
             g.dispose();
           } else {
-            backendFor(g).scaleInplace(code(g), g.size, g._h, g.offset, w);
+            backendFor(g).scaleInplace({ dtype: code(g), n: g.size, x: g, scale: w });
             acc[j] = keep(g);
           }
         });
@@ -724,7 +724,7 @@ export class PCGrad extends Balancer {
           for (let j = 0; j < P; j++) {
             const x = per[a][j], y = per[b][j];
             if (!x || !y) continue;
-            s += a === b ? backendFor(x).sumSquares(code(x), x.size, x._h, x.offset) : dot(x, y);
+            s += a === b ? backendFor(x).sumSquares({ dtype: code(x), n: x.size, x }) : dot(x, y);
           }
           if (!Number.isFinite(s)) throw new NonFiniteStep(`recforge: PCGrad: the gradients of tasks ${a} and ${b} contain NaN/Inf; nothing was updated`);
           gram[a][b] = gram[b][a] = s;
@@ -752,8 +752,8 @@ export class PCGrad extends Balancer {
           if (!g) continue;
           if (!acc) {
             acc = keep(g._cloneNoGrad());
-            backendFor(acc).scaleInplace(code(acc), acc.size, acc._h, 0, coef[l]);
-          } else backendFor(g, acc).axpby(code(g), g.size, g._h, g.offset, coef[l], acc._h, 0, 1, acc._h, 0);
+            backendFor(acc).scaleInplace({ dtype: code(acc), n: acc.size, x: acc, scale: coef[l] });
+          } else backendFor(g, acc).axpby({ dtype: code(g), n: g.size, x: g, s: coef[l], y: acc, t: 1, out: acc });
         }
         p.grad = acc;
       });

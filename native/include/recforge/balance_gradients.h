@@ -58,12 +58,14 @@
 #pragma once
 #include <cstdint>
 
+#include "recforge/enums.generated.h"
+
 struct CUstream_st;  // == cudaStream_t, declared here without the CUDA headers
 
 namespace recforge {
 
-enum BalanceRefMode : int { kBalanceRefTarget = 0, kBalanceRefMean = 1, kBalanceRefMax = 2 };
-enum BalanceStrategy : int { kBalanceBoth = 0, kBalanceShrinkOnly = 1, kBalanceEnlargeOnly = 2 };
+// BalanceRefMode (kBalanceRef{Target, Mean, Max}), BalanceStrategy (kBalance{Both, ShrinkOnly,
+// EnlargeOnly}) and BalanceReason (kBalance{Ok, NonFinite, NormOverflow}): enums.generated.h.
 
 struct BalanceParams {
   double beta = 0.9;   // moving-average factor, [0, 1)
@@ -73,7 +75,6 @@ struct BalanceParams {
   int strategy = kBalanceBoth;
 };
 
-enum BalanceReason : int32_t { kBalanceOk = 0, kBalanceNonFinite = 1, kBalanceNormOverflow = 2 };
 struct BalanceStatus {
   int32_t reason = kBalanceOk;  // BalanceReason
   int32_t task = -1;            // smallest offending task index, -1 when ok

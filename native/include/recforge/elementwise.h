@@ -4,17 +4,15 @@
 #pragma once
 #include <cstdint>
 
+#include "recforge/enums.generated.h"
+
 struct CUstream_st;  // = cudaStream_t's target; no CUDA headers needed here
 
 namespace recforge {
 
 constexpr int kMaxDims = 6;
 
-enum class UnaryOp : int {
-  Neg = 0, Exp, Log, Sqrt, Rsqrt, Abs, Relu, LeakyRelu /*a = slope*/, Elu /*a = alpha*/, Gelu /*erf form*/,
-  Silu, Sigmoid, Tanh, Clamp /*[a, b]*/, PowScalar /*x^a*/, AddScalar /*x+a*/, MulScalar /*x*a*/, Square,
-  Sign, Reciprocal, Count
-};
+// UnaryOp and BinaryOp: enums.generated.h (from the op table, native/ops.table.mjs).
 
 // y[i] = f(x[i]) for i < n. x and y may alias.
 template <typename T>
@@ -22,8 +20,6 @@ void unary_forward(UnaryOp op, const T* x, T* y, int64_t n, double a, double b);
 // gx[i] = gy[i] * f'(x[i]); y = f(x) is passed too (cheaper for exp, sigmoid, tanh...).
 template <typename T>
 void unary_backward(UnaryOp op, const T* x, const T* y, const T* gy, T* gx, int64_t n, double a, double b);
-
-enum class BinaryOp : int { Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, Count };
 
 // out (contiguous, `shape`) = a op b where a, b are read through their own strides.
 // Comparisons write 1 or 0 in T.

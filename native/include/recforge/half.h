@@ -2,6 +2,9 @@
 // accumulation (gemm_half_cuda, interval_attention_*_half_cuda). Values cross this header as raw
 // bit patterns (uint16_t), so no CUDA header is needed to declare those kernels.
 #pragma once
+#include <cstdint>
+
+#include "recforge/enums.generated.h"
 
 namespace recforge {
 
@@ -9,6 +12,11 @@ namespace recforge {
 // FP16: IEEE binary16 (5 exponent bits, 10 mantissa bits: max 65504, subnormals below 6.1e-5).
 // float32 -> 16 bits rounds to nearest, ties to even, everywhere (device kernels and the
 // emulated device of the JS layer).
-enum class HalfKind : int { BF16 = 0, FP16 = 1 };
+// HalfKind { BF16, FP16 }: enums.generated.h (from the op table).
+
+// y[i] = x[i] rounded to `kind` (nearest, ties to even), as float32 values: what the device kernels
+// feed their fp32 accumulation. NaN stays NaN, ±inf stay; float16 overflows to ±inf from 65520 up.
+// The emulated CUDA device (lib/native.ts) runs the float32 kernels on these values.
+void round_half(HalfKind kind, const float* x, float* y, int64_t n);
 
 }  // namespace recforge

@@ -5,13 +5,15 @@
 #pragma once
 #include <cstdint>
 
+#include "recforge/enums.generated.h"
+
 struct CUstream_st;  // = cudaStream_t's target; no CUDA headers needed here
 
 namespace recforge {
 
 void philox4x32(uint64_t seed, uint64_t counter, uint32_t out[4]);
 
-enum class RandomKind : int { Uniform = 0 /*[a, b)*/, Normal /*mean a, std b*/, Bernoulli /*P(1) = a*/ };
+// RandomKind { Uniform [a, b), Normal (mean a, std b), Bernoulli (P(1) = a) }: enums.generated.h.
 template <typename T>
 void random_fill(RandomKind kind, uint64_t seed, uint64_t offset, T* out, int64_t n, double a, double b);
 // Integers uniform in [lo, hi).

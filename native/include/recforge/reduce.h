@@ -5,11 +5,13 @@
 #pragma once
 #include <cstdint>
 
+#include "recforge/enums.generated.h"
+
 struct CUstream_st;  // = cudaStream_t's target; no CUDA headers needed here
 
 namespace recforge {
 
-enum class ReduceOp : int { Sum = 0, Mean, Max, Min };
+// ReduceOp { Sum, Mean, Max, Min }: enums.generated.h (from the op table).
 
 // out[o, i] = reduce_k x[o, k, i]; idx (may be null, int32) receives argmax/argmin.
 template <typename T>
