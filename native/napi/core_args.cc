@@ -6,15 +6,15 @@
 namespace recforge {
 namespace napi {
 
-int64_t nonneg_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  int64_t v = int_arg(info, i, what);
-  if (v < 0) throw_range(info.Env(), std::string(what) + " must be >= 0, got " + std::to_string(v));
+int64_t nonneg_arg(IntArg a, const char* what) {
+  int64_t v = int_arg(a, what);
+  if (v < 0) throw_range(a.env(), std::string(what) + " must be >= 0, got " + std::to_string(v));
   return v;
 }
 
-uint64_t u64_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  int64_t v = int_arg(info, i, what);
-  if (v < 0) throw_range(info.Env(), std::string(what) + " must be >= 0");
+uint64_t u64_arg(IntArg a, const char* what) {
+  int64_t v = int_arg(a, what);
+  if (v < 0) throw_range(a.env(), std::string(what) + " must be >= 0");
   return (uint64_t)v;
 }
 
@@ -22,11 +22,11 @@ void require_float(Napi::Env env, int dtype) {
   if (dtype != F32 && dtype != F64) throw_type(env, std::string("expected a float dtype, got ") + dtype_name(dtype));
 }
 
-std::vector<int64_t> shape_arg(const Napi::CallbackInfo& info, size_t i) {
-  auto s = ints_arg(info, i, "shape");
-  if (s.size() > (size_t)kMaxDims) throw_range(info.Env(), "at most 6 dims are supported, got shape " + shape_str(s));
+std::vector<int64_t> shape_arg(IntsArg a) {
+  auto s = ints_arg(a, "shape");
+  if (s.size() > (size_t)kMaxDims) throw_range(a.env(), "at most 6 dims are supported, got shape " + shape_str(s));
   for (auto v : s)
-    if (v < 0) throw_range(info.Env(), "negative dimension in shape " + shape_str(s));
+    if (v < 0) throw_range(a.env(), "negative dimension in shape " + shape_str(s));
   return s;
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "op_args.generated.h"
 #include "tensor_args.h"
 #include "recforge/elementwise.h"
 #include "recforge/random.h"
@@ -23,12 +24,13 @@ namespace recforge {
 namespace napi {
 
 // ---- helpers shared by the parsers (core_args.cc) -------------------------------------
-int64_t nonneg_arg(const Napi::CallbackInfo& info, size_t i, const char* what);
-uint64_t u64_arg(const Napi::CallbackInfo& info, size_t i, const char* what);
+// Arguments are named through the accessors of op_args.generated.h (the op table).
+int64_t nonneg_arg(IntArg a, const char* what);
+uint64_t u64_arg(IntArg a, const char* what);
 // TypeError "expected a float dtype, got int32" unless dtype is float32 / float64.
 void require_float(Napi::Env env, int dtype);
 // A shape of at most kMaxDims non-negative dimensions.
-std::vector<int64_t> shape_arg(const Napi::CallbackInfo& info, size_t i);
+std::vector<int64_t> shape_arg(IntsArg a);
 // Elements the storage of a strided operand must hold past its offset (max index + 1), after
 // checking that the strides match the shape and are non-negative.
 int64_t strided_extent(Napi::Env env, const std::vector<int64_t>& shape, const std::vector<int64_t>& strides,
