@@ -28,5 +28,8 @@ struct BytesArg : Arg {};      // a typed array (host copies)
 template <typename E>
 struct EnumArg : Arg {};       // an int code of the table's enum E
 
+// An optional tensor argument read as a required one (the caller decided it must be there).
+inline TensorArg required(OptTensorArg a) { return {{a.info, a.i}}; }
+
 }  // namespace napi
 }  // namespace recforge

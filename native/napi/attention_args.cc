@@ -28,9 +28,8 @@ void check_intervals(Napi::Env env, const std::string& fn, const int32_t* iv, in
 }
 
 // Reads a tensor span and records it for the aliasing check.
-void* tensor(const Napi::CallbackInfo& info, TensorArgs& mem, size_t i, int dtype, int64_t numel, const char* what,
-             std::vector<ByteRange>& into) {
-  void* p = mem.span(info, i, dtype, numel, what);
+void* tensor(TensorArgs& mem, TensorArg t, int dtype, int64_t numel, const char* what, std::vector<ByteRange>& into) {
+  void* p = mem.span(t, dtype, numel, what);
   into.push_back({what, p, numel * (int64_t)dtype_size(dtype)});
   return p;
 }
@@ -39,11 +38,15 @@ void* tensor(const Napi::CallbackInfo& info, TensorArgs& mem, size_t i, int dtyp
 
 AttentionArgs attention_args(const Napi::CallbackInfo& info, TensorArgs& mem, const std::string& fn, bool backward,
                              bool allow_f64) {
+  // Every attention entry point (interval / dense, their Lowp twins with the kind last) has the
+  // arguments of intervalAttentionForward or intervalAttentionBackward.
+  const args::IntervalAttentionForward f(info);
+  const args::IntervalAttentionBackward b(info);
   Napi::Env env = info.Env();
   AttentionArgs a;
-  a.dtype = dtype_arg(info, 0);
+  a.dtype = dtype_arg(f.dtype());
   check_float_dtype(env, fn, a.dtype, allow_f64, mem.device_name());
-  a.H = int_arg(info, 1, "H"), a.L = int_arg(info, 2, "L"), a.D = int_arg(info, 3, "D");
+  a.H = int_arg(f.H(), "H"), a.L = int_arg(f.L(), "L"), a.D = int_arg(f.D(), "D");
   if (a.H < 0 || a.L < 0 || a.D < 0 || a.L > std::numeric_limits<int32_t>::max() || a.H > (int64_t(1) << 31) ||
       a.D > (int64_t(1) << 31) || (a.H * a.L > 0 && a.D > (int64_t(1) << 50) / (a.H * a.L)))
     throw_range(env, fn + ": invalid sizes H=" + std::to_string(a.H) + " L=" + std::to_string(a.L) +
@@ -51,31 +54,30 @@ AttentionArgs attention_args(const Napi::CallbackInfo& info, TensorArgs& mem, co
   const int64_t HLD = a.H * a.L * a.D, HL = a.H * a.L;
   const int dt = a.dtype;
   std::vector<ByteRange> inputs, outputs;
-  a.q = tensor(info, mem, 4, dt, HLD, "q", inputs);
-  a.k = tensor(info, mem, 6, dt, HLD, "k", inputs);
-  a.v = tensor(info, mem, 8, dt, HLD, "v", inputs);
-  size_t at = 10;
+  a.q = tensor(mem, f.q(), dt, HLD, "q", inputs);
+  a.k = tensor(mem, f.k(), dt, HLD, "k", inputs);
+  a.v = tensor(mem, f.v(), dt, HLD, "v", inputs);
   if (backward) {
-    a.out = tensor(info, mem, 10, dt, HLD, "out", inputs);
-    a.lse = tensor(info, mem, 12, dt, HL, "lse", inputs);
-    a.dout = tensor(info, mem, 14, dt, HLD, "dout", inputs);
-    at = 16;
+    a.out = tensor(mem, b.out(), dt, HLD, "out", inputs);
+    a.lse = tensor(mem, b.lse(), dt, HL, "lse", inputs);
+    a.dout = tensor(mem, b.dout(), dt, HLD, "dout", inputs);
   }
-  a.iv = static_cast<const int32_t*>(tensor(info, mem, at, I32, 5 * a.L, "iv ([5, L] intervals)", inputs));
-  const bool alibi = bool_arg(info, at + 2, "useAlibi");
+  a.iv = static_cast<const int32_t*>(
+      tensor(mem, backward ? b.intervals() : f.intervals(), I32, 5 * a.L, "iv ([5, L] intervals)", inputs));
+  const bool alibi = bool_arg(backward ? b.useAlibi() : f.useAlibi(), "useAlibi");
   if (alibi) {
-    a.slopes = tensor(info, mem, at + 3, dt, a.H, "slopes", inputs);
-    a.pos = static_cast<const int32_t*>(tensor(info, mem, at + 5, I32, a.L, "pos", inputs));
+    a.slopes = tensor(mem, required(backward ? b.slopes() : f.slopes()), dt, a.H, "slopes", inputs);
+    a.pos = static_cast<const int32_t*>(tensor(mem, required(backward ? b.pos() : f.pos()), I32, a.L, "pos", inputs));
   }
-  a.scale = num_arg(info, at + 7, "scale");
+  a.scale = num_arg(backward ? b.scale() : f.scale(), "scale");
   if (!std::isfinite(a.scale)) throw_range(env, fn + ": scale must be finite, got " + std::to_string(a.scale));
   if (backward) {
-    a.dq = tensor(info, mem, at + 8, dt, HLD, "dq", outputs);
-    a.dk = tensor(info, mem, at + 10, dt, HLD, "dk", outputs);
-    a.dv = tensor(info, mem, at + 12, dt, HLD, "dv", outputs);
+    a.dq = tensor(mem, b.dq(), dt, HLD, "dq", outputs);
+    a.dk = tensor(mem, b.dk(), dt, HLD, "dk", outputs);
+    a.dv = tensor(mem, b.dv(), dt, HLD, "dv", outputs);
   } else {
-    a.out = tensor(info, mem, at + 8, dt, HLD, "out", outputs);
-    a.lse = tensor(info, mem, at + 10, dt, HL, "lse", outputs);
+    a.out = tensor(mem, f.out(), dt, HLD, "out", outputs);
+    a.lse = tensor(mem, f.lse(), dt, HL, "lse", outputs);
   }
 
   check_intervals(env, fn, mem.host_view(env, a.iv, 5 * a.L, "intervals"), a.L);
@@ -99,10 +101,10 @@ AttentionArgs attention_args(const Napi::CallbackInfo& info, TensorArgs& mem, co
 
 namespace {
 
-int64_t rope_size(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  const int64_t v = int_arg(info, i, what);
+int64_t rope_size(IntArg a, const char* what) {
+  const int64_t v = int_arg(a, what);
   if (v < 0 || v > (int64_t(1) << 40))
-    throw_range(info.Env(), std::string("rope: ") + what + " = " + std::to_string(v) + " is out of range");
+    throw_range(a.env(), std::string("rope: ") + what + " = " + std::to_string(v) + " is out of range");
   return v;
 }
 
@@ -129,38 +131,40 @@ bool rows_disjoint(int64_t H, int64_t L, int64_t D, int64_t sh, int64_t sl) {
 
 RopeTablesArgs rope_tables_args(const Napi::CallbackInfo& info, TensorArgs& mem) {
   Napi::Env env = info.Env();
+  const args::RopeTables f(info);
   RopeTablesArgs r;
-  r.dtype = dtype_arg(info, 0);
+  r.dtype = dtype_arg(f.dtype());
   check_float_dtype(env, "ropeTables", r.dtype, true, mem.device_name());
-  r.L = rope_size(info, 1, "L"), r.D = rope_size(info, 2, "D");
+  r.L = rope_size(f.L(), "L"), r.D = rope_size(f.D(), "D");
   if (r.D % 2) throw_range(env, "ropeTables: head dim D = " + std::to_string(r.D) + " must be even");
-  r.pos = mem.typed<const int32_t>(info, 3, I32, r.L, "positions");
-  r.base = num_arg(info, 5, "base");
+  r.pos = mem.typed<const int32_t>(f.pos(), I32, r.L, "positions");
+  r.base = num_arg(f.base(), "base");
   if (!std::isfinite(r.base) || !(r.base > 0))
     throw_range(env, "ropeTables: base must be finite and > 0, got " + std::to_string(r.base));
   const int64_t n = r.L * (r.D / 2), bytes = n * (int64_t)dtype_size(r.dtype);
-  r.cos = mem.span(info, 6, r.dtype, n, "cos");
-  r.sin = mem.span(info, 8, r.dtype, n, "sin");
+  r.cos = mem.span(f.cos(), r.dtype, n, "cos");
+  r.sin = mem.span(f.sin(), r.dtype, n, "sin");
   if (overlaps({"cos", r.cos, bytes}, {"sin", r.sin, bytes})) throw_range(env, "ropeTables: cos and sin overlap");
   return r;
 }
 
 RopeApplyArgs rope_apply_args(const Napi::CallbackInfo& info, TensorArgs& mem) {
   Napi::Env env = info.Env();
+  const args::RopeApply f(info);
   RopeApplyArgs r;
-  r.dtype = dtype_arg(info, 0);
+  r.dtype = dtype_arg(f.dtype());
   check_float_dtype(env, "ropeApply", r.dtype, true, mem.device_name());
-  r.H = rope_size(info, 1, "H"), r.L = rope_size(info, 2, "L"), r.D = rope_size(info, 3, "D");
+  r.H = rope_size(f.H(), "H"), r.L = rope_size(f.L(), "L"), r.D = rope_size(f.D(), "D");
   if (r.D % 2) throw_range(env, "ropeApply: head dim D = " + std::to_string(r.D) + " must be even");
-  r.x_sh = rope_size(info, 6, "x head stride"), r.x_sl = rope_size(info, 7, "x token stride");
-  r.y_sh = rope_size(info, 15, "y head stride"), r.y_sl = rope_size(info, 16, "y token stride");
+  r.x_sh = rope_size(f.xStrideH(), "x head stride"), r.x_sl = rope_size(f.xStrideL(), "x token stride");
+  r.y_sh = rope_size(f.yStrideH(), "y head stride"), r.y_sl = rope_size(f.yStrideL(), "y token stride");
   const int64_t ex = rope_extent(r.H, r.L, r.D, r.x_sh, r.x_sl), ey = rope_extent(r.H, r.L, r.D, r.y_sh, r.y_sl),
                 nt = r.L * (r.D / 2);
-  r.x = mem.span(info, 4, r.dtype, ex, "x");
-  r.cos = mem.span(info, 8, r.dtype, nt, "cos ([L, D/2])");
-  r.sin = mem.span(info, 10, r.dtype, nt, "sin ([L, D/2])");
-  r.inverse = bool_arg(info, 12, "inverse");
-  r.y = mem.span(info, 13, r.dtype, ey, "y");
+  r.x = mem.span(f.x(), r.dtype, ex, "x");
+  r.cos = mem.span(f.cos(), r.dtype, nt, "cos ([L, D/2])");
+  r.sin = mem.span(f.sin(), r.dtype, nt, "sin ([L, D/2])");
+  r.inverse = bool_arg(f.inverse(), "inverse");
+  r.y = mem.span(f.y(), r.dtype, ey, "y");
   if (!rows_disjoint(r.H, r.L, r.D, r.y_sh, r.y_sl))
     throw_range(env, "ropeApply: output strides (head " + std::to_string(r.y_sh) + ", token " + std::to_string(r.y_sl) +
                          ") make rows of D = " + std::to_string(r.D) + " overlap");

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "op_args.generated.h"
 #include "tensor_args.h"
 
 namespace recforge {

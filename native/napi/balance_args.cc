@@ -18,24 +18,25 @@ std::string num_str(double v) {
 }  // namespace
 
 BalanceArgs balance_args(const Napi::CallbackInfo& info, TensorArgs& mem) {
+  const args::BalanceGradients f(info);
   Napi::Env env = info.Env();
   BalanceArgs a;
-  a.dtype = dtype_arg(info, 0);
+  a.dtype = dtype_arg(f.dtype());
   if (a.dtype != F32 && a.dtype != F64)
     throw_type(env, std::string("balanceGradients: expected a float dtype, got ") + dtype_name(a.dtype));
-  const int64_t T = a.T = int_arg(info, 1, "balanceGradients T");
-  const int64_t N = a.N = int_arg(info, 2, "balanceGradients N");
+  const int64_t T = a.T = int_arg(f.T(), "balanceGradients T");
+  const int64_t N = a.N = int_arg(f.N(), "balanceGradients N");
   if (T < 1 || T > 0x7fffffff) throw_range(env, "balanceGradients: T must be in [1, 2^31), got " + std::to_string(T));
   if (N < 0) throw_range(env, "balanceGradients: N must be >= 0, got " + std::to_string(N));
   if ((double)T * (double)N > 9007199254740991.0)
     throw_range(env, "balanceGradients: T*N = " + std::to_string(T) + "*" + std::to_string(N) + " is too large");
 
   BalanceParams& p = a.p;
-  p.beta = num_arg(info, 9, "balanceGradients beta");
-  p.relax = num_arg(info, 10, "balanceGradients relax");
-  const int64_t ref_mode = int_arg(info, 11, "balanceGradients refMode");
-  const int64_t target = int_arg(info, 12, "balanceGradients target");
-  const int64_t strategy = int_arg(info, 13, "balanceGradients strategy");
+  p.beta = num_arg(f.beta(), "balanceGradients beta");
+  p.relax = num_arg(f.relax(), "balanceGradients relax");
+  const int64_t ref_mode = int_arg(f.refMode(), "balanceGradients refMode");
+  const int64_t target = int_arg(f.target(), "balanceGradients target");
+  const int64_t strategy = int_arg(f.strategy(), "balanceGradients strategy");
   if (!(p.beta >= 0 && p.beta < 1)) throw_range(env, "balanceGradients: beta must be in [0, 1), got " + num_str(p.beta));
   if (!(p.relax >= 0 && p.relax <= 1))
     throw_range(env, "balanceGradients: relax must be in [0, 1], got " + num_str(p.relax));
@@ -53,12 +54,12 @@ BalanceArgs balance_args(const Napi::CallbackInfo& info, TensorArgs& mem) {
   p.strategy = (int)strategy;
 
   const int64_t es = dtype_size(a.dtype);
-  a.g = mem.span(info, 3, a.dtype, T * N, "balanceGradients g");
-  a.m = mem.typed<double>(info, 5, F64, T, "balanceGradients m");
-  a.init = mem.typed<int32_t>(info, 7, I32, T, "balanceGradients init");
-  a.out = mem.span(info, 14, a.dtype, N, "balanceGradients out");
-  a.weights = mem.typed<double>(info, 16, F64, T, "balanceGradients weights");
-  a.norms = mem.typed<double>(info, 18, F64, T, "balanceGradients norms");
+  a.g = mem.span(f.g(), a.dtype, T * N, "balanceGradients g");
+  a.m = mem.typed<double>(f.m(), F64, T, "balanceGradients m");
+  a.init = mem.typed<int32_t>(f.init(), I32, T, "balanceGradients init");
+  a.out = mem.span(f.out(), a.dtype, N, "balanceGradients out");
+  a.weights = mem.typed<double>(f.weights(), F64, T, "balanceGradients weights");
+  a.norms = mem.typed<double>(f.norms(), F64, T, "balanceGradients norms");
 
   // Aliasing: out may be exactly row k of g; nothing else may overlap.
   const ByteRange rg{"g", a.g, T * N * es}, rout{"out", a.out, N * es}, rm{"m", a.m, T * 8},

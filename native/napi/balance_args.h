@@ -18,6 +18,7 @@
 #include <cstdint>
 
 #include "recforge/balance_gradients.h"
+#include "op_args.generated.h"
 #include "tensor_args.h"
 
 namespace recforge {

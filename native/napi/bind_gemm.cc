@@ -1,20 +1,19 @@
 // GEMM bindings: the dispatched batched GEMM, the own kernel alone and the library's
 // cblas_sgemm alone (the last two exist for benchmarks), and the backend's name.
 //
-// gemm(dtype, transA, transB, M, N, K, alpha, a_s, a_o, lda, strideA, b_s, b_o, ldb, strideB,
-//      beta, c_s, c_o, ldc, strideC, batch)
+// gemm(dtype, transA, transB, M, N, K, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)
 //   C[b] = alpha·op(A[b])·op(B[b]) + beta·C[b], row-major, see recforge/gemm.h. Before the
 //   kernel runs, every element it may touch (the last row of the last batch entry included)
 //   is checked to lie inside its storage, leading dimensions must cover a stored row, and
 //   the batch entries of C must not overlap (they may be computed concurrently).
 // gemmOwnF32(<gemm's arguments without dtype>): the own kernel alone (float32).
-// cblasSgemm(M, N, K, a_s, a_o, b_s, b_o, c_s, c_o) -> bool: the library alone.
+// cblasSgemm(M, N, K, a, b, c) -> bool: the library alone.
 // gemmBackend() -> string: "openblas: <path> (<core>)", "cblas: <path>" or "own ...".
 #include <climits>
 #include <sstream>
 #include <string>
 
-#include "common.h"
+#include "op_args.generated.h"
 #include "recforge/gemm.h"
 
 namespace recforge {
@@ -57,31 +56,33 @@ int64_t span_elems(Napi::Env env, int64_t rows, int64_t cols, int64_t ld, int64_
   return n;
 }
 
-// Parses and validates gemm's arguments starting at index `at` (the one after dtype);
-// `dtype` has been read by the caller.
-GemmCall parse(const Napi::CallbackInfo& info, const char* fn, int dtype, size_t at) {
+// Parses and validates the GEMM arguments every GEMM entry point shares (args::Gemm,
+// args::GemmOwnF32: transA ... batch); `dtype` has been read by the caller.
+template <typename In>
+GemmCall parse(const In& in, const char* fn, int dtype) {
+  const Napi::CallbackInfo& info = in.info;
   Napi::Env env = info.Env();
-  if (info.Length() != at + 20)
-    throw_type(env, std::string(fn) + ": expected " + std::to_string(at + 20) + " arguments, got " +
+  if (info.Length() != In::kSlots)
+    throw_type(env, std::string(fn) + ": expected " + std::to_string(In::kSlots) + " arguments, got " +
                         std::to_string(info.Length()));
   GemmCall g;
   g.dtype = dtype;
   if (g.dtype != F32 && g.dtype != F64)
     throw_type(env, std::string(fn) + ": expected a float dtype, got " + dtype_name(g.dtype));
-  g.tA = bool_arg(info, at + 0, "gemm transA");
-  g.tB = bool_arg(info, at + 1, "gemm transB");
-  g.M = int_arg(info, at + 2, "gemm M");
-  g.N = int_arg(info, at + 3, "gemm N");
-  g.K = int_arg(info, at + 4, "gemm K");
-  g.alpha = num_arg(info, at + 5, "gemm alpha");
-  g.lda = int_arg(info, at + 8, "gemm lda");
-  g.sA = int_arg(info, at + 9, "gemm strideA");
-  g.ldb = int_arg(info, at + 12, "gemm ldb");
-  g.sB = int_arg(info, at + 13, "gemm strideB");
-  g.beta = num_arg(info, at + 14, "gemm beta");
-  g.ldc = int_arg(info, at + 17, "gemm ldc");
-  g.sC = int_arg(info, at + 18, "gemm strideC");
-  g.batch = int_arg(info, at + 19, "gemm batch");
+  g.tA = bool_arg(in.transA(), "gemm transA");
+  g.tB = bool_arg(in.transB(), "gemm transB");
+  g.M = int_arg(in.M(), "gemm M");
+  g.N = int_arg(in.N(), "gemm N");
+  g.K = int_arg(in.K(), "gemm K");
+  g.alpha = num_arg(in.alpha(), "gemm alpha");
+  g.lda = int_arg(in.lda(), "gemm lda");
+  g.sA = int_arg(in.strideA(), "gemm strideA");
+  g.ldb = int_arg(in.ldb(), "gemm ldb");
+  g.sB = int_arg(in.strideB(), "gemm strideB");
+  g.beta = num_arg(in.beta(), "gemm beta");
+  g.ldc = int_arg(in.ldc(), "gemm ldc");
+  g.sC = int_arg(in.strideC(), "gemm strideC");
+  g.batch = int_arg(in.batch(), "gemm batch");
 
   if (g.M < 0 || g.N < 0 || g.K < 0 || g.batch < 0)
     throw_range(env, std::string(fn) + ": sizes must be non-negative (" + dims(g) + ")");
@@ -106,14 +107,15 @@ GemmCall parse(const Napi::CallbackInfo& info, const char* fn, int dtype, size_t
     throw_range(env, std::string(fn) + ": strideC makes the batch entries of C overlap (" + dims(g) + ")");
 
   const std::string d = " (" + dims(g) + ")";
-  g.A = span_arg(info, at + 6, g.dtype, nA, (std::string(fn) + " A" + d).c_str());
-  g.B = span_arg(info, at + 10, g.dtype, nB, (std::string(fn) + " B" + d).c_str());
-  g.C = span_arg(info, at + 15, g.dtype, nC, (std::string(fn) + " C" + d).c_str());
+  g.A = span_arg(in.a(), g.dtype, nA, (std::string(fn) + " A" + d).c_str());
+  g.B = span_arg(in.b(), g.dtype, nB, (std::string(fn) + " B" + d).c_str());
+  g.C = span_arg(in.c(), g.dtype, nC, (std::string(fn) + " C" + d).c_str());
   return g;
 }
 
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
-  GemmCall g = parse(info, "gemm", dtype_arg(info, 0), 1);
+  const args::Gemm in(info);
+  GemmCall g = parse(in, "gemm", dtype_arg(in.dtype()));
   if (g.dtype == F32)
     gemm_f32(g.tA, g.tB, g.M, g.N, g.K, (float)g.alpha, static_cast<const float*>(g.A), g.lda, g.sA,
              static_cast<const float*>(g.B), g.ldb, g.sB, (float)g.beta, static_cast<float*>(g.C), g.ldc, g.sC,
@@ -125,15 +127,11 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// gemmOwnF32(transA, transB, M, N, K, alpha, a_s, a_o, lda, strideA, b_s, b_o, ldb, strideB,
-//            beta, c_s, c_o, ldc, strideC, batch): gemm's arguments without the dtype
-// (float32 implied; a leading dtype 0 is accepted too); always the own kernel, for
+// gemmOwnF32(transA, transB, M, N, K, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC,
+// batch): gemm's arguments without the dtype (float32 implied); always the own kernel, for
 // benchmarks.
 Napi::Value GemmOwnF32(const Napi::CallbackInfo& info) {
-  const bool has_dtype = info.Length() == 21;
-  const int dtype = has_dtype ? dtype_arg(info, 0) : F32;
-  if (dtype != F32) throw_type(info.Env(), std::string("gemmOwnF32: expected float32, got ") + dtype_name(dtype));
-  GemmCall g = parse(info, "gemmOwnF32", dtype, has_dtype ? 1 : 0);
+  GemmCall g = parse(args::GemmOwnF32(info), "gemmOwnF32", F32);
   gemm_f32_own(g.tA, g.tB, g.M, g.N, g.K, (float)g.alpha, static_cast<const float*>(g.A), g.lda, g.sA,
                static_cast<const float*>(g.B), g.ldb, g.sB, (float)g.beta, static_cast<float*>(g.C), g.ldc, g.sC,
                g.batch);
@@ -144,16 +142,16 @@ Napi::Value GemmOwnF32(const Napi::CallbackInfo& info) {
 // float32 A (M×K), B (K×N), C (M×N) through the library directly. false: no library.
 Napi::Value CblasSgemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int64_t M = int_arg(info, 0, "cblasSgemm M"), N = int_arg(info, 1, "cblasSgemm N"),
-          K = int_arg(info, 2, "cblasSgemm K");
+  const args::CblasSgemm in(info);
+  int64_t M = int_arg(in.M(), "cblasSgemm M"), N = int_arg(in.N(), "cblasSgemm N"), K = int_arg(in.K(), "cblasSgemm K");
   if (M < 0 || N < 0 || K < 0 || M > INT_MAX || N > INT_MAX || K > INT_MAX)
     throw_range(env, "cblasSgemm: sizes must be in [0, 2^31) (M=" + std::to_string(M) + ", N=" + std::to_string(N) +
                          ", K=" + std::to_string(K) + ")");
   // Each size is below 2^31, so each product fits in int64.
   const std::string d = " (M=" + std::to_string(M) + ", N=" + std::to_string(N) + ", K=" + std::to_string(K) + ")";
-  auto* A = span<const float>(info, 3, F32, M * K, ("cblasSgemm A" + d).c_str());
-  auto* B = span<const float>(info, 5, F32, K * N, ("cblasSgemm B" + d).c_str());
-  auto* C = span<float>(info, 7, F32, M * N, ("cblasSgemm C" + d).c_str());
+  auto* A = span<const float>(in.a(), F32, M * K, ("cblasSgemm A" + d).c_str());
+  auto* B = span<const float>(in.b(), F32, K * N, ("cblasSgemm B" + d).c_str());
+  auto* C = span<float>(in.c(), F32, M * N, ("cblasSgemm C" + d).c_str());
   bool ok = cblas_sgemm_direct(false, false, M, N, K, 1.f, A, std::max<int64_t>(1, K), B, std::max<int64_t>(1, N),
                                0.f, C, std::max<int64_t>(1, N));
   return Napi::Boolean::New(env, ok);

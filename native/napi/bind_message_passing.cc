@@ -28,12 +28,13 @@ namespace {
 
 Napi::Value CooToCsr(const Napi::CallbackInfo& info) {
   const char* fn = "cooToCsr";
-  int64_t n_dst = count_arg(info, 0, "nDst"), n_src = count_arg(info, 1, "nSrc"), E = count_arg(info, 2, "nEdges");
-  auto* src = span<int32_t>(info, 3, I32, E, "src");
-  auto* dst = span<int32_t>(info, 5, I32, E, "dst");
-  auto* rowptr = span<int32_t>(info, 7, I32, n_dst + 1, "rowptr");
-  auto* csr_src = span<int32_t>(info, 9, I32, E, "csrSrc");
-  auto* eid = span<int32_t>(info, 11, I32, E, "eid");
+  const args::CooToCsr in(info);
+  int64_t n_dst = count_arg(in.nDst(), "nDst"), n_src = count_arg(in.nSrc(), "nSrc"), E = count_arg(in.nEdges(), "nEdges");
+  auto* src = span<int32_t>(in.src(), I32, E, "src");
+  auto* dst = span<int32_t>(in.dst(), I32, E, "dst");
+  auto* rowptr = span<int32_t>(in.rowptr(), I32, n_dst + 1, "rowptr");
+  auto* csr_src = span<int32_t>(in.csrSrc(), I32, E, "csrSrc");
+  auto* eid = span<int32_t>(in.eid(), I32, E, "eid");
   check_index_range(info.Env(), fn, "src", src, E, n_src);
   check_index_range(info.Env(), fn, "dst", dst, E, n_dst);
   coo_to_csr(n_dst, E, src, dst, rowptr, csr_src, eid);
@@ -41,12 +42,14 @@ Napi::Value CooToCsr(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CsrTranspose(const Napi::CallbackInfo& info) {
-  int64_t n_dst = count_arg(info, 0, "nDst"), n_src = count_arg(info, 1, "nSrc"), E = count_arg(info, 2, "nEdges");
+  const args::CsrTranspose in(info);
+  int64_t n_dst = count_arg(in.nDst(), "nDst"), n_src = count_arg(in.nSrc(), "nSrc"), E = count_arg(in.nEdges(), "nEdges");
   HostArgs mem;
-  Csr g = csr_arg(info, mem, "csrTranspose", 3, 5, n_dst, n_src, E, "rowptr", "src");
-  auto* t_rowptr = span<int32_t>(info, 7, I32, n_src + 1, "tRowptr");
-  auto* t_dst = span<int32_t>(info, 9, I32, E, "tDst");
-  auto* t_eid = span<int32_t>(info, 11, I32, E, "tEid");
+  const TensorArg col = in.src();
+  Csr g = csr_arg(mem, "csrTranspose", in.rowptr(), &col, n_dst, n_src, E, "rowptr", "src");
+  auto* t_rowptr = span<int32_t>(in.tRowptr(), I32, n_src + 1, "tRowptr");
+  auto* t_dst = span<int32_t>(in.tDst(), I32, E, "tDst");
+  auto* t_eid = span<int32_t>(in.tEid(), I32, E, "tEid");
   csr_transpose(n_dst, n_src, g.rowptr, g.col, t_rowptr, t_dst, t_eid);
   return info.Env().Undefined();
 }

@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common.h"
+#include "op_args.generated.h"
 #include "handle_table.h"
 #include "recforge/gemm.h"
 #include "recforge/parallel.h"
@@ -77,7 +77,7 @@ void release(Napi::Env env, Storage* s) {
 
 // alloc(nbytes) -> handle. Memory is 64-byte aligned and uninitialised.
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
-  int64_t nbytes = int_arg(info, 0, "alloc");
+  int64_t nbytes = int_arg(args::Alloc(info).nbytes(), "alloc");
   if (nbytes < 0) throw_range(info.Env(), "alloc: negative size " + std::to_string(nbytes));
   size_t rounded = block_size((size_t)nbytes);
   void* p = block_alloc(rounded);
@@ -97,8 +97,7 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Free(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsNumber()) throw_type(info.Env(), "free: expected a storage handle");
-  double h = info[0].As<Napi::Number>().DoubleValue();
+  const double h = handle_arg(args::Free(info).handle(), "free");
   Storage* s = storage_lookup(h);
   if (!s) return info.Env().Undefined();  // already freed: idempotent
   release(info.Env(), s);
@@ -108,10 +107,10 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
 
 // write(storage, byteOffset, typedArray): copies the typed array's bytes in.
 Napi::Value Write(const Napi::CallbackInfo& info) {
-  Storage* s = storage_arg(info, 0, "write");
-  int64_t off = int_arg(info, 1, "write");
-  if (!info[2].IsTypedArray()) throw_type(info.Env(), "write: expected a typed array");
-  auto ta = info[2].As<Napi::TypedArray>();
+  const args::Write in(info);
+  Storage* s = storage_arg(in.handle(), "write");
+  int64_t off = int_arg(in.byteOffset(), "write");
+  auto ta = bytes_arg(in.data(), "write");
   size_t n = ta.ByteLength();
   if (off < 0 || (size_t)off + n > s->nbytes)
     throw_range(info.Env(), "write: " + std::to_string(n) + " bytes at " + std::to_string(off) +
@@ -123,10 +122,10 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 
 // read(storage, byteOffset, typedArray): copies bytes out into the typed array.
 Napi::Value Read(const Napi::CallbackInfo& info) {
-  Storage* s = storage_arg(info, 0, "read");
-  int64_t off = int_arg(info, 1, "read");
-  if (!info[2].IsTypedArray()) throw_type(info.Env(), "read: expected a typed array");
-  auto ta = info[2].As<Napi::TypedArray>();
+  const args::Read in(info);
+  Storage* s = storage_arg(in.handle(), "read");
+  int64_t off = int_arg(in.byteOffset(), "read");
+  auto ta = bytes_arg(in.out(), "read");
   size_t n = ta.ByteLength();
   if (off < 0 || (size_t)off + n > s->nbytes)
     throw_range(info.Env(), "read: " + std::to_string(n) + " bytes at " + std::to_string(off) +
@@ -160,7 +159,7 @@ Napi::Value ResetPeak(const Napi::CallbackInfo& info) {
 
 Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), num_threads()); }
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
-  int64_t n = int_arg(info, 0, "setNumThreads");
+  int64_t n = int_arg(args::SetNumThreads(info).n(), "setNumThreads");
   if (n < 1 || n > 256) throw_range(info.Env(), "setNumThreads: expected 1..256, got " + std::to_string(n));
   set_num_threads((int)n);
   gemm_set_num_threads((int)n);  // keep the BLAS library's threads in step

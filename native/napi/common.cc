@@ -109,6 +109,12 @@ std::string shape_str(const std::vector<int64_t>& v) {
   return s + "]";
 }
 
+double handle_arg(HandleArg a, const char* what) {
+  const Napi::CallbackInfo& info = *a.info;
+  if (a.i >= info.Length() || !info[a.i].IsNumber()) throw_type(info.Env(), std::string(what) + ": expected a storage handle");
+  return info[a.i].As<Napi::Number>().DoubleValue();
+}
+
 Napi::TypedArray bytes_arg(BytesArg a, const char* what) {
   const Napi::CallbackInfo& info = *a.info;
   if (a.i >= info.Length() || !info[a.i].IsTypedArray()) throw_type(info.Env(), std::string(what) + ": expected a typed array");

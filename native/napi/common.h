@@ -82,6 +82,9 @@ template <typename T>
 T* span(TensorArg a, int dtype, int64_t numel, const char* what) {
   return static_cast<T*>(span_arg(a, dtype, numel, what));
 }
+// The number a handle argument holds (no lookup: free accepts stale handles); TypeError
+// "what: expected a storage handle" when it is not a number.
+double handle_arg(HandleArg a, const char* what);
 // True when an optional tensor argument is null / undefined.
 inline bool is_null(OptTensorArg a) {
   return a.i >= a.info->Length() || (*a.info)[a.i].IsNull() || (*a.info)[a.i].IsUndefined();

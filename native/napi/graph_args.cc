@@ -7,10 +7,10 @@
 namespace recforge {
 namespace napi {
 
-int64_t count_arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  int64_t v = int_arg(info, i, what);
+int64_t count_arg(IntArg a, const char* what) {
+  int64_t v = int_arg(a, what);
   if (v < 0 || v > INT32_MAX)
-    throw_range(info.Env(), std::string(what) + ": expected a count in [0, 2147483647], got " + std::to_string(v));
+    throw_range(a.env(), std::string(what) + ": expected a count in [0, 2147483647], got " + std::to_string(v));
   return v;
 }
 
@@ -55,32 +55,32 @@ void check_rowptr(Napi::Env env, const char* fn, const char* name, const int32_t
 
 }  // namespace
 
-Csr csr_arg(const Napi::CallbackInfo& info, TensorArgs& mem, const char* fn, int arg_rowptr, int arg_col,
-            int64_t n_rows, int64_t n_cols, int64_t n_edges, const char* rowptr_name, const char* col_name) {
-  Napi::Env env = info.Env();
+Csr csr_arg(TensorArgs& mem, const char* fn, TensorArg rowptr, const TensorArg* col, int64_t n_rows, int64_t n_cols,
+            int64_t n_edges, const char* rowptr_name, const char* col_name) {
+  Napi::Env env = rowptr.env();
   Csr c;
   c.n_rows = n_rows;
   c.n_cols = n_cols;
   c.n_edges = n_edges;
-  c.rowptr = mem.typed<const int32_t>(info, arg_rowptr, I32, n_rows + 1, rowptr_name);
+  c.rowptr = mem.typed<const int32_t>(rowptr, I32, n_rows + 1, rowptr_name);
   c.host_rowptr = mem.host_view(env, c.rowptr, n_rows + 1, rowptr_name);
   check_rowptr(env, fn, rowptr_name, c.host_rowptr, n_rows, n_edges);
-  if (arg_col >= 0) {
-    c.col = mem.typed<const int32_t>(info, arg_col, I32, n_edges, col_name);
+  if (col) {
+    c.col = mem.typed<const int32_t>(*col, I32, n_edges, col_name);
     c.host_col = mem.host_view(env, c.col, n_edges, col_name);
     check_index_range(env, fn, col_name, c.host_col, n_edges, n_cols);
   }
   return c;
 }
 
-Transpose transpose_arg(const Napi::CallbackInfo& info, TensorArgs& mem, const char* fn, int arg_rowptr,
+Transpose transpose_arg(TensorArgs& mem, const char* fn, TensorArg t_rowptr_arg, TensorArg t_dst_arg, TensorArg t_eid_arg,
                         const Csr& csr) {
-  Napi::Env env = info.Env();
+  Napi::Env env = t_rowptr_arg.env();
   const int64_t n_src = csr.n_cols, E = csr.n_edges;
   Transpose t;
-  t.rowptr = mem.typed<const int32_t>(info, arg_rowptr, I32, n_src + 1, "tRowptr");
-  t.dst = mem.typed<const int32_t>(info, arg_rowptr + 2, I32, E, "tDst");
-  t.eid = mem.typed<const int32_t>(info, arg_rowptr + 4, I32, E, "tEid");
+  t.rowptr = mem.typed<const int32_t>(t_rowptr_arg, I32, n_src + 1, "tRowptr");
+  t.dst = mem.typed<const int32_t>(t_dst_arg, I32, E, "tDst");
+  t.eid = mem.typed<const int32_t>(t_eid_arg, I32, E, "tEid");
   // Host views of everything the consistency check reads.
   const int32_t* t_rowptr = mem.host_view(env, t.rowptr, n_src + 1, "tRowptr");
   const int32_t* t_dst = mem.host_view(env, t.dst, E, "tDst");

@@ -6,26 +6,18 @@
 #pragma once
 #include <cstdint>
 
+#include "op_args.generated.h"
 #include "tensor_args.h"
 
 namespace recforge {
 namespace napi {
 
 // A count in [0, 2^31 - 1] (node and edge counts must fit the int32 indices).
-int64_t count_arg(const Napi::CallbackInfo& info, size_t i, const char* what);
+int64_t count_arg(IntArg a, const char* what);
 // a * b * c as element counts, RangeError if the product exceeds 2^53.
 int64_t checked_numel(Napi::Env env, const char* what, int64_t a, int64_t b = 1, int64_t c = 1);
 
-// Like span(), but null / undefined at position i gives nullptr (the offset at i + 1 is ignored).
-// Host storages only (the CPU addon's graph builders); the op parsers use TensorArgs::maybe.
-template <typename T>
-T* maybe_span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
-  if (i < info.Length() && (info[i].IsNull() || info[i].IsUndefined())) return nullptr;
-  return span<T>(info, i, dtype, numel, what);
-}
-
-// rowptr [n_rows + 1] and (optionally) col [n_edges] as (storage, offset) pairs at arg_rowptr
-// and arg_col (arg_col < 0: no column array). Checks rowptr[0] = 0, non-decreasing,
+// rowptr [n_rows + 1] and (optionally: col may be nullptr) col [n_edges]. Checks rowptr[0] = 0, non-decreasing,
 // rowptr[n_rows] = n_edges and every col entry in [0, n_cols).
 struct Csr {
   const int32_t* rowptr = nullptr;  // in the addon's memory (what kernels get)
@@ -34,10 +26,10 @@ struct Csr {
   const int32_t* host_col = nullptr;
   int64_t n_rows = 0, n_cols = 0, n_edges = 0;
 };
-Csr csr_arg(const Napi::CallbackInfo& info, TensorArgs& mem, const char* fn, int arg_rowptr, int arg_col,
-            int64_t n_rows, int64_t n_cols, int64_t n_edges, const char* rowptr_name, const char* col_name);
+Csr csr_arg(TensorArgs& mem, const char* fn, TensorArg rowptr, const TensorArg* col, int64_t n_rows, int64_t n_cols,
+            int64_t n_edges, const char* rowptr_name, const char* col_name);
 
-// Checks that (t_rowptr, t_dst, t_eid) at args arg_rowptr, +2, +4 is exactly csr_transpose(csr):
+// Checks that (t_rowptr, t_dst, t_eid) is exactly csr_transpose(csr):
 // t_rowptr a valid CSR over the csr's sources, every t_eid[k] a distinct edge whose source is the
 // row k sits in, and t_dst[k] that edge's destination. A stale or foreign transpose would give
 // wrong gradients. csr needs its column array.
@@ -46,7 +38,7 @@ struct Transpose {
   const int32_t* dst = nullptr;
   const int32_t* eid = nullptr;
 };
-Transpose transpose_arg(const Napi::CallbackInfo& info, TensorArgs& mem, const char* fn, int arg_rowptr,
+Transpose transpose_arg(TensorArgs& mem, const char* fn, TensorArg t_rowptr, TensorArg t_dst, TensorArg t_eid,
                         const Csr& csr);
 
 // Every idx[i] in [0, n_rows) (host array).
