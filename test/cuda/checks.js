@@ -10,6 +10,8 @@ import { fusedChecks } from "./fused_checks.js";
 import { trainingChecks } from "./training_checks.js";
 import { ampChecks } from "./amp_checks.js";
 import { deviceOptionChecks } from "./device_option_checks.js";
+import * as nat from "../../dist/native.js";
+import { checkGrad, checkOp, gradCases, nativeCases } from "../parity/backend_parity.js";
 
 export { closeArrays };
 
@@ -174,4 +176,14 @@ export const checks = [
   ...trainingChecks,
   ...deviceOptionChecks,
   ...ampChecks,
+  // The op table's parity list (test/parity/op_cases.js): every op with arguments to build, on
+  // cuda against the cpu (poisoned outputs, odd sizes, both float dtypes), and every gradient entry.
+  ["backend parity: every op of the op table, cuda vs cpu (test/parity)", (t, rf) => {
+    let compared = 0;
+    for (const c of nativeCases()) if (c.backends.includes("cuda")) compared += checkOp(t, rf, nat, c.op, ["cpu", "cuda"]);
+    t.true(compared > 0, "some op was compared");
+  }],
+  ["backend parity: gradients of the op table's differentiable ops, cuda vs cpu (test/parity)", (t, rf) => {
+    for (const g of gradCases()) checkGrad(t, rf, g, ["cpu", "cuda"], { finiteDifferences: false });
+  }],
 ];
