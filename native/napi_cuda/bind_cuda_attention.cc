@@ -69,11 +69,14 @@ Napi::Value IntervalBackward(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-HalfKind kind_arg(const Napi::CallbackInfo& info, size_t i, const char* fn) {
-  if (info.Length() != i + 1)
-    throw_type(info.Env(), std::string(fn) + ": expected " + std::to_string(i + 1) + " arguments (kind last), got " +
+// The kind of a Lowp entry point (its last argument, after the float32 op's arguments).
+template <typename In>
+HalfKind kind_arg(const In& in, const char* fn) {
+  const Napi::CallbackInfo& info = in.info;
+  if (info.Length() != In::kSlots)
+    throw_type(info.Env(), std::string(fn) + ": expected " + std::to_string(In::kSlots) + " arguments (kind last), got " +
                                std::to_string(info.Length()));
-  const int64_t kind = int_arg(info, i, "kind");
+  const int64_t kind = int_arg(in.kind(), "kind");
   if (kind != 0 && kind != 1)
     throw_range(info.Env(), std::string(fn) + ": kind must be 0 (bfloat16) or 1 (float16), got " + std::to_string(kind));
   return kind == 0 ? HalfKind::BF16 : HalfKind::FP16;
@@ -92,7 +95,7 @@ struct HalfCopies {
 Napi::Value IntervalForwardLowp(const Napi::CallbackInfo& info) {
   const char* fn = "intervalAttentionForwardLowp";
   Napi::Env env = info.Env();
-  const HalfKind kind = kind_arg(info, 22, fn);
+  const HalfKind kind = kind_arg(args::IntervalAttentionForwardLowp(info), fn);
   DeviceArgs mem;
   const AttentionArgs a = attention_args(info, mem, fn, false, /*allow_f64=*/false);
   check_supported(env, fn, a);
@@ -113,7 +116,7 @@ Napi::Value IntervalForwardLowp(const Napi::CallbackInfo& info) {
 Napi::Value IntervalBackwardLowp(const Napi::CallbackInfo& info) {
   const char* fn = "intervalAttentionBackwardLowp";
   Napi::Env env = info.Env();
-  const HalfKind kind = kind_arg(info, 30, fn);
+  const HalfKind kind = kind_arg(args::IntervalAttentionBackwardLowp(info), fn);
   DeviceArgs mem;
   const AttentionArgs a = attention_args(info, mem, fn, true, /*allow_f64=*/false);
   check_supported(env, fn, a);

@@ -43,25 +43,29 @@ int64_t extent(Napi::Env env, int64_t rows, int64_t cols, int64_t ld, int64_t s,
   return tot;
 }
 
-GemmArgs parse(const Napi::CallbackInfo& info, const char* fn) {
+// gemm and gemmLowp share every argument but the first (dtype / kind).
+template <typename In>
+GemmArgs parse(const In& in, const char* fn) {
+  const Napi::CallbackInfo& info = in.info;
   Napi::Env env = info.Env();
-  if (info.Length() != 21)
-    throw_type(env, std::string(fn) + ": expected 21 arguments, got " + std::to_string(info.Length()));
+  if (info.Length() != In::kSlots)
+    throw_type(env, std::string(fn) + ": expected " + std::to_string(In::kSlots) + " arguments, got " +
+                        std::to_string(info.Length()));
   GemmArgs g;
-  g.tA = bool_arg(info, 1, "gemm transA");
-  g.tB = bool_arg(info, 2, "gemm transB");
-  g.M = int_arg(info, 3, "gemm M");
-  g.N = int_arg(info, 4, "gemm N");
-  g.K = int_arg(info, 5, "gemm K");
-  g.alpha = num_arg(info, 6, "gemm alpha");
-  g.lda = int_arg(info, 9, "gemm lda");
-  g.sA = int_arg(info, 10, "gemm strideA");
-  g.ldb = int_arg(info, 13, "gemm ldb");
-  g.sB = int_arg(info, 14, "gemm strideB");
-  g.beta = num_arg(info, 15, "gemm beta");
-  g.ldc = int_arg(info, 18, "gemm ldc");
-  g.sC = int_arg(info, 19, "gemm strideC");
-  g.batch = int_arg(info, 20, "gemm batch");
+  g.tA = bool_arg(in.transA(), "gemm transA");
+  g.tB = bool_arg(in.transB(), "gemm transB");
+  g.M = int_arg(in.M(), "gemm M");
+  g.N = int_arg(in.N(), "gemm N");
+  g.K = int_arg(in.K(), "gemm K");
+  g.alpha = num_arg(in.alpha(), "gemm alpha");
+  g.lda = int_arg(in.lda(), "gemm lda");
+  g.sA = int_arg(in.strideA(), "gemm strideA");
+  g.ldb = int_arg(in.ldb(), "gemm ldb");
+  g.sB = int_arg(in.strideB(), "gemm strideB");
+  g.beta = num_arg(in.beta(), "gemm beta");
+  g.ldc = int_arg(in.ldc(), "gemm ldc");
+  g.sC = int_arg(in.strideC(), "gemm strideC");
+  g.batch = int_arg(in.batch(), "gemm batch");
   const int64_t ra = g.tA ? g.K : g.M, ca = g.tA ? g.M : g.K, rb = g.tB ? g.N : g.K, cb = g.tB ? g.K : g.N;
   if (g.M < 0 || g.N < 0 || g.K < 0 || g.batch < 1 || g.lda < ca || g.ldb < cb || g.ldc < g.N || g.sA < 0 ||
       g.sB < 0 || g.sC < 0)
@@ -77,17 +81,18 @@ GemmArgs parse(const Napi::CallbackInfo& info, const char* fn) {
 
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const int dt = dtype_arg(info, 0);
-  GemmArgs g = parse(info, "gemm");
+  const args::Gemm in(info);
+  const int dt = dtype_arg(in.dtype());
+  GemmArgs g = parse(in, "gemm");
   auto* s = stream_or_throw(env);
   if (dt == F32) {
-    gemm_f32_cuda(g.tA, g.tB, g.M, g.N, g.K, (float)g.alpha, dev_span<float>(info, 7, F32, g.extA, "A"), g.lda, g.sA,
-                  dev_span<float>(info, 11, F32, g.extB, "B"), g.ldb, g.sB, (float)g.beta,
-                  dev_span<float>(info, 16, F32, g.extC, "C"), g.ldc, g.sC, g.batch, s);
+    gemm_f32_cuda(g.tA, g.tB, g.M, g.N, g.K, (float)g.alpha, dev_span<float>(in.a(), F32, g.extA, "A"), g.lda, g.sA,
+                  dev_span<float>(in.b(), F32, g.extB, "B"), g.ldb, g.sB, (float)g.beta,
+                  dev_span<float>(in.c(), F32, g.extC, "C"), g.ldc, g.sC, g.batch, s);
   } else if (dt == F64) {
-    gemm_f64_cuda(g.tA, g.tB, g.M, g.N, g.K, g.alpha, dev_span<double>(info, 7, F64, g.extA, "A"), g.lda, g.sA,
-                  dev_span<double>(info, 11, F64, g.extB, "B"), g.ldb, g.sB, g.beta,
-                  dev_span<double>(info, 16, F64, g.extC, "C"), g.ldc, g.sC, g.batch, s);
+    gemm_f64_cuda(g.tA, g.tB, g.M, g.N, g.K, g.alpha, dev_span<double>(in.a(), F64, g.extA, "A"), g.lda, g.sA,
+                  dev_span<double>(in.b(), F64, g.extB, "B"), g.ldb, g.sB, g.beta,
+                  dev_span<double>(in.c(), F64, g.extC, "C"), g.ldc, g.sC, g.batch, s);
   } else {
     throw_type(env, std::string("gemm: expected a float dtype, got ") + dtype_name(dt));
   }
@@ -97,14 +102,15 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
 
 Napi::Value GemmLowp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const int64_t kind = int_arg(info, 0, "gemmLowp kind");
+  const args::GemmLowp in(info);
+  const int64_t kind = int_arg(in.kind(), "gemmLowp kind");
   if (kind != 0 && kind != 1) throw_range(env, "gemmLowp: kind must be 0 (bfloat16) or 1 (float16)");
-  GemmArgs g = parse(info, "gemmLowp");
+  GemmArgs g = parse(in, "gemmLowp");
   auto* s = stream_or_throw(env);
   const HalfKind hk = kind == 0 ? HalfKind::BF16 : HalfKind::FP16;
-  const float* a = dev_span<float>(info, 7, F32, g.extA, "A");
-  const float* b = dev_span<float>(info, 11, F32, g.extB, "B");
-  float* c = dev_span<float>(info, 16, F32, g.extC, "C");
+  const float* a = dev_span<float>(in.a(), F32, g.extA, "A");
+  const float* b = dev_span<float>(in.b(), F32, g.extB, "B");
+  float* c = dev_span<float>(in.c(), F32, g.extC, "C");
   // 16-byte aligned copies so the kernel can use vector loads when lda/ldb allow.
   const int64_t bytesA = (g.extA * 2 + 255) / 256 * 256, bytesB = (g.extB * 2 + 255) / 256 * 256;
   Workspace ws(env, bytesA + bytesB, "gemmLowp");

@@ -47,7 +47,7 @@ void release(Storage* s) {
 
 Napi::Value Alloc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int64_t nbytes = int_arg(info, 0, "alloc");
+  int64_t nbytes = int_arg(args::Alloc(info).nbytes(), "alloc");
   if (nbytes < 0) throw_range(env, "alloc: negative size " + std::to_string(nbytes));
   CUstream_st* st = stream_or_throw(env);
   std::string err;
@@ -65,8 +65,7 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Free(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsNumber()) throw_type(info.Env(), "free: expected a storage handle");
-  const double h = info[0].As<Napi::Number>().DoubleValue();
+  const double h = handle_arg(args::Free(info).handle(), "free");
   Storage* s = storage_lookup(h);
   if (!s) return info.Env().Undefined();  // already freed: idempotent
   release(s);
@@ -74,9 +73,9 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Storage* device_storage(const Napi::CallbackInfo& info, size_t i, const char* what) {
-  Storage* s = storage_arg(info, i, what);
-  if (s->device != kDeviceCuda) throw_type(info.Env(), std::string(what) + ": expected a cuda storage");
+Storage* device_storage(HandleArg a, const char* what) {
+  Storage* s = storage_arg(a, what);
+  if (s->device != kDeviceCuda) throw_type(a.env(), std::string(what) + ": expected a cuda storage");
   return s;
 }
 void check_range(Napi::Env env, const Storage* s, int64_t off, int64_t n, const char* what) {
@@ -87,10 +86,10 @@ void check_range(Napi::Env env, const Storage* s, int64_t off, int64_t n, const 
 
 Napi::Value Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Storage* s = device_storage(info, 0, "write");
-  int64_t off = int_arg(info, 1, "write");
-  if (info.Length() < 3 || !info[2].IsTypedArray()) throw_type(env, "write: expected a typed array");
-  auto ta = info[2].As<Napi::TypedArray>();
+  const args::Write in(info);
+  Storage* s = device_storage(in.handle(), "write");
+  int64_t off = int_arg(in.byteOffset(), "write");
+  auto ta = bytes_arg(in.data(), "write");
   check_range(env, s, off, (int64_t)ta.ByteLength(), "write");
   const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   std::string err;
@@ -101,10 +100,10 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 
 Napi::Value Read(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Storage* s = device_storage(info, 0, "read");
-  int64_t off = int_arg(info, 1, "read");
-  if (info.Length() < 3 || !info[2].IsTypedArray()) throw_type(env, "read: expected a typed array");
-  auto ta = info[2].As<Napi::TypedArray>();
+  const args::Read in(info);
+  Storage* s = device_storage(in.handle(), "read");
+  int64_t off = int_arg(in.byteOffset(), "read");
+  auto ta = bytes_arg(in.out(), "read");
   check_range(env, s, off, (int64_t)ta.ByteLength(), "read");
   char* dst = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   std::string err;
@@ -116,9 +115,10 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
 // copyDevice(dst, dstByte, src, srcByte, nbytes): stream-ordered, no wait.
 Napi::Value CopyDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Storage* d = device_storage(info, 0, "copyDevice dst");
-  Storage* s = device_storage(info, 2, "copyDevice src");
-  int64_t doff = int_arg(info, 1, "dstByte"), soff = int_arg(info, 3, "srcByte"), n = int_arg(info, 4, "nbytes");
+  const args::CopyDevice in(info);
+  Storage* d = device_storage(in.dst(), "copyDevice dst");
+  Storage* s = device_storage(in.src(), "copyDevice src");
+  int64_t doff = int_arg(in.dstByte(), "dstByte"), soff = int_arg(in.srcByte(), "srcByte"), n = int_arg(in.nbytes(), "nbytes");
   check_range(env, d, doff, n, "copyDevice dst");
   check_range(env, s, soff, n, "copyDevice src");
   std::string err;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common.h"
+#include "op_args.generated.h"
 #include "tensor_args.h"
 #include "recforge/cuda_device.h"
 
@@ -24,6 +25,10 @@ void* dev_span_arg(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t 
 template <typename T>
 T* dev_span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
   return static_cast<T*>(dev_span_arg(info, i, dtype, numel, what));
+}
+template <typename T>
+T* dev_span(TensorArg a, int dtype, int64_t numel, const char* what) {
+  return dev_span<T>(*a.info, a.i, dtype, numel, what);
 }
 bool is_null_arg(const Napi::CallbackInfo& info, size_t i);
 template <typename T>
