@@ -8,7 +8,6 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import fs from "node:fs";
 import path from "node:path";
-import type { Device } from "./tensor/dtype.js";
 import {
   cpuOps,
   cudaOps,
@@ -185,8 +184,8 @@ export const cudaUnavailableReason: string = loaded.reason;
 export const cudaAddonPath: string | null = loaded.path;
 export const cudaInfo: CudaDeviceInfo | null = loaded.info;
 
-/** The ops that run on `device` (same names and arguments on both). */
-export function backend(device: Device): NativeAddon {
+/** The ops that run on `device`, "cpu" or "cuda" (same names and arguments on both). */
+export function backend(device: string): NativeAddon {
   if (device === "cpu") return native;
   if (device === "cuda") {
     if (cuda) return cuda;
