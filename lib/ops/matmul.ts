@@ -76,10 +76,15 @@ export function matmulRaw(a: Tensor, b: Tensor, lowp = -1): Tensor {
   }
   const gemmLowp = lowp >= 0 ? kernelFor("matmul (autocast)", "gemmLowp", a, b) : null;
   const A = matArg(a, batchShape), B = matArg(b, batchShape);
-  const args = { transA: A.trans, transB: B.trans, M, N, K, alpha: 1, a: A.t, lda: A.ld, strideA: A.batchStride, b: B.t, ldb: B.ld,
-    strideB: B.batchStride, beta: 0, c: out, ldc: Math.max(N, 1), strideC: M * N, batch };
-  if (gemmLowp) gemmLowp({ kind: lowp, ...args });
-  else be.gemm({ dtype: code(a), ...args });
+  // Two literals, not a spread of a shared one: a spread copies every property (measured: +15% of
+  // the instructions of a 2x2 matmul).
+  const ldc = Math.max(N, 1);
+  if (gemmLowp)
+    gemmLowp({ kind: lowp, transA: A.trans, transB: B.trans, M, N, K, alpha: 1, a: A.t, lda: A.ld, strideA: A.batchStride, b: B.t, ldb: B.ld,
+      strideB: B.batchStride, beta: 0, c: out, ldc, strideC: M * N, batch });
+  else
+    be.gemm({ dtype: code(a), transA: A.trans, transB: B.trans, M, N, K, alpha: 1, a: A.t, lda: A.ld, strideA: A.batchStride, b: B.t, ldb: B.ld,
+      strideB: B.batchStride, beta: 0, c: out, ldc, strideC: M * N, batch });
   if (A.owned) A.t.dispose();
   if (B.owned) B.t.dispose();
   return out;
