@@ -3,14 +3,14 @@
 // (native/napi_cuda/bind_cuda_attention.cc): everything the kernels trust is checked here, before
 // any kernel runs, whichever memory the tensors live in (see tensor_args.h).
 //
-//   intervalAttentionForward(dtype, H, L, D, q_s, q_o, k_s, k_o, v_s, v_o, iv_s, iv_o,
-//                            useAlibi, slopes_s, slopes_o, pos_s, pos_o, scale, out_s, out_o, lse_s, lse_o)
-//   intervalAttentionBackward(dtype, H, L, D, q_s, q_o, k_s, k_o, v_s, v_o, out_s, out_o, lse_s, lse_o,
-//                             dout_s, dout_o, iv_s, iv_o, useAlibi, slopes_s, slopes_o, pos_s, pos_o, scale,
-//                             dq_s, dq_o, dk_s, dk_o, dv_s, dv_o)
+//   intervalAttentionForward(dtype, H, L, D, q, k, v, intervals,
+//                            useAlibi, slopes, pos, scale, out, lse)
+//   intervalAttentionBackward(dtype, H, L, D, q, k, v, out, lse,
+//                             dout, intervals, useAlibi, slopes, pos, scale,
+//                             dq, dk, dv)
 //   (denseMaskedAttentionForward / Backward: the same arguments.)
-//   ropeTables(dtype, L, D, pos_s, pos_o, base, cos_s, cos_o, sin_s, sin_o)
-//   ropeApply(dtype, H, L, D, x_s, x_o, x_sh, x_sl, cos_s, cos_o, sin_s, sin_o, inverse, y_s, y_o, y_sh, y_sl)
+//   ropeTables(dtype, L, D, pos, base, cos, sin)
+//   ropeApply(dtype, H, L, D, x, xStrideH, xStrideL, cos, sin, inverse, y, yStrideH, yStrideL)
 #pragma once
 #include <cstdint>
 #include <string>

@@ -2,8 +2,8 @@
 // shared by the CPU addon (bind_balance_gradients.cc) and the CUDA addon
 // (napi_cuda/bind_cuda_balance.cc).
 //
-// balanceGradients(dtype, T, N, g_s, g_o, m_s, m_o, init_s, init_o, beta, relax, refMode, target,
-//                  strategy, out_s, out_o, weights_s, weights_o, norms_s, norms_o) -> undefined
+// balanceGradients(dtype, T, N, g, m, init, beta, relax, refMode, target,
+//                  strategy, out, weights, norms) -> undefined
 //   g       dtype   [T, N]  per-task gradients at the representation (read)
 //   m       float64 [T]     moving averages (state, updated)
 //   init    int32   [T]     0/1 per task: has had its first step (state, set to 1)

@@ -138,7 +138,7 @@ Napi::Value GemmOwnF32(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// cblasSgemm(M, N, K, a_s, a_o, b_s, b_o, c_s, c_o): C = A·B with contiguous row-major
+// cblasSgemm(M, N, K, a, b, c): C = A·B with contiguous row-major
 // float32 A (M×K), B (K×N), C (M×N) through the library directly. false: no library.
 Napi::Value CblasSgemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

@@ -4,14 +4,14 @@
 // the CUDA addon (gnn_args.h, graph_args.h). The generic row pair is bind_core's gatherRows /
 // scatterAddRows. cooToCsr and csrTranspose are host-only (graphs are built on the CPU).
 //
-//   cooToCsr(nDst, nSrc, nEdges, src,o, dst,o, rowptr,o, csrSrc,o, eid,o)
-//   csrTranspose(nDst, nSrc, nEdges, rowptr,o, src,o, tRowptr,o, tDst,o, tEid,o)
-//   segmentAggregate(dtype, reduce, nDst, nSrc, F, nEdges, rowptr,o, src,o, x,o, w|null,o, out,o, arg|null,o)
-//   segmentAggregateBackward(dtype, reduce, nDst, nSrc, F, nEdges, rowptr,o, src,o, tRowptr|null,o,
-//                            tDst|null,o, tEid|null,o, x|null,o, w|null,o, arg|null,o, dout,o,
-//                            dx|null,o, dw|null,o)
-//   edgeSoftmax(dtype, nDst, H, nEdges, rowptr,o, scores,o, alpha,o)
-//   edgeSoftmaxBackward(dtype, nDst, H, nEdges, rowptr,o, alpha,o, dalpha,o, dscores,o)
+//   cooToCsr(nDst, nSrc, nEdges, src, dst, rowptr, csrSrc, eid)
+//   csrTranspose(nDst, nSrc, nEdges, rowptr, src, tRowptr, tDst, tEid)
+//   segmentAggregate(dtype, reduce, nDst, nSrc, F, nEdges, rowptr, src, x, w|null, out, arg|null)
+//   segmentAggregateBackward(dtype, reduce, nDst, nSrc, F, nEdges, rowptr, src, tRowptr|null,
+//                            tDst|null, tEid|null, x|null, w|null, arg|null, dout,
+//                            dx|null, dw|null)
+//   edgeSoftmax(dtype, nDst, H, nEdges, rowptr, scores, alpha)
+//   edgeSoftmaxBackward(dtype, nDst, H, nEdges, rowptr, alpha, dalpha, dscores)
 // reduce: ReduceOp codes 0 sum, 1 mean, 2 max, 3 min (max / min need arg, int32 [nDst, F]).
 // The transposed CSR is needed (and checked to be the transpose of rowptr/src) only with dx.
 #include <string>

@@ -1,9 +1,9 @@
 // Node-API binding of the RoPE kernels (recforge/rope.h) on the CPU. Arguments and checks:
 // attention_args.h (shared with the CUDA addon).
 //
-//   ropeTables(dtype, L, D, pos_s, pos_o, base, cos_s, cos_o, sin_s, sin_o)
+//   ropeTables(dtype, L, D, pos, base, cos, sin)
 //       pos int32 [L]; cos, sin [L, D/2] of dtype 0 (float32) or 1 (float64).
-//   ropeApply(dtype, H, L, D, x_s, x_o, x_sh, x_sl, cos_s, cos_o, sin_s, sin_o, inverse, y_s, y_o, y_sh, y_sl)
+//   ropeApply(dtype, H, L, D, x, xStrideH, xStrideL, cos, sin, inverse, y, yStrideH, yStrideL)
 //       rotates the H*L head rows (row (h, l) of x at x_o + h*x_sh + l*x_sl, D contiguous elements) into y.
 #include "attention_args.h"
 #include "recforge/rope.h"

@@ -1,7 +1,8 @@
 // Argument parsers of the core op bindings (elementwise, reductions, softmax, norms, indexing,
 // losses, random, optimisers, sorting), shared by the CPU addon (bind_core.cc) and the CUDA
 // addon (napi_cuda/bind_cuda_core.cc) so both validate the same things with the same messages.
-// Each parser reads the positional arguments documented next to it, checks sizes, enum codes,
+// Each parser reads the named arguments of its op (native/ops.table.mjs, through the args::<Op>
+// accessors of op_args.generated.h; their names are listed next to it), checks sizes, enum codes,
 // spans (through TensorArgs: host or device storages) and index ranges (TensorArgs::
 // find_bad_index: a host loop, or a device scan whose verdict is copied back), and returns the
 // kernel's arguments; pointers are in the addon's memory. A parser that returns has checked
@@ -39,8 +40,8 @@ int64_t strided_extent(Napi::Env env, const std::vector<int64_t>& shape, const s
 void check_indices(Napi::Env env, TensorArgs& mem, const int32_t* idx, int64_t n, int64_t limit, const char* what);
 
 // ---- elementwise (core_elementwise_args.cc) -------------------------------------------
-// unary(dtype, op, n, x,o, out,o, a, b)
-// unaryBackward(dtype, op, n, x,o, y,o, grad,o, gradInput,o, a, b)
+// unary(dtype, op, n, x, out, a, b)
+// unaryBackward(dtype, op, n, x, y, grad, gradInput, a, b)
 struct UnaryArgs {
   int dtype = F32;
   UnaryOp op = UnaryOp(0);
@@ -51,7 +52,7 @@ struct UnaryArgs {
 };
 UnaryArgs unary_args(const Napi::CallbackInfo& info, TensorArgs& mem, bool backward);
 
-// binary(dtype, op, shape, a,o, aStrides, b,o, bStrides, out,o); out is contiguous.
+// binary(dtype, op, shape, a, aStrides, b, bStrides, out); out is contiguous.
 struct BinaryArgs {
   int dtype = F32;
   BinaryOp op = BinaryOp(0);
@@ -61,7 +62,7 @@ struct BinaryArgs {
 };
 BinaryArgs binary_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// where(dtype, shape, cond,o, cStrides, a,o, aStrides, b,o, bStrides, out,o)
+// where(dtype, shape, cond, cStrides, a, aStrides, b, bStrides, out)
 struct WhereArgs {
   int dtype = F32;
   std::vector<int64_t> shape, sc, sa, sb;
@@ -70,7 +71,7 @@ struct WhereArgs {
 };
 WhereArgs where_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// stridedCopy(dtype, shape, src,o, srcStrides, dst,o, dstStrides)
+// stridedCopy(dtype, shape, src, srcStrides, dst, dstStrides)
 struct StridedCopyArgs {
   int dtype = F32;
   std::vector<int64_t> shape, ss, sd;
@@ -79,7 +80,7 @@ struct StridedCopyArgs {
 };
 StridedCopyArgs strided_copy_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// cast(srcDtype, dstDtype, n, src,o, dst,o)
+// cast(srcDtype, dstDtype, n, src, dst)
 struct CastArgs {
   int src_dtype = F32, dst_dtype = F32;
   int64_t n = 0;
@@ -88,7 +89,7 @@ struct CastArgs {
 };
 CastArgs cast_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// fill(dtype, n, dst,o, value)
+// fill(dtype, n, dst, value)
 struct FillArgs {
   int dtype = F32;
   int64_t n = 0;
@@ -97,7 +98,7 @@ struct FillArgs {
 };
 FillArgs fill_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// axpby(dtype, n, x,o, s, y,o, t, out,o): out = x*s + y*t
+// axpby(dtype, n, x, s, y, t, out): out = x*s + y*t
 struct AxpbyArgs {
   int dtype = F32;
   int64_t n = 0;
@@ -108,7 +109,7 @@ struct AxpbyArgs {
 AxpbyArgs axpby_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
 // ---- reductions, softmax, norms, losses (core_nn_args.cc) -----------------------------
-// reduce(dtype, op, outer, r, inner, x,o, out,o, indices|null,o); op: ReduceOp 0..3.
+// reduce(dtype, op, outer, r, inner, x, out, indices|null); op: ReduceOp 0..3.
 struct ReduceArgs {
   int dtype = F32;
   ReduceOp op = ReduceOp::Sum;
@@ -119,7 +120,7 @@ struct ReduceArgs {
 };
 ReduceArgs reduce_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// sumSquares(dtype, n, x,o) -> number
+// sumSquares(dtype, n, x) -> number
 struct SumSquaresArgs {
   int dtype = F32;
   int64_t n = 0;
@@ -127,8 +128,8 @@ struct SumSquaresArgs {
 };
 SumSquaresArgs sum_squares_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// softmax(dtype, rows, n, log, x,o, out,o)
-// softmaxBackward(dtype, rows, n, log, y,o, grad,o, gradInput,o)
+// softmax(dtype, rows, n, log, x, out)
+// softmaxBackward(dtype, rows, n, log, y, grad, gradInput)
 struct SoftmaxArgs {
   int dtype = F32;
   int64_t rows = 0, n = 0;
@@ -138,7 +139,7 @@ struct SoftmaxArgs {
 };
 SoftmaxArgs softmax_args(const Napi::CallbackInfo& info, TensorArgs& mem, bool backward);
 
-// norm(dtype, rms, rows, n, eps, x,o, weight|null,o, bias|null,o, out,o, mean|null,o, rstd,o)
+// norm(dtype, rms, rows, n, eps, x, weight|null, bias|null, out, mean|null, rstd)
 struct NormArgs {
   int dtype = F32;
   bool rms = false;
@@ -149,8 +150,8 @@ struct NormArgs {
 };
 NormArgs norm_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// normBackward(dtype, rms, rows, n, x,o, weight|null,o, mean|null,o, rstd,o, grad,o, gradInput,o,
-//              gradWeight|null,o, gradBias|null,o); layerNorm (rms false) needs mean.
+// normBackward(dtype, rms, rows, n, x, weight|null, mean|null, rstd, grad, gradInput,
+//              gradWeight|null, gradBias|null); layerNorm (rms false) needs mean.
 struct NormBackwardArgs {
   int dtype = F32;
   bool rms = false;
@@ -160,8 +161,8 @@ struct NormBackwardArgs {
 };
 NormBackwardArgs norm_backward_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// bceLogits(dtype, n, posWeight, logits,o, target,o, loss,o)
-// bceLogitsBackward(dtype, n, posWeight, logits,o, target,o, grad,o, gradInput,o)
+// bceLogits(dtype, n, posWeight, logits, target, loss)
+// bceLogitsBackward(dtype, n, posWeight, logits, target, grad, gradInput)
 struct BceLogitsArgs {
   int dtype = F32;
   int64_t n = 0;
@@ -171,8 +172,8 @@ struct BceLogitsArgs {
 };
 BceLogitsArgs bce_logits_args(const Napi::CallbackInfo& info, TensorArgs& mem, bool backward);
 
-// crossEntropy(dtype, n, classes, ignoreIndex, logits,o, target,o, loss,o, lse,o)
-// crossEntropyBackward(dtype, n, classes, ignoreIndex, logits,o, target,o, lse,o, grad,o, gradInput,o)
+// crossEntropy(dtype, n, classes, ignoreIndex, logits, target, loss, lse)
+// crossEntropyBackward(dtype, n, classes, ignoreIndex, logits, target, lse, grad, gradInput)
 // Targets other than ignoreIndex must lie in [0, classes); ignoreIndex must fit in int32.
 struct CrossEntropyArgs {
   int dtype = F32;
@@ -188,8 +189,8 @@ struct CrossEntropyArgs {
 CrossEntropyArgs cross_entropy_args(const Napi::CallbackInfo& info, TensorArgs& mem, bool backward);
 
 // ---- indexing, sorting (core_index_args.cc) -------------------------------------------
-// gatherRows(dtype, n, d, rows, table,o, indices,o, out,o): out[n, d] = table[rows, d][indices]
-// scatterAddRows(dtype, n, d, rows, src,o, indices,o, out,o): out[rows, d] += src[n, d] by indices
+// gatherRows(dtype, n, d, rows, table, indices, out): out[n, d] = table[rows, d][indices]
+// scatterAddRows(dtype, n, d, rows, src, indices, out): out[rows, d] += src[n, d] by indices
 struct IndexRowsArgs {
   int dtype = F32;
   int64_t n = 0, d = 0, rows = 0;
@@ -199,8 +200,8 @@ struct IndexRowsArgs {
 };
 IndexRowsArgs index_rows_args(const Napi::CallbackInfo& info, TensorArgs& mem, bool scatter);
 
-// gatherAxis(dtype, outer, dim, k, inner, x,o, indices,o, out,o)
-// scatterAddAxis(dtype, outer, dim, k, inner, src,o, indices,o, out,o); indices [outer, k, inner]
+// gatherAxis(dtype, outer, dim, k, inner, x, indices, out)
+// scatterAddAxis(dtype, outer, dim, k, inner, src, indices, out); indices [outer, k, inner]
 struct IndexAxisArgs {
   int dtype = F32;
   int64_t outer = 0, dim = 0, k = 0, inner = 0;
@@ -210,8 +211,8 @@ struct IndexAxisArgs {
 };
 IndexAxisArgs index_axis_args(const Napi::CallbackInfo& info, TensorArgs& mem, bool scatter);
 
-// topk(dtype, rows, n, k, largest, x,o, values,o, indices,o)
-// sort(dtype, rows, n, descending, x,o, values,o, indices,o)  (k = n, largest = descending)
+// topk(dtype, rows, n, k, largest, x, values, indices)
+// sort(dtype, rows, n, descending, x, values, indices)  (k = n, largest = descending)
 struct SortArgs {
   int dtype = F32;
   int64_t rows = 0, n = 0, k = 0;
@@ -224,7 +225,7 @@ SortArgs topk_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 SortArgs sort_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
 // ---- random, optimisers (core_optim_args.cc) ------------------------------------------
-// randomFill(dtype, kind, seed, offset, n, out,o, a, b); kind: RandomKind 0..2
+// randomFill(dtype, kind, seed, offset, n, out, a, b); kind: RandomKind 0..2
 struct RandomFillArgs {
   int dtype = F32;
   RandomKind kind = RandomKind(0);
@@ -235,7 +236,7 @@ struct RandomFillArgs {
 };
 RandomFillArgs random_fill_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// randomInt(seed, offset, n, out,o, low, high): int32 in [low, high)
+// randomInt(seed, offset, n, out, low, high): int32 in [low, high)
 struct RandomIntArgs {
   uint64_t seed = 0, offset = 0;
   int64_t n = 0, low = 0, high = 0;
@@ -243,7 +244,7 @@ struct RandomIntArgs {
 };
 RandomIntArgs random_int_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// sgdStep(dtype, n, param,o, grad,o, momentumBuf|null,o, lr, momentum, dampening, weightDecay,
+// sgdStep(dtype, n, param, grad, momentumBuf|null, lr, momentum, dampening, weightDecay,
 //         nesterov, first)
 struct SgdArgs {
   int dtype = F32;
@@ -256,7 +257,7 @@ struct SgdArgs {
 };
 SgdArgs sgd_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// adamStep(dtype, n, param,o, grad,o, m,o, v,o, lr, beta1, beta2, eps, weightDecay, decoupled, step)
+// adamStep(dtype, n, param, grad, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step)
 struct AdamArgs {
   int dtype = F32;
   int64_t n = 0, step = 1;
@@ -268,7 +269,7 @@ struct AdamArgs {
 };
 AdamArgs adam_args(const Napi::CallbackInfo& info, TensorArgs& mem);
 
-// scaleInplace(dtype, n, x,o, scale)
+// scaleInplace(dtype, n, x, scale)
 struct ScaleArgs {
   int dtype = F32;
   int64_t n = 0;

@@ -4,17 +4,17 @@
 // optional-tensor rule; pointers are in the addon's memory (host or device). Float dtypes:
 // float32 and float64 on both devices.
 //
-//   segmentAggregate(dtype, reduce, nDst, nSrc, F, nEdges, rowptr,o, src,o, x,o, w|null,o, out,o, arg|null,o)
-//   segmentAggregateBackward(dtype, reduce, nDst, nSrc, F, nEdges, rowptr,o, src,o, tRowptr|null,o,
-//                            tDst|null,o, tEid|null,o, x|null,o, w|null,o, arg|null,o, dout,o,
-//                            dx|null,o, dw|null,o)
-//   edgeSoftmax(dtype, nDst, H, nEdges, rowptr,o, scores,o, alpha,o)
-//   edgeSoftmaxBackward(dtype, nDst, H, nEdges, rowptr,o, alpha,o, dalpha,o, dscores,o)
-//   gatForward(dtype, N, H, F, nEdges, negativeSlope, rowptr,o, src,o, wh,o, aSrc,o, aDst,o,
-//              out,o, el,o, er,o, alpha,o)
-//   gatBackward(dtype, N, H, F, nEdges, negativeSlope, rowptr,o, src,o, tRowptr,o, tDst,o, tEid,o,
-//               wh,o, aSrc,o, aDst,o, el,o, er,o, alpha,o, dout,o, dWh,o, daSrc,o, daDst,o,
-//               workspace|null,o)
+//   segmentAggregate(dtype, reduce, nDst, nSrc, F, nEdges, rowptr, src, x, w|null, out, arg|null)
+//   segmentAggregateBackward(dtype, reduce, nDst, nSrc, F, nEdges, rowptr, src, tRowptr|null,
+//                            tDst|null, tEid|null, x|null, w|null, arg|null, dout,
+//                            dx|null, dw|null)
+//   edgeSoftmax(dtype, nDst, H, nEdges, rowptr, scores, alpha)
+//   edgeSoftmaxBackward(dtype, nDst, H, nEdges, rowptr, alpha, dalpha, dscores)
+//   gatForward(dtype, N, H, F, nEdges, negativeSlope, rowptr, src, wh, aSrc, aDst,
+//              out, el, er, alpha)
+//   gatBackward(dtype, N, H, F, nEdges, negativeSlope, rowptr, src, tRowptr, tDst, tEid,
+//               wh, aSrc, aDst, el, er, alpha, dout, dWh, daSrc, daDst,
+//               workspace|null)
 //   gatWorkspaceSize(N, nEdges, H, F) -> elements of dtype gatBackward's workspace needs
 #pragma once
 #include <cstdint>

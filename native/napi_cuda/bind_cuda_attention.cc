@@ -1,4 +1,4 @@
-// Interval attention and RoPE on the device. The CPU binding's names and positional arguments;
+// Interval attention and RoPE on the device. The CPU binding's names and arguments (native/ops.table.mjs);
 // the argument parsers are the CPU addon's own (native/napi/attention_args.h), run over device
 // storages (DeviceArgs: the [5, L] intervals and the ALiBi positions are copied to the host to be
 // checked). Kernels are enqueued on recforge's stream and not waited for.

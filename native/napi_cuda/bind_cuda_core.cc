@@ -1,5 +1,5 @@
 // Bindings of the core op kernels on the device. Every function has the CPU binding's name
-// and positional arguments (native/napi/bind_core.cc) and the same argument parser
+// and arguments (native/ops.table.mjs, native/napi/bind_core.cc) and the same argument parser
 // (native/napi/core_args.h) run over device storages (DeviceArgs: index tensors are checked
 // by a device scan whose verdict is copied back), so lib/ops can call either addon through
 // the same code and gets the same errors. What is checked here on top are the CUDA kernels'

@@ -1,7 +1,7 @@
 // GEMM on the device for JS.
 //
-// gemm(dtype, transA, transB, M, N, K, alpha, a_s, a_o, lda, strideA, b_s, b_o, ldb, strideB,
-//      beta, c_s, c_o, ldc, strideC, batch)
+// gemm(dtype, transA, transB, M, N, K, alpha, a, lda, strideA, b, ldb, strideB,
+//      beta, c, ldc, strideC, batch)
 //   The CPU binding's arguments (recforge/gemm.h contract), device storages. Every element
 //   the kernel may touch is checked to lie inside its storage first.
 // gemmLowp(kind, ...the same 20 arguments after dtype...)

@@ -1,5 +1,5 @@
 // Message passing (segment aggregation / SpMM), edge softmax and the fused GAT layer on the
-// device. The CPU binding's names and positional arguments; the argument parsers are the CPU
+// device. The CPU binding's names and arguments (native/ops.table.mjs); the argument parsers are the CPU
 // addon's own (native/napi/gnn_args.h, graph_args.h) run over device storages: the CSR and its
 // transpose are copied to the host and checked with the same rules before any kernel runs
 // (O(nodes + edges) int32s per call; the float tensors never leave the device). Graphs are
