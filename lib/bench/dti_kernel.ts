@@ -10,7 +10,7 @@
 // 10·V·D (recomputed scores, dP = dO·Vᵀ, dV, dQ, dK), i.e. 14·V·D·H per forward + backward.
 import { native } from "../native.js";
 import { Tensor } from "../tensor/tensor.js";
-import { randn } from "../ops/creation.js";
+import { randn } from "../ops/index.js";
 import { buildDataset } from "../methods/dti/data/dataset.js";
 import { PromptBuilder, type PromptUnit } from "../methods/dti/prompts.js";
 import type { PackedBatch } from "../methods/dti/types.js";

@@ -1,4 +1,14 @@
-import "./methods.js";
+// The ops layer's face: modules above lib/ops import ops from here (or from ./internal.ts, which
+// re-exports this file), never from the op files, so evaluating the layer always runs the two
+// installs below before any op is called from above (scripts/check-layers.mjs enforces it).
+import { installTensorOps } from "../tensor/tensor.js";
+import { tensorOps } from "./methods.js";
+import { _setSumTo } from "./shape.js";
+import { sumTo } from "./elementwise.js";
+
+installTensorOps(tensorOps); // Tensor's methods (x.add(y), x.backward(), ...)
+_setSumTo(sumTo); // expand's backward sums with reduce.ts, which itself imports shape.ts
+
 export {
   neg, exp, log, sqrt, rsqrt, abs, relu, leakyRelu, elu, gelu, silu, sigmoid, tanh, square, reciprocal, sign, clamp,
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where, cast, clone, isfinite, isnan,
@@ -24,7 +34,7 @@ export {
   type BalanceReference,
   type BalanceStrategy,
 } from "./balance.js";
-export { segmentAggregate, edgeSoftmax, gatAttention, gatAttentionWithWeights, type SegmentReduce, type SegmentAggregateOptions, type GatAttentionOptions } from "./graph.js";
+export { segmentAggregate, edgeSoftmax, gatAttention, gatAttentionWithWeights, type SegmentReduce, type SegmentAggregateOptions, type GatAttentionOptions, type CsrIndex } from "./graph.js";
 export { segmentAggregateReference, edgeSoftmaxReference, gatAttentionReference } from "./graph_reference.js";
 export {
   intervalAttention, denseMaskedAttention, rope, ropeTable, alibiSlopes, intervalsTensor, positionsTensor,

@@ -45,14 +45,8 @@
 import { Tensor } from "../../tensor/tensor.js";
 import { keep } from "../../tensor/scope.js";
 import { backward as runBackward } from "../../autograd/engine.js";
-import { backendFor, code, contiguousRaw } from "../../ops/core.js";
-import { add, cast, exp, mul, mulRaw, neg } from "../../ops/elementwise.js";
-import { sum } from "../../ops/reduce.js";
-import { concat, reshape } from "../../ops/shape.js";
-import { tensor } from "../../ops/creation.js";
-import { BalanceState, balanceGradients, type BalanceReference, type BalanceStateDict, type BalanceStrategy } from "../../ops/balance.js";
+import { backendFor, code, contiguousRaw, add, cast, exp, mul, mulRaw, neg, sum, concat, reshape, tensor, BalanceState, balanceGradients, type BalanceReference, type BalanceStateDict, type BalanceStrategy, toDeviceRaw } from "../../ops/internal.js";
 import { hash2, Rng } from "../../data/multitask.js";
-import { toDeviceRaw } from "../../ops/device.js";
 import type { Device } from "../../tensor/dtype.js";
 
 export type BalancerLevel = "loss" | "representation" | "parameter";

@@ -20,12 +20,7 @@ import { Linear } from "../../nn/linear.js";
 import { MLP } from "../../nn/mlp.js";
 import { ModuleList } from "../../nn/container.js";
 import { Generator } from "../../tensor/random.js";
-import { tensor } from "../../ops/creation.js";
-import { concat, reshape, slice } from "../../ops/shape.js";
-import { mul, relu, sigmoid } from "../../ops/elementwise.js";
-import { sum } from "../../ops/reduce.js";
-import { softmax } from "../../ops/nn.js";
-import { bceWithLogits, mse } from "../../ops/loss.js";
+import { tensor, concat, reshape, slice, mul, relu, sigmoid, sum, softmax, bceWithLogits, mse } from "../../ops/index.js";
 import type { MultiTaskBatch, MultiTaskSchema, TaskSpec } from "../../data/multitask.js";
 
 /** A batch as tensors: ids per field (int32 [B]), dense float32 [B, D], labels float32 [B] per task. */
