@@ -1,11 +1,11 @@
-// DTI's default tokenizer: a word-level vocabulary built from the data's own text. Text is
-// lowercased and split into words and punctuation runs (HF's Lowercase normalizer and Whitespace
+// A word-level tokenizer built from a corpus's own text (DTI's default tokenizer, so its default
+// special tokens and label words are DTI's prompt tokens). Text is lowercased and split into words and punctuation runs (HF's Lowercase normalizer and Whitespace
 // pre-tokenizer: \w+ | [^\w\s]+); words seen fewer than minFrequency times map to [UNK].
 // Special tokens come first with fixed ids — [PAD] 0, [UNK] 1, [SUM] 2, [SEP] 3 — then the label
 // words (always present, whatever their count), then the words by descending count (ties by
 // code-point order, so the vocabulary is deterministic). It is a Hugging Face WordLevel
 // tokenizer.json, so Tokenizer / loadTokenizer read a saved one back unchanged.
-import { Tokenizer } from "./hf-tokenizer.js";
+import { Tokenizer } from "./hf_tokenizer.js";
 
 export const DTI_SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[SUM]", "[SEP]"] as const;
 export const DTI_LABEL_WORDS = ["liked", "disliked"] as const;
