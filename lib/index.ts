@@ -14,6 +14,5 @@ export * from "./optim/index.js";
 export * from "./io/safetensors.js";
 export * from "./io/checkpoint.js";
 export * from "./metrics/index.js";
-export * from "./data/index.js";
 export * from "./methods/multibalance/index.js";
 export * from "./methods/dti/index.js";

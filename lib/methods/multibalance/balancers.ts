@@ -46,7 +46,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { keep } from "../../tensor/scope.js";
 import { backward as runBackward } from "../../autograd/engine.js";
 import { backendFor, code, contiguousRaw, add, cast, exp, mul, mulRaw, neg, sum, concat, reshape, tensor, BalanceState, balanceGradients, type BalanceReference, type BalanceStateDict, type BalanceStrategy, toDeviceRaw } from "../../ops/internal.js";
-import { hash2, Rng } from "../../data/multitask.js";
+import { hash2, Rng } from "../../prng.js";
 import type { Device } from "../../tensor/dtype.js";
 
 export type BalancerLevel = "loss" | "representation" | "parameter";

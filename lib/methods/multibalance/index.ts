@@ -47,3 +47,4 @@ export {
   type TaskMetrics,
   type TrainingCheckpoint,
 } from "./trainer.js";
+export * from "./data/index.js";

@@ -21,7 +21,7 @@ import { MLP } from "../../nn/mlp.js";
 import { ModuleList } from "../../nn/container.js";
 import { Generator } from "../../tensor/random.js";
 import { tensor, concat, reshape, slice, mul, relu, sigmoid, sum, softmax, bceWithLogits, mse } from "../../ops/index.js";
-import type { MultiTaskBatch, MultiTaskSchema, TaskSpec } from "../../data/multitask.js";
+import type { MultiTaskBatch, MultiTaskSchema, TaskSpec } from "./data/multitask.js";
 
 /** A batch as tensors: ids per field (int32 [B]), dense float32 [B, D], labels float32 [B] per task. */
 export interface BatchTensors {

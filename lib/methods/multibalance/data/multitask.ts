@@ -1,7 +1,6 @@
 // The in-memory shape of multi-task recommendation data shared by the loaders (Census,
 // synthetic) and the trainer: sparse categorical fields (one embedding table each), dense
 // features, and one label per task.
-import { mulberry32 } from "../prng.js";
 
 export type TaskType = "binary" | "regression";
 
@@ -63,52 +62,6 @@ export function checkBatch(b: MultiTaskBatch, s: MultiTaskSchema): void {
     if (y.length !== n)
       throw new RangeError(`recforge: task ${JSON.stringify(s.tasks[t].name)} has ${y.length} labels for a batch of ${n} rows (every task must label every row of the batch)`);
   });
-}
-
-// ---- seeded randomness for data (JS side; independent of the tensor generators) -----------
-
-/** 32-bit integer hash of (a, b) (murmur3 finaliser over a mixed pair): counter-based randomness. */
-export function hash2(a: number, b: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x7f4a7c15, 0xc2b2ae35);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** Uniform in [0, 1) from a 32-bit hash. */
-export function unit(h: number): number {
-  return (h >>> 0) / 4294967296;
-}
-
-/** A small seeded PRNG (mulberry32): next() in [0, 1). */
-export class Rng {
-  private readonly uniform: () => number;
-  constructor(seed: number) {
-    this.uniform = mulberry32(hash2(seed >>> 0, 0x5eed));
-  }
-  next(): number {
-    return this.uniform();
-  }
-  /** Standard normal (Box-Muller). */
-  normal(): number {
-    const u = 1 - this.next(), v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-  /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
-  permutation(n: number): Int32Array {
-    const p = new Int32Array(n);
-    for (let i = 0; i < n; i++) p[i] = i;
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      const t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
-  }
 }
 
 /** A split over columnar arrays held in memory, addressed through a row index. */

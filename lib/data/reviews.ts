@@ -1,4 +1,5 @@
-// Amazon product reviews (McAuley et al.), one JSON object per line, gzipped or plain.
+// Amazon product reviews (McAuley et al.), one JSON object per line, gzipped or plain: the review
+// reader shared by the methods that learn from review text (GREENer; CompExp will reuse it).
 //
 // Both releases are read into one record type:
 //  - 2014 (jmcauley.ucsd.edu/data/amazon): reviewerID, asin, reviewerName, helpful: [up, total],
@@ -14,7 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import readline from "node:readline";
-import { fileURLToPath } from "node:url";
+import { dataRoot } from "./paths.js";
 
 export interface AmazonReview {
   userId: string;
@@ -51,14 +52,6 @@ export interface LoadStats {
 export interface LoadOptions {
   /** "throw" (default): a bad line is an error; "skip": count it in stats.skipped */
   onInvalid?: "throw" | "skip";
-}
-
-/** The shared data folder: $RECFORGE_DATA, else <repo>/../shared/data. */
-export function dataRoot(): string {
-  if (process.env.RECFORGE_DATA) return path.resolve(process.env.RECFORGE_DATA);
-  // dist/data/amazon.js → repo root is two levels up.
-  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-  return path.resolve(repo, "..", "shared", "data");
 }
 
 /** The Musical Instruments 5-core file of the shared data folder. */

@@ -17,7 +17,8 @@
 // targets non-linear in the embeddings. Binary tasks: y ~ Bernoulli(sigmoid(s_t + b_t)) with
 // b_t calibrated (bisection on 20k train rows) to the task's positive rate. Regression tasks
 // (the last `regressionTasks`): y = s_t + N(0, 0.5²).
-import { Rng, hash2, unit, type MultiTaskBatch, type MultiTaskData, type MultiTaskSchema, type MultiTaskSplit } from "./multitask.js";
+import { Rng, hash2, unit } from "../../../prng.js";
+import type { MultiTaskBatch, MultiTaskData, MultiTaskSchema, MultiTaskSplit } from "./multitask.js";
 
 /** 26 fields, 3 tables of 10^6 rows and a long tail of small ones (Criteo-like). */
 export const INDUSTRIAL_VOCABS = [

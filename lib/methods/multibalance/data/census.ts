@@ -14,8 +14,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { dataRoot } from "./paths.js";
-import { ArraySplit, Rng, type MultiTaskData, type MultiTaskSchema } from "./multitask.js";
+import { dataRoot } from "../../../data/paths.js";
+import { Rng } from "../../../prng.js";
+import { ArraySplit, type MultiTaskData, type MultiTaskSchema } from "./multitask.js";
 
 export const CENSUS_COLUMNS = [
   "age", "class_worker", "det_ind_code", "det_occ_code", "education", "wage_per_hour", "hs_college", "marital_stat",
