@@ -26,7 +26,7 @@ import { syntheticMultiTask, INDUSTRIAL_VOCABS } from "../methods/multibalance/d
 import type { MultiTaskBatch, MultiTaskData } from "../methods/multibalance/data/multitask.js";
 import { meanStd } from "../metrics/classification.js";
 import { createModel, type ModelKind, type MMoEOptions, type SharedBottomOptions } from "../methods/multibalance/models.js";
-import { createBalancer } from "../methods/multibalance/balancers.js";
+import { createBalancer } from "../methods/multibalance/balancers/index.js";
 import { computeGradients, evaluate, trainMultiTask, type TaskMetrics } from "../methods/multibalance/trainer.js";
 import { log, median, nowMs } from "./timing.js";
 

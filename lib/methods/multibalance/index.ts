@@ -20,7 +20,7 @@ export {
   type GradNormOptions,
   type PCGradOptions,
   type NonFinitePolicy,
-} from "./balancers.js";
+} from "./balancers/index.js";
 export {
   MultiTaskModel,
   SharedBottom,

@@ -2,7 +2,7 @@
 //   bottom(batch) -> z            everything shared by the tasks (embeddings, MLP / experts)
 //   heads([z_0, ..., z_{T-1}])    one output per task; head t reads only z_t
 // A plain forward passes the same z to every head. A representation-level balancer passes
-// per-task leaves instead (see balancers.ts), which is how one backward pass through the
+// per-task leaves instead (see balancers/balancer.ts), which is how one backward pass through the
 // heads yields every task's gradient at z separately.
 //
 // Models:

@@ -16,7 +16,7 @@ import { auc, logLoss, meanSquaredError, normalizedEntropy } from "../../metrics
 import { Rng } from "../../prng.js";
 import { checkBatch, type MultiTaskBatch, type MultiTaskData, type MultiTaskSplit } from "./data/multitask.js";
 import { batchToTensors, createModel, type MMoEOptions, type ModelKind, type MultiTaskModel, type SharedBottomOptions } from "./models.js";
-import { createBalancer, type Balancer, type BalancerStateDict, type BalanceStepInfo } from "./balancers.js";
+import { createBalancer, type Balancer, type BalancerStateDict, type BalanceStepInfo } from "./balancers/index.js";
 import { autocast, mixedPrecisionOption } from "../../amp/autocast.js";
 import { deviceOption } from "../device-option.js";
 import type { Device } from "../../tensor/dtype.js";
