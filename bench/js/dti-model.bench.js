@@ -1,9 +1,9 @@
 // Times one DTI training step (forward + backward + AdamW) of the DTIModel on a synthetic packed
 // batch of about L tokens, and profiles where the time goes (per native kernel, by wrapping the
-// addon's functions). Run: npm run build && node bench/dti-model.bench.js [--layout dti|sw]
+// addon's functions). Run: npm run build && node bench/js/dti-model.bench.js [--layout dti|sw]
 //   [--L 2000] [--dim 128] [--layers 2] [--heads 4] [--ffn 0 (default 8/3·dim)] [--steps 20] [--pos rope|alibi] [--full]
-import * as rf from "../dist/index.js";
-import { native } from "../dist/native.js";
+import * as rf from "../../dist/index.js";
+import { native } from "../../dist/native.js";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);

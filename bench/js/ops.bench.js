@@ -1,8 +1,8 @@
 // Micro-benchmarks of single ops with benchmark.js (statistically sound per-op timings).
-// Run: npm run build && node bench/ops.bench.js
+// Run: npm run build && node bench/js/ops.bench.js
 // The `recforge bench ops` command reports the same ops as throughput against their floors.
 import Benchmark from "benchmark";
-import * as rf from "../dist/index.js";
+import * as rf from "../../dist/index.js";
 
 const small = [rf.randn([4]), rf.randn([4])];
 const mid = [rf.randn([256, 256]), rf.randn([256, 256])];

@@ -1,4 +1,4 @@
-// Shared pieces of the GPU benchmarks under native/bench/cuda (attention_bench, gnn_bench,
+// Shared pieces of the GPU benchmarks under bench/native/cuda (attention_bench, gnn_bench,
 // balance_bench): device buffers, CUDA-event timing on recforge's stream (warm-up calls, then
 // the median of `reps` timed calls), one-JSON-object-per-line output, and the result file that
 // bench/gpu/table.py reads ([{name, shape, ms, tflops, gbps}], the format of ops_bench.cu).
