@@ -4,7 +4,7 @@
 // through a table of ops that lib/ops/index.ts installs once (installTensorOps).
 import { backend } from "../native.js";
 import { DTYPE_BYTES, DTYPE_CODE, type Device, type DType, type TypedArray, isFloat, typedArrayFor } from "./dtype.js";
-import { contiguousStrides, numel, shapeStr, type Shape } from "./shape.js";
+import { contiguousStrides, numel, shapeStr } from "./shape.js";
 import { Storage } from "./storage.js";
 import { keep, trackBytesChanged, trackCreated, trackDisposed } from "./scope.js";
 
