@@ -17,3 +17,4 @@ export * from "./metrics/index.js";
 export * from "./data/index.js";
 export * from "./methods/multibalance/index.js";
 export * from "./methods/dti/index.js";
+export * from "./methods/seqrec/index.js";
