@@ -13,7 +13,7 @@
 // counting strictly greater scores, no sort; CPU and CUDA), the metrics from the ranks here.
 import { Tensor } from "../tensor/tensor.js";
 import { shapeStr } from "../tensor/shape.js";
-import { backendFor, code, contiguousRaw } from "../ops/core.js";
+import { backendFor, code, contiguousRaw, options } from "../ops/core.js";
 import { tensor } from "../ops/creation.js";
 
 export interface RankOptions {
@@ -38,6 +38,7 @@ function intList(v: ArrayLike<number>, what: string, limit: number): Int32Array 
  * `targets`: an int32 tensor [B] on the scores' device, or a plain array / typed array.
  */
 export function rankOfTargets(scores: Tensor, targets: Tensor | ArrayLike<number>, opts: RankOptions = {}): Int32Array {
+  opts = options(opts, "rankOfTargets");
   if (!(scores instanceof Tensor)) throw new TypeError("recforge: rankOfTargets: scores must be a Tensor [B, items]");
   scores._check("rankOfTargets scores");
   if (scores.ndim !== 2) throw new RangeError(`recforge: rankOfTargets: scores must be 2-D [B, items], got ${shapeStr(scores.shape)}`);
@@ -45,6 +46,8 @@ export function rankOfTargets(scores: Tensor, targets: Tensor | ArrayLike<number
     throw new TypeError(`recforge: rankOfTargets: scores must be float32 or float64, got ${scores.dtype}`);
   const [B, n] = scores.shape;
   if (B > 0 && n === 0) throw new RangeError(`recforge: rankOfTargets: scores ${shapeStr(scores.shape)} have no items`);
+  if (opts.exclude !== undefined && (opts.exclude === null || typeof opts.exclude !== "object" || typeof opts.exclude.length !== "number"))
+    throw new TypeError("recforge: rankOfTargets: exclude must be an array of item ids");
   const excl = opts.exclude === undefined ? new Int32Array(0) : intList(opts.exclude, "exclude", n);
   if (excl.length && excl.length >= n) throw new RangeError(`recforge: rankOfTargets: excluding ${excl.length} of ${n} items leaves no candidate`);
   const owned: Tensor[] = [];
@@ -95,7 +98,9 @@ export interface RankingMetrics {
 const DEFAULT_CUTOFFS = { recall: [5, 20, 100], mrr: [5, 20, 100], ndcg: [10] };
 
 function checkCutoffs(c: RankingCutoffs): Required<RankingCutoffs> {
+  if (c === null || typeof c !== "object") throw new TypeError("recforge: ranking metrics: cut-offs must be an object like { recall: [5, 20], mrr: [5], ndcg: [10] }");
   const out = { ...DEFAULT_CUTOFFS, ...c };
+  for (const k of Object.keys(c)) if (!(k in DEFAULT_CUTOFFS)) throw new TypeError(`recforge: ranking metrics: unknown metric ${JSON.stringify(k)} (recall, mrr, ndcg)`);
   for (const [k, list] of Object.entries(out)) {
     if (!Array.isArray(list)) throw new TypeError(`recforge: ranking metrics: ${k} cut-offs must be an array of integers >= 1`);
     for (const K of list)
@@ -119,6 +124,8 @@ export class RankingAccumulator {
   }
 
   add(ranks: ArrayLike<number>): this {
+    if (ranks === null || typeof ranks !== "object" || typeof ranks.length !== "number")
+      throw new TypeError("recforge: RankingAccumulator: ranks must be an array of integer ranks");
     const c = this.cutoffs;
     for (let i = 0; i < ranks.length; i++) {
       const r = ranks[i];

@@ -16,6 +16,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
 import { shapeStr } from "../tensor/shape.js";
 import { tensor } from "./creation.js";
+import { options } from "./core.js";
 import { add, mul, sub } from "./elementwise.js";
 import { embedding, indexSelect } from "./indexing.js";
 import { matmul } from "./matmul.js";
@@ -161,6 +162,9 @@ export interface SampledSoftmaxOptions {
 export function sampledSoftmaxLoss(hidden: Tensor, weight: Tensor, bias: Tensor | null, targets: ArrayLike<number>,
   sample: CandidateSample, opts: SampledSoftmaxOptions = {}): Tensor {
   const op = "sampledSoftmaxLoss";
+  opts = options(opts, op);
+  if (targets === null || typeof targets !== "object") throw new TypeError(`recforge: ${op}: targets must be an array of item ids`);
+  if (sample === null || typeof sample !== "object") throw new TypeError(`recforge: ${op}: sample must be a CandidateSample (from LogUniformSampler.sample)`);
   if (!(hidden instanceof Tensor) || hidden.ndim !== 2) throw new TypeError(`recforge: ${op}: hidden must be a [B, H] Tensor`);
   if (!(weight instanceof Tensor) || weight.ndim !== 2 || weight.shape[1] !== hidden.shape[1])
     throw new RangeError(`recforge: ${op}: weight must be [items, ${hidden.shape[1]}] to match hidden ${shapeStr(hidden.shape)}, got ${weight instanceof Tensor ? shapeStr(weight.shape) : "no Tensor"}`);

@@ -102,6 +102,9 @@ test("rankingMetrics: Recall@K, MRR@K, NDCG@K by hand, defaults, accumulation ov
   t.true(Number.isNaN(new rf.RankingAccumulator().result().recall["5"]));
   t.throws(() => rf.rankingMetrics([0]), { message: /rank\[0\] must be an integer >= 1, got 0/ });
   t.throws(() => rf.rankingMetrics([1], { recall: [0] }), { message: /cut-off must be an integer >= 1/ });
+  t.throws(() => rf.rankingMetrics([1], { hitRate: [5] }), { message: /unknown metric "hitRate"/ });
+  t.throws(() => rf.rankingMetrics(null), { instanceOf: TypeError, message: /ranks must be an array/ });
+  t.throws(() => rf.rankOfTargets(rf.zeros([1, 2]), [0], null), { instanceOf: TypeError });
 });
 
 test("rankOfTargets bad input: shapes, dtypes, out-of-range targets and exclusions", (t) => {
