@@ -104,7 +104,8 @@ test("rankingMetrics: Recall@K, MRR@K, NDCG@K by hand, defaults, accumulation ov
   t.throws(() => rf.rankingMetrics([1], { recall: [0] }), { message: /cut-off must be an integer >= 1/ });
   t.throws(() => rf.rankingMetrics([1], { hitRate: [5] }), { message: /unknown metric "hitRate"/ });
   t.throws(() => rf.rankingMetrics(null), { instanceOf: TypeError, message: /ranks must be an array/ });
-  t.throws(() => rf.rankOfTargets(rf.zeros([1, 2]), [0], null), { instanceOf: TypeError });
+  t.deepEqual(Array.from(rf.rankOfTargets(rf.zeros([1, 2]), [0], null)), [1]); // null options = none
+  t.throws(() => rf.rankOfTargets(rf.zeros([1, 2]), [0], { exclude: "x" }), { instanceOf: TypeError, message: /exclude must be an array/ });
 });
 
 test("rankOfTargets bad input: shapes, dtypes, out-of-range targets and exclusions", (t) => {
