@@ -156,14 +156,19 @@ export interface SampledSoftmaxOptions {
 
 /**
  * Mean sampled-softmax cross-entropy. hidden [B, H]; weight [items, H] (the output / tied
- * embedding matrix); bias [items] or null; targets: B item ids; sample: from
+ * embedding matrix); bias [items] or null; targets: B item ids (array or int32 Tensor); sample: from
  * LogUniformSampler.sample (or any CandidateSample). Differentiable in hidden, weight, bias.
  */
-export function sampledSoftmaxLoss(hidden: Tensor, weight: Tensor, bias: Tensor | null, targets: ArrayLike<number>,
+export function sampledSoftmaxLoss(hidden: Tensor, weight: Tensor, bias: Tensor | null, targets: ArrayLike<number> | Tensor,
   sample: CandidateSample, opts: SampledSoftmaxOptions = {}): Tensor {
   const op = "sampledSoftmaxLoss";
   opts = options(opts, op);
-  if (targets === null || typeof targets !== "object") throw new TypeError(`recforge: ${op}: targets must be an array of item ids`);
+  if (targets instanceof Tensor) {
+    targets._check(`${op} targets`);
+    if (targets.dtype !== "int32" || targets.ndim !== 1) throw new TypeError(`recforge: ${op}: a targets Tensor must be int32 [B], got ${shapeStr(targets.shape)} ${targets.dtype}`);
+    targets = targets.toTypedArray() as Int32Array; // the accidental-hit mask is built on the host
+  }
+  if (targets === null || typeof targets !== "object") throw new TypeError(`recforge: ${op}: targets must be an array of item ids or an int32 Tensor`);
   if (sample === null || typeof sample !== "object") throw new TypeError(`recforge: ${op}: sample must be a CandidateSample (from LogUniformSampler.sample)`);
   if (!(hidden instanceof Tensor) || hidden.ndim !== 2) throw new TypeError(`recforge: ${op}: hidden must be a [B, H] Tensor`);
   if (!(weight instanceof Tensor) || weight.ndim !== 2 || weight.shape[1] !== hidden.shape[1])

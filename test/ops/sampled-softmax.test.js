@@ -46,7 +46,11 @@ for (const dtype of ["float64", "float32"])
     const c = { ids: sample.ids, sampledLogQ: new Float64Array(N).fill(-0.7), targetLogQ: new Float64Array(B).fill(-0.7) };
     const shifted = rf.sampledSoftmaxLoss(h, w, b, targets, c);
     t.true(Math.abs(shifted.item() - full.item()) < tol);
-    for (const x of [sampled, full, shifted, h, w, b]) x.dispose();
+    // targets as an int32 tensor give the same loss
+    const tt = rf.tensor(targets, { dtype: "int32" });
+    const again = rf.sampledSoftmaxLoss(h, w, b, tt, sample, { correction: false });
+    t.is(again.item(), sampled.item());
+    for (const x of [sampled, full, shifted, again, tt, h, w, b]) x.dispose();
   });
 
 test("accidental hits are masked and the correction is −log(expected count): float64 by hand", (t) => {
