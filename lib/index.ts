@@ -16,3 +16,4 @@ export * from "./io/checkpoint.js";
 export * from "./metrics/index.js";
 export * from "./methods/multibalance/index.js";
 export * from "./methods/dti/index.js";
+export * from "./methods/seqrec/index.js";

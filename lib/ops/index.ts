@@ -20,6 +20,9 @@ export { matmul, linear } from "./matmul.js";
 export { softmax, logSoftmax, layerNorm, rmsNorm } from "./nn.js";
 export { embedding, indexSelect, gather, scatterAdd } from "./indexing.js";
 export { bceWithLogits, crossEntropy, mse, type Reduction } from "./loss.js";
+export {
+  sampledSoftmaxLoss, LogUniformSampler, type CandidateSample, type LogUniformSamplerOptions, type SampledSoftmaxOptions,
+} from "./sampled_softmax.js";
 export { topk, sort } from "./sort.js";
 export {
   tensor, full, zeros, ones, zerosLike, onesLike, arange, eye, rand, randn, bernoulli, randint, dropout,

@@ -2,6 +2,6 @@
 // balancers, CSR building, device moves of parameters): the public ops plus the helpers those need.
 // Importing it evaluates ./index.ts, which installs Tensor's methods. Not re-exported by the package.
 export * from "./index.js";
-export { backendFor, code, contiguousRaw } from "./core.js";
+export { backendFor, code, contiguousRaw, options } from "./core.js";
 export { toDeviceRaw } from "./device.js";
 export { mulRaw } from "./elementwise.js";

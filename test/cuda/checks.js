@@ -10,6 +10,7 @@ import { fusedChecks } from "./fused_checks.js";
 import { trainingChecks } from "./training_checks.js";
 import { ampChecks } from "./amp_checks.js";
 import { deviceOptionChecks } from "./device_option_checks.js";
+import { seqrecChecks } from "./seqrec_checks.js";
 
 export { closeArrays };
 
@@ -173,5 +174,6 @@ export const checks = [
   ...fusedChecks,
   ...trainingChecks,
   ...deviceOptionChecks,
+  ...seqrecChecks,
   ...ampChecks,
 ];
