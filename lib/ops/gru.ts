@@ -127,7 +127,9 @@ export function gru(x: Tensor, weights: GruWeights, opts: GruOptions = {}): GruR
 
   const dev = x.device;
   const forward = kernelFor(op, "gruForward", x);
-  const [nReserve] = kernelFor(op, "gruSizes", x)(B, T, inF, H, L, D) as number[];
+  // Scratch comes from the tensor allocator (its cache reuses blocks call after call: fresh pages
+  // for a heap block each call cost more than the GRU's own elementwise work at large shapes).
+  const [nReserve, nFwdWs, nBwdWs] = kernelFor(op, "gruSizes", x)(B, T, inF, H, L, D) as number[];
   const params = [...wIh, ...wHh, ...bIh, ...bHh];
   const xc = contiguousRaw(x), h0c = h0 ? contiguousRaw(h0) : null;
   const pc = params.map(contiguousRaw);
@@ -142,15 +144,17 @@ export function gru(x: Tensor, weights: GruWeights, opts: GruOptions = {}): GruR
   };
   const output = empty([B, T, D * H], x.dtype, dev), hN = empty([K, B, H], x.dtype, dev);
   const reserve = empty([nReserve], x.dtype, dev);
+  const fws = empty([nFwdWs], x.dtype, dev);
   try {
     forward(code(x), B, T, inF, H, L, D, hasBias, xc._h, xc.offset, lens ? lens._h : null, lens ? lens.offset : 0,
-      h0c ? h0c._h : null, h0c ? h0c.offset : 0, output._h, 0, hN._h, 0, reserve._h, 0, null, 0, ...pairs(pc));
+      h0c ? h0c._h : null, h0c ? h0c.offset : 0, output._h, 0, hN._h, 0, reserve._h, 0, fws._h, 0, ...pairs(pc));
   } catch (e) {
     for (const t of [output, hN, reserve]) t.dispose();
     pc.forEach((c, i) => c !== params[i] && c.dispose());
     if (ownLens) lens!.dispose();
     throw e;
   } finally {
+    fws.dispose();
     if (xc !== x) xc.dispose();
     if (h0c && h0c !== h0) h0c.dispose();
   }
@@ -176,11 +180,13 @@ export function gru(x: Tensor, weights: GruWeights, opts: GruOptions = {}): GruR
     const dx = x.requiresGrad ? empty(x.shape, x.dtype, dev) : null;
     const dh0 = h0 !== null && h0.requiresGrad ? empty(h0.shape, x.dtype, dev) : null;
     const dps = params.map((p) => empty(p.shape, p.dtype, dev));
+    const bws = empty([nBwdWs], x.dtype, dev);
     try {
       backward(code(x), B, T, inF, H, L, D, hasBias, xs._h, xs.offset, ls ? ls._h : null, ls ? ls.offset : 0, reserve._h, 0,
         dout ? dout._h : null, dout ? dout.offset : 0, dhn ? dhn._h : null, dhn ? dhn.offset : 0,
-        dx ? dx._h : null, 0, dh0 ? dh0._h : null, 0, null, 0, ...pairs(ps), ...pairs(dps));
+        dx ? dx._h : null, 0, dh0 ? dh0._h : null, 0, bws._h, 0, ...pairs(ps), ...pairs(dps));
     } finally {
+      bws.dispose();
       if (dout && dout !== grad) dout.dispose();
       dhn?.dispose();
     }
