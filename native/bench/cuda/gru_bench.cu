@@ -89,8 +89,8 @@ bool bench_case(const GruDims& d, int reps, CUstream_st* s, TableRows& table) {
   char shape[96];
   std::snprintf(shape, sizeof shape, "B=%lld T=%lld in=%lld H=%lld dirs=%d", (long long)d.B, (long long)d.T,
                 (long long)d.in, (long long)H, d.dirs);
-  JsonLine().str("bench", "gru").str("shape", shape).num("forward_ms", f_ms).num("fwd_bwd_ms", fb_ms)
-      .num("tflops", flops / fb_ms / 1e9).num("max_abs_diff_vs_cpu", diff).print();
+  JsonLine().str("bench", "gru").str("shape", shape).num("ms_fwd", f_ms).num("ms_fwd_bwd", fb_ms)
+      .num("tflops", flops / fb_ms / 1e9).num("max_abs_diff_vs_cpu", diff).boolean("vs_cpu_ok", diff <= 1e-3).print();
   table.add("gru fwd+bwd", shape, fb_ms, flops, 0);
   for (int q = 0; q < 4; ++q)
     for (size_t k = 0; k < dw[q].size(); ++k) delete dw[q][k], delete dg[q][k];
