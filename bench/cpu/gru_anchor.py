@@ -20,7 +20,7 @@ def main():
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--shapes", required=True, help="JSON list of {B, T, in, H, bidirectional}")
+    ap.add_argument("--shapes", required=True, help="JSON list of {B, T, in, H, bidirectional[, reps]}")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -43,7 +43,7 @@ def main():
         for _ in range(a.warmup):
             step()
         times = []
-        for _ in range(a.reps):
+        for _ in range(int(s.get("reps", a.reps))):
             t0 = time.perf_counter()
             step()
             times.append((time.perf_counter() - t0) * 1e3)

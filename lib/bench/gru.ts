@@ -48,6 +48,8 @@ export interface GruBenchResult {
   command: string;
   note: string;
   rounds: number;
+  /** calls per side per round (their median is the round's time) */
+  reps_per_round: Record<string, number>;
   torch: { available: boolean; python: string | null; version: string | null; threads: number | null; env: Record<string, string>; reason: string | null };
   rows: GruBenchRow[];
 }
@@ -87,8 +89,8 @@ interface AnchorRound {
   times: number[][]; // per shape
 }
 
-function runAnchor(python: string, shapes: GruShape[], threads: number): AnchorRound {
-  const args = [ANCHOR, "--threads", String(threads), "--warmup", "1", "--reps", "1", "--shapes", JSON.stringify(shapes)];
+function runAnchor(python: string, shapes: GruShape[], threads: number, reps: number[]): AnchorRound {
+  const args = [ANCHOR, "--threads", String(threads), "--warmup", "1", "--shapes", JSON.stringify(shapes.map((s, i) => ({ ...s, reps: reps[i] })))];
   const r = spawnSync(python, args, { encoding: "utf8", env: { ...process.env, ...anchorEnv() }, timeout: 600_000, maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`${path.relative(root, ANCHOR)} failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr || "").trim().split("\n").slice(-3).join(" | ")}`);
   const out = JSON.parse(r.stdout) as { torch: string; threads: number; rows: { times_ms: number[] }[] };
@@ -148,26 +150,32 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
     fn();
     return nowMs() - t0;
   };
-  for (const c of cases) {
+  // Each round times `reps` back-to-back calls per side (the median of them), enough for ~60 ms of
+  // the faster side: single calls of a few ms are at the mercy of the other processes on a shared
+  // machine. Every side gets the same count, the torch anchor too.
+  const reps = cases.map((c) => {
     c.fused(); // warm-up: first-call allocations, page faults
     c.ops();
-  }
+    const est = Math.min(time(c.fused), time(c.ops));
+    return Math.max(1, Math.min(15, Math.ceil(60 / Math.max(est, 0.1))));
+  });
+  const block = (fn: () => void, n: number) => median(Array.from({ length: n }, () => time(fn)));
   for (let r = 0; r < rounds; r++) {
-    for (const c of cases) {
+    cases.forEach((c, i) => {
       if (r % 2 === 0) {
-        c.fusedMs.push(time(c.fused));
-        c.opsMs.push(time(c.ops));
+        c.fusedMs.push(block(c.fused, reps[i]));
+        c.opsMs.push(block(c.ops, reps[i]));
       } else {
-        c.opsMs.push(time(c.ops));
-        c.fusedMs.push(time(c.fused));
+        c.opsMs.push(block(c.ops, reps[i]));
+        c.fusedMs.push(block(c.fused, reps[i]));
       }
-    }
+    });
     if (torch.python && torch.available) {
       try {
-        const a = runAnchor(torch.python, shapes, threads);
+        const a = runAnchor(torch.python, shapes, threads, reps);
         torch.version = a.version;
         torch.threads = a.threads;
-        a.times.forEach((ts, i) => cases[i].torchMs.push(...ts));
+        a.times.forEach((ts, i) => cases[i].torchMs.push(median(ts)));
       } catch (e) {
         torch.available = false;
         torch.reason = (e as Error).message;
@@ -195,8 +203,10 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
     note:
       "median wall ms of one forward + backward (upstream gradient on the output; x, h0 and all weights require grad), float32, CPU, " +
       `${threads} thread(s) for recforge and torch alike; op-by-op = lib/ops/gru_reference.ts (a GRU cell of generic ops per step); ` +
-      "torch = nn.GRU via bench/cpu/gru_anchor.py (torch.set_num_threads to the same count); rounds alternate the three",
+      "torch = nn.GRU via bench/cpu/gru_anchor.py (torch.set_num_threads to the same count); rounds alternate the three; " +
+      "each round: median of reps_per_round back-to-back calls per side; reported: median over rounds",
     rounds,
+    reps_per_round: Object.fromEntries(shapes.map((s, i) => [`B=${s.B} T=${s.T} in=${s.in} H=${s.H}${s.bidirectional ? " bi" : ""}`, reps[i]])),
     torch,
     rows,
   };
