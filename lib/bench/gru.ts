@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import "../ops/methods.js"; // Tensor methods the autograd engine uses (when this file is imported on its own)
 import { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
 import { Generator } from "../tensor/random.js";
@@ -112,11 +113,11 @@ function makeWeights(s: GruShape, gen: Generator): GruWeights {
 
 type GruFn = (x: Tensor, w: GruWeights, o: GruOptions) => GruResult;
 
-export function benchGru(opts: { quick?: boolean; command?: string; torch?: boolean } = {}): GruBenchResult {
+export function benchGru(opts: { quick?: boolean; command?: string; torch?: boolean; shapes?: (GruShape & { spec?: string })[] } = {}): GruBenchResult {
   const quick = !!opts.quick;
   const rounds = quick ? 2 : 5;
   const threads = getNumThreads();
-  const shapes = GRU_BENCH_SHAPES;
+  const shapes = (opts.shapes ?? GRU_BENCH_SHAPES).map((s) => ({ spec: s.spec ?? "custom", B: s.B, T: s.T, in: s.in, H: s.H, bidirectional: s.bidirectional }));
   const found = opts.torch === false ? { python: null, reason: "skipped (--no-torch)" } : findTorchPython();
   const torch: GruBenchResult["torch"] = { available: !!found.python, python: found.python, version: null, threads: null, env: anchorEnv(), reason: found.reason };
   if (torch.reason) log(`bench gru: torch anchor skipped: ${torch.reason}`);
@@ -189,8 +190,8 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
     const tm = torch.available && c.torchMs.length ? median(c.torchMs) : null;
     const row: GruBenchRow = {
       spec: c.s.spec, B: c.s.B, T: c.s.T, in: c.s.in, H: c.s.H, bidirectional: c.s.bidirectional,
-      fused_ms: round(fused, 2), op_by_op_ms: round(ops, 2), speedup: round(ops / fused, 2),
-      torch_ms: tm === null ? null : round(tm, 2), torch_ratio: tm === null ? null : round(tm / fused, 2), max_abs_diff: c.diff,
+      fused_ms: round(fused, 3), op_by_op_ms: round(ops, 3), speedup: round(ops / fused, 2),
+      torch_ms: tm === null ? null : round(tm, 3), torch_ratio: tm === null ? null : round(tm / fused, 2), max_abs_diff: c.diff,
     };
     log(`gru B=${row.B} T=${row.T} in=${row.in} H=${row.H}${row.bidirectional ? " bidirectional" : ""}: fused ${row.fused_ms} ms, op-by-op ${row.op_by_op_ms} ms (${row.speedup}x), torch ${row.torch_ms ?? "-"} ms (${row.torch_ratio ?? "-"}x), max |diff| ${c.diff.toExponential(1)}`);
     for (const p of c.params) p.dispose();
