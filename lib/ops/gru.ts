@@ -151,22 +151,24 @@ export function gru(x: Tensor, weights: GruWeights, opts: GruOptions = {}): GruR
   } catch (e) {
     for (const t of [output, hN, reserve]) t.dispose();
     pc.forEach((c, i) => c !== params[i] && c.dispose());
+    if (xc !== x) xc.dispose();
     if (ownLens) lens!.dispose();
     throw e;
   } finally {
     fws.dispose();
-    if (xc !== x) xc.dispose();
     if (h0c && h0c !== h0) h0c.dispose();
   }
   const inputs = [x, h0, ...params];
   if (!needsGrad(...inputs)) {
     pc.forEach((c, i) => c !== params[i] && c.dispose());
+    if (xc !== x) xc.dispose();
     reserve.dispose();
     if (ownLens) lens!.dispose();
     return { output, hN };
   }
 
-  const xs = save(x);
+  // The backward reads x as laid out for the forward: the contiguous copy when x was a strided view.
+  const xs = xc !== x ? xc : save(x);
   const ps = pc.map((c, i) => (c !== params[i] ? c : save(c)));
   const ls = lens ? (ownLens ? lens : save(lens)) : null;
   let dhN: Tensor | null = null; // handed over by hN's node

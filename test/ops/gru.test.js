@@ -249,3 +249,30 @@ test("gru: bad input gets a clear error", (t) => {
   x.dispose();
   disposeProblem(p);
 });
+
+test("gru: a strided x (a permuted view) gives the same output and gradients as its contiguous copy", (t) => {
+  const p = problem(14, { B: 3, T: 4, I: 5, H: 3, L: 2, D: 2, grad: true });
+  const xt = rf.tensor(p.x, { dtype: "float64", shape: [3, 4, 5] });
+  const tb = rf.contiguous(rf.permute(xt, [1, 0, 2])); // [T, B, in]
+  const lengths = [4, 2, 1];
+  const run = (x, leaf) => {
+    const r = rf.gru(x, p.tw, { bidirectional: true, h0: p.th0, lengths });
+    rf.add(rf.sum(rf.mul(r.output, r.output)), rf.sum(r.hN)).backward();
+    const res = [r.output.toTypedArray(), leaf.grad.toTypedArray(), p.tw.wIh[0].grad.toTypedArray()];
+    leaf.zeroGrad();
+    p.tw.wIh[0].zeroGrad();
+    return res;
+  };
+  const strided = tb.detach().requiresGrad_();
+  const view = rf.permute(strided, [1, 0, 2]); // [B, T, in], not contiguous
+  t.false(view.isContiguous);
+  const a = run(view, strided);
+  const dense = xt.detach().requiresGrad_();
+  const b = run(dense, dense);
+  t.true(maxErr(a[0], b[0]) < 1e-13, "output");
+  // strided.grad is [T, B, in]: compare through the same permutation
+  const ga = rf.contiguous(rf.permute(rf.tensor(a[1], { dtype: "float64", shape: [4, 3, 5] }), [1, 0, 2])).toTypedArray();
+  t.true(maxErr(ga, b[1]) < 1e-12, "dx");
+  t.true(maxErr(a[2], b[2]) < 1e-12, "dW_ih of layer 0");
+  disposeProblem(p);
+});
