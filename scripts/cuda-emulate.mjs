@@ -275,6 +275,8 @@ async function main() {
     args: ["--batch-only", "--reps", "1"], bench: true });
   tests.push({ file: path.join(src, "bench/native/cuda/balance_bench.cu"), name: "balance_bench (N = 4099)",
     args: ["--sizes", "4099", "--reps", "1"], bench: true });
+  tests.push({ file: path.join(src, "bench/native/cuda/gru_bench.cu"), name: "gru_bench (toy shapes)",
+    args: ["--shapes", "5,4,7,6,1;3,3,4,5,2", "--reps", "1"], bench: true });
   if (filters.length) tests = tests.filter((t) => filters.some((f) => t.name.includes(f)));
   const ks = kernelSources();
   const objs = await compileAll(variants.test, [...ks, ...tests.map((t) => ({ file: t.file }))]);

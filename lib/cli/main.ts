@@ -11,6 +11,8 @@ const USAGE = `recforge <command>
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
+  bench gru [--json] [--quick] [--no-torch]
+                                      fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
@@ -40,6 +42,11 @@ export async function main(argv: string[]): Promise<number> {
         }
         if (sub === "gnn") {
           print(benchGnn({ quick, command: ["recforge", ...argv].join(" ") }), json);
+          return 0;
+        }
+        if (sub === "gru") {
+          const { benchGru } = await import("../bench/gru.js");
+          print(benchGru({ quick, torch: !flags["no-torch"], command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
         if (sub === "dti") {

@@ -45,3 +45,5 @@ export {
   type RopeOptions, type RopeLayout,
 } from "./attention.js";
 export { to } from "./device.js";
+export { gru, type GruWeights, type GruOptions, type GruResult } from "./gru.js";
+export { gruCellOps, gruReference } from "./gru_reference.js";
