@@ -10,13 +10,10 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import "../ops/methods.js"; // Tensor methods the autograd engine uses (when this file is imported on its own)
 import { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
 import { Generator } from "../tensor/random.js";
-import { randn } from "../ops/creation.js";
-import { gru, type GruOptions, type GruResult, type GruWeights } from "../ops/gru.js";
-import { gruReference } from "../ops/gru_reference.js";
+import { randn, gru, gruReference, type GruOptions, type GruResult, type GruWeights } from "../ops/index.js";
 import { backward } from "../autograd/engine.js";
 import { uniformInit } from "../nn/init.js";
 import { getNumThreads } from "../runtime.js";

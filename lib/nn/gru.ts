@@ -4,8 +4,7 @@
 // padded batch, GRUCell as one step (T = 1) for decoding loops.
 import { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
-import { gru, type GruResult, type GruWeights } from "../ops/gru.js";
-import { reshape, permute, contiguous } from "../ops/shape.js";
+import { gru, reshape, permute, contiguous, type GruResult, type GruWeights } from "../ops/index.js";
 import { Module } from "./module.js";
 import { uniformInit, type InitOptions } from "./init.js";
 
