@@ -17,6 +17,9 @@ const USAGE = `recforge <command>
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
                                       GREENer: train on Amazon reviews, evaluate ILP / top-K selection
+  train compexp [--data f] [--stats-only] [--quick] [--epochs n] [--iters n] [--checkpoint-dir d] [--resume] [--json]
+                                      CompExp: examples on GREENer's split, the rating-difference distribution,
+                                      staged training (extractor, pretrain, end to end)
   info                                build and machine capabilities
 ${MULTITASK_USAGE}
 
@@ -61,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
+        if (sub === "compexp") return (await import("./compexp.js")).trainCompExpCommand(flags);
         if (sub === "ctr") {
           const { runTrainCtr, TRAIN_CTR_USAGE } = await import("./ctr.js");
           if (flags.help) {
