@@ -11,3 +11,5 @@ export {
   instanceRng, uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, randomSpins, randomEqualLabels, randomTour,
   type DenseInstance,
 } from "./io/generators.js";
+export { CopGraphBatch, type CopGraphOptions } from "./model/cop_graph.js";
+export { LsdqnQNet, type QNetOptions, type QValues } from "./model/qnet.js";
