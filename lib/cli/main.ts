@@ -7,6 +7,7 @@ import { benchGnn } from "../bench/gnn.js";
 const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
+  train cop --problem maxcut|kcut|tsp [...]  LS-DQN local search by N-step double DQN (train cop --help)
   train ctr --data <dir|file> [...]   train an LLM-style CTR model with SW or DTI prompts (train ctr --help)
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
@@ -65,6 +66,16 @@ export async function main(argv: string[]): Promise<number> {
         }
         if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
         if (sub === "compexp") return (await import("./compexp.js")).trainCompExpCommand(flags);
+        if (sub === "cop") {
+          const { runTrainCop, TRAIN_COP_USAGE } = await import("./cop.js");
+          if (flags.help) {
+            process.stdout.write(TRAIN_COP_USAGE + "\n");
+            return 0;
+          }
+          const r = runTrainCop(flags);
+          if (json) print(r, true);
+          return 0;
+        }
         if (sub === "ctr") {
           const { runTrainCtr, TRAIN_CTR_USAGE } = await import("./ctr.js");
           if (flags.help) {
