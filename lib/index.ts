@@ -14,6 +14,7 @@ export * from "./optim/index.js";
 export * from "./io/safetensors.js";
 export * from "./io/checkpoint.js";
 export * from "./metrics/index.js";
-export * from "./data/index.js";
 export * from "./methods/multibalance/index.js";
 export * from "./methods/dti/index.js";
+export * from "./methods/seqrec/index.js";
+export * as lsdqn from "./methods/lsdqn/index.js";

@@ -95,6 +95,12 @@ export const enum BalanceReason {
   NormOverflow = 2,
 }
 
+export const enum CopProblem {
+  MaxCut = 0,
+  KCut = 1,
+  Tsp = 2,
+}
+
 export interface CpuMemoryStats {
   nativeBytes: number;
   nativePeakBytes: number;
@@ -463,6 +469,19 @@ export interface ScaleInplaceArgs {
   x: TensorRef;
   scale: number;
 }
+/** adagradStep (cpu, cuda) */
+export interface AdagradStepArgs {
+  dtype: DType;
+  n: number;
+  param: TensorRef;
+  grad: TensorRef;
+  sum: TensorRef;
+  lr: number;
+  lrDecay: number;
+  eps: number;
+  weightDecay: number;
+  step: number;
+}
 /** gemm (cpu, cuda) */
 export interface GemmArgs {
   dtype: DType;
@@ -828,6 +847,125 @@ export interface BalanceGradientsArgs {
   weights: TensorRef;
   norms: TensorRef;
 }
+/** targetRanks (cpu, cuda) */
+export interface TargetRanksArgs {
+  dtype: DType;
+  rows: number;
+  n: number;
+  scores: TensorRef;
+  targets: TensorRef;
+  exclude?: TensorRef | null;
+  nExclude: number;
+  ranks: TensorRef;
+}
+/** gruForward (cpu, cuda) */
+export interface GruForwardArgs {
+  dtype: DType;
+  B: number;
+  T: number;
+  inSize: number;
+  H: number;
+  layers: number;
+  dirs: number;
+  bias: boolean;
+  x: TensorRef;
+  lengths?: TensorRef | null;
+  h0?: TensorRef | null;
+  out: TensorRef;
+  hN: TensorRef;
+  reserve: TensorRef;
+  workspace?: TensorRef | null;
+  weights: readonly TensorRef[];
+}
+/** gruBackward (cpu, cuda) */
+export interface GruBackwardArgs {
+  dtype: DType;
+  B: number;
+  T: number;
+  inSize: number;
+  H: number;
+  layers: number;
+  dirs: number;
+  bias: boolean;
+  x: TensorRef;
+  lengths?: TensorRef | null;
+  reserve: TensorRef;
+  dout?: TensorRef | null;
+  dhN?: TensorRef | null;
+  dx?: TensorRef | null;
+  dh0?: TensorRef | null;
+  workspace?: TensorRef | null;
+  weights: readonly TensorRef[];
+  grads: readonly TensorRef[];
+}
+/** gruSizes (cpu, cuda) */
+export interface GruSizesArgs {
+  B: number;
+  T: number;
+  inSize: number;
+  H: number;
+  layers: number;
+  dirs: number;
+}
+/** copReset (cpu) */
+export interface CopResetArgs {
+  problem: CopProblem;
+  B: number;
+  n: number;
+  k: number;
+  limit: number;
+  data: TensorRef;
+  sol: TensorRef;
+  aux?: TensorRef | null;
+  best: TensorRef;
+  obj: TensorRef;
+  bestObj: TensorRef;
+  steps: TensorRef;
+  done: TensorRef;
+}
+/** copStep (cpu) */
+export interface CopStepArgs {
+  problem: CopProblem;
+  B: number;
+  n: number;
+  k: number;
+  limit: number;
+  data: TensorRef;
+  sol: TensorRef;
+  aux?: TensorRef | null;
+  best: TensorRef;
+  obj: TensorRef;
+  bestObj: TensorRef;
+  steps: TensorRef;
+  done: TensorRef;
+  action: TensorRef;
+  reward: TensorRef;
+}
+/** copMoveGains (cpu) */
+export interface CopMoveGainsArgs {
+  problem: CopProblem;
+  B: number;
+  n: number;
+  k: number;
+  limit: number;
+  data: TensorRef;
+  sol: TensorRef;
+  aux?: TensorRef | null;
+  best: TensorRef;
+  obj: TensorRef;
+  bestObj: TensorRef;
+  steps: TensorRef;
+  done: TensorRef;
+  out: TensorRef;
+}
+/** copTspDistances (cpu) */
+export interface CopTspDistancesArgs {
+  B: number;
+  n: number;
+  coords: TensorRef;
+  euc2d: boolean;
+  dist: TensorRef;
+}
 
 /** The entry points both addons have (same names, same arguments; tensors in the addon's own memory). */
 export interface CommonOps {
@@ -867,6 +1005,7 @@ export interface CommonOps {
   sgdStep(a: SgdStepArgs): void;
   adamStep(a: AdamStepArgs): void;
   scaleInplace(a: ScaleInplaceArgs): void;
+  adagradStep(a: AdagradStepArgs): void;
   gemm(a: GemmArgs): void;
   gemmBackend(): string;
   intervalAttentionForward(a: IntervalAttentionForwardArgs): void;
@@ -881,6 +1020,10 @@ export interface CommonOps {
   gatBackward(a: GatBackwardArgs): void;
   gatWorkspaceSize(a: GatWorkspaceSizeArgs): number;
   balanceGradients(a: BalanceGradientsArgs): void;
+  targetRanks(a: TargetRanksArgs): void;
+  gruForward(a: GruForwardArgs): void;
+  gruBackward(a: GruBackwardArgs): void;
+  gruSizes(a: GruSizesArgs): readonly number[];
 }
 
 /** Entry points of the CPU addon only. */
@@ -894,6 +1037,10 @@ export interface CpuOnlyOps {
   denseMaskedAttentionBackward(a: DenseMaskedAttentionBackwardArgs): void;
   cooToCsr(a: CooToCsrArgs): void;
   csrTranspose(a: CsrTransposeArgs): void;
+  copReset(a: CopResetArgs): void;
+  copStep(a: CopStepArgs): void;
+  copMoveGains(a: CopMoveGainsArgs): void;
+  copTspDistances(a: CopTspDistancesArgs): void;
 }
 
 /** Entry points of the CUDA addon only. */
@@ -920,8 +1067,8 @@ export interface CudaOps extends CommonOps, CudaOnlyOps {
 export type BackendOps = CommonOps & Partial<CpuOnlyOps & CudaOnlyOps>;
 
 /** The op names of each addon (what register_cpu / register_cuda.generated.cc register). */
-export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients"];
-export const CUDA_OPS: readonly string[] = ["alloc", "free", "write", "read", "copyDevice", "memoryStats", "resetPeak", "emptyCache", "deviceInfo", "synchronize", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "gemm", "gemmLowp", "gemmBackend", "intervalAttentionForward", "intervalAttentionBackward", "intervalAttentionForwardLowp", "intervalAttentionBackwardLowp", "ropeTables", "ropeApply", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients"];
+export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "copReset", "copStep", "copMoveGains", "copTspDistances"];
+export const CUDA_OPS: readonly string[] = ["alloc", "free", "write", "read", "copyDevice", "memoryStats", "resetPeak", "emptyCache", "deviceInfo", "synchronize", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmLowp", "gemmBackend", "intervalAttentionForward", "intervalAttentionBackward", "intervalAttentionForwardLowp", "intervalAttentionBackwardLowp", "ropeTables", "ropeApply", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes"];
 
 /** A loaded addon module as Node-API gives it: functions taking the wire values. */
 export type RawAddon = Readonly<Record<string, unknown>>;
@@ -930,6 +1077,16 @@ function fn(raw: RawAddon, name: string, what: string): Wire {
   const f = raw[name];
   if (typeof f !== "function") throw new TypeError(`recforge: the ${what} has no binding "${name}" (a stale build? rebuild it)`);
   return f as Wire;
+}
+/** A tensor list's wire value: one array of (handle, offset) pairs (anything else goes as is: the binding names it). */
+function tensorsWire(ts: readonly TensorRef[]): unknown {
+  if (!Array.isArray(ts)) return ts;
+  const w = new Array<number>(2 * ts.length);
+  for (let i = 0; i < ts.length; i++) {
+    w[2 * i] = ts[i]._h;
+    w[2 * i + 1] = ts[i].offset;
+  }
+  return w;
 }
 
 /** Wraps the CPU addon's bindings: each takes its named arguments and passes their wire values. */
@@ -972,6 +1129,7 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
   const sgdStep_ = fn(raw, "sgdStep", what);
   const adamStep_ = fn(raw, "adamStep", what);
   const scaleInplace_ = fn(raw, "scaleInplace", what);
+  const adagradStep_ = fn(raw, "adagradStep", what);
   const gemm_ = fn(raw, "gemm", what);
   const gemmOwnF32_ = fn(raw, "gemmOwnF32", what);
   const cblasSgemm_ = fn(raw, "cblasSgemm", what);
@@ -993,6 +1151,14 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
   const gatBackward_ = fn(raw, "gatBackward", what);
   const gatWorkspaceSize_ = fn(raw, "gatWorkspaceSize", what);
   const balanceGradients_ = fn(raw, "balanceGradients", what);
+  const targetRanks_ = fn(raw, "targetRanks", what);
+  const gruForward_ = fn(raw, "gruForward", what);
+  const gruBackward_ = fn(raw, "gruBackward", what);
+  const gruSizes_ = fn(raw, "gruSizes", what);
+  const copReset_ = fn(raw, "copReset", what);
+  const copStep_ = fn(raw, "copStep", what);
+  const copMoveGains_ = fn(raw, "copMoveGains", what);
+  const copTspDistances_ = fn(raw, "copTspDistances", what);
   return {
     alloc: (a: AllocArgs) => alloc_(a.nbytes) as Handle,
     free: (a: FreeArgs) => { free_(a.handle); },
@@ -1032,6 +1198,7 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
     sgdStep: (a: SgdStepArgs) => { sgdStep_(a.dtype, a.n, a.param._h, a.param.offset, a.grad._h, a.grad.offset, a.momentumBuf ? a.momentumBuf._h : null, a.momentumBuf ? a.momentumBuf.offset : 0, a.lr, a.momentum, a.dampening, a.weightDecay, a.nesterov, a.first); },
     adamStep: (a: AdamStepArgs) => { adamStep_(a.dtype, a.n, a.param._h, a.param.offset, a.grad._h, a.grad.offset, a.m._h, a.m.offset, a.v._h, a.v.offset, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.decoupled, a.step); },
     scaleInplace: (a: ScaleInplaceArgs) => { scaleInplace_(a.dtype, a.n, a.x._h, a.x.offset, a.scale); },
+    adagradStep: (a: AdagradStepArgs) => { adagradStep_(a.dtype, a.n, a.param._h, a.param.offset, a.grad._h, a.grad.offset, a.sum._h, a.sum.offset, a.lr, a.lrDecay, a.eps, a.weightDecay, a.step); },
     gemm: (a: GemmArgs) => { gemm_(a.dtype, a.transA, a.transB, a.M, a.N, a.K, a.alpha, a.a._h, a.a.offset, a.lda, a.strideA, a.b._h, a.b.offset, a.ldb, a.strideB, a.beta, a.c._h, a.c.offset, a.ldc, a.strideC, a.batch); },
     gemmOwnF32: (a: GemmOwnF32Args) => { gemmOwnF32_(a.transA, a.transB, a.M, a.N, a.K, a.alpha, a.a._h, a.a.offset, a.lda, a.strideA, a.b._h, a.b.offset, a.ldb, a.strideB, a.beta, a.c._h, a.c.offset, a.ldc, a.strideC, a.batch); },
     cblasSgemm: (a: CblasSgemmArgs) => cblasSgemm_(a.M, a.N, a.K, a.a._h, a.a.offset, a.b._h, a.b.offset, a.c._h, a.c.offset) as boolean,
@@ -1053,6 +1220,14 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
     gatBackward: (a: GatBackwardArgs) => { gatBackward_(a.dtype, a.N, a.H, a.F, a.nEdges, a.negativeSlope, a.rowptr._h, a.rowptr.offset, a.src._h, a.src.offset, a.tRowptr._h, a.tRowptr.offset, a.tDst._h, a.tDst.offset, a.tEid._h, a.tEid.offset, a.wh._h, a.wh.offset, a.aSrc._h, a.aSrc.offset, a.aDst._h, a.aDst.offset, a.el._h, a.el.offset, a.er._h, a.er.offset, a.alpha._h, a.alpha.offset, a.dout._h, a.dout.offset, a.dWh._h, a.dWh.offset, a.daSrc._h, a.daSrc.offset, a.daDst._h, a.daDst.offset, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0); },
     gatWorkspaceSize: (a: GatWorkspaceSizeArgs) => gatWorkspaceSize_(a.N, a.nEdges, a.H, a.F) as number,
     balanceGradients: (a: BalanceGradientsArgs) => { balanceGradients_(a.dtype, a.T, a.N, a.g._h, a.g.offset, a.m._h, a.m.offset, a.init._h, a.init.offset, a.beta, a.relax, a.refMode, a.target, a.strategy, a.out._h, a.out.offset, a.weights._h, a.weights.offset, a.norms._h, a.norms.offset); },
+    targetRanks: (a: TargetRanksArgs) => { targetRanks_(a.dtype, a.rows, a.n, a.scores._h, a.scores.offset, a.targets._h, a.targets.offset, a.exclude ? a.exclude._h : null, a.exclude ? a.exclude.offset : 0, a.nExclude, a.ranks._h, a.ranks.offset); },
+    gruForward: (a: GruForwardArgs) => { gruForward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.h0 ? a.h0._h : null, a.h0 ? a.h0.offset : 0, a.out._h, a.out.offset, a.hN._h, a.hN.offset, a.reserve._h, a.reserve.offset, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights)); },
+    gruBackward: (a: GruBackwardArgs) => { gruBackward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.reserve._h, a.reserve.offset, a.dout ? a.dout._h : null, a.dout ? a.dout.offset : 0, a.dhN ? a.dhN._h : null, a.dhN ? a.dhN.offset : 0, a.dx ? a.dx._h : null, a.dx ? a.dx.offset : 0, a.dh0 ? a.dh0._h : null, a.dh0 ? a.dh0.offset : 0, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights), tensorsWire(a.grads)); },
+    gruSizes: (a: GruSizesArgs) => gruSizes_(a.B, a.T, a.inSize, a.H, a.layers, a.dirs) as readonly number[],
+    copReset: (a: CopResetArgs) => { copReset_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset); },
+    copStep: (a: CopStepArgs) => { copStep_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset, a.action._h, a.action.offset, a.reward._h, a.reward.offset); },
+    copMoveGains: (a: CopMoveGainsArgs) => { copMoveGains_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset, a.out._h, a.out.offset); },
+    copTspDistances: (a: CopTspDistancesArgs) => { copTspDistances_(a.B, a.n, a.coords._h, a.coords.offset, a.euc2d, a.dist._h, a.dist.offset); },
   };
 }
 
@@ -1097,6 +1272,7 @@ export function cudaOps(raw: RawAddon, what = "CUDA addon"): CudaOps {
   const sgdStep_ = fn(raw, "sgdStep", what);
   const adamStep_ = fn(raw, "adamStep", what);
   const scaleInplace_ = fn(raw, "scaleInplace", what);
+  const adagradStep_ = fn(raw, "adagradStep", what);
   const gemm_ = fn(raw, "gemm", what);
   const gemmLowp_ = fn(raw, "gemmLowp", what);
   const gemmBackend_ = fn(raw, "gemmBackend", what);
@@ -1114,6 +1290,10 @@ export function cudaOps(raw: RawAddon, what = "CUDA addon"): CudaOps {
   const gatBackward_ = fn(raw, "gatBackward", what);
   const gatWorkspaceSize_ = fn(raw, "gatWorkspaceSize", what);
   const balanceGradients_ = fn(raw, "balanceGradients", what);
+  const targetRanks_ = fn(raw, "targetRanks", what);
+  const gruForward_ = fn(raw, "gruForward", what);
+  const gruBackward_ = fn(raw, "gruBackward", what);
+  const gruSizes_ = fn(raw, "gruSizes", what);
   return {
     alloc: (a: AllocArgs) => alloc_(a.nbytes) as Handle,
     free: (a: FreeArgs) => { free_(a.handle); },
@@ -1154,6 +1334,7 @@ export function cudaOps(raw: RawAddon, what = "CUDA addon"): CudaOps {
     sgdStep: (a: SgdStepArgs) => { sgdStep_(a.dtype, a.n, a.param._h, a.param.offset, a.grad._h, a.grad.offset, a.momentumBuf ? a.momentumBuf._h : null, a.momentumBuf ? a.momentumBuf.offset : 0, a.lr, a.momentum, a.dampening, a.weightDecay, a.nesterov, a.first); },
     adamStep: (a: AdamStepArgs) => { adamStep_(a.dtype, a.n, a.param._h, a.param.offset, a.grad._h, a.grad.offset, a.m._h, a.m.offset, a.v._h, a.v.offset, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.decoupled, a.step); },
     scaleInplace: (a: ScaleInplaceArgs) => { scaleInplace_(a.dtype, a.n, a.x._h, a.x.offset, a.scale); },
+    adagradStep: (a: AdagradStepArgs) => { adagradStep_(a.dtype, a.n, a.param._h, a.param.offset, a.grad._h, a.grad.offset, a.sum._h, a.sum.offset, a.lr, a.lrDecay, a.eps, a.weightDecay, a.step); },
     gemm: (a: GemmArgs) => { gemm_(a.dtype, a.transA, a.transB, a.M, a.N, a.K, a.alpha, a.a._h, a.a.offset, a.lda, a.strideA, a.b._h, a.b.offset, a.ldb, a.strideB, a.beta, a.c._h, a.c.offset, a.ldc, a.strideC, a.batch); },
     gemmLowp: (a: GemmLowpArgs) => { gemmLowp_(a.kind, a.transA, a.transB, a.M, a.N, a.K, a.alpha, a.a._h, a.a.offset, a.lda, a.strideA, a.b._h, a.b.offset, a.ldb, a.strideB, a.beta, a.c._h, a.c.offset, a.ldc, a.strideC, a.batch); },
     gemmBackend: () => gemmBackend_() as string,
@@ -1171,5 +1352,9 @@ export function cudaOps(raw: RawAddon, what = "CUDA addon"): CudaOps {
     gatBackward: (a: GatBackwardArgs) => { gatBackward_(a.dtype, a.N, a.H, a.F, a.nEdges, a.negativeSlope, a.rowptr._h, a.rowptr.offset, a.src._h, a.src.offset, a.tRowptr._h, a.tRowptr.offset, a.tDst._h, a.tDst.offset, a.tEid._h, a.tEid.offset, a.wh._h, a.wh.offset, a.aSrc._h, a.aSrc.offset, a.aDst._h, a.aDst.offset, a.el._h, a.el.offset, a.er._h, a.er.offset, a.alpha._h, a.alpha.offset, a.dout._h, a.dout.offset, a.dWh._h, a.dWh.offset, a.daSrc._h, a.daSrc.offset, a.daDst._h, a.daDst.offset, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0); },
     gatWorkspaceSize: (a: GatWorkspaceSizeArgs) => gatWorkspaceSize_(a.N, a.nEdges, a.H, a.F) as number,
     balanceGradients: (a: BalanceGradientsArgs) => { balanceGradients_(a.dtype, a.T, a.N, a.g._h, a.g.offset, a.m._h, a.m.offset, a.init._h, a.init.offset, a.beta, a.relax, a.refMode, a.target, a.strategy, a.out._h, a.out.offset, a.weights._h, a.weights.offset, a.norms._h, a.norms.offset); },
+    targetRanks: (a: TargetRanksArgs) => { targetRanks_(a.dtype, a.rows, a.n, a.scores._h, a.scores.offset, a.targets._h, a.targets.offset, a.exclude ? a.exclude._h : null, a.exclude ? a.exclude.offset : 0, a.nExclude, a.ranks._h, a.ranks.offset); },
+    gruForward: (a: GruForwardArgs) => { gruForward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.h0 ? a.h0._h : null, a.h0 ? a.h0.offset : 0, a.out._h, a.out.offset, a.hN._h, a.hN.offset, a.reserve._h, a.reserve.offset, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights)); },
+    gruBackward: (a: GruBackwardArgs) => { gruBackward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.reserve._h, a.reserve.offset, a.dout ? a.dout._h : null, a.dout ? a.dout.offset : 0, a.dhN ? a.dhN._h : null, a.dhN ? a.dhN.offset : 0, a.dx ? a.dx._h : null, a.dx ? a.dx.offset : 0, a.dh0 ? a.dh0._h : null, a.dh0 ? a.dh0.offset : 0, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights), tensorsWire(a.grads)); },
+    gruSizes: (a: GruSizesArgs) => gruSizes_(a.B, a.T, a.inSize, a.H, a.layers, a.dirs) as readonly number[],
   };
 }

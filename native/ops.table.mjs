@@ -20,7 +20,10 @@
 //   int, float, bool number / number / boolean             tensor?  the same, or null (optional)
 //   enum:<Name>      a code of the enum <Name> below        handle   a bare storage handle
 //   ints             readonly number[] | Int32Array         bytes    an ArrayBufferView (host copies)
-// A tensor occupies two slots of the wire (handle, element offset); everything else one. The
+//   tensors          readonly TensorRef[]: a list of tensors whose length the call's sizes decide
+//                    (the GRU's weights per layer and direction)
+// A tensor occupies two slots of the wire (handle, element offset); a tensor list one slot (an
+// array of (handle, offset) pairs, built by the generated wrapper); everything else one. The
 // wire order is the order of `args`; only the generated code on both sides knows it.
 
 export const enums = {
@@ -40,6 +43,8 @@ export const enums = {
   BalanceRefMode: { values: ["Target", "Mean", "Max"], cpp: "plain", prefix: "kBalanceRef" },
   BalanceStrategy: { values: ["Both", "ShrinkOnly", "EnlargeOnly"], cpp: "plain", prefix: "kBalance" },
   BalanceReason: { values: ["Ok", "NonFinite", "NormOverflow"], cpp: "plain", prefix: "kBalance", base: "int32_t" },
+  // The LS-DQN environments' problems (cop_args.h, lib/methods/lsdqn/env/cop_env.ts).
+  CopProblem: { values: ["MaxCut", "KCut", "Tsp"], cpp: "plain", ns: "napi", prefix: "k" },
 };
 
 // Records returned by runtime entry points (TS interfaces).
@@ -70,6 +75,13 @@ const attnFwd = ["dtype:dtype", "H:int", "L:int", "D:int", "q:tensor", "k:tensor
   "slopes:tensor?", "pos:tensor?", "scale:float", "out:tensor", "lse:tensor"];
 const attnBwd = ["dtype:dtype", "H:int", "L:int", "D:int", "q:tensor", "k:tensor", "v:tensor", "out:tensor", "lse:tensor", "dout:tensor",
   "intervals:tensor", "useAlibi:bool", "slopes:tensor?", "pos:tensor?", "scale:float", "dq:tensor", "dk:tensor", "dv:tensor"];
+
+// The GRU's sizes (gru_args.h); its weights travel as tensor lists, per k = layer * dirs + direction:
+// wIh, wHh and, with bias, bIh, bHh (the gradients in the same order).
+const gruDims = ["B:int", "T:int", "inSize:int", "H:int", "layers:int", "dirs:int"];
+// The LS-DQN environment block every environment call starts with (cop_args.h).
+const copEnv = ["problem:enum:CopProblem", "B:int", "n:int", "k:int", "limit:int", "data:tensor", "sol:tensor", "aux:tensor?",
+  "best:tensor", "obj:tensor", "bestObj:tensor", "steps:tensor", "done:tensor"];
 
 export const ops = [
   // ---- storage and runtime (bind_storage.cc, bind_gemm.cc; napi_cuda/bind_cuda_storage.cc) ----
@@ -135,6 +147,9 @@ export const ops = [
   op("adamStep", "optim", BOTH, ["dtype:dtype", "n:int", "param:tensor", "grad:tensor", "m:tensor", "v:tensor", "lr:float", "beta1:float",
     "beta2:float", "eps:float", "weightDecay:float", "decoupled:bool", "step:int"]),
   op("scaleInplace", "optim", BOTH, ["dtype:dtype", "n:int", "x:tensor", "scale:float"]),
+  // (adagrad_args.cc)
+  op("adagradStep", "optim", BOTH, ["dtype:dtype", "n:int", "param:tensor", "grad:tensor", "sum:tensor", "lr:float", "lrDecay:float",
+    "eps:float", "weightDecay:float", "step:int"]),
 
   // ---- GEMM (bind_gemm.cc, napi_cuda/bind_cuda_gemm.cc) ----
   op("gemm", "gemm", BOTH, ["dtype:dtype", ...gemmArgs]),
@@ -181,4 +196,22 @@ export const ops = [
   op("balanceGradients", "balance", BOTH, ["dtype:dtype", "T:int", "N:int", "g:tensor", "m:tensor", "init:tensor", "beta:float",
     "relax:float", "refMode:enum:BalanceRefMode", "target:int", "strategy:enum:BalanceStrategy", "out:tensor", "weights:tensor",
     "norms:tensor"]),
+
+  // ---- full-ranking ranks (ranking_args.cc) ----
+  op("targetRanks", "ranking", BOTH, ["dtype:dtype", "rows:int", "n:int", "scores:tensor", "targets:tensor", "exclude:tensor?",
+    "nExclude:int", "ranks:tensor"]),
+
+  // ---- fused GRU (gru_args.cc) ----
+  op("gruForward", "gru", BOTH, ["dtype:dtype", ...gruDims, "bias:bool", "x:tensor", "lengths:tensor?", "h0:tensor?", "out:tensor",
+    "hN:tensor", "reserve:tensor", "workspace:tensor?", "weights:tensors"]),
+  op("gruBackward", "gru", BOTH, ["dtype:dtype", ...gruDims, "bias:bool", "x:tensor", "lengths:tensor?", "reserve:tensor", "dout:tensor?",
+    "dhN:tensor?", "dx:tensor?", "dh0:tensor?", "workspace:tensor?", "weights:tensors", "grads:tensors"]),
+  // [reserve, forward workspace, backward workspace] in elements.
+  op("gruSizes", "gru", BOTH, gruDims, "readonly number[]"),
+
+  // ---- LS-DQN environments, CPU only (cop_args.cc) ----
+  op("copReset", "cop", CPU, copEnv),
+  op("copStep", "cop", CPU, [...copEnv, "action:tensor", "reward:tensor"]),
+  op("copMoveGains", "cop", CPU, [...copEnv, "out:tensor"]),
+  op("copTspDistances", "cop", CPU, ["B:int", "n:int", "coords:tensor", "euc2d:bool", "dist:tensor"]),
 ];

@@ -177,7 +177,7 @@ let headerTimes = null;
 function headersOlder(o) {
   if (!headerTimes) {
     headerTimes = 0;
-    const dirs = ["native/cuda", "native/tests/cuda", "native/tests", "native/bench/cuda"].map((d) => path.join(src, d));
+    const dirs = ["native/cuda", "native/tests/cuda", "native/tests", "bench/native/cuda"].map((d) => path.join(src, d));
     dirs.push(...["native/include/recforge", "native/napi", "native/napi_cuda"].map((d) => path.join(root, d)));
     for (const d of dirs)
       for (const f of fs.existsSync(d) ? fs.readdirSync(d) : [])
@@ -248,7 +248,7 @@ async function main() {
     console.error(`no CUDA headers under ${cudaInc} (set CUDA_INCLUDE): the emulated tests need cuda_runtime.h`);
     process.exit(2);
   }
-  translateTree(["native/cuda", "native/tests/cuda", "native/tests", "native/bench/cuda"]);
+  translateTree(["native/cuda", "native/tests/cuda", "native/tests", "bench/native/cuda"]);
   if (addonOnly) {
     const node = await buildAddon(cpuLib);
     if (!fs.existsSync(path.join(root, "dist/index.js"))) {
@@ -269,12 +269,14 @@ async function main() {
     .map((f) => ({ file: path.join(src, "native/tests/cuda", f), name: f.replace(/\.cu$/, ""), args: [] }));
   // The DTI attention benchmark at a toy size (its other sizes are GPU-sized): its harness -- layouts, the
   // bf16-vs-fp32 check, the JSON lines gpu-check.sh reads -- runs before a GPU session depends on it.
-  tests.push({ file: path.join(src, "native/bench/cuda/attention_bench.cu"), name: "attention_bench (300 tokens)",
+  tests.push({ file: path.join(src, "bench/native/cuda/attention_bench.cu"), name: "attention_bench (300 tokens)",
     args: ["--tokens", "300", "--reps", "1", "--heads", "1", "--dims", "64"], bench: true });
-  tests.push({ file: path.join(src, "native/bench/cuda/gnn_bench.cu"), name: "gnn_bench (GREENer's batch graph)",
+  tests.push({ file: path.join(src, "bench/native/cuda/gnn_bench.cu"), name: "gnn_bench (GREENer's batch graph)",
     args: ["--batch-only", "--reps", "1"], bench: true });
-  tests.push({ file: path.join(src, "native/bench/cuda/balance_bench.cu"), name: "balance_bench (N = 4099)",
+  tests.push({ file: path.join(src, "bench/native/cuda/balance_bench.cu"), name: "balance_bench (N = 4099)",
     args: ["--sizes", "4099", "--reps", "1"], bench: true });
+  tests.push({ file: path.join(src, "bench/native/cuda/gru_bench.cu"), name: "gru_bench (toy shapes)",
+    args: ["--shapes", "5,4,7,6,1;3,3,4,5,2", "--reps", "1"], bench: true });
   if (filters.length) tests = tests.filter((t) => filters.some((f) => t.name.includes(f)));
   const ks = kernelSources();
   const objs = await compileAll(variants.test, [...ks, ...tests.map((t) => ({ file: t.file }))]);

@@ -25,7 +25,7 @@ const returnsFor = (o, b) => (typeof o.returns === "string" ? o.returns : o.retu
 function validateTable() {
   const problems = [];
   const seen = new Set();
-  const types = new Set(["dtype", "int", "float", "bool", "ints", "tensor", "tensor?", "handle", "bytes"]);
+  const types = new Set(["dtype", "int", "float", "bool", "ints", "tensor", "tensor?", "tensors", "handle", "bytes"]);
   for (const o of ops) {
     if (seen.has(o.name)) problems.push(`op ${o.name}: listed twice`);
     seen.add(o.name);
@@ -46,7 +46,7 @@ function tsType(a) {
   const e = enumOf(a.type);
   if (e) return e;
   return { dtype: "DType", int: "number", float: "number", bool: "boolean", ints: "readonly number[] | Int32Array", tensor: "TensorRef",
-    "tensor?": "TensorRef | null", handle: "Handle", bytes: "ArrayBufferView" }[a.type];
+    "tensor?": "TensorRef | null", tensors: "readonly TensorRef[]", handle: "Handle", bytes: "ArrayBufferView" }[a.type];
 }
 function tsReturn(r) {
   return { void: "void", handle: "Handle", number: "number", boolean: "boolean", string: "string" }[r] ?? r;
@@ -56,6 +56,7 @@ function wire(arg) {
   const v = `a.${arg.name}`;
   if (arg.type === "tensor") return [`${v}._h`, `${v}.offset`];
   if (arg.type === "tensor?") return [`${v} ? ${v}._h : null`, `${v} ? ${v}.offset : 0`];
+  if (arg.type === "tensors") return [`tensorsWire(${v})`];
   return [v];
 }
 function signature(o, backend) {
@@ -113,6 +114,18 @@ function genTs() {
   L.push("  if (typeof f !== \"function\") throw new TypeError(`recforge: the ${what} has no binding \"${name}\" (a stale build? rebuild it)`);");
   L.push("  return f as Wire;");
   L.push("}");
+  if (ops.some((o) => o.args.some((a) => a.type === "tensors"))) {
+    L.push("/** A tensor list's wire value: one array of (handle, offset) pairs (anything else goes as is: the binding names it). */");
+    L.push("function tensorsWire(ts: readonly TensorRef[]): unknown {");
+    L.push("  if (!Array.isArray(ts)) return ts;");
+    L.push("  const w = new Array<number>(2 * ts.length);");
+    L.push("  for (let i = 0; i < ts.length; i++) {");
+    L.push("    w[2 * i] = ts[i]._h;");
+    L.push("    w[2 * i + 1] = ts[i].offset;");
+    L.push("  }");
+    L.push("  return w;");
+    L.push("}");
+  }
   for (const b of ["cpu", "cuda"]) {
     const T = b === "cpu" ? "CpuOps" : "CudaOps";
     L.push("", `/** Wraps the ${b === "cpu" ? "CPU" : "CUDA"} addon's bindings: each takes its named arguments and passes their wire values. */`);
@@ -158,7 +171,7 @@ function cppTag(a) {
   const e = enumOf(a.type);
   if (e) return `EnumArg<${e}>`;
   return { dtype: "DTypeArg", int: "IntArg", float: "FloatArg", bool: "BoolArg", ints: "IntsArg", tensor: "TensorArg",
-    "tensor?": "OptTensorArg", handle: "HandleArg", bytes: "BytesArg" }[a.type];
+    "tensor?": "OptTensorArg", tensors: "TensorsArg", handle: "HandleArg", bytes: "BytesArg" }[a.type];
 }
 function genAccessors() {
   const L = [`// ${HEADER}`, "//", "// One accessor struct per op: `args::Binary in(info); in.shape()` names an argument and its type", "// (IntArg, TensorArg, ...: arg_types.h); the readers of common.h / tensor_args.h validate it. The", "// argument's position on the wire is written here only.", "#pragma once", "#include \"tensor_args.h\"", "", "namespace recforge {", "namespace napi {", "namespace args {", ""];

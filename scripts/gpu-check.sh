@@ -196,6 +196,8 @@ need cuda_gnn_bench &&
   bench bench-recforge-gnn 45 45 15 "$BUILD/cuda_gnn_bench" --graphs "$GRAPHS" --json "$OUT/bench-recforge-gnn.json"
 need cuda_balance_bench &&
   bench bench-recforge-balance 30 30 10 "$BUILD/cuda_balance_bench" --json "$OUT/bench-recforge-balance.json"
+need cuda_gru_bench &&
+  bench bench-recforge-gru 30 30 10 "$BUILD/cuda_gru_bench" --json "$OUT/bench-recforge-gru.json"
 graph_args=(--balance)
 [ -f "$GRAPHS/graphs.json" ] && graph_args+=(--graphs "$GRAPHS")
 bench bench-torch-gnn 60 20 20 python3 bench/gpu/anchors.py --skip-ops "${graph_args[@]}" --json "$OUT/bench-torch-gnn.json"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch anchors for recforge's GPU benchmark (native/bench/cuda/ops_bench.cu).
+"""PyTorch anchors for recforge's GPU benchmark (bench/native/cuda/ops_bench.cu).
 
 Times the same operations and shapes with PyTorch on the same GPU, in the same run, so the
 table that scripts/gpu-check.sh prints compares like with like: torch.matmul in fp32 (TF32

@@ -1,7 +1,7 @@
 // Reverse-mode autograd: ops record a GradNode on their output; backward() walks the
 // recorded graph in reverse topological order, accumulating gradients, running hooks,
 // and releasing each node's saved tensors as soon as its backward has run.
-import { Tensor, type GradNode } from "../tensor/tensor.js";
+import { Tensor, type BackwardOptions, type GradNode } from "../tensor/tensor.js";
 import { keep } from "../tensor/scope.js";
 import { shapeStr, sameShape } from "../tensor/shape.js";
 
@@ -63,10 +63,7 @@ export function record(
   return out;
 }
 
-export interface BackwardOptions {
-  /** Keep the graph (and saved tensors) so backward can run through it again. */
-  retainGraph?: boolean;
-}
+export type { BackwardOptions };
 
 // Gradients created by the engine are reference counted: a tensor may be the gradient
 // of several inputs at once (add passes its gradient through unchanged).

@@ -11,7 +11,7 @@
 import { native } from "../native.js";
 import { DType, type IntervalAttentionBackwardArgs, type IntervalAttentionForwardArgs } from "../native_ops.generated.js";
 import { Tensor } from "../tensor/tensor.js";
-import { randn } from "../ops/creation.js";
+import { randn } from "../ops/index.js";
 import { buildDataset } from "../methods/dti/data/dataset.js";
 import { PromptBuilder, type PromptUnit } from "../methods/dti/prompts.js";
 import type { PackedBatch } from "../methods/dti/types.js";

@@ -8,7 +8,7 @@
 //  quality  BLEU / ROUGE / attribute metrics of the baselines on the test pairs
 //           (only methods that ran; stand-in-scored methods are labelled as such).
 import os from "node:os";
-import { musicalInstrumentsPath } from "../data/amazon.js";
+import { musicalInstrumentsPath } from "../data/reviews.js";
 import { prepareGreenerData } from "../methods/greener/prepare.js";
 import { IlpSelector, bruteForceSelect, topKIndices, type IlpProblem } from "../methods/greener/ilp.js";
 import {

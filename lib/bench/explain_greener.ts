@@ -7,7 +7,7 @@
 // it compares with top-K and trigram blocking.
 import { benchExplain, type ExplainBenchResult } from "./explain.js";
 import { runGreener, type GreenerRunOptions, type GreenerRunResult } from "../methods/greener/pipeline.js";
-import { musicalInstrumentsPath } from "../data/amazon.js";
+import { musicalInstrumentsPath } from "../data/reviews.js";
 import { log } from "./timing.js";
 
 type Row = ExplainBenchResult["quality"][number];

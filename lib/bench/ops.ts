@@ -3,8 +3,7 @@
 import os from "node:os";
 import { native } from "../native.js";
 import { Tensor } from "../tensor/tensor.js";
-import { randn } from "../ops/creation.js";
-import { add, matmul, softmax, layerNorm } from "../ops/index.js";
+import { add, matmul, softmax, layerNorm, randn } from "../ops/index.js";
 import { tidy } from "../tensor/scope.js";
 import { getNumThreads } from "../runtime.js";
 import { log, median, nowMs, timeIt } from "./timing.js";

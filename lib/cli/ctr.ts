@@ -5,7 +5,7 @@ import { numFlag, type Parsed } from "./args.js";
 import { ProgressBar } from "./progress.js";
 import { loadCtrData, datasetStats } from "../methods/dti/data/index.js";
 import { trainCtr, type TrainCtrResult } from "../methods/dti/train.js";
-import { loadTokenizer } from "../methods/dti/hf-tokenizer.js";
+import { loadTokenizer } from "../text/hf_tokenizer.js";
 import type { ContextReach, Paradigm, PositionMode } from "../methods/dti/types.js";
 
 export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [options]

@@ -60,7 +60,7 @@ export function selectionFlags(flags: Parsed["flags"]): { alpha?: number; length
 
 export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<number> {
   const { runGreener } = await import("../methods/greener/pipeline.js");
-  const { musicalInstrumentsPath } = await import("../data/amazon.js");
+  const { musicalInstrumentsPath } = await import("../data/reviews.js");
   const file = typeof flags.data === "string" ? flags.data : musicalInstrumentsPath();
   const o = greenerOptionsFromFlags(flags);
   const run = await runGreener({

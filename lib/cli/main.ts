@@ -7,14 +7,20 @@ import { benchGnn } from "../bench/gnn.js";
 const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
+  train cop --problem maxcut|kcut|tsp [...]  LS-DQN local search by N-step double DQN (train cop --help)
   train ctr --data <dir|file> [...]   train an LLM-style CTR model with SW or DTI prompts (train ctr --help)
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
+  bench gru [--json] [--quick] [--no-torch]
+                                      fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
                                       GREENer: train on Amazon reviews, evaluate ILP / top-K selection
+  train compexp [--data f] [--stats-only] [--quick] [--epochs n] [--iters n] [--checkpoint-dir d] [--resume] [--json]
+                                      CompExp: examples on GREENer's split, the rating-difference distribution,
+                                      staged training (extractor, pretrain, end to end)
   info                                build and machine capabilities
 ${MULTITASK_USAGE}
 
@@ -42,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
           print(benchGnn({ quick, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
+        if (sub === "gru") {
+          const { benchGru } = await import("../bench/gru.js");
+          print(benchGru({ quick, torch: !flags["no-torch"], command: ["recforge", ...argv].join(" ") }), json);
+          return 0;
+        }
         if (sub === "dti") {
           const { benchDti } = await import("../bench/dti.js");
           print(await benchDti({ quick, seeds: flags.seeds === undefined ? undefined : Number(flags.seeds), out: typeof flags.out === "string" ? flags.out : undefined }), json);
@@ -54,6 +65,17 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
+        if (sub === "compexp") return (await import("./compexp.js")).trainCompExpCommand(flags);
+        if (sub === "cop") {
+          const { runTrainCop, TRAIN_COP_USAGE } = await import("./cop.js");
+          if (flags.help) {
+            process.stdout.write(TRAIN_COP_USAGE + "\n");
+            return 0;
+          }
+          const r = runTrainCop(flags);
+          if (json) print(r, true);
+          return 0;
+        }
         if (sub === "ctr") {
           const { runTrainCtr, TRAIN_CTR_USAGE } = await import("./ctr.js");
           if (flags.help) {

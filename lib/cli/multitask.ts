@@ -3,8 +3,8 @@
 //                            --balancer multibalance|equal|metabalance|uncertainty|gradnorm|pcgrad [--json]
 //   recforge bench balance [--json] [--quick] [--datasets census,synthetic]
 import { deviceFlag, numFlag, type Parsed } from "./args.js";
-import { loadCensus } from "../data/census.js";
-import { syntheticMultiTask } from "../data/synthetic_multitask.js";
+import { loadCensus } from "../methods/multibalance/data/census.js";
+import { syntheticMultiTask } from "../methods/multibalance/data/synthetic.js";
 import { trainMultiTask, saveTrainingCheckpoint, fmtMetrics } from "../methods/multibalance/trainer.js";
 import type { ModelKind } from "../methods/multibalance/models.js";
 import { benchBalance } from "../bench/balance.js";

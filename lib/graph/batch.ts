@@ -3,7 +3,7 @@
 // edgeOffsets[b] .. edgeOffsets[b+1]-1, in order, so one kernel call covers the whole batch and
 // no message crosses between graphs.
 import type { Tensor } from "../tensor/tensor.js";
-import { slice } from "../ops/shape.js";
+import { slice } from "../ops/index.js";
 import { type Graph, freeze } from "./graph.js";
 
 export interface GraphBatch {

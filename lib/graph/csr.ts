@@ -8,8 +8,7 @@
 import { Tensor } from "../tensor/tensor.js";
 import { keep } from "../tensor/scope.js";
 import { native } from "../native.js";
-import { indexSelect } from "../ops/indexing.js";
-import { toDeviceRaw } from "../ops/device.js";
+import { indexSelect, toDeviceRaw, type CsrIndex } from "../ops/internal.js";
 import type { Device } from "../tensor/dtype.js";
 import { type Graph, addSelfLoops, checkIndexArray, type SelfLoopOptions } from "./graph.js";
 
@@ -25,7 +24,7 @@ function readInts(t: Tensor, n: number): Int32Array {
   return a;
 }
 
-export class CsrGraph {
+export class CsrGraph implements CsrIndex {
   /** Destination count (rows of the CSR). For an ordinary graph numDst = numSrc = numNodes. */
   readonly numDst: number;
   readonly numSrc: number;

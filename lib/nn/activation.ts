@@ -1,6 +1,6 @@
 // Activation functions by name (for MLP / configs) and as a parameter-free Module.
 import type { Tensor } from "../tensor/tensor.js";
-import { elu, gelu, leakyRelu, relu, sigmoid, silu, tanh } from "../ops/elementwise.js";
+import { elu, gelu, leakyRelu, relu, sigmoid, silu, tanh } from "../ops/index.js";
 import { Module } from "./module.js";
 
 export type ActivationName = "relu" | "gelu" | "silu" | "tanh" | "sigmoid" | "leakyRelu" | "elu" | "identity";

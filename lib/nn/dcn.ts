@@ -5,10 +5,7 @@
 //   cross layer l ("matrix", DCN-V2): x_{l+1} = x0 ⊙ (W_l x_l + b_l) + x_l      (W_l ∈ R^{d×d})
 //   out = Linear([x_L ; deep(x0)])
 import type { Tensor } from "../tensor/tensor.js";
-import { add, mul } from "../ops/elementwise.js";
-import { matmul } from "../ops/matmul.js";
-import { concat } from "../ops/shape.js";
-import { zeros } from "../ops/creation.js";
+import { add, mul, matmul, concat, zeros } from "../ops/index.js";
 import { Module } from "./module.js";
 import { Linear } from "./linear.js";
 import { MLP } from "./mlp.js";

@@ -1,7 +1,7 @@
 // Inverted dropout, active only in training mode (module.train() / module.eval()).
 import type { Tensor } from "../tensor/tensor.js";
 import type { Generator } from "../tensor/random.js";
-import { dropout } from "../ops/creation.js";
+import { dropout } from "../ops/index.js";
 import { Module } from "./module.js";
 
 export class Dropout extends Module {

@@ -2,8 +2,7 @@
 // init (std 1, as PyTorch). With paddingIdx, that row starts at zero and never receives
 // a gradient (a hook zeroes it), so it stays zero under any optimiser without weight decay.
 import type { Tensor } from "../tensor/tensor.js";
-import { embedding } from "../ops/indexing.js";
-import { backendFor, code } from "../ops/core.js";
+import { embedding, backendFor, code } from "../ops/internal.js";
 import { Module } from "./module.js";
 import { normalInit, type InitOptions } from "./init.js";
 

@@ -3,13 +3,7 @@
 // graphs.
 import type { Tensor } from "../tensor/tensor.js";
 import type { CsrGraph } from "../graph/csr.js";
-import { linear } from "../ops/matmul.js";
-import { add, leakyRelu, mul } from "../ops/elementwise.js";
-import { mean, sum } from "../ops/reduce.js";
-import { concat, reshape, slice, contiguous } from "../ops/shape.js";
-import { indexSelect } from "../ops/indexing.js";
-import { dropout, tensor, zeros } from "../ops/creation.js";
-import { edgeSoftmax, gatAttention, segmentAggregate } from "../ops/graph.js";
+import { linear, add, leakyRelu, mul, mean, sum, concat, reshape, slice, contiguous, indexSelect, dropout, tensor, zeros, edgeSoftmax, gatAttention, segmentAggregate } from "../ops/index.js";
 import { Module } from "./module.js";
 import { Linear } from "./linear.js";
 import { xavierUniform, type InitOptions } from "./init.js";

@@ -9,3 +9,4 @@ export { Sequential, ModuleList } from "./container.js";
 export { MLP, type MLPOptions } from "./mlp.js";
 export { GATConv, NodeTypeProjection, type GATConvOptions } from "./gat.js";
 export { DCN, CrossLayer, type DCNOptions } from "./dcn.js";
+export { GRU, GRUCell, type GRUOptions, type GRUForwardOptions } from "./gru.js";

@@ -3,7 +3,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import type { Generator } from "../tensor/random.js";
-import { rand, randn } from "../ops/creation.js";
+import { rand, randn } from "../ops/index.js";
 
 export interface InitOptions {
   dtype?: DType;

@@ -1,7 +1,7 @@
 // Linear layer: y = x Wᵀ + b with W [out, in], initialised like PyTorch's nn.Linear
 // (Kaiming-uniform weight with a = √5, bias uniform in ±1/sqrt(in)).
 import type { Tensor } from "../tensor/tensor.js";
-import { linear } from "../ops/matmul.js";
+import { linear } from "../ops/index.js";
 import { Module } from "./module.js";
 import { kaimingUniform, uniformInit, type InitOptions } from "./init.js";
 

@@ -13,7 +13,7 @@ import { isFloat } from "../tensor/dtype.js";
 import { sameShape, shapeStr } from "../tensor/shape.js";
 import { copyInto } from "../tensor/copy.js";
 import type { Device } from "../tensor/dtype.js";
-import { toDeviceRaw } from "../ops/device.js";
+import { toDeviceRaw } from "../ops/internal.js";
 
 export type StateDict = Record<string, Tensor>;
 

@@ -1,8 +1,7 @@
 // Normalisation layers over the last axis (fused native kernels in lib/ops/nn.ts).
 import type { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
-import { layerNorm, rmsNorm } from "../ops/nn.js";
-import { ones, zeros } from "../ops/creation.js";
+import { layerNorm, rmsNorm, ones, zeros } from "../ops/index.js";
 import { Module } from "./module.js";
 
 function checkDim(name: string, dim: number): void {

@@ -5,7 +5,6 @@ import { backend, native, type NativeAddon } from "../native.js";
 import type { CpuOnlyOps, CudaOnlyOps } from "../native_ops.generated.js";
 import { DTYPE_CODE, type Device, type DType, isFloat } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { shapeStr } from "../tensor/shape.js";
 
 export { native, DTYPE_CODE };
 
@@ -99,24 +98,8 @@ export function contiguousRaw(t: Tensor): Tensor {
   return out;
 }
 
-/** Runs fn on a contiguous version of each tensor, disposing temporary copies afterwards. */
-export function withContiguous<R>(ts: Tensor[], fn: (...c: Tensor[]) => R): R {
-  const cs = ts.map(contiguousRaw);
-  try {
-    return fn(...cs);
-  } finally {
-    cs.forEach((c, i) => {
-      if (c !== ts[i]) c.dispose();
-    });
-  }
-}
-
 export function scalarLike(v: number, like: Tensor): Tensor {
   const t = Tensor.empty([], like.dtype, like.device);
   backendFor(t).fill({ dtype: code(t), n: 1, dst: t, value: v });
   return t;
-}
-
-export function shapeMsg(op: string, ...ts: Tensor[]): string {
-  return `${op}(${ts.map((t) => shapeStr(t.shape)).join(", ")})`;
 }

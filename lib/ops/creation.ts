@@ -4,8 +4,7 @@ import { DTYPE_CODE, type Device, type DType, checkDType, dtypeOfArray, isFloat 
 import { checkShape, numel, shapeStr } from "../tensor/shape.js";
 import { defaultGenerator, Generator } from "../tensor/random.js";
 import { backend } from "../native.js";
-import { needsGrad, record, save } from "../autograd/engine.js";
-import { assertFloat, assertNumber, assertTensor, code, describe, empty, options } from "./core.js";
+import { assertFloat, assertNumber, assertTensor, code, describe, options } from "./core.js";
 import { mul } from "./elementwise.js";
 
 export interface CreateOptions {

@@ -7,14 +7,38 @@
 import { needsGrad, record, save } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { shapeStr } from "../tensor/shape.js";
-import type { CsrGraph } from "../graph/csr.js";
+import type { Device } from "../tensor/dtype.js";
 import { assertFloat, assertNumber, assertSameDType, assertTensor, backendFor, code, contiguousRaw, empty } from "./core.js";
+
+/**
+ * What the graph ops read from a graph: lib/graph's CsrGraph (toCsr, bipartiteCsr) is one. The ops
+ * sit below lib/graph (which builds the CSR with ops), so they name the shape they need, not the class.
+ * Index tensors are int32 and owned by the graph; CSR edge order (see lib/graph/csr.ts).
+ */
+export interface CsrIndex {
+  readonly numDst: number;
+  readonly numSrc: number;
+  readonly numEdges: number;
+  /** [numDst + 1] on the host: the edges into d are CSR positions rowptr[d] .. rowptr[d+1]-1. */
+  readonly rowptr: Int32Array;
+  readonly isSquare: boolean;
+  readonly isDisposed: boolean;
+  /** [E] source / destination node per CSR edge, as tensors on the cpu. */
+  readonly srcTensor: Tensor;
+  readonly dstTensor: Tensor;
+  /** Incoming edges per destination. */
+  inDegree(): Int32Array;
+  /** The CSR's index tensors on `device` (cached by the graph). */
+  on(device: Device): { rowptr: Tensor; src: Tensor };
+  /** The source-grouped transpose on `device` (for backward passes). */
+  transposeOn(device: Device): { rowptr: Tensor; dst: Tensor; eid: Tensor };
+}
 
 export type SegmentReduce = "sum" | "mean" | "max" | "min";
 const REDUCE_CODE: Record<SegmentReduce, number> = { sum: 0, mean: 1, max: 2, min: 3 };
 
-function assertGraph(g: unknown, op: string): CsrGraph {
-  const c = g as CsrGraph;
+function assertGraph(g: unknown, op: string): CsrIndex {
+  const c = g as CsrIndex;
   if (!c || typeof c !== "object" || !(c.rowptr instanceof Int32Array) || typeof c.numEdges !== "number")
     throw new TypeError(`recforge: ${op}: graph must be a CsrGraph (toCsr(graph(...)))`);
   if (c.isDisposed) throw new TypeError(`recforge: ${op}: the CsrGraph was disposed`);
@@ -31,7 +55,7 @@ export interface SegmentAggregateOptions {
  * in-degree), "max" / "min" (elementwise; the gradient goes to the first extreme edge).
  * x [numSrc, ...]; out [numDst, ...]. Nodes without incoming edges get 0.
  */
-export function segmentAggregate(x: Tensor, graph: CsrGraph, reduce: SegmentReduce = "sum", opts: SegmentAggregateOptions = {}): Tensor {
+export function segmentAggregate(x: Tensor, graph: CsrIndex, reduce: SegmentReduce = "sum", opts: SegmentAggregateOptions = {}): Tensor {
   const op = "segmentAggregate";
   assertTensor(x, op, "x");
   assertFloat(x, op, "x");
@@ -88,7 +112,7 @@ export function segmentAggregate(x: Tensor, graph: CsrGraph, reduce: SegmentRedu
  * Softmax over the incoming edges of each destination, per head: scores [E] or [E, H] in CSR
  * order → attention of the same shape (DGL edge_softmax, PyG softmax(src, index)).
  */
-export function edgeSoftmax(scores: Tensor, graph: CsrGraph): Tensor {
+export function edgeSoftmax(scores: Tensor, graph: CsrIndex): Tensor {
   const op = "edgeSoftmax";
   assertTensor(scores, op, "scores");
   assertFloat(scores, op, "scores");
@@ -118,7 +142,7 @@ export interface GatAttentionOptions {
   negativeSlope?: number;
 }
 
-function gatImpl(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: GatAttentionOptions): { out: Tensor; alpha: Tensor } {
+function gatImpl(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrIndex, opts: GatAttentionOptions): { out: Tensor; alpha: Tensor } {
   const op = "gatAttention";
   assertTensor(wh, op, "wh");
   assertTensor(aSrc, op, "aSrc");
@@ -180,14 +204,14 @@ function gatImpl(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: 
  * the graph: CsrGraph.withSelfLoops()). Nodes without incoming edges output 0. Differentiable
  * in all three inputs; no [E, H, F] tensor is ever materialised.
  */
-export function gatAttention(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: GatAttentionOptions = {}): Tensor {
+export function gatAttention(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrIndex, opts: GatAttentionOptions = {}): Tensor {
   const { out, alpha } = gatImpl(wh, aSrc, aDst, graph, opts);
   alpha.dispose(); // backward keeps its own (detached) view of the attention
   return out;
 }
 
 /** gatAttention that also returns the attention weights α [E, H] (CSR order; not differentiable). */
-export function gatAttentionWithWeights(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: GatAttentionOptions = {}): { out: Tensor; attention: Tensor } {
+export function gatAttentionWithWeights(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrIndex, opts: GatAttentionOptions = {}): { out: Tensor; attention: Tensor } {
   const { out, alpha } = gatImpl(wh, aSrc, aDst, graph, opts);
   return { out, attention: alpha };
 }

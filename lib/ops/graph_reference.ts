@@ -15,17 +15,16 @@
 import { noGrad } from "../autograd/engine.js";
 import { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
-import type { CsrGraph } from "../graph/csr.js";
 import { add, clamp, div, exp, gt, leakyRelu, mul, sub, where } from "./elementwise.js";
 import { amax, max, min, sum } from "./reduce.js";
 import { concat, expand, reshape, unsqueeze } from "./shape.js";
 import { indexSelect, scatterAdd } from "./indexing.js";
 import { full, tensor, zeros } from "./creation.js";
 import { clone } from "./elementwise.js";
-import type { SegmentReduce } from "./graph.js";
+import type { CsrIndex, SegmentReduce } from "./graph.js";
 
 /** Sums rows of `values` [E, ...] into [numDst, ...] by each edge's destination (scatterAdd). */
-function scatterToDst(values: Tensor, graph: CsrGraph): Tensor {
+function scatterToDst(values: Tensor, graph: CsrIndex): Tensor {
   const E = graph.numEdges;
   const rest = values.shape.slice(1);
   const idx = expand(reshape(graph.dstTensor, [E, ...rest.map(() => 1)]), [E, ...rest]);
@@ -33,7 +32,7 @@ function scatterToDst(values: Tensor, graph: CsrGraph): Tensor {
 }
 
 /** segmentAggregate computed op by op. */
-export function segmentAggregateReference(x: Tensor, graph: CsrGraph, reduce: SegmentReduce = "sum", opts: { weight?: Tensor | null } = {}): Tensor {
+export function segmentAggregateReference(x: Tensor, graph: CsrIndex, reduce: SegmentReduce = "sum", opts: { weight?: Tensor | null } = {}): Tensor {
   return tidy(() => {
     const E = graph.numEdges, nd = graph.numDst;
     const rest = x.shape.slice(1);
@@ -60,7 +59,7 @@ export function segmentAggregateReference(x: Tensor, graph: CsrGraph, reduce: Se
 }
 
 /** edgeSoftmax computed op by op: exp(s - shift) / scatter-sum gathered back to the edges. */
-export function edgeSoftmaxReference(scores: Tensor, graph: CsrGraph): Tensor {
+export function edgeSoftmaxReference(scores: Tensor, graph: CsrIndex): Tensor {
   if (graph.numEdges === 0) return clone(scores);
   return tidy(() => {
     const s2 = scores.ndim === 1 ? reshape(scores, [graph.numEdges, 1]) : scores;
@@ -77,7 +76,7 @@ export function edgeSoftmaxReference(scores: Tensor, graph: CsrGraph): Tensor {
  * el/er = Σ_f Wh·a, gather both to the edges, LeakyReLU, edge softmax, gather source rows
  * [E, H, F], scale by α, scatter-add to the destinations.
  */
-export function gatAttentionReference(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrGraph, opts: { negativeSlope?: number } = {}): Tensor {
+export function gatAttentionReference(wh: Tensor, aSrc: Tensor, aDst: Tensor, graph: CsrIndex, opts: { negativeSlope?: number } = {}): Tensor {
   const slope = opts.negativeSlope ?? 0.2;
   return tidy(() => {
     const el = sum(mul(wh, aSrc), -1); // [N, H]

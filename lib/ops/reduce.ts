@@ -1,7 +1,7 @@
 // Reductions over any set of axes (keepdim optional). Adjacent axes are merged and each
 // run of reduced axes becomes one [outer, r, inner] native call.
 import { record } from "../autograd/engine.js";
-import { Tensor } from "../tensor/tensor.js";
+import { Tensor, type ValuesIndices } from "../tensor/tensor.js";
 import { normAxes, normAxis, shapeStr } from "../tensor/shape.js";
 import { assertFloat, assertTensor, code, contiguousRaw, empty, backendFor } from "./core.js";
 import { expand, reshape } from "./shape.js";
@@ -90,10 +90,7 @@ function expandCopy(g: Tensor, shape: readonly number[]): Tensor {
   return out;
 }
 
-export interface ValuesIndices {
-  values: Tensor;
-  indices: Tensor;
-}
+export type { ValuesIndices } from "../tensor/tensor.js";
 
 function extreme(name: string, op: R, x: Tensor, axis: number, keepdim: boolean): ValuesIndices {
   assertTensor(x, name);

@@ -6,7 +6,7 @@
 //   p -= lr / (1 − β1^t) · m / (sqrt(v) / sqrt(1 − β2^t) + eps)
 // AMSGrad is not implemented.
 import type { Tensor } from "../tensor/tensor.js";
-import { backendFor, code } from "../ops/core.js";
+import { backendFor, code } from "../ops/internal.js";
 import { Optimizer, checkNonNeg, type OptimizerState, type ParamGroup, type ParamsArg, type StateSchema } from "./optimizer.js";
 
 export type AdamOptions = {

@@ -2,7 +2,7 @@
 // (only when clipping is needed) one in-place scaling pass.
 import { Tensor } from "../tensor/tensor.js";
 import { keep } from "../tensor/scope.js";
-import { backendFor, code, contiguousRaw } from "../ops/core.js";
+import { backendFor, code, contiguousRaw } from "../ops/internal.js";
 
 export interface ClipGradNormOptions {
   /** Throw a RangeError when the norm is NaN or infinite (default false: see clipGradNorm). */

@@ -10,7 +10,7 @@
 //   scaler.update();
 import { Tensor } from "../tensor/tensor.js";
 import { keep } from "../tensor/scope.js";
-import { backendFor, code } from "../ops/core.js";
+import { backendFor, code } from "../ops/internal.js";
 import { gradNorm } from "./clip.js";
 
 export interface GradScalerOptions {

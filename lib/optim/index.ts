@@ -10,6 +10,7 @@ export {
 } from "./optimizer.js";
 export { SGD, type SGDOptions } from "./sgd.js";
 export { Adam, AdamW, type AdamOptions, type AdamInit } from "./adam.js";
+export { Adagrad, type AdagradOptions } from "./adagrad.js";
 export { clipGradNorm, gradNorm, type ClipGradNormOptions } from "./clip.js";
 export {
   warmupLr,

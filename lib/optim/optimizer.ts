@@ -8,7 +8,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { keep } from "../tensor/scope.js";
 import { isFloat } from "../tensor/dtype.js";
 import { sameShape, shapeStr } from "../tensor/shape.js";
-import { contiguousRaw } from "../ops/core.js";
+import { contiguousRaw } from "../ops/internal.js";
 
 /** Hyperparameters of one group: numbers and flags, always including lr. */
 export type Hyper = { lr: number } & Record<string, number | boolean>;

@@ -5,7 +5,7 @@
 //   d = nesterov ? g' + momentum·buf : buf        (d = g' when momentum = 0)
 //   p -= lr·d
 import type { Tensor } from "../tensor/tensor.js";
-import { backendFor, code } from "../ops/core.js";
+import { backendFor, code } from "../ops/internal.js";
 import { Optimizer, checkBool, checkNonNeg, type OptimizerState, type ParamGroup, type ParamsArg, type StateSchema } from "./optimizer.js";
 
 export type SGDOptions = {

@@ -1,9 +1,10 @@
 // The Tensor: a typed, strided view onto reference-counted native storage, plus the
-// autograd fields (requiresGrad, grad, gradFn, hooks). Operations live in lib/ops and
-// are attached as methods by lib/ops/methods.ts.
+// autograd fields (requiresGrad, grad, gradFn, hooks). Operations live in lib/ops, a layer
+// above this one: the methods declared here (x.add(y), x.sum(), x.backward(), ...) delegate
+// through a table of ops that lib/ops/index.ts installs once (installTensorOps).
 import { backend } from "../native.js";
 import { DTYPE_BYTES, DTYPE_CODE, type Device, type DType, type TypedArray, isFloat, typedArrayFor } from "./dtype.js";
-import { contiguousStrides, numel, shapeStr, type Shape } from "./shape.js";
+import { contiguousStrides, numel, shapeStr } from "./shape.js";
 import { Storage } from "./storage.js";
 import { keep, trackBytesChanged, trackCreated, trackDisposed } from "./scope.js";
 
@@ -15,6 +16,101 @@ export interface GradNode {
   readonly inputs: readonly (Tensor | null)[];
   backward: ((grad: Tensor) => (Tensor | null)[]) | null; // null once released
   saved: Tensor[]; // temporaries owned by the node, disposed when backward no longer needs them
+}
+
+/** Options of backward(): see lib/autograd/engine.ts. */
+export interface BackwardOptions {
+  /** Keep the graph (and saved tensors) so backward can run through it again. */
+  retainGraph?: boolean;
+}
+
+/** The result of max / min along an axis. */
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+type Operand = Tensor | number;
+type Axes = number | number[];
+
+/**
+ * What Tensor's methods call. The ops live above this layer, so they reach the class through
+ * this table: lib/ops/index.ts (the ops layer's face, which every module above the ops imports
+ * them through) installs it once when it is evaluated. Each entry takes the tensor first.
+ */
+export interface TensorOps {
+  backward(t: Tensor, grad?: Tensor, opts?: BackwardOptions): void;
+  add(t: Tensor, o: Operand): Tensor;
+  sub(t: Tensor, o: Operand): Tensor;
+  mul(t: Tensor, o: Operand): Tensor;
+  div(t: Tensor, o: Operand): Tensor;
+  pow(t: Tensor, o: Operand): Tensor;
+  neg(t: Tensor): Tensor;
+  exp(t: Tensor): Tensor;
+  log(t: Tensor): Tensor;
+  sqrt(t: Tensor): Tensor;
+  rsqrt(t: Tensor): Tensor;
+  abs(t: Tensor): Tensor;
+  relu(t: Tensor): Tensor;
+  sigmoid(t: Tensor): Tensor;
+  tanh(t: Tensor): Tensor;
+  square(t: Tensor): Tensor;
+  clamp(t: Tensor, min?: number, max?: number): Tensor;
+  eq(t: Tensor, o: Operand): Tensor;
+  ne(t: Tensor, o: Operand): Tensor;
+  lt(t: Tensor, o: Operand): Tensor;
+  le(t: Tensor, o: Operand): Tensor;
+  gt(t: Tensor, o: Operand): Tensor;
+  ge(t: Tensor, o: Operand): Tensor;
+  cast(t: Tensor, dtype: DType): Tensor;
+  to(t: Tensor, device: Device): Tensor;
+  clone(t: Tensor): Tensor;
+  sum(t: Tensor, axes?: Axes, keepdim?: boolean): Tensor;
+  mean(t: Tensor, axes?: Axes, keepdim?: boolean): Tensor;
+  max(t: Tensor, axis: number, keepdim?: boolean): ValuesIndices;
+  min(t: Tensor, axis: number, keepdim?: boolean): ValuesIndices;
+  amax(t: Tensor, axes?: Axes, keepdim?: boolean): Tensor;
+  amin(t: Tensor, axes?: Axes, keepdim?: boolean): Tensor;
+  argmax(t: Tensor, axis: number, keepdim?: boolean): Tensor;
+  logsumexp(t: Tensor, axes?: Axes, keepdim?: boolean): Tensor;
+  variance(t: Tensor, axes?: Axes, keepdim?: boolean, correction?: number): Tensor;
+  matmul(t: Tensor, o: Tensor): Tensor;
+  softmax(t: Tensor, axis?: number): Tensor;
+  logSoftmax(t: Tensor, axis?: number): Tensor;
+  reshape(t: Tensor, shape: number[]): Tensor;
+  flatten(t: Tensor, start?: number, end?: number): Tensor;
+  permute(t: Tensor, dims: number[]): Tensor;
+  transpose(t: Tensor, a?: number, b?: number): Tensor;
+  unsqueeze(t: Tensor, axis: number): Tensor;
+  squeeze(t: Tensor, axis?: number): Tensor;
+  expand(t: Tensor, shape: number[]): Tensor;
+  slice(t: Tensor, axis: number, start: number, end?: number): Tensor;
+  split(t: Tensor, sizes: number | number[], axis?: number): Tensor[];
+  contiguous(t: Tensor): Tensor;
+  gather(t: Tensor, axis: number, indices: Tensor): Tensor;
+  indexSelect(t: Tensor, axis: number, indices: Tensor): Tensor;
+  /** Fills a contiguous tensor in place (no graph). */
+  fill(t: Tensor, v: number): void;
+  /** t + o outside the graph (gradient accumulation). */
+  addNoGrad(t: Tensor, o: Tensor): Tensor;
+  /** A contiguous copy outside the graph. */
+  cloneNoGrad(t: Tensor): Tensor;
+}
+
+// Until the ops layer is loaded every method throws this (a tensor made by the tensor layer
+// alone, with nothing above it imported); a Proxy keeps the installed path free of checks.
+const opsMissing = new Proxy({} as TensorOps, {
+  get(_target, name) {
+    return () => {
+      throw new Error(`recforge: Tensor.${String(name)}() needs the ops layer: import recforge (or lib/ops/index.js) first`);
+    };
+  },
+});
+let ops: TensorOps = opsMissing;
+
+/** Installs the ops behind Tensor's methods; called once by lib/ops/index.ts. */
+export function installTensorOps(table: TensorOps): void {
+  ops = table;
 }
 
 let nextId = 1;
@@ -245,4 +341,69 @@ export class Tensor {
       this.grad = null;
     }
   }
+
+  // ---- ops as methods (each is the function of the same name in lib/ops) ----
+  /** Backpropagates from this tensor (see lib/autograd/engine.ts backward). */
+  backward(grad?: Tensor, opts?: BackwardOptions): void { ops.backward(this, grad, opts); }
+  add(o: Operand): Tensor { return ops.add(this, o); }
+  sub(o: Operand): Tensor { return ops.sub(this, o); }
+  mul(o: Operand): Tensor { return ops.mul(this, o); }
+  div(o: Operand): Tensor { return ops.div(this, o); }
+  pow(o: Operand): Tensor { return ops.pow(this, o); }
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  rsqrt(): Tensor { return ops.rsqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  relu(): Tensor { return ops.relu(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  square(): Tensor { return ops.square(this); }
+  clamp(min?: number, max?: number): Tensor { return ops.clamp(this, min, max); }
+  eq(o: Operand): Tensor { return ops.eq(this, o); }
+  ne(o: Operand): Tensor { return ops.ne(this, o); }
+  lt(o: Operand): Tensor { return ops.lt(this, o); }
+  le(o: Operand): Tensor { return ops.le(this, o); }
+  gt(o: Operand): Tensor { return ops.gt(this, o); }
+  ge(o: Operand): Tensor { return ops.ge(this, o); }
+  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  /** This tensor on `device` ("cpu" or "cuda"): itself when already there, else a copy (gradients flow back). */
+  to(device: Device): Tensor { return ops.to(this, device); }
+  clone(): Tensor { return ops.clone(this); }
+  sum(axes?: Axes, keepdim?: boolean): Tensor { return ops.sum(this, axes, keepdim); }
+  mean(axes?: Axes, keepdim?: boolean): Tensor { return ops.mean(this, axes, keepdim); }
+  max(axis: number, keepdim?: boolean): ValuesIndices { return ops.max(this, axis, keepdim); }
+  min(axis: number, keepdim?: boolean): ValuesIndices { return ops.min(this, axis, keepdim); }
+  amax(axes?: Axes, keepdim?: boolean): Tensor { return ops.amax(this, axes, keepdim); }
+  amin(axes?: Axes, keepdim?: boolean): Tensor { return ops.amin(this, axes, keepdim); }
+  argmax(axis: number, keepdim?: boolean): Tensor { return ops.argmax(this, axis, keepdim); }
+  logsumexp(axes?: Axes, keepdim?: boolean): Tensor { return ops.logsumexp(this, axes, keepdim); }
+  var(axes?: Axes, keepdim?: boolean, correction?: number): Tensor { return ops.variance(this, axes, keepdim, correction); }
+  matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
+  softmax(axis?: number): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis?: number): Tensor { return ops.logSoftmax(this, axis); }
+  reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
+  view(shape: number[]): Tensor {
+    if (!this.isContiguous) throw new TypeError("recforge: view() needs a contiguous tensor; use reshape()");
+    return ops.reshape(this, shape);
+  }
+  flatten(start?: number, end?: number): Tensor { return ops.flatten(this, start, end); }
+  permute(dims: number[]): Tensor { return ops.permute(this, dims); }
+  transpose(a?: number, b?: number): Tensor { return ops.transpose(this, a, b); }
+  get T(): Tensor { return ops.transpose(this); }
+  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
+  squeeze(axis?: number): Tensor { return ops.squeeze(this, axis); }
+  expand(shape: number[]): Tensor { return ops.expand(this, shape); }
+  slice(axis: number, start: number, end?: number): Tensor { return ops.slice(this, axis, start, end); }
+  split(sizes: number | number[], axis?: number): Tensor[] { return ops.split(this, sizes, axis); }
+  contiguous(): Tensor { return ops.contiguous(this); }
+  gather(axis: number, indices: Tensor): Tensor { return ops.gather(this, axis, indices); }
+  indexSelect(axis: number, indices: Tensor): Tensor { return ops.indexSelect(this, axis, indices); }
+  /** @internal Fills this contiguous tensor in place (no graph). */
+  _fill(v: number): void { ops.fill(this, v); }
+  /** @internal this + o outside the graph (the engine accumulates gradients with it). */
+  _addNoGrad(o: Tensor): Tensor { return ops.addNoGrad(this, o); }
+  /** @internal A contiguous copy outside the graph. */
+  _cloneNoGrad(): Tensor { return ops.cloneNoGrad(this); }
 }

@@ -2,7 +2,7 @@
 // own kernels (gemm_own.cc). The own kernels run when there is no library
 // (RECFORGE_BLAS=own, none installed), when the arguments do not fit the 32-bit CBLAS
 // ABI, and for the shapes where they measured faster than the library on this project's
-// 2-core machines (native/bench/gemm_bench, OpenBLAS 0.3.21 Haswell kernels, 2 threads):
+// 2-core machines (bench/native/gemm_bench, OpenBLAS 0.3.21 Haswell kernels, 2 threads):
 //
 // - Batches whose C entries are disjoint and that split well over the batch (entries
 //   below a 256³ product, or at least 4 entries per thread): one thread per entry, no

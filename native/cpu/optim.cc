@@ -1,7 +1,8 @@
+// The CPU's fused optimiser updates: the per-element math is recforge/optim_rule.h, shared with the
+// CUDA kernels (native/cuda/optim.cu).
 #include "recforge/optim.h"
 
-#include <cmath>
-
+#include "recforge/optim_rule.h"
 #include "recforge/parallel.h"
 
 namespace recforge {
@@ -9,40 +10,18 @@ namespace recforge {
 template <typename T>
 void sgd_step(T* p, const T* g, T* buf, int64_t n, double lr, double momentum, double dampening,
               double weight_decay, bool nesterov, bool first_step) {
-  const T lr_ = (T)lr, mo = (T)momentum, damp = (T)(1 - dampening), wd = (T)weight_decay;
+  const SgdRule<T> r = sgd_rule<T>(lr, momentum, dampening, weight_decay, nesterov, first_step);
   parallel_for(n, 1 << 15, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T gi = g[i] + wd * p[i];
-      if (buf) {
-        T bi = first_step ? gi : mo * buf[i] + damp * gi;
-        buf[i] = bi;
-        gi = nesterov ? gi + mo * bi : bi;
-      }
-      p[i] -= lr_ * gi;
-    }
+    for (int64_t i = b; i < e; ++i) sgd_update(r, p[i], g[i], buf ? buf + i : nullptr);
   });
 }
 
 template <typename T>
 void adam_step(T* p, const T* g, T* m, T* v, int64_t n, double lr, double beta1, double beta2, double eps,
                double weight_decay, bool decoupled, int64_t step) {
-  const double bc1 = 1 - std::pow(beta1, (double)step), bc2 = 1 - std::pow(beta2, (double)step);
-  const T b1 = (T)beta1, b2 = (T)beta2, e_ = (T)eps, wd = (T)weight_decay;
-  const T step_size = (T)(lr / bc1), inv_sqrt_bc2 = (T)(1 / std::sqrt(bc2)), decay = (T)(1 - lr * weight_decay);
+  const AdamRule<T> r = adam_rule<T>(lr, beta1, beta2, eps, weight_decay, decoupled, step);
   parallel_for(n, 1 << 14, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T gi = g[i];
-      T pi = p[i];
-      if (decoupled)
-        pi *= decay;
-      else
-        gi += wd * pi;
-      T mi = b1 * m[i] + (T(1) - b1) * gi;
-      T vi = b2 * v[i] + (T(1) - b2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      p[i] = pi - step_size * mi / (std::sqrt(vi) * inv_sqrt_bc2 + e_);
-    }
+    for (int64_t i = b; i < e; ++i) adam_update(r, p[i], g[i], m[i], v[i]);
   });
 }
 

@@ -23,6 +23,7 @@ struct BoolArg : Arg {};
 struct IntsArg : Arg {};
 struct TensorArg : Arg {};
 struct OptTensorArg : Arg {};  // a tensor, or null / undefined
+struct TensorsArg : Arg {};    // a tensor list: one slot, an array of (handle, offset) pairs
 struct HandleArg : Arg {};     // a bare storage handle
 struct BytesArg : Arg {};      // a typed array (host copies)
 template <typename E>

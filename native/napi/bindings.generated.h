@@ -50,6 +50,7 @@ Napi::Value randomInt(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value sgdStep(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value adamStep(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value scaleInplace(const Napi::CallbackInfo& info);  // cpu, cuda
+Napi::Value adagradStep(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gemm(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gemmLowp(const Napi::CallbackInfo& info);  // cuda
 Napi::Value gemmOwnF32(const Napi::CallbackInfo& info);  // cpu
@@ -74,6 +75,14 @@ Napi::Value gatForward(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gatBackward(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gatWorkspaceSize(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value balanceGradients(const Napi::CallbackInfo& info);  // cpu, cuda
+Napi::Value targetRanks(const Napi::CallbackInfo& info);  // cpu, cuda
+Napi::Value gruForward(const Napi::CallbackInfo& info);  // cpu, cuda
+Napi::Value gruBackward(const Napi::CallbackInfo& info);  // cpu, cuda
+Napi::Value gruSizes(const Napi::CallbackInfo& info);  // cpu, cuda
+Napi::Value copReset(const Napi::CallbackInfo& info);  // cpu
+Napi::Value copStep(const Napi::CallbackInfo& info);  // cpu
+Napi::Value copMoveGains(const Napi::CallbackInfo& info);  // cpu
+Napi::Value copTspDistances(const Napi::CallbackInfo& info);  // cpu
 }  // namespace bind
 }  // namespace napi
 }  // namespace recforge

@@ -58,6 +58,12 @@ int dtype_arg(const Napi::CallbackInfo& info, size_t i);
 // Validates that [offset, offset + numel) elements of `dtype` lie inside the storage at
 // args (i, i+1) = (storage, offset) and returns the typed pointer.
 void* span_arg(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what);
+// The same readers over values (the elements of a tensor list): storage_arg / int_arg / span_arg
+// are these on info[i].
+Storage* storage_value(Napi::Env env, const Napi::Value& v, const char* what);
+int64_t int_value(Napi::Env env, const Napi::Value& v, const char* what);
+void* span_value(Napi::Env env, const Napi::Value& handle, const Napi::Value& offset, int dtype, int64_t numel,
+                 const char* what);
 template <typename T>
 T* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
   return static_cast<T*>(span_arg(info, i, dtype, numel, what));
@@ -85,6 +91,9 @@ T* span(TensorArg a, int dtype, int64_t numel, const char* what) {
 // The number a handle argument holds (no lookup: free accepts stale handles); TypeError
 // "what: expected a storage handle" when it is not a number.
 double handle_arg(HandleArg a, const char* what);
+// The number of tensors in a tensor-list argument; TypeError "what: expected a list of tensors"
+// when the wire value is not an array of (handle, offset) pairs.
+size_t tensors_count(TensorsArg a, const char* what);
 // True when an optional tensor argument is null / undefined.
 inline bool is_null(OptTensorArg a) {
   return a.i >= a.info->Length() || (*a.info)[a.i].IsNull() || (*a.info)[a.i].IsUndefined();

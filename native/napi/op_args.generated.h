@@ -571,6 +571,24 @@ struct ScaleInplace {
   FloatArg scale() const { return {{&info, 4}}; }
 };
 
+// adagradStep(dtype, n, param, grad, sum, lr, lrDecay, eps, weightDecay, step)  [cpu, cuda]
+struct AdagradStep {
+  static constexpr const char* kName = "adagradStep";
+  static constexpr size_t kSlots = 13;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit AdagradStep(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg n() const { return {{&info, 1}}; }
+  TensorArg param() const { return {{&info, 2}}; }
+  TensorArg grad() const { return {{&info, 4}}; }
+  TensorArg sum() const { return {{&info, 6}}; }
+  FloatArg lr() const { return {{&info, 8}}; }
+  FloatArg lrDecay() const { return {{&info, 9}}; }
+  FloatArg eps() const { return {{&info, 10}}; }
+  FloatArg weightDecay() const { return {{&info, 11}}; }
+  IntArg step() const { return {{&info, 12}}; }
+};
+
 // gemm(dtype, transA, transB, M, N, K, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)  [cpu, cuda]
 struct Gemm {
   static constexpr const char* kName = "gemm";
@@ -1057,6 +1075,165 @@ struct BalanceGradients {
   TensorArg out() const { return {{&info, 14}}; }
   TensorArg weights() const { return {{&info, 16}}; }
   TensorArg norms() const { return {{&info, 18}}; }
+};
+
+// targetRanks(dtype, rows, n, scores, targets, exclude, nExclude, ranks)  [cpu, cuda]
+struct TargetRanks {
+  static constexpr const char* kName = "targetRanks";
+  static constexpr size_t kSlots = 12;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit TargetRanks(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg rows() const { return {{&info, 1}}; }
+  IntArg n() const { return {{&info, 2}}; }
+  TensorArg scores() const { return {{&info, 3}}; }
+  TensorArg targets() const { return {{&info, 5}}; }
+  OptTensorArg exclude() const { return {{&info, 7}}; }
+  IntArg nExclude() const { return {{&info, 9}}; }
+  TensorArg ranks() const { return {{&info, 10}}; }
+};
+
+// gruForward(dtype, B, T, inSize, H, layers, dirs, bias, x, lengths, h0, out, hN, reserve, workspace, weights)  [cpu, cuda]
+struct GruForward {
+  static constexpr const char* kName = "gruForward";
+  static constexpr size_t kSlots = 23;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit GruForward(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg B() const { return {{&info, 1}}; }
+  IntArg T() const { return {{&info, 2}}; }
+  IntArg inSize() const { return {{&info, 3}}; }
+  IntArg H() const { return {{&info, 4}}; }
+  IntArg layers() const { return {{&info, 5}}; }
+  IntArg dirs() const { return {{&info, 6}}; }
+  BoolArg bias() const { return {{&info, 7}}; }
+  TensorArg x() const { return {{&info, 8}}; }
+  OptTensorArg lengths() const { return {{&info, 10}}; }
+  OptTensorArg h0() const { return {{&info, 12}}; }
+  TensorArg out() const { return {{&info, 14}}; }
+  TensorArg hN() const { return {{&info, 16}}; }
+  TensorArg reserve() const { return {{&info, 18}}; }
+  OptTensorArg workspace() const { return {{&info, 20}}; }
+  TensorsArg weights() const { return {{&info, 22}}; }
+};
+
+// gruBackward(dtype, B, T, inSize, H, layers, dirs, bias, x, lengths, reserve, dout, dhN, dx, dh0, workspace, weights, grads)  [cpu, cuda]
+struct GruBackward {
+  static constexpr const char* kName = "gruBackward";
+  static constexpr size_t kSlots = 26;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit GruBackward(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg B() const { return {{&info, 1}}; }
+  IntArg T() const { return {{&info, 2}}; }
+  IntArg inSize() const { return {{&info, 3}}; }
+  IntArg H() const { return {{&info, 4}}; }
+  IntArg layers() const { return {{&info, 5}}; }
+  IntArg dirs() const { return {{&info, 6}}; }
+  BoolArg bias() const { return {{&info, 7}}; }
+  TensorArg x() const { return {{&info, 8}}; }
+  OptTensorArg lengths() const { return {{&info, 10}}; }
+  TensorArg reserve() const { return {{&info, 12}}; }
+  OptTensorArg dout() const { return {{&info, 14}}; }
+  OptTensorArg dhN() const { return {{&info, 16}}; }
+  OptTensorArg dx() const { return {{&info, 18}}; }
+  OptTensorArg dh0() const { return {{&info, 20}}; }
+  OptTensorArg workspace() const { return {{&info, 22}}; }
+  TensorsArg weights() const { return {{&info, 24}}; }
+  TensorsArg grads() const { return {{&info, 25}}; }
+};
+
+// gruSizes(B, T, inSize, H, layers, dirs)  [cpu, cuda]
+struct GruSizes {
+  static constexpr const char* kName = "gruSizes";
+  static constexpr size_t kSlots = 6;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit GruSizes(const Napi::CallbackInfo& i) : info(i) {}
+  IntArg B() const { return {{&info, 0}}; }
+  IntArg T() const { return {{&info, 1}}; }
+  IntArg inSize() const { return {{&info, 2}}; }
+  IntArg H() const { return {{&info, 3}}; }
+  IntArg layers() const { return {{&info, 4}}; }
+  IntArg dirs() const { return {{&info, 5}}; }
+};
+
+// copReset(problem, B, n, k, limit, data, sol, aux, best, obj, bestObj, steps, done)  [cpu]
+struct CopReset {
+  static constexpr const char* kName = "copReset";
+  static constexpr size_t kSlots = 21;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit CopReset(const Napi::CallbackInfo& i) : info(i) {}
+  EnumArg<CopProblem> problem() const { return {{&info, 0}}; }
+  IntArg B() const { return {{&info, 1}}; }
+  IntArg n() const { return {{&info, 2}}; }
+  IntArg k() const { return {{&info, 3}}; }
+  IntArg limit() const { return {{&info, 4}}; }
+  TensorArg data() const { return {{&info, 5}}; }
+  TensorArg sol() const { return {{&info, 7}}; }
+  OptTensorArg aux() const { return {{&info, 9}}; }
+  TensorArg best() const { return {{&info, 11}}; }
+  TensorArg obj() const { return {{&info, 13}}; }
+  TensorArg bestObj() const { return {{&info, 15}}; }
+  TensorArg steps() const { return {{&info, 17}}; }
+  TensorArg done() const { return {{&info, 19}}; }
+};
+
+// copStep(problem, B, n, k, limit, data, sol, aux, best, obj, bestObj, steps, done, action, reward)  [cpu]
+struct CopStep {
+  static constexpr const char* kName = "copStep";
+  static constexpr size_t kSlots = 25;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit CopStep(const Napi::CallbackInfo& i) : info(i) {}
+  EnumArg<CopProblem> problem() const { return {{&info, 0}}; }
+  IntArg B() const { return {{&info, 1}}; }
+  IntArg n() const { return {{&info, 2}}; }
+  IntArg k() const { return {{&info, 3}}; }
+  IntArg limit() const { return {{&info, 4}}; }
+  TensorArg data() const { return {{&info, 5}}; }
+  TensorArg sol() const { return {{&info, 7}}; }
+  OptTensorArg aux() const { return {{&info, 9}}; }
+  TensorArg best() const { return {{&info, 11}}; }
+  TensorArg obj() const { return {{&info, 13}}; }
+  TensorArg bestObj() const { return {{&info, 15}}; }
+  TensorArg steps() const { return {{&info, 17}}; }
+  TensorArg done() const { return {{&info, 19}}; }
+  TensorArg action() const { return {{&info, 21}}; }
+  TensorArg reward() const { return {{&info, 23}}; }
+};
+
+// copMoveGains(problem, B, n, k, limit, data, sol, aux, best, obj, bestObj, steps, done, out)  [cpu]
+struct CopMoveGains {
+  static constexpr const char* kName = "copMoveGains";
+  static constexpr size_t kSlots = 23;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit CopMoveGains(const Napi::CallbackInfo& i) : info(i) {}
+  EnumArg<CopProblem> problem() const { return {{&info, 0}}; }
+  IntArg B() const { return {{&info, 1}}; }
+  IntArg n() const { return {{&info, 2}}; }
+  IntArg k() const { return {{&info, 3}}; }
+  IntArg limit() const { return {{&info, 4}}; }
+  TensorArg data() const { return {{&info, 5}}; }
+  TensorArg sol() const { return {{&info, 7}}; }
+  OptTensorArg aux() const { return {{&info, 9}}; }
+  TensorArg best() const { return {{&info, 11}}; }
+  TensorArg obj() const { return {{&info, 13}}; }
+  TensorArg bestObj() const { return {{&info, 15}}; }
+  TensorArg steps() const { return {{&info, 17}}; }
+  TensorArg done() const { return {{&info, 19}}; }
+  TensorArg out() const { return {{&info, 21}}; }
+};
+
+// copTspDistances(B, n, coords, euc2d, dist)  [cpu]
+struct CopTspDistances {
+  static constexpr const char* kName = "copTspDistances";
+  static constexpr size_t kSlots = 7;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit CopTspDistances(const Napi::CallbackInfo& i) : info(i) {}
+  IntArg B() const { return {{&info, 0}}; }
+  IntArg n() const { return {{&info, 1}}; }
+  TensorArg coords() const { return {{&info, 2}}; }
+  BoolArg euc2d() const { return {{&info, 4}}; }
+  TensorArg dist() const { return {{&info, 5}}; }
 };
 
 }  // namespace args

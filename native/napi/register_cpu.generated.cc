@@ -46,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdStep", Napi::Function::New(env, bind::sgdStep, "sgdStep"));
   exports.Set("adamStep", Napi::Function::New(env, bind::adamStep, "adamStep"));
   exports.Set("scaleInplace", Napi::Function::New(env, bind::scaleInplace, "scaleInplace"));
+  exports.Set("adagradStep", Napi::Function::New(env, bind::adagradStep, "adagradStep"));
   exports.Set("gemm", Napi::Function::New(env, bind::gemm, "gemm"));
   exports.Set("gemmOwnF32", Napi::Function::New(env, bind::gemmOwnF32, "gemmOwnF32"));
   exports.Set("cblasSgemm", Napi::Function::New(env, bind::cblasSgemm, "cblasSgemm"));
@@ -67,6 +68,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gatBackward", Napi::Function::New(env, bind::gatBackward, "gatBackward"));
   exports.Set("gatWorkspaceSize", Napi::Function::New(env, bind::gatWorkspaceSize, "gatWorkspaceSize"));
   exports.Set("balanceGradients", Napi::Function::New(env, bind::balanceGradients, "balanceGradients"));
+  exports.Set("targetRanks", Napi::Function::New(env, bind::targetRanks, "targetRanks"));
+  exports.Set("gruForward", Napi::Function::New(env, bind::gruForward, "gruForward"));
+  exports.Set("gruBackward", Napi::Function::New(env, bind::gruBackward, "gruBackward"));
+  exports.Set("gruSizes", Napi::Function::New(env, bind::gruSizes, "gruSizes"));
+  exports.Set("copReset", Napi::Function::New(env, bind::copReset, "copReset"));
+  exports.Set("copStep", Napi::Function::New(env, bind::copStep, "copStep"));
+  exports.Set("copMoveGains", Napi::Function::New(env, bind::copMoveGains, "copMoveGains"));
+  exports.Set("copTspDistances", Napi::Function::New(env, bind::copTspDistances, "copTspDistances"));
   return exports;
 }
 

@@ -27,6 +27,9 @@ class TensorArgs {
  public:
   virtual ~TensorArgs() = default;
   virtual void* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) = 0;
+  // span() over a (handle, offset) pair given as values (the elements of a tensor list).
+  virtual void* span_value(Napi::Env env, const Napi::Value& handle, const Napi::Value& offset, int dtype,
+                           int64_t numel, const char* what) = 0;
   virtual const void* host(Napi::Env env, const void* p, int64_t bytes, const char* what) = 0;
   // "cpu" or "cuda": named in messages about what a device does not support.
   virtual const char* device_name() const = 0;
@@ -60,6 +63,11 @@ class TensorArgs {
   T* maybe(OptTensorArg t, int dtype, int64_t numel, const char* what) {
     return maybe<T>(*t.info, t.i, dtype, numel, what);
   }
+  // Tensor j of a tensor-list argument (j < tensors_count(list, ...)).
+  void* span(TensorsArg list, size_t j, int dtype, int64_t numel, const char* what) {
+    const Napi::Array a = (*list.info)[list.i].As<Napi::Array>();
+    return span_value(list.env(), a.Get((uint32_t)(2 * j)), a.Get((uint32_t)(2 * j + 1)), dtype, numel, what);
+  }
   template <typename T>
   const T* host_view(Napi::Env env, const T* p, int64_t n, const char* what) {
     return static_cast<const T*>(host(env, p, n * (int64_t)sizeof(T), what));
@@ -70,6 +78,10 @@ class TensorArgs {
 class HostArgs final : public TensorArgs {
  public:
   void* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) override;
+  void* span_value(Napi::Env env, const Napi::Value& handle, const Napi::Value& offset, int dtype, int64_t numel,
+                   const char* what) override {
+    return ::recforge::napi::span_value(env, handle, offset, dtype, numel, what);
+  }
   const void* host(Napi::Env, const void* p, int64_t, const char*) override { return p; }
   const char* device_name() const override { return "cpu"; }
   BadIndex find_bad_index(Napi::Env env, const int32_t* idx, int64_t n, int64_t limit, bool has_ignore,

@@ -21,11 +21,12 @@ bool is_null_arg(const Napi::CallbackInfo& info, size_t i) {
   return i >= info.Length() || info[i].IsNull() || info[i].IsUndefined();
 }
 
-void* dev_span_arg(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
-  Storage* s = storage_arg(info, i, what);
-  int64_t off = int_arg(info, i + 1, what);
+void* dev_span_value(Napi::Env env, const Napi::Value& handle, const Napi::Value& offset, int dtype, int64_t numel,
+                     const char* what) {
+  Storage* s = storage_value(env, handle, what);
+  int64_t off = int_value(env, offset, what);
   if (s->device != kDeviceCuda)
-    throw_type(info.Env(), std::string(what) + ": tensor is on the cpu but this op runs on cuda (move it with .to(\"cuda\"))");
+    throw_type(env, std::string(what) + ": tensor is on the cpu but this op runs on cuda (move it with .to(\"cuda\"))");
   int64_t cap = (int64_t)(s->nbytes / dtype_size(dtype));
   // As span_arg: an empty span touches no memory whatever its offset (views of empty
   // tensors keep their position's offset); hand back the block's base.
@@ -34,9 +35,13 @@ void* dev_span_arg(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t 
     std::ostringstream m;
     m << what << ": needs elements [" << off << ", " << off + numel << ") of " << dtype_name(dtype)
       << " but the storage holds " << cap;
-    throw_range(info.Env(), m.str());
+    throw_range(env, m.str());
   }
   return static_cast<char*>(s->ptr) + off * (int64_t)dtype_size(dtype);
+}
+
+void* dev_span_arg(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
+  return dev_span_value(info.Env(), info[i], info[i + 1], dtype, numel, what);
 }
 
 static bool sync_mode() {
@@ -79,6 +84,11 @@ TensorArgs::BadIndex DeviceArgs::find_bad_index(Napi::Env env, const int32_t* id
 
 void* DeviceArgs::span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
   return dev_span_arg(info, i, dtype, numel, what);
+}
+
+void* DeviceArgs::span_value(Napi::Env env, const Napi::Value& handle, const Napi::Value& offset, int dtype,
+                             int64_t numel, const char* what) {
+  return dev_span_value(env, handle, offset, dtype, numel, what);
 }
 
 const void* DeviceArgs::host(Napi::Env env, const void* p, int64_t bytes, const char* what) {

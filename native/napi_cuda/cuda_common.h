@@ -22,6 +22,9 @@ CUstream_st* stream_or_throw(Napi::Env env);
 // Like span_arg, for a DEVICE storage: validates [offset, offset + numel) against the
 // block and returns the device pointer.
 void* dev_span_arg(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what);
+// The same over a (handle, offset) pair given as values (the elements of a tensor list).
+void* dev_span_value(Napi::Env env, const Napi::Value& handle, const Napi::Value& offset, int dtype, int64_t numel,
+                     const char* what);
 template <typename T>
 T* dev_span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) {
   return static_cast<T*>(dev_span_arg(info, i, dtype, numel, what));
@@ -68,6 +71,8 @@ class Workspace {
 class DeviceArgs final : public TensorArgs {
  public:
   void* span(const Napi::CallbackInfo& info, size_t i, int dtype, int64_t numel, const char* what) override;
+  void* span_value(Napi::Env env, const Napi::Value& handle, const Napi::Value& offset, int dtype, int64_t numel,
+                   const char* what) override;
   const void* host(Napi::Env env, const void* p, int64_t bytes, const char* what) override;
   const char* device_name() const override { return "cuda"; }
   // find_bad_index_cuda over the device indices; only its {position, value} verdict is copied.

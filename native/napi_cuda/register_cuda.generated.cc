@@ -47,6 +47,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdStep", Napi::Function::New(env, bind::sgdStep, "sgdStep"));
   exports.Set("adamStep", Napi::Function::New(env, bind::adamStep, "adamStep"));
   exports.Set("scaleInplace", Napi::Function::New(env, bind::scaleInplace, "scaleInplace"));
+  exports.Set("adagradStep", Napi::Function::New(env, bind::adagradStep, "adagradStep"));
   exports.Set("gemm", Napi::Function::New(env, bind::gemm, "gemm"));
   exports.Set("gemmLowp", Napi::Function::New(env, bind::gemmLowp, "gemmLowp"));
   exports.Set("gemmBackend", Napi::Function::New(env, bind::gemmBackend, "gemmBackend"));
@@ -64,6 +65,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gatBackward", Napi::Function::New(env, bind::gatBackward, "gatBackward"));
   exports.Set("gatWorkspaceSize", Napi::Function::New(env, bind::gatWorkspaceSize, "gatWorkspaceSize"));
   exports.Set("balanceGradients", Napi::Function::New(env, bind::balanceGradients, "balanceGradients"));
+  exports.Set("targetRanks", Napi::Function::New(env, bind::targetRanks, "targetRanks"));
+  exports.Set("gruForward", Napi::Function::New(env, bind::gruForward, "gruForward"));
+  exports.Set("gruBackward", Napi::Function::New(env, bind::gruBackward, "gruBackward"));
+  exports.Set("gruSizes", Napi::Function::New(env, bind::gruSizes, "gruSizes"));
   return exports;
 }
 

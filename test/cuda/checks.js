@@ -12,6 +12,7 @@ import { ampChecks } from "./amp_checks.js";
 import { deviceOptionChecks } from "./device_option_checks.js";
 import * as nat from "../../dist/native.js";
 import { checkGrad, checkOp, gradCases, nativeCases } from "../parity/backend_parity.js";
+import { seqrecChecks } from "./seqrec_checks.js";
 
 export { closeArrays };
 
@@ -175,6 +176,7 @@ export const checks = [
   ...fusedChecks,
   ...trainingChecks,
   ...deviceOptionChecks,
+  ...seqrecChecks,
   ...ampChecks,
   // The op table's parity list (test/parity/op_cases.js): every op with arguments to build, on
   // cuda against the cpu (poisoned outputs, odd sizes, both float dtypes), and every gradient entry.

@@ -1,5 +1,5 @@
 // CUDA checks of the fused ops (interval attention, RoPE, segment aggregation / SpMM, edge
-// softmax, fused GAT, MultiBalance's balanceGradients): each runs on fresh random inputs on the
+// softmax, fused GAT, MultiBalance's balanceGradients, the fused GRU): each runs on fresh random inputs on the
 // cpu and on cuda and compares the results and the gradients; the argument checks (shared by
 // both addons: native/napi/*_args.cc) must reject bad index data on the device with the cpu's
 // messages. Part of checks.js.
@@ -79,6 +79,32 @@ export const fusedChecks = [
       gradParity(t, rf, `rope ${dtype} lhd (positions array)`, [xl], [0], (a) => rf.rope(a, pos, { layout: "lhd" }), tol);
       [x, xl, posT].forEach((v) => v.dispose());
     }
+  }],
+
+  ["fused GRU on cuda matches the cpu: output, hN and every gradient (lengths 0 / 1 / T, bidirectional, 2 layers, h0; float32 and float64)", (t, rf) => {
+    for (const dtype of ["float32", "float64"]) {
+      const g = new rf.Generator(dtype === "float32" ? 12 : 13);
+      const B = 5, T = 6, I = 7, H = 9, K = 4;
+      const w = (shape) => rf.randn(shape, { dtype, generator: g, std: 0.4 });
+      const ws = [];
+      for (let k = 0; k < K; k++) ws.push(w([3 * H, k < 2 ? I : 2 * H]));
+      for (let k = 0; k < K; k++) ws.push(w([3 * H, H]));
+      for (let k = 0; k < 2 * K; k++) ws.push(w([3 * H]));
+      const x = w([B, T, I]), h0 = w([K, B, H]);
+      const lengths = [6, 1, 0, 4, 6];
+      const tol = dtype === "float32" ? { rtol: 2e-4, atol: 2e-5 } : { rtol: 1e-10, atol: 1e-12 };
+      gradParity(t, rf, `gru ${dtype}`, [x, h0, ...ws], [...Array(2 + 4 * K).keys()], (xx, hh, ...p) => {
+        const r = rf.gru(xx, { wIh: p.slice(0, K), wHh: p.slice(K, 2 * K), bIh: p.slice(2 * K, 3 * K), bHh: p.slice(3 * K) }, { bidirectional: true, h0: hh, lengths });
+        return [r.output, r.hN];
+      }, tol);
+      [x, h0, ...ws].forEach((v) => v.dispose());
+    }
+    // lengths on the device are range-checked with the cpu's message (one staged copy of B int32s)
+    const x = rf.zeros([2, 3, 4], { device: "cuda" });
+    const wts = { wIh: [rf.zeros([6, 4], { device: "cuda" })], wHh: [rf.zeros([6, 2], { device: "cuda" })] };
+    const bad = rf.tensor(new Int32Array([3, 4]), { device: "cuda" });
+    t.throws(() => rf.gru(x, wts, { lengths: bad }), { instanceOf: RangeError, message: /gruForward: lengths\[1\] = 4 is outside \[0, 3\]/ });
+    [x, bad, ...wts.wIh, ...wts.wHh].forEach((v) => v.dispose());
   }],
 
   ["segmentAggregate (sum, mean, max, min, weighted, bipartite) and edgeSoftmax on cuda match the cpu, with gradients", (t, rf) => {

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { musicalInstrumentsPath } from "../../dist/data/amazon.js";
+import { musicalInstrumentsPath } from "../../dist/data/reviews.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const cli = path.join(root, "bin", "recforge.js");

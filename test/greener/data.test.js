@@ -1,12 +1,13 @@
-// lib/data/amazon.ts, lib/data/cache.ts and GREENer's cached preparation, on fixtures written here.
+// lib/data/reviews.ts, lib/data/cache.ts and GREENer's cached preparation, on fixtures written here.
 import test from "ava";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import {
-  loadAmazonReviews, parseReviewLine, parseReviewTime, splitByUserTime, isGzipFile, dataRoot,
-} from "../../dist/data/amazon.js";
+  loadAmazonReviews, parseReviewLine, parseReviewTime, splitByUserTime, isGzipFile,
+} from "../../dist/data/reviews.js";
+import { dataRoot } from "../../dist/data/paths.js";
 import { cacheDir, cacheFile, readCache, writeCache, stampFor } from "../../dist/data/cache.js";
 import { prepareGreenerData } from "../../dist/methods/greener/prepare.js";
 

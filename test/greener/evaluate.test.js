@@ -10,7 +10,7 @@ import {
 import { evaluateSelector, eligiblePairs, oracleSelector, pairContext } from "../../dist/methods/greener/evaluate.js";
 import { IlpSelector } from "../../dist/methods/greener/ilp.js";
 import { bleu23, tokenize } from "../../dist/text/index.js";
-import { musicalInstrumentsPath } from "../../dist/data/amazon.js";
+import { musicalInstrumentsPath } from "../../dist/data/reviews.js";
 
 const fixed = (scores) => () => Float64Array.from(scores);
 

@@ -4,7 +4,7 @@
 import test from "ava";
 import fs from "node:fs";
 import * as rf from "../../dist/index.js";
-import { musicalInstrumentsPath } from "../../dist/data/amazon.js";
+import { musicalInstrumentsPath } from "../../dist/data/reviews.js";
 import { prepareGreenerData } from "../../dist/methods/greener/prepare.js";
 import { SentenceVectors, topKSelector, ilpSelector } from "../../dist/methods/greener/baselines.js";
 import { IlpSelector } from "../../dist/methods/greener/ilp.js";

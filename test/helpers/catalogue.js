@@ -51,5 +51,6 @@ export const catalogue = [
   ["sort", rf.sort, () => [f64([2, 3])], [0]],
   ["zerosLike", rf.zerosLike, () => [f64([2])], [0]],
   ["onesLike", rf.onesLike, () => [f64([2])], [0]],
+  ["gru", rf.gru, () => [f64([2, 3, 4]), { wIh: [f64([6, 4])], wHh: [f64([6, 2])], bIh: [f64([6])], bHh: [f64([6])] }, { lengths: [3, 1] }], [0]],
 ];
 

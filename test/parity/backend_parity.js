@@ -50,29 +50,38 @@ function hostData(spec, dt, r) {
 }
 
 const isSpec = (v) => v !== null && typeof v === "object" && typeof v.kind === "string";
+// A tensor-list argument (table type "tensors"): an array of specs.
+const isList = (v) => Array.isArray(v) && v.length > 0 && v.every(isSpec);
 const dtypeOfArray = (a) => (a instanceof Float32Array ? 0 : a instanceof Float64Array ? 1 : 2);
+// Outputs compared across backends: "out" and in-place specs, except scratch.
+const compared = (v) => (v.kind === "out" && !v.scratch) || v.inout;
+
+function makeTensor(rf, v, h, device) {
+  if (v.kind === "out") return rf.Tensor.empty(v.shape, DTYPE[h.dtype], device);
+  return rf.tensor(h, { dtype: DTYPE[dtypeOfArray(h)], shape: v.shape, device });
+}
 
 // Runs one built call on `device`; returns { outputs: {name: TypedArray}, returned }.
 function runOn(rf, nat, op, built, host, device) {
   const made = [];
   const args = {};
   for (const [name, v] of Object.entries(built.args)) {
-    if (!isSpec(v)) {
-      args[name] = v;
-      continue;
-    }
-    const h = host[name];
-    let t;
-    if (v.kind === "out") t = rf.Tensor.empty(v.shape, DTYPE[h.dtype], device);
-    else t = rf.tensor(h, { dtype: DTYPE[dtypeOfArray(h)], shape: v.shape, device });
-    made.push(t);
-    args[name] = t;
+    if (isSpec(v)) {
+      args[name] = makeTensor(rf, v, host[name], device);
+      made.push(args[name]);
+    } else if (isList(v)) {
+      args[name] = v.map((e, i) => makeTensor(rf, e, host[name][i], device));
+      made.push(...args[name]);
+    } else args[name] = v;
   }
   try {
     const returned = nat.backend(device)[op](args);
     if (device !== "cpu") rf.synchronize();
     const outputs = {};
-    for (const [name, v] of Object.entries(built.args)) if (isSpec(v) && (v.kind === "out" || v.inout)) outputs[name] = args[name].toTypedArray();
+    for (const [name, v] of Object.entries(built.args)) {
+      if (isSpec(v) && compared(v)) outputs[name] = args[name].toTypedArray();
+      if (isList(v)) v.forEach((e, i) => compared(e) && (outputs[`${name}[${i}]`] = args[name][i].toTypedArray()));
+    }
     return { outputs, returned };
   } finally {
     for (const t of made) t.dispose();
@@ -96,7 +105,10 @@ export function checkOp(t, rf, nat, op, backends) {
         const what = `${op} size ${size} ${DTYPE[dt]}${built.label ? ` ${built.label}` : ""}`;
         const r = rng(1000 + 31 * size + 7 * dt + vi);
         const host = {};
-        for (const [name, v] of Object.entries(built.args)) if (isSpec(v)) host[name] = hostData(v, dt, r);
+        for (const [name, v] of Object.entries(built.args)) {
+          if (isSpec(v)) host[name] = hostData(v, dt, r);
+          else if (isList(v)) host[name] = v.map((e) => hostData(e, dt, r));
+        }
         let ref = null;
         for (const dev of devs) {
           if (dev === "cuda" && dt === 1 && built.f32OnCuda) continue;
@@ -119,7 +131,11 @@ export function checkOp(t, rf, nat, op, backends) {
           }
           if (!ref) continue; // an op the CPU addon does not have: nothing to compare with
           compared++;
-          if (built.returns) t.true(Math.abs(res.returned - ref.returned) <= TOL[dt].atol + TOL[dt].rtol * Math.abs(ref.returned), `${what} on ${dev}: returned ${res.returned} vs cpu ${ref.returned}`);
+          if (built.returns) {
+            const got = [res.returned].flat(), want = [ref.returned].flat();
+            t.is(got.length, want.length, `${what} on ${dev}: returned ${got.length} values, cpu ${want.length}`);
+            got.forEach((g, i) => t.true(Math.abs(g - want[i]) <= TOL[dt].atol + TOL[dt].rtol * Math.abs(want[i]), `${what} on ${dev}: returned ${res.returned} vs cpu ${ref.returned}`));
+          }
           for (const [name, arr] of Object.entries(res.outputs)) {
             const tol = TOL[arr instanceof Int32Array ? 2 : dtypeOfArray(arr)];
             const err = closeArrays(arr, ref.outputs[name], tol.rtol, tol.atol);

@@ -15,12 +15,15 @@ export const F32 = 0, F64 = 1;
 
 // Argument specs: in(shape) random floats, ints(shape, lo, hi) random int32 in [lo, hi),
 // fixed(Int32Array | Float*Array, shape), out(shape, dtype?) a poisoned output; dtype defaults
-// to the case's float dtype. inout(spec) marks an input the op updates in place (compared too).
+// to the case's float dtype. inout(spec) marks an input the op updates in place (compared too);
+// scratch(shape) an output the op uses as its own memory (the GRU's reserve: not compared). A
+// tensor-list argument (table type "tensors") is an array of specs.
 const inp = (shape, o = {}) => ({ kind: "in", shape, ...o });
 const ints = (shape, lo, hi) => ({ kind: "ints", shape, lo, hi });
 const fixed = (data, shape) => ({ kind: "fixed", data, shape: shape ?? [data.length] });
 const out = (shape, dtype) => ({ kind: "out", shape, dtype });
 const inout = (spec) => ({ ...spec, inout: true });
+const scratch = (shape) => ({ kind: "out", shape, scratch: true });
 const strides = (shape) => {
   const s = new Array(shape.length);
   let k = 1;
@@ -245,6 +248,11 @@ export const cases = {
     build: (n, dt) => [{ args: { dtype: dt, n, param: inout(inp([n])), grad: inp([n]), m: inout(inp([n])), v: inout(inp([n], { lo: 0, hi: 1 })), lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, step: 3 } }],
   },
   scaleInplace: { sizes: [1, 23], dtypes: BOTH, build: (n, dt) => [{ args: { dtype: dt, n, x: inout(inp([n])), scale: -0.75 } }] },
+  adagradStep: {
+    sizes: [1, 11],
+    dtypes: BOTH,
+    build: (n, dt) => [{ args: { dtype: dt, n, param: inout(inp([n])), grad: inp([n]), sum: inout(inp([n], { lo: 0, hi: 1 })), lr: 0.05, lrDecay: 0.1, eps: 1e-10, weightDecay: 0.01, step: 3 } }],
+  },
 
   // ---- GEMM ------------------------------------------------------------------------------------
   gemm: {
@@ -373,6 +381,65 @@ export const cases = {
         args: { dtype: dt, T: 3, N: n, g: inp([3 * n]), m: inout(inp([3], { lo: 0.1, hi: 2, dtype: F64 })), init: inout(fixed(Int32Array.of(1, 0, 1))), beta: 0.9, relax: 0.7, refMode, target: 1, strategy: refMode, out: out([n]), weights: out([3], F64), norms: out([3], F64) },
       })),
   },
+
+  // ---- full-ranking ranks ---------------------------------------------------------------------------
+  targetRanks: {
+    sizes: [1, 9, 40],
+    dtypes: BOTH,
+    build: (n, dt) => {
+      const rows = 3;
+      // targets in [1, n-2] so that items 0 and n-1 can be excluded
+      const targets = fixed(Int32Array.from({ length: rows }, (_, r) => (n < 3 ? 0 : 1 + ((3 * r) % (n - 2)))));
+      const base = { dtype: dt, rows, n, scores: inp([rows * n]), targets, ranks: out([rows], 2) };
+      const v = [{ label: "no exclusion", args: { ...base, exclude: null, nExclude: 0 } }];
+      if (n >= 3) v.push({ label: "exclusion", args: { ...base, exclude: fixed(Int32Array.of(n - 1, 0)), nExclude: 2 } });
+      return v;
+    },
+  },
+
+  // ---- fused GRU ------------------------------------------------------------------------------------
+  gruForward: {
+    sizes: [1, 4],
+    dtypes: BOTH,
+    build: (T, dt) =>
+      [
+        { B: 2, inSize: 3, H: 4, layers: 1, dirs: 1, bias: true, lengths: null, h0: false },
+        { B: 3, inSize: 2, H: 3, layers: 2, dirs: 2, bias: false, lengths: [T, 1, T - 1], h0: true },
+      ].map((c) => {
+        const { B, inSize, H, layers, dirs, bias } = c, K = layers * dirs;
+        // the tensor list, per k = layer * dirs + direction: wIh, wHh, (bIh, bHh)
+        const weights = [];
+        for (let k = 0; k < K; k++) {
+          weights.push(inp([3 * H * (k < dirs ? inSize : dirs * H)]), inp([3 * H * H]));
+          if (bias) weights.push(inp([3 * H]), inp([3 * H]));
+        }
+        const reserve = K * B * T * 5 * H + (layers - 1) * B * T * dirs * H; // gru.h GruLayout
+        return {
+          label: `layers ${layers} dirs ${dirs}${bias ? " bias" : ""}${c.lengths ? " lengths" : ""}`,
+          args: { dtype: dt, B, T, inSize, H, layers, dirs, bias, x: inp([B * T * inSize]), lengths: c.lengths ? fixed(Int32Array.from(c.lengths)) : null,
+            h0: c.h0 ? inp([K * B * H]) : null, out: out([B * T * dirs * H]), hN: out([K * B * H]), reserve: scratch([reserve]), workspace: null, weights },
+        };
+      }),
+    grad: [
+      {
+        name: "gru (bidirectional, bias, h0)",
+        fn: (rf, x, h0, wi0, wi1, wh0, wh1, bi0, bi1, bh0, bh1) =>
+          rf.tidy(() => {
+            const r = rf.gru(x, { wIh: [wi0, wi1], wHh: [wh0, wh1], bIh: [bi0, bi1], bHh: [bh0, bh1] }, { bidirectional: true, h0, lengths: [3, 2] });
+            return rf.add(rf.sum(rf.square(r.output)), rf.sum(rf.square(r.hN)));
+          }),
+        shapes: [[2, 3, 4], [2, 2, 5], [15, 4], [15, 4], [15, 5], [15, 5], [15], [15], [15], [15]],
+      },
+    ],
+  },
+  gruBackward: { via: "gruForward" },
+  gruSizes: { sizes: [1, 6], dtypes: [F32], build: (T) => [{ args: { B: 3, T, inSize: 5, H: 7, layers: 2, dirs: 2 }, returns: true }] },
+
+  // ---- LS-DQN environments (CPU only) -------------------------------------------------------------
+  copReset: { exempt: "CPU only (no other backend to compare): test/lsdqn/env.test.js and ctest cop_env_test check every move against from-scratch references" },
+  copStep: { exempt: "CPU only (no other backend to compare): test/lsdqn/env.test.js and ctest cop_env_test" },
+  copMoveGains: { exempt: "CPU only (no other backend to compare): test/lsdqn/env.test.js and ctest cop_env_test" },
+  copTspDistances: { exempt: "CPU only (no other backend to compare): test/lsdqn/env.test.js (TSPLIB EUC_2D distances, opt tours)" },
 };
 
 /** Problems of the list against the table: ops without an entry, entries without an op, bad `via`. */

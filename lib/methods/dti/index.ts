@@ -2,8 +2,8 @@
 export * from "./types.js";
 export * from "./model.js";
 export * from "./llama.js";
-export * from "./hf-tokenizer.js";
-export * from "./tokenizer.js";
+export * from "../../text/hf_tokenizer.js"; // the tokenizers live in lib/text; re-exported here as before
+export * from "../../text/word_tokenizer.js";
 export * from "./data/index.js";
 export { syntheticCtr, syntheticCtrWithTruth, mulberry32, type SyntheticOptions as SyntheticCtrOptions } from "./synthetic.js";
 export { PromptBuilder, PackBuilder, contextReachStart, swUnits, costModel, type PromptVocab, type PromptOptions, type PromptUnit } from "./prompts.js";

@@ -16,7 +16,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { tidy } from "../../tensor/scope.js";
 import { shapeStr } from "../../tensor/shape.js";
 import { loadSafetensors, readSafetensorsHeader, saveSafetensors } from "../../io/safetensors.js";
-import { cast } from "../../ops/elementwise.js";
+import { cast } from "../../ops/index.js";
 import { noGrad } from "../../autograd/engine.js";
 import { DTIModel, type DTIModelConfig, type ResolvedDTIModelConfig } from "./model.js";
 

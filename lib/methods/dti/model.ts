@@ -23,19 +23,13 @@
 import { Tensor } from "../../tensor/tensor.js";
 import { tidy } from "../../tensor/scope.js";
 import type { Device, DType } from "../../tensor/dtype.js";
-import { toDeviceRaw } from "../../ops/device.js";
+import { toDeviceRaw, zeros, tensor, linear, add, mul, silu, embedding, indexSelect, scatterAdd, contiguous, expand, reshape, transpose, unsqueeze, alibiSlopes, intervalAttention, rope, ropeTable, type RopeTable } from "../../ops/internal.js";
 import { Generator } from "../../tensor/random.js";
 import { Module } from "../../nn/module.js";
 import { ModuleList } from "../../nn/container.js";
 import { Embedding } from "../../nn/embedding.js";
 import { RMSNorm } from "../../nn/norm.js";
 import { normalInit } from "../../nn/init.js";
-import { zeros, tensor } from "../../ops/creation.js";
-import { linear } from "../../ops/matmul.js";
-import { add, mul, silu } from "../../ops/elementwise.js";
-import { embedding, indexSelect, scatterAdd } from "../../ops/indexing.js";
-import { contiguous, expand, reshape, transpose, unsqueeze } from "../../ops/shape.js";
-import { alibiSlopes, intervalAttention, rope, ropeTable, type RopeTable } from "../../ops/attention.js";
 import type { PackedBatch } from "./types.js";
 
 export type PositionEncoding = "rope" | "alibi";

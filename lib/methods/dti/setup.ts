@@ -9,8 +9,8 @@ import type { CtrDataset } from "./data/dataset.js";
 import type { PromptVocab } from "./prompts.js";
 import type { CtrModel } from "./evaluate.js";
 import { DTIModel } from "./model.js";
-import { buildWordTokenizer } from "./tokenizer.js";
-import type { Tokenizer } from "./hf-tokenizer.js";
+import { buildWordTokenizer } from "../../text/word_tokenizer.js";
+import type { Tokenizer } from "../../text/hf_tokenizer.js";
 
 export interface ModelShape {
   dim: number;

@@ -37,7 +37,7 @@ import { epochSteps, stepTargets, stepUnits, trainChunks, type Chunk } from "./p
 import { PromptBuilder, type PromptVocab } from "./prompts.js";
 import type { ContextReach, Paradigm, PositionMode } from "./types.js";
 import { defaultModelFactory, defaultVocab, type ModelShape } from "./setup.js";
-import type { Tokenizer } from "./hf-tokenizer.js";
+import type { Tokenizer } from "../../text/hf_tokenizer.js";
 
 export type { ModelShape } from "./setup.js";
 

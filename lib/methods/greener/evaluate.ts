@@ -13,7 +13,7 @@
 // All values are fractions in [0, 1] (the papers print ×100).
 import { corpusBleu, bleu23 } from "../../text/bleu.js";
 import { rougeL, rougeN } from "../../text/rouge.js";
-import type { Split } from "../../data/amazon.js";
+import type { Split } from "../../data/reviews.js";
 import type { GreenerData } from "./prepare.js";
 import type { PairContext, Selector } from "./baselines.js";
 

@@ -1,6 +1,5 @@
 // GREENer (graph attentive extractive explanations, arXiv 2202.09730): data preparation,
 // per-pair graphs, the GAT + DCN scorer, training, and sentence selection.
-import "../../ops/index.js"; // Tensor methods the engine relies on
 export { pairExample, trainingReviews, GreenerScorer, type GreenerPair } from "./examples.js";
 export { buildPairGraph, makeBatch, NODE_TYPES, type PairExample, type PairGraph, type GreenerBatch } from "./graph.js";
 export { GreenerModel, type GreenerModelConfig, type GreenerOutput } from "./model.js";

@@ -5,11 +5,7 @@
 //  Attribute loss: binary cross-entropy of the attribute head, positive when the attribute
 //    appears in a level-3 candidate; mean over the batch's attribute nodes.
 import type { Tensor } from "../../tensor/tensor.js";
-import { bceWithLogits } from "../../ops/loss.js";
-import { mul, sub } from "../../ops/elementwise.js";
-import { sum } from "../../ops/reduce.js";
-import { full, tensor } from "../../ops/creation.js";
-import { indexSelect } from "../../ops/indexing.js";
+import { bceWithLogits, mul, sub, sum, full, tensor, indexSelect } from "../../ops/index.js";
 
 export interface BprPairs {
   pos: Int32Array;

@@ -4,11 +4,7 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { Generator } from "../../tensor/random.js";
 import type { DType } from "../../tensor/dtype.js";
-import { tensor } from "../../ops/creation.js";
-import { elu } from "../../ops/elementwise.js";
-import { dropout } from "../../ops/creation.js";
-import { concat, reshape } from "../../ops/shape.js";
-import { indexSelect } from "../../ops/indexing.js";
+import { tensor, elu, dropout, concat, reshape, indexSelect } from "../../ops/index.js";
 import { Module } from "../../nn/module.js";
 import { Embedding } from "../../nn/embedding.js";
 import { Linear } from "../../nn/linear.js";

@@ -32,7 +32,7 @@ import { trainGreener, type GreenerTrainOptions, type GreenerTrainReport } from 
 import { GreenerScorer, pairExample, trainingReviews } from "./examples.js";
 import { RelevanceScorer, type RelevanceReference } from "./relevance.js";
 import { chooseOnValidation } from "./tuning.js";
-import { toDeviceRaw } from "../../ops/device.js";
+import { toDeviceRaw } from "../../ops/internal.js";
 import { deviceOption } from "../device-option.js";
 import { mulberry32 } from "../../prng.js";
 

@@ -1,6 +1,6 @@
 // GREENer data preparation: reviews → sentences → attributes → candidate pools, cached on disk.
 //
-//  1. Load the reviews (lib/data/amazon.ts) and split each user's reviews by time
+//  1. Load the reviews (lib/data/reviews.ts) and split each user's reviews by time
 //     (last → test, second last → validation, rest → train).
 //  2. Split every review into sentences; keep sentences with at least `minWords` word tokens.
 //  3. Extract the attribute lexicon from the TRAINING sentences only (lib/text/attributes.ts),
@@ -14,7 +14,7 @@
 // The result is cached (lib/data/cache.ts) under a stamp of GREENER_DATA_VERSION, the tagger
 // version, the options and the source file's SHA-256.
 import path from "node:path";
-import { loadAmazonReviews, splitByUserTime, type Split } from "../../data/amazon.js";
+import { loadAmazonReviews, splitByUserTime, type Split } from "../../data/reviews.js";
 import { cacheFile, readCache, stampFor, writeCache } from "../../data/cache.js";
 import { splitSentences, tokenize } from "../../text/tokenize.js";
 import { extractAttributes, findAttributes, type AttributeLexicon, type AttributeOptions } from "../../text/attributes.js";

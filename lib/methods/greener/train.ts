@@ -2,14 +2,13 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { tidy } from "../../tensor/scope.js";
 import { backward, noGrad } from "../../autograd/engine.js";
-import { add, mul } from "../../ops/elementwise.js";
+import { add, mul, toDeviceRaw } from "../../ops/internal.js";
 import { Adam } from "../../optim/adam.js";
 import { clipGradNorm } from "../../optim/clip.js";
 import { GradScaler, type GradScalerOptions } from "../../optim/grad_scaler.js";
 import { autocast, mixedPrecisionOption, type LowPrecision } from "../../amp/autocast.js";
 import { buildPairGraph, makeBatch, type PairExample, type PairGraph } from "./graph.js";
 import { GreenerModel } from "./model.js";
-import { toDeviceRaw } from "../../ops/device.js";
 import type { Device } from "../../tensor/dtype.js";
 import { deviceOption } from "../device-option.js";
 import { attributeLoss, bprLoss, gradedPairs } from "./loss.js";

@@ -20,7 +20,7 @@ export {
   type GradNormOptions,
   type PCGradOptions,
   type NonFinitePolicy,
-} from "./balancers.js";
+} from "./balancers/index.js";
 export {
   MultiTaskModel,
   SharedBottom,
@@ -47,3 +47,4 @@ export {
   type TaskMetrics,
   type TrainingCheckpoint,
 } from "./trainer.js";
+export * from "./data/index.js";

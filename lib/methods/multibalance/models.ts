@@ -2,7 +2,7 @@
 //   bottom(batch) -> z            everything shared by the tasks (embeddings, MLP / experts)
 //   heads([z_0, ..., z_{T-1}])    one output per task; head t reads only z_t
 // A plain forward passes the same z to every head. A representation-level balancer passes
-// per-task leaves instead (see balancers.ts), which is how one backward pass through the
+// per-task leaves instead (see balancers/balancer.ts), which is how one backward pass through the
 // heads yields every task's gradient at z separately.
 //
 // Models:
@@ -20,13 +20,8 @@ import { Linear } from "../../nn/linear.js";
 import { MLP } from "../../nn/mlp.js";
 import { ModuleList } from "../../nn/container.js";
 import { Generator } from "../../tensor/random.js";
-import { tensor } from "../../ops/creation.js";
-import { concat, reshape, slice } from "../../ops/shape.js";
-import { mul, relu, sigmoid } from "../../ops/elementwise.js";
-import { sum } from "../../ops/reduce.js";
-import { softmax } from "../../ops/nn.js";
-import { bceWithLogits, mse } from "../../ops/loss.js";
-import type { MultiTaskBatch, MultiTaskSchema, TaskSpec } from "../../data/multitask.js";
+import { tensor, concat, reshape, slice, mul, relu, sigmoid, sum, softmax, bceWithLogits, mse } from "../../ops/index.js";
+import type { MultiTaskBatch, MultiTaskSchema, TaskSpec } from "./data/multitask.js";
 
 /** A batch as tensors: ids per field (int32 [B]), dense float32 [B, D], labels float32 [B] per task. */
 export interface BatchTensors {

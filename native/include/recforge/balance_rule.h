@@ -8,12 +8,7 @@
 #include <cstdint>
 
 #include "recforge/balance_gradients.h"
-
-#if defined(__CUDACC__)
-#define RECFORGE_HD __host__ __device__
-#else
-#define RECFORGE_HD
-#endif
+#include "recforge/host_device.h"
 
 namespace recforge {
 

@@ -20,5 +20,6 @@ enum BalanceReason : int32_t { kBalanceOk = 0, kBalanceNonFinite = 1, kBalanceNo
 namespace recforge {
 namespace napi {
 enum DType : int { F32 = 0, F64 = 1, I32 = 2 };
+enum CopProblem : int { kMaxCut = 0, kKCut = 1, kTsp = 2 };
 }  // namespace napi
 }  // namespace recforge

@@ -31,4 +31,16 @@ void adam_step_cuda(T* p, const T* g, T* m, T* v, int64_t n, double lr, double b
 template <typename T>
 void scale_inplace_cuda(T* x, int64_t n, double s, CUstream_st* stream);
 
+// ---- Adagrad (native/cpu/adagrad.cc, native/cuda/adagrad.cu; per-element rule in
+// recforge/adagrad_rule.h, shared by both) ----------------------------------------------
+// g' = g + weight_decay·p; sum += g'²; p -= clr·g' / (sqrt(sum) + eps), with
+// clr = lr / (1 + (step − 1)·lr_decay); step is 1-based. `sum` starts at the optimiser's
+// initial accumulator value (set by the caller).
+template <typename T>
+void adagrad_step(T* p, const T* g, T* sum, int64_t n, double lr, double lr_decay, double eps, double weight_decay,
+                  int64_t step);
+template <typename T>
+void adagrad_step_cuda(T* p, const T* g, T* sum, int64_t n, double lr, double lr_decay, double eps,
+                       double weight_decay, int64_t step, CUstream_st* stream);
+
 }  // namespace recforge

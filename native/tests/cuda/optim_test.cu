@@ -1,5 +1,6 @@
 // CUDA SGD (plain, momentum, Nesterov, weight decay) and Adam / AdamW steps vs the CPU
-// kernels over several steps with state kept on the device, and scale_inplace.
+// kernels over several steps with state kept on the device, Adagrad (plain; weight decay, lr
+// decay, initial accumulator) the same way, and scale_inplace.
 #include "cuda_test_util.h"
 #include "recforge/optim.h"
 
@@ -38,6 +39,22 @@ void run(Rng& rng) {
       close(dp.get(), p, Tol<T>::atol, Tol<T>::rtol, "adam param");
       close(dm.get(), m, Tol<T>::atol, Tol<T>::rtol, "adam m");
       close(dv.get(), v, Tol<T>::atol, Tol<T>::rtol * 10, "adam v");
+    }
+    // Adagrad: plain, and weight decay + lr decay + an initial accumulator
+    for (int variant = 0; variant < 2; ++variant) {
+      const double wd = variant ? 0.02 : 0, lr_decay = variant ? 0.3 : 0, init = variant ? 0.1 : 0;
+      auto p = rftest::randn<T>(rng, n);
+      std::vector<T> sum(n, T(init));
+      Dev<T> dp(p), dsum(sum);
+      for (int step = 1; step <= 4; ++step) {
+        auto g = rftest::randn<T>(rng, n);
+        if (n > 3) g[3] = T(0);  // a zero gradient: sum stays at init, p moves only by decay
+        Dev<T> dg(g);
+        adagrad_step<T>(p.data(), g.data(), sum.data(), n, 0.05, lr_decay, 1e-10, wd, step);
+        adagrad_step_cuda<T>(dp.p, dg.p, dsum.p, n, 0.05, lr_decay, 1e-10, wd, step, stream());
+      }
+      close(dp.get(), p, Tol<T>::atol, Tol<T>::rtol, "adagrad param");
+      close(dsum.get(), sum, Tol<T>::atol, Tol<T>::rtol, "adagrad sum");
     }
     auto x = rftest::randn<T>(rng, n);
     Dev<T> dx(x);

@@ -1,0 +1,216 @@
+// `recforge bench gru`: the fused GRU (lib/ops/gru.ts: one native call forward, one backward
+// through time) against recforge's own op-by-op GRU (lib/ops/gru_reference.ts: a GRU cell of
+// generic ops per step, autograd through every op) and against PyTorch's CPU nn.GRU (the anchor
+// script bench/cpu/gru_anchor.py, run in the same command with the same thread count), at the
+// shapes of the sequential-recommendation specs (GatedLongRec, CTA, CompExp). Each timed step is
+// forward + backward from an upstream gradient G on the output, with x, h0 and every weight
+// requiring grad, float32. Runs alternate (fused, op-by-op, then a torch round) so that machine
+// noise hits every side alike; medians over rounds.
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Tensor } from "../tensor/tensor.js";
+import { tidy } from "../tensor/scope.js";
+import { Generator } from "../tensor/random.js";
+import { randn, gru, gruReference, type GruOptions, type GruResult, type GruWeights } from "../ops/index.js";
+import { backward } from "../autograd/engine.js";
+import { uniformInit } from "../nn/init.js";
+import { getNumThreads } from "../runtime.js";
+import { log, median, nowMs } from "./timing.js";
+
+export interface GruShape {
+  B: number;
+  T: number;
+  in: number;
+  H: number;
+  bidirectional: boolean;
+}
+
+export interface GruBenchRow extends GruShape {
+  spec: string;
+  fused_ms: number;
+  op_by_op_ms: number;
+  /** op_by_op_ms / fused_ms */
+  speedup: number;
+  /** PyTorch nn.GRU forward + backward, null when the anchor could not run (see torch.reason). */
+  torch_ms: number | null;
+  /** torch_ms / fused_ms (> 1: the fused GRU is faster), null without torch. */
+  torch_ratio: number | null;
+  /** max |fused − op-by-op| over the forward output (they must agree before times mean anything). */
+  max_abs_diff: number;
+}
+
+export interface GruBenchResult {
+  machine: { cpus: string; cores: number; threads: number; node: string; date: string; load_avg_1m: number };
+  command: string;
+  note: string;
+  rounds: number;
+  /** calls per side per round (their median is the round's time) */
+  reps_per_round: Record<string, number>;
+  torch: { available: boolean; python: string | null; version: string | null; threads: number | null; env: Record<string, string>; reason: string | null };
+  rows: GruBenchRow[];
+}
+
+export const GRU_BENCH_SHAPES: (GruShape & { spec: string })[] = [
+  { spec: "GatedLongRec / GRU4Rec", B: 100, T: 30, in: 50, H: 50, bidirectional: false },
+  { spec: "CTA context GRU", B: 100, T: 8, in: 500, H: 10, bidirectional: true },
+  { spec: "CompExp encoder", B: 256, T: 25, in: 300, H: 300, bidirectional: true },
+];
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const ANCHOR = path.join(root, "bench", "cpu", "gru_anchor.py");
+
+// Environment of the anchor: libgomp's default spin-waiting wrecks PyTorch on a machine whose cores
+// are shared (measured here under load: nn.GRU B=100 T=30 H=50 took ~770 ms spinning vs ~30 ms
+// passive), so the anchor gets OMP_WAIT_POLICY=PASSIVE unless the caller set it: the strongest
+// PyTorch we can run here is the fair anchor.
+function anchorEnv(): Record<string, string> {
+  return process.env.OMP_WAIT_POLICY ? {} : { OMP_WAIT_POLICY: "PASSIVE" };
+}
+
+/** A Python with torch: $RECFORGE_PYTHON, Debian's /usr/bin/python3 (python3-torch), then python3 on PATH. */
+export function findTorchPython(): { python: string | null; reason: string | null } {
+  const candidates = [process.env.RECFORGE_PYTHON, "/usr/bin/python3", "python3"].filter((c): c is string => !!c);
+  const tried: string[] = [];
+  for (const py of [...new Set(candidates)]) {
+    const r = spawnSync(py, ["-c", "import torch"], { encoding: "utf8", timeout: 120_000 });
+    if (r.status === 0) return { python: py, reason: null };
+    tried.push(`${py}: ${r.error ? r.error.message : (r.stderr || "").trim().split("\n").pop()}`);
+  }
+  return { python: null, reason: `no Python with torch (install Debian's python3-torch: apt-get install -y python3-torch, or set RECFORGE_PYTHON); tried ${tried.join("; ")}` };
+}
+
+interface AnchorRound {
+  version: string;
+  threads: number;
+  times: number[][]; // per shape
+}
+
+function runAnchor(python: string, shapes: GruShape[], threads: number, reps: number[]): AnchorRound {
+  const args = [ANCHOR, "--threads", String(threads), "--warmup", "1", "--shapes", JSON.stringify(shapes.map((s, i) => ({ ...s, reps: reps[i] })))];
+  const r = spawnSync(python, args, { encoding: "utf8", env: { ...process.env, ...anchorEnv() }, timeout: 600_000, maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`${path.relative(root, ANCHOR)} failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr || "").trim().split("\n").slice(-3).join(" | ")}`);
+  const out = JSON.parse(r.stdout) as { torch: string; threads: number; rows: { times_ms: number[] }[] };
+  return { version: out.torch, threads: out.threads, times: out.rows.map((row) => row.times_ms) };
+}
+
+function makeWeights(s: GruShape, gen: Generator): GruWeights {
+  const D = s.bidirectional ? 2 : 1, H = s.H, bound = 1 / Math.sqrt(H);
+  const p = (shape: number[]) => uniformInit(shape, bound, { generator: gen }).requiresGrad_();
+  const w: GruWeights = { wIh: [], wHh: [], bIh: [], bHh: [] };
+  for (let d = 0; d < D; d++) {
+    w.wIh.push(p([3 * H, s.in]));
+    w.wHh.push(p([3 * H, H]));
+    w.bIh!.push(p([3 * H]));
+    w.bHh!.push(p([3 * H]));
+  }
+  return w;
+}
+
+type GruFn = (x: Tensor, w: GruWeights, o: GruOptions) => GruResult;
+
+export function benchGru(opts: { quick?: boolean; command?: string; torch?: boolean; shapes?: (GruShape & { spec?: string })[] } = {}): GruBenchResult {
+  const quick = !!opts.quick;
+  const rounds = quick ? 2 : 5;
+  const threads = getNumThreads();
+  const shapes = (opts.shapes ?? GRU_BENCH_SHAPES).map((s) => ({ spec: s.spec ?? "custom", B: s.B, T: s.T, in: s.in, H: s.H, bidirectional: s.bidirectional }));
+  const found = opts.torch === false ? { python: null, reason: "skipped (--no-torch)" } : findTorchPython();
+  const torch: GruBenchResult["torch"] = { available: !!found.python, python: found.python, version: null, threads: null, env: anchorEnv(), reason: found.reason };
+  if (torch.reason) log(`bench gru: torch anchor skipped: ${torch.reason}`);
+
+  const gen = new Generator(12);
+  const cases = shapes.map((s) => {
+    const D = s.bidirectional ? 2 : 1;
+    const w = makeWeights(s, gen);
+    const x = randn([s.B, s.T, s.in], { generator: gen }).requiresGrad_();
+    const h0 = randn([D, s.B, s.H], { generator: gen }).requiresGrad_();
+    const G = randn([s.B, s.T, D * s.H], { generator: gen });
+    const params = [x, h0, ...w.wIh, ...w.wHh, ...w.bIh!, ...w.bHh!];
+    const step = (fn: GruFn) => () => {
+      tidy(() => {
+        const r = fn(x, w, { bidirectional: s.bidirectional, h0 });
+        backward(r.output, G);
+      });
+      for (const p of params) p.zeroGrad();
+    };
+    const diff = tidy(() => {
+      const a = gru(x, w, { bidirectional: s.bidirectional, h0 }).output.toTypedArray();
+      const b = gruReference(x, w, { bidirectional: s.bidirectional, h0 }).output.toTypedArray();
+      let m = 0;
+      for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+      return m;
+    });
+    return { s, params, G, fused: step(gru), ops: step(gruReference), diff, fusedMs: [] as number[], opsMs: [] as number[], torchMs: [] as number[] };
+  });
+  const time = (fn: () => void) => {
+    const t0 = nowMs();
+    fn();
+    return nowMs() - t0;
+  };
+  // Each round times `reps` back-to-back calls per side (the median of them), enough for ~60 ms of
+  // the faster side: single calls of a few ms are at the mercy of the other processes on a shared
+  // machine. Every side gets the same count, the torch anchor too.
+  const reps = cases.map((c) => {
+    c.fused(); // warm-up: first-call allocations, page faults
+    c.ops();
+    const est = Math.min(time(c.fused), time(c.ops));
+    return Math.max(1, Math.min(15, Math.ceil(60 / Math.max(est, 0.1))));
+  });
+  const block = (fn: () => void, n: number) => median(Array.from({ length: n }, () => time(fn)));
+  for (let r = 0; r < rounds; r++) {
+    cases.forEach((c, i) => {
+      if (r % 2 === 0) {
+        c.fusedMs.push(block(c.fused, reps[i]));
+        c.opsMs.push(block(c.ops, reps[i]));
+      } else {
+        c.opsMs.push(block(c.ops, reps[i]));
+        c.fusedMs.push(block(c.fused, reps[i]));
+      }
+    });
+    if (torch.python && torch.available) {
+      try {
+        const a = runAnchor(torch.python, shapes, threads, reps);
+        torch.version = a.version;
+        torch.threads = a.threads;
+        a.times.forEach((ts, i) => cases[i].torchMs.push(median(ts)));
+      } catch (e) {
+        torch.available = false;
+        torch.reason = (e as Error).message;
+        log(`bench gru: torch anchor failed: ${torch.reason}`);
+      }
+    }
+    log(`bench gru: round ${r + 1}/${rounds} done`);
+  }
+  const rows = cases.map((c): GruBenchRow => {
+    const fused = median(c.fusedMs), ops = median(c.opsMs);
+    const tm = torch.available && c.torchMs.length ? median(c.torchMs) : null;
+    const row: GruBenchRow = {
+      spec: c.s.spec, B: c.s.B, T: c.s.T, in: c.s.in, H: c.s.H, bidirectional: c.s.bidirectional,
+      fused_ms: round(fused, 3), op_by_op_ms: round(ops, 3), speedup: round(ops / fused, 2),
+      torch_ms: tm === null ? null : round(tm, 3), torch_ratio: tm === null ? null : round(tm / fused, 2), max_abs_diff: c.diff,
+    };
+    log(`gru B=${row.B} T=${row.T} in=${row.in} H=${row.H}${row.bidirectional ? " bidirectional" : ""}: fused ${row.fused_ms} ms, op-by-op ${row.op_by_op_ms} ms (${row.speedup}x), torch ${row.torch_ms ?? "-"} ms (${row.torch_ratio ?? "-"}x), max |diff| ${c.diff.toExponential(1)}`);
+    for (const p of c.params) p.dispose();
+    c.G.dispose();
+    return row;
+  });
+  return {
+    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads, node: process.version, date: new Date().toISOString(), load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100 },
+    command: opts.command ?? `recforge bench gru --json${quick ? " --quick" : ""}`,
+    note:
+      "median wall ms of one forward + backward (upstream gradient on the output; x, h0 and all weights require grad), float32, CPU, " +
+      `${threads} thread(s) for recforge and torch alike; op-by-op = lib/ops/gru_reference.ts (a GRU cell of generic ops per step); ` +
+      "torch = nn.GRU via bench/cpu/gru_anchor.py (torch.set_num_threads to the same count); rounds alternate the three; " +
+      "each round: median of reps_per_round back-to-back calls per side; reported: median over rounds",
+    rounds,
+    reps_per_round: Object.fromEntries(shapes.map((s, i) => [`B=${s.B} T=${s.T} in=${s.in} H=${s.H}${s.bidirectional ? " bi" : ""}`, reps[i]])),
+    torch,
+    rows,
+  };
+}
+
+function round(v: number, d = 1): number {
+  const f = 10 ** d;
+  return Math.round(v * f) / f;
+}

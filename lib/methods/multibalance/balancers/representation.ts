@@ -1,0 +1,40 @@
+// The representation level (MultiBalance, GradNorm): per-task gradients at the shared
+// representation z from one backward through the heads, combined, then one backward through the bottom.
+import { Tensor } from "../../../tensor/tensor.js";
+import { backward as runBackward } from "../../../autograd/engine.js";
+import { Balancer, type BalanceStepInput, type BalanceStepInfo, weightedSum } from "./balancer.js";
+
+export abstract class RepresentationBalancer extends Balancer {
+  readonly level = "representation" as const;
+  /** Per-task loss weights applied in the head pass (GradNorm's learned weights; default none). */
+  protected lossWeights(): ArrayLike<number> | null {
+    return null;
+  }
+  /** Combines the per-task gradients at z into z's gradient (may throw NonFiniteStep). */
+  protected abstract combine(grads: Tensor[], losses: number[]): { out: Tensor; info: BalanceStepInfo; commit?: () => void };
+
+  protected run(step: BalanceStepInput): BalanceStepInfo {
+    const { losses, rep, taskInputs, sharedParams } = step;
+    const total = weightedSum(losses, this.lossWeights());
+    if (!total.requiresGrad) throw new TypeError(`recforge: ${this.constructor.name}: no loss depends on a trainable tensor`);
+    // 1. one backward through the heads: each g_t lands on its own leaf
+    runBackward(total);
+    const leaked = sharedParams.findIndex((p) => p.grad);
+    if (leaked >= 0)
+      throw new TypeError(`recforge: ${this.constructor.name}: a loss reaches shared parameter ${leaked} [${sharedParams[leaked].shape.join(", ")}] without passing through the representation; heads must read the tensors returned by branch(rep), not rep`);
+    const grads = taskInputs.map((l, t) => {
+      if (!l.grad) throw new TypeError(`recforge: ${this.constructor.name}: the loss of task ${t} does not depend on the representation (its head ignores z), so there is nothing to balance`);
+      return l.grad;
+    });
+    // 2. balance at z
+    const { out, info, commit } = this.combine(grads, losses.map((l) => l.item()));
+    try {
+      // 3. one backward through the shared bottom
+      runBackward(rep, out);
+    } finally {
+      out.dispose();
+    }
+    commit?.();
+    return info;
+  }
+}
