@@ -265,9 +265,10 @@ for f in native/bench/cuda/*.cu; do WANT_BENCH+=("cuda_$(basename "$f" .cu)"); d
 WANT=("${WANT_TESTS[@]}" "${WANT_BENCH[@]}")
 [ "$ADDONS" = 1 ] && WANT+=(recforge_addon recforge_cuda_addon)
 s=$(now)
-runcap "$(cap 120 240)" "$LOGS/cmake-configure.log" cmake -S . -B "$BUILD" -G "$GENERATOR" "${CONF_ARGS[@]}"
+lim=$(cap 120 240)
+runcap "$lim" "$LOGS/cmake-configure.log" cmake -S . -B "$BUILD" -G "$GENERATOR" "${CONF_ARGS[@]}"
 rc=$?
-record build configure "$(rcword "$rc")" "$(($(now) - s))" "" "$(grep -o 'cuBLAS: [A-Z]*' "$LOGS/cmake-configure.log" | head -n1)"
+record build configure "$(rcword "$rc")" "$(($(now) - s))" "$lim" "$(grep -o 'cuBLAS: [A-Z]*' "$LOGS/cmake-configure.log" | head -n1)"
 if [ "$rc" -ne 0 ]; then
   tail -n 30 "$LOGS/cmake-configure.log"
   note "configure: $(rcword "$rc") (see cmake-configure.log): nothing to build, stopping"
@@ -276,18 +277,22 @@ if [ "$rc" -ne 0 ]; then
 fi
 note "configure: ok in $(($(now) - s))s ($(grep -o 'cuBLAS: [A-Z]*' "$LOGS/cmake-configure.log" | head -n1))"
 meta cublas "$(grep -o 'cuBLAS: [A-Z]*' "$LOGS/cmake-configure.log" | head -n1 | cut -d' ' -f2)"
-# Only targets CMake knows (an unknown target would make the whole build refuse to start).
-timeout -k 2 30 cmake --build "$BUILD" --target help >"$WORK/targets.txt" 2>&1
+# Only targets CMake generated (an unknown target would make the whole build refuse to start): the
+# "build T:" lines of build.ninja, the "T:" rules of the top Makefile.
 TARGETS=()
-for t in "${WANT[@]}"; do grep -qE "(^|[ .:])$t([ :]|$)" "$WORK/targets.txt" && TARGETS+=("$t"); done
+for t in "${WANT[@]}"; do
+  grep -qE "^(build )?$t:" "$BUILD/build.ninja" "$BUILD/Makefile" 2>/dev/null && TARGETS+=("$t")
+done
 [ "${#TARGETS[@]}" -eq 0 ] && TARGETS=(all)
+[ "${#TARGETS[@]}" -lt "${#WANT[@]}" ] && note "configure: generated ${#TARGETS[@]} of the ${#WANT[@]} targets wanted"
 # Remove the outputs first: whatever exists after the build was built by it (a warm machine's rerun
 # must not run a stale binary whose rebuild failed).
 target_file() { case "$1" in recforge_addon) echo "$BUILD/Release/recforge.node" ;; recforge_cuda_addon) echo "$BUILD/Release/recforge_cuda.node" ;; *) echo "$BUILD/$1" ;; esac; }
 for t in "${WANT[@]}"; do rm -f "$(target_file "$t")"; done
 s=$(now)
 # The build may take what is left minus ~3 minutes for the tests and the smoke test, at most 6 minutes.
-runcap "$(cap "${BUILD_CAP:-360}" 180)" "$LOGS/cmake-build.log" cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]}" -- "${KEEP_GOING[@]}"
+lim=$(cap "${BUILD_CAP:-360}" 180)
+runcap "$lim" "$LOGS/cmake-build.log" cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]}" -- "${KEEP_GOING[@]}"
 rc=$?
 secs=$(($(now) - s))
 built=0
@@ -295,7 +300,7 @@ missing=()
 for t in "${WANT[@]}"; do
   if [ -f "$(target_file "$t")" ]; then built=$((built + 1)); else missing+=("$t"); fi
 done
-record build build "$(rcword "$rc")" "$secs" "" "built ${built}/${#WANT[@]}${missing[*]:+; missing: ${missing[*]}}"
+record build build "$(rcword "$rc")" "$secs" "$lim" "built ${built}/${#WANT[@]}${missing[*]:+; missing: ${missing[*]}}"
 if [ "$rc" -eq 0 ]; then
   note "build: ok in ${secs}s (${built}/${#WANT[@]} targets)"
 else
