@@ -16,7 +16,7 @@
 //        node scripts/cuda-emulate.mjs --fma [filter ...]   the same with FMA contraction as nvcc does it on the
 //          device (--fmad=true is its default): the emulated sources are compiled with -mfma -ffp-contract=fast
 //          (a*b+c becomes one fused multiply-add, rounded once), into their own objects (obj-fma) and
-//          executables (emu_fma_*). A check that passes without contraction but fails with it has a
+//          executables (emu_fma_*), without AddressSanitizer unless EMU_ASAN=1. A check that passes without contraction but fails with it has a
 //          tolerance that depends on rounding: found here, not on a GPU. The __fadd_rn-style intrinsics stay
 //          uncontracted, as on the device. Combine with --addon for the JS checks.
 //        node scripts/cuda-emulate.mjs --addon   builds $BUILD/emu/recforge_cuda_emulated.node instead (the CUDA
@@ -46,14 +46,18 @@ function findCudaInclude() {
 }
 const cudaInc = findCudaInclude();
 const jobs = Number(process.env.JOBS || os.cpus().length || 2);
-const asan = process.env.EMU_ASAN !== "0";
 const addonOnly = process.argv.includes("--addon");
 const fma = process.argv.includes("--fma") || process.env.EMU_FMA === "1";
+// AddressSanitizer: on by default; off by default for --fma, a numerics run (the plain run checks memory;
+// without it the tests run 2-3 times faster). EMU_ASAN=0/1 decides either way.
+const asan = process.env.EMU_ASAN ? process.env.EMU_ASAN !== "0" : !fma;
 const filters = process.argv.slice(2).filter((a) => a !== "--addon" && a !== "--fma");
 // FMA contraction: GCC forms FMAs in its widening-multiply pass, which -O1 leaves out unless
 // -fexpensive-optimizations is on; -mfma makes the instruction available.
 const fmaFlags = fma ? ["-mfma", "-ffp-contract=fast", "-fexpensive-optimizations", "-DEMU_FMA_CONTRACT=1"] : ["-ffp-contract=off"];
 const tag = fma ? "-fma" : "";
+// The object folders name the flags (a change of flags must not reuse objects compiled without them).
+const testTag = tag + (asan ? "" : "-noasan");
 
 // ---- (1) source rewriting --------------------------------------------------------------------------
 
@@ -166,7 +170,7 @@ const common = ["-std=c++20", "-O1", "-g0", "-pthread", "-Wno-deprecated-declara
   `-I${cudaInc}`, `-I${path.join(root, "native/include")}`, `-I${emuDir}`];
 // Tests: AddressSanitizer on. The Node addon: position-independent, no sanitizer (Node is not built with it).
 const variants = {
-  test: { obj: path.join(out, "obj" + tag), flags: [...common, ...(asan ? ["-fsanitize=address", "-fno-omit-frame-pointer"] : [])] },
+  test: { obj: path.join(out, "obj" + testTag), flags: [...common, ...(asan ? ["-fsanitize=address", "-fno-omit-frame-pointer"] : [])] },
   addon: { obj: path.join(out, "obj-pic" + tag), flags: [...common, "-fPIC"] },
 };
 
