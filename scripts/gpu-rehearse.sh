@@ -23,7 +23,7 @@
 # Last line: "gpu-rehearse: N passed, N failed" (.ci/run adds it to its total). Exit 1 when a check failed.
 # Env: REHEARSE_DIR (default: a new folder under ${TMPDIR:-/tmp}; removed unless KEEP=1), REHEARSE_BUILD_S
 #   (the build's allowance, default 1500), JOBS (2), REHEARSE_CCACHE=1 (keep ccache on the PATH: faster,
-#   less faithful), XZ_LEVEL (for a missing .device/node.xz; the 64 MiB check is then an upper bound
+#   less faithful), REHEARSE_KEEP_BUILD=1 (with KEEP=1 before: an incremental build), XZ_LEVEL (for a missing .device/node.xz; the 64 MiB check is then an upper bound
 #   when lower than 9).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +42,12 @@ finish() {
   exit $?
 }
 R=${REHEARSE_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/recforge-rehearse.XXXXXX")}
+# REHEARSE_KEEP_BUILD=1 (local iterations only): keep the copy's build-gpu from an earlier KEEP=1 run in the
+# same REHEARSE_DIR, so the build is incremental.
+kept_build=""
+if [ "${REHEARSE_KEEP_BUILD:-0}" = 1 ] && [ -d "$R/tree/build-gpu" ]; then
+  kept_build=$(mktemp -d "${TMPDIR:-/tmp}/recforge-rehearse-build.XXXXXX") && mv "$R/tree/build-gpu" "$kept_build/"
+fi
 rm -rf "$R" && mkdir -p "$R" || { echo "gpu-rehearse: 0 passed, 1 failed"; exit 1; }
 R=$(cd "$R" && pwd)
 COPY=$R/tree
@@ -74,6 +80,7 @@ done
 tree_b=$(git ls-files -co --exclude-standard -z | xargs -0 stat -L -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')
 carry_b=$(du -sbL "${CARRY[@]}" 2>/dev/null | awk '{s += $1} END {print s + 0}')
 all_b=$(du -sb "$COPY" | cut -f1)
+[ -n "$kept_build" ] && mv "$kept_build/build-gpu" "$COPY/build-gpu" && rmdir "$kept_build" && echo "(reusing the build-gpu of an earlier run: REHEARSE_KEEP_BUILD=1)"
 check "the call's working tree fits 64 MiB" $([ "$all_b" -le "$LIMIT" ]; echo $?) \
   "tree $(mib "$tree_b") MiB + carry $(mib "$carry_b") MiB; the copy $(mib "$all_b") MiB; node.xz $(mib "$(stat -c %s .device/node.xz 2>/dev/null || echo 0)") MiB"
 [ -d "$COPY/.git" ] && check "the copy has no .git (as on the device)" 1
