@@ -18,7 +18,13 @@ node_bin=$(readlink -f "$node_bin")
 stamp="$node_bin $(stat -c '%s %Y' "$node_bin") xz-${XZ_LEVEL:-9}"
 if [ ! -f .device/node.xz ] || [ "$(cat .device/node.stamp 2>/dev/null)" != "$stamp" ]; then
   t=$(date +%s)
-  xz "-${XZ_LEVEL:-9}" -T2 -c "$node_bin" >.device/node.xz.tmp
+  if command -v xz >/dev/null; then
+    xz "-${XZ_LEVEL:-9}" -T2 -c "$node_bin" >.device/node.xz.tmp
+  else  # the same .xz format from Python's lzma
+    python3 -c 'import lzma,shutil,sys
+with open(sys.argv[1], "rb") as i, lzma.open(sys.argv[2], "wb", preset=int(sys.argv[3])) as o: shutil.copyfileobj(i, o)' \
+      "$node_bin" .device/node.xz.tmp "${XZ_LEVEL:-9}"
+  fi
   mv .device/node.xz.tmp .device/node.xz
   echo "$stamp" >.device/node.stamp
   echo "node.xz: $("$node_bin" --version), $(($(stat -c %s .device/node.xz) / 1048576)) MiB, $(($(date +%s) - t)) s"
