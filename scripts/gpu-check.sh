@@ -26,6 +26,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# Every external command this script calls (scripts/gpu-rehearse.sh checks the list against the script).
+# REQUIRED: preflight reports any that is missing (cmake, nvcc and a generator stop the run). GUARDED: only
+# called after `have NAME` (or `command -v`), with a fallback or a note.
+REQUIRED_CMDS=(awk basename cat chmod cmake cp cut date dirname find grep head kill ls mkdir mv nproc nvcc python3
+               readlink rm sed sleep tail tee timeout tr wc)
+GUARDED_CMDS=(ccache g++ git gzip make ninja nvidia-smi tar xz)
 OUT=${OUT:-$ROOT/gpu-check-out}
 WORK=${WORK:-$ROOT/gpu-check-work}
 BUILD=${BUILD_DIR:-build-gpu}
@@ -231,8 +237,11 @@ meta card "${GPU_NAME:-none}"; meta compute_cap "${GPU_CC:-}"; meta driver "${GP
 meta date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"; meta commit "$COMMIT"; meta command "$COMMAND_LINE"
 meta host "$(nproc 2>/dev/null) cores, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) at the start"; meta budget_s "$BUDGET"; meta archs "$ARCHS"; meta generator "$GENERATOR"; meta jobs "$JOBS"
 meta nvcc "$(have nvcc && nvcc --version | tail -n 2 | head -n1)"; meta cmake "$(ver cmake --version)"; meta gxx "$(ver g++ --version)"
-meta node "${NODE_BIN:+$("$NODE_BIN" --version)}"; meta cublas_found "$(cublas_where | tr '\n' ';')"
-record preflight tools ok "$(elapsed)" "" "$GENERATOR"
+meta node_version "${NODE_BIN:+$("$NODE_BIN" --version)}"; meta cublas_found "$(cublas_where | tr '\n' ';')"
+missing_cmds=()
+for c in "${REQUIRED_CMDS[@]}"; do have "$c" || missing_cmds+=("$c"); done
+[ "${#missing_cmds[@]}" -gt 0 ] && note "preflight: missing commands: ${missing_cmds[*]} (the steps that use them degrade or fail)"
+record preflight tools "$([ "${#missing_cmds[@]}" -eq 0 ] && echo ok || echo "missing ${missing_cmds[*]}")" "$(elapsed)" "" "$GENERATOR"
 if [ "$GENERATOR" = none ] || ! have cmake || ! have nvcc; then
   note "preflight: FAILED: cmake, nvcc and ninja or make are needed (generator: $GENERATOR)"
   record build configure FAIL 0 0 "missing tools"

@@ -7,7 +7,8 @@
 #   2. puts a fake `nvidia-smi` (an H100, compute capability 9.0) first on a PATH that lacks what the
 #      device does not promise (make, xz, git, node, npm, ccache, ...; so the Ninja generator, the Python
 #      lzma fallback and the carried Node are what runs), with a bash `command_not_found_handle` that
-#      records every command the scripts call that does not exist;
+#      records every command the scripts call that does not exist (and a static scan of gpu-check.sh,
+#      scripts/gpu-command-scan.py, covers the branches not taken);
 #   3. runs scripts/gpu-check.sh there (BUDGET = REHEARSE_BUILD_S + 240: the 2-core build, then the
 #      rest; no GPU, so every test and benchmark stops at once) and checks: the build is complete; the
 #      JS smoke test got as far as "CUDA unavailable" (the carried Node, dist/ and node_modules load);
@@ -209,8 +210,9 @@ check "the JS smoke test got as far as \"CUDA unavailable\" (the carry is comple
   $([ -n "$smoke_line" ] && ! grep -qE 'Cannot find (module|package)|ERR_MODULE_NOT_FOUND|ERR_DLOPEN' "$R/unpacked/logs/js-smoke.log"; echo $?) \
   "${smoke_line:-$(tail -n 3 "$R/unpacked/logs/js-smoke.log" 2>/dev/null | tr '\n' ' ')}"
 check "no PyTorch anchor ran without recforge rows" $(! grep -qE '^bench-torch-[a-z]+ +(ok|FAIL|TIMEOUT)' "$R/console.log"; echo $?)
-check "every command gpu-check.sh called exists or is guarded" $([ ! -s "$MISSING" ] && ! grep -q 'command not found' "$R/console.log"; echo $?) \
-  "$(sort -u "$MISSING" | tr '\n' ' ')"
+
+scan=$(SCAN_PATH="$DEVICE_PATH" python3 scripts/gpu-command-scan.py scripts/gpu-check.sh "$(compgen -b -k | tr '\n' ' ')")
+check "every external command in gpu-check.sh is in its REQUIRED_CMDS (on the device PATH) or GUARDED_CMDS (static)" $? "$scan"
 
 echo "== 4. every JS CUDA check on the emulated device, with only the carried node_modules"
 NODE_BIN=$R/work/node/node
@@ -243,6 +245,9 @@ lt=$?
 check "TERM at DEADLINE=8s: stopped at once, the trap wrote \$OUT" \
   $([ "$rc" -ne 0 ] && [ "$secs" -le 30 ] && [ "$lt" -eq 0 ] && grep -q 'interrupted by SIGTERM' "$R/out-term/summary.txt" &&
     [ -s "$R/out-term/results.json" ] && [ -s "$R/out-term/gpu-check-logs.tar.gz" ]; echo $?) "exit $rc after ${secs}s; $(tail -n1 <<<"$lim_term" | sed 's/^  //')"
+
+check "every command gpu-check.sh called in its three runs exists or is guarded (run time)" \
+  $([ ! -s "$MISSING" ] && ! grep -q 'command not found' "$R"/console*.log; echo $?) "$(sort -u "$MISSING" | tr '\n' ' ')"
 
 echo "== 6. docs/gpu-check.md names this carry list and timeout_s"
 carry_json=$(printf '%s\n' "${CARRY[@]}" | python3 -c 'import json,sys; print(json.dumps([l.strip() for l in sys.stdin if l.strip()]))')

@@ -71,7 +71,7 @@ def build(work):
         "gpu_memory": meta.get("memory"), "date": meta.get("date"), "commit": meta.get("commit"),
         "command": meta.get("command"), "host": meta.get("host"), "budget_s": num(meta.get("budget_s")), "elapsed_s": num(meta.get("elapsed_s")),
         "archs": meta.get("archs"), "generator": meta.get("generator"), "jobs": num(meta.get("jobs")),
-        "tools": {k: meta.get(k) for k in ("nvcc", "cmake", "gxx", "node")},
+        "tools": {k: meta.get(k) for k in ("nvcc", "cmake", "gxx", "node_version")},
         "cublas": meta.get("cublas"), "cublas_found": meta.get("cublas_found"),
         "build": build_steps,
         "tests": tests,
