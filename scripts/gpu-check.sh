@@ -19,7 +19,7 @@
 #
 # Environment: OUT (default ./gpu-check-out), WORK (default ./gpu-check-work; wiped at start),
 #   BUILD_DIR (default build-gpu; kept, so a rerun on a warm machine rebuilds incrementally),
-#   BUDGET (seconds, default 420), DEADLINE (hard stop, default BUDGET+120: TERM to this script),
+#   BUDGET (seconds, default 420), DEADLINE (hard stop, default BUDGET+120: the running step is ended),
 #   ARCHS (default: the GPU's compute capability, else "80;90"), GENERATOR (Ninja | "Unix Makefiles"),
 #   JOBS, BUILD_CAP (360: the build's limit, also capped by BUDGET - 180), TEST_CAP (45), BENCH_STEPS ("attention gnn ops"), SMOKE (1; 0 skips it on purpose),
 #   CUBLAS_ROOT (a folder with lib/libcublas.so* and include/cublas_v2.h, when CMake does not find one).
@@ -30,7 +30,7 @@ ROOT=$PWD
 # REQUIRED: preflight reports any that is missing (cmake, nvcc and a generator stop the run). GUARDED: only
 # called after `have NAME` (or `command -v`), with a fallback or a note.
 REQUIRED_CMDS=(awk basename cat chmod cmake cp cut date dirname find grep head kill ls mkdir mv nproc nvcc python3
-               readlink rm sed sleep tail tee timeout tr wc)
+               readlink rm sed sleep tail tee timeout touch tr wc)
 GUARDED_CMDS=(ccache g++ git gzip make ninja nvidia-smi tar xz)
 OUT=${OUT:-$ROOT/gpu-check-out}
 WORK=${WORK:-$ROOT/gpu-check-work}
@@ -71,19 +71,33 @@ step() { printf '\n== %s (t=%ss, %ss of %ss left)\n' "$*" "$(elapsed)" "$(left)"
 meta() { printf '%s\t%s\n' "$1" "$(printf '%s' "$2" | tr '\t\n' '  ')" >>"$META"; }
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$(printf '%s' "${6:-}" | tr '\t\n' '  ')" >>"$STEPS"; }
 have() { command -v "$1" >/dev/null 2>&1; }
-# cap WANT RESERVE: WANT seconds, or less so that RESERVE seconds of the budget stay for later steps (>= 1).
-cap() { local t=$(($(left) - $2)); [ "$t" -gt "$1" ] && t=$1; [ "$t" -lt 1 ] && t=1; echo "$t"; }
-# runcap LIMIT LOG CMD...: CMD under `timeout -k 5 LIMIT`, output to LOG, in the background so that a
-# TERM to this script is handled at once (bash runs traps only between foreground commands).
+# cap WANT RESERVE [FLOOR]: WANT seconds, or less so that RESERVE seconds of the budget stay for later
+# steps, but at least FLOOR (default 1) seconds.
+cap() { local t=$(($(left) - $2)); [ "$t" -gt "$1" ] && t=$1; [ "$t" -lt "${3:-1}" ] && t=${3:-1}; echo "$t"; }
+# runcap LIMIT LOG CMD...: CMD under `timeout -k 5 LIMIT`, output to LOG, in the background (a TERM to
+# this script then interrupts `wait` at once). The DEADLINE watchdog stops the step that runs by killing
+# the pid in $WORK/child.pid, and the script stops after it (deadline_stop): no signal to this shell is
+# needed, because bash 5.2 can lose a trapped signal that arrives during a command substitution
+# ("unexpected EOF while looking for matching `)'"; reproduced here 2 times in 5).
 runcap() {
   local lim=$1 log=$2
   shift 2
+  [ -f "$WORK/deadline" ] && deadline_stop
   timeout -k 5 "$lim" "$@" >"$log" 2>&1 </dev/null &
   CHILD=$!
+  echo "$CHILD" >"$WORK/child.pid"
   wait "$CHILD"
   local rc=$?
+  rm -f "$WORK/child.pid"
   CHILD=
+  [ -f "$WORK/deadline" ] && deadline_stop
   return "$rc"
+}
+deadline_stop() {
+  note "stopped: the DEADLINE (${DEADLINE}s) was reached at t=$(elapsed)s; the step that ran was ended"
+  record signal deadline stopped "$(elapsed)" "$DEADLINE"
+  fail=1
+  exit 1
 }
 rcword() { case "$1" in 0) echo ok ;; 124|137) echo "TIMEOUT" ;; *) echo "FAIL (exit $1)" ;; esac; }
 
@@ -133,7 +147,7 @@ on_exit() {
   local rc=$?
   [ "$finished" = 1 ] && return
   finished=1
-  [ -n "${WATCHDOG:-}" ] && kill "$WATCHDOG" 2>/dev/null
+  kill "$(cat "$WORK/watchdog.pid" 2>/dev/null)" 2>/dev/null  # the watchdog's sleep: the watchdog then ends
   [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
   note "total: $(elapsed)s of a ${BUDGET}s budget"
   [ "$fail" -eq 0 ] && note "gpu-check: PASS" || note "gpu-check: FAIL"
@@ -142,7 +156,7 @@ on_exit() {
   ls -l "$OUT" | sed 's/^/  /'
 }
 on_signal() {
-  note "interrupted by SIG$1 at t=$(elapsed)s (DEADLINE=${DEADLINE}s or the caller's timeout)"
+  note "interrupted by SIG$1 at t=$(elapsed)s (the caller's timeout?)"
   record signal "SIG$1" interrupted "$(elapsed)" "$DEADLINE"
   [ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null
   fail=1
@@ -152,13 +166,16 @@ trap on_exit EXIT
 trap 'on_signal TERM' TERM
 trap 'on_signal INT' INT
 trap 'on_signal HUP' HUP
-# The hard stop: even if a step ignores its limit, TERM arrives here well inside the caller's timeout_s.
+# The hard stop, well inside the caller's timeout_s: at DEADLINE the watchdog marks $WORK/deadline and ends
+# the step that runs (its `timeout` process); runcap then stops the script, which writes $OUT on exit.
 (
-  trap 'kill "$s" 2>/dev/null; exit 0' TERM
-  sleep "$DEADLINE" & s=$!
-  wait "$s" && kill -TERM $$ 2>/dev/null
-) &
-WATCHDOG=$!
+  sleep "$DEADLINE" &
+  echo $! >"$WORK/watchdog.pid"
+  wait $! || exit 0
+  touch "$WORK/deadline"
+  p=$(cat "$WORK/child.pid" 2>/dev/null)
+  [ -n "$p" ] && kill -TERM "$p"
+) >/dev/null 2>&1 </dev/null &
 
 # ---- 1. preflight --------------------------------------------------------------------------------------
 step "1. preflight"
@@ -275,7 +292,7 @@ for f in native/bench/cuda/*.cu; do WANT_BENCH+=("cuda_$(basename "$f" .cu)"); d
 WANT=("${WANT_TESTS[@]}" "${WANT_BENCH[@]}")
 [ "$ADDONS" = 1 ] && WANT+=(recforge_addon recforge_cuda_addon)
 s=$(now)
-lim=$(cap 120 240)
+lim=$(cap 120 240 60)
 runcap "$lim" "$LOGS/cmake-configure.log" cmake -S . -B "$BUILD" -G "$GENERATOR" "${CONF_ARGS[@]}"
 rc=$?
 record build configure "$(rcword "$rc")" "$(($(now) - s))" "$lim" "$(grep -o 'cuBLAS: [A-Z]*' "$LOGS/cmake-configure.log" | head -n1)"
@@ -301,7 +318,7 @@ target_file() { case "$1" in recforge_addon) echo "$BUILD/Release/recforge.node"
 for t in "${WANT[@]}"; do rm -f "$(target_file "$t")"; done
 s=$(now)
 # The build may take what is left minus ~3 minutes for the tests and the smoke test, at most 6 minutes.
-lim=$(cap "${BUILD_CAP:-360}" 180)
+lim=$(cap "${BUILD_CAP:-360}" 180 90)
 runcap "$lim" "$LOGS/cmake-build.log" cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]}" -- "${KEEP_GOING[@]}"
 rc=$?
 secs=$(($(now) - s))
