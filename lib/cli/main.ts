@@ -17,6 +17,11 @@ const USAGE = `recforge <command>
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
                                       GREENer: train on Amazon reviews, evaluate ILP / top-K selection
+  train seqrec --model M [...]        next-item models on MovieLens-1M: gatedlongrec|gru4rec|gru4rec-cat|sasrec|pop
+                                      (train seqrec --help)
+  bench seqrec [--json] [--quick] [--seeds N] [--only a,b] [--out dir]
+                                      every next-item model and GatedLongRec ablations, full ranking on ml-1m
+                                      test targets (--out bench/results: the result file of record)
   info                                build and machine capabilities
 ${MULTITASK_USAGE}
 
@@ -49,6 +54,11 @@ export async function main(argv: string[]): Promise<number> {
           print(benchGru({ quick, torch: !flags["no-torch"], command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
+        if (sub === "seqrec") {
+          const { runBenchSeqRec } = await import("./seqrec.js");
+          print(await runBenchSeqRec(flags, argv), json);
+          return 0;
+        }
         if (sub === "dti") {
           const { benchDti } = await import("../bench/dti.js");
           print(await benchDti({ quick, seeds: flags.seeds === undefined ? undefined : Number(flags.seeds), out: typeof flags.out === "string" ? flags.out : undefined }), json);
@@ -61,6 +71,16 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
+        if (sub === "seqrec") {
+          const { runTrainSeqRec, TRAIN_SEQREC_USAGE } = await import("./seqrec.js");
+          if (flags.help) {
+            process.stdout.write(TRAIN_SEQREC_USAGE + "\n");
+            return 0;
+          }
+          const r = await runTrainSeqRec(flags);
+          if (json) print(r, true);
+          return 0;
+        }
         if (sub === "ctr") {
           const { runTrainCtr, TRAIN_CTR_USAGE } = await import("./ctr.js");
           if (flags.help) {
