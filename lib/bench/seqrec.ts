@@ -40,6 +40,7 @@ export interface SeqBenchRow {
   seconds_per_epoch: number;
   train_seconds: number;
   phase_switch_after_epoch?: number | null;
+  same_as?: string;
 }
 
 export interface SeqBenchCategoryRow {
@@ -66,7 +67,7 @@ export interface SeqBenchOptions {
 
 export const SEQ_BENCH_MODES = {
   quick: { seeds: 1, epochs: 2, trainFraction: 0.004, validTargets: 500, testTargets: 1000, patience: 2 },
-  default: { seeds: 3, epochs: 8, trainFraction: 0.05, validTargets: 5000, testTargets: null as number | null, patience: 2 },
+  default: { seeds: 3, epochs: 4, trainFraction: 0.1, validTargets: 5000, testTargets: null as number | null, patience: 2 },
 };
 
 interface RunSpec {
@@ -202,6 +203,15 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
   for (let seed = 0; seed < seeds; seed++)
     for (const run of RUNS) {
       if (!want(run.name)) continue;
+      // No phase 2 is the same computation as the main run when that run never left phase 1 (same
+      // seed, data and path; the runs are deterministic): reuse its rows instead of training twice.
+      const main = rows.find((r) => r.model === "gatedlongrec" && r.seed === seed);
+      if (run.opts.phase2 === false && main && main.phase_switch_after_epoch === null) {
+        rows.push({ ...main, model: run.name, same_as: "gatedlongrec (it never switched to phase 2)" });
+        log(`[seed ${seed}] ${run.name}: the main run never switched to phase 2, so this run is the same computation: rows copied`);
+        write(false);
+        continue;
+      }
       const d = data(run.category);
       const model = createSeqModel(run.model, d.ds, { ...run.opts, seed });
       const def = defaultOptimizer(run.model);
