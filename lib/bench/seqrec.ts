@@ -37,6 +37,7 @@ export interface SeqBenchRow {
   epochs_trained: number;
   best_epoch: number;
   valid_recall20: number | null;
+  lr: number;
   seconds_per_epoch: number;
   train_seconds: number;
   phase_switch_after_epoch?: number | null;
@@ -66,12 +67,17 @@ export interface SeqBenchOptions {
 }
 
 export const SEQ_BENCH_MODES = {
-  quick: { seeds: 1, epochs: 2, trainFraction: 0.004, validTargets: 500, testTargets: 1000, patience: 2 },
-  default: { seeds: 3, epochs: 4, trainFraction: 0.1, validTargets: 5000, testTargets: null as number | null, patience: 2 },
+  quick: { seeds: 1, epochs: 2, trainFraction: 0.004, validTargets: 500, testTargets: 1000, patience: 2, selectEpochs: 1 },
+  default: { seeds: 3, epochs: 4, trainFraction: 0.1, validTargets: 5000, testTargets: null as number | null, patience: 2, selectEpochs: 2 },
 };
+
+/** Learning rates tried per optimiser (seed 0, `selectEpochs` epochs, validation Recall@20). */
+export const SEQ_LR_GRID = { adagrad: [0.05, 0.1], adam: [0.001, 0.005] };
 
 interface RunSpec {
   name: string;
+  /** Use the learning rate selected for this run (ablations and SASRec-200 reuse their base's). */
+  lrFrom?: string;
   model: SeqModelName;
   category: "genres" | "first-genre";
   opts: SeqModelOptions;
@@ -88,10 +94,10 @@ const RUNS: RunSpec[] = [
     evalVariants: [{ name: "gatedlongrec k=1", k: 1 }, { name: "gatedlongrec k=3", k: 3 }, { name: "gatedlongrec k=10", k: 10 }, { name: "gatedlongrec oracle-gate", oracle: true }],
   },
   { name: "sasrec-30", model: "sasrec", category: "genres", opts: { window: 30 } },
-  { name: "gatedlongrec short-term-only", model: "gatedlongrec", category: "genres", opts: { longTerm: false } },
-  { name: "gatedlongrec no-phase-2", model: "gatedlongrec", category: "genres", opts: { phase2: false } },
-  { name: "gatedlongrec first-genre", model: "gatedlongrec", category: "first-genre", opts: {} },
-  { name: "sasrec-200", model: "sasrec", category: "genres", opts: { window: 200 } },
+  { name: "gatedlongrec short-term-only", model: "gatedlongrec", category: "genres", opts: { longTerm: false }, lrFrom: "gatedlongrec" },
+  { name: "gatedlongrec no-phase-2", model: "gatedlongrec", category: "genres", opts: { phase2: false }, lrFrom: "gatedlongrec" },
+  { name: "gatedlongrec first-genre", model: "gatedlongrec", category: "first-genre", opts: {}, lrFrom: "gatedlongrec" },
+  { name: "sasrec-200", model: "sasrec", category: "genres", opts: { window: 200 }, lrFrom: "sasrec-30" },
 ];
 
 function gitCommit(): { commit: string | null; dirty: boolean | null } {
@@ -158,6 +164,8 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
     return d;
   };
   const rows: SeqBenchRow[] = [];
+  const lrSelection: { run: string; optimizer: string; lr: number; epochs: number; valid_recall20: number }[] = [];
+  const chosenLr = new Map<string, number>();
   const category: SeqBenchCategoryRow[] = [];
   const date = new Date().toISOString();
   const git = gitCommit();
@@ -166,6 +174,7 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
     results: rows,
     summary: summarizeSeqRows(rows),
     category,
+    lr_selection: lrSelection,
     commit: git.commit,
     commit_dirty: git.dirty,
     command: opts.command ?? `recforge bench seqrec --json${opts.quick ? " --quick" : ""}`,
@@ -173,7 +182,7 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
     complete,
     protocol: {
       ...mode, seeds,
-      selection: "early stopping on validation Recall@20 (patience 2), best epoch's parameters evaluated on test; hyper-parameters are the spec's code defaults (H = 50, batch 100, Adagrad lr 0.05, clip 5) for the GRU models and SASRec's paper defaults (Adam 1e-3, dropout 0.2, 2 blocks, 1 head) — none tuned",
+      selection: `learning rate per base model from ${JSON.stringify(SEQ_LR_GRID)} by validation Recall@20 after ${mode.selectEpochs} epochs (seed 0; ablations take GatedLongRec's, SASRec-200 takes SASRec-30's); epochs by early stopping on validation Recall@20 (patience ${mode.patience}); the best epoch's parameters evaluated on test. Other hyper-parameters: the spec's code defaults (H = 50, category 64, batch 100, Adagrad, clip 5, M = 5, W = 30, k = 10 in phase 2 and 5 at evaluation) for the GRU models, SASRec's paper's (Adam, dropout 0.2, 2 blocks, 1 head), not tuned`,
       epoch: `a fresh random ${mode.trainFraction} of the training targets per epoch`,
     },
     data: Object.fromEntries([...datasets].map(([k, d]) => [k, { ...d.stats, valid_evaluated: d.valid.length, test_evaluated: d.test.length }])),
@@ -200,6 +209,26 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
       category.push({ category: cat, method, seed: null, ...metricsRow(categoryMetrics(ranks)) });
   }
 
+  // Learning-rate selection on validation only (seed 0, a short budget): the base runs try their
+  // optimiser's grid; ablations and SASRec-200 take their base run's choice.
+  for (const run of RUNS) {
+    if (run.model === "pop" || run.lrFrom || !want(run.name)) continue;
+    const d = data(run.category);
+    const def = defaultOptimizer(run.model);
+    let bestLr = def.lr, bestScore = -1;
+    for (const lr of SEQ_LR_GRID[def.optimizer]) {
+      const model = createSeqModel(run.model, d.ds, { ...run.opts, seed: 0 });
+      const tr = await trainSeqRec({ model, ds: d.ds, hist: d.hist, valid: d.valid, epochs: mode.selectEpochs, trainFraction: mode.trainFraction, patience: mode.patience, seed: 0, optimizer: def.optimizer, lr });
+      const score = tr.bestValid ? tr.bestValid.recall["20"] : -1;
+      lrSelection.push({ run: run.name, optimizer: def.optimizer, lr, epochs: mode.selectEpochs, valid_recall20: score });
+      log(`lr selection: ${run.name} ${def.optimizer} lr ${lr}: valid Recall@20 ${score.toFixed(4)}`);
+      if (score > bestScore) [bestScore, bestLr] = [score, lr];
+      model.dispose();
+    }
+    chosenLr.set(run.name, bestLr);
+  }
+  const lrOf = (run: RunSpec) => chosenLr.get(run.lrFrom ?? run.name) ?? defaultOptimizer(run.model).lr;
+
   for (let seed = 0; seed < seeds; seed++)
     for (const run of RUNS) {
       if (!want(run.name)) continue;
@@ -215,10 +244,10 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
       const d = data(run.category);
       const model = createSeqModel(run.model, d.ds, { ...run.opts, seed });
       const def = defaultOptimizer(run.model);
-      log(`[seed ${seed}] ${run.name}: training (${model.numParameters()} parameters)`);
+      log(`[seed ${seed}] ${run.name}: training (${model.numParameters()} parameters, ${def.optimizer} lr ${lrOf(run)})`);
       let lastLog = 0;
       const tr = await trainSeqRec({
-        model, ds: d.ds, hist: d.hist, valid: d.valid, epochs: mode.epochs, trainFraction: mode.trainFraction, patience: mode.patience, seed, ...def,
+        model, ds: d.ds, hist: d.hist, valid: d.valid, epochs: mode.epochs, trainFraction: mode.trainFraction, patience: mode.patience, seed, optimizer: def.optimizer, lr: lrOf(run),
         onProgress: (e: SeqProgress) => {
           if (e.phase === "train" && (e.step === e.steps || performance.now() - lastLog > 30000)) {
             lastLog = performance.now();
@@ -231,7 +260,7 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
       const row = (name: string, m: RankingMetrics): SeqBenchRow => ({
         model: name, seed, recall: m.recall, mrr: m.mrr, ndcg10: m.ndcg["10"], test_targets: m.count,
         epochs_trained: tr.epochs.length, best_epoch: tr.bestEpoch, valid_recall20: tr.bestValid ? tr.bestValid.recall["20"] : null,
-        seconds_per_epoch: +tr.secondsPerEpoch.toFixed(2), train_seconds: +tr.epochs.reduce((a, e) => a + e.seconds, 0).toFixed(2),
+        lr: lrOf(run), seconds_per_epoch: +tr.secondsPerEpoch.toFixed(2), train_seconds: +tr.epochs.reduce((a, e) => a + e.seconds, 0).toFixed(2),
         ...(run.model === "gatedlongrec" ? { phase_switch_after_epoch: (model as GatedLongRec).state.switchedAfterEpoch } : {}),
       });
       const test = evaluateRanking(model, d.ds, d.hist, d.test);

@@ -125,6 +125,7 @@ test("recforge bench seqrec --json --quick: results [{model, seed, recall, mrr, 
   t.true(typeof j.machine.cpu === "string" && Array.isArray(j.machine.load_average_start));
   t.regex(j.command, /bench seqrec --json --quick/);
   t.true(j.complete);
+  t.deepEqual(j.lr_selection.map((x) => [x.run, x.lr]), [["gru4rec", 0.05], ["gru4rec", 0.1]]);
   t.deepEqual(j.category.map((c) => c.method), ["GlobalPop_cate", "SeqPop_cate", "FOT_cate"]);
   const written = JSON.parse(fs.readFileSync(j.results_file, "utf8"));
   t.deepEqual(written.results, j.results);
