@@ -17,3 +17,4 @@ export * from "./metrics/index.js";
 export * from "./methods/multibalance/index.js";
 export * from "./methods/dti/index.js";
 export * from "./methods/seqrec/index.js";
+export * as lsdqn from "./methods/lsdqn/index.js";

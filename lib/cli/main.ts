@@ -7,6 +7,7 @@ import { benchGnn } from "../bench/gnn.js";
 const USAGE = `recforge <command>
 
   demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
+  train cop --problem maxcut|kcut|tsp [...]  LS-DQN local search by N-step double DQN (train cop --help)
   train ctr --data <dir|file> [...]   train an LLM-style CTR model with SW or DTI prompts (train ctr --help)
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
@@ -22,6 +23,9 @@ const USAGE = `recforge <command>
   bench seqrec [--json] [--quick] [--seeds N] [--only a,b] [--out dir]
                                       every next-item model and GatedLongRec ablations, full ranking on ml-1m
                                       test targets (--out bench/results: the result file of record)
+  train compexp [--data f] [--stats-only] [--quick] [--epochs n] [--iters n] [--checkpoint-dir d] [--resume] [--json]
+                                      CompExp: examples on GREENer's split, the rating-difference distribution,
+                                      staged training (extractor, pretrain, end to end)
   info                                build and machine capabilities
 ${MULTITASK_USAGE}
 
@@ -78,6 +82,17 @@ export async function main(argv: string[]): Promise<number> {
             return 0;
           }
           const r = await runTrainSeqRec(flags);
+          if (json) print(r, true);
+          return 0;
+        }
+        if (sub === "compexp") return (await import("./compexp.js")).trainCompExpCommand(flags);
+        if (sub === "cop") {
+          const { runTrainCop, TRAIN_COP_USAGE } = await import("./cop.js");
+          if (flags.help) {
+            process.stdout.write(TRAIN_COP_USAGE + "\n");
+            return 0;
+          }
+          const r = runTrainCop(flags);
           if (json) print(r, true);
           return 0;
         }

@@ -30,12 +30,33 @@ interface Stats {
   refLen: number; // closest reference length
 }
 
-function segmentStats(references: readonly (readonly string[])[], hypothesis: readonly string[], maxN: number, into: Stats): void {
+/** References with their n-gram counts computed once per order (self-BLEU scores every output
+ *  against all others, so each output's counts are reused n − 1 times). */
+export class CountedReferences {
+  private readonly counts: Map<string, number>[][] = [];
+  constructor(readonly tokens: readonly (readonly string[])[]) {}
+  /** n-gram counts of each reference for order n (memoised). */
+  order(n: number): Map<string, number>[] {
+    return (this.counts[n] ??= this.tokens.map((r) => ngramCounts(r, n)));
+  }
+}
+
+function segmentStats(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  maxN: number,
+  into: Stats,
+  refCounts?: (n: number) => Iterable<Map<string, number>>,
+): void {
   for (let n = 1; n <= maxN; n++) {
     const hyp = ngramCounts(hypothesis, n);
     const maxRef = new Map<string, number>();
-    for (const ref of references) {
-      for (const [g, c] of ngramCounts(ref, n)) if (hyp.has(g) && c > (maxRef.get(g) ?? 0)) maxRef.set(g, c);
+    const counted = refCounts ? refCounts(n) : references.map((r) => ngramCounts(r, n));
+    for (const rc of counted) {
+      for (const g of hyp.keys()) {
+        const k = rc.get(g);
+        if (k !== undefined && k > (maxRef.get(g) ?? 0)) maxRef.set(g, k);
+      }
     }
     let num = 0, total = 0;
     for (const [g, c] of hyp) {
@@ -82,6 +103,20 @@ export function sentenceBleu(references: readonly (readonly string[])[], hypothe
   if (references.length === 0) throw new RangeError("sentenceBleu: at least one reference is required");
   const st: Stats = { num: new Array(maxN).fill(0), den: new Array(maxN).fill(0), hypLen: 0, refLen: 0 };
   segmentStats(references, hypothesis, maxN, st);
+  return score(st, maxN, opts);
+}
+
+/** Sentence BLEU against the references of `refs` except those whose index is in `skip`
+ *  (self-BLEU: an output against all the others), reusing their memoised n-gram counts. */
+export function sentenceBleuExcept(refs: CountedReferences, skip: ReadonlySet<number>, hypothesis: readonly string[], maxN = 4, opts: BleuOptions = {}): number {
+  checkOrder(maxN);
+  const keep = refs.tokens.map((_, i) => i).filter((i) => !skip.has(i));
+  if (keep.length === 0) throw new RangeError("sentenceBleuExcept: at least one reference is required");
+  const st: Stats = { num: new Array(maxN).fill(0), den: new Array(maxN).fill(0), hypLen: 0, refLen: 0 };
+  segmentStats(keep.map((i) => refs.tokens[i]), hypothesis, maxN, st, (n) => {
+    const all = refs.order(n);
+    return keep.map((i) => all[i]);
+  });
   return score(st, maxN, opts);
 }
 

@@ -18,9 +18,12 @@
 
 namespace recforge {
 
-RECFORGE_HD inline void philox4x32_10(uint64_t seed, uint64_t counter, uint32_t out[4]) {
-  uint32_t c0 = (uint32_t)counter, c1 = (uint32_t)(counter >> 32), c2 = 0, c3 = 0;
-  uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+// One Philox-4x32-10 block on a full 128-bit counter and 64-bit key, in Random123's word order
+// (ctr[0] lowest). native/tests/philox_kat_test.cc checks it against Random123's published
+// known-answer vectors, so the stream is Philox itself, not just self-consistent.
+RECFORGE_HD inline void philox4x32_10_block(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
+  uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+  uint32_t k0 = key[0], k1 = key[1];
 #if defined(__CUDA_ARCH__)
 #pragma unroll
 #endif
@@ -32,6 +35,7 @@ RECFORGE_HD inline void philox4x32_10(uint64_t seed, uint64_t counter, uint32_t 
     c3 = (uint32_t)p0;
     c0 = n0;
     c2 = n2;
+    // The key schedule: Random123 bumps before rounds 2..10; bumping after every round is the same.
     k0 += 0x9E3779B9u;
     k1 += 0xBB67AE85u;
   }
@@ -39,6 +43,14 @@ RECFORGE_HD inline void philox4x32_10(uint64_t seed, uint64_t counter, uint32_t 
   out[1] = c1;
   out[2] = c2;
   out[3] = c3;
+}
+
+// recforge's streams: key = seed, counter = (element index, 0) — element i of a draw depends only
+// on (seed, offset + i).
+RECFORGE_HD inline void philox4x32_10(uint64_t seed, uint64_t counter, uint32_t out[4]) {
+  const uint32_t ctr[4] = {(uint32_t)counter, (uint32_t)(counter >> 32), 0u, 0u};
+  const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+  philox4x32_10_block(ctr, key, out);
 }
 
 // Uniform double in [0, 1) with 53 random bits (exact: an integer times 2^-53).

@@ -1,0 +1,317 @@
+// N-step double DQN for LS-DQN (../shared/reference/lsdqn.md, "Training"): ε-greedy episodes of 2n
+// moves on freshly generated instances, a replay memory of N-step transitions, a target network
+// synchronised every `targetEvery` updates, y = R + γ^N Q̂(s_N, argmax_a Q(s_N, a)) (double DQN:
+// the online net picks, the target net values), loss (y − Q(s, a))², Adam. Checkpoints (both nets,
+// the optimiser, counters) and resume. The replay memory is not checkpointed: a resumed run refills
+// it (warm-up) before updating again.
+import fs from "node:fs";
+import path from "node:path";
+import { concat, gather, mse, noGradOps, reshape, tensor, tidy, unsqueeze } from "./ops.js";
+import { Module } from "../../../nn/index.js";
+import { Adam } from "../../../optim/index.js";
+import { saveCheckpoint, loadCheckpoint } from "../../../io/checkpoint.js";
+import { Rng, hash2 } from "../../../prng.js";
+import { CopEnv, type CopProblem } from "../env/cop_env.js";
+import { CopGraphBatch } from "../model/cop_graph.js";
+import { LsdqnQNet } from "../model/qnet.js";
+import { uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, randomSpins, randomEqualLabels, randomTour, instanceRng, type DenseInstance } from "../io/generators.js";
+import { ReplayBuffer, NStep, type Transition } from "./replay.js";
+import { moveCount, greedyAction, randomAction, envAction } from "./moves.js";
+
+export type CopFamily = "points" | "er" | "ba";
+
+export interface CopTrainOptions {
+  problem: CopProblem;
+  /** Nodes (Max-Cut / TSP); k-cut: n = k·m. */
+  n?: number;
+  k?: number;
+  m?: number;
+  /** Max-Cut training law: "points" (paper: distances of uniform points), "er" / "ba" (ECO-DQN, ±1). */
+  family?: CopFamily;
+  /** Environment steps (each moves every instance of the acting batch once). */
+  steps?: number;
+  /** Instances acting in parallel. */
+  envBatch?: number;
+  batchSize?: number;
+  replay?: number;
+  warmup?: number;
+  nStep?: number;
+  gamma?: number;
+  lr?: number;
+  hidden?: number;
+  rounds?: number;
+  targetEvery?: number;
+  epsStart?: number;
+  epsEnd?: number;
+  /** Fraction of `steps` over which ε decays linearly (default ½). */
+  epsDecay?: number;
+  /** TSP graphs keep the K nearest neighbours when n > K (default 50). */
+  knn?: number;
+  seed?: number;
+  /** Checkpoint file (written every checkpointEvery steps and at the end) and resume from it. */
+  checkpoint?: string;
+  checkpointEvery?: number;
+  resume?: boolean;
+  /** Greedy validation episodes on this many held-out generated instances (default 8). */
+  valSize?: number;
+  onProgress?: (p: CopTrainProgress) => void;
+}
+
+export interface CopTrainProgress {
+  step: number;
+  steps: number;
+  epsilon: number;
+  loss: number;
+  updates: number;
+}
+
+export interface CopTrainResult {
+  problem: CopProblem;
+  n: number;
+  steps: number;
+  updates: number;
+  resumedFrom: number;
+  /** Mean squared TD error over the last 100 updates. */
+  recentLoss: number;
+  /** Mean best objective of greedy episodes on the validation instances: the untrained net, then the trained one. */
+  validation: { before: number; after: number; randomStart: number };
+  /** The online network (caller disposes). */
+  net: LsdqnQNet;
+}
+
+/** Online and target network together, so one checkpoint holds both. */
+class DqnPair extends Module<[], void> {
+  readonly online: LsdqnQNet;
+  readonly target: LsdqnQNet;
+  constructor(make: (seed: number) => LsdqnQNet, seed: number) {
+    super();
+    this.online = this.module("online", make(seed));
+    this.target = this.module("target", make(seed + 1));
+  }
+  forward(): void {}
+  sync(): void {
+    this.target.loadStateDict(this.online.stateDict());
+  }
+}
+
+function makeInstance(o: Required<Pick<CopTrainOptions, "problem" | "family">> & { n: number; k: number; m: number }, seed: number, i: number): DenseInstance {
+  const r = instanceRng(seed, i);
+  if (o.problem === "kcut") return gaussianClusters(o.k, o.m, r);
+  if (o.problem === "tsp" || o.family === "points") return uniformPoints(o.n, r);
+  return o.family === "er" ? erdosRenyi(o.n, r) : barabasiAlbert(o.n, r);
+}
+
+function startSolution(problem: CopProblem, n: number, k: number, rng: Rng): Int32Array {
+  return problem === "maxcut" ? randomSpins(n, rng) : problem === "kcut" ? randomEqualLabels(n, k, rng) : randomTour(n, rng);
+}
+
+interface Batch {
+  insts: DenseInstance[];
+  matrix: Float64Array;
+  coords?: Float64Array;
+}
+function stack(insts: DenseInstance[], tsp: boolean): Batch {
+  const n = insts[0].n;
+  const matrix = new Float64Array(insts.length * n * n);
+  insts.forEach((x, b) => matrix.set(x.matrix, b * n * n));
+  let coords: Float64Array | undefined;
+  if (tsp) {
+    coords = new Float64Array(insts.length * n * 2);
+    insts.forEach((x, b) => coords!.set(x.coords!, b * n * 2));
+  }
+  return { insts, matrix, coords };
+}
+
+/** Q rows of a batch of states on the host: moves [B·A] and stop [B]. */
+function qRows(net: LsdqnQNet, g: CopGraphBatch, sol: Int32Array, coords?: Float64Array): { moves: Float64Array; stop: Float64Array } {
+  return noGradOps(() => tidy(() => {
+    const q = net.forward(g, sol, coords);
+    return { moves: Float64Array.from(q.moves.toTypedArray()), stop: Float64Array.from(q.stop.toTypedArray()) };
+  }));
+}
+
+/** Greedy episodes (ε = 0, stop allowed) from seeded random starts: mean best objective. */
+export function greedyEpisodes(net: LsdqnQNet, batch: Batch, n: number, k: number, seed: number, knn?: number): number {
+  const problem = net.problem, B = batch.insts.length, A = moveCount(problem, n);
+  const env = new CopEnv({ problem, batch: B, n, k: problem === "kcut" ? k : undefined, matrix: batch.matrix });
+  const g = new CopGraphBatch(batch.matrix, B, n, { knn: problem === "tsp" && knn !== undefined && n > knn ? knn : undefined, dtype: net.theta0.dtype });
+  try {
+    const rng = new Rng(seed);
+    const start = new Int32Array(B * n);
+    for (let b = 0; b < B; b++) start.set(startSolution(problem, n, k, rng), b * n);
+    env.reset(start);
+    for (let t = 0; t < env.limit; t++) {
+      const done = env.readDone();
+      if (done.every((d) => d)) break;
+      const sol = env.readSolution();
+      const q = qRows(net, g, sol, batch.coords);
+      const act = new Int32Array(B);
+      for (let b = 0; b < B; b++) {
+        const s = sol.subarray(b * n, (b + 1) * n);
+        act[b] = envAction(greedyAction(problem, n, s, q.moves.subarray(b * A, (b + 1) * A), q.stop[b]), A);
+      }
+      env.step(act);
+    }
+    return env.readBestObjective().reduce((a, c) => a + c, 0) / B;
+  } finally {
+    env.dispose();
+    g.dispose();
+  }
+}
+
+export function trainCop(opts: CopTrainOptions): CopTrainResult {
+  const problem = opts.problem;
+  if (!["maxcut", "kcut", "tsp"].includes(problem)) throw new TypeError(`recforge: trainCop: problem must be maxcut, kcut or tsp, got ${JSON.stringify(problem)}`);
+  const k = problem === "kcut" ? (opts.k ?? 5) : 2, m = opts.m ?? 6;
+  const n = problem === "kcut" ? k * m : (opts.n ?? 20);
+  const family = opts.family ?? "points";
+  const steps = opts.steps ?? 1000, envBatch = opts.envBatch ?? 8, batchSize = opts.batchSize ?? 16;
+  const nStep = opts.nStep ?? 2, gamma = opts.gamma ?? 0.9, warmup = opts.warmup ?? Math.max(batchSize, 4 * envBatch);
+  const targetEvery = opts.targetEvery ?? 100, seed = opts.seed ?? 1;
+  const epsStart = opts.epsStart ?? 1, epsEnd = opts.epsEnd ?? 0.05, decay = Math.max(1, Math.round((opts.epsDecay ?? 0.5) * steps));
+  const knn = problem === "tsp" ? (opts.knn ?? 50) : undefined;
+  for (const [v, what] of [[n, "n"], [steps, "steps"], [envBatch, "envBatch"], [batchSize, "batchSize"], [nStep, "nStep"], [targetEvery, "targetEvery"]] as const)
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`recforge: trainCop: ${what} must be an integer >= 1, got ${v}`);
+  if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`recforge: trainCop: gamma must be in [0, 1], got ${gamma}`);
+  const spec = { problem, family, n, k, m };
+  const A = moveCount(problem, n);
+  const graphOpts = { knn: knn !== undefined && n > knn ? knn : undefined };
+
+  const pair = new DqnPair((s) => new LsdqnQNet({ problem, k, hidden: opts.hidden ?? 64, rounds: opts.rounds ?? 3, seed: s }), seed);
+  pair.sync();
+  const optim = new Adam(pair.online.parameters(), { lr: opts.lr ?? 1e-4 });
+  let step = 0, updates = 0, resumedFrom = 0;
+  const ckpt = opts.checkpoint;
+  if (opts.resume && ckpt && fs.existsSync(ckpt)) {
+    const { extra } = loadCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null });
+    const e = extra as { step: number; updates: number; problem: string; n: number };
+    if (e.problem !== problem || e.n !== n) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} is for ${e.problem} n=${e.n}, not ${problem} n=${n}`);
+    step = resumedFrom = e.step;
+    updates = e.updates;
+  }
+  const save = () => {
+    if (!ckpt) return;
+    fs.mkdirSync(path.dirname(path.resolve(ckpt)), { recursive: true });
+    saveCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null, extra: { step, updates, problem, n, k, family, seed } });
+  };
+
+  const valSize = opts.valSize ?? 8;
+  const val = stack(Array.from({ length: valSize }, (_, i) => makeInstance(spec, hash2(seed, 0x7a1), i)), problem === "tsp");
+  const before = greedyEpisodes(pair.online, val, n, k, 99, knn);
+  const replay = new ReplayBuffer(opts.replay ?? 5000);
+  const rng = new Rng(hash2(seed, step));
+  const losses: number[] = [];
+  let round = Math.floor(step / (2 * n)) * 1000003;
+
+  let env: CopEnv | null = null, g: CopGraphBatch | null = null, cur: Batch | null = null, acc: NStep[] = [];
+  const newRound = () => {
+    env?.dispose();
+    g?.dispose();
+    cur = stack(Array.from({ length: envBatch }, (_, i) => makeInstance(spec, hash2(seed, ++round), i)), problem === "tsp");
+    env = new CopEnv({ problem, batch: envBatch, n, k: problem === "kcut" ? k : undefined, matrix: cur.matrix });
+    g = new CopGraphBatch(cur.matrix, envBatch, n, graphOpts);
+    const start = new Int32Array(envBatch * n);
+    for (let b = 0; b < envBatch; b++) start.set(startSolution(problem, n, k, rng), b * n);
+    env.reset(start);
+    acc = Array.from({ length: envBatch }, () => new NStep(nStep, gamma));
+  };
+  // A reference: the mean objective of the (seeded, random) validation starts themselves.
+  let randomStart = 0;
+  {
+    const e0 = new CopEnv({ problem, batch: valSize, n, k: problem === "kcut" ? k : undefined, matrix: val.matrix });
+    const r0 = new Rng(99), s0 = new Int32Array(valSize * n);
+    for (let b = 0; b < valSize; b++) s0.set(startSolution(problem, n, k, r0), b * n);
+    e0.reset(s0);
+    randomStart = e0.readObjective().reduce((a, c) => a + c, 0) / valSize;
+    e0.dispose();
+  }
+
+  try {
+    newRound();
+    while (step < steps) {
+      if (env!.readDone().every((d) => d)) newRound();
+      const epsilon = epsEnd + (epsStart - epsEnd) * Math.max(0, 1 - step / decay);
+      const sol = env!.readSolution();
+      const q = qRows(pair.online, g!, sol, cur!.coords);
+      const done0 = env!.readDone();
+      const act = new Int32Array(envBatch), qa = new Int32Array(envBatch);
+      for (let b = 0; b < envBatch; b++) {
+        if (done0[b]) { act[b] = -1; continue; }
+        const s = sol.subarray(b * n, (b + 1) * n);
+        qa[b] = rng.next() < epsilon ? randomAction(problem, n, s, rng) : greedyAction(problem, n, s, q.moves.subarray(b * A, (b + 1) * A), q.stop[b]);
+        act[b] = envAction(qa[b], A);
+      }
+      const reward = env!.step(act);
+      const next = env!.readSolution(), done1 = env!.readDone();
+      for (let b = 0; b < envBatch; b++) {
+        if (done0[b]) continue;
+        acc[b].add(sol.slice(b * n, (b + 1) * n), qa[b], reward[b] / n, next.slice(b * n, (b + 1) * n), !!done1[b], (t) =>
+          replay.push({ ...t, matrix: cur!.insts[b].matrix, coords: cur!.insts[b].coords }));
+      }
+      step++;
+      let loss = NaN;
+      if (replay.size >= warmup) {
+        loss = update(pair, optim, replay.sample(batchSize, rng), problem, n, k, A, graphOpts);
+        losses.push(loss);
+        if (losses.length > 100) losses.shift();
+        if (++updates % targetEvery === 0) pair.sync();
+      }
+      opts.onProgress?.({ step, steps, epsilon, loss, updates });
+      if (opts.checkpointEvery && step % opts.checkpointEvery === 0) save();
+    }
+    save();
+  } finally {
+    (env as CopEnv | null)?.dispose();
+    (g as CopGraphBatch | null)?.dispose();
+    optim.dispose?.();
+  }
+  const after = greedyEpisodes(pair.online, val, n, k, 99, knn);
+  const net = pair.online;
+  pair.target.dispose?.();
+  return {
+    problem, n, steps, updates, resumedFrom,
+    recentLoss: losses.length ? losses.reduce((a, c) => a + c, 0) / losses.length : NaN,
+    validation: { before, after, randomStart },
+    net,
+  };
+}
+
+/** One double-DQN update on a minibatch; returns the loss. */
+function update(pair: DqnPair, optim: Adam, batch: Transition[], problem: CopProblem, n: number, k: number, A: number, graphOpts: { knn?: number }): number {
+  const M = batch.length;
+  const matrix = new Float64Array(M * n * n), sol = new Int32Array(M * n), next = new Int32Array(M * n);
+  const coords = problem === "tsp" ? new Float64Array(M * n * 2) : undefined;
+  batch.forEach((t, i) => {
+    matrix.set(t.matrix, i * n * n);
+    sol.set(t.sol, i * n);
+    next.set(t.next, i * n);
+    if (coords) coords.set(t.coords!, i * n * 2);
+  });
+  const g = new CopGraphBatch(matrix, M, n, { ...graphOpts, dtype: pair.online.theta0.dtype });
+  try {
+    // Double DQN target: the online net chooses a* in s_N, the target net values it.
+    const qOnline = qRows(pair.online, g, next, coords), qTarget = qRows(pair.target, g, next, coords);
+    const y = new Float64Array(M);
+    batch.forEach((t, i) => {
+      if (t.discount === 0) return void (y[i] = t.ret);
+      const s = next.subarray(i * n, (i + 1) * n);
+      const a = greedyAction(problem, n, s, qOnline.moves.subarray(i * A, (i + 1) * A), qOnline.stop[i]);
+      y[i] = t.ret + t.discount * (a === A ? qTarget.stop[i] : qTarget.moves[i * A + a]);
+    });
+    const loss = tidy(() => {
+      const q = pair.online.forward(g, sol, coords);
+      const all = concat([reshape(q.moves, [M, A]), unsqueeze(q.stop, 1)], 1);
+      const idx = tensor(Int32Array.from(batch, (t) => t.action), { dtype: "int32", shape: [M, 1] });
+      const qsa = reshape(gather(all, 1, idx), [M]);
+      return mse(qsa, tensor(y, { dtype: qsa.dtype }));
+    });
+    optim.zeroGrad();
+    loss.backward();
+    optim.step();
+    const v = loss.item();
+    loss.dispose();
+    return v;
+  } finally {
+    g.dispose();
+  }
+}
