@@ -7,11 +7,13 @@ import { ProgressBar } from "./progress.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
 import { loadMovielensSeq, loadSeqCsv, movielensSeqDir, seqStats, type MovielensCategory } from "../methods/seqrec/data.js";
 import { evaluateRanking } from "../methods/seqrec/evaluate.js";
-import { createSeqModel, defaultOptimizer, SEQ_MODELS, type SeqModelName } from "../methods/seqrec/models.js";
+import { createSeqModel, defaultOptimizer, SEQ_MODELS, type SeqModelName, type SeqModelOptions } from "../methods/seqrec/models.js";
 import { trainSeqRec, type SeqProgress } from "../methods/seqrec/train.js";
 import type { GatedLongRec } from "../methods/seqrec/gatedlongrec.js";
+import { TIME_UNITS, type Cta, type TimeUnit } from "../methods/seqrec/cta.js";
+import { SEQ_LOSSES, type SeqLossName } from "../methods/seqrec/inbatch_loss.js";
 
-export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gru4rec|gru4rec-cat|sasrec|pop [options]
+export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gru4rec|gru4rec-cat|sasrec|pop|cta [options]
 
   --data X             a MovieLens-1M folder (movies.dat + ratings) or a user,item,timestamp[,category]
                        CSV/TSV with a header (default $RECFORGE_DATA/ml-1m)
@@ -26,11 +28,33 @@ export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gr
   --no-long-term       GatedLongRec ablation: short-term encoder only
   --no-phase2          GatedLongRec ablation: never switch to phase-2 training
   --sampled-softmax N  GatedLongRec: phase-1 item NLL with N log-uniform negatives (default full softmax)
+  --split time|user    target split: global time quantiles 0.8/0.9 (default) or users 80/10/10 (--split-seed N;
+                       the default for cta, the authors' protocol)
+  CTA: --window W (8: W − 1 earlier actions) --kernels S (log; lin-5, log-2-lin-2, exp^, ...) --no-context
+       --time-unit seconds|hours|days --loss top1|bpr|ce --layers N (2) --heads N (2) --ff-dim N (2048)
+       --hidden N (500) --dropout X (0.2); the epoch is selected on validation Recall@5
   --checkpoint FILE    save every --checkpoint-every steps (500) and after each epoch; an existing file is resumed
   --json               print one JSON object: test recall / mrr / ndcg10, epochs, seconds per epoch, ...`;
 
 function optNum(flags: Parsed["flags"], name: string): number | undefined {
   return flags[name] === undefined ? undefined : numFlag(flags, name, 0);
+}
+
+function ctaOptions(flags: Parsed["flags"]): SeqModelOptions {
+  const str = (name: string) => {
+    const v = flags[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string") throw new RangeError(`--${name} needs a value`);
+    return v;
+  };
+  const unit = str("time-unit");
+  if (unit !== undefined && !(unit in TIME_UNITS)) throw new RangeError(`--time-unit must be ${Object.keys(TIME_UNITS).join(", ")}, got ${JSON.stringify(unit)}`);
+  const loss = str("loss");
+  if (loss !== undefined && !(SEQ_LOSSES as readonly string[]).includes(loss)) throw new RangeError(`--loss must be ${SEQ_LOSSES.join(", ")}, got ${JSON.stringify(loss)}`);
+  return {
+    kernels: str("kernels"), context: !flags["no-context"], timeUnit: unit as TimeUnit | undefined, loss: loss as SeqLossName | undefined,
+    layers: optNum(flags, "layers"), heads: optNum(flags, "heads"), ffDim: optNum(flags, "ff-dim"),
+  };
 }
 
 export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<string, unknown>> {
@@ -42,7 +66,10 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   const category = (flags.category ?? "genres") as MovielensCategory;
   if (category !== "genres" && category !== "first-genre") throw new RangeError(`--category must be genres or first-genre, got ${JSON.stringify(category)}`);
   const src = typeof flags.data === "string" ? flags.data : movielensSeqDir();
-  const ds = fs.existsSync(src) && fs.statSync(src).isFile() ? loadSeqCsv(src) : loadMovielensSeq({ dir: src, category });
+  const splitKind = flags.split ?? (model0 === "cta" ? "user" : "time");
+  if (splitKind !== "time" && splitKind !== "user") throw new RangeError(`--split must be time or user, got ${JSON.stringify(splitKind)}`);
+  const split = splitKind === "user" ? { kind: "user" as const, seed: numFlag(flags, "split-seed", 0) } : { kind: "time" as const };
+  const ds = fs.existsSync(src) && fs.statSync(src).isFile() ? loadSeqCsv(src, { split }) : loadMovielensSeq({ dir: src, category, split });
   const st = seqStats(ds);
   process.stderr.write(`data: ${ds.name}: ${st.users} users, ${st.items} items, ${st.categories} categories; targets train ${st.targets.train}, valid ${st.targets.valid}, test ${st.targets.test}\n`);
   const seed = numFlag(flags, "seed", 0);
@@ -51,6 +78,7 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
     seed, hidden: optNum(flags, "hidden"), window: optNum(flags, "window"), dropout: optNum(flags, "dropout"),
     longTerm: !flags["no-long-term"], phase2: !flags["no-phase2"], evalK: optNum(flags, "k"), trainK: optNum(flags, "train-k"),
     sampledSoftmax: optNum(flags, "sampled-softmax"),
+    ...(model0 === "cta" ? ctaOptions(flags) : {}),
   });
   const def = defaultOptimizer(model0);
   const optimizer = (flags.optimizer ?? def.optimizer) as "adagrad" | "adam";
@@ -64,6 +92,7 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   const r = await trainSeqRec({
     model, ds, hist, valid, seed, optimizer, lr: optNum(flags, "lr") ?? (optimizer === def.optimizer ? def.lr : undefined),
     epochs: numFlag(flags, "epochs", 20), batchSize: numFlag(flags, "batch", 100), clip: optNum(flags, "clip"), patience: optNum(flags, "patience"),
+    selectK: optNum(flags, "select-k") ?? (model0 === "cta" ? 5 : undefined),
     trainFraction: optNum(flags, "train-fraction"), checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
     checkpointEvery: optNum(flags, "checkpoint-every"),
     onProgress: (e: SeqProgress) => {
@@ -98,6 +127,7 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
     parameters: r.parameters,
     resumed_from: r.resumedFrom,
     ...(model0 === "gatedlongrec" ? { phase: (model as GatedLongRec).state } : {}),
+    ...(model0 === "cta" ? { split: splitKind, temporal: (model as Cta).kernelReport() } : {}),
     valid: r.bestValid,
     test_targets: test.count,
     recall: test.recall,

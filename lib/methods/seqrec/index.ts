@@ -36,3 +36,6 @@ export { mixtureLogProbs, mixtureTargetLogProbs } from "./mixture.js";
 export { rankTargets, evaluateRanking, categoryBaselineRanks, categoryMetrics, type EvaluateOptions as SeqEvaluateOptions } from "./evaluate.js";
 export { trainSeqRec, type TrainSeqRecOptions, type TrainSeqRecResult, type SeqProgress, type SeqEpochLog, type SeqOptimizerName } from "./train.js";
 export { createSeqModel, defaultOptimizer, SEQ_MODELS, type SeqModelName, type SeqModelOptions } from "./models.js";
+export { Cta, TIME_UNITS, type CtaConfig, type TimeUnit } from "./cta.js";
+export { TemporalKernels, temporalWeights, parseKernelSpec, kernelSpecString, KERNEL_TYPES, type KernelSpec, type KernelType } from "./cta_kernels.js";
+export { top1Loss, bprLoss, softplus, inBatchScores, seqLoss, SEQ_LOSSES, type SeqLossName } from "./inbatch_loss.js";
