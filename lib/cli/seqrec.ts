@@ -7,6 +7,7 @@ import { ProgressBar } from "./progress.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
 import { loadMovielensSeq, loadSeqCsv, movielensSeqDir, seqStats, type MovielensCategory } from "../methods/seqrec/data.js";
 import { evaluateRanking } from "../methods/seqrec/evaluate.js";
+import { restrictToTrainingVocabulary } from "../methods/seqrec/vocab.js";
 import { createSeqModel, defaultOptimizer, SEQ_MODELS, type SeqModelName, type SeqModelOptions } from "../methods/seqrec/models.js";
 import { trainSeqRec, type SeqProgress } from "../methods/seqrec/train.js";
 import type { GatedLongRec } from "../methods/seqrec/gatedlongrec.js";
@@ -30,6 +31,8 @@ export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gr
   --sampled-softmax N  GatedLongRec: phase-1 item NLL with N log-uniform negatives (default full softmax)
   --split time|user    target split: global time quantiles 0.8/0.9 (default) or users 80/10/10 (--split-seed N;
                        the default for cta, the authors' protocol)
+  --vocab train|all    with --split user: items of non-training users → <unk>, a miss as a target (train,
+                       the default there) or every item (all)
   CTA: --window W (8: W − 1 earlier actions) --kernels S (log; lin-5, log-2-lin-2, exp^, ...) --no-context
        --time-unit seconds|hours|days --loss top1|bpr|ce --layers N (2) --heads N (2) --ff-dim N (2048)
        --hidden N (500) --dropout X (0.2); the epoch is selected on validation Recall@5
@@ -69,7 +72,10 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   const splitKind = flags.split ?? (model0 === "cta" ? "user" : "time");
   if (splitKind !== "time" && splitKind !== "user") throw new RangeError(`--split must be time or user, got ${JSON.stringify(splitKind)}`);
   const split = splitKind === "user" ? { kind: "user" as const, seed: numFlag(flags, "split-seed", 0) } : { kind: "time" as const };
-  const ds = fs.existsSync(src) && fs.statSync(src).isFile() ? loadSeqCsv(src, { split }) : loadMovielensSeq({ dir: src, category, split });
+  const ds0 = fs.existsSync(src) && fs.statSync(src).isFile() ? loadSeqCsv(src, { split }) : loadMovielensSeq({ dir: src, category, split });
+  const vocab = flags.vocab ?? (splitKind === "user" ? "train" : "all");
+  if (vocab !== "train" && vocab !== "all") throw new RangeError(`--vocab must be train or all, got ${JSON.stringify(vocab)}`);
+  const ds = vocab === "train" ? restrictToTrainingVocabulary(ds0) : ds0;
   const st = seqStats(ds);
   process.stderr.write(`data: ${ds.name}: ${st.users} users, ${st.items} items, ${st.categories} categories; targets train ${st.targets.train}, valid ${st.targets.valid}, test ${st.targets.test}\n`);
   const seed = numFlag(flags, "seed", 0);
@@ -127,7 +133,9 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
     parameters: r.parameters,
     resumed_from: r.resumedFrom,
     ...(model0 === "gatedlongrec" ? { phase: (model as GatedLongRec).state } : {}),
-    ...(model0 === "cta" ? { split: splitKind, temporal: (model as Cta).kernelReport() } : {}),
+    split: splitKind,
+    vocab,
+    ...(model0 === "cta" ? { temporal: (model as Cta).kernelReport() } : {}),
     valid: r.bestValid,
     test_targets: test.count,
     recall: test.recall,

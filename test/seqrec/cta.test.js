@@ -119,3 +119,36 @@ test("recforge train seqrec --model cta --json on a CSV (user split by default)"
   t.regex(bad.stderr, /CTA kernels "lin-": empty part/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("<unk> vocabulary: items outside the training users' actions map to <unk>, a miss as a target", (t) => {
+  // three users, split 1 / 1 / 1 by the seeded shuffle; minHistory 1 so every later action is a target
+  const acts = [["u0", ["a", "b", "c", "a"]], ["u1", ["a", "d", "b"]], ["u2", ["b", "e", "a", "e"]]];
+  const actions = [];
+  let line = 1;
+  for (const [u, items] of acts) items.forEach((it, k) => actions.push({ user: u, item: it, time: 100 * k, line: line++ }));
+  const cat = new Map(["a", "b", "c", "d", "e"].map((i) => [i, "x"]));
+  const full = rf.buildSeqDataset("tiny", actions, cat, { minHistory: 1, split: { kind: "user", fractions: [0.34, 0.33, 0.33], seed: 3 } });
+  t.throws(() => rf.restrictToTrainingVocabulary(rf.buildSeqDataset("tiny", actions, cat, { minHistory: 1 })), { instanceOf: RangeError, message: /needs a user split/ });
+  const ds2 = rf.restrictToTrainingVocabulary(full);
+  const trainUser = full.userOf[full.split.train[0]];
+  const vocab = new Set(acts[trainUser][1]);
+  t.deepEqual(ds2.itemNames.slice(0, 2), ["", "<unk>"]);
+  t.deepEqual(ds2.itemNames.slice(2).sort(), [...vocab].sort());
+  t.is(ds2.numItems, 2 + vocab.size);
+  for (let p = 0; p < full.items.length; p++) {
+    const name = full.itemNames[full.items[p]];
+    t.is(ds2.items[p], vocab.has(name) ? ds2.itemNames.indexOf(name) : 1, `position ${p} (${name})`);
+  }
+  // evaluation: a Pop model ranks every target; <unk> targets get rank numItems (a miss at every K)
+  const pop = rf.createSeqModel("pop", ds2);
+  const positions = Int32Array.from([...ds2.split.valid, ...ds2.split.test]);
+  const ranks = rf.rankTargets(pop, ds2, new rf.CategoryHistory(ds2), positions);
+  let unk = 0;
+  positions.forEach((p, i) => {
+    if (ds2.items[p] === 1) {
+      unk++;
+      t.is(ranks[i], ds2.numItems);
+    } else t.true(ranks[i] < ds2.numItems);
+  });
+  t.true(unk > 0, "the tiny data has <unk> targets (d or e belong to a non-training user)");
+});

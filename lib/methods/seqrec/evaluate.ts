@@ -27,7 +27,10 @@ export function rankTargets(model: SeqRecModel, ds: SeqDataset, hist: CategoryHi
       const pos = positions.subarray(s, Math.min(positions.length, s + bs));
       tidy(() => noGrad(() => {
         const inp = seqInputs(ds, hist, pos, model.window);
-        out.set(rankOfTargets(model.scores(inp), inp.window.targetItems, { exclude: [0] }), s);
+        const r = rankOfTargets(model.scores(inp), inp.window.targetItems, { exclude: [0] });
+        // an <unk> target (CTA's vocabulary, vocab.ts) is a miss at every cutoff
+        if (ds.unkItem !== undefined) inp.window.targetItems.forEach((y, i) => { if (y === ds.unkItem) r[i] = ds.numItems; });
+        out.set(r, s);
       }));
       opts.onProgress?.(Math.min(positions.length, s + bs), positions.length);
     }
