@@ -14,7 +14,7 @@ import type { GatedLongRec } from "../methods/seqrec/gatedlongrec.js";
 import { TIME_UNITS, type Cta, type TimeUnit } from "../methods/seqrec/cta.js";
 import { SEQ_LOSSES, type SeqLossName } from "../methods/seqrec/inbatch_loss.js";
 
-export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gru4rec|gru4rec-cat|sasrec|pop|cta [options]
+export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gru4rec|gru4rec-cat|sasrec|pop|cta|tisasrec [options]
 
   --data X             a MovieLens-1M folder (movies.dat + ratings) or a user,item,timestamp[,category]
                        CSV/TSV with a header (default $RECFORGE_DATA/ml-1m)

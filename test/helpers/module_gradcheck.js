@@ -2,10 +2,11 @@
 // input tensors to fn; a module reads its own parameters). Each parameter element is perturbed in
 // place through loadStateDict (as test/compexp/model.test.js does) and the central difference of
 // L = Σ_k Σ out_k·W_k (fixed weights W_k) is compared with the gradient backward() gave.
-// Modules must be float64. `only` restricts the check to parameters whose name passes it.
+// Modules must be float64. `only` restricts the check to parameters whose name passes it; `skip(name, j)`
+// leaves out single elements (e.g. an embedding's padding row, whose gradient is zeroed by design).
 import { add, mul, noGrad, sum, tensor, tidy } from "../../dist/index.js";
 
-export function moduleGradcheck(m, fn, { eps = 1e-6, atol = 1e-6, rtol = 1e-5, only = () => true, maxPerParam = Infinity } = {}) {
+export function moduleGradcheck(m, fn, { eps = 1e-6, atol = 1e-6, rtol = 1e-5, only = () => true, skip = () => false, maxPerParam = Infinity } = {}) {
   const named = m.namedParameters().filter(([n]) => only(n));
   let weights = null;
   const asList = (o) => (Array.isArray(o) ? o : [o]);
@@ -26,6 +27,7 @@ export function moduleGradcheck(m, fn, { eps = 1e-6, atol = 1e-6, rtol = 1e-5, o
     // spread the checked elements over the whole tensor when it is large
     const step = Math.max(1, Math.floor(base.length / Math.min(base.length, maxPerParam)));
     for (let j = 0; j < base.length; j += step) {
+      if (skip(name, j)) continue;
       const d = base.slice();
       d[j] += eps;
       put(d);

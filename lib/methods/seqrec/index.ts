@@ -40,3 +40,4 @@ export { Cta, TIME_UNITS, type CtaConfig, type TimeUnit } from "./cta.js";
 export { TemporalKernels, temporalWeights, parseKernelSpec, kernelSpecString, KERNEL_TYPES, type KernelSpec, type KernelType } from "./cta_kernels.js";
 export { top1Loss, bprLoss, softplus, inBatchScores, seqLoss, SEQ_LOSSES, type SeqLossName } from "./inbatch_loss.js";
 export { restrictToTrainingVocabulary } from "./vocab.js";
+export { TiSasRec, userTimeScales, intervalMatrix, type TiSasRecConfig } from "./tisasrec.js";

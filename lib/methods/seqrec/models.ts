@@ -9,10 +9,11 @@ import { Gru4Rec } from "./gru4rec.js";
 import { SasRec } from "./sasrec.js";
 import { GatedLongRec } from "./gatedlongrec.js";
 import { Cta, type TimeUnit } from "./cta.js";
+import { TiSasRec } from "./tisasrec.js";
 import type { SeqLossName } from "./inbatch_loss.js";
 import type { SeqOptimizerName } from "./train.js";
 
-export const SEQ_MODELS = ["gatedlongrec", "gru4rec", "gru4rec-cat", "sasrec", "pop", "cta"] as const;
+export const SEQ_MODELS = ["gatedlongrec", "gru4rec", "gru4rec-cat", "sasrec", "pop", "cta", "tisasrec"] as const;
 export type SeqModelName = (typeof SEQ_MODELS)[number];
 
 export interface SeqModelOptions {
@@ -52,6 +53,8 @@ export function createSeqModel(name: SeqModelName, ds: SeqDataset, o: SeqModelOp
       return new SasRec({ ...base, dropout: o.dropout });
     case "gatedlongrec":
       return new GatedLongRec({ ...base, numCategories: ds.numCategories, longTerm: o.longTerm, phase2: o.phase2, evalK: o.evalK, trainK: o.trainK, sampledSoftmax: o.sampledSoftmax });
+    case "tisasrec":
+      return new TiSasRec({ ...base, dropout: o.dropout });
     case "cta":
       return new Cta({ ...base, dropout: o.dropout, kernels: o.kernels, context: o.context, timeUnit: o.timeUnit, loss: o.loss, layers: o.layers, heads: o.heads, ffDim: o.ffDim });
   }
@@ -59,5 +62,5 @@ export function createSeqModel(name: SeqModelName, ds: SeqDataset, o: SeqModelOp
 
 /** The optimiser each model trains with by default: Adagrad 0.05 (GatedLongRec's code) for the GRU models, Adam 1e-3 for SASRec (its paper) and CTA (its code). */
 export function defaultOptimizer(name: SeqModelName): { optimizer: SeqOptimizerName; lr: number } {
-  return name === "sasrec" || name === "cta" ? { optimizer: "adam", lr: 1e-3 } : { optimizer: "adagrad", lr: 0.05 };
+  return name === "sasrec" || name === "tisasrec" || name === "cta" ? { optimizer: "adam", lr: 1e-3 } : { optimizer: "adagrad", lr: 0.05 };
 }
