@@ -8,6 +8,7 @@ import { CategoryHistory } from "../methods/seqrec/batch.js";
 import { loadMovielensSeq, loadSeqCsv, movielensSeqDir, seqStats, type MovielensCategory } from "../methods/seqrec/data.js";
 import { evaluateRanking } from "../methods/seqrec/evaluate.js";
 import { restrictToTrainingVocabulary } from "../methods/seqrec/vocab.js";
+import { hitRateNdcg, leaveOneOutTargets, sampledRanks } from "../methods/seqrec/sampled_eval.js";
 import { createSeqModel, defaultOptimizer, SEQ_MODELS, type SeqModelName, type SeqModelOptions } from "../methods/seqrec/models.js";
 import { trainSeqRec, type SeqProgress } from "../methods/seqrec/train.js";
 import type { GatedLongRec } from "../methods/seqrec/gatedlongrec.js";
@@ -36,6 +37,8 @@ export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gr
   CTA: --window W (8: W − 1 earlier actions) --kernels S (log; lin-5, log-2-lin-2, exp^, ...) --no-context
        --time-unit seconds|hours|days --loss top1|bpr|ce --layers N (2) --heads N (2) --ff-dim N (2048)
        --hidden N (500) --dropout X (0.2); the epoch is selected on validation Recall@5
+  --protocol loo       SASRec's sanity protocol: leave-one-out targets (last = test, second last = valid, all earlier
+                       positions train); adds sampled100 {hr10, ndcg10}: the true item vs 100 unrated items
   --checkpoint FILE    save every --checkpoint-every steps (500) and after each epoch; an existing file is resumed
   --json               print one JSON object: test recall / mrr / ndcg10, epochs, seconds per epoch, ...`;
 
@@ -89,14 +92,19 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   const def = defaultOptimizer(model0);
   const optimizer = (flags.optimizer ?? def.optimizer) as "adagrad" | "adam";
   const nValid = optNum(flags, "valid-targets");
-  let valid = ds.split.valid;
+  const protocol = flags.protocol ?? "split";
+  if (protocol !== "split" && protocol !== "loo") throw new RangeError(`--protocol must be split or loo, got ${JSON.stringify(protocol)}`);
+  const loo = protocol === "loo" ? leaveOneOutTargets(ds) : null;
+  const trainPos = loo ? loo.train : ds.split.train, testPos = loo ? loo.test : ds.split.test;
+  let valid = loo ? loo.valid : ds.split.valid;
   if (nValid !== undefined && nValid < valid.length) {
     const step = valid.length / nValid; // evenly spaced: deterministic and spread over users and time
-    valid = Int32Array.from({ length: nValid }, (_, i) => ds.split.valid[Math.floor(i * step)]);
+    const all = valid;
+    valid = Int32Array.from({ length: nValid }, (_, i) => all[Math.floor(i * step)]);
   }
   let bar: ProgressBar | null = null, barEpoch = 0, evalBar: ProgressBar | null = null;
   const r = await trainSeqRec({
-    model, ds, hist, valid, seed, optimizer, lr: optNum(flags, "lr") ?? (optimizer === def.optimizer ? def.lr : undefined),
+    model, ds, hist, train: trainPos, valid, seed, optimizer, lr: optNum(flags, "lr") ?? (optimizer === def.optimizer ? def.lr : undefined),
     epochs: numFlag(flags, "epochs", 20), batchSize: numFlag(flags, "batch", 100), clip: optNum(flags, "clip"), patience: optNum(flags, "patience"),
     selectK: optNum(flags, "select-k") ?? (model0 === "cta" ? 5 : undefined),
     trainFraction: optNum(flags, "train-fraction"), checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
@@ -117,8 +125,9 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   });
   for (const ep of r.epochs)
     process.stderr.write(`epoch ${ep.epoch}: loss ${Number.isNaN(ep.loss) ? "-" : ep.loss.toFixed(4)}, ${ep.seconds.toFixed(1)} s, valid Recall@20 ${ep.valid.recall["20"].toFixed(4)}${ep.report ? ` ${JSON.stringify(ep.report)}` : ""}\n`);
-  const testBar = new ProgressBar("test", ds.split.test.length);
-  const test = evaluateRanking(model, ds, hist, ds.split.test, { onProgress: (d) => testBar.update(d) });
+  const testBar = new ProgressBar("test", testPos.length);
+  const test = evaluateRanking(model, ds, hist, testPos, { onProgress: (d) => testBar.update(d) });
+  const sampled = loo ? hitRateNdcg(sampledRanks(model, ds, hist, testPos, { negatives: 100, seed })) : null;
   const out = {
     model: model0,
     config: model.config(),
@@ -137,6 +146,8 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
     vocab,
     ...(model0 === "cta" ? { temporal: (model as Cta).kernelReport() } : {}),
     valid: r.bestValid,
+    protocol,
+    ...(sampled ? { sampled100: { hr10: sampled.hr, ndcg10: sampled.ndcg, count: sampled.count } } : {}),
     test_targets: test.count,
     recall: test.recall,
     mrr: test.mrr,
@@ -148,7 +159,8 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
     process.stdout.write(
       `\n${model0} on ${ds.name}: ${r.epochs.length} epochs (best ${r.bestEpoch}), ${r.secondsPerEpoch.toFixed(1)} s/epoch\n` +
         `  test (${test.count} targets)  Recall@5/20/100 ${["5", "20", "100"].map((k) => test.recall[k].toFixed(4)).join(" / ")}  ` +
-        `MRR@5/20/100 ${["5", "20", "100"].map((k) => test.mrr[k].toFixed(4)).join(" / ")}  NDCG@10 ${test.ndcg["10"].toFixed(4)}\n`,
+        `MRR@5/20/100 ${["5", "20", "100"].map((k) => test.mrr[k].toFixed(4)).join(" / ")}  NDCG@10 ${test.ndcg["10"].toFixed(4)}\n` +
+        (sampled ? `  leave-one-out vs 100 sampled negatives: HR@10 ${sampled.hr.toFixed(4)}  NDCG@10 ${sampled.ndcg.toFixed(4)} (${sampled.count} users)\n` : ""),
     );
   return out;
 }

@@ -41,3 +41,4 @@ export { TemporalKernels, temporalWeights, parseKernelSpec, kernelSpecString, KE
 export { top1Loss, bprLoss, softplus, inBatchScores, seqLoss, SEQ_LOSSES, type SeqLossName } from "./inbatch_loss.js";
 export { restrictToTrainingVocabulary } from "./vocab.js";
 export { TiSasRec, userTimeScales, intervalMatrix, type TiSasRecConfig } from "./tisasrec.js";
+export { leaveOneOutTargets, sampleUnratedNegatives, sampledRanks, hitRateNdcg, type LeaveOneOut } from "./sampled_eval.js";
