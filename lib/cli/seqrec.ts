@@ -37,6 +37,7 @@ export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gr
   CTA: --window W (8: W − 1 earlier actions) --kernels S (log; lin-5, log-2-lin-2, exp^, ...) --no-context
        --time-unit seconds|hours|days --loss top1|bpr|ce --layers N (2) --heads N (2) --ff-dim N (2048)
        --hidden N (500) --dropout X (0.2); the epoch is selected on validation Recall@5
+  --select-k K         validation Recall@K that selects the epoch (20; 5 for cta)
   --protocol loo       SASRec's sanity protocol: leave-one-out targets (last = test, second last = valid, all earlier
                        positions train); adds sampled100 {hr10, ndcg10}: the true item vs 100 unrated items
   --checkpoint FILE    save every --checkpoint-every steps (500) and after each epoch; an existing file is resumed
