@@ -37,7 +37,7 @@ export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gr
   CTA: --window W (8: W − 1 earlier actions) --kernels S (log; lin-5, log-2-lin-2, exp^, ...) --no-context
        --time-unit seconds|hours|days --loss top1|bpr|ce --layers N (2) --heads N (2) --ff-dim N (2048)
        --hidden N (500) --dropout X (0.2); the epoch is selected on validation Recall@5
-  --select-k K         validation Recall@K that selects the epoch (20; 5 for cta)
+  --select-k K         validation Recall@K (5, 20 or 100) that selects the epoch (20; 5 for cta)
   --protocol loo       SASRec's sanity protocol: leave-one-out targets (last = test, second last = valid, all earlier
                        positions train); adds sampled100 {hr10, ndcg10}: the true item vs 100 unrated items
   --checkpoint FILE    save every --checkpoint-every steps (500) and after each epoch; an existing file is resumed
@@ -93,6 +93,8 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   const def = defaultOptimizer(model0);
   const optimizer = (flags.optimizer ?? def.optimizer) as "adagrad" | "adam";
   const nValid = optNum(flags, "valid-targets");
+  const selectK = optNum(flags, "select-k") ?? (model0 === "cta" ? 5 : undefined);
+  if (selectK !== undefined && ![5, 20, 100].includes(selectK)) throw new RangeError(`--select-k must be a recall cut-off (5, 20 or 100), got ${selectK}`);
   const protocol = flags.protocol ?? "split";
   if (protocol !== "split" && protocol !== "loo") throw new RangeError(`--protocol must be split or loo, got ${JSON.stringify(protocol)}`);
   const loo = protocol === "loo" ? leaveOneOutTargets(ds) : null;
@@ -107,7 +109,7 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   const r = await trainSeqRec({
     model, ds, hist, train: trainPos, valid, seed, optimizer, lr: optNum(flags, "lr") ?? (optimizer === def.optimizer ? def.lr : undefined),
     epochs: numFlag(flags, "epochs", 20), batchSize: numFlag(flags, "batch", 100), clip: optNum(flags, "clip"), patience: optNum(flags, "patience"),
-    selectK: optNum(flags, "select-k") ?? (model0 === "cta" ? 5 : undefined),
+    selectK,
     trainFraction: optNum(flags, "train-fraction"), checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
     checkpointEvery: optNum(flags, "checkpoint-every"),
     onProgress: (e: SeqProgress) => {
