@@ -13,6 +13,12 @@
 //
 // Usage: node scripts/cuda-emulate.mjs [test-name-filter ...]   (env: BUILD_DIR, CUDA_INCLUDE, JOBS, EMU_ASAN,
 //          EMU_TIMEOUT seconds per test, EMU_ORDER=index for unshuffled schedules, EMU_SEED=N for other shuffles)
+//        node scripts/cuda-emulate.mjs --fma [filter ...]   the same with FMA contraction as nvcc does it on the
+//          device (--fmad=true is its default): the emulated sources are compiled with -mfma -ffp-contract=fast
+//          (a*b+c becomes one fused multiply-add, rounded once), into their own objects (obj-fma) and
+//          executables (emu_fma_*), without AddressSanitizer unless EMU_ASAN=1. A check that passes without contraction but fails with it has a
+//          tolerance that depends on rounding: found here, not on a GPU. The __fadd_rn-style intrinsics stay
+//          uncontracted, as on the device. Combine with --addon for the JS checks.
 //        node scripts/cuda-emulate.mjs --addon   builds $BUILD/emu/recforge_cuda_emulated.node instead (the CUDA
 //          Node addon over the emulated kernels) and runs the JS checks of the CUDA backend with it
 //          (RECFORGE_CUDA_ADDON=<it> node scripts/cuda-smoke.mjs: op parity, autograd, memory, errors, training)
@@ -40,9 +46,18 @@ function findCudaInclude() {
 }
 const cudaInc = findCudaInclude();
 const jobs = Number(process.env.JOBS || os.cpus().length || 2);
-const asan = process.env.EMU_ASAN !== "0";
 const addonOnly = process.argv.includes("--addon");
-const filters = process.argv.slice(2).filter((a) => a !== "--addon");
+const fma = process.argv.includes("--fma") || process.env.EMU_FMA === "1";
+// AddressSanitizer: on by default; off by default for --fma, a numerics run (the plain run checks memory;
+// without it the tests run 2-3 times faster). EMU_ASAN=0/1 decides either way.
+const asan = process.env.EMU_ASAN ? process.env.EMU_ASAN !== "0" : !fma;
+const filters = process.argv.slice(2).filter((a) => a !== "--addon" && a !== "--fma");
+// FMA contraction: GCC forms FMAs in its widening-multiply pass, which -O1 leaves out unless
+// -fexpensive-optimizations is on; -mfma makes the instruction available.
+const fmaFlags = fma ? ["-mfma", "-ffp-contract=fast", "-fexpensive-optimizations", "-DEMU_FMA_CONTRACT=1"] : ["-ffp-contract=off"];
+const tag = fma ? "-fma" : "";
+// The object folders name the flags (a change of flags must not reuse objects compiled without them).
+const testTag = tag + (asan ? "" : "-noasan");
 
 // ---- (1) source rewriting --------------------------------------------------------------------------
 
@@ -151,12 +166,12 @@ async function pool(tasks, n) {
 }
 
 const emuDir = path.join(root, "native/tests/cuda/emulated");
-const common = ["-std=c++20", "-O1", "-g0", "-pthread", "-Wno-deprecated-declarations",
+const common = ["-std=c++20", "-O1", "-g0", "-pthread", "-Wno-deprecated-declarations", ...fmaFlags,
   `-I${cudaInc}`, `-I${path.join(root, "native/include")}`, `-I${emuDir}`];
 // Tests: AddressSanitizer on. The Node addon: position-independent, no sanitizer (Node is not built with it).
 const variants = {
-  test: { obj: path.join(out, "obj"), flags: [...common, ...(asan ? ["-fsanitize=address", "-fno-omit-frame-pointer"] : [])] },
-  addon: { obj: path.join(out, "obj-pic"), flags: [...common, "-fPIC"] },
+  test: { obj: path.join(out, "obj" + testTag), flags: [...common, ...(asan ? ["-fsanitize=address", "-fno-omit-frame-pointer"] : [])] },
+  addon: { obj: path.join(out, "obj-pic" + tag), flags: [...common, "-fPIC"] },
 };
 
 function newer(a, b) {
@@ -228,7 +243,7 @@ async function buildAddon(cpuLib) {
     ...fs.readdirSync(path.join(root, "native/napi")).filter((f) => f.endsWith("_args.cc")).map((f) => path.join(root, "native/napi", f)),
     ...fs.readdirSync(path.join(root, "native/napi_cuda")).filter((f) => f.endsWith(".cc")).map((f) => path.join(root, "native/napi_cuda", f))];
   const objs = await compileAll(v, [...kernelSources(), ...napi.map((file) => ({ file, emulator: false, extra: napiFlags }))]);
-  const node = path.join(out, "recforge_cuda_emulated.node");
+  const node = path.join(out, `recforge_cuda_emulated${tag}.node`);
   const link = await run("g++", ["-shared", "-fPIC", "-pthread", ...objs, cpuLib, "-ldl", "-o", node]);
   if (link.code !== 0) {
     console.error(`link ${node}:\n${link.text}`);
@@ -261,7 +276,7 @@ async function main() {
     process.stdout.write(r.text);
     const m = r.text.match(/^(\d+) passed, (\d+) failed\s*$/m);
     const pass = m ? Number(m[1]) : 0, fail = m ? Number(m[2]) : 1;
-    console.log(`emulated CUDA JS checks: ${pass} passed, ${fail} failed`);
+    console.log(`emulated CUDA JS checks${fma ? " (FMA contraction)" : ""}: ${pass} passed, ${fail} failed`);
     process.exit(fail || r.code ? 1 : 0);
   }
 
@@ -287,7 +302,7 @@ async function main() {
   let fail = 0;
   for (const [i, t] of tests.entries()) {
     const name = t.name;
-    const exe = path.join(out, `emu_${path.basename(t.file).replace(/\.cu$/, "")}`);
+    const exe = path.join(out, `emu_${fma ? "fma_" : ""}${path.basename(t.file).replace(/\.cu$/, "")}`);
     const link = await run("g++", [...flags, objs[ks.length + i], ...kernelObjs, cpuLib, "-ldl", "-o", exe]);
     if (link.code !== 0) {
       console.error(`link ${name}:\n${link.text}`);
@@ -311,7 +326,7 @@ async function main() {
     const tail = lines.slice(ok ? -1 : -40).join("\n");
     console.log(`${ok ? "ok  " : "FAIL"} emu_${name} (${secs.toFixed(1)} s)${tail ? `\n  ${tail.replace(/\n/g, "\n  ")}` : ""}`);
   }
-  console.log(`emulated CUDA tests: ${pass} passed, ${fail} failed`);
+  console.log(`emulated CUDA tests${fma ? " (FMA contraction)" : ""}: ${pass} passed, ${fail} failed`);
   process.exit(fail ? 1 : 0);
 }
 

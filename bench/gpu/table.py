@@ -78,33 +78,53 @@ def rate(r):
     return ""
 
 
-def main():
-    ours_files, theirs_files = parse_args(sys.argv[1:])
-    ours = [r for p in ours_files for r in load(p)]
-    theirs = {(r["name"], r["shape"]): r for p in theirs_files for r in load(p)}
-    if not ours:
-        print("(no recforge benchmark results)")
-        return 0
-    w_op = max(24, max(len(r["name"]) for r in ours))
-    w_shape = max(16, max(len(r["shape"]) for r in ours))
-    hdr = (f"{'op':<{w_op}} {'shape':<{w_shape}} {'recforge ms':>12} {'torch ms':>10} {'ratio':>7} "
-           f"{'recforge rate':>16}  torch op")
-    print(hdr)
-    print("-" * len(hdr))
+def matched_rows(ours, theirs):
+    """One dict per recforge row and anchor found (a row without an anchor gets torch_* = None)."""
+    out = []
     for r in ours:
         anchors = PAIRS.get(r["name"], [])
         anchors = [anchors] if isinstance(anchors, str) else anchors
         found = [(a, theirs[(a, r["shape"])]) for a in anchors if (a, r["shape"]) in theirs]
+        base = {"op": r["name"], "shape": r["shape"], "recforge_ms": r["ms"], "recforge_rate": rate(r)}
         if not found:
-            print(f"{r['name']:<{w_op}} {r['shape']:<{w_shape}} {r['ms']:>12.4f} {'-':>10} {'-':>7} {rate(r):>16}")
+            out.append({**base, "torch_op": None, "torch_ms": None, "ratio": None})
+        for a, t in found:
+            ratio = r["ms"] / t["ms"] if t["ms"] > 0 else None
+            out.append({**base, "torch_op": a, "torch_ms": t["ms"], "ratio": ratio})
+    return out
+
+
+def format_table(ours, theirs):
+    """The table as text lines (ratio = recforge ms / torch ms)."""
+    if not ours:
+        return ["(no recforge benchmark results)"]
+    w_op = max(24, max(len(r["name"]) for r in ours))
+    w_shape = max(16, max(len(r["shape"]) for r in ours))
+    hdr = (f"{'op':<{w_op}} {'shape':<{w_shape}} {'recforge ms':>12} {'torch ms':>10} {'ratio':>7} "
+           f"{'recforge rate':>16}  torch op")
+    lines = [hdr, "-" * len(hdr)]
+    prev = None
+    for m in matched_rows(ours, theirs):
+        first = prev != (m["op"], m["shape"], m["recforge_ms"])
+        prev = (m["op"], m["shape"], m["recforge_ms"])
+        if m["torch_op"] is None:
+            lines.append(f"{m['op']:<{w_op}} {m['shape']:<{w_shape}} {m['recforge_ms']:>12.4f} {'-':>10} {'-':>7} "
+                         f"{m['recforge_rate']:>16}")
             continue
-        for i, (a, t) in enumerate(found):
-            ratio = f"{r['ms'] / t['ms']:.2f}" if t["ms"] > 0 else "-"
-            if i == 0:
-                print(f"{r['name']:<{w_op}} {r['shape']:<{w_shape}} {r['ms']:>12.4f} {t['ms']:>10.4f} {ratio:>7} "
-                      f"{rate(r):>16}  {a}")
-            else:
-                print(f"{'':<{w_op}} {'':<{w_shape}} {'':>12} {t['ms']:>10.4f} {ratio:>7} {'':>16}  {a}")
+        ratio = f"{m['ratio']:.2f}" if m["ratio"] is not None else "-"
+        if first:
+            lines.append(f"{m['op']:<{w_op}} {m['shape']:<{w_shape}} {m['recforge_ms']:>12.4f} {m['torch_ms']:>10.4f} "
+                         f"{ratio:>7} {m['recforge_rate']:>16}  {m['torch_op']}")
+        else:
+            lines.append(f"{'':<{w_op}} {'':<{w_shape}} {'':>12} {m['torch_ms']:>10.4f} {ratio:>7} {'':>16}  {m['torch_op']}")
+    return lines
+
+
+def main():
+    ours_files, theirs_files = parse_args(sys.argv[1:])
+    ours = [r for p in ours_files for r in load(p)]
+    theirs = {(r["name"], r["shape"]): r for p in theirs_files for r in load(p)}
+    print("\n".join(format_table(ours, theirs)))
     return 0
 
 

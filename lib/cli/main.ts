@@ -18,6 +18,11 @@ const USAGE = `recforge <command>
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
                                       GREENer: train on Amazon reviews, evaluate ILP / top-K selection
+  train seqrec --model M [...]        next-item models on MovieLens-1M: gatedlongrec|gru4rec|gru4rec-cat|sasrec|pop
+                                      (train seqrec --help)
+  bench seqrec [--json] [--quick] [--seeds N] [--only a,b] [--out dir]
+                                      every next-item model and GatedLongRec ablations, full ranking on ml-1m
+                                      test targets (--out bench/results: the result file of record)
   train compexp [--data f] [--stats-only] [--quick] [--epochs n] [--iters n] [--checkpoint-dir d] [--resume] [--json]
                                       CompExp: examples on GREENer's split, the rating-difference distribution,
                                       staged training (extractor, pretrain, end to end)
@@ -53,6 +58,11 @@ export async function main(argv: string[]): Promise<number> {
           print(benchGru({ quick, torch: !flags["no-torch"], command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
+        if (sub === "seqrec") {
+          const { runBenchSeqRec } = await import("./seqrec.js");
+          print(await runBenchSeqRec(flags, argv), json);
+          return 0;
+        }
         if (sub === "dti") {
           const { benchDti } = await import("../bench/dti.js");
           print(await benchDti({ quick, seeds: flags.seeds === undefined ? undefined : Number(flags.seeds), out: typeof flags.out === "string" ? flags.out : undefined }), json);
@@ -65,6 +75,16 @@ export async function main(argv: string[]): Promise<number> {
           return 0;
         }
         if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
+        if (sub === "seqrec") {
+          const { runTrainSeqRec, TRAIN_SEQREC_USAGE } = await import("./seqrec.js");
+          if (flags.help) {
+            process.stdout.write(TRAIN_SEQREC_USAGE + "\n");
+            return 0;
+          }
+          const r = await runTrainSeqRec(flags);
+          if (json) print(r, true);
+          return 0;
+        }
         if (sub === "compexp") return (await import("./compexp.js")).trainCompExpCommand(flags);
         if (sub === "cop") {
           const { runTrainCop, TRAIN_COP_USAGE } = await import("./cop.js");

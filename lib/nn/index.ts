@@ -10,3 +10,7 @@ export { MLP, type MLPOptions } from "./mlp.js";
 export { GATConv, NodeTypeProjection, type GATConvOptions } from "./gat.js";
 export { DCN, CrossLayer, type DCNOptions } from "./dcn.js";
 export { GRU, GRUCell, type GRUOptions, type GRUForwardOptions } from "./gru.js";
+export {
+  TransformerEncoderLayer, MultiheadSelfAttention, sinusoidalPositionalEncoding, paddedSelfAttentionIntervals,
+  type TransformerEncoderLayerOptions, type MultiheadSelfAttentionOptions,
+} from "./transformer.js";

@@ -21,7 +21,7 @@
 //     Items first seen after T_v stay in the vocabulary (they rank, and count as misses).
 //   "user" (CTA's protocol): users shuffled with a seed and cut 80/10/10; every target of a
 //     user belongs to that user's part. (CTA's "<unk> for items of non-training users" is
-//     not applied here: the vocabulary is every item.)
+//     applied on top by vocab.ts, restrictToTrainingVocabulary.)
 import fs from "node:fs";
 import path from "node:path";
 import { dataRoot } from "../../data/paths.js";
@@ -74,6 +74,8 @@ export interface SeqDataset {
   userOf: Int32Array;
   minHistory: number;
   split: SeqSplitInfo;
+  /** CTA's protocol (vocab.ts): the id standing for items outside the training users' vocabulary; a miss as a target. */
+  unkItem?: number;
 }
 
 export interface SeqSplitInfo {

@@ -509,14 +509,20 @@ inline int __float_as_int(float x) { int u; std::memcpy(&u, &x, 4); return u; }
 inline float __int_as_float(int u) { float x; std::memcpy(&x, &u, 4); return x; }
 inline long long __double_as_longlong(double x) { long long u; std::memcpy(&u, &x, 8); return u; }
 inline double __longlong_as_double(long long u) { double x; std::memcpy(&x, &u, 8); return x; }
-// Round-to-nearest arithmetic that must not be contracted into an FMA (the host compiler does not
-// contract without -mfma; these are plain operations).
-inline double __dadd_rn(double a, double b) { return a + b; }
-inline double __dmul_rn(double a, double b) { return a * b; }
-inline double __dsub_rn(double a, double b) { return a - b; }
-inline float __fadd_rn(float a, float b) { return a + b; }
-inline float __fmul_rn(float a, float b) { return a * b; }
-inline float __fsub_rn(float a, float b) { return a - b; }
+// Round-to-nearest arithmetic that the device never contracts into an FMA. The empty asm makes the
+// rounded result opaque, so that the host compiler cannot fuse it either when the emulated sources are
+// compiled with FMA contraction (scripts/cuda-emulate.mjs --fma: -mfma -ffp-contract=fast).
+template <typename T>
+inline T emu_rounded(T r) {
+  __asm__ volatile("" : "+x"(r));
+  return r;
+}
+inline double __dadd_rn(double a, double b) { return emu_rounded(a + b); }
+inline double __dmul_rn(double a, double b) { return emu_rounded(a * b); }
+inline double __dsub_rn(double a, double b) { return emu_rounded(a - b); }
+inline float __fadd_rn(float a, float b) { return emu_rounded(a + b); }
+inline float __fmul_rn(float a, float b) { return emu_rounded(a * b); }
+inline float __fsub_rn(float a, float b) { return emu_rounded(a - b); }
 inline float __fdiv_rn(float a, float b) { return a / b; }
 inline float __expf(float x) { return std::exp(x); }
 inline float __logf(float x) { return std::log(x); }

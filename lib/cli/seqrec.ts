@@ -1,0 +1,182 @@
+// `recforge train seqrec` and `recforge bench seqrec`: thin shells over lib/methods/seqrec (the
+// harness: data, split, trainer, full-ranking evaluation) and lib/bench/seqrec.ts. --json prints
+// exactly one JSON object on stdout; progress bars and logs go to stderr.
+import fs from "node:fs";
+import { numFlag, type Parsed } from "./args.js";
+import { ProgressBar } from "./progress.js";
+import { CategoryHistory } from "../methods/seqrec/batch.js";
+import { loadMovielensSeq, loadSeqCsv, movielensSeqDir, seqStats, type MovielensCategory } from "../methods/seqrec/data.js";
+import { evaluateRanking } from "../methods/seqrec/evaluate.js";
+import { restrictToTrainingVocabulary } from "../methods/seqrec/vocab.js";
+import { hitRateNdcg, leaveOneOutTargets, sampledRanks } from "../methods/seqrec/sampled_eval.js";
+import { createSeqModel, defaultOptimizer, SEQ_MODELS, type SeqModelName, type SeqModelOptions } from "../methods/seqrec/models.js";
+import { trainSeqRec, type SeqProgress } from "../methods/seqrec/train.js";
+import type { GatedLongRec } from "../methods/seqrec/gatedlongrec.js";
+import { TIME_UNITS, type Cta, type TimeUnit } from "../methods/seqrec/cta.js";
+import { SEQ_LOSSES, type SeqLossName } from "../methods/seqrec/inbatch_loss.js";
+
+export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gru4rec|gru4rec-cat|sasrec|pop|cta|tisasrec [options]
+
+  --data X             a MovieLens-1M folder (movies.dat + ratings) or a user,item,timestamp[,category]
+                       CSV/TSV with a header (default $RECFORGE_DATA/ml-1m)
+  --category C         ml-1m category: genres (default, the whole genre string) or first-genre
+  --epochs N           maximum epochs (20); early stopping on validation Recall@20, --patience N (2)
+  --train-fraction F   each epoch trains on a fresh random fraction F of the training targets (1)
+  --valid-targets N    early-stop on a fixed random N of the validation targets (default all)
+  --batch N --lr X --optimizer adagrad|adam --clip X --seed N
+                       (defaults: 100; Adagrad 0.05 for GRU models, Adam 1e-3 for SASRec; clip 5)
+  --hidden N --window N --dropout X                   model size (50), short window (30)
+  --k N                GatedLongRec: categories mixed at evaluation (5); --train-k N in phase 2 (10)
+  --no-long-term       GatedLongRec ablation: short-term encoder only
+  --no-phase2          GatedLongRec ablation: never switch to phase-2 training
+  --sampled-softmax N  GatedLongRec: phase-1 item NLL with N log-uniform negatives (default full softmax)
+  --split time|user    target split: global time quantiles 0.8/0.9 (default) or users 80/10/10 (--split-seed N;
+                       the default for cta, the authors' protocol)
+  --vocab train|all    with --split user: items of non-training users → <unk>, a miss as a target (train,
+                       the default there) or every item (all)
+  CTA: --window W (8: W − 1 earlier actions) --kernels S (log; lin-5, log-2-lin-2, exp^, ...) --no-context
+       --time-unit seconds|hours|days --loss top1|bpr|ce --layers N (2) --heads N (2) --ff-dim N (2048)
+       --hidden N (500) --dropout X (0.2); the epoch is selected on validation Recall@5
+  --select-k K         validation Recall@K (5, 20 or 100) that selects the epoch (20; 5 for cta)
+  --protocol loo       SASRec's sanity protocol: leave-one-out targets (last = test, second last = valid, all earlier
+                       positions train); adds sampled100 {hr10, ndcg10}: the true item vs 100 unrated items
+  --checkpoint FILE    save every --checkpoint-every steps (500) and after each epoch; an existing file is resumed
+  --json               print one JSON object: test recall / mrr / ndcg10, epochs, seconds per epoch, ...`;
+
+function optNum(flags: Parsed["flags"], name: string): number | undefined {
+  return flags[name] === undefined ? undefined : numFlag(flags, name, 0);
+}
+
+function ctaOptions(flags: Parsed["flags"]): SeqModelOptions {
+  const str = (name: string) => {
+    const v = flags[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string") throw new RangeError(`--${name} needs a value`);
+    return v;
+  };
+  const unit = str("time-unit");
+  if (unit !== undefined && !(unit in TIME_UNITS)) throw new RangeError(`--time-unit must be ${Object.keys(TIME_UNITS).join(", ")}, got ${JSON.stringify(unit)}`);
+  const loss = str("loss");
+  if (loss !== undefined && !(SEQ_LOSSES as readonly string[]).includes(loss)) throw new RangeError(`--loss must be ${SEQ_LOSSES.join(", ")}, got ${JSON.stringify(loss)}`);
+  return {
+    kernels: str("kernels"), context: !flags["no-context"], timeUnit: unit as TimeUnit | undefined, loss: loss as SeqLossName | undefined,
+    layers: optNum(flags, "layers"), heads: optNum(flags, "heads"), ffDim: optNum(flags, "ff-dim"),
+  };
+}
+
+export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<string, unknown>> {
+  const json = !!flags.json;
+  const name = flags.model;
+  if (typeof name !== "string" || !(SEQ_MODELS as readonly string[]).includes(name))
+    throw new RangeError(`train seqrec needs --model ${SEQ_MODELS.join("|")}, got ${JSON.stringify(name ?? null)}\n\n${TRAIN_SEQREC_USAGE}`);
+  const model0 = name as SeqModelName;
+  const category = (flags.category ?? "genres") as MovielensCategory;
+  if (category !== "genres" && category !== "first-genre") throw new RangeError(`--category must be genres or first-genre, got ${JSON.stringify(category)}`);
+  const src = typeof flags.data === "string" ? flags.data : movielensSeqDir();
+  const splitKind = flags.split ?? (model0 === "cta" ? "user" : "time");
+  if (splitKind !== "time" && splitKind !== "user") throw new RangeError(`--split must be time or user, got ${JSON.stringify(splitKind)}`);
+  const split = splitKind === "user" ? { kind: "user" as const, seed: numFlag(flags, "split-seed", 0) } : { kind: "time" as const };
+  const ds0 = fs.existsSync(src) && fs.statSync(src).isFile() ? loadSeqCsv(src, { split }) : loadMovielensSeq({ dir: src, category, split });
+  const vocab = flags.vocab ?? (splitKind === "user" ? "train" : "all");
+  if (vocab !== "train" && vocab !== "all") throw new RangeError(`--vocab must be train or all, got ${JSON.stringify(vocab)}`);
+  const ds = vocab === "train" ? restrictToTrainingVocabulary(ds0) : ds0;
+  const st = seqStats(ds);
+  process.stderr.write(`data: ${ds.name}: ${st.users} users, ${st.items} items, ${st.categories} categories; targets train ${st.targets.train}, valid ${st.targets.valid}, test ${st.targets.test}\n`);
+  const seed = numFlag(flags, "seed", 0);
+  const hist = new CategoryHistory(ds);
+  const model = createSeqModel(model0, ds, {
+    seed, hidden: optNum(flags, "hidden"), window: optNum(flags, "window"), dropout: optNum(flags, "dropout"),
+    longTerm: !flags["no-long-term"], phase2: !flags["no-phase2"], evalK: optNum(flags, "k"), trainK: optNum(flags, "train-k"),
+    sampledSoftmax: optNum(flags, "sampled-softmax"),
+    ...(model0 === "cta" ? ctaOptions(flags) : {}),
+  });
+  const def = defaultOptimizer(model0);
+  const optimizer = (flags.optimizer ?? def.optimizer) as "adagrad" | "adam";
+  const nValid = optNum(flags, "valid-targets");
+  const selectK = optNum(flags, "select-k") ?? (model0 === "cta" ? 5 : undefined);
+  if (selectK !== undefined && ![5, 20, 100].includes(selectK)) throw new RangeError(`--select-k must be a recall cut-off (5, 20 or 100), got ${selectK}`);
+  const protocol = flags.protocol ?? "split";
+  if (protocol !== "split" && protocol !== "loo") throw new RangeError(`--protocol must be split or loo, got ${JSON.stringify(protocol)}`);
+  const loo = protocol === "loo" ? leaveOneOutTargets(ds) : null;
+  const trainPos = loo ? loo.train : ds.split.train, testPos = loo ? loo.test : ds.split.test;
+  let valid = loo ? loo.valid : ds.split.valid;
+  if (nValid !== undefined && nValid < valid.length) {
+    const step = valid.length / nValid; // evenly spaced: deterministic and spread over users and time
+    const all = valid;
+    valid = Int32Array.from({ length: nValid }, (_, i) => all[Math.floor(i * step)]);
+  }
+  let bar: ProgressBar | null = null, barEpoch = 0, evalBar: ProgressBar | null = null;
+  const r = await trainSeqRec({
+    model, ds, hist, train: trainPos, valid, seed, optimizer, lr: optNum(flags, "lr") ?? (optimizer === def.optimizer ? def.lr : undefined),
+    epochs: numFlag(flags, "epochs", 20), batchSize: numFlag(flags, "batch", 100), clip: optNum(flags, "clip"), patience: optNum(flags, "patience"),
+    selectK,
+    trainFraction: optNum(flags, "train-fraction"), checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
+    checkpointEvery: optNum(flags, "checkpoint-every"),
+    onProgress: (e: SeqProgress) => {
+      if (e.phase === "train") {
+        if (!bar || barEpoch !== e.epoch) {
+          bar = new ProgressBar(`epoch ${e.epoch}`, e.steps);
+          barEpoch = e.epoch;
+          evalBar = null;
+        }
+        bar.update(e.step, `loss ${e.lossEma.toFixed(4)}`);
+      } else {
+        evalBar ??= new ProgressBar("validation", e.total);
+        evalBar.update(e.done);
+      }
+    },
+  });
+  for (const ep of r.epochs)
+    process.stderr.write(`epoch ${ep.epoch}: loss ${Number.isNaN(ep.loss) ? "-" : ep.loss.toFixed(4)}, ${ep.seconds.toFixed(1)} s, valid Recall@20 ${ep.valid.recall["20"].toFixed(4)}${ep.report ? ` ${JSON.stringify(ep.report)}` : ""}\n`);
+  const testBar = new ProgressBar("test", testPos.length);
+  const test = evaluateRanking(model, ds, hist, testPos, { onProgress: (d) => testBar.update(d) });
+  const sampled = loo ? hitRateNdcg(sampledRanks(model, ds, hist, testPos, { negatives: 100, seed })) : null;
+  const out = {
+    model: model0,
+    config: model.config(),
+    data: ds.name,
+    seed,
+    optimizer,
+    epochs: r.epochs.length,
+    best_epoch: r.bestEpoch,
+    stopped_early: r.stoppedEarly,
+    steps: r.steps,
+    seconds_per_epoch: +r.secondsPerEpoch.toFixed(3),
+    parameters: r.parameters,
+    resumed_from: r.resumedFrom,
+    ...(model0 === "gatedlongrec" ? { phase: (model as GatedLongRec).state } : {}),
+    split: splitKind,
+    vocab,
+    ...(model0 === "cta" ? { temporal: (model as Cta).kernelReport() } : {}),
+    valid: r.bestValid,
+    protocol,
+    ...(sampled ? { sampled100: { hr10: sampled.hr, ndcg10: sampled.ndcg, count: sampled.count } } : {}),
+    test_targets: test.count,
+    recall: test.recall,
+    mrr: test.mrr,
+    ndcg10: test.ndcg["10"],
+    history: r.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds, valid_recall20: e.valid.recall["20"], report: e.report })),
+  };
+  model.dispose();
+  if (!json)
+    process.stdout.write(
+      `\n${model0} on ${ds.name}: ${r.epochs.length} epochs (best ${r.bestEpoch}), ${r.secondsPerEpoch.toFixed(1)} s/epoch\n` +
+        `  test (${test.count} targets)  Recall@5/20/100 ${["5", "20", "100"].map((k) => test.recall[k].toFixed(4)).join(" / ")}  ` +
+        `MRR@5/20/100 ${["5", "20", "100"].map((k) => test.mrr[k].toFixed(4)).join(" / ")}  NDCG@10 ${test.ndcg["10"].toFixed(4)}\n` +
+        (sampled ? `  leave-one-out vs 100 sampled negatives: HR@10 ${sampled.hr.toFixed(4)}  NDCG@10 ${sampled.ndcg.toFixed(4)} (${sampled.count} users)\n` : ""),
+    );
+  return out;
+}
+
+export async function runBenchSeqRec(flags: Parsed["flags"], argv: string[]): Promise<Record<string, unknown>> {
+  const { benchSeqRec } = await import("../bench/seqrec.js");
+  return benchSeqRec({
+    quick: !!flags.quick,
+    seeds: optNum(flags, "seeds"),
+    epochs: optNum(flags, "epochs"),
+    trainFraction: optNum(flags, "train-fraction"),
+    only: typeof flags.only === "string" ? flags.only.split(",").map((s) => s.trim()) : undefined,
+    out: typeof flags.out === "string" ? flags.out : null,
+    command: ["recforge", ...argv].join(" "),
+  });
+}
