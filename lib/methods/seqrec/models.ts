@@ -26,6 +26,7 @@ export interface SeqModelOptions {
   evalK?: number;
   trainK?: number;
   sampledSoftmax?: number;
+  phase2After?: number;
 }
 
 export function createSeqModel(name: SeqModelName, ds: SeqDataset, o: SeqModelOptions = {}): SeqRecModel {
@@ -41,7 +42,7 @@ export function createSeqModel(name: SeqModelName, ds: SeqDataset, o: SeqModelOp
     case "sasrec":
       return new SasRec({ ...base, dropout: o.dropout });
     case "gatedlongrec":
-      return new GatedLongRec({ ...base, numCategories: ds.numCategories, longTerm: o.longTerm, phase2: o.phase2, evalK: o.evalK, trainK: o.trainK, sampledSoftmax: o.sampledSoftmax });
+      return new GatedLongRec({ ...base, numCategories: ds.numCategories, longTerm: o.longTerm, phase2: o.phase2, evalK: o.evalK, trainK: o.trainK, sampledSoftmax: o.sampledSoftmax, phase2After: o.phase2After });
   }
 }
 
