@@ -48,7 +48,7 @@ out.push("");
 out.push("| model | seed | lr | epochs | best | valid Recall@20 | s / epoch | phase 2 after epoch |");
 out.push("|---|---|---|---|---|---|---|---|");
 for (const r of j.results.filter((r) => !/ k=|oracle/.test(r.model)))
-  out.push(`| ${r.model}${r.same_as ? " (= main run)" : ""} | ${r.seed} | ${r.lr ?? "–"} | ${r.epochs_trained} | ${r.best_epoch} | ${f(r.valid_recall20)} | ${f(r.seconds_per_epoch, 1)} | ${r.phase_switch_after_epoch === undefined ? "" : r.phase_switch_after_epoch ?? "never"} |`);
+  out.push(`| ${r.model}${r.same_as ? " (= main run)" : ""} | ${r.seed} | ${r.model === "pop" ? "–" : r.lr ?? "–"} | ${r.epochs_trained} | ${r.best_epoch} | ${f(r.valid_recall20)} | ${f(r.seconds_per_epoch, 1)} | ${r.phase_switch_after_epoch === undefined ? "" : r.phase_switch_after_epoch ?? "never"} |`);
 out.push("");
 if (j.lr_selection?.length) {
   out.push("Learning-rate selection (seed 0, validation Recall@20):");

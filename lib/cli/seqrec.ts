@@ -29,6 +29,8 @@ export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gr
   --k N                GatedLongRec: categories mixed at evaluation (5); --train-k N in phase 2 (10)
   --no-long-term       GatedLongRec ablation: short-term encoder only
   --no-phase2          GatedLongRec ablation: never switch to phase-2 training
+  --phase2-after N     GatedLongRec: switch to phase 2 after epoch N at the latest (not in the spec: for
+                       budgets too short for the gate-recall rule to fire)
   --sampled-softmax N  GatedLongRec: phase-1 item NLL with N log-uniform negatives (default full softmax)
   --split time|user    target split: global time quantiles 0.8/0.9 (default) or users 80/10/10 (--split-seed N;
                        the default for cta, the authors' protocol)
@@ -87,7 +89,7 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   const model = createSeqModel(model0, ds, {
     seed, hidden: optNum(flags, "hidden"), window: optNum(flags, "window"), dropout: optNum(flags, "dropout"),
     longTerm: !flags["no-long-term"], phase2: !flags["no-phase2"], evalK: optNum(flags, "k"), trainK: optNum(flags, "train-k"),
-    sampledSoftmax: optNum(flags, "sampled-softmax"),
+    sampledSoftmax: optNum(flags, "sampled-softmax"), phase2After: optNum(flags, "phase2-after"),
     ...(model0 === "cta" ? ctaOptions(flags) : {}),
   });
   const def = defaultOptimizer(model0);

@@ -179,6 +179,10 @@ test("GatedLongRec.afterEpoch measures the gate on 1% of training targets and ap
   t.is(r2.phase, 2);
   t.true(r2.switched);
   t.is(m.state.switchedAfterEpoch, 2);
+  const forced = rf.createSeqModel("gatedlongrec", ds, { hidden: 8, phase2After: 1 });
+  t.is(forced.afterEpoch(ctx).phase, 2, "phase2After forces the switch after that epoch");
+  t.is(forced.state.switchedAfterEpoch, 1);
+  t.throws(() => rf.createSeqModel("gatedlongrec", ds, { phase2After: 0 }), { instanceOf: RangeError });
   t.is(rf.onePercent(ds.split.train, 0).length, Math.max(1, Math.round(ds.split.train.length / 100)));
 });
 

@@ -53,6 +53,11 @@ export interface GatedLongRecConfig {
   longTerm?: boolean;
   /** Allow the switch to phase 2 (default true; false: the no-phase-2 ablation). */
   phase2?: boolean;
+  /**
+   * Switch to phase 2 after this epoch at the latest, whatever the gate does (default none: the
+   * code's rule alone). Not in the spec: a diagnostic for budgets too short for the rule to fire.
+   */
+  phase2After?: number;
   /** Sampled-softmax negatives for phase 1's item NLL (default 0: full softmax). */
   sampledSoftmax?: number;
   dtype?: DType;
@@ -112,6 +117,8 @@ export class GatedLongRec extends SeqRecModel {
     this.evalK = Math.min(cfg.evalK ?? 5, realCats);
     this.longTerm = cfg.longTerm ?? true;
     this.allowPhase2 = cfg.phase2 ?? true;
+    if (cfg.phase2After !== undefined && !(Number.isInteger(cfg.phase2After) && cfg.phase2After >= 1))
+      throw new RangeError(`recforge: GatedLongRec: phase2After must be an integer >= 1, got ${String(cfg.phase2After)}`);
     const o = { dtype: cfg.dtype };
     this.catEmb = this.module("cat_emb", new Embedding(cfg.numCategories, this.HC, { paddingIdx: 0, std: 0.1, ...o }));
     this.catGru = this.module("cat_gru", new GRU(this.HC, this.HC, o));
@@ -126,7 +133,7 @@ export class GatedLongRec extends SeqRecModel {
   config(): Record<string, unknown> {
     return {
       model: "gatedlongrec", hidden: this.H, categoryHidden: this.HC, window: this.window, M: this.M, trainK: this.trainK,
-      longTerm: this.longTerm, phase2: this.allowPhase2, sampledSoftmax: this.cfg.sampledSoftmax ?? 0, numItems: this.cfg.numItems, numCategories: this.cfg.numCategories,
+      longTerm: this.longTerm, phase2: this.allowPhase2, ...(this.cfg.phase2After !== undefined ? { phase2After: this.cfg.phase2After } : {}), sampledSoftmax: this.cfg.sampledSoftmax ?? 0, numItems: this.cfg.numItems, numCategories: this.cfg.numCategories,
     };
   }
 
@@ -241,6 +248,9 @@ export class GatedLongRec extends SeqRecModel {
     const recall = rankingMetrics(this.gateRanks(ctx.ds, ctx.hist, sample), { recall: [5], mrr: [5], ndcg: [] }).recall["5"];
     const before = this.state.phase;
     this.state = phaseAfterEpoch(this.state, recall, ctx.epoch, this.allowPhase2);
+    const forced = this.cfg.phase2After;
+    if (this.state.phase === 1 && this.allowPhase2 && forced !== undefined && ctx.epoch >= forced)
+      this.state = { phase: 2, bestGateRecall: this.state.bestGateRecall, switchedAfterEpoch: ctx.epoch };
     return { phase: this.state.phase, gate_recall5_train_sample: recall, switched: before !== this.state.phase };
   }
 }

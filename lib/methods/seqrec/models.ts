@@ -37,6 +37,7 @@ export interface SeqModelOptions {
   layers?: number;
   heads?: number;
   ffDim?: number;
+  phase2After?: number;
 }
 
 export function createSeqModel(name: SeqModelName, ds: SeqDataset, o: SeqModelOptions = {}): SeqRecModel {
@@ -52,7 +53,7 @@ export function createSeqModel(name: SeqModelName, ds: SeqDataset, o: SeqModelOp
     case "sasrec":
       return new SasRec({ ...base, dropout: o.dropout });
     case "gatedlongrec":
-      return new GatedLongRec({ ...base, numCategories: ds.numCategories, longTerm: o.longTerm, phase2: o.phase2, evalK: o.evalK, trainK: o.trainK, sampledSoftmax: o.sampledSoftmax });
+      return new GatedLongRec({ ...base, numCategories: ds.numCategories, longTerm: o.longTerm, phase2: o.phase2, evalK: o.evalK, trainK: o.trainK, sampledSoftmax: o.sampledSoftmax, phase2After: o.phase2After });
     case "tisasrec":
       return new TiSasRec({ ...base, dropout: o.dropout });
     case "cta":
