@@ -5,10 +5,10 @@
 //
 // Exact rounding. The float transforms must round identically on both sides, so no a + b * u may
 // become a fused multiply-add: on the device they use the explicitly rounded __dadd_rn / __dmul_rn
-// (nvcc never fuses those); on the host they are plain + and *, and a host file that includes this
-// header must compile without FMA contraction. native/cpu/random.cc turns it off before its
-// includes (GCC contracts under -march=x86-64-v3 even in ISO C++ mode); the CUDA emulator's g++
-// build targets no FMA.
+// (nvcc never fuses those); on the host they are plain + and * behind an optimisation barrier
+// (host_rounded_once), so the includer's -ffp-contract does not matter; native/cpu/random.cc also
+// turns contraction off before its includes (GCC contracts under -march=x86-64-v3 even in ISO C++
+// mode), and `cuda-emulate.mjs --fma` checks the emulated CUDA build with contraction on.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -58,19 +58,37 @@ RECFORGE_HD inline double philox_u53(uint32_t hi, uint32_t lo) {
   return (double)(((uint64_t)hi << 21) ^ (uint64_t)(lo >> 11)) * (1.0 / 9007199254740992.0);
 }
 
+#if !defined(__CUDA_ARCH__)
+// Host: hide a rounded value from the optimiser, so it cannot be fused with a neighbour into an FMA
+// whatever the including file's -ffp-contract (random.cc turns contraction off, but the emulated CUDA
+// build of random.cu under `cuda-emulate.mjs --fma` compiles this header with -ffp-contract=fast, and
+// that run caught the 1-ulp differences a contracted host path gives).
+inline double host_rounded_once(double r) {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+  __asm__("" : "+x"(r));
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+  __asm__("" : "+w"(r));
+#else
+  volatile double v = r;
+  r = v;
+#endif
+  return r;
+}
+#endif
+
 // a + b and a * b, each rounded once (never fused with a neighbour).
 RECFORGE_HD inline double add_rn(double a, double b) {
 #if defined(__CUDA_ARCH__)
   return __dadd_rn(a, b);
 #else
-  return a + b;
+  return host_rounded_once(a + b);
 #endif
 }
 RECFORGE_HD inline double mul_rn(double a, double b) {
 #if defined(__CUDA_ARCH__)
   return __dmul_rn(a, b);
 #else
-  return a * b;
+  return host_rounded_once(a * b);
 #endif
 }
 
