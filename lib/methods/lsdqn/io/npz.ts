@@ -1,15 +1,30 @@
 // .npz = a zip of .npy arrays (numpy.savez / savez_compressed), unzipped with fflate (a maintained
 // pure-JS zip library; it checks every entry's CRC-32) and each array parsed strictly by npy.ts.
 import fs from "node:fs";
-import { unzipSync } from "fflate";
+import { createRequire } from "node:module";
 import { InstanceFormatError } from "./format_error.js";
 import { parseNpy, type NpyArray } from "./npy.js";
+
+// fflate is loaded on first use, not when the package is imported: only LS-DQN's .npz sets need it,
+// so `import "recforge"` works where it is absent (e.g. the GPU machine's carried node_modules).
+type Fflate = typeof import("fflate");
+let fflate: Fflate | null = null;
+function loadFflate(): Fflate {
+  if (!fflate) {
+    try {
+      fflate = createRequire(import.meta.url)("fflate") as Fflate;
+    } catch (e) {
+      throw new Error(`reading .npz files needs the npm package fflate (a dependency of recforge): ${(e as Error).message}`);
+    }
+  }
+  return fflate;
+}
 
 /** Every array of an .npz, by key (the entry name without ".npy"). */
 export function parseNpz(bytes: Uint8Array, file = "arrays.npz"): Map<string, NpyArray> {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes);
+    entries = loadFflate().unzipSync(bytes);
   } catch (e) {
     throw new InstanceFormatError(file, `not a readable .npz (zip) archive: ${(e as Error).message}`);
   }
