@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "recforge/gemm.h"
+#include "recforge/gru_rule.h"
 #include "recforge/parallel.h"
 #include "recforge/vmath.h"
 
@@ -120,22 +121,7 @@ void gate_forward_row(int64_t H, T* __restrict__ g, const T* __restrict__ gh, co
 template <typename T>
 void gate_backward_row(int64_t H, const T* __restrict__ g, const T* __restrict__ dy, T* __restrict__ dh,
                        T* __restrict__ dgi, T* __restrict__ dgh) {
-  for (int64_t j = 0; j < H; ++j) {
-    const T r = g[j], z = g[H + j], n = g[2 * H + j], hn = g[3 * H + j], hp = g[4 * H + j];
-    const T d = dh[j] + dy[j];
-    const T dn = d * (T(1) - z);
-    const T dz = d * (hp - n);
-    const T dan = dn * (T(1) - n * n);
-    const T dar = dan * hn * r * (T(1) - r);
-    const T daz = dz * z * (T(1) - z);
-    dgi[j] = dar;
-    dgi[H + j] = daz;
-    dgi[2 * H + j] = dan;
-    dgh[j] = dar;
-    dgh[H + j] = daz;
-    dgh[2 * H + j] = dan * r;
-    dh[j] = d * z;
-  }
+  for (int64_t j = 0; j < H; ++j) dh[j] = gru_gate_backward(g, H, j, dh[j] + dy[j], dgi, dgh);
 }
 
 }  // namespace

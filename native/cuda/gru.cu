@@ -10,6 +10,7 @@
 #include "common.cuh"
 #include "recforge/gemm.h"
 #include "recforge/gru.h"
+#include "recforge/gru_rule.h"
 
 namespace recforge {
 namespace {
@@ -121,20 +122,8 @@ __global__ void gate_backward_kernel(int64_t B, int64_t Tn, int64_t H, int D, in
       continue;
     }
     const T* g = gates + dir * g5 + (b * Tn + t) * 5 * H;
-    const T rr = g[j], z = g[H + j], n = g[2 * H + j], hn = g[3 * H + j], hp = g[4 * H + j];
     const T d = dh[r * H + j] + (dy_in ? dy_in[(b * Tn + t) * D * H + dir * H + j] : T(0));
-    const T dn = d * (T(1) - z);
-    const T dz = d * (hp - n);
-    const T dan = dn * (T(1) - n * n);
-    const T dar = dan * hn * rr * (T(1) - rr);
-    const T daz = dz * z * (T(1) - z);
-    gi[j] = dar;
-    gi[H + j] = daz;
-    gi[2 * H + j] = dan;
-    gg[j] = dar;
-    gg[H + j] = daz;
-    gg[2 * H + j] = dan * rr;
-    dh[r * H + j] = d * z;
+    dh[r * H + j] = gru_gate_backward(g, H, j, d, gi, gg);
   }
 }
 
