@@ -16,7 +16,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execSync } from "node:child_process";
+import { gitCommit } from "./provenance.js";
 import { getNumThreads } from "../runtime.js";
 import { mulberry32 } from "../prng.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
@@ -99,16 +99,6 @@ const RUNS: RunSpec[] = [
   { name: "gatedlongrec first-genre", model: "gatedlongrec", category: "first-genre", opts: {}, lrFrom: "gatedlongrec" },
   { name: "sasrec-200", model: "sasrec", category: "genres", opts: { window: 200 }, lrFrom: "sasrec-30" },
 ];
-
-function gitCommit(): { commit: string | null; dirty: boolean | null } {
-  try {
-    const commit = execSync("git rev-parse HEAD", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    const dirty = execSync("git status --porcelain --untracked-files=no", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim() !== "";
-    return { commit, dirty };
-  } catch {
-    return { commit: null, dirty: null };
-  }
-}
 
 function shuffledPrefix(a: Int32Array, n: number | null, seed: number): Int32Array {
   if (n === null || n >= a.length) return a;
