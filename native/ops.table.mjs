@@ -54,6 +54,8 @@ export const records = {
     cudaBytes: "number", cudaRequestedBytes: "number", cudaPeakBytes: "number", cudaCachedBytes: "number",
     cudaBlocks: "number", cudaAllocs: "number", cudaCacheHits: "number", cudaDeviceAllocs: "number",
   },
+  // mpiInit(): MPI_COMM_WORLD as this process sees it; error non-empty when MPI could not be loaded.
+  MpiWorld: { rank: "number", size: "number", library: "string", error: "string" },
   CudaDeviceInfo: {
     count: "number", name: "string", major: "number", minor: "number", smCount: "number", totalBytes: "number",
     driverVersion: "number", runtimeVersion: "number", error: "string",
@@ -208,6 +210,19 @@ export const ops = [
     "dhN:tensor?", "dx:tensor?", "dh0:tensor?", "workspace:tensor?", "weights:tensors", "grads:tensors"]),
   // [reserve, forward workspace, backward workspace] in elements.
   op("gruSizes", "gru", BOTH, gruDims, "readonly number[]"),
+
+  // ---- MPI collectives of recforge.distributed (bind_mpi.cc; libmpi loaded with dlopen, native/cpu/mpi_*.cc) ----
+  // The *Start ops begin a non-blocking collective in place on a host tensor and return a request id;
+  // mpiWait polls it against a deadline (an Error naming the collective and the rank on timeout).
+  op("mpiInit", "mpi", CPU, [], "MpiWorld"),
+  op("mpiAllreduceStart", "mpi", CPU, ["dtype:dtype", "n:int", "x:tensor"], "number"),
+  op("mpiBroadcastStart", "mpi", CPU, ["dtype:dtype", "n:int", "x:tensor", "root:int"], "number"),
+  op("mpiBarrierStart", "mpi", CPU, [], "number"),
+  op("mpiBroadcastBytes", "mpi", CPU, ["data:bytes", "root:int", "timeoutS:float"]),
+  op("mpiTest", "mpi", CPU, ["request:int"], "boolean"),
+  op("mpiWait", "mpi", CPU, ["request:int", "timeoutS:float"]),
+  op("mpiAbort", "mpi", CPU, ["code:int"]),
+  op("mpiFinalize", "mpi", CPU, []),
 
   // ---- LS-DQN environments, CPU only (cop_args.cc) ----
   op("copReset", "cop", CPU, copEnv),

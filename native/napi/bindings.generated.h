@@ -79,6 +79,15 @@ Napi::Value targetRanks(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gruForward(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gruBackward(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gruSizes(const Napi::CallbackInfo& info);  // cpu, cuda
+Napi::Value mpiInit(const Napi::CallbackInfo& info);  // cpu
+Napi::Value mpiAllreduceStart(const Napi::CallbackInfo& info);  // cpu
+Napi::Value mpiBroadcastStart(const Napi::CallbackInfo& info);  // cpu
+Napi::Value mpiBarrierStart(const Napi::CallbackInfo& info);  // cpu
+Napi::Value mpiBroadcastBytes(const Napi::CallbackInfo& info);  // cpu
+Napi::Value mpiTest(const Napi::CallbackInfo& info);  // cpu
+Napi::Value mpiWait(const Napi::CallbackInfo& info);  // cpu
+Napi::Value mpiAbort(const Napi::CallbackInfo& info);  // cpu
+Napi::Value mpiFinalize(const Napi::CallbackInfo& info);  // cpu
 Napi::Value copReset(const Napi::CallbackInfo& info);  // cpu
 Napi::Value copStep(const Napi::CallbackInfo& info);  // cpu
 Napi::Value copMoveGains(const Napi::CallbackInfo& info);  // cpu

@@ -1157,6 +1157,92 @@ struct GruSizes {
   IntArg dirs() const { return {{&info, 5}}; }
 };
 
+// mpiInit()  [cpu]
+struct MpiInit {
+  static constexpr const char* kName = "mpiInit";
+  static constexpr size_t kSlots = 0;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit MpiInit(const Napi::CallbackInfo& i) : info(i) {}
+};
+
+// mpiAllreduceStart(dtype, n, x)  [cpu]
+struct MpiAllreduceStart {
+  static constexpr const char* kName = "mpiAllreduceStart";
+  static constexpr size_t kSlots = 4;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit MpiAllreduceStart(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg n() const { return {{&info, 1}}; }
+  TensorArg x() const { return {{&info, 2}}; }
+};
+
+// mpiBroadcastStart(dtype, n, x, root)  [cpu]
+struct MpiBroadcastStart {
+  static constexpr const char* kName = "mpiBroadcastStart";
+  static constexpr size_t kSlots = 5;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit MpiBroadcastStart(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg n() const { return {{&info, 1}}; }
+  TensorArg x() const { return {{&info, 2}}; }
+  IntArg root() const { return {{&info, 4}}; }
+};
+
+// mpiBarrierStart()  [cpu]
+struct MpiBarrierStart {
+  static constexpr const char* kName = "mpiBarrierStart";
+  static constexpr size_t kSlots = 0;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit MpiBarrierStart(const Napi::CallbackInfo& i) : info(i) {}
+};
+
+// mpiBroadcastBytes(data, root, timeoutS)  [cpu]
+struct MpiBroadcastBytes {
+  static constexpr const char* kName = "mpiBroadcastBytes";
+  static constexpr size_t kSlots = 3;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit MpiBroadcastBytes(const Napi::CallbackInfo& i) : info(i) {}
+  BytesArg data() const { return {{&info, 0}}; }
+  IntArg root() const { return {{&info, 1}}; }
+  FloatArg timeoutS() const { return {{&info, 2}}; }
+};
+
+// mpiTest(request)  [cpu]
+struct MpiTest {
+  static constexpr const char* kName = "mpiTest";
+  static constexpr size_t kSlots = 1;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit MpiTest(const Napi::CallbackInfo& i) : info(i) {}
+  IntArg request() const { return {{&info, 0}}; }
+};
+
+// mpiWait(request, timeoutS)  [cpu]
+struct MpiWait {
+  static constexpr const char* kName = "mpiWait";
+  static constexpr size_t kSlots = 2;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit MpiWait(const Napi::CallbackInfo& i) : info(i) {}
+  IntArg request() const { return {{&info, 0}}; }
+  FloatArg timeoutS() const { return {{&info, 1}}; }
+};
+
+// mpiAbort(code)  [cpu]
+struct MpiAbort {
+  static constexpr const char* kName = "mpiAbort";
+  static constexpr size_t kSlots = 1;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit MpiAbort(const Napi::CallbackInfo& i) : info(i) {}
+  IntArg code() const { return {{&info, 0}}; }
+};
+
+// mpiFinalize()  [cpu]
+struct MpiFinalize {
+  static constexpr const char* kName = "mpiFinalize";
+  static constexpr size_t kSlots = 0;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit MpiFinalize(const Napi::CallbackInfo& i) : info(i) {}
+};
+
 // copReset(problem, B, n, k, limit, data, sol, aux, best, obj, bestObj, steps, done)  [cpu]
 struct CopReset {
   static constexpr const char* kName = "copReset";

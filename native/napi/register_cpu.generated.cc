@@ -72,6 +72,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gruForward", Napi::Function::New(env, bind::gruForward, "gruForward"));
   exports.Set("gruBackward", Napi::Function::New(env, bind::gruBackward, "gruBackward"));
   exports.Set("gruSizes", Napi::Function::New(env, bind::gruSizes, "gruSizes"));
+  exports.Set("mpiInit", Napi::Function::New(env, bind::mpiInit, "mpiInit"));
+  exports.Set("mpiAllreduceStart", Napi::Function::New(env, bind::mpiAllreduceStart, "mpiAllreduceStart"));
+  exports.Set("mpiBroadcastStart", Napi::Function::New(env, bind::mpiBroadcastStart, "mpiBroadcastStart"));
+  exports.Set("mpiBarrierStart", Napi::Function::New(env, bind::mpiBarrierStart, "mpiBarrierStart"));
+  exports.Set("mpiBroadcastBytes", Napi::Function::New(env, bind::mpiBroadcastBytes, "mpiBroadcastBytes"));
+  exports.Set("mpiTest", Napi::Function::New(env, bind::mpiTest, "mpiTest"));
+  exports.Set("mpiWait", Napi::Function::New(env, bind::mpiWait, "mpiWait"));
+  exports.Set("mpiAbort", Napi::Function::New(env, bind::mpiAbort, "mpiAbort"));
+  exports.Set("mpiFinalize", Napi::Function::New(env, bind::mpiFinalize, "mpiFinalize"));
   exports.Set("copReset", Napi::Function::New(env, bind::copReset, "copReset"));
   exports.Set("copStep", Napi::Function::New(env, bind::copStep, "copStep"));
   exports.Set("copMoveGains", Napi::Function::New(env, bind::copMoveGains, "copMoveGains"));
