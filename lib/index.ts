@@ -18,3 +18,4 @@ export * from "./methods/multibalance/index.js";
 export * from "./methods/dti/index.js";
 export * from "./methods/seqrec/index.js";
 export * as lsdqn from "./methods/lsdqn/index.js";
+export * as distributed from "./distributed/index.js";

@@ -119,6 +119,13 @@ export interface CudaMemoryStats {
   cudaDeviceAllocs: number;
 }
 
+export interface MpiWorld {
+  rank: number;
+  size: number;
+  library: string;
+  error: string;
+}
+
 export interface CudaDeviceInfo {
   count: number;
   name: string;
@@ -907,6 +914,38 @@ export interface GruSizesArgs {
   layers: number;
   dirs: number;
 }
+/** mpiAllreduceStart (cpu) */
+export interface MpiAllreduceStartArgs {
+  dtype: DType;
+  n: number;
+  x: TensorRef;
+}
+/** mpiBroadcastStart (cpu) */
+export interface MpiBroadcastStartArgs {
+  dtype: DType;
+  n: number;
+  x: TensorRef;
+  root: number;
+}
+/** mpiBroadcastBytes (cpu) */
+export interface MpiBroadcastBytesArgs {
+  data: ArrayBufferView;
+  root: number;
+  timeoutS: number;
+}
+/** mpiTest (cpu) */
+export interface MpiTestArgs {
+  request: number;
+}
+/** mpiWait (cpu) */
+export interface MpiWaitArgs {
+  request: number;
+  timeoutS: number;
+}
+/** mpiAbort (cpu) */
+export interface MpiAbortArgs {
+  code: number;
+}
 /** copReset (cpu) */
 export interface CopResetArgs {
   problem: CopProblem;
@@ -1037,6 +1076,15 @@ export interface CpuOnlyOps {
   denseMaskedAttentionBackward(a: DenseMaskedAttentionBackwardArgs): void;
   cooToCsr(a: CooToCsrArgs): void;
   csrTranspose(a: CsrTransposeArgs): void;
+  mpiInit(): MpiWorld;
+  mpiAllreduceStart(a: MpiAllreduceStartArgs): number;
+  mpiBroadcastStart(a: MpiBroadcastStartArgs): number;
+  mpiBarrierStart(): number;
+  mpiBroadcastBytes(a: MpiBroadcastBytesArgs): void;
+  mpiTest(a: MpiTestArgs): boolean;
+  mpiWait(a: MpiWaitArgs): void;
+  mpiAbort(a: MpiAbortArgs): void;
+  mpiFinalize(): void;
   copReset(a: CopResetArgs): void;
   copStep(a: CopStepArgs): void;
   copMoveGains(a: CopMoveGainsArgs): void;
@@ -1067,7 +1115,7 @@ export interface CudaOps extends CommonOps, CudaOnlyOps {
 export type BackendOps = CommonOps & Partial<CpuOnlyOps & CudaOnlyOps>;
 
 /** The op names of each addon (what register_cpu / register_cuda.generated.cc register). */
-export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "copReset", "copStep", "copMoveGains", "copTspDistances"];
+export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "mpiInit", "mpiAllreduceStart", "mpiBroadcastStart", "mpiBarrierStart", "mpiBroadcastBytes", "mpiTest", "mpiWait", "mpiAbort", "mpiFinalize", "copReset", "copStep", "copMoveGains", "copTspDistances"];
 export const CUDA_OPS: readonly string[] = ["alloc", "free", "write", "read", "copyDevice", "memoryStats", "resetPeak", "emptyCache", "deviceInfo", "synchronize", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmLowp", "gemmBackend", "intervalAttentionForward", "intervalAttentionBackward", "intervalAttentionForwardLowp", "intervalAttentionBackwardLowp", "ropeTables", "ropeApply", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes"];
 
 /** A loaded addon module as Node-API gives it: functions taking the wire values. */
@@ -1155,6 +1203,15 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
   const gruForward_ = fn(raw, "gruForward", what);
   const gruBackward_ = fn(raw, "gruBackward", what);
   const gruSizes_ = fn(raw, "gruSizes", what);
+  const mpiInit_ = fn(raw, "mpiInit", what);
+  const mpiAllreduceStart_ = fn(raw, "mpiAllreduceStart", what);
+  const mpiBroadcastStart_ = fn(raw, "mpiBroadcastStart", what);
+  const mpiBarrierStart_ = fn(raw, "mpiBarrierStart", what);
+  const mpiBroadcastBytes_ = fn(raw, "mpiBroadcastBytes", what);
+  const mpiTest_ = fn(raw, "mpiTest", what);
+  const mpiWait_ = fn(raw, "mpiWait", what);
+  const mpiAbort_ = fn(raw, "mpiAbort", what);
+  const mpiFinalize_ = fn(raw, "mpiFinalize", what);
   const copReset_ = fn(raw, "copReset", what);
   const copStep_ = fn(raw, "copStep", what);
   const copMoveGains_ = fn(raw, "copMoveGains", what);
@@ -1224,6 +1281,15 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
     gruForward: (a: GruForwardArgs) => { gruForward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.h0 ? a.h0._h : null, a.h0 ? a.h0.offset : 0, a.out._h, a.out.offset, a.hN._h, a.hN.offset, a.reserve._h, a.reserve.offset, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights)); },
     gruBackward: (a: GruBackwardArgs) => { gruBackward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.reserve._h, a.reserve.offset, a.dout ? a.dout._h : null, a.dout ? a.dout.offset : 0, a.dhN ? a.dhN._h : null, a.dhN ? a.dhN.offset : 0, a.dx ? a.dx._h : null, a.dx ? a.dx.offset : 0, a.dh0 ? a.dh0._h : null, a.dh0 ? a.dh0.offset : 0, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights), tensorsWire(a.grads)); },
     gruSizes: (a: GruSizesArgs) => gruSizes_(a.B, a.T, a.inSize, a.H, a.layers, a.dirs) as readonly number[],
+    mpiInit: () => mpiInit_() as MpiWorld,
+    mpiAllreduceStart: (a: MpiAllreduceStartArgs) => mpiAllreduceStart_(a.dtype, a.n, a.x._h, a.x.offset) as number,
+    mpiBroadcastStart: (a: MpiBroadcastStartArgs) => mpiBroadcastStart_(a.dtype, a.n, a.x._h, a.x.offset, a.root) as number,
+    mpiBarrierStart: () => mpiBarrierStart_() as number,
+    mpiBroadcastBytes: (a: MpiBroadcastBytesArgs) => { mpiBroadcastBytes_(a.data, a.root, a.timeoutS); },
+    mpiTest: (a: MpiTestArgs) => mpiTest_(a.request) as boolean,
+    mpiWait: (a: MpiWaitArgs) => { mpiWait_(a.request, a.timeoutS); },
+    mpiAbort: (a: MpiAbortArgs) => { mpiAbort_(a.code); },
+    mpiFinalize: () => { mpiFinalize_(); },
     copReset: (a: CopResetArgs) => { copReset_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset); },
     copStep: (a: CopStepArgs) => { copStep_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset, a.action._h, a.action.offset, a.reward._h, a.reward.offset); },
     copMoveGains: (a: CopMoveGainsArgs) => { copMoveGains_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset, a.out._h, a.out.offset); },

@@ -7,6 +7,7 @@ import { loadCtrData, datasetStats } from "../methods/dti/data/index.js";
 import { trainCtr, type TrainCtrResult } from "../methods/dti/train.js";
 import { loadTokenizer } from "../text/hf_tokenizer.js";
 import type { ContextReach, Paradigm, PositionMode } from "../methods/dti/types.js";
+import { initProcessGroup } from "../distributed/index.js";
 
 export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [options]
 
@@ -27,6 +28,9 @@ export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [
   --device D          cpu (default) or cuda
   --mixed-precision P bf16 | fp16 | off (default off): 16-bit GEMM/attention inputs, fp32 accumulation and
                       float32 master weights (needs --device cuda); fp16 adds dynamic loss scaling
+  --distributed       data-parallel over the ranks of \`mpirun -np W\` (Open MPI, loaded at run time): each rank
+                      trains on its share of every step's targets, gradients are summed; rank 0 prints and
+                      writes the checkpoint (docs/distributed.md)
   --checkpoint FILE   save every --checkpoint-every steps (default 50); an existing file is resumed
   --json              print one JSON object: auc, logloss, seconds, tokens, ...`;
 
@@ -53,8 +57,11 @@ function labelWords(v: string | boolean | undefined): [string, string] | undefin
   return [w[0], w[1]];
 }
 
-export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string, unknown>> {
+/** The result object, or null on a rank other than 0 of a distributed run (it prints nothing). */
+export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string, unknown> | null> {
   const json = !!flags.json;
+  const pg = flags.distributed ? initProcessGroup() : null;
+  const quiet = !!pg && pg.rank !== 0;
   if (typeof flags.data !== "string") throw new RangeError(`train ctr needs --data <dir|file|synthetic>\n\n${TRAIN_CTR_USAGE}`);
   const p = oneOf(flags, "paradigm", ["dti", "sw", "sliding-window"] as const, "dti");
   const paradigm: Paradigm = p === "dti" ? "dti" : "sliding-window";
@@ -68,7 +75,8 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     seed,
   });
   const st = datasetStats(data);
-  process.stderr.write(`data: ${data.name}: ${st.users} users, ${st.items} items, ${st.interactions} interactions (train ${st.train}, val ${st.val}, test ${st.test}), positive rate ${st.positiveRate.toFixed(3)}\n`);
+  if (pg && !quiet) process.stderr.write(`distributed: ${pg.size} rank(s), ${pg.backend}${pg.library ? ` (${pg.library})` : ""}\n`);
+  if (!quiet) process.stderr.write(`data: ${data.name}: ${st.users} users, ${st.items} items, ${st.interactions} interactions (train ${st.train}, val ${st.val}, test ${st.test}), positive rate ${st.positiveRate.toFixed(3)}\n`);
   let bar: ProgressBar | null = null, evalBar: ProgressBar | null = null;
   const r: TrainCtrResult = await trainCtr({
     data,
@@ -93,7 +101,9 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     })(),
     checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
     checkpointEvery: int("checkpoint-every", 50),
+    processGroup: pg ?? undefined,
     onProgress: (e) => {
+      if (quiet) return;
       if (e.phase === "train") {
         bar ??= new ProgressBar(paradigm === "dti" ? "train dti" : "train sw", e.totalSteps);
         bar.update(e.step, `loss ${e.lossEma.toFixed(4)}  ${(e.tokens / 1e6).toFixed(2)}M tok`);
@@ -123,7 +133,11 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     resumed_from: r.resumedFrom,
     mixed_precision: r.mixedPrecision,
     skipped_steps: r.skippedSteps,
+    world_size: pg?.size ?? 1,
+    final_loss: r.curve.length ? r.curve[r.curve.length - 1].loss : null,
   };
+  pg?.close();
+  if (quiet) return null;
   if (!json)
     process.stdout.write(
       `\n${paradigm === "dti" ? `DTI (k=${r.k}, n=${r.n}, reach ${r.contextReach}, positions ${r.positions})` : `SW (n=${r.n})`} on ${data.name}\n` +

@@ -103,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
             return 0;
           }
           const r = await runTrainCtr(flags);
-          if (json) print(r, true);
+          if (json && r) print(r, true);
           return 0;
         }
         break;

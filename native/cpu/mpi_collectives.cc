@@ -130,7 +130,8 @@ int64_t iallreduce_sum(void* buf, int64_t n, Elem e, const char* what, std::stri
   if (!ready(error) || !check_count(n, error)) return -1;
   const auto& a = api();
   Handle r = nullptr;
-  return started(a.Iallreduce(detail::kInPlace, buf, (int)n, datatype(e), a.op_sum, a.comm_world, &r), r, what, error);
+  const int rc = a.Iallreduce(detail::kInPlace, buf, (int)n, datatype(e), a.op_sum, a.comm_world, &r);
+  return started(rc, r, what, error);  // r read after the call (argument order is unspecified)
 }
 
 int64_t ibcast(void* buf, int64_t n, Elem e, int root, const char* what, std::string* error) {
@@ -141,14 +142,16 @@ int64_t ibcast(void* buf, int64_t n, Elem e, int root, const char* what, std::st
   }
   const auto& a = api();
   Handle r = nullptr;
-  return started(a.Ibcast(buf, (int)n, datatype(e), root, a.comm_world, &r), r, what, error);
+  const int rc = a.Ibcast(buf, (int)n, datatype(e), root, a.comm_world, &r);
+  return started(rc, r, what, error);
 }
 
 int64_t ibarrier(const char* what, std::string* error) {
   if (!ready(error)) return -1;
   const auto& a = api();
   Handle r = nullptr;
-  return started(a.Ibarrier(a.comm_world, &r), r, what, error);
+  const int rc = a.Ibarrier(a.comm_world, &r);
+  return started(rc, r, what, error);
 }
 
 bool test(int64_t id, std::string* error) {

@@ -38,6 +38,7 @@ import { PromptBuilder, type PromptVocab } from "./prompts.js";
 import type { ContextReach, Paradigm, PositionMode } from "./types.js";
 import { defaultModelFactory, defaultVocab, type ModelShape } from "./setup.js";
 import type { Tokenizer } from "../../text/hf_tokenizer.js";
+import { DistributedDataParallel, isCheckpointWriter, shardOf, type ProcessGroup } from "../../distributed/index.js";
 
 export type { ModelShape } from "./setup.js";
 
@@ -135,6 +136,14 @@ export interface TrainCtrOptions {
   /** Inject a vocabulary / model (tests, pretrained weights); defaults in setup.ts. */
   vocab?: PromptVocab & { size: number };
   createModel?: (shape: ModelShape, vocabSize: number, positionEncoding: "rope" | "alibi", seed: number) => CtrModel & Module<any, any>;
+  /**
+   * Data-parallel training over this process group (recforge.distributed; `mpirun -np W`): every
+   * rank builds the same plan from `seed` and packs its contiguous share of each step's chunks
+   * (shard.ts); the losses are divided by the step's GLOBAL target count and the gradients summed
+   * (DistributedDataParallel), so the steps equal a single process's at the same targetsPerStep.
+   * Rank 0 writes the checkpoint; losses, tokens and the curve are global on every rank.
+   */
+  processGroup?: ProcessGroup;
 }
 
 export interface TrainCtrResult {
@@ -236,6 +245,14 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
   const opt = new AdamW(params, { lr, weightDecay: opts.weightDecay ?? 0.01 });
   const rowTokens = opts.rowTokens ?? 8192;
   const clip = opts.clipNorm ?? 1;
+  const pg = opts.processGroup && opts.processGroup.size > 1 ? opts.processGroup : null;
+  if (pg && scaler) {
+    opt.dispose();
+    if (!opts.keepModel) (model as Module<any, any>).dispose();
+    throw new TypeError("recforge: trainCtr: fp16 loss scaling is not supported with a process group (use bf16 or float32)");
+  }
+  // After the model is built from the seed, rank 0's values are broadcast (identical anyway: same seed).
+  const ddp = pg ? new DistributedDataParallel(params, pg, { reduce: "sum" }) : null;
 
   try {
     // The whole plan, every epoch (cheap: chunk references only); a resumed run rebuilds it identically.
@@ -261,7 +278,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       if (scaler && x.scaler) scaler.loadStateDict(x.scaler);
     }
     const save = () => {
-      if (!ckpt) return;
+      if (!ckpt || !isCheckpointWriter(pg)) return;
       saveCheckpoint(ckpt, { model: model as Module<any, any>, optimizer: opt, generator: null, extra: { identity, step, tokens, targets, seconds, cpuSeconds, ema, curve, ...(scaler ? { scaler: scaler.stateDict() } : {}) } });
     };
     const every = opts.checkpointEvery ?? 50;
@@ -276,19 +293,28 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       const t0 = performance.now(), c0 = process.cpuUsage();
       const { chunks: stepChunks } = plan[step];
       const nTargets = stepTargets(stepChunks);
-      const rows = prompts.pack(stepUnits(stepChunks, cfg.paradigm, cfg.k), rowTokens);
+      // This rank's share of the step (all of it without a process group).
+      const myChunks = pg ? shardOf(stepChunks, pg.rank, pg.size) : stepChunks;
+      const rows = prompts.pack(stepUnits(myChunks, cfg.paradigm, cfg.k), rowTokens);
       opt.paramGroups[0].lr = schedule(step);
       opt.zeroGrad();
-      let lossSum = 0;
-      for (const row of rows) {
-        lossSum += tidy(() => {
+      let lossSum = 0, stepTokens = 0;
+      rows.forEach((row, r) => {
+        const pass = () => tidy(() => {
           const logits = cast(() => model.call(row));
           const l = bceWithLogits(logits, tensor(row.labels, { device: logits.device }), { reduction: "sum" });
           backward(mul(l, (scaler ? scaler.scale : 1) / nTargets));
           return l.item();
         });
-        tokens += row.tokens.length;
+        // Rows before the last accumulate locally; the last one's backward all-reduces the sum.
+        lossSum += ddp && r < rows.length - 1 ? ddp.noSync(pass) : pass();
+        stepTokens += row.tokens.length;
+      });
+      if (ddp) {
+        ddp.synchronize();
+        [lossSum, stepTokens] = pg!.allReduceNumbers([lossSum, stepTokens]);
       }
+      tokens += stepTokens;
       // fp16: unscale the gradients; a step with inf/NaN gradients is skipped (zeroGrad clears them).
       const finite = scaler ? scaler.unscale(params) : true;
       scaler?.update(finite);
@@ -354,6 +380,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     }
     return result;
   } finally {
+    ddp?.dispose();
     opt.dispose();
     if (!opts.keepModel) (model as Module<any, any>).dispose();
   }
