@@ -74,10 +74,13 @@ function copyInto(dst: Tensor, src: Tensor): void {
   if (s !== src) s.dispose();
 }
 
-// dst <- a + b
+// dst <- a + b. Either may be a strided view (a gradient the engine handed to .grad as it came
+// out of a backward rule, e.g. a transposed product): such an operand is copied contiguous first.
 function addInto(dst: Tensor, a: Tensor, b: Tensor): void {
+  const ac = a.isContiguous ? a : a.contiguous();
   const bc = b.isContiguous ? b : b.contiguous();
-  backendFor(dst).axpby({ dtype: code(dst), n: dst.size, x: a, s: 1, y: bc, t: 1, out: dst });
+  backendFor(dst).axpby({ dtype: code(dst), n: dst.size, x: ac, s: 1, y: bc, t: 1, out: dst });
+  if (ac !== a) ac.dispose();
   if (bc !== b) bc.dispose();
 }
 

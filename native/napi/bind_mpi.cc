@@ -15,8 +15,7 @@ namespace napi {
 namespace {
 
 [[noreturn]] void fail(Napi::Env env, const std::string& msg) {
-  Napi::Error::New(env, "recforge.distributed: " + msg).ThrowAsJavaScriptException();
-  throw Napi::Error();
+  throw Napi::Error::New(env, "recforge.distributed: " + msg);
 }
 
 double started(Napi::Env env, int64_t id, const std::string& err) {

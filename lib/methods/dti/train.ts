@@ -245,7 +245,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
   const opt = new AdamW(params, { lr, weightDecay: opts.weightDecay ?? 0.01 });
   const rowTokens = opts.rowTokens ?? 8192;
   const clip = opts.clipNorm ?? 1;
-  const pg = opts.processGroup && opts.processGroup.size > 1 ? opts.processGroup : null;
+  const pg = opts.processGroup ?? null;
   if (pg && scaler) {
     opt.dispose();
     if (!opts.keepModel) (model as Module<any, any>).dispose();

@@ -1,0 +1,131 @@
+// recforge.distributed across processes: `mpirun -np 2` runs of test/distributed/fixtures/rank.mjs
+// against the same code in one process. Skipped (with the reason) only where mpirun is absent;
+// under CI (CI set) an absent mpirun is a failure, since .ci/run installs Open MPI.
+import test from "ava";
+import { spawnSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = path.join(here, "fixtures", "rank.mjs");
+const repo = path.resolve(here, "../..");
+const mpirun = spawnSync("sh", ["-c", "command -v mpirun"], { encoding: "utf8" }).stdout.trim();
+const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: "1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: "1", OMPI_MCA_rmaps_base_oversubscribe: "1" };
+const mpiTest = mpirun ? test.serial : process.env.CI ? test.serial : test.skip;
+if (!mpirun) console.log(`# test/distributed/mpi.test.js: mpirun not found (install openmpi-bin libopenmpi3); the 2-rank tests are ${process.env.CI ? "FAILED (CI installs Open MPI)" : "skipped"}`);
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "recforge-dist-"));
+
+// Runs argv under mpirun -np 2 (or alone); resolves {code, out, ms}.
+function run(argv, { ranks = 2, extraEnv = {}, timeoutMs = 120_000 } = {}) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const cmd = ranks ? mpirun : process.execPath;
+    const args = ranks ? ["-np", String(ranks), "--oversubscribe", process.execPath, ...argv] : argv;
+    const p = spawn(cmd, args, { cwd: repo, env: { ...env, ...extraEnv } });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+    p.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out, ms: Date.now() - t0 });
+    });
+  });
+}
+
+async function rankResult(t, mode, opts) {
+  if (!mpirun) t.fail("mpirun not found: .ci/run installs openmpi-bin");
+  const f = path.join(tmp(), `${mode}.json`);
+  const r = await run([fixture, mode, f], opts);
+  t.is(r.code, 0, r.out);
+  return JSON.parse(fs.readFileSync(f, "utf8"));
+}
+
+function maxAbsDiff(a, b) {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+mpiTest("2 ranks: all-reduce sum / mean (float32, float64, int32), broadcast, byte broadcast, barrier, bad input", async (t) => {
+  const r = await rankResult(t, "collectives");
+  t.is(r.size, 2);
+  for (const dtype of ["float32", "float64"]) {
+    const n = 1001;
+    // Reference: rank 0's and rank 1's values added in float64.
+    const sum = Array.from({ length: n }, (_, i) => 2 * ((i % 7) - 3) + 0.5);
+    const mean = Array.from({ length: n }, (_, i) => i + 1);
+    t.true(maxAbsDiff(r[dtype].sum, sum) <= (dtype === "float32" ? 1e-5 : 0), dtype);
+    t.true(maxAbsDiff(r[dtype].mean, mean) <= (dtype === "float32" ? 1e-4 : 1e-12), dtype);
+  }
+  t.deepEqual(r.int32, [3, 30]);
+  t.deepEqual(r.broadcast, [1, 1, 1]);
+  t.deepEqual(r.bytes, [0, 7, 9]);
+  t.is(r.errors.length, 3);
+  t.regex(r.errors[0], /^RangeError: .*root must be a rank in \[0, 2\), got 2/);
+  t.regex(r.errors[1], /^TypeError: .*contiguous/);
+  t.regex(r.errors[2], /^TypeError: .*mean needs a float32 or float64/);
+});
+
+mpiTest("DistributedDataParallel on 2 ranks equals one process at the same global batch (shared weight, noSync accumulation, unused parameter, small buckets)", async (t) => {
+  const two = await rankResult(t, "ddp");
+  const one = await rankResult(t, "ddp", { ranks: 0 });
+  t.true(two.stats.buckets >= 3, `buckets ${two.stats.buckets}`);
+  // Steps 2 and 3 start buckets during backward (the first step learns the contribution counts).
+  t.true(two.stats.startedDuringBackward >= 2, JSON.stringify(two.stats));
+  t.is(two.losses.length, 3);
+  for (let s = 0; s < 3; s++) t.true(Math.abs(two.losses[s] - one.losses[s]) <= 1e-5 * Math.max(1, Math.abs(one.losses[s])), `step ${s}: ${two.losses[s]} vs ${one.losses[s]}`);
+  two.weights.forEach((w, i) => t.true(maxAbsDiff(w, one.weights[i]) <= 1e-5, `parameter ${i}: ${maxAbsDiff(w, one.weights[i])}`));
+  // The unused parameter keeps its (broadcast) value.
+  t.deepEqual(two.weights[4], one.weights[4]);
+});
+
+mpiTest("trainCtr on 2 ranks equals the single-process run at the same targetsPerStep: losses and final weights", async (t) => {
+  const two = await rankResult(t, "ctr");
+  const one = await rankResult(t, "ctr", { ranks: 0 });
+  t.is(two.steps, one.steps);
+  t.is(two.tokens, one.tokens);
+  t.true(two.steps >= 5);
+  const dl = maxAbsDiff(two.losses, one.losses);
+  t.true(dl <= 1e-5, `max loss difference ${dl}`);
+  let dw = 0;
+  two.weights.forEach((w, i) => (dw = Math.max(dw, maxAbsDiff(w, one.weights[i]))));
+  t.true(dw <= 1e-4, `max weight difference ${dw}`);
+  t.log(`trainCtr 2 ranks vs 1: ${two.steps} steps, max |Δloss| ${dl.toExponential(2)}, max |Δweight| ${dw.toExponential(2)}`);
+});
+
+mpiTest("mpirun -np 2 recforge train ctr --distributed prints the single-process result (rank 0 only)", async (t) => {
+  const args = ["bin/recforge.js", "train", "ctr", "--data", "synthetic", "--users", "24", "--dim", "16", "--layers", "1", "--heads", "2", "--targets-per-step", "64", "--json"];
+  const two = await run([...args, "--distributed"]);
+  t.is(two.code, 0, two.out);
+  const one = await run(args, { ranks: 0 });
+  t.is(one.code, 0, one.out);
+  const j2 = two.out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  const j1 = JSON.parse(one.out.split("\n").find((l) => l.startsWith("{")));
+  t.is(j2.length, 1, "one JSON line: only rank 0 prints");
+  t.is(j2[0].world_size, 2);
+  t.is(j2[0].steps, j1.steps);
+  t.true(Math.abs(j2[0].final_loss - j1.final_loss) <= 1e-5);
+  t.true(Math.abs(j2[0].auc - j1.auc) <= 1e-4);
+});
+
+mpiTest("a rank that dies ends the job with an error naming it, well within the timeout (no hang)", async (t) => {
+  if (!mpirun) t.fail("mpirun not found");
+  const r = await run([fixture, "die", path.join(tmp(), "die.json")], { timeoutMs: 60_000 });
+  t.not(r.code, 0);
+  t.not(r.signal, "SIGKILL", "the job hung until the test's kill");
+  t.regex(r.out, /rank 1|exited|non-zero/i);
+  t.true(r.ms < 60_000);
+});
+
+mpiTest("a rank that hangs makes the other fail with a timeout error naming the collective and the rank", async (t) => {
+  if (!mpirun) t.fail("mpirun not found");
+  const r = await run([fixture, "hang", path.join(tmp(), "hang.json")], { extraEnv: { RANK_TIMEOUT_S: "2" }, timeoutMs: 60_000 });
+  t.not(r.code, 0);
+  t.not(r.signal, "SIGKILL", "the job hung until the test's kill");
+  t.regex(r.out, /recforge\.distributed: all-reduce did not complete within 2 s on rank 0 of 2/);
+  t.true(r.ms < 30_000, `${r.ms} ms`);
+});
