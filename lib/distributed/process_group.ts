@@ -12,6 +12,7 @@
 //
 // Tensors travel in place and must be host (cpu) tensors: NCCL for device tensors is issue 19's
 // remaining part (docs/distributed.md).
+import fs from "node:fs";
 import { native } from "../native.js";
 import { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
@@ -204,6 +205,15 @@ export function initProcessGroup(opts: ProcessGroupOptions = {}): ProcessGroup {
   theGroup = new ProcessGroup(w.rank, w.size, "mpi", w.library, timeoutS);
   // A rank that fails (uncaught error: exit code != 0) aborts the job, so the others end at once
   // rather than at their timeout; a clean exit without close() still finalises.
+  // Node writes an uncaught error to a piped stderr asynchronously, and MPI_Abort (below) would
+  // end the process before it is flushed: write it synchronously first, naming the rank.
+  process.on("uncaughtExceptionMonitor", (err) => {
+    try {
+      fs.writeSync(2, `recforge.distributed: rank ${w.rank} of ${w.size} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    } catch {
+      // stderr closed: nothing to report to
+    }
+  });
   process.on("exit", (codeOut) => {
     if (finalizing) return;
     if (codeOut !== 0) native.mpiAbort({ code: codeOut || 1 });
