@@ -3,3 +3,4 @@ export { ProcessGroup, initProcessGroup, currentProcessGroup, launchedByMpirun, 
 export { DistributedDataParallel, type DdpOptions, type DdpStats } from "./ddp.js";
 export { shardRange, shardOf } from "./shard.js";
 export { isCheckpointWriter } from "./checkpoint.js";
+export { allGatherRows, type GatheredRows } from "./gather_rows.js";

@@ -97,6 +97,24 @@ mpiTest("trainCtr on 2 ranks equals the single-process run at the same targetsPe
   t.log(`trainCtr 2 ranks vs 1: ${two.steps} steps, max |Δloss| ${dl.toExponential(2)}, max |Δweight| ${dw.toExponential(2)}`);
 });
 
+mpiTest("trainMultiTask with MultiBalance on 2 ranks equals one process at the same global batch: losses, balance weights, balancer state, final weights", async (t) => {
+  const two = await rankResult(t, "multitask");
+  const one = await rankResult(t, "multitask", { ranks: 0 });
+  t.is(two.losses.length, 6);
+  let dl = 0;
+  two.losses.forEach((row, s) => row.forEach((v, k) => (dl = Math.max(dl, Math.abs(v - one.losses[s][k])))));
+  t.true(dl <= 1e-5, `max loss difference ${dl}`);
+  t.true(maxAbsDiff(two.meanWeights, one.meanWeights) <= 1e-5, `${two.meanWeights} vs ${one.meanWeights}`);
+  // Weights away from 1: the balance did something, on the global gradients.
+  t.true(Math.abs(one.meanWeights[2] - 1) > 0.01);
+  const m2 = two.balancerState.state, m1 = one.balancerState.state;
+  t.is(m2.m.length, 3);
+  t.true(maxAbsDiff(m2.m, m1.m) <= 1e-5 * Math.max(...m1.m), `moving averages ${m2.m} vs ${m1.m}`);
+  let dw = 0;
+  two.weights.forEach((w, i) => (dw = Math.max(dw, maxAbsDiff(w, one.weights[i]))));
+  t.true(dw <= 1e-5, `max weight difference ${dw}`);
+});
+
 mpiTest("mpirun -np 2 recforge train ctr --distributed prints the single-process result (rank 0 only)", async (t) => {
   const args = ["bin/recforge.js", "train", "ctr", "--data", "synthetic", "--users", "24", "--dim", "16", "--layers", "1", "--heads", "2", "--targets-per-step", "64", "--json"];
   const two = await run([...args, "--distributed"]);

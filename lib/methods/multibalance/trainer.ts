@@ -20,6 +20,8 @@ import { createBalancer, type Balancer, type BalancerStateDict, type BalanceStep
 import { autocast, mixedPrecisionOption } from "../../amp/autocast.js";
 import { deviceOption } from "../device-option.js";
 import type { Device } from "../../tensor/dtype.js";
+import { mul } from "../../ops/index.js";
+import { DistributedDataParallel, shardOf, type ProcessGroup } from "../../distributed/index.js";
 
 export interface TaskMetrics {
   name: string;
@@ -37,7 +39,7 @@ function nowMs(): number {
 }
 
 /** One training step's gradients (no optimiser step). Returns the balancer's info and the loss values. */
-export function computeGradients(model: MultiTaskModel, balancer: Balancer, batch: MultiTaskBatch, extra: { sharedParams?: Tensor[]; taskParams?: Tensor[] } = {}): { info: BalanceStepInfo; losses: number[] } {
+export function computeGradients(model: MultiTaskModel, balancer: Balancer, batch: MultiTaskBatch, extra: { sharedParams?: Tensor[]; taskParams?: Tensor[]; processGroup?: ProcessGroup | null } = {}): { info: BalanceStepInfo; losses: number[] } {
   checkBatch(batch, model.schema);
   if (balancer.numTasks !== model.tasks.length)
     throw new RangeError(`recforge: the balancer is for ${balancer.numTasks} tasks, the model has ${model.tasks.length}`);
@@ -48,9 +50,17 @@ export function computeGradients(model: MultiTaskModel, balancer: Balancer, batc
     const z = model.bottom(bt);
     const zs = balancer.branch(z);
     const outs = model.heads(zs);
-    const losses = model.losses(outs, bt.labels);
-    const info = balancer.backward({ losses, rep: z, taskInputs: zs, sharedParams, taskParams });
-    return { info, losses: losses.map((l) => l.item()) };
+    let losses = model.losses(outs, bt.labels);
+    const pg = extra.processGroup && extra.processGroup.size > 1 ? extra.processGroup : null;
+    if (pg) {
+      // Data-parallel: this rank's losses become its share of the global batch's mean losses, so
+      // the gradients summed over the ranks are the global batch's (see BalanceStepInput.processGroup).
+      const globalRows = pg.allReduceNumbers([batch.size])[0];
+      losses = losses.map((l) => mul(l, batch.size / globalRows));
+    }
+    const info = balancer.backward({ losses, rep: z, taskInputs: zs, sharedParams, taskParams, processGroup: pg });
+    const values = losses.map((l) => l.item());
+    return { info, losses: pg ? Array.from(pg.allReduceNumbers(values)) : values };
   });
 }
 
@@ -131,6 +141,14 @@ export interface TrainOptions {
   /** Host batches to cycle through instead of reading the train split (throughput runs). */
   batches?: MultiTaskBatch[];
   log?: (msg: string) => void;
+  /**
+   * Data-parallel training (recforge.distributed; \`mpirun -np W\`): every rank shuffles with the
+   * same seed and keeps its contiguous block of each global batch of \`batchSize\` rows (with
+   * \`batches\`, each rank's batches are its shards as given); the balancer balances after the
+   * gradients are gathered, as one process with the global batch would (MultiBalance, equal and
+   * fixed weights; others are refused), and the parameter gradients are summed over the ranks.
+   */
+  processGroup?: ProcessGroup;
 }
 
 export interface TrainResult {
@@ -176,6 +194,11 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
   const rng = new Rng(seed + 1);
   const sharedParams = model.sharedParameters();
   const taskParams = model.tasks.flatMap((_, t) => model.taskParameters(t));
+  const pg = opts.processGroup ?? null;
+  if (pg && !["multibalance", "equal", "fixed"].includes(balancer.kind))
+    throw new TypeError(`recforge: trainMultiTask: balancer ${JSON.stringify(balancer.kind)} is not supported with a process group (multibalance, equal, fixed are: they balance the gathered global gradients or are linear in the losses)`);
+  if (pg && mp) throw new TypeError("recforge: trainMultiTask: mixed precision is not supported with a process group");
+  const ddp = pg ? new DistributedDataParallel([...model.parameters(), ...balancer.parameters()], pg, { reduce: "sum" }) : null;
 
   let steps = 0, skipped = 0, timedMs = 0, timedExamples = 0;
   const stepTimes: number[] = [], allTimes: number[] = [], allSizes: number[] = [];
@@ -185,8 +208,10 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
 
   const oneStep = (hb: MultiTaskBatch) => {
     const t0 = nowMs();
-    const grads = () => computeGradients(model, balancer, hb, { sharedParams, taskParams });
+    const grads = () => computeGradients(model, balancer, hb, { sharedParams, taskParams, processGroup: pg });
     const { info, losses } = mp ? autocast(mp, grads) : grads();
+    // Every rank synchronises every step (a skipped step is skipped on all: the balance is global).
+    ddp?.synchronize();
     if (info.skipped) skipped++;
     else optimizer.step();
     optimizer.zeroGrad();
@@ -211,7 +236,10 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
     } else {
       const n = data.train.size;
       const perm = opts.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
-      for (let s = 0; s < n && steps < maxSteps; s += B) oneStep(data.train.gather(perm.subarray(s, Math.min(n, s + B))));
+      for (let s = 0; s < n && steps < maxSteps; s += B) {
+        const rows = perm.subarray(s, Math.min(n, s + B));
+        oneStep(data.train.gather(pg ? shardOf(rows, pg.rank, pg.size) : rows));
+      }
     }
     const last = lossHistory[lossHistory.length - 1] ?? [];
     log(`epoch ${epoch + 1}: ${steps} steps, ${((nowMs() - e0) / 1000).toFixed(1)} s, last losses ${last.map((l) => l.toFixed(4)).join(" ")}`);
@@ -233,6 +261,7 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
     timedExamples = allSizes.slice(1).reduce((a, b) => a + b, 0);
   }
   const sorted = [...stepTimes].sort((a, b) => a - b);
+  ddp?.dispose();
   return {
     model,
     balancer,

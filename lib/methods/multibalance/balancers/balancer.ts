@@ -47,6 +47,7 @@ import { Tensor } from "../../../tensor/tensor.js";
 import { backward as runBackward } from "../../../autograd/engine.js";
 import type { Device } from "../../../tensor/dtype.js";
 import { add, mul } from "../../../ops/internal.js";
+import type { ProcessGroup } from "../../../distributed/index.js";
 
 export type BalancerLevel = "loss" | "representation" | "parameter";
 export type NonFinitePolicy = "throw" | "skip";
@@ -62,6 +63,15 @@ export interface BalanceStepInput {
   sharedParams: readonly Tensor[];
   /** Task-specific parameters (heads); optional, only used to clear gradients of a rejected step. */
   taskParams?: readonly Tensor[];
+  /**
+   * Data-parallel training (recforge.distributed): the ranks' batches together form the global
+   * batch, and each rank's losses must be its share of the global mean (mean over its rows ×
+   * rows / global rows; trainMultiTask does this). Representation-level balancers then balance the
+   * GLOBAL per-task gradients at z (gathered from every rank), exactly as one process with the
+   * global batch would, and hand each rank its rows of z's gradient; the parameters' gradients
+   * must then be summed over the ranks (DistributedDataParallel with reduce "sum").
+   */
+  processGroup?: ProcessGroup | null;
 }
 
 export interface BalanceStepInfo {

@@ -3,6 +3,7 @@
 import { Tensor } from "../../../tensor/tensor.js";
 import { backward as runBackward } from "../../../autograd/engine.js";
 import { Balancer, type BalanceStepInput, type BalanceStepInfo, weightedSum } from "./balancer.js";
+import { allGatherRows, type GatheredRows } from "../../../distributed/index.js";
 
 export abstract class RepresentationBalancer extends Balancer {
   readonly level = "representation" as const;
@@ -26,8 +27,26 @@ export abstract class RepresentationBalancer extends Balancer {
       if (!l.grad) throw new TypeError(`recforge: ${this.constructor.name}: the loss of task ${t} does not depend on the representation (its head ignores z), so there is nothing to balance`);
       return l.grad;
     });
-    // 2. balance at z
-    const { out, info, commit } = this.combine(grads, losses.map((l) => l.item()));
+    // 2. balance at z: over the global batch when data-parallel (every rank computes the same
+    // global balance from the gathered per-task gradients and keeps its own rows of the result).
+    const pg = step.processGroup && step.processGroup.size > 1 ? step.processGroup : null;
+    let lossValues = losses.map((l) => l.item());
+    let gathered: GatheredRows | null = null;
+    if (pg) {
+      gathered = allGatherRows(pg, grads);
+      lossValues = Array.from(pg.allReduceNumbers(lossValues));
+    }
+    let out: Tensor, info: BalanceStepInfo, commit: (() => void) | undefined;
+    try {
+      ({ out, info, commit } = this.combine(gathered ? gathered.global : grads, lossValues));
+    } finally {
+      gathered?.global.forEach((g) => g.dispose());
+    }
+    if (gathered) {
+      const all = out;
+      out = all.slice(0, gathered.offset, gathered.offset + gathered.rows).contiguous();
+      all.dispose();
+    }
     try {
       // 3. one backward through the shared bottom
       runBackward(rep, out);
