@@ -115,6 +115,17 @@ mpiTest("trainMultiTask with MultiBalance on 2 ranks equals one process at the s
   t.true(dw <= 1e-5, `max weight difference ${dw}`);
 });
 
+mpiTest("trainSeqRec (GRU4Rec, full softmax, no dropout) on 2 ranks equals one process: epoch losses, validation recall, final weights", async (t) => {
+  const two = await rankResult(t, "seqrec");
+  const one = await rankResult(t, "seqrec", { ranks: 0 });
+  t.is(two.steps, one.steps);
+  t.true(maxAbsDiff(two.losses, one.losses) <= 1e-5, `${two.losses} vs ${one.losses}`);
+  t.deepEqual(two.recall, one.recall);
+  let dw = 0;
+  two.weights.forEach((w, i) => (dw = Math.max(dw, maxAbsDiff(w, one.weights[i]))));
+  t.true(dw <= 1e-5, `max weight difference ${dw}`);
+});
+
 mpiTest("mpirun -np 2 recforge train ctr --distributed prints the single-process result (rank 0 only)", async (t) => {
   const args = ["bin/recforge.js", "train", "ctr", "--data", "synthetic", "--users", "24", "--dim", "16", "--layers", "1", "--heads", "2", "--targets-per-step", "64", "--json"];
   const two = await run([...args, "--distributed"]);

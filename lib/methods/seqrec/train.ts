@@ -24,6 +24,8 @@ import { batchesOf, CategoryHistory } from "./batch.js";
 import type { SeqDataset } from "./data.js";
 import { evaluateRanking } from "./evaluate.js";
 import { seqInputs, type EpochReport, type SeqRecModel } from "./model.js";
+import { mul } from "../../ops/index.js";
+import { DistributedDataParallel, isCheckpointWriter, shardOf, type ProcessGroup } from "../../distributed/index.js";
 
 export type SeqOptimizerName = "adagrad" | "adam";
 
@@ -58,6 +60,15 @@ export interface TrainSeqRecOptions {
   resume?: boolean;
   evalBatchSize?: number;
   onProgress?: (e: SeqProgress) => void;
+  /**
+   * Data-parallel training (recforge.distributed; \`mpirun -np W\`): every rank shuffles with the
+   * same seed and trains on its contiguous block of each batch of \`batchSize\` targets; its mean
+   * loss is weighted by its share of the batch and the gradients are summed, so a model whose loss
+   * is a mean of per-target terms (full softmax, own sampled negatives) without dropout takes the
+   * steps of one process; in-batch negatives and dropout masks depend on the rank's block. Rank 0
+   * writes the checkpoints; every rank validates (the replicas are identical).
+   */
+  processGroup?: ProcessGroup;
 }
 
 export type SeqProgress =
@@ -156,8 +167,10 @@ export async function trainSeqRec(opts: TrainSeqRecOptions): Promise<TrainSeqRec
       for (const t of Object.values(cur)) t.dispose();
     }
   }
+  const pg = opts.processGroup && opts.processGroup.size > 1 ? opts.processGroup : null;
+  const ddp = pg && opt ? new DistributedDataParallel(params, pg, { reduce: "sum" }) : null;
   const save = () => {
-    if (!ckpt) return;
+    if (!ckpt || !isCheckpointWriter(pg)) return;
     st.modelState = model.trainingState();
     saveCheckpoint(ckpt, { model, optimizer: opt ?? undefined, extra: st });
   };
@@ -181,11 +194,19 @@ export async function trainSeqRec(opts: TrainSeqRecOptions): Promise<TrainSeqRec
     while (st.stepInEpoch < batches.length) {
       const t0 = performance.now();
       opt.zeroGrad();
-      const loss = tidy(() => {
-        const l = model.loss(seqInputs(ds, hist, batches[st.stepInEpoch], model.window));
-        backward(l);
-        return l.item();
+      const batch = batches[st.stepInEpoch];
+      const mine = pg ? shardOf(batch, pg.rank, pg.size) : batch;
+      let loss = tidy(() => {
+        if (!mine.length) return 0; // a rank without targets this step still synchronises
+        const l = model.loss(seqInputs(ds, hist, mine, model.window));
+        // Data-parallel: the rank's share of the batch's mean loss (summed over the ranks by DDP).
+        backward(pg ? mul(l, mine.length / batch.length) : l);
+        return (l.item() * mine.length) / batch.length;
       });
+      if (ddp) {
+        ddp.synchronize();
+        loss = pg!.allReduceNumbers([loss])[0];
+      }
       if (clip > 0) clipGradNorm(params, clip);
       opt.step();
       st.epochSeconds += (performance.now() - t0) / 1000;
@@ -208,7 +229,7 @@ export async function trainSeqRec(opts: TrainSeqRecOptions): Promise<TrainSeqRec
       st.badEpochs = 0;
       if (best) for (const t of Object.values(best)) t.dispose();
       best = cloneState(model);
-      if (bestFile) saveCheckpoint(bestFile, { model, generator: null });
+      if (bestFile && isCheckpointWriter(pg)) saveCheckpoint(bestFile, { model, generator: null });
     } else if (++st.badEpochs >= patience) st.stopped = true;
     st.epoch = e;
     st.stepInEpoch = 0;
@@ -216,6 +237,7 @@ export async function trainSeqRec(opts: TrainSeqRecOptions): Promise<TrainSeqRec
     st.epochSeconds = 0;
     save();
   }
+  ddp?.dispose();
   if (best) {
     model.loadStateDict(best);
     for (const t of Object.values(best)) t.dispose();
