@@ -76,6 +76,38 @@ function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | n
 // entry points of autocast (gemmLowp, intervalAttention*Lowp) round the float32 inputs with the
 // CPU addon's roundHalf (the device conversions' rounding) into temporary storages and run the
 // float32 kernels: 16-bit inputs, fp32 accumulation, float32 outputs, as on the device.
+// NCCL of the emulated device: its storages are host storages, so the collectives are the MPI
+// ones (blocking here; ncclWait has nothing left to wait for). It lets the device path of
+// recforge.distributed (cuda tensors through NCCL) run under mpirun without a GPU.
+function emulatedNccl(): Pick<CudaAddon, "ncclLoadError" | "ncclUniqueId" | "ncclInit" | "ncclAllreduce" | "ncclBroadcast" | "ncclWait" | "ncclDestroy"> {
+  let size = 0;
+  const timeoutS = 300;
+  const need = () => {
+    if (!size) throw new Error("recforge.distributed: no NCCL communicator (initialise the process group's NCCL first)");
+  };
+  return {
+    ncclLoadError: () => "",
+    ncclUniqueId: (a) => new Uint8Array(a.out.buffer, a.out.byteOffset, a.out.byteLength).fill(0),
+    ncclInit: (a) => {
+      size = a.size;
+      return "emulated over MPI (RECFORGE_CUDA_EMULATE=1)";
+    },
+    ncclAllreduce: (a) => {
+      need();
+      if (size > 1) native.mpiWait({ request: native.mpiAllreduceStart({ dtype: a.dtype, n: a.n, x: a.x }), timeoutS });
+      if (a.average) native.scaleInplace({ dtype: a.dtype, n: a.n, x: a.x, scale: 1 / size });
+    },
+    ncclBroadcast: (a) => {
+      need();
+      if (size > 1) native.mpiWait({ request: native.mpiBroadcastStart({ dtype: a.dtype, n: a.n, x: a.x, root: a.root }), timeoutS });
+    },
+    ncclWait: () => need(),
+    ncclDestroy: () => {
+      size = 0;
+    },
+  };
+}
+
 function emulatedCuda(): CudaAddon {
   // Handles are numbers now: a Map, and every free deletes its entry (no leak).
   const sizes = new Map<Handle, number>();
@@ -115,6 +147,7 @@ function emulatedCuda(): CudaAddon {
     synchronize() {},
     gemmBackend: () => "emulated",
     ...emulatedLowp(native),
+    ...emulatedNccl(),
   };
   return addon;
 }

@@ -946,6 +946,34 @@ export interface MpiWaitArgs {
 export interface MpiAbortArgs {
   code: number;
 }
+/** ncclUniqueId (cuda) */
+export interface NcclUniqueIdArgs {
+  out: ArrayBufferView;
+}
+/** ncclInit (cuda) */
+export interface NcclInitArgs {
+  id: ArrayBufferView;
+  rank: number;
+  size: number;
+}
+/** ncclAllreduce (cuda) */
+export interface NcclAllreduceArgs {
+  dtype: DType;
+  n: number;
+  x: TensorRef;
+  average: boolean;
+}
+/** ncclBroadcast (cuda) */
+export interface NcclBroadcastArgs {
+  dtype: DType;
+  n: number;
+  x: TensorRef;
+  root: number;
+}
+/** ncclWait (cuda) */
+export interface NcclWaitArgs {
+  timeoutS: number;
+}
 /** copReset (cpu) */
 export interface CopResetArgs {
   problem: CopProblem;
@@ -1099,6 +1127,13 @@ export interface CudaOnlyOps {
   gemmLowp(a: GemmLowpArgs): void;
   intervalAttentionForwardLowp(a: IntervalAttentionForwardLowpArgs): void;
   intervalAttentionBackwardLowp(a: IntervalAttentionBackwardLowpArgs): void;
+  ncclLoadError(): string;
+  ncclUniqueId(a: NcclUniqueIdArgs): void;
+  ncclInit(a: NcclInitArgs): string;
+  ncclAllreduce(a: NcclAllreduceArgs): void;
+  ncclBroadcast(a: NcclBroadcastArgs): void;
+  ncclWait(a: NcclWaitArgs): void;
+  ncclDestroy(): void;
 }
 
 /** The CPU addon (recforge.node). */
@@ -1116,7 +1151,7 @@ export type BackendOps = CommonOps & Partial<CpuOnlyOps & CudaOnlyOps>;
 
 /** The op names of each addon (what register_cpu / register_cuda.generated.cc register). */
 export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "mpiInit", "mpiAllreduceStart", "mpiBroadcastStart", "mpiBarrierStart", "mpiBroadcastBytes", "mpiTest", "mpiWait", "mpiAbort", "mpiFinalize", "copReset", "copStep", "copMoveGains", "copTspDistances"];
-export const CUDA_OPS: readonly string[] = ["alloc", "free", "write", "read", "copyDevice", "memoryStats", "resetPeak", "emptyCache", "deviceInfo", "synchronize", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmLowp", "gemmBackend", "intervalAttentionForward", "intervalAttentionBackward", "intervalAttentionForwardLowp", "intervalAttentionBackwardLowp", "ropeTables", "ropeApply", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes"];
+export const CUDA_OPS: readonly string[] = ["alloc", "free", "write", "read", "copyDevice", "memoryStats", "resetPeak", "emptyCache", "deviceInfo", "synchronize", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmLowp", "gemmBackend", "intervalAttentionForward", "intervalAttentionBackward", "intervalAttentionForwardLowp", "intervalAttentionBackwardLowp", "ropeTables", "ropeApply", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "ncclLoadError", "ncclUniqueId", "ncclInit", "ncclAllreduce", "ncclBroadcast", "ncclWait", "ncclDestroy"];
 
 /** A loaded addon module as Node-API gives it: functions taking the wire values. */
 export type RawAddon = Readonly<Record<string, unknown>>;
@@ -1360,6 +1395,13 @@ export function cudaOps(raw: RawAddon, what = "CUDA addon"): CudaOps {
   const gruForward_ = fn(raw, "gruForward", what);
   const gruBackward_ = fn(raw, "gruBackward", what);
   const gruSizes_ = fn(raw, "gruSizes", what);
+  const ncclLoadError_ = fn(raw, "ncclLoadError", what);
+  const ncclUniqueId_ = fn(raw, "ncclUniqueId", what);
+  const ncclInit_ = fn(raw, "ncclInit", what);
+  const ncclAllreduce_ = fn(raw, "ncclAllreduce", what);
+  const ncclBroadcast_ = fn(raw, "ncclBroadcast", what);
+  const ncclWait_ = fn(raw, "ncclWait", what);
+  const ncclDestroy_ = fn(raw, "ncclDestroy", what);
   return {
     alloc: (a: AllocArgs) => alloc_(a.nbytes) as Handle,
     free: (a: FreeArgs) => { free_(a.handle); },
@@ -1422,5 +1464,12 @@ export function cudaOps(raw: RawAddon, what = "CUDA addon"): CudaOps {
     gruForward: (a: GruForwardArgs) => { gruForward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.h0 ? a.h0._h : null, a.h0 ? a.h0.offset : 0, a.out._h, a.out.offset, a.hN._h, a.hN.offset, a.reserve._h, a.reserve.offset, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights)); },
     gruBackward: (a: GruBackwardArgs) => { gruBackward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.reserve._h, a.reserve.offset, a.dout ? a.dout._h : null, a.dout ? a.dout.offset : 0, a.dhN ? a.dhN._h : null, a.dhN ? a.dhN.offset : 0, a.dx ? a.dx._h : null, a.dx ? a.dx.offset : 0, a.dh0 ? a.dh0._h : null, a.dh0 ? a.dh0.offset : 0, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights), tensorsWire(a.grads)); },
     gruSizes: (a: GruSizesArgs) => gruSizes_(a.B, a.T, a.inSize, a.H, a.layers, a.dirs) as readonly number[],
+    ncclLoadError: () => ncclLoadError_() as string,
+    ncclUniqueId: (a: NcclUniqueIdArgs) => { ncclUniqueId_(a.out); },
+    ncclInit: (a: NcclInitArgs) => ncclInit_(a.id, a.rank, a.size) as string,
+    ncclAllreduce: (a: NcclAllreduceArgs) => { ncclAllreduce_(a.dtype, a.n, a.x._h, a.x.offset, a.average); },
+    ncclBroadcast: (a: NcclBroadcastArgs) => { ncclBroadcast_(a.dtype, a.n, a.x._h, a.x.offset, a.root); },
+    ncclWait: (a: NcclWaitArgs) => { ncclWait_(a.timeoutS); },
+    ncclDestroy: () => { ncclDestroy_(); },
   };
 }

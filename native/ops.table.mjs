@@ -223,6 +223,16 @@ export const ops = [
   op("mpiWait", "mpi", CPU, ["request:int", "timeoutS:float"]),
   op("mpiAbort", "mpi", CPU, ["code:int"]),
   op("mpiFinalize", "mpi", CPU, []),
+  // NCCL for device tensors (napi_cuda/bind_cuda_nccl.cc; libnccl loaded with dlopen, native/cuda/nccl_comm.cu):
+  // ncclLoadError "" when NCCL is loaded; ncclUniqueId fills 128 bytes; collectives run in place on
+  // recforge's stream; ncclWait waits for them against a deadline (aborting the communicator).
+  op("ncclLoadError", "nccl", CUDA, [], "string"),
+  op("ncclUniqueId", "nccl", CUDA, ["out:bytes"]),
+  op("ncclInit", "nccl", CUDA, ["id:bytes", "rank:int", "size:int"], "string"),
+  op("ncclAllreduce", "nccl", CUDA, ["dtype:dtype", "n:int", "x:tensor", "average:bool"]),
+  op("ncclBroadcast", "nccl", CUDA, ["dtype:dtype", "n:int", "x:tensor", "root:int"]),
+  op("ncclWait", "nccl", CUDA, ["timeoutS:float"]),
+  op("ncclDestroy", "nccl", CUDA, []),
 
   // ---- LS-DQN environments, CPU only (cop_args.cc) ----
   op("copReset", "cop", CPU, copEnv),

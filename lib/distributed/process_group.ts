@@ -10,10 +10,11 @@
 // ever, and a process that exits with a non-zero code calls MPI_Abort, which ends the whole job
 // (mpirun reports the rank). A process that exits with code 0 finalises MPI.
 //
-// Tensors travel in place and must be host (cpu) tensors: NCCL for device tensors is issue 19's
-// remaining part (docs/distributed.md).
+// Tensors travel in place. Host tensors go through MPI; device (cuda) tensors through NCCL
+// (libnccl loaded at run time by the CUDA addon, native/cuda/nccl_comm.cu), whose communicator
+// is created on the first device collective: rank 0's unique id is broadcast through MPI.
 import fs from "node:fs";
-import { native } from "../native.js";
+import { native, cuda } from "../native.js";
 import { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
 import { backendFor, code, tensor } from "../ops/internal.js";
@@ -65,6 +66,8 @@ export class ProcessGroup {
   readonly library: string;
   readonly timeoutS: number;
   private closed = false;
+  /** The NCCL library in use once a device collective ran ("" before). */
+  ncclLibrary = "";
 
   /** @internal use initProcessGroup() */
   constructor(rank: number, size: number, backend: "mpi" | "local", library: string, timeoutS: number) {
@@ -94,6 +97,11 @@ export class ProcessGroup {
     if (op !== "sum" && op !== "mean") throw new RangeError(`recforge.distributed: allReduce op must be "sum" or "mean", got ${JSON.stringify(op)}`);
     if (op === "mean" && t.dtype === "int32") throw new TypeError("recforge.distributed: allReduce mean needs a float32 or float64 tensor, got int32");
     if (this.size === 1 || t.size === 0) return DONE;
+    if (t.device !== "cpu") {
+      const c = this.ncclAddon();
+      c.ncclAllreduce({ dtype: code(t), n: t.size, x: t, average: op === "mean" });
+      return this.deviceWork(c);
+    }
     return this.staged(t, (h) => native.mpiAllreduceStart({ dtype: code(h), n: h.size, x: h }), op === "mean" ? 1 / this.size : 1);
   }
 
@@ -110,6 +118,12 @@ export class ProcessGroup {
     if (!Number.isInteger(root) || root < 0 || root >= this.size)
       throw new RangeError(`recforge.distributed: broadcast root must be a rank in [0, ${this.size}), got ${root}`);
     if (this.size === 1 || t.size === 0) return t;
+    if (t.device !== "cpu") {
+      const c = this.ncclAddon();
+      c.ncclBroadcast({ dtype: code(t), n: t.size, x: t, root });
+      this.deviceWork(c).wait();
+      return t;
+    }
     this.staged(t, (h) => native.mpiBroadcastStart({ dtype: code(h), n: h.size, x: h, root }), 1).wait();
     return t;
   }
@@ -141,10 +155,41 @@ export class ProcessGroup {
     return out;
   }
 
+  // The CUDA addon with this group's NCCL communicator (created on first use, on every rank:
+  // every rank runs the same collectives, so every rank gets here at the same point).
+  private ncclAddon(): NonNullable<typeof cuda> {
+    if (!cuda) throw new TypeError("recforge.distributed: a device tensor, but the CUDA backend is not available");
+    if (this.ncclLibrary) return cuda;
+    const err = cuda.ncclLoadError();
+    // Every rank loads NCCL before the id broadcast: a rank without it fails here with the reason
+    // (the others then time out in the broadcast, or are ended by its abort).
+    if (err) throw new Error(`recforge.distributed: ${err}`);
+    const id = new Uint8Array(128);
+    if (this.rank === 0) cuda.ncclUniqueId({ out: id });
+    this.broadcastBytes(id, 0);
+    this.ncclLibrary = cuda.ncclInit({ id, rank: this.rank, size: this.size });
+    return cuda;
+  }
+
+  private deviceWork(c: NonNullable<typeof cuda>): Work {
+    let done = false;
+    const timeoutS = this.timeoutS;
+    return {
+      wait() {
+        if (done) return;
+        c.ncclWait({ timeoutS });
+        done = true;
+      },
+      // Device collectives progress on their own; completion is known at wait().
+      test: () => done,
+    };
+  }
+
   /** Finalises MPI (every rank must call it, after its last collective). Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.ncclLibrary && cuda) cuda.ncclDestroy();
     if (this.backend === "mpi") {
       finalizing = true;
       native.mpiFinalize();
@@ -153,8 +198,6 @@ export class ProcessGroup {
 
   // A collective on a host tensor; scaled when the Work completes.
   private staged(t: Tensor, start: (host: Tensor) => number, scale: number): Work {
-    if (t.device !== "cpu")
-      throw new TypeError(`recforge.distributed: the MPI process group reduces host tensors; this one is on ${t.device} (NCCL for device tensors is not built yet: docs/distributed.md)`);
     const request = start(t);
     let done = false;
     const finish = () => {

@@ -88,6 +88,13 @@ Napi::Value mpiTest(const Napi::CallbackInfo& info);  // cpu
 Napi::Value mpiWait(const Napi::CallbackInfo& info);  // cpu
 Napi::Value mpiAbort(const Napi::CallbackInfo& info);  // cpu
 Napi::Value mpiFinalize(const Napi::CallbackInfo& info);  // cpu
+Napi::Value ncclLoadError(const Napi::CallbackInfo& info);  // cuda
+Napi::Value ncclUniqueId(const Napi::CallbackInfo& info);  // cuda
+Napi::Value ncclInit(const Napi::CallbackInfo& info);  // cuda
+Napi::Value ncclAllreduce(const Napi::CallbackInfo& info);  // cuda
+Napi::Value ncclBroadcast(const Napi::CallbackInfo& info);  // cuda
+Napi::Value ncclWait(const Napi::CallbackInfo& info);  // cuda
+Napi::Value ncclDestroy(const Napi::CallbackInfo& info);  // cuda
 Napi::Value copReset(const Napi::CallbackInfo& info);  // cpu
 Napi::Value copStep(const Napi::CallbackInfo& info);  // cpu
 Napi::Value copMoveGains(const Napi::CallbackInfo& info);  // cpu

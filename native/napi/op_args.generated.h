@@ -1243,6 +1243,75 @@ struct MpiFinalize {
   explicit MpiFinalize(const Napi::CallbackInfo& i) : info(i) {}
 };
 
+// ncclLoadError()  [cuda]
+struct NcclLoadError {
+  static constexpr const char* kName = "ncclLoadError";
+  static constexpr size_t kSlots = 0;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit NcclLoadError(const Napi::CallbackInfo& i) : info(i) {}
+};
+
+// ncclUniqueId(out)  [cuda]
+struct NcclUniqueId {
+  static constexpr const char* kName = "ncclUniqueId";
+  static constexpr size_t kSlots = 1;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit NcclUniqueId(const Napi::CallbackInfo& i) : info(i) {}
+  BytesArg out() const { return {{&info, 0}}; }
+};
+
+// ncclInit(id, rank, size)  [cuda]
+struct NcclInit {
+  static constexpr const char* kName = "ncclInit";
+  static constexpr size_t kSlots = 3;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit NcclInit(const Napi::CallbackInfo& i) : info(i) {}
+  BytesArg id() const { return {{&info, 0}}; }
+  IntArg rank() const { return {{&info, 1}}; }
+  IntArg size() const { return {{&info, 2}}; }
+};
+
+// ncclAllreduce(dtype, n, x, average)  [cuda]
+struct NcclAllreduce {
+  static constexpr const char* kName = "ncclAllreduce";
+  static constexpr size_t kSlots = 5;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit NcclAllreduce(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg n() const { return {{&info, 1}}; }
+  TensorArg x() const { return {{&info, 2}}; }
+  BoolArg average() const { return {{&info, 4}}; }
+};
+
+// ncclBroadcast(dtype, n, x, root)  [cuda]
+struct NcclBroadcast {
+  static constexpr const char* kName = "ncclBroadcast";
+  static constexpr size_t kSlots = 5;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit NcclBroadcast(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg n() const { return {{&info, 1}}; }
+  TensorArg x() const { return {{&info, 2}}; }
+  IntArg root() const { return {{&info, 4}}; }
+};
+
+// ncclWait(timeoutS)  [cuda]
+struct NcclWait {
+  static constexpr const char* kName = "ncclWait";
+  static constexpr size_t kSlots = 1;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit NcclWait(const Napi::CallbackInfo& i) : info(i) {}
+  FloatArg timeoutS() const { return {{&info, 0}}; }
+};
+
+// ncclDestroy()  [cuda]
+struct NcclDestroy {
+  static constexpr const char* kName = "ncclDestroy";
+  static constexpr size_t kSlots = 0;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit NcclDestroy(const Napi::CallbackInfo& i) : info(i) {}
+};
+
 // copReset(problem, B, n, k, limit, data, sol, aux, best, obj, bestObj, steps, done)  [cpu]
 struct CopReset {
   static constexpr const char* kName = "copReset";

@@ -69,6 +69,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gruForward", Napi::Function::New(env, bind::gruForward, "gruForward"));
   exports.Set("gruBackward", Napi::Function::New(env, bind::gruBackward, "gruBackward"));
   exports.Set("gruSizes", Napi::Function::New(env, bind::gruSizes, "gruSizes"));
+  exports.Set("ncclLoadError", Napi::Function::New(env, bind::ncclLoadError, "ncclLoadError"));
+  exports.Set("ncclUniqueId", Napi::Function::New(env, bind::ncclUniqueId, "ncclUniqueId"));
+  exports.Set("ncclInit", Napi::Function::New(env, bind::ncclInit, "ncclInit"));
+  exports.Set("ncclAllreduce", Napi::Function::New(env, bind::ncclAllreduce, "ncclAllreduce"));
+  exports.Set("ncclBroadcast", Napi::Function::New(env, bind::ncclBroadcast, "ncclBroadcast"));
+  exports.Set("ncclWait", Napi::Function::New(env, bind::ncclWait, "ncclWait"));
+  exports.Set("ncclDestroy", Napi::Function::New(env, bind::ncclDestroy, "ncclDestroy"));
   return exports;
 }
 

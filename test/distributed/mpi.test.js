@@ -126,6 +126,14 @@ mpiTest("trainSeqRec (GRU4Rec, full softmax, no dropout) on 2 ranks equals one p
   t.true(dw <= 1e-5, `max weight difference ${dw}`);
 });
 
+mpiTest("device tensors go through the NCCL path (the emulated device's NCCL over MPI): all-reduce sum / mean, broadcast", async (t) => {
+  const r = await rankResult(t, "device", { extraEnv: { RECFORGE_CUDA_EMULATE: "1" } });
+  t.regex(r.library, /emulated over MPI/);
+  t.deepEqual(r.sum, Array.from({ length: 513 }, (_, i) => 2 * i + 1));
+  t.deepEqual(r.mean, Array.from({ length: 5 }, (_, i) => 1.5 * i));
+  t.deepEqual(r.broadcast, [2, 3]);
+});
+
 mpiTest("mpirun -np 2 recforge train ctr --distributed prints the single-process result (rank 0 only)", async (t) => {
   const args = ["bin/recforge.js", "train", "ctr", "--data", "synthetic", "--users", "24", "--dim", "16", "--layers", "1", "--heads", "2", "--targets-per-step", "64", "--json"];
   const two = await run([...args, "--distributed"]);
