@@ -346,6 +346,32 @@ checkpoint build
 
 # ---- 3. CUDA kernel tests ----------------------------------------------------------------------------
 step "3. CUDA kernel tests (each <= ${TEST_CAP}s)"
+# NCCL for cuda_nccl_test (a single-rank communicator on this one GPU): the system's libnccl.so.2, else
+# PyTorch's wheel (nvidia-nccl-cu12). Found: the test must use it (RECFORGE_NCCL_REQUIRED=1); not found:
+# the test checks the loader's error path only, and the summary says so.
+if [ -z "${RECFORGE_NCCL:-}" ]; then
+  nccl_found=$(python3 -c "
+import ctypes, os
+try:
+    ctypes.CDLL('libnccl.so.2'); print('system')
+except OSError:
+    try:
+        import nvidia.nccl as m
+        p = os.path.join(list(m.__path__)[0], 'lib', 'libnccl.so.2')
+        print(p if os.path.exists(p) else '')
+    except Exception:
+        print('')
+" 2>/dev/null)
+  [ -n "$nccl_found" ] && [ "$nccl_found" != system ] && export RECFORGE_NCCL=$nccl_found
+else
+  nccl_found=$RECFORGE_NCCL
+fi
+if [ -n "$nccl_found" ]; then
+  export RECFORGE_NCCL_REQUIRED=1
+  note "NCCL: ${RECFORGE_NCCL:-libnccl.so.2 from the system} (cuda_nccl_test: single-rank communicator)"
+else
+  note "NCCL: not found on this machine (no libnccl.so.2, no nvidia-nccl wheel): cuda_nccl_test checks the error path only"
+fi
 passed=0
 failed=0
 for name in "${WANT_TESTS[@]}"; do
