@@ -71,7 +71,8 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case "train":
         if (sub === "multitask") {
-          print(trainMultitaskCli(flags), json);
+          const r = trainMultitaskCli(flags);
+          if (r) print(r, json);
           return 0;
         }
         if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
@@ -82,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
             return 0;
           }
           const r = await runTrainSeqRec(flags);
-          if (json) print(r, true);
+          if (json && r) print(r, true);
           return 0;
         }
         if (sub === "compexp") return (await import("./compexp.js")).trainCompExpCommand(flags);

@@ -6,6 +6,7 @@ import { deviceFlag, numFlag, type Parsed } from "./args.js";
 import { loadCensus } from "../methods/multibalance/data/census.js";
 import { syntheticMultiTask } from "../methods/multibalance/data/synthetic.js";
 import { trainMultiTask, saveTrainingCheckpoint, fmtMetrics } from "../methods/multibalance/trainer.js";
+import { initProcessGroup, isCheckpointWriter } from "../distributed/index.js";
 import type { ModelKind } from "../methods/multibalance/models.js";
 import { benchBalance } from "../bench/balance.js";
 import { deviceOption } from "../methods/device-option.js";
@@ -16,7 +17,7 @@ export const MULTITASK_USAGE = `  train multitask [--data census|synthetic] [--m
                   [--epochs N] [--batch-size N] [--lr X] [--seed N] [--tasks N (synthetic)]
                   [--rows N (synthetic train rows)] [--reference target|mean|max]
                   [--strategy both|shrink|enlarge] [--relax X] [--beta X] [--save file]
-                  [--device cpu|cuda] [--json]
+                  [--device cpu|cuda] [--distributed (under mpirun: data-parallel, rank 0 prints)] [--json]
   bench balance [--json] [--quick] [--datasets census,synthetic]
                                       balancer quality (AUC/NE over seeds) and QPS ratios`;
 
@@ -41,7 +42,10 @@ export interface TrainMultitaskOutput {
   tasks: { name: string; auc: number | null; ne: number | null; logloss: number | null; mse: number | null }[];
 }
 
-export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput {
+/** The output, or null on a rank other than 0 of a --distributed run. */
+export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput | null {
+  const pg = flags.distributed ? initProcessGroup() : null;
+  const quiet = !!pg && pg.rank !== 0;
   const dataset = str(flags, "data", "census");
   const model = str(flags, "model", "mmoe") as ModelKind;
   const balancer = str(flags, "balancer", "multibalance");
@@ -64,10 +68,11 @@ export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput 
     data, model, modelOptions, balancer, balancerOptions, epochs, seed, device,
     batchSize: numFlag(flags, "batch-size", dataset === "census" ? 1024 : 2048),
     lr: numFlag(flags, "lr", dataset === "census" ? 2e-3 : 1e-3),
-    log,
+    log: quiet ? () => {} : log,
+    processGroup: pg ?? undefined,
   });
-  if (typeof flags.save === "string") saveTrainingCheckpoint(flags.save, { model: r.model, optimizer: r.optimizer, balancer: r.balancer, extra: { dataset, epochs } });
-  log(`test: ${r.test.map(fmtMetrics).join(" | ")}`);
+  if (typeof flags.save === "string" && isCheckpointWriter(pg)) saveTrainingCheckpoint(flags.save, { model: r.model, optimizer: r.optimizer, balancer: r.balancer, extra: { dataset, epochs } });
+  if (!quiet) log(`test: ${r.test.map(fmtMetrics).join(" | ")}`);
   const out: TrainMultitaskOutput = {
     dataset, model, balancer, device, seed, epochs, steps: r.steps, selected_epoch: r.selectedEpoch, qps: Math.round(r.qps),
     mean_weights: r.meanWeights,
@@ -76,7 +81,8 @@ export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput 
   r.model.dispose();
   r.balancer.dispose();
   r.optimizer.dispose();
-  return out;
+  pg?.close();
+  return quiet ? null : out;
 }
 
 export function benchBalanceCli(flags: Parsed["flags"]): unknown {

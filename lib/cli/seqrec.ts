@@ -2,6 +2,7 @@
 // harness: data, split, trainer, full-ranking evaluation) and lib/bench/seqrec.ts. --json prints
 // exactly one JSON object on stdout; progress bars and logs go to stderr.
 import fs from "node:fs";
+import { initProcessGroup } from "../distributed/index.js";
 import { numFlag, type Parsed } from "./args.js";
 import { ProgressBar } from "./progress.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
@@ -43,6 +44,8 @@ export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gr
   --protocol loo       SASRec's sanity protocol: leave-one-out targets (last = test, second last = valid, all earlier
                        positions train); adds sampled100 {hr10, ndcg10}: the true item vs 100 unrated items
   --checkpoint FILE    save every --checkpoint-every steps (500) and after each epoch; an existing file is resumed
+  --distributed        under mpirun: data-parallel over the ranks (each trains on its block of every batch); rank 0
+                       prints and writes checkpoints (docs/distributed.md)
   --json               print one JSON object: test recall / mrr / ndcg10, epochs, seconds per epoch, ...`;
 
 function optNum(flags: Parsed["flags"], name: string): number | undefined {
@@ -66,8 +69,11 @@ function ctaOptions(flags: Parsed["flags"]): SeqModelOptions {
   };
 }
 
-export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<string, unknown>> {
+/** The result object, or null on a rank other than 0 of a --distributed run. */
+export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<string, unknown> | null> {
   const json = !!flags.json;
+  const pg = flags.distributed ? initProcessGroup() : null;
+  const quiet = !!pg && pg.rank !== 0;
   const name = flags.model;
   if (typeof name !== "string" || !(SEQ_MODELS as readonly string[]).includes(name))
     throw new RangeError(`train seqrec needs --model ${SEQ_MODELS.join("|")}, got ${JSON.stringify(name ?? null)}\n\n${TRAIN_SEQREC_USAGE}`);
@@ -114,7 +120,9 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
     selectK,
     trainFraction: optNum(flags, "train-fraction"), checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
     checkpointEvery: optNum(flags, "checkpoint-every"),
+    processGroup: pg ?? undefined,
     onProgress: (e: SeqProgress) => {
+      if (quiet) return;
       if (e.phase === "train") {
         if (!bar || barEpoch !== e.epoch) {
           bar = new ProgressBar(`epoch ${e.epoch}`, e.steps);
@@ -128,6 +136,12 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
       }
     },
   });
+  if (quiet) {
+    // Every rank holds the same model; only rank 0 evaluates on test and prints.
+    model.dispose();
+    pg!.close();
+    return null;
+  }
   for (const ep of r.epochs)
     process.stderr.write(`epoch ${ep.epoch}: loss ${Number.isNaN(ep.loss) ? "-" : ep.loss.toFixed(4)}, ${ep.seconds.toFixed(1)} s, valid Recall@20 ${ep.valid.recall["20"].toFixed(4)}${ep.report ? ` ${JSON.stringify(ep.report)}` : ""}\n`);
   const testBar = new ProgressBar("test", testPos.length);
@@ -160,6 +174,7 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
     history: r.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds, valid_recall20: e.valid.recall["20"], report: e.report })),
   };
   model.dispose();
+  pg?.close();
   if (!json)
     process.stdout.write(
       `\n${model0} on ${ds.name}: ${r.epochs.length} epochs (best ${r.bestEpoch}), ${r.secondsPerEpoch.toFixed(1)} s/epoch\n` +

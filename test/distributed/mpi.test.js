@@ -149,6 +149,29 @@ mpiTest("mpirun -np 2 recforge train ctr --distributed prints the single-process
   t.true(Math.abs(j2[0].auc - j1.auc) <= 1e-4);
 });
 
+// (train multitask --distributed runs the same trainMultiTask path as the MultiBalance test above; its CLI's
+// synthetic data has industrial vocabularies, 32M parameters, too slow for a test on 2 shared cores.)
+mpiTest("mpirun -np 2 recforge train seqrec --distributed prints the single-process result (rank 0 only)", async (t) => {
+  const dir = tmp();
+  const { syntheticCsv } = await import("../seqrec/helpers.js");
+  const csv = path.join(dir, "seq.csv");
+  fs.writeFileSync(csv, syntheticCsv({ users: 30, perUser: 30 }));
+  const cases = [
+    { args: ["train", "seqrec", "--model", "gru4rec", "--data", csv, "--hidden", "8", "--dropout", "0", "--epochs", "2", "--batch", "16", "--optimizer", "adam", "--lr", "0.01", "--json"],
+      same: (a, b) => a.steps === b.steps && Math.abs(a.history[1].loss - b.history[1].loss) <= 1e-5 && Math.abs(a.recall["20"] - b.recall["20"]) <= 1e-9 },
+  ];
+  for (const c of cases) {
+    const two = await run(["bin/recforge.js", ...c.args, "--distributed"]);
+    t.is(two.code, 0, two.out);
+    const one = await run(["bin/recforge.js", ...c.args], { ranks: 0 });
+    t.is(one.code, 0, one.out);
+    const j2 = two.out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    const j1 = JSON.parse(one.out.split("\n").find((l) => l.startsWith("{")));
+    t.is(j2.length, 1, `${c.args[1]}: one JSON line`);
+    t.true(c.same(j2[0], j1), `${c.args[1]}: ${JSON.stringify(j2[0]).slice(0, 300)} vs ${JSON.stringify(j1).slice(0, 300)}`);
+  }
+});
+
 mpiTest("a rank that dies ends the job with an error naming it, well within the timeout (no hang)", async (t) => {
   if (!mpirun) t.fail("mpirun not found");
   const r = await run([fixture, "die", path.join(tmp(), "die.json")], { timeoutMs: 60_000 });
