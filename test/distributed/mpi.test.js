@@ -41,7 +41,9 @@ async function rankResult(t, mode, opts) {
   const f = path.join(tmp(), `${mode}.json`);
   const r = await run([fixture, mode, f], opts);
   t.is(r.code, 0, r.out);
-  return JSON.parse(fs.readFileSync(f, "utf8"));
+  const out = JSON.parse(fs.readFileSync(f, "utf8"));
+  out.files = fs.readdirSync(path.dirname(f)).sort();
+  return out;
 }
 
 function maxAbsDiff(a, b) {
@@ -94,6 +96,8 @@ mpiTest("trainCtr on 2 ranks equals the single-process run at the same targetsPe
   let dw = 0;
   two.weights.forEach((w, i) => (dw = Math.max(dw, maxAbsDiff(w, one.weights[i]))));
   t.true(dw <= 1e-4, `max weight difference ${dw}`);
+  // Checkpoints: rank 0 only (each rank was given its own path).
+  t.deepEqual(two.files, ["ctr.json", "ctr.json.rank0.safetensors"]);
   t.log(`trainCtr 2 ranks vs 1: ${two.steps} steps, max |Δloss| ${dl.toExponential(2)}, max |Δweight| ${dw.toExponential(2)}`);
 });
 
