@@ -20,6 +20,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "recforge-dist-"));
 
 // Runs argv under mpirun -np 2 (or alone); resolves {code, out, ms}.
 function run(argv, { ranks = 2, extraEnv = {}, timeoutMs = 120_000 } = {}) {
+  if (ranks && !mpirun) return Promise.resolve({ code: -1, signal: null, out: "mpirun not found (install openmpi-bin libopenmpi3)", ms: 0 });
   return new Promise((resolve) => {
     const t0 = Date.now();
     const cmd = ranks ? mpirun : process.execPath;
