@@ -143,7 +143,8 @@ interface Row { [key: string]: unknown }
 
 /** Aggregates per-instance outcomes into table rows: ratio = mean over instances of best/reference. */
 function rows(key: string, label: string | number, refs: number[], per: { res: Record<string, Outcome>; lsdqn: Outcome[] }[], minimise: boolean, seeds: number[]): Row[] {
-  const ratio = (v: number, ref: number) => (minimise ? v / ref : v / ref);
+  const ratio = (v: number, ref: number) => v / ref;  // cut / reference (larger better) or tour / optimum (smaller better)
+  void minimise;
   const out: Row[] = [];
   const methods = Object.keys(per[0].res);
   for (const m of methods) {
@@ -211,6 +212,22 @@ function heldOut(nets: LsdqnQNet[], family: CopFamily, n: number, untrained: Lsd
     per[0].push(mean(ls) / best); per[1].push(un / best); per[2].push(rnd / best); per[3].push(gr / best);
   }
   return { family, n, graphs: G, starts: R, reference: n <= 20 ? "exact" : "best found", lsdqn_trained: r4(mean(per[0])), lsdqn_untrained: r4(mean(per[1])), random: r4(mean(per[2])), greedy: r4(mean(per[3])) };
+}
+
+/** The same check for TSP: tour / best tour found (smaller better), trained vs untrained vs random moves vs 2-opt. */
+function heldOutTsp(nets: LsdqnQNet[], n: number, untrained: LsdqnQNet) {
+  const G = 10, R = 4, per: number[][] = [[], [], [], []];
+  for (let i = 0; i < G; i++) {
+    const x = uniformPoints(n, instanceRng(0x5e1f, i)), starts = startsFor(n, R, hash2(0x5e20, i), true);
+    const ls = nets.map((net) => Math.min(...lsdqnSearch(net, { n, matrix: x.matrix, coords: x.coords }, starts).best));
+    const un = Math.min(...lsdqnSearch(untrained, { n, matrix: x.matrix, coords: x.coords }, starts).best);
+    const rng = new Rng(i);
+    const rnd = Math.min(...starts.map((s) => tspRandom(x.matrix, n, s, 2 * n, rng).best));
+    const two = Math.min(...starts.map((s) => twoOpt(x.matrix, n, s, 2 * n).best));
+    const best = Math.min(...ls, un, rnd, two);
+    per[0].push(mean(ls) / best); per[1].push(un / best); per[2].push(rnd / best); per[3].push(two / best);
+  }
+  return { family: "tsp uniform", n, graphs: G, starts: R, reference: "best tour found", lsdqn_trained: r4(mean(per[0])), lsdqn_untrained: r4(mean(per[1])), random: r4(mean(per[2])), "2opt": r4(mean(per[3])) };
 }
 
 function tableA(p: CopProtocol, nets: LsdqnQNet[]) {
@@ -332,7 +349,7 @@ function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
 }
 
 /** Item 7: environment steps/s and Q-network evaluations/s against batch size, JS vs native flips, LS-DQN vs tabu wall time per instance. */
-function speed(p: CopProtocol, net: LsdqnQNet) {
+function speed(p: CopProtocol, net: LsdqnQNet, tspNet: LsdqnQNet) {
   const n = p.speed.n, out: Row[] = [];
   for (const problem of ["maxcut", "tsp"] as const) {
     for (const B of p.speed.batches) {
@@ -356,12 +373,14 @@ function speed(p: CopProtocol, net: LsdqnQNet) {
       });
       env.dispose();
       out.push({ what: "env_steps_per_s", problem, n, batch: B, value: Math.round((steps * B) / sec) });
-      if (problem === "maxcut") {
-        const qnet = net;
-        const g = new CopGraphBatch(matrix, B, n, { dtype: qnet.theta0.dtype });
+      {
+        const qnet = problem === "maxcut" ? net : tspNet;
+        const coords = problem === "tsp" ? new Float64Array(B * n * 2) : undefined;
+        if (coords) insts.forEach((x, b) => coords.set(x.coords!, b * n * 2));
+        const g = new CopGraphBatch(matrix, B, n, { dtype: qnet.theta0.dtype, knn: problem === "tsp" && n > 50 ? 50 : undefined });
         const evals = Math.max(3, Math.round(64 / B));
         const [, qs] = timeIt(() => {
-          for (let t = 0; t < evals; t++) noGradOps(() => tidy(() => void qnet.forward(g, start).moves.toTypedArray()));
+          for (let t = 0; t < evals; t++) noGradOps(() => tidy(() => void qnet.forward(g, start, coords).moves.toTypedArray()));
         });
         g.dispose();
         out.push({ what: "qnet_evals_per_s", problem, n, batch: B, value: r4((evals * B) / qs) });
@@ -391,17 +410,29 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const points = trainModels(p, "points", p.seeds), er = trainModels(p, "er", p.seeds), ba = trainModels(p, "ba", p.seeds), tsp = trainModels(p, "tsp", p.seeds);
   const nets = (m: typeof points) => m.map((x) => x.net);
   const untrained = new (points[0].net.constructor as new (o: object) => LsdqnQNet)({ problem: "maxcut", hidden: points[0].net.d, rounds: points[0].net.rounds, seed: 12345 });
-  const learning = [heldOut(nets(points), "points", p.train.points.n, untrained), heldOut(nets(er), "er", p.train.er.n, untrained)];
+  const untrainedTsp = new (tsp[0].net.constructor as new (o: object) => LsdqnQNet)({ problem: "tsp", hidden: tsp[0].net.d, rounds: tsp[0].net.rounds, seed: 12345 });
+  const learning = [heldOut(nets(points), "points", p.train.points.n, untrained), heldOut(nets(er), "er", p.train.er.n, untrained), heldOutTsp(nets(tsp), p.train.tsp.n, untrainedTsp)];
+  untrainedTsp.dispose();
   log(`held-out learning check: ${JSON.stringify(learning)}`);
   const A = tableA(p, nets(points));
   const B = tableB(p, nets(er), nets(ba));
   const C = tableC(p, nets(er));
   const D = tableD(p, nets(tsp));
-  const S = speed(p, points[0].net);
+  const S = speed(p, points[0].net, tsp[0].net);
+  // Wall time per instance at equal step budgets (R starts × 2n moves each): LS-DQN vs tabu, from the tables.
+  const wall = [...A.rows, ...C.rows].filter((r) => r.method === "lsdqn" || r.method === "tabu")
+    .map((r) => ({ instance: r.n !== undefined ? `maxcut n=${r.n}` : String(r.graph), method: r.method, seconds_per_instance: r.seconds, starts: r.starts ?? p.tableC.starts }));
+  // The paper's LS-DQN number beside ours where it gives one.
+  for (const r of A.rows) if (r.method === "lsdqn") { const i = PAPER.maxcut.n.indexOf(r.n as number); if (i >= 0) r.paper_lsdqn = PAPER.maxcut.lsdqn[i]; }
+  for (const r of D.rows) {
+    const i = PAPER.tsplib.group.indexOf(r.group as string);
+    if (i >= 0 && r.method === "lsdqn") r.paper_lsdqn = PAPER.tsplib.lsdqn[i];
+    if (i >= 0 && (r.method === "farthest" || r.method === "2opt")) r.paper = PAPER.tsplib[r.method as "farthest" | "2opt"][i];
+  }
   for (const m of [points, er, ba, tsp]) for (const x of m) x.net.dispose();
   untrained.dispose();
   const result: Record<string, unknown> = {
-    maxcut: A.rows, eco: B.rows, gset: C.rows, tsplib: D.rows, speed: S,
+    maxcut: A.rows, eco: B.rows, gset: C.rows, tsplib: D.rows, speed: { measured_under_load: true, rows: S, wall_per_instance: wall },
     training: { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) },
     learning_check: learning,
     tabu_tenure: { maxcut: A.tenures, eco: B.tenures, gset: C.tenure },
