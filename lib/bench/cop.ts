@@ -44,7 +44,8 @@ export interface CopProtocol {
   seeds: number[];
   /** Training runs (steps each) per model family; other hyper-parameters: the trainer's defaults (spec's start). */
   train: { points: { n: number; steps: number }; er: { n: number; steps: number }; ba: { n: number; steps: number }; tsp: { n: number; steps: number } };
-  lr: number;
+  /** Adam learning rate per model family. */
+  lr: { points: number; er: number; ba: number; tsp: number };
   envBatch: number;
   tableA: { n: number; graphs: number; starts: number }[];
   tableB: { set: string; graphs: number; starts: number }[];
@@ -56,17 +57,17 @@ export interface CopProtocol {
 export const RECORD: CopProtocol = {
   name: "record (reduced)",
   seeds: [1, 2, 3],
-  train: { points: { n: 20, steps: 1500 }, er: { n: 20, steps: 1500 }, ba: { n: 20, steps: 1500 }, tsp: { n: 50, steps: 1000 } },
-  lr: 1e-3,
+  train: { points: { n: 20, steps: 1000 }, er: { n: 20, steps: 1000 }, ba: { n: 20, steps: 1000 }, tsp: { n: 20, steps: 1500 } },
+  lr: { points: 1e-4, er: 1e-4, ba: 1e-4, tsp: 1e-4 },
   envBatch: 8,
-  tableA: [{ n: 20, graphs: 20, starts: 50 }, { n: 50, graphs: 10, starts: 20 }, { n: 100, graphs: 5, starts: 10 }, { n: 200, graphs: 3, starts: 5 }],
+  tableA: [{ n: 20, graphs: 20, starts: 50 }, { n: 50, graphs: 8, starts: 20 }, { n: 100, graphs: 4, starts: 10 }, { n: 200, graphs: 3, starts: 4 }],
   tableB: [
-    { set: "ER_20spin_p15_100graphs", graphs: 20, starts: 50 }, { set: "ER_40spin_p15_100graphs", graphs: 10, starts: 20 }, { set: "ER_60spin_p15_100graphs", graphs: 10, starts: 10 },
-    { set: "BA_20spin_m4_100graphs", graphs: 20, starts: 50 }, { set: "BA_40spin_m4_100graphs", graphs: 10, starts: 20 }, { set: "BA_60spin_m4_100graphs", graphs: 10, starts: 10 },
+    { set: "ER_20spin_p15_100graphs", graphs: 20, starts: 50 }, { set: "ER_40spin_p15_100graphs", graphs: 10, starts: 20 }, { set: "ER_60spin_p15_100graphs", graphs: 8, starts: 10 },
+    { set: "BA_20spin_m4_100graphs", graphs: 20, starts: 50 }, { set: "BA_40spin_m4_100graphs", graphs: 10, starts: 20 }, { set: "BA_60spin_m4_100graphs", graphs: 8, starts: 10 },
     { set: "BA_200spin_m4_100graphs", graphs: 3, starts: 5 },
   ],
   tableC: { graphs: ["G1", "G6", "G11", "G14", "G18"], starts: 1 },
-  tableD: { groups: { "51-100": ["eil51", "berlin52", "st70"], "101-150": ["eil101", "lin105", "ch150"], "151-200": ["pr152", "rat195", "kroA200"] }, starts: 4, uniform: [{ n: 50, count: 10 }, { n: 100, count: 5 }] },
+  tableD: { groups: { "51-100": ["eil51", "berlin52", "st70"], "101-150": ["eil101", "lin105", "ch150"], "151-200": ["pr152", "rat195", "kroA200"] }, starts: 4, uniform: [{ n: 50, count: 8 }, { n: 100, count: 4 }] },
   speed: { batches: [1, 8, 32], n: 100, gsetLike: true },
 };
 
@@ -74,7 +75,7 @@ export const QUICK: CopProtocol = {
   name: "quick (smoke: tiny training, a few instances)",
   seeds: [1],
   train: { points: { n: 12, steps: 60 }, er: { n: 12, steps: 60 }, ba: { n: 12, steps: 60 }, tsp: { n: 12, steps: 40 } },
-  lr: 1e-3,
+  lr: { points: 1e-3, er: 1e-3, ba: 1e-3, tsp: 1e-3 },
   envBatch: 4,
   tableA: [{ n: 12, graphs: 2, starts: 3 }, { n: 20, graphs: 1, starts: 2 }],
   tableB: [{ set: "ER_20spin_p15_100graphs", graphs: 2, starts: 2 }, { set: "BA_20spin_m4_100graphs", graphs: 2, starts: 2 }],
@@ -177,7 +178,7 @@ function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[])
     const t0 = performance.now();
     let last = 0;
     const r = trainCop({
-      problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr, envBatch: p.envBatch,
+      problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr[family], envBatch: p.envBatch,
       onProgress: (q) => {
         if (q.step - last >= Math.max(1, Math.floor(cfg.steps / 4)) || q.step === q.steps) {
           last = q.step;
@@ -406,53 +407,74 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const done = startProvenance(opts.command ?? "recforge bench cop");
   const p = opts.quick ? QUICK : RECORD;
   const t0 = performance.now();
+  const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${opts.quick ? "-quick" : ""}.json`) : null;
+  const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
+  // The file is rewritten after every stage (complete: false until the end), so a run cut short by
+  // the clock still leaves what it measured, marked as partial.
+  const stage = (name: string) => {
+    (result.stages_done as string[]).push(name);
+    result.seconds = r4((performance.now() - t0) / 1000);
+    result.provenance = done();
+    result.commit = (result.provenance as { commit: string | null }).commit;
+    if (file) {
+      fs.mkdirSync(opts.out!, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+    }
+    log(`stage ${name} done (${result.seconds} s)${file ? `, wrote ${file}` : ""}`);
+  };
   log(`protocol ${p.name}; seeds ${p.seeds.join(",")}`);
+  result.paper = PAPER;
+  result.protocol = {
+    ...p,
+    note: "Reduced protocol (2 CPU cores shared by 6 concurrent jobs): ECO-DQN's R = 50 starts × 2n moves is kept where a table lists starts: 50; elsewhere fewer starts and instances, the same starts for every method on an instance. " +
+      "LS-DQN is trained here per seed on generated graphs only (uniform-point Max-Cut for table A, ER / BA ±1 for table B, ER for Gset, uniform TSP for table D), all at n = 20 (the paper trains per size; we test generalisation to larger n); " +
+      "hyper-parameters: the spec's start (d 64, T 3, N 2, γ 0.9, ε 1 → 0.05 over the first half, minibatch 16, replay 5000, target sync every 100 updates, env batch 8); Adam lr per family from preliminary seed-1 runs on generated graphs (bench/results/cop.md), never on evaluation files. " +
+      "Baselines: tabu tenure per table from a grid on generated graphs of the same law; greedy and 2-opt stop at a local optimum or after 2n moves; nearest / farthest insertion start from each start tour's first city; 2opt-farthest runs 2-opt from farthest insertion.",
+  };
   const points = trainModels(p, "points", p.seeds), er = trainModels(p, "er", p.seeds), ba = trainModels(p, "ba", p.seeds), tsp = trainModels(p, "tsp", p.seeds);
+  result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);
   const untrained = new (points[0].net.constructor as new (o: object) => LsdqnQNet)({ problem: "maxcut", hidden: points[0].net.d, rounds: points[0].net.rounds, seed: 12345 });
   const untrainedTsp = new (tsp[0].net.constructor as new (o: object) => LsdqnQNet)({ problem: "tsp", hidden: tsp[0].net.d, rounds: tsp[0].net.rounds, seed: 12345 });
-  const learning = [heldOut(nets(points), "points", p.train.points.n, untrained), heldOut(nets(er), "er", p.train.er.n, untrained), heldOutTsp(nets(tsp), p.train.tsp.n, untrainedTsp)];
-  untrainedTsp.dispose();
-  log(`held-out learning check: ${JSON.stringify(learning)}`);
-  const A = tableA(p, nets(points));
-  const B = tableB(p, nets(er), nets(ba));
-  const C = tableC(p, nets(er));
-  const D = tableD(p, nets(tsp));
-  const S = speed(p, points[0].net, tsp[0].net);
-  // Wall time per instance at equal step budgets (R starts × 2n moves each): LS-DQN vs tabu, from the tables.
-  const wall = [...A.rows, ...C.rows].filter((r) => r.method === "lsdqn" || r.method === "tabu")
-    .map((r) => ({ instance: r.n !== undefined ? `maxcut n=${r.n}` : String(r.graph), method: r.method, seconds_per_instance: r.seconds, starts: r.starts ?? p.tableC.starts }));
-  // The paper's LS-DQN number beside ours where it gives one.
-  for (const r of A.rows) if (r.method === "lsdqn") { const i = PAPER.maxcut.n.indexOf(r.n as number); if (i >= 0) r.paper_lsdqn = PAPER.maxcut.lsdqn[i]; }
-  for (const r of D.rows) {
-    const i = PAPER.tsplib.group.indexOf(r.group as string);
-    if (i >= 0 && r.method === "lsdqn") r.paper_lsdqn = PAPER.tsplib.lsdqn[i];
-    if (i >= 0 && (r.method === "farthest" || r.method === "2opt")) r.paper = PAPER.tsplib[r.method as "farthest" | "2opt"][i];
-  }
-  for (const m of [points, er, ba, tsp]) for (const x of m) x.net.dispose();
-  untrained.dispose();
-  const result: Record<string, unknown> = {
-    maxcut: A.rows, eco: B.rows, gset: C.rows, tsplib: D.rows, speed: { measured_under_load: true, rows: S, wall_per_instance: wall },
-    training: { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) },
-    learning_check: learning,
-    tabu_tenure: { maxcut: A.tenures, eco: B.tenures, gset: C.tenure },
-    paper: PAPER,
-    protocol: {
-      ...p,
-      note: "Reduced protocol (2 shared cores, 6 concurrent jobs): ECO-DQN's R = 50 starts × 2n moves is kept where R = 50 is listed; elsewhere fewer starts and instances, the same R for every method on an instance. " +
-        "LS-DQN: trained here per seed on generated graphs only (points n=20 for table A, ER / BA ±1 n=20 for table B, ER for Gset, uniform TSP n=50 for table D); hyper-parameters: the spec's start (d 64, T 3, N 2, γ 0.9, ε 1→0.05 over half the steps, minibatch 16) with Adam lr chosen on generated n = 20 point graphs (1e-3 beat 1e-4 in a preliminary seed-1 run), never on evaluation files. " +
-        "Baselines: tabu tenure chosen per table from a grid on generated graphs of the same law; greedy and 2-opt stop at a local optimum or after 2n moves; nearest / farthest from the start tour's first city.",
-      skipped: { eco: (B as { skipped?: string }).skipped, gset: (C as { skipped?: string }).skipped, tsplib: D.skipped },
-    },
-    seconds: r4((performance.now() - t0) / 1000),
-  };
-  result.provenance = done();
-  result.commit = (result.provenance as { commit: string | null }).commit;
-  if (opts.out) {
-    fs.mkdirSync(opts.out, { recursive: true });
-    const file = path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${opts.quick ? "-quick" : ""}.json`);
-    fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
-    log(`wrote ${file}`);
+  try {
+    result.learning_check = [heldOut(nets(points), "points", p.train.points.n, untrained), heldOut(nets(er), "er", p.train.er.n, untrained), heldOutTsp(nets(tsp), p.train.tsp.n, untrainedTsp)];
+    log(`held-out learning check: ${JSON.stringify(result.learning_check)}`);
+    stage("training");
+    const A = tableA(p, nets(points));
+    for (const r of A.rows) if (r.method === "lsdqn") { const i = PAPER.maxcut.n.indexOf(r.n as number); if (i >= 0) r.paper_lsdqn = PAPER.maxcut.lsdqn[i]; }
+    result.maxcut = A.rows;
+    result.tabu_tenure = { maxcut: A.tenures };
+    stage("A");
+    const B = tableB(p, nets(er), nets(ba));
+    result.eco = B.rows;
+    (result.tabu_tenure as Record<string, unknown>).eco = B.tenures;
+    if ((B as { skipped?: string }).skipped) result.eco_skipped = (B as { skipped?: string }).skipped;
+    stage("B");
+    const D = tableD(p, nets(tsp));
+    for (const r of D.rows) {
+      const i = PAPER.tsplib.group.indexOf(r.group as string);
+      if (i >= 0 && r.method === "lsdqn") r.paper_lsdqn = PAPER.tsplib.lsdqn[i];
+      if (i >= 0 && (r.method === "farthest" || r.method === "2opt")) r.paper = PAPER.tsplib[r.method as "farthest" | "2opt"][i];
+    }
+    result.tsplib = D.rows;
+    if (D.skipped) result.tsplib_skipped = D.skipped;
+    stage("D");
+    const speedRows = speed(p, points[0].net, tsp[0].net);
+    const wallOf = (rows: Row[]) => rows.filter((r) => r.method === "lsdqn" || r.method === "tabu")
+      .map((r) => ({ instance: r.n !== undefined ? `maxcut n=${r.n}` : String(r.graph), method: r.method, seconds_per_instance: r.seconds, starts: r.starts ?? p.tableC.starts }));
+    result.speed = { measured_under_load: true, note: "wall time per instance = R starts × 2n moves (equal step budgets); LS-DQN includes its Q-network evaluations, tabu is plain JS", rows: speedRows, wall_per_instance: wallOf(A.rows) };
+    stage("speed");
+    const C = tableC(p, nets(er));
+    result.gset = C.rows;
+    (result.tabu_tenure as Record<string, unknown>).gset = (C as { tenure?: unknown }).tenure;
+    if ((C as { skipped?: string }).skipped) result.gset_skipped = (C as { skipped?: string }).skipped;
+    (result.speed as { wall_per_instance: unknown[] }).wall_per_instance.push(...wallOf(C.rows));
+    result.complete = true;
+    stage("C");
+  } finally {
+    for (const m of [points, er, ba, tsp]) for (const x of m) x.net.dispose();
+    untrained.dispose();
+    untrainedTsp.dispose();
   }
   return result;
 }
