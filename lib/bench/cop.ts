@@ -186,7 +186,7 @@ function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[])
         }
       },
     });
-    return { seed, net: r.net, info: { seed, steps: r.steps, updates: r.updates, recent_loss: r4(r.recentLoss), seconds: r4((performance.now() - t0) / 1000), validation_mean_best_objective: { untrained: r4(r.validation.before), trained: r4(r.validation.after), random_start: r4(r.validation.randomStart) } } };
+    return { seed, net: r.net, info: { seed, steps: r.steps, updates: r.updates, early_loss: r4(r.earlyLoss), recent_loss: r4(r.recentLoss), seconds: r4((performance.now() - t0) / 1000), validation_mean_best_objective: { untrained: r4(r.validation.before), trained: r4(r.validation.after), random_start: r4(r.validation.randomStart) } } };
   });
 }
 

@@ -65,6 +65,7 @@ for (const problem of ["maxcut", "kcut", "tsp"]) {
     t.is(resumed.resumedFrom, 23);
     t.is(resumed.updates, whole.updates);
     t.is(resumed.recentLoss, whole.recentLoss);
+    t.is(resumed.earlyLoss, whole.earlyLoss);
     const a = whole.net.stateDict(), b = resumed.net.stateDict();
     t.deepEqual(Object.keys(a), Object.keys(b));
     for (const key of Object.keys(a)) t.deepEqual(Array.from(b[key].toTypedArray()), Array.from(a[key].toTypedArray()), key);

@@ -73,6 +73,8 @@ export interface CopTrainResult {
   resumedFrom: number;
   /** Mean squared TD error over the last 100 updates. */
   recentLoss: number;
+  /** Mean squared TD error over the first 100 updates (with recentLoss: is the loss going down). */
+  earlyLoss: number;
   /** Mean best objective of greedy episodes on the validation instances: the untrained net, then the trained one. */
   validation: { before: number; after: number; randomStart: number };
   /** The online network (caller disposes). */
@@ -186,7 +188,7 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
   // the replay memory (instances stored by key and regenerated), the acting environments' state and
   // their N-step histories. Randomness is drawn from a generator re-derived from (seed, step).
   let round = 0, liveRound = -1;
-  const losses: number[] = [];
+  const losses: number[] = [], early: number[] = [];
   const replay = new ReplayBuffer(opts.replay ?? 5000);
   let resumeLive: LiveState | null = null;
   const roundBatch = (r: number) => stack(Array.from({ length: envBatch }, (_, i) => makeInstance(spec, hash2(seed, r), i)), problem === "tsp");
@@ -201,6 +203,7 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
     if (e.round !== undefined) {
       round = e.round;
       losses.push(...e.losses);
+      early.push(...(e.early ?? []));
       const cache = new Map<number, Batch>();
       const inst = (r: number, row: number) => {
         if (!cache.has(r)) cache.set(r, roundBatch(r));
@@ -216,7 +219,7 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
     if (!ckpt) return;
     fs.mkdirSync(path.dirname(path.resolve(ckpt)), { recursive: true });
     const live: LiveState | null = env ? { round: liveRound, env: envStateJson(env.snapshot()), nstep: acc.map((a) => a.save()) } : null;
-    const extra: CheckpointExtra = { step, updates, problem, n, k, family, seed, envBatch, round, losses, replay: replay.save(), live };
+    const extra: CheckpointExtra = { step, updates, problem, n, k, family, seed, envBatch, round, losses, early, replay: replay.save(), live };
     saveCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null, extra });
   };
 
@@ -285,6 +288,7 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
         loss = update(pair, optim, replay.sample(batchSize, rng), problem, n, k, A, graphOpts);
         losses.push(loss);
         if (losses.length > 100) losses.shift();
+        if (early.length < 100) early.push(loss);
         if (++updates % targetEvery === 0) pair.sync();
       }
       opts.onProgress?.({ step, steps, epsilon, loss, updates });
@@ -307,6 +311,7 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
   return {
     problem, n, steps, updates, resumedFrom,
     recentLoss: losses.length ? losses.reduce((a, c) => a + c, 0) / losses.length : NaN,
+    earlyLoss: early.length ? early.reduce((a, c) => a + c, 0) / early.length : NaN,
     validation: { before, after, randomStart },
     net,
   };
@@ -321,7 +326,7 @@ interface LiveState {
 
 interface CheckpointExtra {
   step: number; updates: number; problem: string; n: number; k: number; family: string; seed: number;
-  envBatch?: number; round?: number; losses: number[]; replay: { at: number; items: StoredTransition[] }; live: LiveState | null;
+  envBatch?: number; round?: number; losses: number[]; early?: number[]; replay: { at: number; items: StoredTransition[] }; live: LiveState | null;
 }
 
 function envStateJson(s: CopEnvState): Record<string, number[] | null> {
