@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { startProvenance } from "./provenance.js";
 import { Rng, hash2 } from "../prng.js";
 import { trainCop, type CopFamily } from "../methods/lsdqn/train/dqn.js";
-import type { LsdqnQNet } from "../methods/lsdqn/model/qnet.js";
+import { LsdqnQNet } from "../methods/lsdqn/model/qnet.js";
 import { lsdqnSearch } from "../methods/lsdqn/search.js";
 import { CopEnv, tspDistances } from "../methods/lsdqn/env/cop_env.js";
 import { CopGraphBatch } from "../methods/lsdqn/model/cop_graph.js";
@@ -397,8 +397,13 @@ function speed(p: CopProtocol, net: LsdqnQNet, tspNet: LsdqnQNet) {
   return out;
 }
 
+export const COP_STAGES = ["A", "B", "C", "D", "speed"] as const;
+export type CopStage = (typeof COP_STAGES)[number];
+
 export interface BenchCopOptions {
   quick?: boolean;
+  /** Run only these tables (default all); the file is then cop-<date>-<stages>.json. Models are trained only for them. */
+  only?: CopStage[];
   out?: string | null;
   command?: string;
 }
@@ -407,12 +412,15 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const done = startProvenance(opts.command ?? "recforge bench cop");
   const p = opts.quick ? QUICK : RECORD;
   const t0 = performance.now();
-  const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${opts.quick ? "-quick" : ""}.json`) : null;
+  const only = new Set<CopStage>(opts.only ?? COP_STAGES);
+  for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
+  const part = opts.only ? `-${[...only].join("")}` : "";
+  const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by
   // the clock still leaves what it measured, marked as partial.
   const stage = (name: string) => {
-    (result.stages_done as string[]).push(name);
+    if (name === "training" || only.has(name as CopStage)) (result.stages_done as string[]).push(name);
     result.seconds = r4((performance.now() - t0) / 1000);
     result.provenance = done();
     result.commit = (result.provenance as { commit: string | null }).commit;
@@ -431,26 +439,34 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
       "hyper-parameters: the spec's start (d 64, T 3, N 2, γ 0.9, ε 1 → 0.05 over the first half, minibatch 16, replay 5000, target sync every 100 updates, env batch 8); Adam lr per family from preliminary seed-1 runs on generated graphs (bench/results/cop.md), never on evaluation files. " +
       "Baselines: tabu tenure per table from a grid on generated graphs of the same law; greedy and 2-opt stop at a local optimum or after 2n moves; nearest / farthest insertion start from each start tour's first city; 2opt-farthest runs 2-opt from farthest insertion.",
   };
-  const points = trainModels(p, "points", p.seeds), er = trainModels(p, "er", p.seeds), ba = trainModels(p, "ba", p.seeds), tsp = trainModels(p, "tsp", p.seeds);
+  result.only = [...only];
+  const need = (...st: CopStage[]) => st.some((x) => only.has(x));
+  const train = (family: CopFamily | "tsp", ok: boolean) => (ok ? trainModels(p, family, p.seeds) : []);
+  const points = train("points", need("A", "speed")), er = train("er", need("B", "C")), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
   result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);
-  const untrained = new (points[0].net.constructor as new (o: object) => LsdqnQNet)({ problem: "maxcut", hidden: points[0].net.d, rounds: points[0].net.rounds, seed: 12345 });
-  const untrainedTsp = new (tsp[0].net.constructor as new (o: object) => LsdqnQNet)({ problem: "tsp", hidden: tsp[0].net.d, rounds: tsp[0].net.rounds, seed: 12345 });
+  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345 });
+  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345 });
   try {
-    result.learning_check = [heldOut(nets(points), "points", p.train.points.n, untrained), heldOut(nets(er), "er", p.train.er.n, untrained), heldOutTsp(nets(tsp), p.train.tsp.n, untrainedTsp)];
+    result.learning_check = [
+      ...(points.length ? [heldOut(nets(points), "points", p.train.points.n, untrained)] : []),
+      ...(er.length ? [heldOut(nets(er), "er", p.train.er.n, untrained)] : []),
+      ...(tsp.length ? [heldOutTsp(nets(tsp), p.train.tsp.n, untrainedTsp)] : []),
+    ];
     log(`held-out learning check: ${JSON.stringify(result.learning_check)}`);
     stage("training");
-    const A = tableA(p, nets(points));
+    const empty = { rows: [] as Row[], tenures: [] as Row[] };
+    const A = only.has("A") ? tableA(p, nets(points)) : empty;
     for (const r of A.rows) if (r.method === "lsdqn") { const i = PAPER.maxcut.n.indexOf(r.n as number); if (i >= 0) r.paper_lsdqn = PAPER.maxcut.lsdqn[i]; }
     result.maxcut = A.rows;
     result.tabu_tenure = { maxcut: A.tenures };
     stage("A");
-    const B = tableB(p, nets(er), nets(ba));
+    const B = only.has("B") ? tableB(p, nets(er), nets(ba)) : empty;
     result.eco = B.rows;
     (result.tabu_tenure as Record<string, unknown>).eco = B.tenures;
     if ((B as { skipped?: string }).skipped) result.eco_skipped = (B as { skipped?: string }).skipped;
     stage("B");
-    const D = tableD(p, nets(tsp));
+    const D = only.has("D") ? tableD(p, nets(tsp)) : { rows: [] as Row[], skipped: undefined };
     for (const r of D.rows) {
       const i = PAPER.tsplib.group.indexOf(r.group as string);
       if (i >= 0 && r.method === "lsdqn") r.paper_lsdqn = PAPER.tsplib.lsdqn[i];
@@ -459,12 +475,12 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     result.tsplib = D.rows;
     if (D.skipped) result.tsplib_skipped = D.skipped;
     stage("D");
-    const speedRows = speed(p, points[0].net, tsp[0].net);
+    const speedRows = only.has("speed") ? speed(p, points[0].net, tsp[0].net) : [];
     const wallOf = (rows: Row[]) => rows.filter((r) => r.method === "lsdqn" || r.method === "tabu")
       .map((r) => ({ instance: r.n !== undefined ? `maxcut n=${r.n}` : String(r.graph), method: r.method, seconds_per_instance: r.seconds, starts: r.starts ?? p.tableC.starts }));
     result.speed = { measured_under_load: true, note: "wall time per instance = R starts × 2n moves (equal step budgets); LS-DQN includes its Q-network evaluations, tabu is plain JS", rows: speedRows, wall_per_instance: wallOf(A.rows) };
     stage("speed");
-    const C = tableC(p, nets(er));
+    const C = only.has("C") ? tableC(p, nets(er)) : { rows: [] as Row[] };
     result.gset = C.rows;
     (result.tabu_tenure as Record<string, unknown>).gset = (C as { tenure?: unknown }).tenure;
     if ((C as { skipped?: string }).skipped) result.gset_skipped = (C as { skipped?: string }).skipped;
