@@ -36,3 +36,13 @@ test("bench cop --quick: shape, methods, references and the written file", (t) =
     fs.rmSync(out, { recursive: true, force: true });
   }
 });
+
+test("bench cop --only: runs the chosen tables, trains only their models, refuses an unknown stage", (t) => {
+  const r = benchCop({ quick: true, only: ["A"], command: "recforge bench cop --quick --only A" });
+  t.true(r.maxcut.length > 0);
+  t.deepEqual([r.eco.length, r.gset.length, r.tsplib.length], [0, 0, 0]);
+  t.deepEqual([r.training.points.length, r.training.er.length, r.training.tsp.length], [1, 0, 0]);
+  t.deepEqual(r.stages_done, ["training", "A"]);
+  t.true(r.complete);
+  t.throws(() => benchCop({ quick: true, only: ["E"] }), { instanceOf: RangeError, message: /--only takes/ });
+});
