@@ -402,6 +402,8 @@ export type CopStage = (typeof COP_STAGES)[number];
 
 export interface BenchCopOptions {
   quick?: boolean;
+  /** Gset graphs of table C instead of the protocol's (e.g. G1…G21). */
+  gset?: string[];
   /** Run only these tables (default all); the file is then cop-<date>-<stages>.json. Models are trained only for them. */
   only?: CopStage[];
   out?: string | null;
@@ -410,11 +412,13 @@ export interface BenchCopOptions {
 
 export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const done = startProvenance(opts.command ?? "recforge bench cop");
-  const p = opts.quick ? QUICK : RECORD;
+  const base = opts.quick ? QUICK : RECORD;
+  if (opts.gset) for (const g of opts.gset) if (!/^G\d+$/.test(g)) throw new RangeError(`recforge: bench cop: --gset takes names like G1,G2, got ${JSON.stringify(g)}`);
+  const p: CopProtocol = opts.gset ? { ...base, tableC: { ...base.tableC, graphs: opts.gset } } : base;
   const t0 = performance.now();
   const only = new Set<CopStage>(opts.only ?? COP_STAGES);
   for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
-  const part = opts.only ? `-${[...only].join("")}` : "";
+  const part = (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "");
   const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by

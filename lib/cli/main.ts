@@ -14,7 +14,7 @@ const USAGE = `recforge <command>
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   bench gru [--json] [--quick] [--no-torch]
                                       fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)
-  bench cop [--json] [--quick] [--out dir] [--only A,B,C,D,speed]
+  bench cop [--json] [--quick] [--out dir] [--only A,B,C,D,speed] [--gset all|G1,G2,...]
                                       LS-DQN vs random / greedy / tabu (TSP: 2-opt, farthest, nearest) on Max-Cut,
                                       ECO-DQN sets, Gset, TSPLIB (3 training seeds; reduced protocol) and speed
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
@@ -69,7 +69,8 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === "cop") {
           const { benchCop } = await import("../bench/cop.js");
           const only = typeof flags.only === "string" ? (flags.only.split(",").map((x) => x.trim()) as import("../bench/cop.js").CopStage[]) : undefined;
-          print(benchCop({ quick, only, out: typeof flags.out === "string" ? flags.out : null, command: ["recforge", ...argv].join(" ") }), json);
+          const gset = flags.gset === "all" ? Array.from({ length: 21 }, (_, i) => `G${i + 1}`) : typeof flags.gset === "string" ? flags.gset.split(",").map((x) => x.trim()) : undefined;
+          print(benchCop({ quick, only, gset, out: typeof flags.out === "string" ? flags.out : null, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
         if (sub === "dti") {
