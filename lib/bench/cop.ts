@@ -381,6 +381,7 @@ function speed(p: CopProtocol, net: LsdqnQNet, tspNet: LsdqnQNet) {
         if (coords) insts.forEach((x, b) => coords.set(x.coords!, b * n * 2));
         const g = new CopGraphBatch(matrix, B, n, { dtype: qnet.theta0.dtype, knn: problem === "tsp" && n > 50 ? 50 : undefined });
         const evals = Math.max(3, Math.round(64 / B));
+        noGradOps(() => tidy(() => void qnet.forward(g, start, coords).moves.toTypedArray()));  // warm-up: first-call allocations
         const [, qs] = timeIt(() => {
           for (let t = 0; t < evals; t++) noGradOps(() => tidy(() => void qnet.forward(g, start, coords).moves.toTypedArray()));
         });
