@@ -143,9 +143,8 @@ function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: In
 interface Row { [key: string]: unknown }
 
 /** Aggregates per-instance outcomes into table rows: ratio = mean over instances of best/reference. */
-function rows(key: string, label: string | number, refs: number[], per: { res: Record<string, Outcome>; lsdqn: Outcome[] }[], minimise: boolean, seeds: number[]): Row[] {
+function rows(key: string, label: string | number, refs: number[], per: { res: Record<string, Outcome>; lsdqn: Outcome[] }[], seeds: number[]): Row[] {
   const ratio = (v: number, ref: number) => v / ref;  // cut / reference (larger better) or tour / optimum (smaller better)
-  void minimise;
   const out: Row[] = [];
   const methods = Object.keys(per[0].res);
   for (const m of methods) {
@@ -245,7 +244,7 @@ function tableA(p: CopProtocol, nets: LsdqnQNet[]) {
       refs.push(r.exact ?? bestFound);
       per.push(r);
     }
-    out.push(...rows("n", n, refs, per, false, p.seeds).map((row) => ({ ...row, graphs, starts, reference: n <= 20 ? "exact enumeration" : "best cut any method found" })));
+    out.push(...rows("n", n, refs, per, p.seeds).map((row) => ({ ...row, graphs, starts, reference: n <= 20 ? "exact enumeration" : "best cut any method found" })));
     log(`table A n=${n}: ${out.slice(-4).map((r) => `${r.method} ${r.ratio}`).join(", ")}`);
   }
   return { rows: out, tenures };
@@ -264,7 +263,7 @@ function tableB(p: CopProtocol, netsEr: LsdqnQNet[], netsBa: LsdqnQNet[]) {
       per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false));
       refs.push(eco.cuts[i]);
     }
-    out.push(...rows("set", set, refs, per, false, p.seeds).map((row) => ({ ...row, graphs: per.length, starts, model: er ? "trained on ER" : "trained on BA", reference: "ECO-DQN's opts/cuts file" })));
+    out.push(...rows("set", set, refs, per, p.seeds).map((row) => ({ ...row, graphs: per.length, starts, model: er ? "trained on ER" : "trained on BA", reference: "ECO-DQN's opts/cuts file" })));
     log(`table B ${set}: ${out.slice(-4).map((r) => `${r.method} ${r.ratio}`).join(", ")}`);
   }
   return { rows: out, tenures };
@@ -327,7 +326,7 @@ function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
         per.push(tspMethods(nets, d, n, gd, unit, p.tableD.starts, n));
         refs.push(sol.get(name)!);
       }
-      out.push(...rows("group", group, refs, per, true, p.seeds).map((row) => ({ ...row, instances: names, starts: p.tableD.starts, reference: "TSPLIB optimum (solutions)" })));
+      out.push(...rows("group", group, refs, per, p.seeds).map((row) => ({ ...row, instances: names, starts: p.tableD.starts, reference: "TSPLIB optimum (solutions)" })));
       log(`table D ${group}: ${out.slice(-6).map((r) => `${r.method} ${r.ratio}`).join(", ")}`);
     }
   } else skipped = `${dir} is absent`;
@@ -339,7 +338,7 @@ function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
       refs.push(Math.min(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best)));
       per.push(r);
     }
-    const rws = rows("group", `uniform-${n}`, refs, per, true, p.seeds);
+    const rws = rows("group", `uniform-${n}`, refs, per, p.seeds);
     // Mean tour lengths too (Kool et al.'s optimum 5.70 / 7.76 is the scale to compare).
     const lens: Record<string, number> = {};
     for (const m of Object.keys(per[0].res)) lens[m] = r4(mean(per.map((q) => q.res[m].best)));
