@@ -36,7 +36,7 @@ export function runTrainCop(flags: Parsed["flags"]): Record<string, unknown> {
     resume: !!flags.resume,
     onProgress: (p) => bar.update(p.step, `ε ${p.epsilon.toFixed(2)} loss ${Number.isNaN(p.loss) ? "-" : p.loss.toExponential(2)}`),
   });
-  const out = { problem: r.problem, n: r.n, steps: r.steps, updates: r.updates, resumedFrom: r.resumedFrom, recentLoss: r.recentLoss, validation: r.validation };
+  const out = { problem: r.problem, n: r.n, steps: r.steps, updates: r.updates, resumedFrom: r.resumedFrom, earlyLoss: r.earlyLoss, recentLoss: r.recentLoss, validation: r.validation };
   if (!flags.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   return out;
 }

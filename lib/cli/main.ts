@@ -14,6 +14,9 @@ const USAGE = `recforge <command>
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   bench gru [--json] [--quick] [--no-torch]
                                       fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)
+  bench cop [--json] [--quick] [--out dir] [--only A,B,C,D,speed] [--gset all|G1,G2,...]
+                                      LS-DQN vs random / greedy / tabu (TSP: 2-opt, farthest, nearest) on Max-Cut,
+                                      ECO-DQN sets, Gset, TSPLIB (3 training seeds; reduced protocol) and speed
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
@@ -61,6 +64,13 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === "seqrec") {
           const { runBenchSeqRec } = await import("./seqrec.js");
           print(await runBenchSeqRec(flags, argv), json);
+          return 0;
+        }
+        if (sub === "cop") {
+          const { benchCop } = await import("../bench/cop.js");
+          const only = typeof flags.only === "string" ? (flags.only.split(",").map((x) => x.trim()) as import("../bench/cop.js").CopStage[]) : undefined;
+          const gset = flags.gset === "all" ? Array.from({ length: 21 }, (_, i) => `G${i + 1}`) : typeof flags.gset === "string" ? flags.gset.split(",").map((x) => x.trim()) : undefined;
+          print(benchCop({ quick, only, gset, out: typeof flags.out === "string" ? flags.out : null, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
         if (sub === "dti") {

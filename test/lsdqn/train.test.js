@@ -53,3 +53,24 @@ test("recforge train cop runs from the command line and refuses a bad --problem"
   const err = t.throws(() => execFileSync(process.execPath, [bin, "train", "cop", "--problem", "vrp"], { encoding: "utf8", stdio: "pipe" }));
   t.regex(String(err.stderr), /--problem must be one of maxcut, kcut, tsp/);
 });
+
+for (const problem of ["maxcut", "kcut", "tsp"]) {
+  test(`${problem}: stopping at a checkpoint mid-episode and resuming gives the uninterrupted run's network exactly`, (t) => {
+    const ckpt = path.join(dir, `${problem}-exact.ckpt`);
+    const opts = { problem, ...tiny, n: 7, steps: 37, replay: 40 };
+    const whole = lsdqn.trainCop({ ...opts });
+    // The same run killed after step 24, its last checkpoint at step 23 (mid-episode: 2n = 14).
+    t.throws(() => lsdqn.trainCop({ ...opts, checkpoint: ckpt, checkpointEvery: 23, onProgress: (p) => { if (p.step === 24) throw new Error("killed"); } }), { message: "killed" });
+    const resumed = lsdqn.trainCop({ ...opts, checkpoint: ckpt, resume: true });
+    t.is(resumed.resumedFrom, 23);
+    t.is(resumed.updates, whole.updates);
+    t.is(resumed.recentLoss, whole.recentLoss);
+    t.is(resumed.earlyLoss, whole.earlyLoss);
+    const a = whole.net.stateDict(), b = resumed.net.stateDict();
+    t.deepEqual(Object.keys(a), Object.keys(b));
+    for (const key of Object.keys(a)) t.deepEqual(Array.from(b[key].toTypedArray()), Array.from(a[key].toTypedArray()), key);
+    t.is(resumed.validation.after, whole.validation.after);
+    whole.net.dispose();
+    resumed.net.dispose();
+  });
+}

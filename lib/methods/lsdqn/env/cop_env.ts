@@ -47,6 +47,17 @@ export interface CopEnvSpec {
   limit?: number;
 }
 
+/** Everything an episode batch holds between steps (CopEnv.snapshot / restore). */
+export interface CopEnvState {
+  solution: Int32Array;
+  aux: Float64Array | null;
+  best: Int32Array;
+  obj: Float64Array;
+  bestObj: Float64Array;
+  steps: Int32Array;
+  done: Int32Array;
+}
+
 /** A batch of environments; dispose() frees its native tensors. */
 export class CopEnv {
   readonly problem: CopProblem;
@@ -144,6 +155,25 @@ export class CopEnv {
     } finally {
       out.dispose();
     }
+  }
+
+  /** The whole episode state (for checkpoints): restore() puts it back bit for bit. */
+  snapshot(): CopEnvState {
+    if (!this.isReset) throw new TypeError("recforge: CopEnv.snapshot: call reset() first");
+    return { solution: this.readSolution(), aux: this.aux ? readF64(this.aux) : null, best: this.readBest(), obj: this.readObjective(), bestObj: this.readBestObjective(), steps: this.readSteps(), done: this.readDone() };
+  }
+
+  /** Restores a snapshot() of an environment of the same problem, batch and n (and the same matrix). */
+  restore(st: CopEnvState): void {
+    const B = this.batch, n = this.n;
+    const want: [keyof CopEnvState, Tensor | null, number][] = [["solution", this.solution, B * n], ["aux", this.aux, this.aux?.size ?? 0], ["best", this.best, B * n], ["obj", this.obj, B], ["bestObj", this.bestObj, B], ["steps", this.steps, B], ["done", this.done, B]];
+    for (const [key, t, len] of want) {
+      const v = st[key];
+      if (t === null) continue;
+      if (!v || v.length !== len) throw new RangeError(`recforge: CopEnv.restore: ${key} must have ${len} entries, got ${v?.length}`);
+      native.write({ handle: t._h, byteOffset: 0, data: v });
+    }
+    this.isReset = true;
   }
 
   readSolution(): Int32Array { return readI32(this.solution); }

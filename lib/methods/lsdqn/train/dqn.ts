@@ -2,8 +2,8 @@
 // moves on freshly generated instances, a replay memory of N-step transitions, a target network
 // synchronised every `targetEvery` updates, y = R + γ^N Q̂(s_N, argmax_a Q(s_N, a)) (double DQN:
 // the online net picks, the target net values), loss (y − Q(s, a))², Adam. Checkpoints (both nets,
-// the optimiser, counters) and resume. The replay memory is not checkpointed: a resumed run refills
-// it (warm-up) before updating again.
+// the optimiser, counters, the replay memory by instance key, the acting environments) and resume:
+// a resumed run continues exactly as the uninterrupted one.
 import fs from "node:fs";
 import path from "node:path";
 import { concat, gather, mse, noGradOps, reshape, tensor, tidy, unsqueeze } from "./ops.js";
@@ -11,11 +11,11 @@ import { Module } from "../../../nn/index.js";
 import { Adam } from "../../../optim/index.js";
 import { saveCheckpoint, loadCheckpoint } from "../../../io/checkpoint.js";
 import { Rng, hash2 } from "../../../prng.js";
-import { CopEnv, type CopProblem } from "../env/cop_env.js";
+import { CopEnv, type CopEnvState, type CopProblem } from "../env/cop_env.js";
 import { CopGraphBatch } from "../model/cop_graph.js";
 import { LsdqnQNet } from "../model/qnet.js";
 import { uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, randomSpins, randomEqualLabels, randomTour, instanceRng, type DenseInstance } from "../io/generators.js";
-import { ReplayBuffer, NStep, type Transition } from "./replay.js";
+import { ReplayBuffer, NStep, type Transition, type StoredTransition } from "./replay.js";
 import { moveCount, greedyAction, randomAction, envAction } from "./moves.js";
 
 export type CopFamily = "points" | "er" | "ba";
@@ -73,6 +73,8 @@ export interface CopTrainResult {
   resumedFrom: number;
   /** Mean squared TD error over the last 100 updates. */
   recentLoss: number;
+  /** Mean squared TD error over the first 100 updates (with recentLoss: is the loss going down). */
+  earlyLoss: number;
   /** Mean best objective of greedy episodes on the validation instances: the untrained net, then the trained one. */
   validation: { before: number; after: number; randomStart: number };
   /** The online network (caller disposes). */
@@ -181,39 +183,65 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
   pair.sync();
   const optim = new Adam(pair.online.parameters(), { lr: opts.lr ?? 1e-4 });
   let step = 0, updates = 0, resumedFrom = 0;
+  // Everything the loop carries between steps, so a checkpoint taken at any step resumes exactly as
+  // the uninterrupted run continues (tested: same parameters): the round counter, the recent losses,
+  // the replay memory (instances stored by key and regenerated), the acting environments' state and
+  // their N-step histories. Randomness is drawn from a generator re-derived from (seed, step).
+  let round = 0, liveRound = -1;
+  const losses: number[] = [], early: number[] = [];
+  const replay = new ReplayBuffer(opts.replay ?? 5000);
+  let resumeLive: LiveState | null = null;
+  const roundBatch = (r: number) => stack(Array.from({ length: envBatch }, (_, i) => makeInstance(spec, hash2(seed, r), i)), problem === "tsp");
   const ckpt = opts.checkpoint;
   if (opts.resume && ckpt && fs.existsSync(ckpt)) {
     const { extra } = loadCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null });
-    const e = extra as { step: number; updates: number; problem: string; n: number };
+    const e = extra as CheckpointExtra;
     if (e.problem !== problem || e.n !== n) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} is for ${e.problem} n=${e.n}, not ${problem} n=${n}`);
+    if (e.envBatch !== undefined && e.envBatch !== envBatch) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} acted with envBatch ${e.envBatch}, not ${envBatch}`);
     step = resumedFrom = e.step;
     updates = e.updates;
+    if (e.round !== undefined) {
+      round = e.round;
+      losses.push(...e.losses);
+      early.push(...(e.early ?? []));
+      const cache = new Map<number, Batch>();
+      const inst = (r: number, row: number) => {
+        if (!cache.has(r)) cache.set(r, roundBatch(r));
+        const x = cache.get(r)!.insts[row];
+        return { matrix: x.matrix, coords: x.coords };
+      };
+      replay.load(e.replay, inst);
+      resumeLive = e.live;
+    }
   }
+  let env: CopEnv | null = null, g: CopGraphBatch | null = null, cur: Batch | null = null, acc: NStep[] = [];
   const save = () => {
     if (!ckpt) return;
     fs.mkdirSync(path.dirname(path.resolve(ckpt)), { recursive: true });
-    saveCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null, extra: { step, updates, problem, n, k, family, seed } });
+    const live: LiveState | null = env ? { round: liveRound, env: envStateJson(env.snapshot()), nstep: acc.map((a) => a.save()) } : null;
+    const extra: CheckpointExtra = { step, updates, problem, n, k, family, seed, envBatch, round, losses, early, replay: replay.save(), live };
+    saveCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null, extra });
   };
 
   const valSize = opts.valSize ?? 8;
   const val = stack(Array.from({ length: valSize }, (_, i) => makeInstance(spec, hash2(seed, 0x7a1), i)), problem === "tsp");
   const before = greedyEpisodes(pair.online, val, n, k, 99, knn);
-  const replay = new ReplayBuffer(opts.replay ?? 5000);
-  const rng = new Rng(hash2(seed, step));
-  const losses: number[] = [];
-  let round = Math.floor(step / (2 * n)) * 1000003;
+  const stepRng = (s: number) => new Rng(hash2(hash2(seed, 0x57e9), s));
 
-  let env: CopEnv | null = null, g: CopGraphBatch | null = null, cur: Batch | null = null, acc: NStep[] = [];
-  const newRound = () => {
+  const openRound = (r: number) => {
     env?.dispose();
     g?.dispose();
-    cur = stack(Array.from({ length: envBatch }, (_, i) => makeInstance(spec, hash2(seed, ++round), i)), problem === "tsp");
+    liveRound = r;
+    cur = roundBatch(r);
     env = new CopEnv({ problem, batch: envBatch, n, k: problem === "kcut" ? k : undefined, matrix: cur.matrix });
     g = new CopGraphBatch(cur.matrix, envBatch, n, graphOpts);
+    acc = Array.from({ length: envBatch }, () => new NStep(nStep, gamma));
+  };
+  const newRound = (rng: Rng) => {
+    openRound(++round);
     const start = new Int32Array(envBatch * n);
     for (let b = 0; b < envBatch; b++) start.set(startSolution(problem, n, k, rng), b * n);
-    env.reset(start);
-    acc = Array.from({ length: envBatch }, () => new NStep(nStep, gamma));
+    env!.reset(start);
   };
   // A reference: the mean objective of the (seeded, random) validation starts themselves.
   let randomStart = 0;
@@ -227,9 +255,15 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
   }
 
   try {
-    newRound();
+    if (resumeLive) {
+      openRound(resumeLive.round);
+      env!.restore(envStateFromJson(resumeLive.env));
+      resumeLive.nstep.forEach((h, b) => acc[b].load(h));
+    }
     while (step < steps) {
-      if (env!.readDone().every((d) => d)) newRound();
+      const rng = stepRng(step);
+      const live = env as CopEnv | null;
+      if (!live || live.readDone().every((d) => d)) newRound(rng);
       const epsilon = epsEnd + (epsStart - epsEnd) * Math.max(0, 1 - step / decay);
       const sol = env!.readSolution();
       const q = qRows(pair.online, g!, sol, cur!.coords);
@@ -246,7 +280,7 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
       for (let b = 0; b < envBatch; b++) {
         if (done0[b]) continue;
         acc[b].add(sol.slice(b * n, (b + 1) * n), qa[b], reward[b] / n, next.slice(b * n, (b + 1) * n), !!done1[b], (t) =>
-          replay.push({ ...t, matrix: cur!.insts[b].matrix, coords: cur!.insts[b].coords }));
+          replay.push({ ...t, matrix: cur!.insts[b].matrix, coords: cur!.insts[b].coords, round: liveRound, row: b }));
       }
       step++;
       let loss = NaN;
@@ -254,12 +288,18 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
         loss = update(pair, optim, replay.sample(batchSize, rng), problem, n, k, A, graphOpts);
         losses.push(loss);
         if (losses.length > 100) losses.shift();
+        if (early.length < 100) early.push(loss);
         if (++updates % targetEvery === 0) pair.sync();
       }
       opts.onProgress?.({ step, steps, epsilon, loss, updates });
       if (opts.checkpointEvery && step % opts.checkpointEvery === 0) save();
     }
     save();
+  } catch (e) {
+    // An interrupted run leaves nothing alive (its last checkpoint is what remains).
+    pair.online.dispose?.();
+    pair.target.dispose?.();
+    throw e;
   } finally {
     (env as CopEnv | null)?.dispose();
     (g as CopGraphBatch | null)?.dispose();
@@ -271,9 +311,34 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
   return {
     problem, n, steps, updates, resumedFrom,
     recentLoss: losses.length ? losses.reduce((a, c) => a + c, 0) / losses.length : NaN,
+    earlyLoss: early.length ? early.reduce((a, c) => a + c, 0) / early.length : NaN,
     validation: { before, after, randomStart },
     net,
   };
+}
+
+/** The acting batch between steps, as JSON. */
+interface LiveState {
+  round: number;
+  env: Record<string, number[] | null>;
+  nstep: { sol: number[]; action: number; r: number }[][];
+}
+
+interface CheckpointExtra {
+  step: number; updates: number; problem: string; n: number; k: number; family: string; seed: number;
+  envBatch?: number; round?: number; losses: number[]; early?: number[]; replay: { at: number; items: StoredTransition[] }; live: LiveState | null;
+}
+
+function envStateJson(s: CopEnvState): Record<string, number[] | null> {
+  const out: Record<string, number[] | null> = {};
+  for (const [key, v] of Object.entries(s)) out[key] = v ? Array.from(v as ArrayLike<number>) : null;
+  return out;
+}
+
+function envStateFromJson(j: Record<string, number[] | null>): CopEnvState {
+  const f = (key: string) => (j[key] ? Float64Array.from(j[key]!) : null);
+  const i = (key: string) => Int32Array.from(j[key] ?? []);
+  return { solution: i("solution"), aux: f("aux"), best: i("best"), obj: f("obj")!, bestObj: f("bestObj")!, steps: i("steps"), done: i("done") };
 }
 
 /** One double-DQN update on a minibatch; returns the loss. */

@@ -1,0 +1,505 @@
+// `recforge bench cop`: LS-DQN (../shared/reference/lsdqn.md, "Done") against its baselines in one
+// harness: per instance the same R seeded random starts for every method, 2n moves per start
+// (ECO-DQN's protocol is R = 50; the protocol block says which R each table used), ratio = cut /
+// reference (larger better) or tour / optimum (smaller better). LS-DQN is trained here, on
+// generated instances only (3 seeds), and never selected on the evaluation files. Tables:
+//   A  paper Max-Cut, uniform points n = 20…200 (reference: exact for n = 20, else the best cut any
+//      method found on that instance);  B  ECO-DQN's ER / BA validation sets (their reference cuts);
+//   C  Gset (best-known cuts, seconds per graph);  D  TSPLIB groups (optimal lengths) and uniform
+//      n = 50 / 100 (reference: the best tour any method found);  plus speed (item 7).
+// The paper's numbers are printed beside ours (`paper`).
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startProvenance } from "./provenance.js";
+import { Rng, hash2 } from "../prng.js";
+import { trainCop, type CopFamily } from "../methods/lsdqn/train/dqn.js";
+import { LsdqnQNet } from "../methods/lsdqn/model/qnet.js";
+import { lsdqnSearch } from "../methods/lsdqn/search.js";
+import { CopEnv, tspDistances } from "../methods/lsdqn/env/cop_env.js";
+import { CopGraphBatch } from "../methods/lsdqn/model/cop_graph.js";
+import { noGradOps, tidy } from "../methods/lsdqn/train/ops.js";
+import { cutGraph, maxcutExact, maxcutGreedy, maxcutRandom, maxcutTabu, type CutGraph, type SearchResult } from "../methods/lsdqn/baselines/maxcut.js";
+import { farthestInsertion, nearestNeighbour, tourLength, tspRandom, twoOpt } from "../methods/lsdqn/baselines/tsp.js";
+import { uniformPoints, erdosRenyi, barabasiAlbert, randomSpins, randomTour, instanceRng, type DenseInstance } from "../methods/lsdqn/io/generators.js";
+import { readEcoSet } from "../methods/lsdqn/io/eco.js";
+import { readGset, denseWeights, readBestKnown } from "../methods/lsdqn/io/gset.js";
+import { readTsp, readSolutions, unitSquare } from "../methods/lsdqn/io/tsplib.js";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const dataRoot = () => (process.env.RECFORGE_DATA ? path.resolve(process.env.RECFORGE_DATA) : path.resolve(repo, "..", "shared", "data"));
+const log = (s: string) => process.stderr.write(`[bench cop ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+
+/** The paper's numbers (spec "Numbers from the sources"). */
+const PAPER = {
+  maxcut: { n: [20, 50, 100, 200], lsdqn: [0.98, 0.98, 0.97, 0.95], greedy: [0.98, 0.97, 0.94, 0.93], ecodqn: [0.99, 0.98, 0.97, 0.96], s2vdqn: [0.98, 0.97, 0.94, 0.94] },
+  eco: { note: "ECORD paper Table 1 quoting ECO-DQN (50 starts × 2|V|), sets ER40/ER60/BA40/BA60/BA200", set: ["ER_40", "ER_60", "BA_40", "BA_60", "BA_200"], ecodqn: [1.0, 1.0, 1.0, 1.0, 0.978], greedy: [0.997, 0.994, 0.999, 0.989, 0.911], s2vdqn: [0.98, 0.973, 0.967, 0.968, 0.865] },
+  gset: { note: "ECORD Table 2, ECO-DQN re-implemented, G1-G5 at 180 s", graph: ["G1", "G2", "G3", "G4", "G5"], ecodqn: [0.998, 0.996, 0.996, 0.998, 0.998], target_mean_g1_g21: 0.99 },
+  tsplib: { group: ["51-100", "101-150", "151-200"], lsdqn: [1.04, 1.05, 1.06], s2vdqn: [1.05, 1.05, 1.07], farthest: [1.07, 1.08, 1.08], "2opt": [1.07, 1.09, 1.09] },
+  uniform: { note: "Kool et al. 2019, 10,000 instances: optimal mean 5.70 (n = 50), 7.76 (n = 100); farthest insertion +5.53% / +7.59%", n: [50, 100], farthest: [1.0553, 1.0759] },
+};
+
+export interface CopProtocol {
+  name: string;
+  seeds: number[];
+  /** Training runs (steps each) per model family; other hyper-parameters: the trainer's defaults (spec's start). */
+  train: { points: { n: number; steps: number }; er: { n: number; steps: number }; ba: { n: number; steps: number }; tsp: { n: number; steps: number } };
+  /** Adam learning rate per model family. */
+  lr: { points: number; er: number; ba: number; tsp: number };
+  envBatch: number;
+  tableA: { n: number; graphs: number; starts: number }[];
+  tableB: { set: string; graphs: number; starts: number }[];
+  tableC: { graphs: string[]; starts: number };
+  tableD: { groups: Record<string, string[]>; starts: number; uniform: { n: number; count: number }[] };
+  speed: { batches: number[]; n: number; gsetLike: boolean };
+}
+
+export const RECORD: CopProtocol = {
+  name: "record (reduced)",
+  seeds: [1, 2, 3],
+  train: { points: { n: 20, steps: 1000 }, er: { n: 20, steps: 1000 }, ba: { n: 20, steps: 1000 }, tsp: { n: 20, steps: 1500 } },
+  lr: { points: 1e-4, er: 1e-4, ba: 1e-4, tsp: 1e-4 },
+  envBatch: 8,
+  tableA: [{ n: 20, graphs: 20, starts: 50 }, { n: 50, graphs: 8, starts: 20 }, { n: 100, graphs: 4, starts: 10 }, { n: 200, graphs: 3, starts: 4 }],
+  tableB: [
+    { set: "ER_20spin_p15_100graphs", graphs: 20, starts: 50 }, { set: "ER_40spin_p15_100graphs", graphs: 10, starts: 20 }, { set: "ER_60spin_p15_100graphs", graphs: 8, starts: 10 },
+    { set: "BA_20spin_m4_100graphs", graphs: 20, starts: 50 }, { set: "BA_40spin_m4_100graphs", graphs: 10, starts: 20 }, { set: "BA_60spin_m4_100graphs", graphs: 8, starts: 10 },
+    { set: "BA_200spin_m4_100graphs", graphs: 3, starts: 5 },
+  ],
+  tableC: { graphs: ["G1", "G6", "G11", "G14", "G18"], starts: 1 },
+  tableD: { groups: { "51-100": ["eil51", "berlin52", "st70"], "101-150": ["eil101", "lin105", "ch150"], "151-200": ["pr152", "rat195", "kroA200"] }, starts: 4, uniform: [{ n: 50, count: 8 }, { n: 100, count: 4 }] },
+  speed: { batches: [1, 8, 32], n: 100, gsetLike: true },
+};
+
+export const QUICK: CopProtocol = {
+  name: "quick (smoke: tiny training, a few instances)",
+  seeds: [1],
+  train: { points: { n: 12, steps: 60 }, er: { n: 12, steps: 60 }, ba: { n: 12, steps: 60 }, tsp: { n: 12, steps: 40 } },
+  lr: { points: 1e-3, er: 1e-3, ba: 1e-3, tsp: 1e-3 },
+  envBatch: 4,
+  tableA: [{ n: 12, graphs: 2, starts: 3 }, { n: 20, graphs: 1, starts: 2 }],
+  tableB: [{ set: "ER_20spin_p15_100graphs", graphs: 2, starts: 2 }, { set: "BA_20spin_m4_100graphs", graphs: 2, starts: 2 }],
+  tableC: { graphs: [], starts: 1 },
+  tableD: { groups: { "51-100": ["eil51"] }, starts: 1, uniform: [{ n: 20, count: 2 }] },
+  speed: { batches: [1, 4], n: 20, gsetLike: false },
+};
+
+const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / Math.max(1, a.length);
+const sd = (a: number[]) => {
+  if (a.length < 2) return 0;
+  const m = mean(a);
+  return Math.sqrt(a.reduce((s, x) => s + (x - m) ** 2, 0) / (a.length - 1));
+};
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** Per-instance outcome of one method: best over the R starts and the mean over them (objective units). */
+interface Outcome { best: number; meanStart: number; seconds: number }
+function outcome(per: number[], seconds: number, minimise: boolean): Outcome {
+  return { best: minimise ? Math.min(...per) : Math.max(...per), meanStart: mean(per), seconds };
+}
+
+function timeIt<T>(f: () => T): [T, number] {
+  const t0 = performance.now();
+  const v = f();
+  return [v, (performance.now() - t0) / 1000];
+}
+
+/** Tabu tenure chosen on generated graphs of the family (never the evaluation files): the best mean cut over a small grid. */
+function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number): { tenure: number; grid: { tenure: number; cut: number }[] } {
+  const grid = [...new Set([0.02, 0.05, 0.1, 0.2, 0.3].map((f) => Math.max(1, Math.round(f * n))))];
+  const rows = grid.map((tenure) => {
+    let cut = 0;
+    for (let i = 0; i < 4; i++) {
+      const x = gen(i), g = cutGraph(x.matrix, x.n), rng = new Rng(hash2(91, i));
+      for (let r = 0; r < starts; r++) cut += g.total - maxcutTabu(g, randomSpins(x.n, rng), 2 * x.n, tenure).best;
+    }
+    return { tenure, cut: r4(cut / (4 * starts)) };
+  });
+  rows.sort((a, b) => b.cut - a.cut);
+  return { tenure: rows[0].tenure, grid: rows };
+}
+
+/** Every Max-Cut method on one instance: cuts (larger better). */
+function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean) {
+  const g = cutGraph(w, n), cut = (o: number) => g.total - o;
+  const run = (f: (s: Int32Array) => SearchResult) => {
+    const [per, sec] = timeIt(() => starts.map((s) => cut(f(s).best)));
+    return outcome(per, sec, false);
+  };
+  const rng = new Rng(hash2(seed, 0x7a2d));
+  const res: Record<string, Outcome> = {
+    random: run((s) => maxcutRandom(g, s, 2 * n, rng)),
+    greedy: run((s) => maxcutGreedy(g, s, 2 * n)),
+    tabu: run((s) => maxcutTabu(g, s, 2 * n, tenure)),
+  };
+  const lsdqn = nets.map((net) => {
+    const o = lsdqnSearch(net, { n, matrix: w }, starts);
+    return outcome(Array.from(o.best, cut), o.seconds, false);
+  });
+  const ex = exact ? cut(maxcutExact(g).best) : null;
+  return { res, lsdqn, exact: ex, graph: g };
+}
+
+interface Row { [key: string]: unknown }
+
+/** Aggregates per-instance outcomes into table rows: ratio = mean over instances of best/reference. */
+function rows(key: string, label: string | number, refs: number[], per: { res: Record<string, Outcome>; lsdqn: Outcome[] }[], seeds: number[]): Row[] {
+  const ratio = (v: number, ref: number) => v / ref;  // cut / reference (larger better) or tour / optimum (smaller better)
+  const out: Row[] = [];
+  const methods = Object.keys(per[0].res);
+  for (const m of methods) {
+    out.push({
+      [key]: label, method: m,
+      ratio: r4(mean(per.map((p, i) => ratio(p.res[m].best, refs[i])))),
+      ratio_mean_start: r4(mean(per.map((p, i) => ratio(p.res[m].meanStart, refs[i])))),
+      seconds: r4(mean(per.map((p) => p.res[m].seconds))),
+    });
+  }
+  const bySeed = seeds.map((_, s) => mean(per.map((p, i) => ratio(p.lsdqn[s].best, refs[i]))));
+  const bySeedMean = seeds.map((_, s) => mean(per.map((p, i) => ratio(p.lsdqn[s].meanStart, refs[i]))));
+  out.push({
+    [key]: label, method: "lsdqn", ratio: r4(mean(bySeed)), ratio_sd: r4(sd(bySeed)), ratio_seeds: bySeed.map(r4),
+    ratio_mean_start: r4(mean(bySeedMean)),
+    seconds: r4(mean(per.map((p) => mean(p.lsdqn.map((o) => o.seconds))))),
+  });
+  return out;
+}
+
+function startsFor(n: number, R: number, seed: number, tsp = false): Int32Array[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: R }, () => (tsp ? randomTour(n, rng) : randomSpins(n, rng)));
+}
+
+/** Held-out generated validation: greedy-in-Q episodes vs random moves vs greedy on fresh graphs of the training law. */
+function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[]) {
+  const cfg = family === "tsp" ? p.train.tsp : p.train[family];
+  return seeds.map((seed) => {
+    const t0 = performance.now();
+    let last = 0;
+    const r = trainCop({
+      problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr[family], envBatch: p.envBatch,
+      onProgress: (q) => {
+        if (q.step - last >= Math.max(1, Math.floor(cfg.steps / 4)) || q.step === q.steps) {
+          last = q.step;
+          log(`train ${family} seed ${seed}: step ${q.step}/${q.steps} ε ${q.epsilon.toFixed(2)} loss ${Number.isNaN(q.loss) ? "-" : q.loss.toExponential(2)}`);
+        }
+      },
+    });
+    return { seed, net: r.net, info: { seed, steps: r.steps, updates: r.updates, early_loss: r4(r.earlyLoss), recent_loss: r4(r.recentLoss), seconds: r4((performance.now() - t0) / 1000), validation_mean_best_objective: { untrained: r4(r.validation.before), trained: r4(r.validation.after), random_start: r4(r.validation.randomStart) } } };
+  });
+}
+
+function genFamily(family: CopFamily, n: number, seed: number) {
+  return (i: number) => {
+    const r = instanceRng(seed, i);
+    return family === "points" ? uniformPoints(n, r) : family === "er" ? erdosRenyi(n, r) : barabasiAlbert(n, r);
+  };
+}
+
+/** Learning check (item 4) on held-out generated graphs of the training law: ratio to the best cut found, trained vs untrained vs random. */
+function heldOut(nets: LsdqnQNet[], family: CopFamily, n: number, untrained: LsdqnQNet) {
+  const gen = genFamily(family, n, 0x5e1d), G = 10, R = 10;
+  const per: number[][] = [[], [], [], []];
+  for (let i = 0; i < G; i++) {
+    const x = gen(i), g = cutGraph(x.matrix, n), starts = startsFor(n, R, hash2(0x5e1e, i));
+    const ref = n <= 20 ? g.total - maxcutExact(g).best : NaN;
+    const ls = nets.map((net) => g.total - Math.min(...lsdqnSearch(net, { n, matrix: x.matrix }, starts).best));
+    const un = g.total - Math.min(...lsdqnSearch(untrained, { n, matrix: x.matrix }, starts).best);
+    const rng = new Rng(i);
+    const rnd = Math.max(...starts.map((s) => g.total - maxcutRandom(g, s, 2 * n, rng).best));
+    const gr = Math.max(...starts.map((s) => g.total - maxcutGreedy(g, s, 2 * n).best));
+    const best = Number.isNaN(ref) ? Math.max(...ls, un, rnd, gr) : ref;
+    per[0].push(mean(ls) / best); per[1].push(un / best); per[2].push(rnd / best); per[3].push(gr / best);
+  }
+  return { family, n, graphs: G, starts: R, reference: n <= 20 ? "exact" : "best found", lsdqn_trained: r4(mean(per[0])), lsdqn_untrained: r4(mean(per[1])), random: r4(mean(per[2])), greedy: r4(mean(per[3])) };
+}
+
+/** The same check for TSP: tour / best tour found (smaller better), trained vs untrained vs random moves vs 2-opt. */
+function heldOutTsp(nets: LsdqnQNet[], n: number, untrained: LsdqnQNet) {
+  const G = 10, R = 4, per: number[][] = [[], [], [], []];
+  for (let i = 0; i < G; i++) {
+    const x = uniformPoints(n, instanceRng(0x5e1f, i)), starts = startsFor(n, R, hash2(0x5e20, i), true);
+    const ls = nets.map((net) => Math.min(...lsdqnSearch(net, { n, matrix: x.matrix, coords: x.coords }, starts).best));
+    const un = Math.min(...lsdqnSearch(untrained, { n, matrix: x.matrix, coords: x.coords }, starts).best);
+    const rng = new Rng(i);
+    const rnd = Math.min(...starts.map((s) => tspRandom(x.matrix, n, s, 2 * n, rng).best));
+    const two = Math.min(...starts.map((s) => twoOpt(x.matrix, n, s, 2 * n).best));
+    const best = Math.min(...ls, un, rnd, two);
+    per[0].push(mean(ls) / best); per[1].push(un / best); per[2].push(rnd / best); per[3].push(two / best);
+  }
+  return { family: "tsp uniform", n, graphs: G, starts: R, reference: "best tour found", lsdqn_trained: r4(mean(per[0])), lsdqn_untrained: r4(mean(per[1])), random: r4(mean(per[2])), "2opt": r4(mean(per[3])) };
+}
+
+function tableA(p: CopProtocol, nets: LsdqnQNet[]) {
+  const out: Row[] = [], tenures: Row[] = [];
+  for (const { n, graphs, starts } of p.tableA) {
+    const gen = genFamily("points", n, 0xa11ce);
+    const tune = tuneTenure(genFamily("points", n, 0x7e0), n, Math.min(starts, 5));
+    tenures.push({ n, ...tune });
+    const per = [], refs: number[] = [];
+    for (let i = 0; i < graphs; i++) {
+      const x = gen(i);
+      const r = maxcutMethods(nets, x.matrix, n, startsFor(n, starts, hash2(0xa1, i)), tune.tenure, i, n <= 20);
+      const bestFound = Math.max(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best));
+      refs.push(r.exact ?? bestFound);
+      per.push(r);
+    }
+    out.push(...rows("n", n, refs, per, p.seeds).map((row) => ({ ...row, graphs, starts, reference: n <= 20 ? "exact enumeration" : "best cut any method found" })));
+    log(`table A n=${n}: ${out.slice(-4).map((r) => `${r.method} ${r.ratio}`).join(", ")}`);
+  }
+  return { rows: out, tenures };
+}
+
+function tableB(p: CopProtocol, netsEr: LsdqnQNet[], netsBa: LsdqnQNet[]) {
+  const dir = path.join(dataRoot(), "maxcut-eco-dqn");
+  if (!fs.existsSync(dir)) return { rows: [], skipped: `${dir} is absent` };
+  const out: Row[] = [], tenures: Row[] = [];
+  for (const { set, graphs, starts } of p.tableB) {
+    const eco = readEcoSet(dir, set), n = eco.n, er = set.startsWith("ER");
+    const tune = tuneTenure(genFamily(er ? "er" : "ba", n, 0x7e1), n, Math.min(starts, 5));
+    tenures.push({ set, ...tune });
+    const per = [], refs: number[] = [];
+    for (let i = 0; i < Math.min(graphs, eco.graphs.length); i++) {
+      per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false));
+      refs.push(eco.cuts[i]);
+    }
+    out.push(...rows("set", set, refs, per, p.seeds).map((row) => ({ ...row, graphs: per.length, starts, model: er ? "trained on ER" : "trained on BA", reference: "ECO-DQN's opts/cuts file" })));
+    log(`table B ${set}: ${out.slice(-4).map((r) => `${r.method} ${r.ratio}`).join(", ")}`);
+  }
+  return { rows: out, tenures };
+}
+
+function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => void = () => {}) {
+  const dir = path.join(dataRoot(), "gset");
+  if (!fs.existsSync(dir) || !p.tableC.graphs.length) return { rows: [], skipped: fs.existsSync(dir) ? "no graphs in this protocol" : `${dir} is absent` };
+  const known = readBestKnown(path.join(dir, "GSET_known_best_energies.txt"));
+  const out: Row[] = [];
+  // Gset tabu tenure: tuned on generated ER ±1 graphs of Gset's size (never on Gset).
+  const tune = tuneTenure(genFamily("er", 200, 0x7e2), 200, 2);
+  const tenure = Math.max(1, Math.round((tune.tenure / 200) * 800));
+  for (const name of p.tableC.graphs) {
+    const wg = readGset(path.join(dir, "graphs", name)), n = wg.n, w = denseWeights(wg), ref = known.get(name)!;
+    const r = maxcutMethods(nets, w, n, startsFor(n, p.tableC.starts, hash2(0xc1, n)), tenure, 1, false);
+    for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, ratio: r4(r.res[m].best / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
+    const rs = r.lsdqn.map((o) => o.best / ref);
+    out.push({ graph: name, method: "lsdqn", ratio: r4(mean(rs)), ratio_sd: r4(sd(rs)), ratio_seeds: rs.map(r4), cut_seeds: r.lsdqn.map((o) => o.best), seconds: r4(mean(r.lsdqn.map((o) => o.seconds))), best_known: ref });
+    log(`table C ${name}: ${out.slice(-4).map((x) => `${x.method} ${x.ratio} (${x.seconds} s)`).join(", ")}`);
+    onGraph(out);
+  }
+  return { rows: out, tenure: { tenure, tuned_on: "generated ER ±1 graphs n = 200, scaled to n = 800", grid: tune.grid } };
+}
+
+/** TSP methods on one instance: lengths (smaller better). */
+function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float64Array, coords: Float64Array, R: number, seed: number) {
+  const starts = startsFor(n, R, hash2(0xd1, seed), true);
+  const firsts = starts.map((s) => s[0]);
+  const run = (f: (s: Int32Array, r: number) => number) => {
+    const [per, sec] = timeIt(() => starts.map((s, r) => f(s, r)));
+    return outcome(per, sec, true);
+  };
+  const rng = new Rng(hash2(seed, 0x75));
+  const res: Record<string, Outcome> = {
+    random: run((s) => tspRandom(d, n, s, 2 * n, rng).best),
+    nearest: run((_, r) => tourLength(d, n, nearestNeighbour(d, n, firsts[r]))),
+    farthest: run((_, r) => tourLength(d, n, farthestInsertion(d, n, firsts[r]))),
+    "2opt": run((s) => twoOpt(d, n, s, 2 * n).best),
+    "2opt-farthest": run((_, r) => twoOpt(d, n, farthestInsertion(d, n, firsts[r]), 2 * n).best),
+  };
+  const lsdqn = nets.map((net) => {
+    const o = lsdqnSearch(net, { n, matrix: d, graph: graphD, coords }, starts);
+    return outcome(Array.from(o.best), o.seconds, true);
+  });
+  return { res, lsdqn };
+}
+
+function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
+  const out: Row[] = [];
+  const dir = path.join(dataRoot(), "tsplib");
+  let skipped: string | undefined;
+  if (fs.existsSync(dir)) {
+    const sol = readSolutions(path.join(dir, "solutions"));
+    for (const [group, names] of Object.entries(p.tableD.groups)) {
+      const per = [], refs: number[] = [];
+      for (const name of names) {
+        const inst = readTsp(path.join(dir, `${name}.tsp`)), n = inst.n;
+        const d = tspDistances(inst.coords, 1, n, true), unit = unitSquare(inst.coords), gd = tspDistances(unit, 1, n, false);
+        per.push(tspMethods(nets, d, n, gd, unit, p.tableD.starts, n));
+        refs.push(sol.get(name)!);
+      }
+      out.push(...rows("group", group, refs, per, p.seeds).map((row) => ({ ...row, instances: names, starts: p.tableD.starts, reference: "TSPLIB optimum (solutions)" })));
+      log(`table D ${group}: ${out.slice(-6).map((r) => `${r.method} ${r.ratio}`).join(", ")}`);
+    }
+  } else skipped = `${dir} is absent`;
+  for (const { n, count } of p.tableD.uniform) {
+    const per = [], refs: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const x = uniformPoints(n, instanceRng(0xd0, i));
+      const r = tspMethods(nets, x.matrix, n, x.matrix, x.coords!, p.tableD.starts, i);
+      refs.push(Math.min(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best)));
+      per.push(r);
+    }
+    const rws = rows("group", `uniform-${n}`, refs, per, p.seeds);
+    // Mean tour lengths too (Kool et al.'s optimum 5.70 / 7.76 is the scale to compare).
+    const lens: Record<string, number> = {};
+    for (const m of Object.keys(per[0].res)) lens[m] = r4(mean(per.map((q) => q.res[m].best)));
+    lens.lsdqn = r4(mean(per.map((q) => mean(q.lsdqn.map((o) => o.best)))));
+    out.push(...rws.map((row) => ({ ...row, instances: count, starts: p.tableD.starts, mean_length: lens[row.method as string], reference: "best tour any method found (no optimum)" })));
+    log(`table D uniform-${n}: ${out.slice(-6).map((r) => `${r.method} ${r.ratio}`).join(", ")}`);
+  }
+  return { rows: out, skipped };
+}
+
+/** Item 7: environment steps/s and Q-network evaluations/s against batch size, JS vs native flips, LS-DQN vs tabu wall time per instance. */
+function speed(p: CopProtocol, net: LsdqnQNet, tspNet: LsdqnQNet) {
+  const n = p.speed.n, out: Row[] = [];
+  for (const problem of ["maxcut", "tsp"] as const) {
+    for (const B of p.speed.batches) {
+      const insts = Array.from({ length: B }, (_, i) => uniformPoints(n, instanceRng(0x5d, i)));
+      const matrix = new Float64Array(B * n * n);
+      insts.forEach((x, b) => matrix.set(x.matrix, b * n * n));
+      const env = new CopEnv({ problem, batch: B, n, matrix, limit: 1 << 30 });
+      const rng = new Rng(B), start = new Int32Array(B * n);
+      for (let b = 0; b < B; b++) start.set(problem === "tsp" ? randomTour(n, rng) : randomSpins(n, rng), b * n);
+      env.reset(start);
+      const act = new Int32Array(B);
+      const steps = Math.max(50, Math.round(20000 / B));
+      const [, sec] = timeIt(() => {
+        for (let t = 0; t < steps; t++) {
+          for (let b = 0; b < B; b++) {
+            if (problem === "maxcut") act[b] = Math.floor(rng.next() * n);
+            else { const i = Math.floor(rng.next() * (n - 1)); act[b] = i * n + i + 1 + Math.floor(rng.next() * (n - 1 - i)); }
+          }
+          env.step(act);
+        }
+      });
+      env.dispose();
+      out.push({ what: "env_steps_per_s", problem, n, batch: B, value: Math.round((steps * B) / sec) });
+      {
+        const qnet = problem === "maxcut" ? net : tspNet;
+        const coords = problem === "tsp" ? new Float64Array(B * n * 2) : undefined;
+        if (coords) insts.forEach((x, b) => coords.set(x.coords!, b * n * 2));
+        const g = new CopGraphBatch(matrix, B, n, { dtype: qnet.theta0.dtype, knn: problem === "tsp" && n > 50 ? 50 : undefined });
+        const evals = Math.max(3, Math.round(64 / B));
+        noGradOps(() => tidy(() => void qnet.forward(g, start, coords).moves.toTypedArray()));  // warm-up: first-call allocations
+        const [, qs] = timeIt(() => {
+          for (let t = 0; t < evals; t++) noGradOps(() => tidy(() => void qnet.forward(g, start, coords).moves.toTypedArray()));
+        });
+        g.dispose();
+        out.push({ what: "qnet_evals_per_s", problem, n, batch: B, value: r4((evals * B) / qs) });
+      }
+    }
+  }
+  // JS flips (the baselines' state) vs the native environment's, one instance, same random moves.
+  {
+    const x = uniformPoints(n, instanceRng(0x5e, 0)), g: CutGraph = cutGraph(x.matrix, n), rng = new Rng(1), steps = 20000;
+    const [, sec] = timeIt(() => maxcutRandom(g, randomSpins(n, rng), steps, rng));
+    out.push({ what: "js_baseline_flips_per_s", problem: "maxcut", n, batch: 1, value: Math.round(steps / sec) });
+  }
+  return out;
+}
+
+export const COP_STAGES = ["A", "B", "C", "D", "speed"] as const;
+export type CopStage = (typeof COP_STAGES)[number];
+
+export interface BenchCopOptions {
+  quick?: boolean;
+  /** Gset graphs of table C instead of the protocol's (e.g. G1…G21). */
+  gset?: string[];
+  /** Run only these tables (default all); the file is then cop-<date>-<stages>.json. Models are trained only for them. */
+  only?: CopStage[];
+  out?: string | null;
+  command?: string;
+}
+
+export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
+  const done = startProvenance(opts.command ?? "recforge bench cop");
+  const base = opts.quick ? QUICK : RECORD;
+  if (opts.gset) for (const g of opts.gset) if (!/^G\d+$/.test(g)) throw new RangeError(`recforge: bench cop: --gset takes names like G1,G2, got ${JSON.stringify(g)}`);
+  const p: CopProtocol = opts.gset ? { ...base, tableC: { ...base.tableC, graphs: opts.gset } } : base;
+  const t0 = performance.now();
+  const only = new Set<CopStage>(opts.only ?? COP_STAGES);
+  for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
+  const part = (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "");
+  const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
+  const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
+  // The file is rewritten after every stage (complete: false until the end), so a run cut short by
+  // the clock still leaves what it measured, marked as partial.
+  const stage = (name: string) => {
+    if (name === "training" || only.has(name as CopStage)) (result.stages_done as string[]).push(name);
+    else if (name.endsWith("(partial)")) (result.stages_done as string[]).splice(0, Infinity, ...(result.stages_done as string[]).filter((x) => x !== name), name);
+    result.seconds = r4((performance.now() - t0) / 1000);
+    result.provenance = done();
+    result.commit = (result.provenance as { commit: string | null }).commit;
+    if (file) {
+      fs.mkdirSync(opts.out!, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+    }
+    log(`stage ${name} done (${result.seconds} s)${file ? `, wrote ${file}` : ""}`);
+  };
+  log(`protocol ${p.name}; seeds ${p.seeds.join(",")}`);
+  result.paper = PAPER;
+  result.protocol = {
+    ...p,
+    note: "Reduced protocol (2 CPU cores shared by 6 concurrent jobs): ECO-DQN's R = 50 starts × 2n moves is kept where a table lists starts: 50; elsewhere fewer starts and instances, the same starts for every method on an instance. " +
+      "LS-DQN is trained here per seed on generated graphs only (uniform-point Max-Cut for table A, ER / BA ±1 for table B, ER for Gset, uniform TSP for table D), all at n = 20 (the paper trains per size; we test generalisation to larger n); " +
+      "hyper-parameters: the spec's start (d 64, T 3, N 2, γ 0.9, ε 1 → 0.05 over the first half, minibatch 16, replay 5000, target sync every 100 updates, env batch 8); Adam lr per family from preliminary seed-1 runs on generated graphs (bench/results/cop.md), never on evaluation files. " +
+      "Baselines: tabu tenure per table from a grid on generated graphs of the same law; greedy and 2-opt stop at a local optimum or after 2n moves; nearest / farthest insertion start from each start tour's first city; 2opt-farthest runs 2-opt from farthest insertion.",
+  };
+  result.only = [...only];
+  const need = (...st: CopStage[]) => st.some((x) => only.has(x));
+  const train = (family: CopFamily | "tsp", ok: boolean) => (ok ? trainModels(p, family, p.seeds) : []);
+  const points = train("points", need("A", "speed")), er = train("er", need("B", "C")), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
+  result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
+  const nets = (m: typeof points) => m.map((x) => x.net);
+  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345 });
+  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345 });
+  try {
+    result.learning_check = [
+      ...(points.length ? [heldOut(nets(points), "points", p.train.points.n, untrained)] : []),
+      ...(er.length ? [heldOut(nets(er), "er", p.train.er.n, untrained)] : []),
+      ...(tsp.length ? [heldOutTsp(nets(tsp), p.train.tsp.n, untrainedTsp)] : []),
+    ];
+    log(`held-out learning check: ${JSON.stringify(result.learning_check)}`);
+    stage("training");
+    const empty = { rows: [] as Row[], tenures: [] as Row[] };
+    const A = only.has("A") ? tableA(p, nets(points)) : empty;
+    for (const r of A.rows) if (r.method === "lsdqn") { const i = PAPER.maxcut.n.indexOf(r.n as number); if (i >= 0) r.paper_lsdqn = PAPER.maxcut.lsdqn[i]; }
+    result.maxcut = A.rows;
+    result.tabu_tenure = { maxcut: A.tenures };
+    stage("A");
+    const B = only.has("B") ? tableB(p, nets(er), nets(ba)) : empty;
+    result.eco = B.rows;
+    (result.tabu_tenure as Record<string, unknown>).eco = B.tenures;
+    if ((B as { skipped?: string }).skipped) result.eco_skipped = (B as { skipped?: string }).skipped;
+    stage("B");
+    const D = only.has("D") ? tableD(p, nets(tsp)) : { rows: [] as Row[], skipped: undefined };
+    for (const r of D.rows) {
+      const i = PAPER.tsplib.group.indexOf(r.group as string);
+      if (i >= 0 && r.method === "lsdqn") r.paper_lsdqn = PAPER.tsplib.lsdqn[i];
+      if (i >= 0 && (r.method === "farthest" || r.method === "2opt")) r.paper = PAPER.tsplib[r.method as "farthest" | "2opt"][i];
+    }
+    result.tsplib = D.rows;
+    if (D.skipped) result.tsplib_skipped = D.skipped;
+    stage("D");
+    const speedRows = only.has("speed") ? speed(p, points[0].net, tsp[0].net) : [];
+    const wallOf = (rows: Row[]) => rows.filter((r) => r.method === "lsdqn" || r.method === "tabu")
+      .map((r) => ({ instance: r.n !== undefined ? `maxcut n=${r.n}` : String(r.graph), method: r.method, seconds_per_instance: r.seconds, starts: r.starts ?? p.tableC.starts }));
+    result.speed = { measured_under_load: true, note: "wall time per instance = R starts × 2n moves (equal step budgets); LS-DQN includes its Q-network evaluations, tabu is plain JS", rows: speedRows, wall_per_instance: wallOf(A.rows) };
+    stage("speed");
+    // Gset is the slowest table: the file is rewritten after every graph (gset_partial until it ends).
+    const C = only.has("C") ? tableC(p, nets(er), (rows) => { result.gset = rows; result.gset_partial = true; stage("C (partial)"); }) : { rows: [] as Row[] };
+    delete result.gset_partial;
+    result.stages_done = (result.stages_done as string[]).filter((x) => x !== "C (partial)");
+    result.gset = C.rows;
+    (result.tabu_tenure as Record<string, unknown>).gset = (C as { tenure?: unknown }).tenure;
+    if ((C as { skipped?: string }).skipped) result.gset_skipped = (C as { skipped?: string }).skipped;
+    (result.speed as { wall_per_instance: unknown[] }).wall_per_instance.push(...wallOf(C.rows));
+    result.complete = true;
+    stage("C");
+  } finally {
+    for (const m of [points, er, ba, tsp]) for (const x of m) x.net.dispose();
+    untrained.dispose();
+    untrainedTsp.dispose();
+  }
+  return result;
+}

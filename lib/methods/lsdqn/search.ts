@@ -1,0 +1,84 @@
+// LS-DQN at test time (../shared/reference/lsdqn.md, "Metrics and baselines"): per instance, R given
+// starts, each an episode of at most `limit` (2n) moves greedy in Q (the stop action allowed), all R
+// episodes of one instance acting as one batch of the native environment; result = the best objective
+// of each episode. The environment scores with `matrix` (e.g. TSPLIB EUC_2D integer lengths), the
+// network sees `graph` (default `matrix`) and `coords` (TSP, scaled into the unit square).
+import { CopEnv } from "./env/cop_env.js";
+import { CopGraphBatch } from "./model/cop_graph.js";
+import type { LsdqnQNet } from "./model/qnet.js";
+import { moveCount, greedyAction, envAction } from "./train/moves.js";
+import { noGradOps, tidy } from "./train/ops.js";
+
+export interface SearchInstance {
+  n: number;
+  /** Objective matrix [n·n]: weights (cut problems) or distances (TSP). */
+  matrix: Float64Array;
+  /** The network's edge weights [n·n] (default matrix). */
+  graph?: Float64Array;
+  /** TSP: the network's coordinates [n·2]. */
+  coords?: Float64Array;
+}
+
+export interface SearchOptions {
+  /** Clusters (k-cut). */
+  k?: number;
+  /** Moves per episode (default 2n). */
+  limit?: number;
+  /** TSP: keep K nearest neighbours in the network's graph when n > K (default 50, the paper's). */
+  knn?: number;
+}
+
+export interface SearchOutcome {
+  /** Best objective of each start's episode [R]. */
+  best: Float64Array;
+  /** Moves made per start (the stop action ends an episode early). */
+  moves: Int32Array;
+  /** Q-network evaluations (one per acting batch row per step). */
+  evaluations: number;
+  seconds: number;
+}
+
+/** Runs the R episodes of one instance (starts: R solutions, one per row). */
+export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32Array[], opts: SearchOptions = {}): SearchOutcome {
+  const problem = net.problem, n = inst.n, R = starts.length, A = moveCount(problem, n);
+  if (R < 1) throw new RangeError("recforge: lsdqnSearch: at least one start is needed");
+  if (!(inst.matrix instanceof Float64Array) || inst.matrix.length !== n * n) throw new RangeError(`recforge: lsdqnSearch: matrix must be a Float64Array of n*n = ${n * n} entries`);
+  if (problem === "tsp" && !(inst.coords instanceof Float64Array && inst.coords.length === 2 * n)) throw new RangeError(`recforge: lsdqnSearch: TSP needs coords of 2n = ${2 * n} entries`);
+  const t0 = performance.now();
+  const rep = (m: Float64Array) => {
+    const out = new Float64Array(R * m.length);
+    for (let r = 0; r < R; r++) out.set(m, r * m.length);
+    return out;
+  };
+  const k = problem === "kcut" ? (opts.k ?? net.k) : undefined;
+  const env = new CopEnv({ problem, batch: R, n, k, matrix: rep(inst.matrix), limit: opts.limit });
+  const knn = opts.knn ?? 50;
+  const g = new CopGraphBatch(rep(inst.graph ?? inst.matrix), R, n, { knn: problem === "tsp" && n > knn ? knn : undefined, dtype: net.theta0.dtype });
+  const coords = inst.coords ? rep(inst.coords) : undefined;
+  let evaluations = 0;
+  try {
+    const start = new Int32Array(R * n);
+    starts.forEach((s, r) => start.set(s, r * n));
+    env.reset(start);
+    for (let t = 0; t < env.limit; t++) {
+      const done = env.readDone();
+      if (done.every((x) => x)) break;
+      const sol = env.readSolution();
+      const q = noGradOps(() => tidy(() => {
+        const out = net.forward(g, sol, coords);
+        return { moves: out.moves.toTypedArray(), stop: out.stop.toTypedArray() };
+      }));
+      evaluations += R;
+      const act = new Int32Array(R);
+      for (let r = 0; r < R; r++) {
+        if (done[r]) { act[r] = -1; continue; }
+        act[r] = envAction(greedyAction(problem, n, sol.subarray(r * n, (r + 1) * n), q.moves.subarray(r * A, (r + 1) * A), q.stop[r]), A);
+      }
+      env.step(act);
+    }
+    return { best: env.readBestObjective(), moves: env.readSteps(), evaluations, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    env.dispose();
+    g.dispose();
+  }
+}

@@ -1,0 +1,48 @@
+// `bench cop --quick` (lib/bench/cop.ts): the result has the issue's shape (maxcut / eco / gset / tsplib
+// rows with method and ratio, the baselines beside lsdqn, the paper's numbers, provenance with the
+// commit), ratios on the right side of their exact references, and --out writes cop-<date>-quick.json.
+import test from "ava";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { benchCop } from "../../dist/bench/cop.js";
+import { dataRoot } from "./data.js";
+
+test("bench cop --quick: shape, methods, references and the written file", (t) => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "recforge-bench-cop-"));
+  try {
+    const r = benchCop({ quick: true, out, command: "recforge bench cop --quick" });
+    for (const key of ["maxcut", "eco", "gset", "tsplib"]) t.true(Array.isArray(r[key]), key);
+    const methods = (rows) => new Set(rows.map((x) => x.method));
+    for (const m of ["lsdqn", "greedy", "tabu", "random"]) t.true(methods(r.maxcut).has(m), m);
+    for (const row of r.maxcut) {
+      t.true(row.ratio > 0 && row.ratio <= 1 + 1e-9, `${row.method} n=${row.n}: ${row.ratio} (exact or best-found reference)`);
+      if (row.method === "tabu" || row.method === "greedy") t.true(row.ratio >= row.ratio_mean_start - 1e-9);
+    }
+    for (const row of r.tsplib) t.true(row.ratio >= 1 - 1e-9, `${row.group} ${row.method}: ${row.ratio}`);
+    const hasData = fs.existsSync(path.join(dataRoot, "tsplib"));
+    if (hasData) for (const m of ["lsdqn", "2opt", "farthest", "nearest"]) t.true(methods(r.tsplib).has(m), m);
+    t.is(r.training.points.length, 1);
+    t.true(r.learning_check.length === 3);
+    t.truthy(r.paper.maxcut.lsdqn);
+    t.truthy(r.provenance.machine.cpu);
+    t.is(r.commit, r.provenance.commit);
+    t.true(r.speed.rows.some((x) => x.what === "env_steps_per_s") && r.speed.rows.some((x) => x.what === "qnet_evals_per_s"));
+    const files = fs.readdirSync(out);
+    t.is(files.length, 1);
+    t.regex(files[0], /^cop-\d{4}-\d\d-\d\d-quick\.json$/);
+    t.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(out, files[0]), "utf8"))).sort(), Object.keys(r).sort());
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("bench cop --only: runs the chosen tables, trains only their models, refuses an unknown stage", (t) => {
+  const r = benchCop({ quick: true, only: ["A"], command: "recforge bench cop --quick --only A" });
+  t.true(r.maxcut.length > 0);
+  t.deepEqual([r.eco.length, r.gset.length, r.tsplib.length], [0, 0, 0]);
+  t.deepEqual([r.training.points.length, r.training.er.length, r.training.tsp.length], [1, 0, 0]);
+  t.deepEqual(r.stages_done, ["training", "A"]);
+  t.true(r.complete);
+  t.throws(() => benchCop({ quick: true, only: ["E"] }), { instanceOf: RangeError, message: /--only takes/ });
+});
