@@ -29,7 +29,32 @@ import {
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const load = require("node-gyp-build") as (dir: string) => RawAddon;
+const findAddon = require("node-gyp-build") as (dir: string) => RawAddon;
+
+// The CPU addon: a prebuilt binary (prebuilds/linux-x64/, shipped in the package) or a local
+// build. Where neither exists (another platform, or a failed source build) the error says what
+// is supported and how to build, rather than node-gyp-build's bare "No native build was found".
+function load(dir: string): RawAddon {
+  let raw: RawAddon;
+  try {
+    raw = findAddon(dir);
+  } catch (e) {
+    const supported = process.platform === "linux" && process.arch === "x64";
+    throw new Error(
+      `recforge: the native addon could not be loaded on ${process.platform}-${process.arch}: ${(e as Error).message}. ` +
+        (supported
+          ? "The package ships a prebuilt binary for linux-x64 (glibc); if it was removed, rebuild it from source with `npx node-gyp rebuild` in the package folder (needs a C++17 compiler, make and Python)."
+          : "recforge ships prebuilt binaries for linux-x64 (glibc) only; on other platforms build from source with `npx node-gyp rebuild` in the package folder (x86-64 Linux is the only tested target)."),
+      { cause: e },
+    );
+  }
+  // The kernels' instruction-set variant was chosen when the addon loaded (recforge/cpu_isa.h):
+  // a RECFORGE_CPU_ISA this CPU cannot run, or a misspelt one, is an error here, not a silent
+  // fallback (and never an illegal instruction).
+  const reason = (raw as unknown as { cpuIsaReason(): string }).cpuIsaReason();
+  if (reason.startsWith("error: ")) throw new RangeError(`recforge: ${reason.slice(7)}`);
+  return raw;
+}
 
 // Handle: opaque handle to native memory, a number naming a slot in the native storage table of
 // the addon that allocated it (validated on every use; a stale handle is rejected). The CPU and
