@@ -1,7 +1,7 @@
 // The only file that loads the native addons. node-gyp-build picks a prebuilt binary from
 // prebuilds/<platform>-<arch>/ or a local build/Release build (PREBUILDS_ONLY=1 forces
-// prebuilds). The CUDA addon (build/Release/recforge_cuda.node, built by `npm run
-// build:cuda`, or RECFORGE_CUDA_ADDON=<path>) is optional: it is loaded only when present
+// prebuilds). The CUDA addon (RECFORGE_CUDA_ADDON=<path>, build/Release/recforge_cuda.node built by
+// `npm run build:cuda`, or the platform package @recforge/linux-x64-cuda) is optional: it is loaded only when present
 // and a CUDA device is usable; the CPU addon always works alone. Everything else imports
 // `native` / `cuda` / `backend()` from here.
 import { createRequire } from "node:module";
@@ -73,14 +73,32 @@ export type CudaAddon = CudaOps & Partial<CpuOnlyOps>;
 export const native: CpuOps = cpuOps(load(root));
 export const addonPath = root;
 
+// The prebuilt CUDA addon ships as an opt-in platform package (docs/install.md): its
+// recforge_cuda.node, statically linked against the CUDA runtime, sm_80 + sm_90.
+const CUDA_PLATFORM_PACKAGE = "@recforge/linux-x64-cuda";
+
+function platformPackageAddon(): string | null {
+  try {
+    const dir = path.dirname(require.resolve(`${CUDA_PLATFORM_PACKAGE}/package.json`));
+    const file = path.join(dir, "recforge_cuda.node");
+    return fs.existsSync(file) ? file : null;
+  } catch {
+    return null;
+  }
+}
+
 function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | null; info: CudaDeviceInfo | null } {
-  const file = process.env.RECFORGE_CUDA_ADDON || path.join(root, "build", "Release", "recforge_cuda.node");
   if (process.env.RECFORGE_DISABLE_CUDA === "1")
     return { addon: null, reason: "disabled by RECFORGE_DISABLE_CUDA=1", path: null, info: null };
+  // Order: an explicit path, a local build (npm run build:cuda), the platform package.
+  const local = path.join(root, "build", "Release", "recforge_cuda.node");
+  const file = process.env.RECFORGE_CUDA_ADDON || (fs.existsSync(local) ? local : platformPackageAddon() ?? local);
   if (!fs.existsSync(file))
     return {
       addon: null,
-      reason: "this package build has no CUDA addon loaded (build it with `npm run build:cuda` on a machine with nvcc)",
+      reason:
+        `no CUDA addon is installed (install the prebuilt one with \`npm install ${CUDA_PLATFORM_PACKAGE}\`, ` +
+        "or build it with `npm run build:cuda` on a machine with nvcc)",
       path: null,
       info: null,
     };

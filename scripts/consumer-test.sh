@@ -84,6 +84,7 @@ tail -n5 "$tmp/install.log"
 if grep -q "install scripts not yet covered" "$tmp/install.log"; then bad "npm skipped recforge's install script (allowScripts not honoured): the install below proves nothing about node-gyp-build"; fi
 [ $rc -eq 0 ] && ok "npm install of the tarball with no compiler on PATH" || { bad "npm install failed (rc $rc)"; cat "$tmp/install.log" | tail -n30; finish; }
 if [ -f "$tmp/compiler-called" ]; then bad "the install called a build tool: $(head -n3 "$tmp/compiler-called")"; else ok "no compiler, make, python or node-gyp was called"; fi
+echo "installed: $(ls "$app/node_modules" | tr '\n' ' ')($(du -sk "$app/node_modules" | cut -f1) KiB on disk)"
 [ -d "$app/node_modules/recforge/build" ] && bad "the install made a build/ folder (a source build ran)" || ok "no build/ folder in the installed package"
 
 # ---- 4. train a tiny model through the public API -------------------------------------------
