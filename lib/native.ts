@@ -41,7 +41,7 @@ function load(dir: string): RawAddon {
   } catch (e) {
     const supported = process.platform === "linux" && process.arch === "x64";
     throw new Error(
-      `recforge: the native addon could not be loaded on ${process.platform}-${process.arch}: ${(e as Error).message}. ` +
+      `recforge: the native addon could not be loaded on ${process.platform}-${process.arch} (${(e as Error).message.replace(/\s+/g, " ").trim()}). ` +
         (supported
           ? "The package ships a prebuilt binary for linux-x64 (glibc); if it was removed, rebuild it from source with `npx node-gyp rebuild` in the package folder (needs a C++17 compiler, make and Python)."
           : "recforge ships prebuilt binaries for linux-x64 (glibc) only; on other platforms build from source with `npx node-gyp rebuild` in the package folder (x86-64 Linux is the only tested target)."),
