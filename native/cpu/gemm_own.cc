@@ -1,29 +1,7 @@
-// recforge's own GEMM: a packed, cache-blocked Goto/BLIS-style kernel with a
-// register-blocked micro-kernel per instruction set (gemm_own_kernels.h). Used when no CBLAS is found at run time, and always
-// available (gemm_f32_own) so benchmarks can compare it with the library it replaces.
-//
-// Loop nest (per thread, on its slice of C):
-//   jc over N in NC columns            B block  KC×NC  packed into NR-column panels (L3)
-//     pc over K in KC                  A block  MC×KC  packed into MR-row panels    (L2)
-//       ic over M in MC rows
-//         jr over the block in NR      B micro-panel KC×NR stays in L1 across ir
-//           ir over the block in MR    micro-kernel: MR×NR accumulators in registers
-// When fewer than 17 B panels reuse an A block (N ≤ 256 per thread), A is not packed
-// (unless it is stored transposed with a row stride over 512 bytes): the micro-kernel
-// reads it in place through six row pointers, which on the tall-skinny products of small
-// layers beats paying for the copy.
-// The micro-kernel is 6×16 for float (12 ymm accumulators + 2 B vectors + 1 broadcast of
-// A = 15 of 16 registers; 12 independent FMA chains hide the 4-cycle FMA latency at two
-// FMAs per cycle) and 6×8 for double.
-//
-// Threads: C is split into independent slices, by rows (each thread packs its rows of A
-// and all of B) or by columns (its columns of B and all of A). The split duplicates the
-// packing of the smaller operand, which keeps the threads free of any barrier: one
-// parallel_for per call. Small products run on the calling thread.
-//
-// Workspace: packing buffers are per thread, 64-byte aligned and grow-only, at most
-// (MC + NC) × KC elements per thread (about 4.6 MB for float): allocated on first use and
-// then reused, never on the hot path after warm-up.
+// recforge's own GEMM: a packed, cache-blocked Goto/BLIS-style kernel whose body
+// (gemm_own_kernels.h: the loop nest, packing, micro-kernel, threading) is compiled once
+// per instruction set. Used when no CBLAS is found at run time, and always available
+// (gemm_f32_own) so benchmarks can compare it with the library it replaces.
 //
 // This file: scale_c and the run-time dispatch of own_gemm_one to the variant cpu_isa()
 // chose (baseline SSE2, AVX2+FMA or AVX-512: gemm_own_{baseline,avx2,avx512}.cc).

@@ -4,8 +4,9 @@
 //   RECFORGE_GEMM_ISA        the namespace of this variant (isa_baseline, isa_avx2, isa_avx512)
 //   RECFORGE_GEMM_ISA_LEVEL  0 baseline (SSE2 vectors), 1 AVX2+FMA, 2 AVX-512
 // Every name lives in the variant's namespace, so the three copies never meet at link time
-// (scripts/check-cpu-isa.sh checks that no function outside an isa_avx* namespace holds an
+// (scripts/check-cpu-isa.mjs checks that no function outside an isa_avx* namespace holds an
 // AVX instruction). gemm_own.cc dispatches on cpu_isa().
+//
 // recforge's own GEMM: a packed, cache-blocked Goto/BLIS-style kernel with a
 // register-blocked micro-kernel. Used when no CBLAS is found at run time, and always
 // available (gemm_f32_own) so benchmarks can compare it with the library it replaces.
@@ -20,9 +21,9 @@
 // (unless it is stored transposed with a row stride over 512 bytes): the micro-kernel
 // reads it in place through six row pointers, which on the tall-skinny products of small
 // layers beats paying for the copy.
-// The micro-kernel is 6×16 for float (12 ymm accumulators + 2 B vectors + 1 broadcast of
-// A = 15 of 16 registers; 12 independent FMA chains hide the 4-cycle FMA latency at two
-// FMAs per cycle) and 6×8 for double.
+// The AVX2 micro-kernel is 6×16 for float (12 ymm accumulators + 2 B vectors + 1 broadcast
+// of A = 15 of 16 registers; 12 independent FMA chains hide the 4-cycle FMA latency at two
+// FMAs per cycle) and 6×8 for double; the other variants keep the shape at their width.
 //
 // Threads: C is split into independent slices, by rows (each thread packs its rows of A
 // and all of B) or by columns (its columns of B and all of A). The split duplicates the
@@ -34,7 +35,8 @@
 // then reused, never on the hot path after warm-up.
 //
 // Vector width per variant: SSE2 4 floats (micro-tile 6×8), AVX2 8 (6×16), AVX-512 16 (6×32;
-// 12 zmm accumulators of 32, twice the FLOPs per instruction of AVX2).
+// 12 zmm accumulators of 32, twice the FLOPs per instruction of AVX2; blocking not retuned for
+// it: KC×NR×4 B = 32 KB of B micro-panel in L1).
 #if !defined(RECFORGE_GEMM_ISA) || !defined(RECFORGE_GEMM_ISA_LEVEL)
 #error "define RECFORGE_GEMM_ISA and RECFORGE_GEMM_ISA_LEVEL before including gemm_own_kernels.h"
 #endif
