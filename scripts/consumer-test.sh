@@ -133,6 +133,20 @@ done
 # A RECFORGE_CPU_ISA this package cannot honour is a JavaScript error naming it, not a crash.
 out=$(cd "$app" && env -i HOME="$HOME" PATH="$bin" RECFORGE_CPU_ISA=avx9000 node -e 'import("recforge").then(() => console.log("loaded"), (e) => console.log(e.name + ": " + e.message))' 2>&1)
 echo "$out" | grep -q "RangeError: recforge: RECFORGE_CPU_ISA=avx9000 is not one of" && ok "bad RECFORGE_CPU_ISA: $out" || bad "bad RECFORGE_CPU_ISA gave: $out"
+# The CUDA platform package (scripts/pack-cuda-platform.sh makes it; too slow to build in CI), when
+# CONSUMER_CUDA_TGZ names its tarball: installed beside recforge, it must be found, and on a machine
+# without a driver say so and leave the CPU working.
+if [ -n "${CONSUMER_CUDA_TGZ:-}" ]; then
+  ( cd "$app" && env -i HOME="$HOME" PATH="$bin" node "$npm_cli" install --no-audit --no-fund --prefer-offline "$CONSUMER_CUDA_TGZ" ) >> "$tmp/install.log" 2>&1 ||
+    bad "npm install of $CONSUMER_CUDA_TGZ failed"
+  out=$(cd "$app" && env -i HOME="$HOME" PATH="$bin" node -e 'import("recforge").then((rf) => { const c = rf.backends().cuda; const a = rf.tensor([[1, 2], [3, 4]]); console.log(JSON.stringify({ cuda: c, cpu: rf.matmul(a, a).toArray() })); })' 2>&1)
+  echo "with the CUDA package: $out"
+  if echo "$out" | grep -q '"available":true' || echo "$out" | grep -q 'the CUDA addon is built but .*"cpu":\[\[7,10\],\[15,22\]\]'; then
+    ok "CUDA platform package found (available, or a reason and the CPU still works)"
+  else
+    bad "CUDA platform package: $out"
+  fi
+fi
 # Control: the same install script with the prebuild removed must try to compile (and hit the
 # traps), which shows the clean install above ran it and it chose the prebuild.
 rm -f "$tmp/compiler-called"

@@ -25,7 +25,9 @@ cp "$addon" "$pkg/recforge_cuda.node"
 strip --strip-all "$pkg/recforge_cuda.node"
 echo "addon: $(stat -c %s "$addon") bytes unstripped, $(stat -c %s "$pkg/recforge_cuda.node") bytes stripped"
 echo "dynamic libraries it needs: $(readelf -d "$pkg/recforge_cuda.node" | grep -o 'Shared library: \[[^]]*\]' | sed 's/Shared library: //' | tr '\n' ' ')"
-echo "CUDA architectures: $(cuobjdump --list-elf "$pkg/recforge_cuda.node" 2>/dev/null | grep -o 'sm_[0-9]*' | sort -u | tr '\n' ' ')"
+# cuobjdump is not part of every toolkit install: the PTX targets in the fatbin and the nvcc flags stand in.
+echo "PTX targets in the fatbin: $(strings -n 8 "$addon" | grep -o '\.target sm_[0-9]*' | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+echo "nvcc code generation: $(grep -o 'generate-code=arch=compute_[0-9]*,code=\[[^]]*\]' "$build/build.ninja" | sort -u | tr '\n' ' ')"
 tgz=$(cd "$pkg" && npm pack --pack-destination "$PWD/../../$out" 2>/dev/null | tail -n1)
 echo "package: $out/$tgz, $(stat -c %s "$out/$tgz") bytes"
 RECFORGE_CUDA_ADDON="$PWD/$pkg/recforge_cuda.node" node -e '
