@@ -7,11 +7,8 @@
       "defines": [ "NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS" ],
       "cflags!": [ "-fno-exceptions" ],
       "cflags_cc!": [ "-fno-exceptions", "-fno-rtti" ],
-      "cflags_cc": [ "-std=c++17", "-O3", "-fno-trapping-math", "-fexceptions", "-pthread" ],
-      "libraries": [ "-ldl", "-pthread" ],
-      "conditions": [
-        [ "target_arch=='x64'", { "cflags_cc": [ "-march=x86-64-v3", "-mtune=generic" ] } ]
-      ]
+      "cflags_cc": [ "-std=c++17", "-O3", "-fno-trapping-math", "-fexceptions", "-pthread", "-mtune=generic", "-Wno-psabi" ],
+      "libraries": [ "-ldl", "-pthread" ]
     }
   ]
 }

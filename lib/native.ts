@@ -1,7 +1,7 @@
 // The only file that loads the native addons. node-gyp-build picks a prebuilt binary from
 // prebuilds/<platform>-<arch>/ or a local build/Release build (PREBUILDS_ONLY=1 forces
-// prebuilds). The CUDA addon (build/Release/recforge_cuda.node, built by `npm run
-// build:cuda`, or RECFORGE_CUDA_ADDON=<path>) is optional: it is loaded only when present
+// prebuilds). The CUDA addon (RECFORGE_CUDA_ADDON=<path>, build/Release/recforge_cuda.node built by
+// `npm run build:cuda`, or the platform package @recforge/linux-x64-cuda) is optional: it is loaded only when present
 // and a CUDA device is usable; the CPU addon always works alone. Everything else imports
 // `native` / `cuda` / `backend()` from here.
 import { createRequire } from "node:module";
@@ -29,7 +29,32 @@ import {
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const load = require("node-gyp-build") as (dir: string) => RawAddon;
+const findAddon = require("node-gyp-build") as (dir: string) => RawAddon;
+
+// The CPU addon: a prebuilt binary (prebuilds/linux-x64/, shipped in the package) or a local
+// build. Where neither exists (another platform, or a failed source build) the error says what
+// is supported and how to build, rather than node-gyp-build's bare "No native build was found".
+function load(dir: string): RawAddon {
+  let raw: RawAddon;
+  try {
+    raw = findAddon(dir);
+  } catch (e) {
+    const supported = process.platform === "linux" && process.arch === "x64";
+    throw new Error(
+      `recforge: the native addon could not be loaded on ${process.platform}-${process.arch} (${(e as Error).message.replace(/\s+/g, " ").trim()}). ` +
+        (supported
+          ? "The package ships a prebuilt binary for linux-x64 (glibc); if it was removed, rebuild it from source with `npx node-gyp rebuild` in the package folder (needs a C++17 compiler, make and Python)."
+          : "recforge ships prebuilt binaries for linux-x64 (glibc) only; on other platforms build from source with `npx node-gyp rebuild` in the package folder (x86-64 Linux is the only tested target)."),
+      { cause: e },
+    );
+  }
+  // The kernels' instruction-set variant was chosen when the addon loaded (recforge/cpu_isa.h):
+  // a RECFORGE_CPU_ISA this CPU cannot run, or a misspelt one, is an error here, not a silent
+  // fallback (and never an illegal instruction).
+  const reason = (raw as unknown as { cpuIsaReason(): string }).cpuIsaReason();
+  if (reason.startsWith("error: ")) throw new RangeError(`recforge: ${reason.slice(7)}`);
+  return raw;
+}
 
 // Handle: opaque handle to native memory, a number naming a slot in the native storage table of
 // the addon that allocated it (validated on every use; a stale handle is rejected). The CPU and
@@ -48,14 +73,32 @@ export type CudaAddon = CudaOps & Partial<CpuOnlyOps>;
 export const native: CpuOps = cpuOps(load(root));
 export const addonPath = root;
 
+// The prebuilt CUDA addon ships as an opt-in platform package (docs/install.md): its
+// recforge_cuda.node, statically linked against the CUDA runtime, sm_80 + sm_90.
+const CUDA_PLATFORM_PACKAGE = "@recforge/linux-x64-cuda";
+
+function platformPackageAddon(): string | null {
+  try {
+    const dir = path.dirname(require.resolve(`${CUDA_PLATFORM_PACKAGE}/package.json`));
+    const file = path.join(dir, "recforge_cuda.node");
+    return fs.existsSync(file) ? file : null;
+  } catch {
+    return null;
+  }
+}
+
 function loadCuda(): { addon: CudaAddon | null; reason: string; path: string | null; info: CudaDeviceInfo | null } {
-  const file = process.env.RECFORGE_CUDA_ADDON || path.join(root, "build", "Release", "recforge_cuda.node");
   if (process.env.RECFORGE_DISABLE_CUDA === "1")
     return { addon: null, reason: "disabled by RECFORGE_DISABLE_CUDA=1", path: null, info: null };
+  // Order: an explicit path, a local build (npm run build:cuda), the platform package.
+  const local = path.join(root, "build", "Release", "recforge_cuda.node");
+  const file = process.env.RECFORGE_CUDA_ADDON || (fs.existsSync(local) ? local : platformPackageAddon() ?? local);
   if (!fs.existsSync(file))
     return {
       addon: null,
-      reason: "this package build has no CUDA addon loaded (build it with `npm run build:cuda` on a machine with nvcc)",
+      reason:
+        `no CUDA addon is installed (install the prebuilt one with \`npm install ${CUDA_PLATFORM_PACKAGE}\`, ` +
+        "or build it with `npm run build:cuda` on a machine with nvcc)",
       path: null,
       info: null,
     };

@@ -13,7 +13,11 @@ export interface CudaBackendInfo {
 }
 
 export interface Backends {
-  cpu: { threads: number; gemm: string };
+  /**
+   * isa: the instruction-set variant of the CPU kernels ("baseline", "avx2", "avx512"), chosen at
+   * load from what the CPU supports or RECFORGE_CPU_ISA; isaReason: why.
+   */
+  cpu: { threads: number; gemm: string; isa: string; isaReason: string };
   cuda: CudaBackendInfo;
 }
 
@@ -31,7 +35,10 @@ export function backends(): Backends {
     c.gemm = cuda.gemmBackend();
     c.addon = cudaAddonPath ?? undefined;
   }
-  return { cpu: { threads: native.getNumThreads(), gemm: native.gemmBackend() }, cuda: c };
+  return {
+    cpu: { threads: native.getNumThreads(), gemm: native.gemmBackend(), isa: native.cpuIsa(), isaReason: native.cpuIsaReason() },
+    cuda: c,
+  };
 }
 
 /** Threads used by recforge's CPU kernels (and the BLAS library, when one is loaded). */

@@ -159,6 +159,10 @@ export const ops = [
   op("gemmOwnF32", "gemm", CPU, gemmArgs),
   op("cblasSgemm", "gemm", CPU, ["M:int", "N:int", "K:int", "a:tensor", "b:tensor", "c:tensor"], "boolean"),
   op("gemmBackend", "gemm", BOTH, [], "string"),
+  // The instruction-set variant of the CPU kernels ("baseline", "avx2", "avx512") and why it was
+  // chosen (recforge/cpu_isa.h; starts with "error:" when RECFORGE_CPU_ISA could not be honoured).
+  op("cpuIsa", "gemm", CPU, [], "string"),
+  op("cpuIsaReason", "gemm", CPU, [], "string"),
   // float32 values rounded to bfloat16 / float16 (x and y may be the same): the emulated CUDA
   // device's 16-bit inputs (lib/native.ts).
   op("roundHalf", "gemm", CPU, ["kind:enum:HalfKind", "n:int", "x:tensor", "y:tensor"]),

@@ -11,6 +11,8 @@ export interface Machine {
   cpu: string;
   /** The widest x86 vector extensions present (from /proc/cpuinfo): what the kernels could use. */
   isa: string;
+  /** The instruction-set variant recforge's own kernels ran with ("baseline", "avx2", "avx512": RECFORGE_CPU_ISA or the CPU). */
+  kernel_isa: string;
   cores: number;
   /** recforge's CPU worker threads. */
   threads: number;
@@ -60,7 +62,7 @@ export function cpuIsa(): string {
 export function machineInfo(): Machine {
   const cpus = os.cpus();
   const b = backends();
-  return { cpu: cpus[0]?.model ?? "unknown", isa: cpuIsa(), cores: cpus.length, threads: b.cpu.threads, blas_core: b.cpu.gemm, node: process.version };
+  return { cpu: cpus[0]?.model ?? "unknown", isa: cpuIsa(), kernel_isa: b.cpu.isa, cores: cpus.length, threads: b.cpu.threads, blas_core: b.cpu.gemm, node: process.version };
 }
 
 const load = (): number[] => os.loadavg().map((x) => Math.round(x * 100) / 100);

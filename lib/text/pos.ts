@@ -1,7 +1,10 @@
 // Part-of-speech tagging for attribute extraction, via wink-nlp and its English "lite web"
-// model (MIT, no native code, no dependencies, ~4.6 MB together; ~0.5 M tokens/s here, so the
+// model (MIT, no native code, no dependencies, ~4.6 MB together: optional peer dependencies of
+// recforge, so installs that never tag do not fetch them; ~0.5 M tokens/s here, so the
 // whole Musical Instruments corpus is tagged in about 2 s). Loaded lazily, so tokenisation and
 // the metrics work without it. Tags are Universal Dependencies POS tags ("NOUN", "ADJ", ...).
+import { importOptional } from "../data/optional.js";
+
 export interface TaggedToken {
   /** lower-case surface form (wink's "normal") */
   surface: string;
@@ -18,7 +21,12 @@ let cached: PosTagger | null = null;
 /** The wink-nlp tagger (loaded once per process). */
 export async function loadWinkTagger(): Promise<PosTagger> {
   if (cached) return cached;
-  const [{ default: winkNLP }, modelMod] = await Promise.all([import("wink-nlp"), import("wink-eng-lite-web-model")]);
+  // Optional peer dependencies: a missing one is an error naming the package to install.
+  const user = "GREENer's attribute extraction (part-of-speech tagging)";
+  const [{ default: winkNLP }, modelMod] = await Promise.all([
+    importOptional("wink-nlp", user, () => import("wink-nlp")),
+    importOptional("wink-eng-lite-web-model", user, () => import("wink-eng-lite-web-model")),
+  ]);
   const nlp = winkNLP((modelMod as { default: Parameters<typeof winkNLP>[0] }).default, ["sbd", "pos"]);
   // wink's typings do not line up for lemma(); the runtime API is uniform.
   const its = nlp.its as unknown as Record<"normal" | "lemma" | "pos", never>;
@@ -36,7 +44,9 @@ export async function loadWinkTagger(): Promise<PosTagger> {
 export async function winkVersion(): Promise<string> {
   const { createRequire } = await import("node:module");
   const require = createRequire(import.meta.url);
-  const a = require("wink-nlp/package.json").version as string;
-  const b = require("wink-eng-lite-web-model/package.json").version as string;
+  const version = async (name: string) =>
+    (await importOptional(name, "GREENer's attribute extraction (part-of-speech tagging)", async () => require(`${name}/package.json`) as { version: string })).version;
+  const a = await version("wink-nlp");
+  const b = await version("wink-eng-lite-web-model");
   return `wink-nlp@${a}+wink-eng-lite-web-model@${b}`;
 }

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "op_args.generated.h"
+#include "recforge/cpu_isa.h"
 #include "recforge/gemm.h"
 
 namespace recforge {
@@ -161,10 +162,20 @@ Napi::Value GemmBackend(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), gemm_backend_name());
 }
 
+Napi::Value CpuIsaName(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), cpu_isa_name(cpu_isa()));
+}
+
+Napi::Value CpuIsaReason(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), cpu_isa_reason());
+}
+
 }  // namespace
 RECFORGE_BIND(gemm, Gemm)
 RECFORGE_BIND(gemmOwnF32, GemmOwnF32)
 RECFORGE_BIND(cblasSgemm, CblasSgemm)
 RECFORGE_BIND(gemmBackend, GemmBackend)
+RECFORGE_BIND(cpuIsa, CpuIsaName)
+RECFORGE_BIND(cpuIsaReason, CpuIsaReason)
 }  // namespace napi
 }  // namespace recforge

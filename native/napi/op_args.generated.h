@@ -688,6 +688,22 @@ struct GemmBackend {
   explicit GemmBackend(const Napi::CallbackInfo& i) : info(i) {}
 };
 
+// cpuIsa()  [cpu]
+struct CpuIsa {
+  static constexpr const char* kName = "cpuIsa";
+  static constexpr size_t kSlots = 0;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit CpuIsa(const Napi::CallbackInfo& i) : info(i) {}
+};
+
+// cpuIsaReason()  [cpu]
+struct CpuIsaReason {
+  static constexpr const char* kName = "cpuIsaReason";
+  static constexpr size_t kSlots = 0;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit CpuIsaReason(const Napi::CallbackInfo& i) : info(i) {}
+};
+
 // roundHalf(kind, n, x, y)  [cpu]
 struct RoundHalf {
   static constexpr const char* kName = "roundHalf";

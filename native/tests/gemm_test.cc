@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "recforge/cpu_isa.h"
 #include "recforge/gemm.h"
 #include "recforge/parallel.h"
 #include "test_util.h"
@@ -215,6 +216,17 @@ void test_direct_baseline() {
 int main() {
   const char* blas_env = std::getenv("RECFORGE_BLAS");
   std::printf("gemm backend: %s\n", recforge::gemm_backend_name());
+  // RECFORGE_CPU_ISA (ctest runs gemm_test_isa_{baseline,avx2,avx512}): the own kernels' variant.
+  // A variant this CPU cannot run is skipped with exit code 77 (ctest's SKIP_RETURN_CODE: listed
+  // as "Not Run", with this line in the log), never run and never silently replaced.
+  std::printf("cpu isa: %s (%s)\n", recforge::cpu_isa_name(recforge::cpu_isa()), recforge::cpu_isa_reason());
+  if (const char* isa = std::getenv("RECFORGE_CPU_ISA")) {
+    if (std::strncmp(recforge::cpu_isa_reason(), "error:", 6) == 0) {
+      std::printf("SKIPPED: %s\n", recforge::cpu_isa_reason());
+      return 77;
+    }
+    RF_CHECK(std::strcmp(recforge::cpu_isa_name(recforge::cpu_isa()), isa) == 0, "RECFORGE_CPU_ISA=%s not honoured", isa);
+  }
   if (blas_env && std::strcmp(blas_env, "own") == 0) {
     RF_CHECK(!recforge::cblas_available(), "RECFORGE_BLAS=own must disable the library");
     RF_CHECK(std::strncmp(recforge::gemm_backend_name(), "own", 3) == 0, "backend name %s",

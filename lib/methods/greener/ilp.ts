@@ -30,6 +30,7 @@
 // (top-K by score, because HiGHS failed, timed out without a better solution, or threw;
 // `reason` says which). A brute-force solver is exported for small pools and tests.
 import type { Highs, ModelData } from "highs";
+import { importOptional, MissingOptionalDependencyError } from "../../data/optional.js";
 import { branchAndBound } from "./bnb.js";
 
 export interface IlpProblem {
@@ -369,18 +370,43 @@ export function toCplexLp(p: IlpProblem, opts: { rlt?: boolean } = {}): string {
 
 let highsPromise: Promise<Highs> | null = null;
 
-/** Loads HiGHS (WebAssembly) once per process. */
-export function loadHighs(): Promise<Highs> {
-  if (!highsPromise) highsPromise = import("highs").then((m) => (m.default as unknown as () => Promise<Highs>)());
+const HIGHS_USER = 'GREENer\'s MILP sentence selection (solver: "highs")';
+
+/**
+ * Loads HiGHS (WebAssembly) once per process. HiGHS is an optional peer dependency: without it
+ * this rejects with a MissingOptionalDependencyError naming the package (the default solver,
+ * "bnb", needs nothing). The result is typed `unknown` so recforge's declarations do not import
+ * "highs" (a consumer without it must still type-check).
+ */
+export function loadHighs(): Promise<unknown> {
+  if (!highsPromise)
+    highsPromise = importOptional("highs", HIGHS_USER, () => import("highs")).then((m) =>
+      (m.default as unknown as () => Promise<Highs>)(),
+    );
   return highsPromise;
 }
 
-/** Sentence selection with HiGHS; create once (async: loads the WebAssembly), then call select(). */
+/**
+ * Sentence selection: create once (async), then call select(). HiGHS is loaded when installed
+ * (solver "highs"); without it the default solver "bnb" works and solver "highs" throws a
+ * MissingOptionalDependencyError naming the package.
+ */
 export class IlpSelector {
-  private constructor(private readonly highs: Highs) {}
+  private constructor(
+    private readonly highs: Highs | null,
+    private readonly highsMissing: MissingOptionalDependencyError | null,
+  ) {}
 
   static async create(): Promise<IlpSelector> {
-    return new IlpSelector(await loadHighs());
+    try {
+      return new IlpSelector((await loadHighs()) as Highs, null);
+    } catch (e) {
+      if (e instanceof MissingOptionalDependencyError) {
+        highsPromise = null;
+        return new IlpSelector(null, e);
+      }
+      throw e;
+    }
   }
 
   /** Solves one problem. Throws only on invalid input; solver trouble gives status "fallback". */
@@ -410,6 +436,7 @@ export class IlpSelector {
         ? done(r.selected, "time_limit", "bnb", "branch-and-bound hit its node/time limit; its best solution is used (not proven optimal)")
         : done(tk, "fallback", "topk", "branch-and-bound hit its node/time limit without beating top-K");
     }
+    if (!this.highs) throw this.highsMissing ?? new MissingOptionalDependencyError("highs", HIGHS_USER, null);
     let solved: { x: number[]; status: "optimal" | "time_limit" } | { error: string };
     try {
       solved = this.solveWithHighs(sub, opts);
@@ -425,7 +452,7 @@ export class IlpSelector {
   }
 
   private solveWithHighs(p: IlpProblem, opts: IlpOptions): { x: number[]; status: "optimal" | "time_limit" } | { error: string } {
-    const h = this.highs;
+    const h = this.highs as Highs;
     const n = p.scores.length;
     const built = buildModel(p, opts.rlt ?? true);
     const model = h.createModel(

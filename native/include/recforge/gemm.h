@@ -8,7 +8,8 @@
 // write-only (its old contents, even NaN, are ignored), as in BLAS.
 //
 // Backend: a CBLAS found at run time (dlopen of OpenBLAS / a system libcblas, see
-// gemm_backend_name) when present, else recforge's own packed AVX2/FMA kernels.
+// gemm_backend_name) when present, else recforge's own packed kernels (AVX-512, AVX2+FMA or
+// baseline SSE2 variant, chosen at load: recforge/cpu_isa.h).
 // RECFORGE_BLAS=own forces the own kernels; RECFORGE_BLAS=<path> picks a library.
 // Even with a library, the own kernels take the shapes where they measured faster
 // (native/cpu/gemm.cc has the numbers): thin products (two of M, N, K at most 256, N >= 8)

@@ -1,0 +1,92 @@
+// The CPU kernels' instruction-set variant (native/include/recforge/cpu_isa.h): chosen at load
+// from the CPU or RECFORGE_CPU_ISA, reported by backends() and `recforge info`, and every variant
+// this CPU can run gives the float64 reference's product. An ISA the CPU lacks, or a misspelt
+// one, is a RangeError at import naming it. Each case runs in a child process (the choice is
+// made once per process).
+import test from "ava";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const flags = new Set((/^flags\s*:\s*(.*)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "").split(/\s+/));
+const supports = {
+  baseline: true,
+  avx2: flags.has("avx2") && flags.has("fma"),
+  avx512: ["avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"].every((f) => flags.has(f)),
+};
+
+function run(env, script) {
+  return spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: root,
+    env: { ...process.env, RECFORGE_BLAS: "own", RECFORGE_GEMM_PACK_A_MIN_PANELS: "1", ...env },
+    encoding: "utf8",
+    timeout: 120000,
+  });
+}
+
+// Random products of odd sizes (edges of every micro-tile width: 4, 8, 16 floats) against a
+// float64 reference computed in JS; both transposes. Prints the variant and the worst error.
+const productScript = `
+import * as rf from "./dist/index.js";
+let seed = 12345;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+let worst = 0;
+for (const [M, N, K] of [[1, 1, 1], [7, 5, 3], [13, 33, 17], [61, 47, 300], [6, 16, 256], [37, 129, 65]]) {
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    const a = Array.from({ length: M * K }, rnd), b = Array.from({ length: K * N }, rnd);
+    const A = ta ? rf.tensor(a, { shape: [K, M] }).transpose(0, 1) : rf.tensor(a, { shape: [M, K] });
+    const B = tb ? rf.tensor(b, { shape: [N, K] }).transpose(0, 1) : rf.tensor(b, { shape: [K, N] });
+    const C = rf.matmul(A, B).toTypedArray();
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < N; j++) {
+        let s = 0, mag = 0;
+        for (let k = 0; k < K; k++) {
+          const x = ta ? a[k * M + i] : a[i * K + k], y = tb ? b[j * K + k] : b[k * N + j];
+          s += x * y; mag += Math.abs(x * y);
+        }
+        worst = Math.max(worst, Math.abs(C[i * N + j] - s) / (mag + 1e-30));
+      }
+  }
+}
+const b = rf.backends();
+console.log(JSON.stringify({ isa: b.cpu.isa, reason: b.cpu.isaReason, gemm: b.cpu.gemm, worst }));
+`;
+
+for (const isa of ["baseline", "avx2", "avx512"]) {
+  test(`RECFORGE_CPU_ISA=${isa}: ${supports[isa] ? "honoured, reported, and the own GEMM matches the float64 reference" : "refused with a RangeError naming what the CPU lacks"}`, (t) => {
+    const r = run({ RECFORGE_CPU_ISA: isa }, productScript);
+    if (!supports[isa]) {
+      t.not(r.status, 0);
+      t.regex(r.stderr, new RegExp(`RangeError: recforge: RECFORGE_CPU_ISA=${isa} asked, but this CPU lacks `));
+      return;
+    }
+    t.is(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout.trim().split("\n").pop());
+    t.is(j.isa, isa);
+    t.is(j.reason, `RECFORGE_CPU_ISA=${isa}`);
+    t.regex(j.gemm, /^own/);
+    // float32 accumulation over K <= 300 terms: relative to the sum of |terms|, well under 1e-5.
+    t.true(j.worst < 1e-5, `worst relative error ${j.worst}`);
+  });
+}
+
+test("without RECFORGE_CPU_ISA the widest supported variant is chosen and `recforge info` reports it", (t) => {
+  const want = supports.avx512 ? "avx512" : supports.avx2 ? "avx2" : "baseline";
+  const r = spawnSync(process.execPath, [path.join(root, "bin", "recforge.js"), "info"], {
+    cwd: root,
+    env: { ...process.env, RECFORGE_CPU_ISA: "" },
+    encoding: "utf8",
+  });
+  t.is(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout);
+  t.is(info.cpu.isa, want);
+  t.regex(info.cpu.isaReason, /^the widest variant this CPU supports/);
+});
+
+test("a misspelt RECFORGE_CPU_ISA is a RangeError at import, not a fallback", (t) => {
+  const r = run({ RECFORGE_CPU_ISA: "avx3" }, `await import("./dist/index.js");`);
+  t.not(r.status, 0);
+  t.regex(r.stderr, /RangeError: recforge: RECFORGE_CPU_ISA=avx3 is not one of baseline, avx2, avx512/);
+});
