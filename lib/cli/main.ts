@@ -1,5 +1,5 @@
 // The `recforge` command: a thin shell over library functions.
-import { parseArgs } from "./args.js";
+import { parseArgs, numFlag } from "./args.js";
 import { benchOps } from "../bench/ops.js";
 import { MULTITASK_USAGE, benchBalanceCli, trainMultitaskCli } from "./multitask.js";
 import { benchGnn } from "../bench/gnn.js";
@@ -14,6 +14,8 @@ const USAGE = `recforge <command>
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   bench gru [--json] [--quick] [--no-torch]
                                       fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)
+  bench compexp [--json] [--quick] [--seeds n] [--data f] [--out dir]
+                                      CompExp and its baselines on the test reviews (reduced protocol; --out bench/results: the file of record)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
@@ -61,6 +63,12 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === "seqrec") {
           const { runBenchSeqRec } = await import("./seqrec.js");
           print(await runBenchSeqRec(flags, argv), json);
+          return 0;
+        }
+        if (sub === "compexp") {
+          const { benchCompExp } = await import("../bench/compexp.js");
+          const seeds = flags.seeds === undefined ? undefined : numFlag(flags, "seeds", 1);
+          print(await benchCompExp({ quick, seeds, out: typeof flags.out === "string" ? flags.out : null, argv, file: typeof flags.data === "string" ? flags.data : undefined }), json);
           return 0;
         }
         if (sub === "dti") {

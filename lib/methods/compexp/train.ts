@@ -103,6 +103,11 @@ export interface CompExpTrainOptions {
   seed?: number;
   checkpointDir?: string;
   resume?: boolean;
+  /**
+   * After the last epoch, put the best validation epoch's parameters back into the model
+   * (default true): the stage hands on the model selected on validation, not its last epoch.
+   */
+  restoreBest?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -118,6 +123,17 @@ export interface CompExpTrainReport {
 const BLEU2 = { weights: [0.5, 0.5], bpExponents: [1, 1] as [number, number] };
 const REWARD = { weights: [0.8, 0.2], bpExponents: [10, 0.5] as [number, number] };
 
+/** A seeded permutation of xs (Fisher–Yates). */
+function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
+  const a = xs.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** k of xs drawn without replacement (all of xs, in order, when there are at most k). */
 function sampleK<T>(xs: readonly T[], k: number, rand: () => number): T[] {
   if (xs.length <= k) return xs.slice();
   const a = xs.slice();
@@ -254,6 +270,9 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
   if (dir) fs.mkdirSync(dir, { recursive: true });
   const report: CompExpTrainReport = { stage, epochs: [], best: -Infinity, bestEpoch: -1, resumedFrom: null, stoppedEarly: false };
   let bad = 0, start = 0;
+  // host copies of the best epoch's parameters (restoreBest); after a resume, -best on disk holds them
+  let bestState: Map<string, ArrayLike<number>> | null = null;
+  const snapshot = () => new Map(model.namedParameters().map(([k, t]) => [k, t.toTypedArray().slice()] as [string, ArrayLike<number>]));
   if (opts.resume && last && fs.existsSync(last)) {
     const { extra } = loadCheckpoint(last, { model, optimizer: opt, generator: null });
     const x = extra as { epoch: number; best: number; bestEpoch: number; bad: number; epochs: CompExpTrainReport["epochs"] };
@@ -270,8 +289,9 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
   for (let ep = start; ep < o.epochs; ep++) {
     const t0 = performance.now();
     const rand = mulberry32(hash2(o.seed, ep));
-    const order = sampleK(c.train.map((_, i) => i), c.train.length, rand);
-    const rw = sampleK(c.rewrites.map((_, i) => i), c.rewrites.length, rand);
+    // (sampleK(xs, xs.length) would return xs unshuffled: every epoch would see the same first batches)
+    const order = shuffled(c.train.map((_, i) => i), rand);
+    const rw = shuffled(c.rewrites.map((_, i) => i), rand);
     let lossSum = 0, n = 0;
     for (let k = 0, it = 0; k < order.length && it < o.itersPerEpoch; k += o.batchSize, it++) {
       const batch = order.slice(k, k + o.batchSize).map((i) => c.train[i]);
@@ -302,13 +322,27 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
     const seconds = (performance.now() - t0) / 1000;
     report.epochs.push({ epoch: ep, loss: lossSum / Math.max(1, n), validation: score, seconds });
     const improved = score > report.best;
-    if (improved) { report.best = score; report.bestEpoch = ep; bad = 0; } else bad++;
+    if (improved) { report.best = score; report.bestEpoch = ep; bad = 0; if (opts.restoreBest ?? true) bestState = snapshot(); } else bad++;
     log(`compexp ${stage} epoch ${ep + 1}/${o.epochs}: loss ${(lossSum / Math.max(1, n)).toFixed(4)}, validation ${stage === "extractor" ? "−NLL" : "IDF-BLEU-2"} ${score.toFixed(4)}${improved ? " (best)" : ""}, ${seconds.toFixed(1)} s`);
     if (improved && bestFile) saveCheckpoint(bestFile, { model, generator: null, extra: { stage, epoch: ep, score } });
     if (last) saveCheckpoint(last, { model, optimizer: opt, generator: null, extra: { epoch: ep, best: report.best, bestEpoch: report.bestEpoch, bad, epochs: report.epochs } });
     if (bad >= o.patience) { report.stoppedEarly = true; log(`compexp ${stage}: early stop (no improvement in ${o.patience} epochs)`); break; }
   }
   opt.dispose();
+  if ((opts.restoreBest ?? true) && report.bestEpoch >= 0) {
+    if (bestState) {
+      const own = new Map(model.namedParameters());
+      noGrad(() => {
+        for (const [k, v] of bestState!) {
+          const t = own.get(k)!;
+          const src = tensor(t.dtype === "float64" ? Float64Array.from(v) : Float32Array.from(v), { dtype: t.dtype, shape: [...t.shape], device: t.device });
+          model.loadStateDict({ [k]: src }, { strict: false });
+          src.dispose();
+        }
+      });
+    } else if (bestFile && fs.existsSync(bestFile)) loadCheckpoint(bestFile, { model, generator: null });
+    if (report.bestEpoch !== report.epochs[report.epochs.length - 1]?.epoch) log(`compexp ${stage}: restored the best validation epoch ${report.bestEpoch + 1}`);
+  }
   model.eval();
   return report;
 }
