@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case "bench":
-        if (sub === "explain") return (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
+        if (sub === "explain") return await (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
           print(trainMultitaskCli(flags), json);
           return 0;
         }
-        if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
+        if (sub === "greener") return await (await import("./greener.js")).trainGreenerCommand(flags, argv);
         if (sub === "seqrec") {
           const { runTrainSeqRec, TRAIN_SEQREC_USAGE } = await import("./seqrec.js");
           if (flags.help) {
@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
           if (json) print(r, true);
           return 0;
         }
-        if (sub === "compexp") return (await import("./compexp.js")).trainCompExpCommand(flags);
+        if (sub === "compexp") return await (await import("./compexp.js")).trainCompExpCommand(flags);
         if (sub === "cop") {
           const { runTrainCop, TRAIN_COP_USAGE } = await import("./cop.js");
           if (flags.help) {

@@ -255,7 +255,10 @@ export function validateGreedy(model: CompExpModel, c: CompExpCorpus, examples: 
 export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompExpTrainOptions): CompExpTrainReport {
   const stage = opts.stage;
   if (stage !== "extractor" && stage !== "pretrain" && stage !== "e2e") throw new RangeError(`CompExp: unknown stage ${JSON.stringify(stage)} (extractor, pretrain, e2e)`);
-  if (c.train.length === 0) throw new RangeError("CompExp: no training examples");
+  if (c.train.length === 0) throw new RangeError("CompExp: no training examples (every training review lacks text, references from the same user's other training reviews, or other users' sentences of its item)");
+  // checked before training, not after the first epoch
+  if (c.validation.length === 0 || opts.validationCap === 0) throw new RangeError("CompExp: no validation examples (the stages select their epoch on validation)");
+  if (stage !== "extractor" && c.rewrites.length === 0) (opts.log ?? (() => {}))(`compexp ${stage}: no rewrite pairs: L_gen is left out (${stage === "e2e" ? "the decoder learns from the rewards only" : "the decoder is not trained in this stage"})`);
   const e2e = stage === "e2e";
   const o = {
     epochs: opts.epochs ?? 10, batchSize: opts.batchSize ?? (e2e ? 128 : 256), itersPerEpoch: opts.itersPerEpoch ?? (e2e ? 2000 : 4000),
