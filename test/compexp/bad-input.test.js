@@ -59,7 +59,9 @@ test("trainCompExp: no training or no validation examples is an error before any
 
 test("CLI: train compexp on reviews without text / users with one review exits 1 with the skip counts", (t) => {
   for (const [rows, re] of [[noText(), /no train examples.*without text/], [oneEach(), /no train examples.*6 whose user has no other training review/]]) {
-    const r = spawnSync(process.execPath, [BIN, "train", "compexp", "--quick", "--data", writeReviews(t, rows)], { encoding: "utf8", env: { ...process.env, RECFORGE_CACHE: "0" } });
+    const file = writeReviews(t, rows);
+    // the prepared-data cache goes beside the file (removed with it)
+    const r = spawnSync(process.execPath, [BIN, "train", "compexp", "--quick", "--data", file], { encoding: "utf8", env: { ...process.env, RECFORGE_CACHE: path.join(path.dirname(file), "cache") } });
     t.is(r.status, 1, r.stderr);
     t.regex(r.stderr, re);
     t.notRegex(r.stderr, /\n\s+at /); // a message, not a stack trace
