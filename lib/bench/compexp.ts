@@ -28,6 +28,8 @@
 // Each row: the mean over seeds, `sd` (sample standard deviation) and `per_seed`.
 import fs from "node:fs";
 import path from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { startProvenance } from "./provenance.js";
 import { musicalInstrumentsPath } from "../data/reviews.js";
 import { prepareGreenerData, type GreenerData } from "../methods/greener/prepare.js";
@@ -219,7 +221,25 @@ export interface CompExpBenchOptions {
   out?: string | null;
   argv?: string[];
   protocol?: Partial<CompExpProtocol>;
+  /**
+   * Run the seeds as parallel child processes (`--seed-only k`), one per seed, and merge their
+   * parts here: same protocol, same test inputs, one result file. On a shared machine this gets
+   * the run more of the CPU; the numbers are the same as a sequential run's (each seed is
+   * deterministic given its seed).
+   */
+  parallel?: boolean;
+  /** internal (`--seed-only k`): run only seed k and return its part */
+  seedOnly?: number;
   log?: (msg: string) => void;
+}
+
+/** What one seed contributes to the result (also the JSON a `--seed-only` child prints). */
+export interface SeedPart {
+  seed: number;
+  scores: Record<string, Scores>;
+  training: { seed: number; stages: CompExpTrainReport[]; rewrite_pairs: number; train_examples: number; seconds: number; ext_mrr: number; ext_mrr_pretrained: number };
+  greener: { seed: number; steps: number; seconds: number; fallbacks: number } | null;
+  examples: unknown[];
 }
 
 export interface CompExpBenchRow extends Scores {
@@ -255,8 +275,9 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
   log(`bench compexp: ${cases.length} test examples, ${fullCorpus.train.length} training / ${fullCorpus.validation.length} validation examples, vocabulary ${fullCorpus.vocab.size}`);
 
   // seed-independent baselines
-  const central = itemCentrality(data);
-  const fixedRows: Record<string, Scores> = {
+  const central = opts.seedOnly !== undefined ? new Map<number, number>() : itemCentrality(data);
+  // (a --seed-only child leaves them to its parent)
+  const fixedRows: Record<string, Scores> = opts.seedOnly !== undefined ? {} : {
     "item-central": score(cases.map((c) => tokensOf(c.candSents.reduce((best, s) => ((central.get(s) ?? 0) > (central.get(best) ?? 0) ? s : best), c.candSents[0])))),
     oracle: score(cases.map((c) => {
       let best = c.candSents[0], bv = -1;
@@ -266,9 +287,8 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
   };
 
   const perSeed: Record<string, Scores[]> = {};
-  const push = (m: string, s: Scores) => (perSeed[m] ??= []).push(s);
-  const training: { seed: number; stages: CompExpTrainReport[]; rewrite_pairs: number; train_examples: number; seconds: number; ext_mrr: number; ext_mrr_pretrained: number }[] = [];
-  const greenerInfo: { seed: number; steps: number; seconds: number; fallbacks: number }[] = [];
+  const training: SeedPart["training"][] = [];
+  const greenerInfo: NonNullable<SeedPart["greener"]>[] = [];
   let examples: unknown[] = [];
   const date = new Date().toISOString();
   const outFile = opts.out ? path.join(opts.out, `compexp-${date.slice(0, 10)}${opts.quick ? "-quick" : ""}.json`) : null;
@@ -346,8 +366,11 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
     return r;
   };
 
-  for (let seed = 0; seed < nSeeds; seed++) {
+  const runSeed = async (seed: number): Promise<SeedPart> => {
     const ts = performance.now();
+    const scores: Record<string, Scores> = {};
+    const push = (m: string, x: Scores) => { scores[m] = x; };
+    let examples: unknown[] = [];
     const rand = mulberry32(hash2(seed, 0xc0e));
     const corpus: CompExpCorpus = { ...fullCorpus, train: subset(fullCorpus.train, P.trainExamples, rand), validation: fullCorpus.validation };
     const model = new CompExpModel({ vocabSize: corpus.vocab.size, embedDim: P.embed, hidden: P.hidden, seed });
@@ -391,16 +414,56 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
       }));
     }
     model.dispose();
-    training.push({ seed, stages, rewrite_pairs: corpus.rewrites.length, train_examples: corpus.train.length, seconds: r5((performance.now() - ts) / 1000)!, ext_mrr: mrr, ext_mrr_pretrained: mrrPre });
+    const trainingPart = { seed, stages, rewrite_pairs: corpus.rewrites.length, train_examples: corpus.train.length, seconds: r5((performance.now() - ts) / 1000)!, ext_mrr: mrr, ext_mrr_pretrained: mrrPre };
+    let greenerPart: SeedPart["greener"] = null;
     if (P.greener) {
       const g = await greenerTop1(file, data, cases, P.greener.steps, seed, log);
       push("greener-top1", score(g.outputs));
-      greenerInfo.push({ seed, steps: g.steps, seconds: r5(g.seconds)!, fallbacks: g.fallbacks });
+      greenerPart = { seed, steps: g.steps, seconds: r5(g.seconds)!, fallbacks: g.fallbacks };
     }
     log(`bench compexp seed ${seed}: done in ${((performance.now() - ts) / 1000).toFixed(0)} s`);
-    if (seed + 1 < nSeeds) finish(false);
+    return { seed, scores, training: trainingPart, greener: greenerPart, examples };
+  };
+  const add = (part: SeedPart) => {
+    for (const [m, x] of Object.entries(part.scores)) (perSeed[m] ??= []).push(x);
+    training.push(part.training);
+    if (part.greener) greenerInfo.push(part.greener);
+    if (part.seed === 0) examples = part.examples;
+  };
+
+  if (opts.seedOnly !== undefined) return (await runSeed(opts.seedOnly)) as unknown as Record<string, unknown>;
+  if (opts.parallel && nSeeds > 1) {
+    const parts = await Promise.all(Array.from({ length: nSeeds }, (_, seed) => seedChild(seed, opts, log)));
+    for (const part of parts.sort((a, b) => a.seed - b.seed)) add(part);
+  } else {
+    for (let seed = 0; seed < nSeeds; seed++) {
+      add(await runSeed(seed));
+      if (seed + 1 < nSeeds) finish(false);
+    }
   }
   return finish(true);
+}
+
+/** One seed in a child process (`bench compexp --seed-only k`): its part, read from the child's stdout. */
+function seedChild(seed: number, opts: CompExpBenchOptions, log: (m: string) => void): Promise<SeedPart> {
+  const bin = fileURLToPath(new URL("../../bin/recforge.js", import.meta.url));
+  const args = [bin, "bench", "compexp", "--seed-only", String(seed), ...(opts.quick ? ["--quick"] : []), ...(opts.file ? ["--data", opts.file] : [])];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    child.stdout.on("data", (d) => { out += d; });
+    child.stderr.on("data", (d) => {
+      err += d;
+      const lines = err.split("\n");
+      err = lines.pop()!;
+      for (const l of lines) if (!/ batch \d+:/.test(l)) log(`[seed ${seed}] ${l}`);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`bench compexp: seed ${seed} failed (exit ${code}): ${err}`));
+      try { resolve(JSON.parse(out) as SeedPart); } catch (e) { reject(new Error(`bench compexp: seed ${seed} printed no part: ${(e as Error).message}`)); }
+    });
+  });
 }
 
 function subset<T>(xs: readonly T[], n: number | null, rand: () => number): T[] {

@@ -14,7 +14,7 @@ const USAGE = `recforge <command>
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   bench gru [--json] [--quick] [--no-torch]
                                       fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)
-  bench compexp [--json] [--quick] [--seeds n] [--data f] [--out dir]
+  bench compexp [--json] [--quick] [--seeds n] [--parallel] [--data f] [--out dir]
                                       CompExp and its baselines on the test reviews (reduced protocol; --out bench/results: the file of record)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
                                       (--no-greener: baselines only; GREENer options as for train greener)
@@ -68,7 +68,9 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === "compexp") {
           const { benchCompExp } = await import("../bench/compexp.js");
           const seeds = flags.seeds === undefined ? undefined : numFlag(flags, "seeds", 1);
-          print(await benchCompExp({ quick, seeds, out: typeof flags.out === "string" ? flags.out : null, argv, file: typeof flags.data === "string" ? flags.data : undefined }), json);
+          const seedOnly = flags["seed-only"] === undefined ? undefined : numFlag(flags, "seed-only", 0);
+          const r = await benchCompExp({ quick, seeds, seedOnly, parallel: !!flags.parallel, out: typeof flags.out === "string" ? flags.out : null, argv, file: typeof flags.data === "string" ? flags.data : undefined });
+          print(r, json || seedOnly !== undefined);
           return 0;
         }
         if (sub === "dti") {

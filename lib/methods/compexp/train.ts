@@ -113,7 +113,8 @@ export interface CompExpTrainOptions {
 
 export interface CompExpTrainReport {
   stage: CompExpStage;
-  epochs: { epoch: number; loss: number; validation: number; seconds: number }[];
+  /** reward: e2e only, the mean B(gen) of the sampled outputs (the spec's IDF-BLEU with (β1, β2) = (10, 0.5)) */
+  epochs: { epoch: number; loss: number; validation: number; seconds: number; reward?: number }[];
   best: number;
   bestEpoch: number;
   resumedFrom: number | null;
@@ -196,7 +197,7 @@ function expectedBleuLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpE
 }
 
 /** REINFORCE loss of a batch (without the 2·L_gen term). */
-function reinforceLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpExample[], o: Required<Pick<CompExpTrainOptions, "refs" | "cands" | "samples">>, rand: () => number): Tensor {
+function reinforceLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpExample[], o: Required<Pick<CompExpTrainOptions, "refs" | "cands" | "samples">>, rand: () => number, stats?: { reward: number; n: number }): Tensor {
   const K = o.samples;
   const sampled = batch.map((e) => sampleInput(c, e, o.refs, o.cands, rand));
   const inputs = sampled.flatMap((s) => Array.from({ length: K }, () => s.input));
@@ -214,6 +215,7 @@ function reinforceLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpExam
       const gen = c.vocab.decode(words[i]);
       const cStar = sentenceTokens(c.data, sampled[b].candSents[chosen[i]]);
       const bGen = idfBleu(refs, gen, c.idf, REWARD);
+      if (stats) { stats.reward += bGen; stats.n++; }
       rGen.push(bGen + 0.2 * extRecall(refs, gen, cStar, c.idf, { weights: [0.7, 0.3] }));
       rExt.push(bGen + 0.2 * idfBleu(refs, cStar, c.idf, REWARD));
     }
@@ -296,6 +298,7 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
     const order = shuffled(c.train.map((_, i) => i), rand);
     const rw = shuffled(c.rewrites.map((_, i) => i), rand);
     let lossSum = 0, n = 0;
+    const rewards = { reward: 0, n: 0 };
     for (let k = 0, it = 0; k < order.length && it < o.itersPerEpoch; k += o.batchSize, it++) {
       const batch = order.slice(k, k + o.batchSize).map((i) => c.train[i]);
       const pairs = rw.length ? Array.from({ length: Math.min(o.batchSize, rw.length) }, (_, j) => c.rewrites[rw[(it * o.batchSize + j) % rw.length]]) : [];
@@ -306,7 +309,7 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
           loss = mul(expectedBleuLoss(model, c, batch, o, rand), 50);
           if (pairs.length) loss = add(loss, rewriteLoss(model, c, pairs, o.refs, rand));
         } else {
-          loss = reinforceLoss(model, c, batch, o, rand);
+          loss = reinforceLoss(model, c, batch, o, rand, rewards);
           if (pairs.length) loss = add(loss, mul(rewriteLoss(model, c, pairs, o.refs, rand), 2));
         }
         backward(loss);
@@ -317,16 +320,16 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
       opt.zeroGrad();
       lossSum += l;
       n++;
-      if (n % 10 === 0) log(`compexp ${stage} epoch ${ep + 1} batch ${n}: loss ${(lossSum / n).toFixed(4)}`);
+      if (n % 10 === 0) log(`compexp ${stage} epoch ${ep + 1} batch ${n}: loss ${(lossSum / n).toFixed(4)}${e2e ? `, sampled reward ${(rewards.reward / rewards.n).toFixed(4)}` : ""}`);
     }
     model.eval();
     const score = stage === "extractor" ? -noGrad(() => tidy(() => extractorNll(model, c, val, o, mulberry32(hash2(o.seed, 0x7a1)))).item()) : validateGreedy(model, c, val, { seed: o.seed });
     model.train();
     const seconds = (performance.now() - t0) / 1000;
-    report.epochs.push({ epoch: ep, loss: lossSum / Math.max(1, n), validation: score, seconds });
+    report.epochs.push({ epoch: ep, loss: lossSum / Math.max(1, n), validation: score, seconds, ...(e2e ? { reward: rewards.reward / Math.max(1, rewards.n) } : {}) });
     const improved = score > report.best;
     if (improved) { report.best = score; report.bestEpoch = ep; bad = 0; if (opts.restoreBest ?? true) bestState = snapshot(); } else bad++;
-    log(`compexp ${stage} epoch ${ep + 1}/${o.epochs}: loss ${(lossSum / Math.max(1, n)).toFixed(4)}, validation ${stage === "extractor" ? "−NLL" : "IDF-BLEU-2"} ${score.toFixed(4)}${improved ? " (best)" : ""}, ${seconds.toFixed(1)} s`);
+    log(`compexp ${stage} epoch ${ep + 1}/${o.epochs}: loss ${(lossSum / Math.max(1, n)).toFixed(4)}${e2e ? `, sampled reward ${(rewards.reward / Math.max(1, rewards.n)).toFixed(4)}` : ""}, validation ${stage === "extractor" ? "−NLL" : "IDF-BLEU-2"} ${score.toFixed(4)}${improved ? " (best)" : ""}, ${seconds.toFixed(1)} s`);
     if (improved && bestFile) saveCheckpoint(bestFile, { model, generator: null, extra: { stage, epoch: ep, score } });
     if (last) saveCheckpoint(last, { model, optimizer: opt, generator: null, extra: { epoch: ep, best: report.best, bestEpoch: report.bestEpoch, bad, epochs: report.epochs } });
     if (bad >= o.patience) { report.stoppedEarly = true; log(`compexp ${stage}: early stop (no improvement in ${o.patience} epochs)`); break; }
