@@ -28,7 +28,7 @@
 // Each row: the mean over seeds, `sd` (sample standard deviation) and `per_seed`.
 import fs from "node:fs";
 import path from "node:path";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startProvenance } from "./provenance.js";
 import { musicalInstrumentsPath } from "../data/reviews.js";
@@ -69,10 +69,10 @@ export interface CompExpProtocol {
 /** The run of record: a reduced protocol sized for a 2-core machine shared with other jobs. */
 export const REDUCED: CompExpProtocol = {
   embed: 64, hidden: 64, trainExamples: 3000, rewritePairs: 1500,
-  extractor: { epochs: 3, iters: 60, batch: 32 },
-  pretrain: { epochs: 4, iters: 50, batch: 32 },
-  e2e: { epochs: 2, iters: 15, batch: 16, lr: 1e-5 },
-  patience: 5, validation: 200, testExamples: null, selfBleuCap: 500, greener: { steps: 60 },
+  extractor: { epochs: 2, iters: 60, batch: 32 },
+  pretrain: { epochs: 3, iters: 50, batch: 32 },
+  e2e: { epochs: 1, iters: 15, batch: 16, lr: 1e-5 },
+  patience: 5, validation: 100, testExamples: null, selfBleuCap: 500, greener: { steps: 40 },
 };
 
 export const QUICK: CompExpProtocol = {
@@ -444,12 +444,26 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
   return finish(true);
 }
 
+const children = new Set<ChildProcess>();
+let signalsHooked = false;
+/** A parent stopped by a signal takes its seed children with it. */
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => {
+    for (const c of children) c.kill("SIGTERM");
+    process.exit(128 + (sig === "SIGINT" ? 2 : 15));
+  });
+}
+
 /** One seed in a child process (`bench compexp --seed-only k`): its part, read from the child's stdout. */
 function seedChild(seed: number, opts: CompExpBenchOptions, log: (m: string) => void): Promise<SeedPart> {
   const bin = fileURLToPath(new URL("../../bin/recforge.js", import.meta.url));
   const args = [bin, "bench", "compexp", "--seed-only", String(seed), ...(opts.quick ? ["--quick"] : []), ...(opts.file ? ["--data", opts.file] : [])];
   return new Promise((resolve, reject) => {
+    hookSignals();
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
     let out = "", err = "";
     child.stdout.on("data", (d) => { out += d; });
     child.stderr.on("data", (d) => {
@@ -460,6 +474,7 @@ function seedChild(seed: number, opts: CompExpBenchOptions, log: (m: string) => 
     });
     child.on("error", reject);
     child.on("close", (code) => {
+      children.delete(child);
       if (code !== 0) return reject(new Error(`bench compexp: seed ${seed} failed (exit ${code}): ${err}`));
       try { resolve(JSON.parse(out) as SeedPart); } catch (e) { reject(new Error(`bench compexp: seed ${seed} printed no part: ${(e as Error).message}`)); }
     });
