@@ -11,7 +11,9 @@
 // the validation score (patience 5). Each epoch writes <dir>/<stage>-last.safetensors (model,
 // optimiser, epoch, best) and, when validation improves, <stage>-best.safetensors; `resume`
 // continues from -last. Host randomness is re-seeded per epoch from (seed, epoch), so a resumed
-// run draws what an uninterrupted one would.
+// run draws what an uninterrupted one would (test/compexp/resume.test.js: bit-identical per
+// stage). The training examples and rewrite pairs are shuffled afresh each epoch. At the end the
+// stage puts its best validation epoch's parameters back (restoreBest, default on).
 import fs from "node:fs";
 import path from "node:path";
 import type { Tensor } from "../../tensor/tensor.js";
