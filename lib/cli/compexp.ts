@@ -36,6 +36,11 @@ export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<numbe
     if (flags.json) process.stdout.write(JSON.stringify({ data: dataReport }) + "\n");
     return 0;
   }
+  for (const k of ["train", "validation"] as const) {
+    const v = splits[k];
+    if (v.examples.length === 0)
+      throw new RangeError(`train compexp: no ${k} examples in ${file} (skipped: ${v.skipped.noText} without text, ${v.skipped.noReferences} whose user has no other training review, ${v.skipped.noCandidates} whose item has no other user's training sentence)`);
+  }
   const corpus = buildCorpus(data);
   const valCap = opt("val-cap") ?? (quick ? 50 : undefined);
   const dim = quick ? 32 : undefined;

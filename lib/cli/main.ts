@@ -1,5 +1,5 @@
 // The `recforge` command: a thin shell over library functions.
-import { parseArgs } from "./args.js";
+import { parseArgs, numFlag } from "./args.js";
 import { benchOps } from "../bench/ops.js";
 import { MULTITASK_USAGE, benchBalanceCli, trainMultitaskCli } from "./multitask.js";
 import { benchGnn } from "../bench/gnn.js";
@@ -17,6 +17,8 @@ const USAGE = `recforge <command>
   bench cop [--json] [--quick] [--out dir] [--only A,B,C,D,speed] [--gset all|G1,G2,...]
                                       LS-DQN vs random / greedy / tabu (TSP: 2-opt, farthest, nearest) on Max-Cut,
                                       ECO-DQN sets, Gset, TSPLIB (3 training seeds; reduced protocol) and speed
+  bench compexp [--json] [--quick] [--seeds n] [--parallel] [--data f] [--out dir]
+                                      CompExp and its baselines on the test reviews (reduced protocol; --out bench/results: the file of record)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
@@ -42,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case "bench":
-        if (sub === "explain") return (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
+        if (sub === "explain") return await (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
         if (sub === "ops") {
           const r = benchOps({ quick });
           print(r, json);
@@ -73,6 +75,14 @@ export async function main(argv: string[]): Promise<number> {
           print(benchCop({ quick, only, gset, out: typeof flags.out === "string" ? flags.out : null, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
+        if (sub === "compexp") {
+          const { benchCompExp } = await import("../bench/compexp.js");
+          const seeds = flags.seeds === undefined ? undefined : numFlag(flags, "seeds", 1);
+          const seedOnly = flags["seed-only"] === undefined ? undefined : numFlag(flags, "seed-only", 0);
+          const r = await benchCompExp({ quick, seeds, seedOnly, parallel: !!flags.parallel, out: typeof flags.out === "string" ? flags.out : null, argv, file: typeof flags.data === "string" ? flags.data : undefined });
+          print(r, json || seedOnly !== undefined);
+          return 0;
+        }
         if (sub === "dti") {
           const { benchDti } = await import("../bench/dti.js");
           print(await benchDti({ quick, seeds: flags.seeds === undefined ? undefined : Number(flags.seeds), out: typeof flags.out === "string" ? flags.out : undefined }), json);
@@ -85,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
           if (r) print(r, json);
           return 0;
         }
-        if (sub === "greener") return (await import("./greener.js")).trainGreenerCommand(flags, argv);
+        if (sub === "greener") return await (await import("./greener.js")).trainGreenerCommand(flags, argv);
         if (sub === "seqrec") {
           const { runTrainSeqRec, TRAIN_SEQREC_USAGE } = await import("./seqrec.js");
           if (flags.help) {
@@ -96,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
           if (json && r) print(r, true);
           return 0;
         }
-        if (sub === "compexp") return (await import("./compexp.js")).trainCompExpCommand(flags);
+        if (sub === "compexp") return await (await import("./compexp.js")).trainCompExpCommand(flags);
         if (sub === "cop") {
           const { runTrainCop, TRAIN_COP_USAGE } = await import("./cop.js");
           if (flags.help) {

@@ -93,7 +93,9 @@ export function trainingSentenceIds(data: GreenerData): number[] {
 
 /** Vocabulary (training tokens seen ≥ minCount times) and IDF (training sentences, vocabulary words). */
 export function fitVocabAndIdf(data: GreenerData, minCount = 3): { vocab: Vocab; idf: WordIdf } {
-  const sents = trainingSentenceIds(data).map((s) => sentenceTokens(data, s));
+  const ids = trainingSentenceIds(data);
+  if (ids.length === 0) throw new RangeError(`CompExp: no training sentences (none of the ${data.reviewsOf("train").length} training reviews has a sentence of at least 4 words): the vocabulary would be empty`);
+  const sents = ids.map((s) => sentenceTokens(data, s));
   const vocab = Vocab.build(sents, minCount);
   return { vocab, idf: WordIdf.fit(sents, (w) => vocab.has(w)) };
 }

@@ -11,7 +11,9 @@
 // the validation score (patience 5). Each epoch writes <dir>/<stage>-last.safetensors (model,
 // optimiser, epoch, best) and, when validation improves, <stage>-best.safetensors; `resume`
 // continues from -last. Host randomness is re-seeded per epoch from (seed, epoch), so a resumed
-// run draws what an uninterrupted one would.
+// run draws what an uninterrupted one would (test/compexp/resume.test.js: bit-identical per
+// stage). The training examples and rewrite pairs are shuffled afresh each epoch. At the end the
+// stage puts its best validation epoch's parameters back (restoreBest, default on).
 import fs from "node:fs";
 import path from "node:path";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -103,12 +105,18 @@ export interface CompExpTrainOptions {
   seed?: number;
   checkpointDir?: string;
   resume?: boolean;
+  /**
+   * After the last epoch, put the best validation epoch's parameters back into the model
+   * (default true): the stage hands on the model selected on validation, not its last epoch.
+   */
+  restoreBest?: boolean;
   log?: (msg: string) => void;
 }
 
 export interface CompExpTrainReport {
   stage: CompExpStage;
-  epochs: { epoch: number; loss: number; validation: number; seconds: number }[];
+  /** reward: e2e only, the mean B(gen) of the sampled outputs (the spec's IDF-BLEU with (β1, β2) = (10, 0.5)) */
+  epochs: { epoch: number; loss: number; validation: number; seconds: number; reward?: number }[];
   best: number;
   bestEpoch: number;
   resumedFrom: number | null;
@@ -118,6 +126,17 @@ export interface CompExpTrainReport {
 const BLEU2 = { weights: [0.5, 0.5], bpExponents: [1, 1] as [number, number] };
 const REWARD = { weights: [0.8, 0.2], bpExponents: [10, 0.5] as [number, number] };
 
+/** A seeded permutation of xs (Fisher–Yates). */
+function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
+  const a = xs.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** k of xs drawn without replacement (all of xs, in order, when there are at most k). */
 function sampleK<T>(xs: readonly T[], k: number, rand: () => number): T[] {
   if (xs.length <= k) return xs.slice();
   const a = xs.slice();
@@ -180,7 +199,7 @@ function expectedBleuLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpE
 }
 
 /** REINFORCE loss of a batch (without the 2·L_gen term). */
-function reinforceLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpExample[], o: Required<Pick<CompExpTrainOptions, "refs" | "cands" | "samples">>, rand: () => number): Tensor {
+function reinforceLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpExample[], o: Required<Pick<CompExpTrainOptions, "refs" | "cands" | "samples">>, rand: () => number, stats?: { reward: number; n: number }): Tensor {
   const K = o.samples;
   const sampled = batch.map((e) => sampleInput(c, e, o.refs, o.cands, rand));
   const inputs = sampled.flatMap((s) => Array.from({ length: K }, () => s.input));
@@ -198,6 +217,7 @@ function reinforceLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpExam
       const gen = c.vocab.decode(words[i]);
       const cStar = sentenceTokens(c.data, sampled[b].candSents[chosen[i]]);
       const bGen = idfBleu(refs, gen, c.idf, REWARD);
+      if (stats) { stats.reward += bGen; stats.n++; }
       rGen.push(bGen + 0.2 * extRecall(refs, gen, cStar, c.idf, { weights: [0.7, 0.3] }));
       rExt.push(bGen + 0.2 * idfBleu(refs, cStar, c.idf, REWARD));
     }
@@ -239,7 +259,10 @@ export function validateGreedy(model: CompExpModel, c: CompExpCorpus, examples: 
 export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompExpTrainOptions): CompExpTrainReport {
   const stage = opts.stage;
   if (stage !== "extractor" && stage !== "pretrain" && stage !== "e2e") throw new RangeError(`CompExp: unknown stage ${JSON.stringify(stage)} (extractor, pretrain, e2e)`);
-  if (c.train.length === 0) throw new RangeError("CompExp: no training examples");
+  if (c.train.length === 0) throw new RangeError("CompExp: no training examples (every training review lacks text, references from the same user's other training reviews, or other users' sentences of its item)");
+  // checked before training, not after the first epoch
+  if (c.validation.length === 0 || opts.validationCap === 0) throw new RangeError("CompExp: no validation examples (the stages select their epoch on validation)");
+  if (stage !== "extractor" && c.rewrites.length === 0) (opts.log ?? (() => {}))(`compexp ${stage}: no rewrite pairs: L_gen is left out (${stage === "e2e" ? "the decoder learns from the rewards only" : "the decoder is not trained in this stage"})`);
   const e2e = stage === "e2e";
   const o = {
     epochs: opts.epochs ?? 10, batchSize: opts.batchSize ?? (e2e ? 128 : 256), itersPerEpoch: opts.itersPerEpoch ?? (e2e ? 2000 : 4000),
@@ -254,6 +277,9 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
   if (dir) fs.mkdirSync(dir, { recursive: true });
   const report: CompExpTrainReport = { stage, epochs: [], best: -Infinity, bestEpoch: -1, resumedFrom: null, stoppedEarly: false };
   let bad = 0, start = 0;
+  // host copies of the best epoch's parameters (restoreBest); after a resume, -best on disk holds them
+  let bestState: Map<string, ArrayLike<number>> | null = null;
+  const snapshot = () => new Map(model.namedParameters().map(([k, t]) => [k, t.toTypedArray().slice()] as [string, ArrayLike<number>]));
   if (opts.resume && last && fs.existsSync(last)) {
     const { extra } = loadCheckpoint(last, { model, optimizer: opt, generator: null });
     const x = extra as { epoch: number; best: number; bestEpoch: number; bad: number; epochs: CompExpTrainReport["epochs"] };
@@ -270,9 +296,11 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
   for (let ep = start; ep < o.epochs; ep++) {
     const t0 = performance.now();
     const rand = mulberry32(hash2(o.seed, ep));
-    const order = sampleK(c.train.map((_, i) => i), c.train.length, rand);
-    const rw = sampleK(c.rewrites.map((_, i) => i), c.rewrites.length, rand);
+    // (sampleK(xs, xs.length) would return xs unshuffled: every epoch would see the same first batches)
+    const order = shuffled(c.train.map((_, i) => i), rand);
+    const rw = shuffled(c.rewrites.map((_, i) => i), rand);
     let lossSum = 0, n = 0;
+    const rewards = { reward: 0, n: 0 };
     for (let k = 0, it = 0; k < order.length && it < o.itersPerEpoch; k += o.batchSize, it++) {
       const batch = order.slice(k, k + o.batchSize).map((i) => c.train[i]);
       const pairs = rw.length ? Array.from({ length: Math.min(o.batchSize, rw.length) }, (_, j) => c.rewrites[rw[(it * o.batchSize + j) % rw.length]]) : [];
@@ -283,7 +311,7 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
           loss = mul(expectedBleuLoss(model, c, batch, o, rand), 50);
           if (pairs.length) loss = add(loss, rewriteLoss(model, c, pairs, o.refs, rand));
         } else {
-          loss = reinforceLoss(model, c, batch, o, rand);
+          loss = reinforceLoss(model, c, batch, o, rand, rewards);
           if (pairs.length) loss = add(loss, mul(rewriteLoss(model, c, pairs, o.refs, rand), 2));
         }
         backward(loss);
@@ -294,21 +322,35 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
       opt.zeroGrad();
       lossSum += l;
       n++;
-      if (n % 10 === 0) log(`compexp ${stage} epoch ${ep + 1} batch ${n}: loss ${(lossSum / n).toFixed(4)}`);
+      if (n % 10 === 0) log(`compexp ${stage} epoch ${ep + 1} batch ${n}: loss ${(lossSum / n).toFixed(4)}${e2e ? `, sampled reward ${(rewards.reward / rewards.n).toFixed(4)}` : ""}`);
     }
     model.eval();
     const score = stage === "extractor" ? -noGrad(() => tidy(() => extractorNll(model, c, val, o, mulberry32(hash2(o.seed, 0x7a1)))).item()) : validateGreedy(model, c, val, { seed: o.seed });
     model.train();
     const seconds = (performance.now() - t0) / 1000;
-    report.epochs.push({ epoch: ep, loss: lossSum / Math.max(1, n), validation: score, seconds });
+    report.epochs.push({ epoch: ep, loss: lossSum / Math.max(1, n), validation: score, seconds, ...(e2e ? { reward: rewards.reward / Math.max(1, rewards.n) } : {}) });
     const improved = score > report.best;
-    if (improved) { report.best = score; report.bestEpoch = ep; bad = 0; } else bad++;
-    log(`compexp ${stage} epoch ${ep + 1}/${o.epochs}: loss ${(lossSum / Math.max(1, n)).toFixed(4)}, validation ${stage === "extractor" ? "−NLL" : "IDF-BLEU-2"} ${score.toFixed(4)}${improved ? " (best)" : ""}, ${seconds.toFixed(1)} s`);
+    if (improved) { report.best = score; report.bestEpoch = ep; bad = 0; if (opts.restoreBest ?? true) bestState = snapshot(); } else bad++;
+    log(`compexp ${stage} epoch ${ep + 1}/${o.epochs}: loss ${(lossSum / Math.max(1, n)).toFixed(4)}${e2e ? `, sampled reward ${(rewards.reward / Math.max(1, rewards.n)).toFixed(4)}` : ""}, validation ${stage === "extractor" ? "−NLL" : "IDF-BLEU-2"} ${score.toFixed(4)}${improved ? " (best)" : ""}, ${seconds.toFixed(1)} s`);
     if (improved && bestFile) saveCheckpoint(bestFile, { model, generator: null, extra: { stage, epoch: ep, score } });
     if (last) saveCheckpoint(last, { model, optimizer: opt, generator: null, extra: { epoch: ep, best: report.best, bestEpoch: report.bestEpoch, bad, epochs: report.epochs } });
     if (bad >= o.patience) { report.stoppedEarly = true; log(`compexp ${stage}: early stop (no improvement in ${o.patience} epochs)`); break; }
   }
   opt.dispose();
+  if ((opts.restoreBest ?? true) && report.bestEpoch >= 0) {
+    if (bestState) {
+      const own = new Map(model.namedParameters());
+      noGrad(() => {
+        for (const [k, v] of bestState!) {
+          const t = own.get(k)!;
+          const src = tensor(t.dtype === "float64" ? Float64Array.from(v) : Float32Array.from(v), { dtype: t.dtype, shape: [...t.shape], device: t.device });
+          model.loadStateDict({ [k]: src }, { strict: false });
+          src.dispose();
+        }
+      });
+    } else if (bestFile && fs.existsSync(bestFile)) loadCheckpoint(bestFile, { model, generator: null });
+    if (report.bestEpoch !== report.epochs[report.epochs.length - 1]?.epoch) log(`compexp ${stage}: restored the best validation epoch ${report.bestEpoch + 1}`);
+  }
   model.eval();
   return report;
 }
