@@ -51,6 +51,7 @@ export interface CtaBenchRow {
   /** CTA: kernel string, context on/off, learned a_k / b_k, mean context weight per kernel over the test positions. */
   kernels?: string;
   context?: boolean;
+  time_unit?: string;
   kernel_a?: number[];
   kernel_b?: number[];
   mean_context?: number[] | null;
@@ -62,6 +63,8 @@ interface CtaRunSpec {
   opts: SeqModelOptions;
   /** The learning rate comes from this variant's selection (ablations). */
   lrFrom?: string;
+  /** Run only when --only names it (the spec's further ablations; not in the default table). */
+  extra?: boolean;
   /** Not run at windows above this (TiSASRec's [B, T, T, d] relation gathers: see `skipped` in the JSON). */
   maxWindow?: number;
 }
@@ -78,6 +81,11 @@ export const CTA_RUNS: CtaRunSpec[] = [
   { variant: "cta-lin-5", model: "cta", opts: { kernels: "lin-5" } },
   { variant: "cta-const", model: "cta", opts: { kernels: "const" }, lrFrom: "cta-log" },
   { variant: "cta-lin-5-no-context", model: "cta", opts: { kernels: "lin-5", context: false }, lrFrom: "cta-lin-5" },
+  // the spec's further ablations (kernels exp, log-2-lin-2; Δt in hours): on request only
+  { variant: "cta-log-hours", model: "cta", opts: { kernels: "log", timeUnit: "hours" }, lrFrom: "cta-log", extra: true },
+  { variant: "cta-lin-5-hours", model: "cta", opts: { kernels: "lin-5", timeUnit: "hours" }, lrFrom: "cta-lin-5", extra: true },
+  { variant: "cta-exp", model: "cta", opts: { kernels: "exp" }, lrFrom: "cta-log", extra: true },
+  { variant: "cta-log-2-lin-2", model: "cta", opts: { kernels: "log-2-lin-2" }, lrFrom: "cta-lin-5", extra: true },
 ];
 
 export const CTA_BENCH_MODES = {
@@ -164,13 +172,17 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
   if (opts.trainFraction !== undefined) mode.trainFraction = opts.trainFraction;
   if (opts.windows) mode.windows = opts.windows;
   for (const W of mode.windows) if (!Number.isInteger(W) || W < 2) throw new RangeError(`recforge: bench seqrec --suite cta: window W must be an integer >= 2, got ${String(W)}`);
+  if (opts.only) for (const v of opts.only) if (!CTA_RUNS.some((r) => r.variant === v))
+    throw new RangeError(`recforge: bench seqrec --suite cta: unknown variant ${JSON.stringify(v)} (${CTA_RUNS.map((r) => r.variant).join(", ")})`);
+  if (opts.name !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(opts.name))
+    throw new RangeError(`recforge: bench seqrec --suite cta: --name must be a file-name stem of a-z, 0-9 and -, got ${JSON.stringify(opts.name)}`);
   const seeds = opts.seeds ?? mode.seeds;
   const ds = loadCtaData(opts.dataDir);
   const stats = seqStats(ds);
   const hist = new CategoryHistory(ds);
   const valid = shuffledPrefix(ds.split.valid, mode.validTargets, 1), test = shuffledPrefix(ds.split.test, mode.testTargets, 2);
   log(`data: ${ds.name}: targets train ${ds.split.train.length}, valid ${ds.split.valid.length} (early stopping on ${valid.length}), test ${ds.split.test.length} (evaluated: ${test.length})`);
-  const want = (v: string) => !opts.only || opts.only.includes(v);
+  const want = (v: string) => (opts.only ? opts.only.includes(v) : !CTA_RUNS.find((r) => r.variant === v)?.extra);
   const rows: CtaBenchRow[] = [];
   const lrSelection: { variant: string; window: number; optimizer: string; lr: number; epochs: number; valid_recall5: number }[] = [];
   const chosenLr = new Map<string, number>(Object.entries(opts.lr ?? {}));
@@ -193,6 +205,7 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
       window: "W as in the spec: a target sees its W − 1 preceding actions; the baselines read the same W − 1 actions",
       epoch: `a fresh random ${mode.trainFraction} of the training targets per epoch, at most ${mode.epochs} epochs`,
       selection: `epochs by early stopping on validation Recall@5 over ${valid.length} fixed random validation targets (patience ${mode.patience}); the best epoch evaluated once on test. Learning rate per base model from ${JSON.stringify(CTA_LR_GRID)} by validation Recall@5 after ${mode.selectEpochs} epoch(s) at W = ${mode.selectWindow}, seed 0 (ablations take their base's)`,
+      time_unit: "seconds unless the variant says hours",
       sizes: `hidden ${CTA_BENCH_SIZES.hidden} for every model (not the scripts' 500: the budget); CTA ${CTA_BENCH_SIZES.ctaLayers} encoder layers, ${CTA_BENCH_SIZES.ctaHeads} heads, FF ${CTA_BENCH_SIZES.ctaFfDim}, context GRU 10 per direction, dropout 0.2, TOP1 loss with in-batch negatives, Δt in seconds; SASRec 2 blocks 1 head, TiSASRec 2 blocks 1 head span 256 (both full-softmax CE); GRU4Rec H = 50 Adagrad; batch 100, clip 5`,
     },
     data: { ...stats, valid_evaluated: valid.length, test_evaluated: test.length },
@@ -254,7 +267,7 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
           epochs_trained: tr.epochs.length, best_epoch: tr.bestEpoch, valid_recall5: tr.bestValid ? tr.bestValid.recall["5"] : null,
           lr, optimizer, seconds_per_epoch: +tr.secondsPerEpoch.toFixed(2), train_seconds: +tr.epochs.reduce((a, e) => a + e.seconds, 0).toFixed(2),
           parameters: tr.parameters,
-          ...(temporal ? { kernels: temporal.kernels, context: run.opts.context ?? true, kernel_a: temporal.a, kernel_b: temporal.b, mean_context: temporal.meanContext } : {}),
+          ...(temporal ? { kernels: temporal.kernels, context: run.opts.context ?? true, time_unit: run.opts.timeUnit ?? "seconds", kernel_a: temporal.a, kernel_b: temporal.b, mean_context: temporal.meanContext } : {}),
         });
         log(`[W ${W} seed ${seed}] ${run.variant}: ${tr.epochs.length} epochs (best ${tr.bestEpoch}), ${tr.secondsPerEpoch.toFixed(1)} s/epoch; test Recall@5/20 ${m.recall["5"].toFixed(4)} / ${m.recall["20"].toFixed(4)}, MRR@20 ${m.mrr["20"].toFixed(4)}, NDCG@10 ${m.ndcg["10"].toFixed(4)}${temporal ? `; a ${JSON.stringify(temporal.a.map((v) => +v.toPrecision(3)))} b ${JSON.stringify(temporal.b.map((v) => +v.toPrecision(3)))}` : ""}`);
         model.dispose();

@@ -74,3 +74,12 @@ test("bench seqrec --suite sanity: HR@10 / NDCG@10 per seed beside the public nu
   t.is(j.summary.find((s) => s.model === "sasrec").seeds.length, 2);
   await t.throwsAsync(() => benchSeqRecSanity({ quick: true, only: ["gru4rec"], dataDir: data, log: quiet }), { instanceOf: RangeError, message: /unknown model "gru4rec"/ });
 });
+
+test("bench seqrec --suite cta: extra ablations only on request, unknown variants and bad names are RangeErrors", async (t) => {
+  const out = path.join(dir, "out-extra");
+  const j = await benchCta({ quick: true, windows: [5], only: ["cta-log-hours"], lr: { "cta-log": 0.004 }, dataDir: data, out, name: "cta-hours", log: quiet });
+  t.deepEqual(j.results.map((r) => [r.variant, r.model, r.window, r.lr, r.time_unit]), [["cta-log-hours", "cta", 5, 0.004, "hours"]]);
+  t.deepEqual(fs.readdirSync(out).map((f) => f.replace(/\d{4}-\d\d-\d\d/, "DATE")), ["cta-hours-DATE-quick.json"]);
+  await t.throwsAsync(() => benchCta({ quick: true, only: ["cta-cos"], dataDir: data, log: quiet }), { instanceOf: RangeError, message: /unknown variant "cta-cos"/ });
+  await t.throwsAsync(() => benchCta({ quick: true, name: "../x", dataDir: data, log: quiet }), { instanceOf: RangeError, message: /--name must be a file-name stem/ });
+});
