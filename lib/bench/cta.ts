@@ -99,6 +99,8 @@ export const CTA_LR_GRID = { adagrad: [0.05, 0.1], adam: [0.001, 0.005] };
 export interface CtaBenchOptions {
   quick?: boolean;
   seeds?: number;
+  /** First seed to run (default 0): seeds seedFrom .. seeds − 1, so one table can be split over processes. */
+  seedFrom?: number;
   windows?: number[];
   epochs?: number;
   trainFraction?: number;
@@ -177,6 +179,8 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
   if (opts.name !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(opts.name))
     throw new RangeError(`recforge: bench seqrec --suite cta: --name must be a file-name stem of a-z, 0-9 and -, got ${JSON.stringify(opts.name)}`);
   const seeds = opts.seeds ?? mode.seeds;
+  const seedFrom = opts.seedFrom ?? 0;
+  if (!Number.isInteger(seedFrom) || seedFrom < 0 || seedFrom >= seeds) throw new RangeError(`recforge: bench seqrec --suite cta: --seed-from must be an integer in [0, seeds = ${seeds}), got ${String(seedFrom)}`);
   const ds = loadCtaData(opts.dataDir);
   const stats = seqStats(ds);
   const hist = new CategoryHistory(ds);
@@ -193,6 +197,7 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
     summary: summarizeCtaRows(rows),
     lr_selection: lrSelection,
     lr_chosen: Object.fromEntries(chosenLr),
+    lr_fixed_by_flag: opts.lr ?? null,
     skipped: CTA_RUNS.filter((r) => r.maxWindow !== undefined && want(r.variant) && mode.windows.some((W) => W > r.maxWindow!)).map((r) => ({
       variant: r.variant, windows: mode.windows.filter((W) => W > r.maxWindow!),
       why: "too slow for this session's budget on the shared 2-core machine (TiSASRec at W = 50: about 260 s per 2-3% epoch under load 15, 5x CTA)",
@@ -200,7 +205,7 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
     mode: modeName,
     complete,
     protocol: {
-      ...mode, seeds,
+      ...mode, seeds, seed_from: seedFrom,
       split: `users 80/10/10 (seed 0), the training users' vocabulary (other items <unk>, a miss as a target); targets t >= 5 of the test users (${mode.testTargets === null ? "all of them" : `a fixed random ${mode.testTargets} of them`}), full ranking over all items`,
       window: "W as in the spec: a target sees its W − 1 preceding actions; the baselines read the same W − 1 actions",
       epoch: `a fresh random ${mode.trainFraction} of the training targets per epoch, at most ${mode.epochs} epochs`,
@@ -252,7 +257,7 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
   }
   const lrOf = (run: CtaRunSpec) => chosenLr.get(run.lrFrom ?? run.variant) ?? defaultOptimizer(run.model).lr;
 
-  for (let seed = 0; seed < seeds; seed++)
+  for (let seed = seedFrom; seed < seeds; seed++)
     for (const W of mode.windows)
       for (const run of CTA_RUNS) {
         if (!want(run.variant) || (run.maxWindow !== undefined && W > run.maxWindow)) continue;

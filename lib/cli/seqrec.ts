@@ -199,6 +199,7 @@ export async function runBenchSeqRec(flags: Parsed["flags"], argv: string[]): Pr
       quick: !!flags.quick, seeds: optNum(flags, "seeds"), epochs: optNum(flags, "epochs"), trainFraction: optNum(flags, "train-fraction"),
       windows, only: listFlag(flags, "only"), lr: lr ? Object.fromEntries(lr) : undefined, out, argv,
       name: typeof flags.name === "string" ? flags.name : undefined,
+      seedFrom: optNum(flags, "seed-from"),
     });
   }
   if (suite === "sanity") {

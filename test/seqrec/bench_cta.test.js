@@ -80,6 +80,10 @@ test("bench seqrec --suite cta: extra ablations only on request, unknown variant
   const j = await benchCta({ quick: true, windows: [5], only: ["cta-log-hours"], lr: { "cta-log": 0.004 }, dataDir: data, out, name: "cta-hours", log: quiet });
   t.deepEqual(j.results.map((r) => [r.variant, r.model, r.window, r.lr, r.time_unit]), [["cta-log-hours", "cta", 5, 0.004, "hours"]]);
   t.deepEqual(fs.readdirSync(out).map((f) => f.replace(/\d{4}-\d\d-\d\d/, "DATE")), ["cta-hours-DATE-quick.json"]);
+  const j2 = await benchCta({ quick: true, windows: [4], seeds: 3, seedFrom: 2, only: ["pop", "cta-exp"], lr: { "cta-log": 0.004 }, dataDir: data, log: quiet });
+  t.deepEqual(j2.results.map((r) => [r.seed, r.variant]), [[2, "pop"], [2, "cta-exp"]]);
+  t.deepEqual(j2.lr_selection, [], "every learning rate fixed by the caller: no selection runs");
+  await t.throwsAsync(() => benchCta({ quick: true, seeds: 2, seedFrom: 2, dataDir: data, log: quiet }), { instanceOf: RangeError, message: /--seed-from must be an integer in \[0, seeds = 2\), got 2/ });
   await t.throwsAsync(() => benchCta({ quick: true, only: ["cta-cos"], dataDir: data, log: quiet }), { instanceOf: RangeError, message: /unknown variant "cta-cos"/ });
   await t.throwsAsync(() => benchCta({ quick: true, name: "../x", dataDir: data, log: quiet }), { instanceOf: RangeError, message: /--name must be a file-name stem/ });
 });
