@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// Renders the markdown tables of `recforge bench seqrec --suite cta` (bench/results/cta-*.json) and,
-// when given, of `--suite sanity` (seqrec-sanity-*.json): CTA's "Done" table per window (mean ± sd
+// Renders the markdown tables of `recforge bench seqrec --suite cta` (bench/results/cta-*.json;
+// several files = one table split over processes by --seed-from, rows merged) and, when given, of
+// `--suite sanity` (seqrec-sanity-*.json): CTA's "Done" table per window (mean ± sd
 // over the seeds that finished), the learned kernel parameters and mean context weights, training
 // time per epoch, the learning-rate selection; the sanity table beside the public numbers. Prints
 // to stdout; the numbers are the files', nothing else.
-//   node scripts/cta-tables.mjs bench/results/cta-YYYY-MM-DD.json [bench/results/seqrec-sanity-YYYY-MM-DD.json]
+//   node scripts/cta-tables.mjs bench/results/cta-YYYY-MM-DD.json [more cta files] [--sanity bench/results/seqrec-sanity-YYYY-MM-DD.json]
 import fs from "node:fs";
 
-const [file, sanityFile] = process.argv.slice(2);
-if (!file) {
-  process.stderr.write("usage: node scripts/cta-tables.mjs <cta result .json> [<sanity result .json>]\n");
+const args = process.argv.slice(2);
+const si = args.indexOf("--sanity");
+const sanityFile = si >= 0 ? args[si + 1] : null;
+const files = si >= 0 ? [...args.slice(0, si), ...args.slice(si + 2)] : args;
+if (!files.length) {
+  process.stderr.write("usage: node scripts/cta-tables.mjs <cta result .json> [more cta files] [--sanity <sanity result .json>]\n");
   process.exit(2);
 }
 const f = (x, d = 4) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(d));
@@ -26,9 +30,12 @@ const prov = (j, name) => {
     `load average at start ${p.load_start.join(" / ")}, at the last write ${p.load_end.join(" / ")}.`;
 };
 const out = [];
-const j = JSON.parse(fs.readFileSync(file, "utf8"));
-out.push(prov(j, file));
-out.push("");
+const parts = files.map((f) => ({ f, j: JSON.parse(fs.readFileSync(f, "utf8")) }));
+for (const { f, j } of parts) {
+  out.push(`${prov(j, f)} Seeds in this file: ${[...new Set(j.results.map((r) => r.seed))].join(", ")}.`);
+  out.push("");
+}
+const j = { ...parts[0].j, results: parts.flatMap((p) => p.j.results).sort((a, b) => a.seed - b.seed) };
 const windows = [...new Set(j.results.map((r) => r.window))];
 const variants = [...new Set(j.results.map((r) => r.variant))];
 out.push("| W | model | seeds | Recall@5 | Recall@20 | MRR@5 | MRR@20 | NDCG@10 |");
