@@ -200,6 +200,7 @@ export async function runBenchSeqRec(flags: Parsed["flags"], argv: string[]): Pr
       windows, only: listFlag(flags, "only"), lr: lr ? Object.fromEntries(lr) : undefined, out, argv,
       name: typeof flags.name === "string" ? flags.name : undefined,
       seedFrom: optNum(flags, "seed-from"),
+      noWindowCap: !!flags["no-window-cap"],
     });
   }
   if (suite === "sanity") {

@@ -83,6 +83,9 @@ test("bench seqrec --suite cta: extra ablations only on request, unknown variant
   const j2 = await benchCta({ quick: true, windows: [4], seeds: 3, seedFrom: 2, only: ["pop", "cta-exp"], lr: { "cta-log": 0.004 }, dataDir: data, log: quiet });
   t.deepEqual(j2.results.map((r) => [r.seed, r.variant]), [[2, "pop"], [2, "cta-exp"]]);
   t.deepEqual(j2.lr_selection, [], "every learning rate fixed by the caller: no selection runs");
+  const j3 = await benchCta({ quick: true, windows: [12], only: ["tisasrec"], lr: { tisasrec: 0.005 }, noWindowCap: true, dataDir: data, log: quiet });
+  t.deepEqual(j3.results.map((r) => [r.variant, r.window]), [["tisasrec", 12]]);
+  t.deepEqual(j3.skipped, []);
   await t.throwsAsync(() => benchCta({ quick: true, seeds: 2, seedFrom: 2, dataDir: data, log: quiet }), { instanceOf: RangeError, message: /--seed-from must be an integer in \[0, seeds = 2\), got 2/ });
   await t.throwsAsync(() => benchCta({ quick: true, only: ["cta-cos"], dataDir: data, log: quiet }), { instanceOf: RangeError, message: /unknown variant "cta-cos"/ });
   await t.throwsAsync(() => benchCta({ quick: true, name: "../x", dataDir: data, log: quiet }), { instanceOf: RangeError, message: /--name must be a file-name stem/ });
