@@ -35,7 +35,17 @@ for (const { f, j } of parts) {
   out.push(`${prov(j, f)} Seeds in this file: ${[...new Set(j.results.map((r) => r.seed))].join(", ")}.`);
   out.push("");
 }
-const j = { ...parts[0].j, results: parts.flatMap((p) => p.j.results).sort((a, b) => a.seed - b.seed) };
+// a (seed, window, variant) present in two files (a process stopped just after starting the next
+// seed's first row) is counted once: the first file's row is kept and the drop is printed
+const seen = new Map();
+for (const { f, j: pj } of parts)
+  for (const r of pj.results) {
+    const key = `${r.seed}/${r.window}/${r.variant}`;
+    if (seen.has(key)) out.push(`Row seed ${r.seed}, W = ${r.window}, ${r.variant} of \`${f}\` is also in \`${seen.get(key).f}\` (same numbers: ${JSON.stringify(r.recall) === JSON.stringify(seen.get(key).r.recall)}); counted once.`);
+    else seen.set(key, { f, r });
+  }
+if (parts.length > 1) out.push("");
+const j = { ...parts[0].j, results: [...seen.values()].map((v) => v.r).sort((a, b) => a.seed - b.seed) };
 const windows = [...new Set(j.results.map((r) => r.window))];
 const variants = [...new Set(j.results.map((r) => r.variant))];
 out.push("| W | model | seeds | Recall@5 | Recall@20 | MRR@5 | MRR@20 | NDCG@10 |");
