@@ -58,7 +58,12 @@ for (const W of windows)
     out.push(`| ${W} | ${v} | ${rs.map((r) => r.seed).join(",")} | ${g((r) => r.recall["5"])} | ${g((r) => r.recall["20"])} | ${g((r) => r.mrr["5"])} | ${g((r) => r.mrr["20"])} | ${g((r) => r.ndcg10)} |`);
   }
 out.push("");
-for (const s of j.skipped ?? []) out.push(`Not run: ${s.variant} at W = ${s.windows.join(", ")} (${s.why}).`);
+for (const s of j.skipped ?? []) {
+  const ranElsewhere = s.windows.filter((W) => j.results.some((r) => r.variant === s.variant && r.window === W));
+  const missing = s.windows.filter((W) => !ranElsewhere.includes(W));
+  if (missing.length) out.push(`Not run: ${s.variant} at W = ${missing.join(", ")} (${s.why}).`);
+  if (ranElsewhere.length) out.push(`${s.variant} at W = ${ranElsewhere.join(", ")} was skipped by the first file (${s.why}) and ran in another file above.`);
+}
 out.push("");
 out.push("Learned kernel parameters a_k, b_k and the mean context weight per kernel over the test positions (mean ± sd over seeds; one kernel: context weights are all 1, not computed):");
 out.push("");
