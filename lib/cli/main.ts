@@ -28,6 +28,12 @@ const USAGE = `recforge <command>
   bench seqrec [--json] [--quick] [--seeds N] [--only a,b] [--out dir]
                                       every next-item model and GatedLongRec ablations, full ranking on ml-1m
                                       test targets (--out bench/results: the result file of record)
+  bench seqrec --suite cta [--windows 4,8,50] [--seeds N] [--epochs N] [--train-fraction F] [--only v,..]
+                                      CTA's table: pop, gru4rec, sasrec, tisasrec, cta-log, cta-lin-5, cta-const
+                                      (α only), cta-lin-5-no-context on ml-1m test users (writes cta-<date>.json)
+  bench seqrec --suite sanity [--only sasrec,tisasrec,cta] [--window N]
+                                      SASRec's leave-one-out protocol (HR@10 / NDCG@10 vs 100 sampled items)
+                                      beside the public numbers (writes seqrec-sanity-<date>.json)
   train compexp [--data f] [--stats-only] [--quick] [--epochs n] [--iters n] [--checkpoint-dir d] [--resume] [--json]
                                       CompExp: examples on GREENer's split, the rating-difference distribution,
                                       staged training (extractor, pretrain, end to end)

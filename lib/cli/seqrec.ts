@@ -185,7 +185,46 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   return out;
 }
 
+function listFlag(flags: Parsed["flags"], name: string): string[] | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v.trim() === "") throw new RangeError(`--${name} needs a comma-separated list`);
+  return v.split(",").map((s) => s.trim());
+}
+
 export async function runBenchSeqRec(flags: Parsed["flags"], argv: string[]): Promise<Record<string, unknown>> {
+  const suite = flags.suite ?? "gatedlongrec";
+  if (suite !== "gatedlongrec" && suite !== "cta" && suite !== "sanity")
+    throw new RangeError(`--suite must be gatedlongrec (GatedLongRec's table, the default), cta (CTA's table) or sanity (SASRec's leave-one-out protocol), got ${JSON.stringify(suite)}`);
+  const out = typeof flags.out === "string" ? flags.out : null;
+  if (suite === "cta") {
+    const { benchCta } = await import("../bench/cta.js");
+    const windows = listFlag(flags, "windows")?.map((w) => {
+      const n = Number(w);
+      if (!Number.isInteger(n) || n < 2) throw new RangeError(`--windows: each window W must be an integer >= 2 (a target sees W − 1 earlier actions), got ${JSON.stringify(w)}`);
+      return n;
+    });
+    const lr = listFlag(flags, "lr-fixed")?.map((kv) => {
+      const i = kv.lastIndexOf("=");
+      const v = Number(kv.slice(i + 1));
+      if (i < 1 || !(v > 0)) throw new RangeError(`--lr-fixed takes variant=lr pairs, got ${JSON.stringify(kv)}`);
+      return [kv.slice(0, i), v] as const;
+    });
+    return benchCta({
+      quick: !!flags.quick, seeds: optNum(flags, "seeds"), epochs: optNum(flags, "epochs"), trainFraction: optNum(flags, "train-fraction"),
+      windows, only: listFlag(flags, "only"), lr: lr ? Object.fromEntries(lr) : undefined, out, argv,
+      name: typeof flags.name === "string" ? flags.name : undefined,
+      seedFrom: optNum(flags, "seed-from"),
+      noWindowCap: !!flags["no-window-cap"],
+    });
+  }
+  if (suite === "sanity") {
+    const { benchSeqRecSanity } = await import("../bench/seqrec_sanity.js");
+    return benchSeqRecSanity({
+      quick: !!flags.quick, seeds: optNum(flags, "seeds"), epochs: optNum(flags, "epochs"), trainFraction: optNum(flags, "train-fraction"),
+      window: optNum(flags, "window"), only: listFlag(flags, "only"), out, argv,
+    });
+  }
   const { benchSeqRec } = await import("../bench/seqrec.js");
   return benchSeqRec({
     quick: !!flags.quick,

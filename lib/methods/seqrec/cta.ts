@@ -24,6 +24,7 @@ import { TransformerEncoderLayer, sinusoidalPositionalEncoding } from "../../nn/
 import { SeqRecModel, type EpochReport, type SeqInputs } from "./model.js";
 import { TemporalKernels, kernelSpecString, temporalWeights } from "./cta_kernels.js";
 import { seqLoss, SEQ_LOSSES, type SeqLossName } from "./inbatch_loss.js";
+import { assertWindowTimes } from "./window_times.js";
 
 export const TIME_UNITS = { seconds: 1, hours: 3600, days: 86400 } as const;
 export type TimeUnit = keyof typeof TIME_UNITS;
@@ -115,21 +116,11 @@ export class Cta extends SeqRecModel {
 
   /** Δt_i = t_target − t_i in the time unit, [B, T] (0 at padding); decreasing or missing times are errors. */
   private deltas(inp: SeqInputs): Float64Array {
+    assertWindowTimes(inp, "CTA");
     const w = inp.window, T = w.W, scale = TIME_UNITS[this.unit];
     const dt = new Float64Array(w.B * T);
-    for (let b = 0; b < w.B; b++) {
-      const tt = w.targetTimes[b];
-      let prev = -Infinity;
-      for (let i = 0; i < w.lengths[b]; i++) {
-        const ti = w.times[b * T + i];
-        if (!Number.isFinite(ti) || !Number.isFinite(tt))
-          throw new RangeError(`recforge: CTA: row ${b} (position ${inp.positions[b]}): timestamp ${Number.isFinite(tt) ? ti : tt} is not a finite number`);
-        if (ti < prev || tt < ti)
-          throw new RangeError(`recforge: CTA: row ${b} (position ${inp.positions[b]}): timestamps decrease within the user (${prev > ti ? `${prev} then ${ti}` : `${ti} before the target at ${tt}`})`);
-        prev = ti;
-        dt[b * T + i] = (tt - ti) / scale;
-      }
-    }
+    for (let b = 0; b < w.B; b++)
+      for (let i = 0; i < w.lengths[b]; i++) dt[b * T + i] = (w.targetTimes[b] - w.times[b * T + i]) / scale;
     return dt;
   }
 

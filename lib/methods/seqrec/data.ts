@@ -132,6 +132,9 @@ export function buildSeqDataset(name: string, actions: RawAction[], categoryOf: 
   const minHistory = opts.minHistory ?? 5;
   if (!Number.isInteger(minHistory) || minHistory < 1) throw new RangeError(`recforge: seqrec data: minHistory must be an integer >= 1, got ${String(minHistory)}`);
   if (actions.length === 0) throw new RangeError(`recforge: ${where}: no actions`);
+  for (const a of actions)
+    if (typeof a.time !== "number" || !Number.isFinite(a.time))
+      throw new RangeError(`recforge: ${where}:${a.line}: user ${JSON.stringify(a.user)}, item ${JSON.stringify(a.item)}: timestamp ${String(a.time)} is missing or not a finite number`);
 
   const itemNames = ["", ...[...new Set(actions.map((a) => a.item))].sort(compareIds)];
   const itemId = new Map(itemNames.map((n, i) => [n, i]));

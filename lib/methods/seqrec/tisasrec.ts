@@ -24,6 +24,7 @@ import { ModuleList } from "../../nn/container.js";
 import { Module } from "../../nn/module.js";
 import type { SeqDataset } from "./data.js";
 import { SeqRecModel, type SeqInputs } from "./model.js";
+import { assertWindowTimes } from "./window_times.js";
 
 export interface TiSasRecConfig {
   numItems: number;
@@ -141,6 +142,7 @@ export class TiSasRec extends SeqRecModel {
   }
 
   private encode(inp: SeqInputs): Tensor {
+    assertWindowTimes(inp, "TiSASRec");
     const w = inp.window, B = w.B, T = w.W, D = this.D;
     if (this.scalesOf !== inp.ds) {
       this.scales = userTimeScales(inp.ds);
