@@ -1,4 +1,4 @@
-// `recforge bench gru`'s JSON contract (lib/bench/gru.ts) on a tiny shape so the suite stays fast; the
+// `recforge bench gru`'s JSON contract (bench/harness/gru.ts) on a tiny shape so the suite stays fast; the
 // real benchmark (the specs' shapes) is run by hand: `recforge bench gru --json`.
 import test from "ava";
 import { benchGru, findTorchPython, GRU_BENCH_SHAPES } from "../../dist/bench/gru.js";

@@ -1,5 +1,5 @@
 // `recforge bench dti`: the three measurements of shared/reference/dti.md in one JSON object.
-//   kernel    fused interval attention vs dense masked attention (lib/bench/dti_kernel.ts)
+//   kernel    fused interval attention vs dense masked attention (bench/harness/dti_kernel.ts)
 //   train     SW vs DTI end to end on a documented MovieLens-1M subset: same model, same
 //             initialisation, same target updates; test AUC / log loss with SW prompts; per seed
 //             and mean ± std over seeds. The runs of a seed (SW and DTI at every k of the mode) are
