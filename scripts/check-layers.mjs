@@ -19,7 +19,23 @@ import { fileURLToPath } from "node:url";
 const require = createRequire(import.meta.url);
 
 /** Folders whose .ts files are layered (relative to the repository root). */
-export const SOURCE_ROOTS = ["lib"];
+export const SOURCE_ROOTS = ["lib", "bench/harness"];
+
+/**
+ * Folders compiled to a place beside lib's output (folder → where it sits in dist, as a lib path):
+ * bench/harness/ is its own tsc project that emits to dist/bench/, so its relative imports are
+ * written as from lib/bench/ (`../methods/…` is dist/methods/…) and lib/cli reaches it as `../bench/…`.
+ */
+export const MOUNTS = { "bench/harness/": "lib/bench/" };
+
+const toVirtual = (file) => {
+  for (const [real, virt] of Object.entries(MOUNTS)) if (file.startsWith(real)) return virt + file.slice(real.length);
+  return file;
+};
+const toReal = (file) => {
+  for (const [real, virt] of Object.entries(MOUNTS)) if (file.startsWith(virt)) return real + file.slice(virt.length);
+  return file;
+};
 
 /** Layers entered from above only through these files (folder → faces). */
 export const FACES = {
@@ -170,7 +186,7 @@ export function importGraph(root) {
     const deps = [];
     for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
       if (!fileName.startsWith(".")) continue;
-      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), fileName)).replace(/\.js$/, ".ts");
+      const target = toReal(path.posix.normalize(path.posix.join(path.posix.dirname(toVirtual(file)), fileName)).replace(/\.js$/, ".ts"));
       if (!fs.existsSync(path.join(root, target))) {
         problems.push(`${file}: import ${JSON.stringify(fileName)} names no .ts file`);
         continue;

@@ -45,7 +45,7 @@ fi
 if node scripts/check-cpu-isa.mjs build/Release/recforge.node; then ok "build/Release/recforge.node (the prebuild before strip): no AVX outside the isa_avx2/isa_avx512 kernels"; else bad "the addon holds AVX code outside the dispatched kernels"; fi
 
 # ---- 2. the tarball ----------------------------------------------------------------------
-[ -f dist/index.js ] || npx tsc -p tsconfig.json || { bad "tsc failed"; finish; }
+[ -f dist/index.js ] || npx tsc -b tsconfig.json || { bad "tsc failed"; finish; }
 tgz=$(npm pack --ignore-scripts --pack-destination "$tmp" 2>/dev/null | tail -n1)
 if [ -z "$tgz" ] || [ ! -f "$tmp/$tgz" ]; then bad "npm pack produced no tarball"; finish; fi
 tgz="$tmp/$tgz"

@@ -267,7 +267,7 @@ async function main() {
   if (addonOnly) {
     const node = await buildAddon(cpuLib);
     if (!fs.existsSync(path.join(root, "dist/index.js"))) {
-      console.error("dist/ is missing: compile the TypeScript first (npx tsc -p tsconfig.json)");
+      console.error("dist/ is missing: compile the TypeScript first (npx tsc -b tsconfig.json)");
       process.exit(2);
     }
     // The JS checks of the CUDA backend (test/cuda/checks.js, as gpu-check.sh runs them on a GPU).

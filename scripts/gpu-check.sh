@@ -413,7 +413,7 @@ smoke() {
   [ -z "$why" ] && [ "$ADDONS" != 1 ] && why="node_modules/node-api-headers and node-addon-api were not carried"
   [ -z "$why" ] && [ ! -f "$BUILD/Release/recforge.node" ] && why="the CPU addon recforge.node was not built"
   [ -z "$why" ] && [ ! -f "$BUILD/Release/recforge_cuda.node" ] && why="the CUDA addon recforge_cuda.node was not built"
-  [ -z "$why" ] && [ ! -f dist/index.js ] && why="dist/ was not carried (npx tsc -p tsconfig.json; scripts/gpu-prepare.sh)"
+  [ -z "$why" ] && [ ! -f dist/index.js ] && why="dist/ was not carried (npx tsc -b tsconfig.json; scripts/gpu-prepare.sh)"
   [ -z "$why" ] && [ ! -f node_modules/node-gyp-build/index.js ] && why="node_modules/node-gyp-build was not carried"
   if [ -n "$why" ]; then
     note "js smoke: FAILED before it ran: $why"

@@ -30,7 +30,7 @@ with open(sys.argv[1], "rb") as i, lzma.open(sys.argv[2], "wb", preset=int(sys.a
   echo "node.xz: $("$node_bin" --version), $(($(stat -c %s .device/node.xz) / 1048576)) MiB, $(($(date +%s) - t)) s"
 fi
 if [ "${1:-}" != "--no-tsc" ]; then
-  npx tsc -p tsconfig.json
+  npx tsc -b tsconfig.json
 fi
 {
   git rev-parse HEAD

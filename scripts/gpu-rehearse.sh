@@ -64,7 +64,7 @@ else
   # The commit note must describe this tree (the device copy has no .git).
   bash scripts/gpu-prepare.sh --no-tsc >/dev/null 2>&1 || true
 fi
-[ -f dist/index.js ] || { echo "dist/ is missing: compiling the TypeScript"; npx tsc -p tsconfig.json; }
+[ -f dist/index.js ] || { echo "dist/ is missing: compiling the TypeScript"; npx tsc -b tsconfig.json; }
 mapfile -t CARRY < <(grep -v '^#' scripts/gpu-carry.txt | sed '/^[[:space:]]*$/d')
 missing_carry=()
 for p in "${CARRY[@]}"; do [ -e "$p" ] || missing_carry+=("$p"); done

@@ -20,8 +20,10 @@ const stat = (xs) => {
   return { mean: m, sd, seeds: xs.length };
 };
 const out = [];
-out.push(`Source: \`${file}\` — commit ${j.commit}${j.commit_dirty ? " (dirty)" : ""}, ${j.complete ? "complete" : "INCOMPLETE (the runs that finished)"}; command \`${j.command}\`.`);
-out.push(`Machine: ${j.machine.cpu}, ${j.machine.cores} cores, ${j.machine.threads} recforge threads, Node ${j.machine.node}; load average at start ${j.machine.load_average_start.join(" / ")}, at the last write ${j.machine.load_average_now.join(" / ")}; ${j.total_seconds} s in all.`);
+// Files from before lib/provenance.ts carry commit / command / machine at the top level.
+const p = j.provenance ?? { commit: j.commit, commit_dirty: j.commit_dirty, command: j.command, machine: j.machine, load_start: j.machine.load_average_start, load_end: j.machine.load_average_now };
+out.push(`Source: \`${file}\` — commit ${p.commit}${p.commit_dirty ? " (dirty)" : ""}, ${j.complete ? "complete" : "INCOMPLETE (the runs that finished)"}; command \`${p.command}\`.`);
+out.push(`Machine: ${p.machine.cpu}${p.machine.isa ? ` (${p.machine.isa}; GEMM ${p.machine.blas_core})` : ""}, ${p.machine.cores} cores, ${p.machine.threads} recforge threads, Node ${p.machine.node}; load average at start ${p.load_start.join(" / ")}, at the last write ${p.load_end.join(" / ")}; ${j.total_seconds} s in all.`);
 out.push("");
 const models = [...new Set(j.results.map((r) => r.model))];
 out.push("| model | seeds | Recall@5 | Recall@20 | Recall@100 | MRR@5 | MRR@20 | MRR@100 | NDCG@10 |");

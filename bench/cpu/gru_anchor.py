@@ -1,4 +1,4 @@
-"""PyTorch CPU anchor of `recforge bench gru` (lib/bench/gru.ts runs it in the same run, same thread count).
+"""PyTorch CPU anchor of `recforge bench gru` (bench/harness/gru.ts runs it in the same run, same thread count).
 
 Times torch.nn.GRU (batch_first, float32, CPU) forward + backward — output.backward(G) with x, h0 and every
 weight requiring grad, the same work recforge's fused GRU does — at the given shapes, with the given number

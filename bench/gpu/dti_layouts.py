@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """DTI interval layouts written by cuda_attention_bench (--layouts DIR), for the PyTorch anchor.
 
-The C++ benchmark builds the packed DTI rows exactly like lib/bench/dti_kernel.ts and writes
+The C++ benchmark builds the packed DTI rows exactly like bench/harness/dti_kernel.ts and writes
 DIR/dti_layouts.json plus one raw little-endian int32 [5, L] file per layout, the `iv` layout of
 native/include/recforge/interval_attention.h (rows prefLo, prefHi, ctxLo, ctxHi, selfLo). Query i
 may attend key j iff j is in [prefLo, prefHi) or [ctxLo, ctxHi) or [selfLo, i].

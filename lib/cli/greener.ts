@@ -65,9 +65,8 @@ export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[]
   const o = greenerOptionsFromFlags(flags);
   const run = await runGreener({
     file, ...o, evaluate: !flags["no-eval"], checkpoint: typeof flags.out === "string" ? flags.out : undefined,
-    log: (m) => process.stderr.write(m + "\n"),
+    log: (m) => process.stderr.write(m + "\n"), command: ["recforge", ...argv].join(" "),
   });
-  run.result.command = ["recforge", ...argv].join(" ");
   process.stdout.write((flags.json ? JSON.stringify(run.result) : JSON.stringify(run.result, null, 2)) + "\n");
   run.dispose();
   return 0;
@@ -83,9 +82,7 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
     const o = greenerOptionsFromFlags(flags);
     // The harness sets evalLimit itself (quick: the first 200 pairs, like its baselines).
     const { evalLimit: _evalLimit, ...greener } = o;
-    const res = await benchExplainWithGreener({ quick: !!flags.quick, file, greener });
-    res.command = ["recforge", ...argv].join(" ");
-    r = res;
+    r = await benchExplainWithGreener({ quick: !!flags.quick, file, greener, command: ["recforge", ...argv].join(" ") });
   }
   process.stdout.write((flags.json ? JSON.stringify(r) : JSON.stringify(r, null, 2)) + "\n");
   return 0;

@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       case "bench":
         if (sub === "explain") return await (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
         if (sub === "ops") {
-          const r = benchOps({ quick });
+          const r = benchOps({ quick, command: ["recforge", ...argv].join(" ") });
           print(r, json);
           return 0;
         }
@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         if (sub === "dti") {
           const { benchDti } = await import("../bench/dti.js");
-          print(await benchDti({ quick, seeds: flags.seeds === undefined ? undefined : Number(flags.seeds), out: typeof flags.out === "string" ? flags.out : undefined }), json);
+          print(await benchDti({ quick, seeds: flags.seeds === undefined ? undefined : Number(flags.seeds), out: typeof flags.out === "string" ? flags.out : undefined, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
         break;

@@ -1,5 +1,5 @@
 // `recforge train seqrec` and `recforge bench seqrec`: thin shells over lib/methods/seqrec (the
-// harness: data, split, trainer, full-ranking evaluation) and lib/bench/seqrec.ts. --json prints
+// harness: data, split, trainer, full-ranking evaluation) and bench/harness/seqrec.ts. --json prints
 // exactly one JSON object on stdout; progress bars and logs go to stderr.
 import fs from "node:fs";
 import { initProcessGroup } from "../distributed/index.js";

@@ -7,21 +7,13 @@
 
 #include "recforge/parallel.h"
 #include "recforge/strided_layout.h"
+#include "recforge/unary_rule.h"
 #include "recforge/vmath.h"
 
 namespace recforge {
 namespace {
 
 constexpr int64_t kGrain = 1 << 15;  // below ~32k elements threads cost more than they save
-
-template <typename T>
-inline T sigmoid(T x) {
-  // Stable on both tails (never exponentiates a large positive number) and branch-free
-  // so float loops vectorise.
-  T z = vexp<T>(-std::fabs(x));
-  T inv = T(1) / (T(1) + z);
-  return x >= T(0) ? inv : z * inv;
-}
 
 template <typename T, typename F>
 void map_n(int64_t n, F f) {
@@ -80,6 +72,9 @@ inline void binary_loop(const T* a, int64_t sa, const T* b, int64_t sb, T* o, in
 
 }  // namespace
 
+// The formulas are recforge/unary_rule.h's (shared with the CUDA kernels); the op is chosen once per
+// call, so each loop is the bare formula and float loops vectorise (HostMath::fast_exp is vmath.h's
+// vectorisable exp).
 template <typename T>
 void unary_forward(UnaryOp op, const T* x, T* y, int64_t n, double a_, double b_) {
   const T a = (T)a_, b = (T)b_;
@@ -89,27 +84,10 @@ void unary_forward(UnaryOp op, const T* x, T* y, int64_t n, double a_, double b_
     });
   };
   switch (op) {
-    case UnaryOp::Neg: return run([](T v) { return -v; });
-    case UnaryOp::Exp: return run([](T v) { return vexp<T>(v); });
-    case UnaryOp::Log: return run([](T v) { return std::log(v); });
-    case UnaryOp::Sqrt: return run([](T v) { return std::sqrt(v); });
-    case UnaryOp::Rsqrt: return run([](T v) { return T(1) / std::sqrt(v); });
-    case UnaryOp::Abs: return run([](T v) { return std::fabs(v); });
-    case UnaryOp::Relu: return run([](T v) { return v > T(0) ? v : (v != v ? v : T(0)); });
-    case UnaryOp::LeakyRelu: return run([a](T v) { return v > T(0) ? v : v * a; });
-    case UnaryOp::Elu: return run([a](T v) { return v > T(0) ? v : a * std::expm1(v); });
-    case UnaryOp::Gelu:
-      return run([](T v) { return T(0.5) * v * (T(1) + std::erf(v * T(0.70710678118654752440))); });
-    case UnaryOp::Silu: return run([](T v) { return v * sigmoid(v); });
-    case UnaryOp::Sigmoid: return run([](T v) { return sigmoid(v); });
-    case UnaryOp::Tanh: return run([](T v) { return std::tanh(v); });
-    case UnaryOp::Clamp: return run([a, b](T v) { return v < a ? a : (v > b ? b : v); });
-    case UnaryOp::PowScalar: return run([a](T v) { return a == T(2) ? v * v : std::pow(v, a); });
-    case UnaryOp::AddScalar: return run([a](T v) { return v + a; });
-    case UnaryOp::MulScalar: return run([a](T v) { return v * a; });
-    case UnaryOp::Square: return run([](T v) { return v * v; });
-    case UnaryOp::Sign: return run([](T v) { return v > T(0) ? T(1) : (v < T(0) ? T(-1) : v); });
-    case UnaryOp::Reciprocal: return run([](T v) { return T(1) / v; });
+#define RF_CASE(NAME) \
+  case UnaryOp::NAME: return run([a, b](T v) { return unary_value<UnaryOp::NAME, HostMath>(v, a, b); });
+    RECFORGE_UNARY_OPS(RF_CASE)
+#undef RF_CASE
     default: return;
   }
 }
@@ -123,36 +101,10 @@ void unary_backward(UnaryOp op, const T* x, const T* y, const T* gy, T* gx, int6
     });
   };
   switch (op) {
-    case UnaryOp::Neg: return run([](T, T, T g) { return -g; });
-    case UnaryOp::Exp: return run([](T, T v, T g) { return g * v; });
-    case UnaryOp::Log: return run([](T u, T, T g) { return g / u; });
-    case UnaryOp::Sqrt: return run([](T, T v, T g) { return g / (T(2) * v); });
-    case UnaryOp::Rsqrt: return run([](T u, T v, T g) { return g * T(-0.5) * v / u; });
-    case UnaryOp::Abs: return run([](T u, T, T g) { return u > T(0) ? g : (u < T(0) ? -g : T(0)); });
-    case UnaryOp::Relu: return run([](T u, T, T g) { return u > T(0) ? g : T(0); });
-    case UnaryOp::LeakyRelu: return run([a](T u, T, T g) { return u > T(0) ? g : g * a; });
-    case UnaryOp::Elu: return run([a](T u, T v, T g) { return u > T(0) ? g : g * (v + a); });
-    case UnaryOp::Gelu:
-      return run([](T u, T, T g) {
-        T cdf = T(0.5) * (T(1) + std::erf(u * T(0.70710678118654752440)));
-        T pdf = std::exp(T(-0.5) * u * u) * T(0.39894228040143267794);
-        return g * (cdf + u * pdf);
-      });
-    case UnaryOp::Silu:
-      return run([](T u, T, T g) {
-        T s = sigmoid(u);
-        return g * s * (T(1) + u * (T(1) - s));
-      });
-    case UnaryOp::Sigmoid: return run([](T, T v, T g) { return g * v * (T(1) - v); });
-    case UnaryOp::Tanh: return run([](T, T v, T g) { return g * (T(1) - v * v); });
-    case UnaryOp::Clamp: return run([a, b](T u, T, T g) { return (u >= a && u <= b) ? g : T(0); });
-    case UnaryOp::PowScalar:
-      return run([a](T u, T, T g) { return a == T(0) ? T(0) : g * a * std::pow(u, a - T(1)); });
-    case UnaryOp::AddScalar: return run([](T, T, T g) { return g; });
-    case UnaryOp::MulScalar: return run([a](T, T, T g) { return g * a; });
-    case UnaryOp::Square: return run([](T u, T, T g) { return T(2) * u * g; });
-    case UnaryOp::Sign: return run([](T, T, T) { return T(0); });
-    case UnaryOp::Reciprocal: return run([](T, T v, T g) { return -g * v * v; });
+#define RF_CASE(NAME) \
+  case UnaryOp::NAME: return run([a, b](T u, T v, T g) { return unary_grad<UnaryOp::NAME, HostMath>(u, v, g, a, b); });
+    RECFORGE_UNARY_OPS(RF_CASE)
+#undef RF_CASE
     default: return;
   }
 }

@@ -5,22 +5,18 @@
 #include <cstring>
 #include <limits>
 
+#include "recforge/loss_rule.h"
 #include "recforge/parallel.h"
+#include "recforge/vmath.h"
 
 namespace recforge {
-
-template <typename T>
-static inline T softplus_neg(T x) {  // log(1 + exp(-x)), stable
-  return std::max(-x, T(0)) + std::log1p(std::exp(-std::fabs(x)));
-}
 
 template <typename T>
 void bce_logits_forward(const T* x, const T* y, T* loss, int64_t n, double pos_weight) {
   const T pw = (T)pos_weight;
   parallel_for(n, 1 << 14, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
-      T xi = x[i], yi = y[i];
-      loss[i] = (T(1) - yi) * xi + (T(1) + (pw - T(1)) * yi) * softplus_neg(xi);
+      loss[i] = bce_logits_loss_rule<HostMath>(x[i], y[i], pw);
     }
   });
 }
@@ -30,10 +26,7 @@ void bce_logits_backward(const T* x, const T* y, const T* g, T* gx, int64_t n, d
   const T pw = (T)pos_weight;
   parallel_for(n, 1 << 14, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
-      T xi = x[i], yi = y[i];
-      T s = xi >= 0 ? T(1) / (T(1) + std::exp(-xi)) : std::exp(xi) / (T(1) + std::exp(xi));
-      // d/dx [(1-y) x + (1+(pw-1)y) softplus(-x)] = (1-y) - (1+(pw-1)y)(1-s)
-      gx[i] = g[i] * ((T(1) - yi) - (T(1) + (pw - T(1)) * yi) * (T(1) - s));
+      gx[i] = bce_logits_grad_rule<HostMath>(x[i], y[i], g[i], pw);
     }
   });
 }
@@ -47,8 +40,8 @@ void cross_entropy_forward(const T* logits, const int32_t* target, int64_t n, in
       T m = -std::numeric_limits<T>::infinity();
       for (int64_t j = 0; j < c; ++j) m = std::max(m, row[j]);
       double s = 0;
-      for (int64_t j = 0; j < c; ++j) s += std::exp((double)(row[j] - m));
-      T l = (T)(m + std::log(s));
+      for (int64_t j = 0; j < c; ++j) s += ce_exp_term_rule<HostMath>(row[j], m);
+      T l = ce_lse_rule<HostMath>(m, s);
       lse[i] = l;
       int32_t t = target[i];
       loss[i] = t == ignore_index ? T(0) : l - row[t];
@@ -69,8 +62,7 @@ void cross_entropy_backward(const T* logits, const int32_t* target, const T* lse
       }
       const T* row = logits + i * c;
       T gi = g[i], l = lse[i];
-      for (int64_t j = 0; j < c; ++j) out[j] = gi * std::exp(row[j] - l);
-      out[t] -= gi;
+      for (int64_t j = 0; j < c; ++j) out[j] = ce_grad_rule<HostMath>(row[j], l, gi, j == t);
     }
   });
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "recforge/norm_rule.h"
 #include "recforge/parallel.h"
 #include "recforge/vmath.h"
 
@@ -18,11 +19,14 @@ void norm_forward(bool rms, const T* x, const T* gamma, const T* beta, T* y, T* 
       T* yr = y + r * n;
       double mu = rms ? 0.0 : row_sum_d(xr, n) / (double)n;
       double var = row_sqdev_d(xr, n, mu) / (double)n;
-      T m = (T)mu, rs = (T)(1.0 / std::sqrt(var + eps));
+      T m = (T)mu, rs = norm_rstd_rule<T>(var, eps);
       if (mean && !rms) mean[r] = m;
       rstd[r] = rs;
+      // norm_output_rule's affine step is spelled out here: routed through the helper (beta as a
+      // pointer argument) GCC contracted this loop into FMAs differently, and the CPU results are
+      // kept bit-identical (checked by hashing the outputs before and after).
       for (int64_t i = 0; i < n; ++i) {
-        T v = (xr[i] - m) * rs;
+        T v = norm_xhat_rule(xr[i], m, rs);
         if (gamma) v *= gamma[i];
         if (beta && !rms) v += beta[i];
         yr[i] = v;
@@ -36,6 +40,8 @@ void norm_backward(bool rms, const T* x, const T* gamma, const T* mean, const T*
                    T* ggamma, T* gbeta, int64_t rows, int64_t n) {
   // gx: per row. xhat = (x - mean) * rstd, g = gy * gamma;
   // layer: gx = rstd * (g - mean(g) - xhat * mean(g * xhat));  rms: gx = rstd * (g - xhat * mean(g * xhat)).
+  // The sums keep their 8 independent double lanes (vmath.h's pattern) so the loop vectorises; each
+  // element's terms are norm_rule.h's, as on the device.
   parallel_for(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* xr = x + r * n;
@@ -48,8 +54,8 @@ void norm_backward(bool rms, const T* x, const T* gamma, const T* mean, const T*
         int64_t i = 0;
         for (; i + 8 <= n; i += 8)
           for (int j = 0; j < 8; ++j) {
-            T g = gamma ? gr[i + j] * gamma[i + j] : gr[i + j];
-            T xh = (xr[i + j] - m) * rs;
+            T g = norm_gy_rule(gr, gamma, i + j);
+            T xh = norm_xhat_rule(xr[i + j], m, rs);
             a[j] += g;
             b[j] += (double)g * xh;
           }
@@ -58,17 +64,14 @@ void norm_backward(bool rms, const T* x, const T* gamma, const T* mean, const T*
           sgx += b[j];
         }
         for (; i < n; ++i) {
-          T g = gamma ? gr[i] * gamma[i] : gr[i];
+          T g = norm_gy_rule(gr, gamma, i);
           sg += g;
-          sgx += (double)g * ((xr[i] - m) * rs);
+          sgx += (double)g * norm_xhat_rule(xr[i], m, rs);
         }
       }
       T mg = rms ? T(0) : (T)(sg / n), mgx = (T)(sgx / n);
-      for (int64_t i = 0; i < n; ++i) {
-        T g = gamma ? gr[i] * gamma[i] : gr[i];
-        T xh = (xr[i] - m) * rs;
-        out[i] = rs * (g - mg - xh * mgx);
-      }
+      for (int64_t i = 0; i < n; ++i)
+        out[i] = norm_input_grad_rule(rs, norm_gy_rule(gr, gamma, i), mg, norm_xhat_rule(xr[i], m, rs), mgx);
     }
   });
   if (!ggamma && !gbeta) return;
@@ -86,7 +89,7 @@ void norm_backward(bool rms, const T* x, const T* gamma, const T* mean, const T*
         const T* gr = gy + r * n;
         T m = rms ? T(0) : mean[r], rs = rstd[r];
         if (ag)
-          for (int64_t i = 0; i < n; ++i) ag[i] += (double)gr[i] * ((xr[i] - m) * rs);
+          for (int64_t i = 0; i < n; ++i) ag[i] += (double)gr[i] * norm_xhat_rule(xr[i], m, rs);
         if (ab)
           for (int64_t i = 0; i < n; ++i) ab[i] += gr[i];
       }

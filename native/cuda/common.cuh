@@ -16,6 +16,22 @@
 namespace recforge {
 namespace cuda {
 
+// The device's math library for the shared per-element rules (recforge/unary_rule.h, loss_rule.h);
+// HostMath (recforge/vmath.h) is the CPU's. fast_exp is the plain exp here (the CPU's is a
+// vectorisable float polynomial); the others are CUDA's overloads for float and double.
+struct DeviceMath {
+  template <typename T> __host__ __device__ static T fast_exp(T x) { return ::exp(x); }
+  template <typename T> __host__ __device__ static T exp(T x) { return ::exp(x); }
+  template <typename T> __host__ __device__ static T expm1(T x) { return ::expm1(x); }
+  template <typename T> __host__ __device__ static T log(T x) { return ::log(x); }
+  template <typename T> __host__ __device__ static T log1p(T x) { return ::log1p(x); }
+  template <typename T> __host__ __device__ static T sqrt(T x) { return ::sqrt(x); }
+  template <typename T> __host__ __device__ static T fabs(T x) { return ::fabs(x); }
+  template <typename T> __host__ __device__ static T erf(T x) { return ::erf(x); }
+  template <typename T> __host__ __device__ static T tanh(T x) { return ::tanh(x); }
+  template <typename T> __host__ __device__ static T pow(T x, T y) { return ::pow(x, y); }
+};
+
 constexpr int kThreads = 256;
 constexpr int kWarps = kThreads / 32;
 

@@ -1,5 +1,5 @@
-// Elementwise kernels on the device: the CPU kernels' formulas (native/cpu/elementwise.cc)
-// one element per thread. The op is a runtime switch inside one kernel per type: it is
+// Elementwise kernels on the device: the unary formulas are recforge/unary_rule.h's (shared with
+// native/cpu/elementwise.cc), one element per thread. The op is a runtime switch inside one kernel per type: it is
 // uniform across the grid (no divergence) and keeps the number of instantiations small.
 #include <cuda_runtime.h>
 
@@ -7,76 +7,32 @@
 
 #include "common.cuh"
 #include "recforge/elementwise.h"
+#include "recforge/unary_rule.h"
 
 namespace recforge {
 namespace {
 using namespace cuda;
 
-template <typename T>
-__device__ __forceinline__ T sigmoid_d(T x) {
-  // Stable on both tails, as on the CPU.
-  T z = exp(-fabs(x));
-  T inv = T(1) / (T(1) + z);
-  return x >= T(0) ? inv : z * inv;
-}
-
+// The formulas are recforge/unary_rule.h's, shared with the CPU kernels; here the op is a runtime
+// switch around them (uniform across the grid).
 template <typename T>
 __device__ __forceinline__ T unary_f(UnaryOp op, T v, T a, T b) {
   switch (op) {
-    case UnaryOp::Neg: return -v;
-    case UnaryOp::Exp: return exp(v);
-    case UnaryOp::Log: return log(v);
-    case UnaryOp::Sqrt: return sqrt(v);
-    case UnaryOp::Rsqrt: return T(1) / sqrt(v);
-    case UnaryOp::Abs: return fabs(v);
-    case UnaryOp::Relu: return v > T(0) ? v : (v != v ? v : T(0));
-    case UnaryOp::LeakyRelu: return v > T(0) ? v : v * a;
-    case UnaryOp::Elu: return v > T(0) ? v : a * expm1(v);
-    case UnaryOp::Gelu: return T(0.5) * v * (T(1) + erf(v * T(0.70710678118654752440)));
-    case UnaryOp::Silu: return v * sigmoid_d(v);
-    case UnaryOp::Sigmoid: return sigmoid_d(v);
-    case UnaryOp::Tanh: return tanh(v);
-    case UnaryOp::Clamp: return v < a ? a : (v > b ? b : v);
-    case UnaryOp::PowScalar: return a == T(2) ? v * v : pow(v, a);
-    case UnaryOp::AddScalar: return v + a;
-    case UnaryOp::MulScalar: return v * a;
-    case UnaryOp::Square: return v * v;
-    case UnaryOp::Sign: return v > T(0) ? T(1) : (v < T(0) ? T(-1) : v);
-    case UnaryOp::Reciprocal: return T(1) / v;
+#define RF_CASE(NAME) \
+  case UnaryOp::NAME: return unary_value<UnaryOp::NAME, DeviceMath>(v, a, b);
+    RECFORGE_UNARY_OPS(RF_CASE)
+#undef RF_CASE
     default: return v;
   }
 }
 
 template <typename T>
-__device__ __forceinline__ T unary_grad(UnaryOp op, T u, T v, T g, T a, T b) {
+__device__ __forceinline__ T unary_grad_d(UnaryOp op, T u, T v, T g, T a, T b) {
   switch (op) {
-    case UnaryOp::Neg: return -g;
-    case UnaryOp::Exp: return g * v;
-    case UnaryOp::Log: return g / u;
-    case UnaryOp::Sqrt: return g / (T(2) * v);
-    case UnaryOp::Rsqrt: return g * T(-0.5) * v / u;
-    case UnaryOp::Abs: return u > T(0) ? g : (u < T(0) ? -g : T(0));
-    case UnaryOp::Relu: return u > T(0) ? g : T(0);
-    case UnaryOp::LeakyRelu: return u > T(0) ? g : g * a;
-    case UnaryOp::Elu: return u > T(0) ? g : g * (v + a);
-    case UnaryOp::Gelu: {
-      T cdf = T(0.5) * (T(1) + erf(u * T(0.70710678118654752440)));
-      T pdf = exp(T(-0.5) * u * u) * T(0.39894228040143267794);
-      return g * (cdf + u * pdf);
-    }
-    case UnaryOp::Silu: {
-      T s = sigmoid_d(u);
-      return g * s * (T(1) + u * (T(1) - s));
-    }
-    case UnaryOp::Sigmoid: return g * v * (T(1) - v);
-    case UnaryOp::Tanh: return g * (T(1) - v * v);
-    case UnaryOp::Clamp: return (u >= a && u <= b) ? g : T(0);
-    case UnaryOp::PowScalar: return a == T(0) ? T(0) : g * a * pow(u, a - T(1));
-    case UnaryOp::AddScalar: return g;
-    case UnaryOp::MulScalar: return g * a;
-    case UnaryOp::Square: return T(2) * u * g;
-    case UnaryOp::Sign: return T(0);
-    case UnaryOp::Reciprocal: return -g * v * v;
+#define RF_CASE(NAME) \
+  case UnaryOp::NAME: return unary_grad<UnaryOp::NAME, DeviceMath>(u, v, g, a, b);
+    RECFORGE_UNARY_OPS(RF_CASE)
+#undef RF_CASE
     default: return g;
   }
 }
@@ -93,7 +49,7 @@ __global__ void unary_inplace_kernel(UnaryOp op, const T* x, T* y, int64_t n, T 
 
 template <typename T>
 __global__ void unary_backward_kernel(UnaryOp op, const T* x, const T* y, const T* gy, T* gx, int64_t n, T a, T b) {
-  RF_GRID_STRIDE(i, n) gx[i] = unary_grad(op, x[i], y[i], gy[i], a, b);
+  RF_GRID_STRIDE(i, n) gx[i] = unary_grad_d(op, x[i], y[i], gy[i], a, b);
 }
 
 template <typename T>

@@ -6,22 +6,17 @@
 
 #include "common.cuh"
 #include "recforge/loss.h"
+#include "recforge/loss_rule.h"
 
 namespace recforge {
 namespace {
 using namespace cuda;
 
 template <typename T>
-__device__ __forceinline__ T softplus_neg(T x) {  // log(1 + exp(-x)), stable
-  return fmax(-x, T(0)) + log1p(exp(-fabs(x)));
-}
-
-template <typename T>
 __global__ void bce_fwd_kernel(const T* __restrict__ x, const T* __restrict__ y, T* __restrict__ loss, int64_t n,
                                T pw) {
   RF_GRID_STRIDE(i, n) {
-    const T xi = x[i], yi = y[i];
-    loss[i] = (T(1) - yi) * xi + (T(1) + (pw - T(1)) * yi) * softplus_neg(xi);
+    loss[i] = bce_logits_loss_rule<DeviceMath>(x[i], y[i], pw);
   }
 }
 
@@ -29,9 +24,7 @@ template <typename T>
 __global__ void bce_bwd_kernel(const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ g,
                                T* __restrict__ gx, int64_t n, T pw) {
   RF_GRID_STRIDE(i, n) {
-    const T xi = x[i], yi = y[i];
-    const T s = xi >= 0 ? T(1) / (T(1) + exp(-xi)) : exp(xi) / (T(1) + exp(xi));
-    gx[i] = g[i] * ((T(1) - yi) - (T(1) + (pw - T(1)) * yi) * (T(1) - s));
+    gx[i] = bce_logits_grad_rule<DeviceMath>(x[i], y[i], g[i], pw);
   }
 }
 
@@ -52,10 +45,10 @@ __global__ void ce_fwd_kernel(const T* __restrict__ logits, const int32_t* __res
     m = G::max(m, smax);
     double s = 0;
     if (active)
-      for (int64_t j = G::lane(); j < c; j += W) s += exp((double)(xr[j] - m));
+      for (int64_t j = G::lane(); j < c; j += W) s += ce_exp_term_rule<DeviceMath>(xr[j], m);
     s = G::sum(s, ssum);
     if (!active || G::lane() != 0) continue;
-    const T l = (T)((double)m + log(s));
+    const T l = ce_lse_rule<DeviceMath>(m, s);
     lse[row] = l;
     const int32_t t = target[row];
     loss[row] = t == ignore ? T(0) : l - xr[t];
@@ -73,10 +66,7 @@ __global__ void ce_bwd_kernel(const T* __restrict__ logits, const int32_t* __res
       glogits[t] = T(0);
       continue;
     }
-    const T gi = g[i];
-    T v = gi * exp(logits[t] - lse[i]);
-    if (j == tg) v -= gi;
-    glogits[t] = v;
+    glogits[t] = ce_grad_rule<DeviceMath>(logits[t], lse[i], g[i], j == tg);
   }
 }
 

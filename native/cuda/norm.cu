@@ -7,6 +7,7 @@
 
 #include "common.cuh"
 #include "recforge/norm.h"
+#include "recforge/norm_rule.h"
 
 namespace recforge {
 namespace {
@@ -39,18 +40,14 @@ __global__ void norm_fwd_kernel(bool rms, const T* __restrict__ x, const T* __re
       }
     const double var = G::sum(q, ssum) / (double)n;
     if (!active) continue;
-    const T m = (T)mu, rs = (T)(1.0 / sqrt(var + eps));
+    const T m = (T)mu, rs = norm_rstd_rule<T>(var, eps);
     if (G::lane() == 0) {
       if (mean && !rms) mean[row] = m;
       rstd[row] = rs;
     }
     T* yr = y + row * n;
-    for (int64_t k = G::lane(); k < n; k += W) {
-      T v = (xr[k] - m) * rs;
-      if (gamma) v *= gamma[k];
-      if (beta && !rms) v += beta[k];
-      yr[k] = v;
-    }
+    const T* b = rms ? nullptr : beta;
+    for (int64_t k = G::lane(); k < n; k += W) yr[k] = norm_output_rule(xr[k], m, rs, gamma, b, k);
   }
 }
 
@@ -72,21 +69,17 @@ __global__ void norm_bwd_kernel(bool rms, const T* __restrict__ x, const T* __re
     double sg = 0, sgx = 0;
     if (active)
       for (int64_t k = G::lane(); k < n; k += W) {
-        T g = gamma ? gr[k] * gamma[k] : gr[k];
-        T xh = (xr[k] - m) * rs;
+        const T g = norm_gy_rule(gr, gamma, k);
         sg += g;
-        sgx += (double)g * xh;
+        sgx += (double)g * norm_xhat_rule(xr[k], m, rs);
       }
     sg = G::sum(sg, ssum);
     sgx = G::sum(sgx, ssum);
     if (!active) continue;
     const T mg = rms ? T(0) : (T)(sg / n), mgx = (T)(sgx / n);
     T* out = gx + r * n;
-    for (int64_t k = G::lane(); k < n; k += W) {
-      T g = gamma ? gr[k] * gamma[k] : gr[k];
-      T xh = (xr[k] - m) * rs;
-      out[k] = rs * (g - mg - xh * mgx);
-    }
+    for (int64_t k = G::lane(); k < n; k += W)
+      out[k] = norm_input_grad_rule(rs, norm_gy_rule(gr, gamma, k), mg, norm_xhat_rule(xr[k], m, rs), mgx);
   }
 }
 
@@ -111,7 +104,7 @@ __global__ void norm_param_partial_kernel(bool rms, const T* __restrict__ x, con
       const T g = gy[r * n + c];
       if (pg) {
         const T m = rms ? T(0) : mean[r];
-        ag += (double)g * ((x[r * n + c] - m) * rstd[r]);
+        ag += (double)g * norm_xhat_rule(x[r * n + c], m, rstd[r]);
       }
       ab += g;
     }

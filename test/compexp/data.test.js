@@ -2,6 +2,7 @@
 // the vocabulary, and the shared Amazon file (skipped without RECFORGE_DATA's file unless
 // RECFORGE_REQUIRE_DATA=1).
 import test from "ava";
+import { dataTest } from "../helpers/data.js";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -107,15 +108,8 @@ test("any review file with the same fields: a JSON-lines file written here", asy
   t.is(test_.skipped.noCandidates, 3);
 });
 
-const REQUIRE = process.env.RECFORGE_REQUIRE_DATA === "1";
-test("shared musical-instruments reviews: examples and the Δ distribution", async (t) => {
+dataTest(musicalInstrumentsPath(), musicalInstrumentsPath())("shared musical-instruments reviews: examples and the Δ distribution", async (t) => {
   const file = musicalInstrumentsPath();
-  if (!fs.existsSync(file)) {
-    if (REQUIRE) t.fail(`RECFORGE_REQUIRE_DATA=1 but ${file} is missing`);
-    else t.log(`skipped: ${file} not found (set RECFORGE_DATA)`);
-    if (!REQUIRE) t.pass();
-    return;
-  }
   const { data } = await prepareGreenerData(file);
   const tr = buildExamples(data, "train"), te = buildExamples(data, "test");
   t.log(`train ${tr.examples.length} (skipped ${JSON.stringify(tr.skipped)}), test ${te.examples.length} (skipped ${JSON.stringify(te.skipped)})`);

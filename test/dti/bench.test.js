@@ -29,3 +29,23 @@ test("roundRobin interleaves runs in blocks of steps and lets the others finish 
   await Promise.all([run(0, 5), run(1, 3), run(2, 5)]);
   t.deepEqual(order, [0, 0, 1, 1, 2, 2, 0, 0, 1, 2, 2, 0, 2]);
 });
+
+test("bench dti kernel rows: speedup and GFLOP/s are their parts; fused and dense ran on the same inputs (agree)", async (t) => {
+  const { benchKernel } = await import("../../dist/bench/dti_kernel.js");
+  const rows = benchKernel({ quick: true, minTokens: 200 });
+  t.deepEqual(rows.map((r) => [r.n, r.k]), [[20, 20], [20, 40], [40, 20], [40, 40]]);
+  const H = 4, D = 64;
+  for (const r of rows) {
+    const lay = dtiKernelLayout(r.n, r.k, 200);
+    t.is(r.tokens, lay.tokens.length);
+    t.is(r.visible_pairs, visiblePairs(lay.intervals, r.tokens));
+    t.true(Math.abs(r.visible_fraction - r.visible_pairs / r.tokens ** 2) <= 5e-5);
+    // ms to 0.001, speedup and GFLOP/s to 0.01, all from the same unrounded times
+    const rel = (a, b, tol) => Math.abs(a - b) <= tol * Math.abs(b) + 0.01;
+    t.true(rel(r.speedup, r.dense_ms / r.fused_ms, 2e-3 / Math.min(r.fused_ms, r.dense_ms) + 1e-6), `speedup ${r.speedup} vs ${r.dense_ms}/${r.fused_ms}`);
+    const flops = 14 * r.visible_pairs * D * H;
+    t.true(rel(r.gflops, flops / (r.fused_ms * 1e6), 1e-3 / r.fused_ms + 1e-6), `gflops ${r.gflops}`);
+    t.true(rel(r.dense_gflops, flops / (r.dense_ms * 1e6), 1e-3 / r.dense_ms + 1e-6), `dense gflops ${r.dense_gflops}`);
+    t.true(r.max_abs_diff < 1e-3, `fused and dense attention disagree by ${r.max_abs_diff}`);
+  }
+});

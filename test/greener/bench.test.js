@@ -1,5 +1,6 @@
 // `recforge bench explain --json --quick`: one JSON object with the promised fields.
 import test from "ava";
+import { dataTest } from "../helpers/data.js";
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -9,9 +10,8 @@ import { musicalInstrumentsPath } from "../../dist/data/reviews.js";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const cli = path.join(root, "bin", "recforge.js");
 const haveData = fs.existsSync(musicalInstrumentsPath());
-if (!haveData) console.log(`# greener: skipping bench test: ${musicalInstrumentsPath()} not found (set RECFORGE_DATA)`);
 
-(haveData ? test : test.skip)("`recforge bench explain --json --quick` reports ILP timing, brute-force agreement and baseline quality", (t) => {
+dataTest(haveData, musicalInstrumentsPath())("`recforge bench explain --json --quick` reports ILP timing, brute-force agreement and baseline quality", (t) => {
   const r = spawnSync(process.execPath, [cli, "bench", "explain", "--json", "--quick"], { encoding: "utf8", timeout: 300000 });
   t.is(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split("\n");

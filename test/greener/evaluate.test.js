@@ -1,6 +1,7 @@
 // Baselines and the evaluation harness: a hand-made data set with hand-computed metrics, then
 // the shared Amazon data (skipped when it is missing).
 import test from "ava";
+import { dataTest } from "../helpers/data.js";
 import fs from "node:fs";
 import { prepareGreenerData } from "../../dist/methods/greener/prepare.js";
 import { tinyData } from "./fixtures.js";
@@ -78,8 +79,7 @@ test("evaluateSelector: hand-computed metrics for one pair", (t) => {
 
 const realFile = musicalInstrumentsPath();
 const haveData = fs.existsSync(realFile);
-const realTest = haveData ? test : test.skip;
-if (!haveData) console.log(`# greener: skipping data tests: ${realFile} not found (set RECFORGE_DATA)`);
+const realTest = dataTest(haveData, realFile);
 
 realTest("shared Amazon data: baselines run on 100 test pairs; oracle beats relevance-only", async (t) => {
   const { data } = await prepareGreenerData(realFile);

@@ -2,6 +2,7 @@
 // data, relevance labels, real pair graphs, and the scorer inside the evaluation harness.
 // Skips (with the reason) when the data set is not there.
 import test from "ava";
+import { dataTest } from "../helpers/data.js";
 import fs from "node:fs";
 import * as rf from "../../dist/index.js";
 import { musicalInstrumentsPath } from "../../dist/data/reviews.js";
@@ -14,8 +15,7 @@ import { pairExample, trainingReviews, GreenerScorer, buildPairGraph, GreenerMod
 
 const file = musicalInstrumentsPath();
 const has = fs.existsSync(file);
-const dtest = has ? test.serial : test.skip;
-if (!has) test("GREENer data tests", (t) => t.pass(`skipped: ${file} not found (set RECFORGE_DATA to the shared data folder)`));
+const dtest = dataTest(has, file, { serial: true });
 
 let prepared = null;
 async function data() {

@@ -1,4 +1,4 @@
-// `bench cop --quick` (lib/bench/cop.ts): the result has the issue's shape (maxcut / eco / gset / tsplib
+// `bench cop --quick` (bench/harness/cop.ts): the result has the issue's shape (maxcut / eco / gset / tsplib
 // rows with method and ratio, the baselines beside lsdqn, the paper's numbers, provenance with the
 // commit), ratios on the right side of their exact references, and --out writes cop-<date>-quick.json.
 import test from "ava";
@@ -22,6 +22,7 @@ test("bench cop --quick: shape, methods, references and the written file", (t) =
     for (const row of r.tsplib) t.true(row.ratio >= 1 - 1e-9, `${row.group} ${row.method}: ${row.ratio}`);
     const hasData = fs.existsSync(path.join(dataRoot, "tsplib"));
     if (hasData) for (const m of ["lsdqn", "2opt", "farthest", "nearest"]) t.true(methods(r.tsplib).has(m), m);
+    else if (process.env.RECFORGE_REQUIRE_DATA === "1") t.fail(`RECFORGE_REQUIRE_DATA=1 but ${path.join(dataRoot, "tsplib")} is missing`);
     t.is(r.training.points.length, 1);
     t.true(r.learning_check.length === 3);
     t.truthy(r.paper.maxcut.lsdqn);

@@ -1,6 +1,7 @@
 // `recforge train multitask` and `recforge bench balance` (the JSON contract), on tiny
 // configurations so the suite stays fast; the real benchmark is run by hand (bench/results).
 import test from "ava";
+import { dataTest } from "../helpers/data.js";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +13,7 @@ const cli = path.join(root, "bin", "recforge.js");
 const run = (args) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 120000 });
 
 const haveCensus = rf.censusAvailable();
-(haveCensus ? test : test.skip)("`recforge train multitask --data census --model mmoe --balancer multibalance --json` prints one JSON object", (t) => {
+dataTest(haveCensus, `Census-Income at ${rf.censusDir()}`)("`recforge train multitask --data census --model mmoe --balancer multibalance --json` prints one JSON object", (t) => {
   const r = run(["train", "multitask", "--data", "census", "--model", "mmoe", "--balancer", "multibalance", "--epochs", "1", "--json"]);
   t.is(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split("\n");
@@ -56,7 +57,18 @@ test("bench balance: results carry {dataset, model, balancer, seeds, qps, qps_ra
   }
   t.is(j.results[0].qps_ratio, 1);
   t.true(j.results[1].balance_ms > 0);
-  t.true(typeof j.machine.gemm_backend === "string" && j.machine.cores > 0);
+  // What is reported is its parts: qps = batch / median step time, every balancer paired with the
+  // baseline on the same batches for the configured number of pairs, the baseline's qps measured in
+  // those pairs; the baseline's own entry pools every pair.
+  for (const r of j.results) {
+    t.true(Math.abs(r.qps - (128 / r.step_ms) * 1000) <= 0.001 * r.qps + (128 / r.step_ms ** 2) * 0.05 * 1000 + 1, `${r.balancer}: qps ${r.qps} vs step ${r.step_ms} ms`);
+    t.is(r.qps_pairs, r.balancer === "equal" ? 4 * 2 : 4);
+    t.true(r.qps_ratio_iqr[0] <= r.qps_ratio && r.qps_ratio <= r.qps_ratio_iqr[1]);
+    t.true(r.baseline_qps > 0);
+  }
+  t.is(j.results[0].baseline_qps, j.results[0].qps);
+  t.true(typeof j.provenance.machine.blas_core === "string" && j.provenance.machine.cores > 0);
+  t.true(j.provenance.load_start.length === 3 && j.provenance.load_end.length === 3);
   t.true(logs.some((m) => /qps_ratio/.test(m)));
   JSON.stringify(j); // serialisable
 });

@@ -1,5 +1,6 @@
 // Data loaders (Census, synthetic) and metrics (AUC, NE).
 import test from "ava";
+import { dataTest } from "../helpers/data.js";
 import { rf, prng } from "./helpers.js";
 
 const all = (split, n = split.size) => split.gather(Int32Array.from({ length: n }, (_, i) => i));
@@ -78,8 +79,7 @@ test("synthetic: regression tasks carry real-valued labels", (t) => {
 
 // ---- census ---------------------------------------------------------------------------
 const haveCensus = rf.censusAvailable();
-const censusTest = haveCensus ? test : test.skip;
-if (!haveCensus) console.log(`census tests skipped: no data at ${rf.censusDir()} (set RECFORGE_DATA)`);
+const censusTest = dataTest(haveCensus, `Census-Income at ${rf.censusDir()}`);
 
 censusTest("census: 80/10/10 seeded split of 99,762 rows, both MMoE tasks, standardised dense features", (t) => {
   const d = rf.loadCensus();

@@ -1,4 +1,4 @@
-// `recforge bench gru`'s JSON contract (lib/bench/gru.ts) on a tiny shape so the suite stays fast; the
+// `recforge bench gru`'s JSON contract (bench/harness/gru.ts) on a tiny shape so the suite stays fast; the
 // real benchmark (the specs' shapes) is run by hand: `recforge bench gru --json`.
 import test from "ava";
 import { benchGru, findTorchPython, GRU_BENCH_SHAPES } from "../../dist/bench/gru.js";
@@ -18,7 +18,8 @@ test("bench gru: rows carry {B, T, in, H, bidirectional, fused_ms, op_by_op_ms, 
   t.is(row.torch_ms, null);
   t.false(r.torch.available);
   t.regex(r.torch.reason, /skipped/);
-  t.is(r.machine.threads, r.machine.threads | 0);
+  t.is(r.provenance.machine.threads, r.provenance.machine.threads | 0);
+  t.is(r.rounds, 2);
 });
 
 test("bench gru: the PyTorch anchor runs in the same command when a Python with torch exists, else says why", (t) => {
@@ -27,7 +28,7 @@ test("bench gru: the PyTorch anchor runs in the same command when a Python with 
   if (found.python) {
     t.true(r.torch.available, r.torch.reason ?? "");
     t.true(r.rows[0].torch_ms > 0);
-    t.is(r.torch.threads, r.machine.threads, "same thread count as recforge's pool");
+    t.is(r.torch.threads, r.provenance.machine.threads, "same thread count as recforge's pool");
     const near = (a, b) => Math.abs(a - b) <= 0.05 * Math.abs(b) + 0.01;
     t.true(near(r.rows[0].torch_ratio, r.rows[0].torch_ms / r.rows[0].fused_ms), `torch_ratio ${r.rows[0].torch_ratio}`);
   } else {

@@ -3,6 +3,7 @@
 // references, and the real ml-1m statistics against the spec (skipped with a reason when the
 // data is absent, failing instead under RECFORGE_REQUIRE_DATA=1).
 import test from "ava";
+import { dataTest } from "../helpers/data.js";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -206,10 +207,8 @@ test("user split: a seeded partition of the users' targets; batchesOf covers eve
 // ---- the real data ------------------------------------------------------------------------------
 const mlDir = rf.movielensSeqDir();
 const haveMl = fs.existsSync(path.join(mlDir, "movies.dat")) && rf.movielensRatingsFile(mlDir) !== null;
-const requireData = process.env.RECFORGE_REQUIRE_DATA === "1";
-if (!haveMl && !requireData) console.log(`# seqrec: skipping the ml-1m statistics test: ${mlDir} not found (set RECFORGE_DATA; RECFORGE_REQUIRE_DATA=1 makes this a failure)`);
 
-(haveMl || requireData ? test : test.skip)("ml-1m: the spec's split and statistics (T_v, T_t, actions and users after each, 301 genre strings, 3,615 items)", (t) => {
+dataTest(haveMl, `MovieLens-1M at ${mlDir}`)("ml-1m: the spec's split and statistics (T_v, T_t, actions and users after each, 301 genre strings, 3,615 items)", (t) => {
   t.true(haveMl, `RECFORGE_REQUIRE_DATA=1 but ${mlDir} has no MovieLens-1M`);
   const ds = rf.loadMovielensSeq();
   const s = rf.seqStats(ds);

@@ -2,6 +2,7 @@
 // the same result as an uninterrupted run (GatedLongRec's phase included), bad options are clear
 // errors, and `recforge train seqrec --json` / `bench seqrec --json --quick` keep their contract.
 import test from "ava";
+import { dataTest } from "../helpers/data.js";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -101,13 +102,7 @@ test("recforge train seqrec --json: one JSON object with test recall / mrr / ndc
 });
 
 const ml = rf.movielensRatingsFile(rf.movielensSeqDir());
-test("recforge bench seqrec --json --quick: results [{model, seed, recall, mrr, ndcg10}], commit, machine, command", (t) => {
-  if (!ml) {
-    if (process.env.RECFORGE_REQUIRE_DATA === "1") t.fail(`ml-1m not found at ${rf.movielensSeqDir()}`);
-    else t.log(`skipped: ml-1m not found at ${rf.movielensSeqDir()} (set RECFORGE_DATA)`);
-    t.pass();
-    return;
-  }
+dataTest(ml !== null, `ml-1m at ${rf.movielensSeqDir()}`)("recforge bench seqrec --json --quick: results [{model, seed, recall, mrr, ndcg10}], provenance (commit, machine, command)", (t) => {
   const dir = tmp();
   const r = spawnSync(process.execPath, [path.join(root, "bin/recforge.js"), "bench", "seqrec", "--json", "--quick", "--only", "pop,gru4rec", "--out", dir], { encoding: "utf8", timeout: 300000 });
   t.is(r.status, 0, r.stderr);
@@ -121,9 +116,9 @@ test("recforge bench seqrec --json --quick: results [{model, seed, recall, mrr, 
     t.deepEqual(Object.keys(row.mrr).sort(), ["100", "20", "5"]);
     t.true(typeof row.ndcg10 === "number");
   }
-  t.true(typeof j.commit === "string" || j.commit === null);
-  t.true(typeof j.machine.cpu === "string" && Array.isArray(j.machine.load_average_start));
-  t.regex(j.command, /bench seqrec --json --quick/);
+  t.true(typeof j.provenance.commit === "string" || j.provenance.commit === null);
+  t.true(typeof j.provenance.machine.cpu === "string" && j.provenance.load_start.length === 3 && j.provenance.load_end.length === 3);
+  t.regex(j.provenance.command, /^recforge bench seqrec --json --quick/);
   t.true(j.complete);
   t.deepEqual(j.lr_selection.map((x) => [x.run, x.lr]), [["gru4rec", 0.05], ["gru4rec", 0.1]]);
   t.deepEqual(j.category.map((c) => c.method), ["GlobalPop_cate", "SeqPop_cate", "FOT_cate"]);

@@ -1,5 +1,5 @@
 // GPU benchmark of the DTI interval-attention kernels (native/cuda/interval_attention*.cu) on
-// packed DTI prompt rows built exactly like lib/bench/dti_kernel.ts (dti_layout.h), run by
+// packed DTI prompt rows built exactly like bench/harness/dti_kernel.ts (dti_layout.h), run by
 // scripts/gpu-check.sh. PyTorch's anchor, bench/gpu/flex_anchor.py, times FlexAttention (and
 // dense SDPA with a boolean mask) on the SAME masks: this program writes every layout's intervals
 // to --layouts DIR (dti_layouts.json + one raw int32 [5, L] file per layout), which the anchor

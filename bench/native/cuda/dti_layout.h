@@ -1,5 +1,5 @@
 // DTI packed-prompt layouts for the GPU attention benchmark (cuda_attention_bench), built in C++
-// exactly as lib/bench/dti_kernel.ts `dtiKernelLayout` builds them through the real prompt
+// exactly as bench/harness/dti_kernel.ts `dtiKernelLayout` builds them through the real prompt
 // builder (lib/methods/dti/prompts.ts, PromptBuilder.appendDti with contextReach "window",
 // isolation on, no instruction prefix), so that the GPU numbers are for the same masks as the CPU
 // `recforge bench dti` numbers. Host-only (no CUDA), also used with --layouts-only on machines

@@ -1,4 +1,4 @@
-// The graphs of `recforge bench gnn` (lib/bench/gnn.ts), rebuilt in C++ for the GPU benchmark
+// The graphs of `recforge bench gnn` (bench/harness/gnn.ts), rebuilt in C++ for the GPU benchmark
 // (cuda_gnn_bench) with the same generator (mulberry32, seed 1) and the same call order, so the
 // GPU runs on the very graphs the CPU numbers were measured on:
 //   GREENer's batch: 32 graphs shaped like GREENer's per-pair graph (user, item, 48 attributes,

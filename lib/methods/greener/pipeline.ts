@@ -17,10 +17,9 @@
 //   selection: K = 5, ILP over the top P = 100 candidates, sim = TF-IDF cosine, α and the
 //   length weight λ chosen on the VALIDATION pairs (max BLEU-4 × ROUGE-L, tuning.ts), plus rows
 //   for the ILP without the length term and for the reference α = 1.
-import os from "node:os";
 import type { Tensor } from "../../tensor/tensor.js";
 import { saveCheckpoint } from "../../io/checkpoint.js";
-import { getNumThreads } from "../../runtime.js";
+import { startProvenance, type Provenance } from "../../provenance.js";
 import { prepareGreenerData, type GreenerData } from "./prepare.js";
 import { SentenceVectors, ilpSelector, topKSelector, trigramBlockingSelector, type Selector } from "./baselines.js";
 import { IlpSelector, type IlpResult } from "./ilp.js";
@@ -76,11 +75,13 @@ export interface GreenerRunOptions {
   /** save the trained model here (recforge checkpoint; config in `extra`) */
   checkpoint?: string;
   log?: (msg: string) => void;
+  /** The command line for the provenance block (default: this process's, see lib/provenance.ts). */
+  command?: string;
 }
 
 export interface GreenerRunResult {
-  command?: string;
-  machine: { cpus: string; cores: number; threads: number; node: string; date: string; load_avg_1m: number };
+  /** Commit, command line, machine (CPU model, ISA, BLAS core, threads) and load at start and end. */
+  provenance: Provenance;
   data: { file: string; reviews: number; sentences: number; attributes: number; users: number; items: number; train_pairs: number; test_pairs: number; from_cache: boolean; prepare_ms: number };
   settings: {
     model: GreenerModelConfig & { parameters: number };
@@ -139,6 +140,7 @@ export function greenerSelectors(scorer: GreenerScorer, vectors: SentenceVectors
 }
 
 export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
+  const done = startProvenance(opts.command);
   const log = opts.log ?? (() => {});
   // train.device: checked before the (long) data preparation; the sentence table moves there
   // once, so training and scoring both run on it.
@@ -245,7 +247,7 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const tEval = performance.now();
   const ms = [...ilpStats.ms].sort((a, b) => a - b);
   const result: GreenerRunResult = {
-    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version, date: new Date().toISOString(), load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100 },
+    provenance: done(),
     data: {
       file: opts.file, reviews: data.numReviews, sentences: data.sentences.length, attributes: data.attributes.names.length, users: data.users.length, items: data.items.length,
       train_pairs: examples.length, test_pairs: eligiblePairs(data, "test").length, from_cache: prep.fromCache, prepare_ms: Math.round(prep.ms),

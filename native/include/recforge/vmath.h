@@ -43,6 +43,22 @@ inline float vexp<float>(float x) {
   return exp_f32(x);
 }
 
+// The CPU's math library for the shared per-element rules (unary_rule.h, loss_rule.h): fast_exp is
+// the vectorisable exp above for float (std::exp for double), the rest are libm's. The CUDA
+// kernels pass DeviceMath (native/cuda/common.cuh) to the same rules.
+struct HostMath {
+  template <typename T> static T fast_exp(T x) { return vexp<T>(x); }
+  template <typename T> static T exp(T x) { return std::exp(x); }
+  template <typename T> static T expm1(T x) { return std::expm1(x); }
+  template <typename T> static T log(T x) { return std::log(x); }
+  template <typename T> static T log1p(T x) { return std::log1p(x); }
+  template <typename T> static T sqrt(T x) { return std::sqrt(x); }
+  template <typename T> static T fabs(T x) { return std::fabs(x); }
+  template <typename T> static T erf(T x) { return std::erf(x); }
+  template <typename T> static T tanh(T x) { return std::tanh(x); }
+  template <typename T> static T pow(T x, T y) { return std::pow(x, y); }
+};
+
 // Row reductions with 8 independent accumulators: without -ffast-math the compiler
 // may not reorder a single running sum, but it does vectorise 8 separate ones.
 template <typename T>

@@ -1,5 +1,5 @@
 // `recforge bench dti`: the three measurements of shared/reference/dti.md in one JSON object.
-//   kernel    fused interval attention vs dense masked attention (lib/bench/dti_kernel.ts)
+//   kernel    fused interval attention vs dense masked attention (bench/harness/dti_kernel.ts)
 //   train     SW vs DTI end to end on a documented MovieLens-1M subset: same model, same
 //             initialisation, same target updates; test AUC / log loss with SW prompts; per seed
 //             and mean ± std over seeds. The runs of a seed (SW and DTI at every k of the mode) are
@@ -8,9 +8,8 @@
 //   ablation  test AUC against k for each DTI knob, naive vs fixed, on the same subset
 // Budgets on 2 cores: default mode at most 20 minutes, --quick under 5.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { backends, getNumThreads } from "../runtime.js";
+import { startProvenance, type Provenance } from "../provenance.js";
 import { meanStd } from "../metrics/classification.js";
 import { loadMovielens, movielensDir, isMovielensDir } from "../methods/dti/data/movielens.js";
 import { datasetStats, type CtrDataset } from "../methods/dti/data/dataset.js";
@@ -73,9 +72,9 @@ export interface AblationRow {
 }
 
 export interface DtiBenchResult {
-  machine: { cpus: string; cores: number; threads: number; node: string; date: string; gemm: string; load_average_start: number[]; load_average_end: number[] };
+  /** Commit, command line, machine (CPU model, ISA, BLAS core, threads) and load at start and end. */
+  provenance: Provenance;
   mode: "default" | "quick";
-  command: string;
   kernel: KernelRow[];
   train: {
     data: string;
@@ -120,9 +119,9 @@ function aggregate(runs: (RunSummary & { seed: number })[]): TrainSummary {
   };
 }
 
-export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: string; data?: CtrDataset } = {}): Promise<DtiBenchResult> {
+export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: string; data?: CtrDataset; command?: string } = {}): Promise<DtiBenchResult> {
   const t0 = performance.now();
-  const loadStart = os.loadavg().map((x) => +x.toFixed(2));
+  const done = startProvenance(opts.command);
   const modeName = opts.quick ? "quick" : "default";
   const mode = DTI_BENCH_MODES[modeName];
   const seeds = opts.seeds ?? mode.seeds;
@@ -212,11 +211,11 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
     ablation = { k: mode.ablationKs, model: { ...mode.ablationModel }, rows };
   }
 
-  const date = new Date().toISOString();
+  const provenance = done();
+  const date = provenance.date_end;
   const result: DtiBenchResult = {
-    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version, date, gemm: backends().cpu.gemm, load_average_start: loadStart, load_average_end: os.loadavg().map((x) => +x.toFixed(2)) },
+    provenance,
     mode: modeName,
-    command: `npx recforge bench dti --json${opts.quick ? " --quick" : ""}${opts.seeds !== undefined ? ` --seeds ${opts.seeds}` : ""}`,
     kernel, train, ablation,
     total_seconds: (performance.now() - t0) / 1000,
     results_file: null,

@@ -7,7 +7,7 @@
 //           candidates of each pair (C(16, 5) = 4368 subsets) and against each other.
 //  quality  BLEU / ROUGE / attribute metrics of the baselines on the test pairs
 //           (only methods that ran; stand-in-scored methods are labelled as such).
-import os from "node:os";
+import { startProvenance, type Provenance } from "../provenance.js";
 import { musicalInstrumentsPath } from "../data/reviews.js";
 import { prepareGreenerData } from "../methods/greener/prepare.js";
 import { IlpSelector, bruteForceSelect, topKIndices, type IlpProblem } from "../methods/greener/ilp.js";
@@ -18,7 +18,8 @@ import { eligiblePairs, evaluateSelector, oracleSelector, pairContext, type Qual
 import { log, median } from "./timing.js";
 
 export interface ExplainBenchResult {
-  machine: { cpus: string; cores: number; node: string; load_avg_1m: number; date: string };
+  /** Commit, command line, machine (CPU model, ISA, BLAS core, threads) and load at start and end. */
+  provenance: Provenance;
   data: { file: string; reviews: number; sentences: number; attributes: number; test_pairs: number; from_cache: boolean; prepare_ms: number };
   ilp: {
     pool: number;
@@ -46,8 +47,9 @@ function pct(xs: number[], q: number): number {
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-export async function benchExplain(opts: { quick?: boolean; file?: string } = {}): Promise<ExplainBenchResult> {
+export async function benchExplain(opts: { quick?: boolean; file?: string; command?: string } = {}): Promise<ExplainBenchResult> {
   const quick = !!opts.quick;
+  const done = startProvenance(opts.command);
   const file = opts.file ?? musicalInstrumentsPath();
   const prep = await prepareGreenerData(file, {}, { log });
   const data = prep.data;
@@ -118,9 +120,8 @@ export async function benchExplain(opts: { quick?: boolean; file?: string } = {}
     });
   }
 
-  const cpus = os.cpus();
   return {
-    machine: { cpus: cpus[0]?.model ?? "unknown", cores: cpus.length, node: process.version, load_avg_1m: r2(os.loadavg()[0]), date: new Date().toISOString() },
+    provenance: done(),
     data: {
       file, reviews: data.numReviews, sentences: data.sentences.length, attributes: data.attributes.names.length, test_pairs: eligiblePairs(data).length,
       from_cache: prep.fromCache, prepare_ms: Math.round(prep.ms),

@@ -18,7 +18,7 @@
 // The result file is rewritten after every run ("complete": false until the last).
 import fs from "node:fs";
 import path from "node:path";
-import { startProvenance } from "./provenance.js";
+import { startProvenance } from "../provenance.js";
 import { mulberry32 } from "../prng.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
 import { loadMovielensSeq, movielensSeqDir, seqStats, type SeqDataset } from "../methods/seqrec/data.js";

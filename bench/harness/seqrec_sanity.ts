@@ -9,7 +9,7 @@
 // Recall@20 (patience 2); Adam at a fixed learning rate (the public run's 1e-3), no tuning.
 import fs from "node:fs";
 import path from "node:path";
-import { startProvenance } from "./provenance.js";
+import { startProvenance } from "../provenance.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
 import { loadMovielensSeq, movielensSeqDir } from "../methods/seqrec/data.js";
 import { hitRateNdcg, leaveOneOutTargets, sampledRanks } from "../methods/seqrec/sampled_eval.js";

@@ -4,7 +4,7 @@
 import { execSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { backends } from "../runtime.js";
+import { backends } from "./runtime.js";
 
 export interface Machine {
   /** CPU model as the kernel reports it. */
@@ -67,11 +67,24 @@ export function machineInfo(): Machine {
 
 const load = (): number[] => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
-/** Call before the run; call the returned function after it for the finished block. */
-export function startProvenance(command: string | string[]): () => Provenance {
+/**
+ * The command line of this process as a user typed it: `recforge bench ops --quick` when run through
+ * bin/recforge.js, else the script and its arguments (a test calling a harness directly says so).
+ */
+export function commandLine(): string {
+  const script = process.argv[1] ?? "node";
+  const head = /(^|[\\/])recforge(\.js)?$/.test(script) ? "recforge" : script;
+  return [head, ...process.argv.slice(2)].join(" ");
+}
+
+/**
+ * Call before the run; call the returned function after it for the finished block. `command`
+ * defaults to this process's command line (commandLine()).
+ */
+export function startProvenance(command?: string | string[]): () => Provenance {
   const t0 = new Date().toISOString();
   const l0 = load();
   const git = gitCommit();
-  const cmd = Array.isArray(command) ? command.join(" ") : command;
+  const cmd = command === undefined ? commandLine() : Array.isArray(command) ? command.join(" ") : command;
   return () => ({ commit: git.commit, commit_dirty: git.dirty, command: cmd, date_start: t0, date_end: new Date().toISOString(), machine: machineInfo(), load_start: l0, load_end: load() });
 }

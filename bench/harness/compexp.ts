@@ -30,7 +30,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { startProvenance } from "./provenance.js";
+import { startProvenance } from "../provenance.js";
 import { musicalInstrumentsPath } from "../data/reviews.js";
 import { prepareGreenerData, type GreenerData } from "../methods/greener/prepare.js";
 import { buildExamples, sentenceTokens, deltaDistribution, type CompExpExample } from "../methods/compexp/data.js";

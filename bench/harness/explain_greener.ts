@@ -9,12 +9,12 @@ import { benchExplain, type ExplainBenchResult } from "./explain.js";
 import { runGreener, type GreenerRunOptions, type GreenerRunResult } from "../methods/greener/pipeline.js";
 import { musicalInstrumentsPath } from "../data/reviews.js";
 import { log } from "./timing.js";
+import { startProvenance } from "../provenance.js";
 
 type Row = ExplainBenchResult["quality"][number];
 
 export interface GreenerExplainResult extends ExplainBenchResult {
-  command?: string;
-  greener: Omit<GreenerRunResult, "quality" | "machine" | "data" | "command">;
+  greener: Omit<GreenerRunResult, "quality" | "provenance" | "data">;
   comparison: {
     metric: "bleu4" | "rougeL";
     greener_ilp: number;
@@ -33,10 +33,11 @@ function find(rows: Row[], method: string): Row | undefined {
   return rows.find((r) => r.method === method);
 }
 
-export async function benchExplainWithGreener(opts: { quick?: boolean; file?: string; greener?: Omit<GreenerRunOptions, "file" | "log" | "evalLimit"> } = {}): Promise<GreenerExplainResult> {
+export async function benchExplainWithGreener(opts: { quick?: boolean; file?: string; command?: string; greener?: Omit<GreenerRunOptions, "file" | "log" | "evalLimit" | "command"> } = {}): Promise<GreenerExplainResult> {
   const quick = !!opts.quick;
+  const done = startProvenance(opts.command); // one block over the harness and GREENer's run
   const file = opts.file ?? musicalInstrumentsPath();
-  const base = await benchExplain({ quick, file });
+  const base = await benchExplain({ quick, file, command: opts.command });
   // The harness evaluates the first 200 test pairs in quick mode, all otherwise: same here.
   const run = await runGreener({
     file, ...(opts.greener ?? {}),
@@ -44,7 +45,7 @@ export async function benchExplainWithGreener(opts: { quick?: boolean; file?: st
     evalLimit: quick ? 200 : undefined,
     log,
   });
-  const { quality, machine: _m, data: _d, ...greener } = run.result;
+  const { quality, provenance: _p, data: _d, ...greener } = run.result;
   run.dispose();
   // GREENer's rows go before the oracle (an upper reference that reads the ground truth).
   const oracle = base.quality.findIndex((r) => r.method.startsWith("oracle"));
@@ -64,5 +65,5 @@ export async function benchExplainWithGreener(opts: { quick?: boolean; file?: st
     `greener-*: GREENer trained here (${greener.training.steps} steps, ${greener.training.seconds.toFixed(0)} s) on the training pairs, scored by its GAT + DCN; selection K = ${greener.settings.selection.k}, ILP pool ${greener.settings.selection.topP}, alpha ${greener.settings.selection.alpha}, length weight ${greener.settings.selection.lengthWeight}${greener.selection_tuning ? " (chosen on the validation pairs: greener.selection_tuning)" : ""}`,
     `greener sentence features: ${greener.settings.sentence_encoder}`,
   );
-  return { ...base, greener, comparison };
+  return { ...base, provenance: done(), greener, comparison };
 }

@@ -16,9 +16,7 @@
 // epoch with the best mean validation NE; the synthetic models are only trained for the
 // throughput steps (train_examples says how many), so their AUC / NE are early-training
 // numbers, not converged ones.
-import os from "node:os";
-import { getNumThreads } from "../runtime.js";
-import { native } from "../native.js";
+import { startProvenance, type Provenance } from "../provenance.js";
 import { Adam } from "../optim/adam.js";
 import { randn, BalanceState, balanceGradients } from "../ops/index.js";
 import { loadCensus, censusAvailable, censusDir } from "../methods/multibalance/data/census.js";
@@ -79,7 +77,8 @@ export interface NeComparison {
 }
 
 export interface BalanceBench {
-  machine: { cpus: string; cores: number; threads: number; node: string; gemm_backend: string; date: string; loadavg_start: number[]; loadavg_end: number[] };
+  /** Commit, command line, machine (CPU model, ISA, BLAS core, threads) and load at start and end. */
+  provenance: Provenance;
   config: Record<string, unknown>;
   results: BalanceBenchResult[];
   /** Every balancer against equal weights on Census, per task, paired by seed. */
@@ -400,7 +399,7 @@ export function benchBalance(opts: BalanceBenchOptions = {}): BalanceBench {
   const say = opts.log ?? log;
   const datasets = opts.datasets ?? ["census", "synthetic"];
   const start = nowMs();
-  const loadStart = os.loadavg();
+  const done = startProvenance();
   const census: CensusConfig = {
     balancers: quick ? ["equal", "multibalance"] : ALL,
     seeds: [1, 2, 3],
@@ -439,10 +438,7 @@ export function benchBalance(opts: BalanceBenchOptions = {}): BalanceBench {
   }
   if (datasets.includes("synthetic")) results.push(...benchSynthetic(synthetic, say));
   return {
-    machine: {
-      cpus: os.cpus()[0]?.model ?? "?", cores: os.cpus().length, threads: getNumThreads(), node: process.version, gemm_backend: String(native.gemmBackend()),
-      date: new Date().toISOString(), loadavg_start: loadStart.map((x) => r1(x)), loadavg_end: os.loadavg().map((x) => r1(x)),
-    },
+    provenance: done(),
     config: { quick, census: { ...census, data: "census-income-kdd test split, 80/10/10 seed 20240" }, synthetic: { ...synthetic, correlation: 0.5, conflict: 1 } },
     results,
     census_ne_vs_equal: comparisons,

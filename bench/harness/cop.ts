@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startProvenance } from "./provenance.js";
+import { startProvenance } from "../provenance.js";
 import { Rng, hash2 } from "../prng.js";
 import { trainCop, type CopFamily } from "../methods/lsdqn/train/dqn.js";
 import { LsdqnQNet } from "../methods/lsdqn/model/qnet.js";

@@ -23,11 +23,16 @@ export interface KernelRow {
   tokens: number;
   prompts: number;
   visible_fraction: number;
+  /** Visible (query, key) pairs: the useful work, 14·V·D·H flops forward + backward. */
+  visible_pairs: number;
   fused_ms: number;
   dense_ms: number;
+  /** dense_ms / fused_ms, from the unrounded times. */
   speedup: number;
+  /** Useful GFLOP/s of each side: 14·V·D·H / time (the dense kernel computes more, but is credited the same work). */
   gflops: number;
   dense_gflops: number;
+  /** Largest |fused − dense| over out, dq, dk, dv: both ran on the same q, k, v, dout and intervals. */
   max_abs_diff: number;
 }
 
@@ -68,9 +73,10 @@ export function visiblePairs(iv: Int32Array, L: number): number {
   return v;
 }
 
-export function benchKernel(opts: { quick?: boolean } = {}): KernelRow[] {
+/** `minTokens`: the row length (default 2048 quick, 4096 otherwise; tests pass less). */
+export function benchKernel(opts: { quick?: boolean; minTokens?: number } = {}): KernelRow[] {
   const quick = !!opts.quick;
-  const H = 4, D = 64, minTokens = quick ? 2048 : 4096;
+  const H = 4, D = 64, minTokens = opts.minTokens ?? (quick ? 2048 : 4096);
   const out: KernelRow[] = [];
   for (const n of [20, 40])
     for (const k of [20, 40]) {
@@ -102,7 +108,7 @@ export function benchKernel(opts: { quick?: boolean } = {}): KernelRow[] {
       const flops = 14 * V * D * H;
       const row: KernelRow = {
         n, k, tokens: L, prompts: lay.prompts,
-        visible_fraction: +(V / (L * L)).toFixed(4),
+        visible_fraction: +(V / (L * L)).toFixed(4), visible_pairs: V,
         fused_ms: +fusedMs.toFixed(3), dense_ms: +denseMs.toFixed(3), speedup: +(denseMs / fusedMs).toFixed(2),
         gflops: +(flops / (fusedMs * 1e6)).toFixed(2), dense_gflops: +(flops / (denseMs * 1e6)).toFixed(2),
         max_abs_diff: +diff.toExponential(2),

@@ -6,7 +6,6 @@
 // forward + backward from an upstream gradient G on the output, with x, h0 and every weight
 // requiring grad, float32. Runs alternate (fused, op-by-op, then a torch round) so that machine
 // noise hits every side alike; medians over rounds.
-import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -17,6 +16,7 @@ import { randn, gru, gruReference, type GruOptions, type GruResult, type GruWeig
 import { backward } from "../autograd/engine.js";
 import { uniformInit } from "../nn/init.js";
 import { getNumThreads } from "../runtime.js";
+import { startProvenance, type Provenance } from "../provenance.js";
 import { log, median, nowMs } from "./timing.js";
 
 export interface GruShape {
@@ -42,8 +42,8 @@ export interface GruBenchRow extends GruShape {
 }
 
 export interface GruBenchResult {
-  machine: { cpus: string; cores: number; threads: number; node: string; date: string; load_avg_1m: number };
-  command: string;
+  /** Commit, command line, machine (CPU model, ISA, BLAS core, recforge threads) and load at start and end. */
+  provenance: Provenance;
   note: string;
   rounds: number;
   /** calls per side per round (their median is the round's time) */
@@ -112,6 +112,7 @@ type GruFn = (x: Tensor, w: GruWeights, o: GruOptions) => GruResult;
 
 export function benchGru(opts: { quick?: boolean; command?: string; torch?: boolean; shapes?: (GruShape & { spec?: string })[] } = {}): GruBenchResult {
   const quick = !!opts.quick;
+  const done = startProvenance(opts.command);
   const rounds = quick ? 2 : 5;
   const threads = getNumThreads();
   const shapes = (opts.shapes ?? GRU_BENCH_SHAPES).map((s) => ({ spec: s.spec ?? "custom", B: s.B, T: s.T, in: s.in, H: s.H, bidirectional: s.bidirectional }));
@@ -196,8 +197,7 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
     return row;
   });
   return {
-    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads, node: process.version, date: new Date().toISOString(), load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100 },
-    command: opts.command ?? `recforge bench gru --json${quick ? " --quick" : ""}`,
+    provenance: done(),
     note:
       "median wall ms of one forward + backward (upstream gradient on the output; x, h0 and all weights require grad), float32, CPU, " +
       `${threads} thread(s) for recforge and torch alike; op-by-op = lib/ops/gru_reference.ts (a GRU cell of generic ops per step); ` +

@@ -14,10 +14,8 @@
 // rewritten after every run ("complete": false until the last), so an interrupted run leaves
 // what finished.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { gitCommit } from "./provenance.js";
-import { getNumThreads } from "../runtime.js";
+import { startProvenance } from "../provenance.js";
 import { mulberry32 } from "../prng.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
 import { loadMovielensSeq, movielensSeqDir, seqStats, type SeqDataset, type SeqStats } from "../methods/seqrec/data.js";
@@ -140,7 +138,7 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
   if (opts.epochs !== undefined) mode.epochs = opts.epochs;
   if (opts.trainFraction !== undefined) mode.trainFraction = opts.trainFraction;
   const seeds = opts.seeds ?? mode.seeds;
-  const loadStart = os.loadavg().map((x) => +x.toFixed(2));
+  const done = startProvenance(opts.command);
   const dir = opts.dataDir ?? movielensSeqDir();
   const datasets = new Map<string, { ds: SeqDataset; hist: CategoryHistory; valid: Int32Array; test: Int32Array; stats: SeqStats }>();
   const data = (category: "genres" | "first-genre") => {
@@ -158,16 +156,15 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
   const chosenLr = new Map<string, number>();
   const category: SeqBenchCategoryRow[] = [];
   const date = new Date().toISOString();
-  const git = gitCommit();
   const file = opts.out ? path.join(opts.out, `seqrec-${date.slice(0, 10)}${opts.quick ? "-quick" : ""}.json`) : null;
   const result = (complete: boolean): Record<string, unknown> => ({
     results: rows,
     summary: summarizeSeqRows(rows),
     category,
     lr_selection: lrSelection,
-    commit: git.commit,
-    commit_dirty: git.dirty,
-    command: opts.command ?? `recforge bench seqrec --json${opts.quick ? " --quick" : ""}`,
+    // Commit, command line, machine (CPU model, ISA, BLAS core, threads), load at the start and at this
+    // write (the file is rewritten after every run; `complete` says whether this is the last write).
+    provenance: done(),
     mode: modeName,
     complete,
     protocol: {
@@ -176,11 +173,6 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
       epoch: `a fresh random ${mode.trainFraction} of the training targets per epoch`,
     },
     data: Object.fromEntries([...datasets].map(([k, d]) => [k, { ...d.stats, valid_evaluated: d.valid.length, test_evaluated: d.test.length }])),
-    machine: {
-      cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version, date,
-      load_average_start: loadStart, load_average_now: os.loadavg().map((x) => +x.toFixed(2)),
-      note: "shared machine: other processes ran alongside; seconds per epoch are wall time under that load",
-    },
     total_seconds: +((performance.now() - t0) / 1000).toFixed(1),
     results_file: file,
   });

@@ -3,7 +3,6 @@
 // by edge, LeakyReLU, scatter softmax, [E, H, F] messages, scatterAdd — the PyG way), forward +
 // backward, at GREENer's batch shape and on a large single graph. Both start from the same
 // projected features Wh (the projection matmul is shared and not timed).
-import os from "node:os";
 import { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
 import { Generator } from "../tensor/random.js";
@@ -12,7 +11,7 @@ import { backward } from "../autograd/engine.js";
 import { graph, type Graph } from "../graph/graph.js";
 import { batchGraphs } from "../graph/batch.js";
 import { toCsr, type CsrGraph } from "../graph/csr.js";
-import { getNumThreads } from "../runtime.js";
+import { startProvenance, type Provenance } from "../provenance.js";
 import { log, timeIt } from "./timing.js";
 import { mulberry32 } from "../prng.js";
 
@@ -25,13 +24,17 @@ export interface GatBenchRow {
   features: number;
   fused_ms: number;
   reference_ms: number;
+  /** reference_ms / fused_ms, from the unrounded medians. */
   speedup: number;
+  /** Alternated (fused, reference) pairs behind the medians. */
+  runs: number;
+  /** Largest |fused − reference| over the attention output, on the same inputs the timing used. */
   max_abs_diff: number;
 }
 
 export interface GnnBenchResult {
-  machine: { cpus: string; cores: number; threads: number; node: string; date: string; load_avg_1m: number };
-  command: string;
+  /** Commit, command line, machine (CPU model, ISA, BLAS core, threads) and load at start and end. */
+  provenance: Provenance;
   note: string;
   gat: GatBenchRow[];
 }
@@ -113,33 +116,35 @@ function timeGat(name: string, numGraphs: number, csr: CsrGraph, H: number, F: n
   [wh, aSrc, aDst, G].forEach((t: Tensor) => t.dispose());
   const row: GatBenchRow = {
     name, graphs: numGraphs, nodes: N, edges: csr.numEdges, heads: H, features: F,
-    fused_ms: round(fused, 2), reference_ms: round(ref, 2), speedup: round(ref / fused, 2), max_abs_diff: diff,
+    fused_ms: round(fused, 2), reference_ms: round(ref, 2), speedup: round(ref / fused, 2), runs: reps, max_abs_diff: diff,
   };
   log(`gat ${name}: ${numGraphs} graph(s), ${N} nodes, ${csr.numEdges} edges, H=${H} F=${F}: fused ${fused.toFixed(2)} ms, op-by-op ${ref.toFixed(2)} ms (${(ref / fused).toFixed(2)}x), max |diff| ${diff.toExponential(1)}`);
   return row;
 }
 
-export function benchGnn(opts: { quick?: boolean; command?: string } = {}): GnnBenchResult {
+/** `batchGraphs` (default 32) and `largeNodes` (default 20000 quick, 100000 otherwise) shrink the run for tests. */
+export function benchGnn(opts: { quick?: boolean; command?: string; batchGraphs?: number; largeNodes?: number } = {}): GnnBenchResult {
   const quick = !!opts.quick;
+  const done = startProvenance(opts.command);
   const rand = mulberry32(1);
   const rows: GatBenchRow[] = [];
   // GREENer's training batch: 32 graphs of ~500 nodes (≈450 sentences, 48 attributes, user, item),
   // layer 1 (4 heads × 64 = 256 hidden) and layer 2 (1 head × 256).
-  const batch = batchGraphs(Array.from({ length: 32 }, () => greenerShapedGraph(rand, 450, 48)));
+  const nb = opts.batchGraphs ?? 32;
+  const batch = batchGraphs(Array.from({ length: nb }, () => greenerShapedGraph(rand, 450, 48)));
   const base = toCsr(batch.graph);
   const csr = base.withSelfLoops();
-  rows.push(timeGat("greener-batch layer1", 32, csr, 4, 64, quick));
-  rows.push(timeGat("greener-batch layer2", 32, csr, 1, 256, quick));
+  rows.push(timeGat("greener-batch layer1", nb, csr, 4, 64, quick));
+  rows.push(timeGat("greener-batch layer2", nb, csr, 1, 256, quick));
   base.dispose();
   // A large single graph (random, average in-degree 10 + self-loops).
-  const n = quick ? 20000 : 100000;
+  const n = opts.largeNodes ?? (quick ? 20000 : 100000);
   const bigBase = toCsr(randomGraph(rand, n, 10));
   const big = bigBase.withSelfLoops();
   rows.push(timeGat("large single graph", 1, big, 4, 16, quick));
   bigBase.dispose();
   return {
-    machine: { cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version, date: new Date().toISOString(), load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100 },
-    command: opts.command ?? `recforge bench gnn --json${quick ? " --quick" : ""}`,
+    provenance: done(),
     note: "fused_ms / reference_ms: median wall time of one forward + backward of the GAT attention layer (after the shared projection), float32, CPU; reference = op-by-op GAT from foundation ops (lib/ops/graph_reference.ts)",
     gat: rows,
   };

@@ -1,24 +1,33 @@
 // `recforge bench ops`: GEMM against a CBLAS sgemm called in the same process, memory-
 // bound kernels in GB/s, and per-op overhead on tiny tensors.
-import os from "node:os";
 import { native } from "../native.js";
 import { Tensor } from "../tensor/tensor.js";
 import { add, matmul, softmax, layerNorm, randn } from "../ops/index.js";
 import { tidy } from "../tensor/scope.js";
-import { getNumThreads } from "../runtime.js";
+import { startProvenance, type Provenance } from "../provenance.js";
 import { log, median, nowMs, timeIt } from "./timing.js";
 
 export interface OpsBenchResult {
-  machine: { cpus: string; cores: number; threads: number; node: string; date: string; env: Record<string, string | null> };
+  /** Commit, command line, machine (CPU model, ISA, BLAS core, threads) and load at start and end. */
+  provenance: Provenance;
+  /** The OpenBLAS / recforge settings of the environment the numbers were measured under. */
+  env: Record<string, string | null>;
   gemm_backend: string;
-  matmul: { n: number; gflops: number; baseline: string | null; baseline_gflops: number | null; ratio: number | null; own_gflops: number | null; baseline_reason?: string }[];
+  /**
+   * Per size: ours and the CBLAS baseline on the same A and B, alternated run by run. `ms` and
+   * `baseline_ms` are the medians behind `gflops` (= 2n³ / ms) and `baseline_gflops`; `ratio` is
+   * gflops / baseline_gflops, `runs` the number of alternated pairs, `baseline_rel_diff` max |ours − baseline|
+   * over max |baseline| of C (same inputs, so the same product up to float32 summation order).
+   */
+  matmul: { n: number; ms: number; gflops: number; baseline: string | null; baseline_ms: number | null; baseline_gflops: number | null; ratio: number | null; runs: number; baseline_rel_diff: number | null; own_gflops: number | null; baseline_reason?: string }[];
   softmax: { rows: number; cols: number; gbps: number };
   layernorm: { rows: number; cols: number; gbps: number };
   overhead_us: number;
 }
 
-export function benchOps(opts: { quick?: boolean } = {}): OpsBenchResult {
+export function benchOps(opts: { quick?: boolean; command?: string } = {}): OpsBenchResult {
   const quick = !!opts.quick;
+  const done = startProvenance(opts.command);
   const sizes = [256, 512, 1024, 2048];
   const matmulRes: OpsBenchResult["matmul"] = [];
   const hasCblas = typeof native.cblasSgemm === "function";
@@ -51,6 +60,20 @@ export function benchOps(opts: { quick?: boolean } = {}): OpsBenchResult {
       }
       if (nowMs() - t0 > budget && r >= 2) break;
     }
+    // Same inputs, same answer: the baseline's C against ours (relative to the largest |C|), so a
+    // ratio never compares different work.
+    let baseDiff: number | null = null;
+    if (useBase) {
+      const mine = matmul(a, b);
+      const x = mine.toTypedArray(), y = c.toTypedArray();
+      let m = 0, big = 0;
+      for (let i = 0; i < x.length; i++) {
+        m = Math.max(m, Math.abs(x[i] - y[i]));
+        big = Math.max(big, Math.abs(y[i]));
+      }
+      baseDiff = m / Math.max(big, 1e-30);
+      mine.dispose();
+    }
     c.dispose();
     const ours = median(oursT);
     const baseMs: number | null = useBase ? median(baseT) : null;
@@ -65,8 +88,8 @@ export function benchOps(opts: { quick?: boolean } = {}): OpsBenchResult {
     const gflops = flops / (ours * 1e6);
     const baseG = baseMs ? flops / (baseMs * 1e6) : null;
     matmulRes.push({
-      n, gflops: round(gflops), baseline: baseMs ? "cblas_sgemm (" + native.gemmBackend() + ")" : null, baseline_gflops: baseG ? round(baseG) : null,
-      ratio: baseG ? round(gflops / baseG, 3) : null, own_gflops: ownMs ? round(flops / (ownMs * 1e6)) : null, ...(reason ? { baseline_reason: reason } : {}),
+      n, ms: round(ours, 4), gflops: round(gflops), baseline: baseMs ? "cblas_sgemm (" + native.gemmBackend() + ")" : null, baseline_ms: baseMs ? round(baseMs, 4) : null,
+      baseline_gflops: baseG ? round(baseG) : null, ratio: baseG ? round(gflops / baseG, 3) : null, runs: oursT.length, baseline_rel_diff: baseDiff, own_gflops: ownMs ? round(flops / (ownMs * 1e6)) : null, ...(reason ? { baseline_reason: reason } : {}),
     });
     log(`matmul n=${n}: ${gflops.toFixed(1)} GFLOP/s` + (baseG ? `, baseline ${baseG.toFixed(1)} (ratio ${(gflops / baseG).toFixed(2)})` : `, no baseline`));
   }
@@ -91,10 +114,8 @@ export function benchOps(opts: { quick?: boolean } = {}): OpsBenchResult {
   q.dispose();
   const env = (k: string) => process.env[k] ?? null;
   return {
-    machine: {
-      cpus: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, threads: getNumThreads(), node: process.version,
-      date: new Date().toISOString(), env: { OPENBLAS_CORETYPE: env("OPENBLAS_CORETYPE"), OPENBLAS_L2_SIZE: env("OPENBLAS_L2_SIZE"), RECFORGE_BLAS: env("RECFORGE_BLAS"), RECFORGE_NUM_THREADS: env("RECFORGE_NUM_THREADS") },
-    },
+    provenance: done(),
+    env: { OPENBLAS_CORETYPE: env("OPENBLAS_CORETYPE"), OPENBLAS_L2_SIZE: env("OPENBLAS_L2_SIZE"), RECFORGE_BLAS: env("RECFORGE_BLAS"), RECFORGE_NUM_THREADS: env("RECFORGE_NUM_THREADS") },
     gemm_backend: native.gemmBackend(),
     matmul: matmulRes,
     softmax: { rows, cols, gbps: round(bytes / (smMs * 1e6), 2) },
