@@ -1,8 +1,8 @@
 // Hashes the CPU outputs of the elementwise binary ops, softmax / log-softmax (forward, backward), RoPE
-// (tables, apply) and the edge softmax (forward, backward) on fixed inputs with specials (NaN, ±inf, ±0, denormals, huge) and odd sizes, so a
+// (tables, apply), the edge softmax and the GAT layer (forward, backward) on fixed inputs with specials (NaN, ±inf, ±0, denormals, huge) and odd sizes, so a
 // refactor of their per-element math into shared host-device headers can be checked bit for bit:
 //   g++ -std=c++17 -O3 -fno-trapping-math -mtune=generic -pthread -Inative/include scripts/twin-hash.cc \
-//       native/cpu/{elementwise,softmax,rope,edge_softmax,parallel}.cc -o /tmp/twin-hash && /tmp/twin-hash > before.txt
+//       native/cpu/{elementwise,softmax,rope,edge_softmax,gat,graph_csr,parallel}.cc -o /tmp/twin-hash && /tmp/twin-hash > before.txt
 // (then again after the change; diff the two files). One line per (op, type, case): FNV-1a of the bytes.
 #include <cmath>
 #include <cstdint>
@@ -15,6 +15,8 @@
 
 #include "recforge/edge_softmax.h"
 #include "recforge/elementwise.h"
+#include "recforge/gat.h"
+#include "recforge/graph_csr.h"
 #include "recforge/rope.h"
 #include "recforge/softmax.h"
 
@@ -151,6 +153,32 @@ static void edge(const char* tn) {
   }
 }
 
+template <typename T>
+static void gat(const char* tn) {
+  const int64_t N = 23, H = 2, F = 5;
+  std::vector<int32_t> rowptr(N + 1, 0);
+  for (int64_t d = 0; d < N; ++d) rowptr[d + 1] = rowptr[d] + (int32_t)((d * 3) % 5);
+  const int64_t E = rowptr[N];
+  std::vector<int32_t> src(E), trp(N + 1), tdst(E), teid(E);
+  for (int64_t e = 0; e < E; ++e) src[e] = (int32_t)((e * 7 + 3) % N);
+  csr_transpose(N, N, rowptr.data(), src.data(), trp.data(), tdst.data(), teid.data());
+  for (bool sp : {false, true}) {
+    auto wh = data<T>(N * H * F, sp), as = data<T>(H * F, false, 1.0), ad = data<T>(H * F, false, 1.0);
+    auto dout = data<T>(N * H * F, sp);
+    std::vector<T> out(N * H * F), el(N * H), er(N * H), al(E * H), dwh(N * H * F), das(H * F), dad(H * F);
+    std::vector<T> ws(gat_backward_workspace_size(N, E, H, F));
+    gat_forward<T>(N, H, F, rowptr.data(), src.data(), wh.data(), as.data(), ad.data(), 0.2, out.data(), el.data(),
+                   er.data(), al.data());
+    gat_backward<T>(N, H, F, rowptr.data(), src.data(), trp.data(), tdst.data(), teid.data(), wh.data(), as.data(),
+                    ad.data(), 0.2, el.data(), er.data(), al.data(), dout.data(), dwh.data(), das.data(), dad.data(),
+                    ws.data());
+    printf("gat %s sp%d fw %016llx %016llx bw %016llx %016llx %016llx\n", tn, sp,
+           (unsigned long long)fnv(out.data(), out.size() * sizeof(T)), (unsigned long long)fnv(al.data(), al.size() * sizeof(T)),
+           (unsigned long long)fnv(dwh.data(), dwh.size() * sizeof(T)), (unsigned long long)fnv(das.data(), das.size() * sizeof(T)),
+           (unsigned long long)fnv(dad.data(), dad.size() * sizeof(T)));
+  }
+}
+
 int main() {
   binary<float>("f32", false);
   binary<double>("f64", false);
@@ -161,5 +189,7 @@ int main() {
   rope<double>("f64");
   edge<float>("f32");
   edge<double>("f64");
+  gat<float>("f32");
+  gat<double>("f64");
   return 0;
 }
