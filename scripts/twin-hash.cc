@@ -1,8 +1,9 @@
 // Hashes the CPU outputs of the elementwise binary ops, softmax / log-softmax (forward, backward), RoPE
-// (tables, apply), the edge softmax and the GAT layer (forward, backward) on fixed inputs with specials (NaN, ±inf, ±0, denormals, huge) and odd sizes, so a
+// (tables, apply), the edge softmax and the GAT layer (forward, backward) and the axis reductions on
+// fixed inputs with specials (NaN, ±inf, ±0, denormals, huge) and odd sizes, so a
 // refactor of their per-element math into shared host-device headers can be checked bit for bit:
 //   g++ -std=c++17 -O3 -fno-trapping-math -mtune=generic -pthread -Inative/include scripts/twin-hash.cc \
-//       native/cpu/{elementwise,softmax,rope,edge_softmax,gat,graph_csr,parallel}.cc -o /tmp/twin-hash && /tmp/twin-hash > before.txt
+//       native/cpu/{elementwise,softmax,rope,edge_softmax,gat,graph_csr,reduce,parallel}.cc -o /tmp/twin-hash && /tmp/twin-hash > before.txt
 // (then again after the change; diff the two files). One line per (op, type, case): FNV-1a of the bytes.
 #include <cmath>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include "recforge/elementwise.h"
 #include "recforge/gat.h"
 #include "recforge/graph_csr.h"
+#include "recforge/reduce.h"
 #include "recforge/rope.h"
 #include "recforge/softmax.h"
 
@@ -179,6 +181,22 @@ static void gat(const char* tn) {
   }
 }
 
+template <typename T>
+static void reduce(const char* tn) {
+  for (int op = 0; op < 4; ++op)
+    for (auto ori : {std::array<int64_t, 3>{1, 1, 1}, {7, 33, 1}, {3, 1000, 1}, {5, 0, 1}, {4, 9, 13}, {2, 17, 700}, {3, 0, 5}})
+      for (bool sp : {false, true}) {
+        const int64_t O = ori[0], R = ori[1], I = ori[2];
+        auto x = data<T>(O * R * I, sp);
+        std::vector<T> out(O * I);
+        std::vector<int32_t> idx(O * I);
+        reduce_axis<T>((ReduceOp)op, x.data(), O, R, I, out.data(), op >= 2 ? idx.data() : nullptr);
+        printf("red %s op%d %lld/%lld/%lld sp%d %016llx %016llx\n", tn, op, (long long)O, (long long)R, (long long)I, sp,
+               (unsigned long long)fnv(out.data(), out.size() * sizeof(T)),
+               (unsigned long long)(op >= 2 ? fnv(idx.data(), idx.size() * 4) : 0));
+      }
+}
+
 int main() {
   binary<float>("f32", false);
   binary<double>("f64", false);
@@ -191,5 +209,7 @@ int main() {
   edge<double>("f64");
   gat<float>("f32");
   gat<double>("f64");
+  reduce<float>("f32");
+  reduce<double>("f64");
   return 0;
 }
