@@ -81,8 +81,8 @@ void reduce_axis(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inne
                        for (int64_t i = 0; i < n; ++i) {
                          T v = row[i], cur = dst[i];
                          // reduce_takes_rule written out: through the helper GCC compiled this chunk loop
-                         // differently and float sums with NaN / inf inputs came out with other bits
-                         // (scripts/twin-hash.cc, f32, inner 700).
+                         // differently and float sums with NaN / inf inputs came out with NaNs of the other
+                         // sign bit (scripts/twin-hash.cc, f32, inner 700).
                          if (cur == cur && (v != v || (is_max ? v > cur : v < cur))) {
                            dst[i] = v;
                            if (di) di[i] = (int32_t)k;
