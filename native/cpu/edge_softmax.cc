@@ -8,12 +8,16 @@
 #include <vector>
 
 #include "recforge/parallel.h"
+#include "recforge/softmax_rule.h"
+#include "recforge/vmath.h"
 
 namespace recforge {
 namespace {
 int64_t grain_for(int64_t work_per_item) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, work_per_item)); }
 }  // namespace
 
+// The per-element formulas are recforge/softmax_rule.h's (shared with the CUDA kernels); the per-head
+// max / sum / dot over a destination's edges stay here.
 template <typename T>
 void edge_softmax(int64_t n_dst, int64_t H, const int32_t* rowptr, const T* scores, T* alpha) {
   if (n_dst <= 0 || H <= 0) return;
@@ -29,13 +33,13 @@ void edge_softmax(int64_t n_dst, int64_t H, const int32_t* rowptr, const T* scor
         for (int64_t h = 0; h < H; ++h) mx[h] = std::max(mx[h], scores[e * H + h]);
       for (int64_t e = begin; e < end; ++e)
         for (int64_t h = 0; h < H; ++h) {
-          T p = std::exp(scores[e * H + h] - mx[h]);
+          T p = edge_softmax_exp_rule<HostMath>(scores[e * H + h], mx[h]);
           alpha[e * H + h] = p;
           sum[h] += p;
         }
-      for (int64_t h = 0; h < H; ++h) sum[h] = T(1) / sum[h];
+      for (int64_t h = 0; h < H; ++h) sum[h] = softmax_inv_rule(sum[h]);
       for (int64_t e = begin; e < end; ++e)
-        for (int64_t h = 0; h < H; ++h) alpha[e * H + h] *= sum[h];
+        for (int64_t h = 0; h < H; ++h) alpha[e * H + h] = softmax_value_rule(alpha[e * H + h], sum[h]);
     }
   });
 }
@@ -53,7 +57,7 @@ void edge_softmax_backward(int64_t n_dst, int64_t H, const int32_t* rowptr, cons
       for (int64_t e = begin; e < end; ++e)
         for (int64_t h = 0; h < H; ++h) dot[h] += alpha[e * H + h] * dalpha[e * H + h];
       for (int64_t e = begin; e < end; ++e)
-        for (int64_t h = 0; h < H; ++h) dscores[e * H + h] = alpha[e * H + h] * (dalpha[e * H + h] - dot[h]);
+        for (int64_t h = 0; h < H; ++h) dscores[e * H + h] = softmax_grad_rule(alpha[e * H + h], dalpha[e * H + h], dot[h]);
     }
   });
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "recforge/binary_rule.h"
 #include "recforge/parallel.h"
 #include "recforge/strided_layout.h"
 #include "recforge/unary_rule.h"
@@ -109,6 +110,8 @@ void unary_backward(UnaryOp op, const T* x, const T* y, const T* gy, T* gx, int6
   }
 }
 
+// The formulas are recforge/binary_rule.h's (shared with the CUDA kernel); as for the unary ops the op
+// is chosen once per call and binary_loop's stride-specialised loops stay vectorisable.
 template <typename T>
 void binary_forward(BinaryOp op, int ndim, const int64_t* shape, const T* a, const int64_t* sa, const T* b,
                     const int64_t* sb, T* out) {
@@ -132,19 +135,10 @@ void binary_forward(BinaryOp op, int ndim, const int64_t* shape, const T* a, con
     });
   };
   switch (op) {
-    case BinaryOp::Add: return run([](T x, T y) { return x + y; });
-    case BinaryOp::Sub: return run([](T x, T y) { return x - y; });
-    case BinaryOp::Mul: return run([](T x, T y) { return x * y; });
-    case BinaryOp::Div: return run([](T x, T y) { return (T)(x / y); });
-    case BinaryOp::Pow: return run([](T x, T y) { return (T)std::pow((double)x, (double)y); });
-    case BinaryOp::Maximum: return run([](T x, T y) { return (x != x || x > y) ? x : y; });
-    case BinaryOp::Minimum: return run([](T x, T y) { return (x != x || x < y) ? x : y; });
-    case BinaryOp::Eq: return run([](T x, T y) { return T(x == y); });
-    case BinaryOp::Ne: return run([](T x, T y) { return T(x != y); });
-    case BinaryOp::Lt: return run([](T x, T y) { return T(x < y); });
-    case BinaryOp::Le: return run([](T x, T y) { return T(x <= y); });
-    case BinaryOp::Gt: return run([](T x, T y) { return T(x > y); });
-    case BinaryOp::Ge: return run([](T x, T y) { return T(x >= y); });
+#define RF_CASE(NAME) \
+  case BinaryOp::NAME: return run([](T x, T y) { return binary_value<BinaryOp::NAME, HostMath>(x, y); });
+    RECFORGE_BINARY_OPS(RF_CASE)
+#undef RF_CASE
     default: return;
   }
 }

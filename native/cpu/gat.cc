@@ -6,7 +6,11 @@
 //     source node, el gradients, and per-block partial sums for d_a_src / d_a_dst, which are
 //     then added in block order. Block boundaries do not depend on the thread count, so the
 //     result is bit-identical for any number of threads.
+// The per-element math (logits, exp, normalisation, the logit gradient) is recforge/gat_rule.h's and
+// softmax_rule.h's, shared with native/cuda/gat.cu.
 #include "recforge/gat.h"
+#include "recforge/gat_rule.h"
+#include "recforge/vmath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -56,8 +60,7 @@ void gat_forward(int64_t N, int64_t H, int64_t F, const int32_t* rowptr, const i
       for (int64_t e = begin; e < end; ++e) {
         const T* els = el + (int64_t)src[e] * H;
         for (int64_t h = 0; h < H; ++h) {
-          T z = els[h] + erd[h];
-          z = z > T(0) ? z : z * slope;
+          const T z = gat_logit_rule(els[h], erd[h], slope);
           alpha[e * H + h] = z;
           mx[h] = std::max(mx[h], z);
         }
@@ -65,14 +68,16 @@ void gat_forward(int64_t N, int64_t H, int64_t F, const int32_t* rowptr, const i
       std::fill(inv.begin(), inv.end(), T(0));
       for (int64_t e = begin; e < end; ++e)
         for (int64_t h = 0; h < H; ++h) {
-          T p = std::exp(alpha[e * H + h] - mx[h]);
+          T p = edge_softmax_exp_rule<HostMath>(alpha[e * H + h], mx[h]);
           alpha[e * H + h] = p;
           inv[h] += p;
         }
-      for (int64_t h = 0; h < H; ++h) inv[h] = T(1) / inv[h];
+      for (int64_t h = 0; h < H; ++h) inv[h] = softmax_inv_rule(inv[h]);
       for (int64_t e = begin; e < end; ++e) {
         const T* v = wh + (int64_t)src[e] * HF;
         for (int64_t h = 0; h < H; ++h) {
+          // Written out, not softmax_value_rule: compiled through the helper, this product gave NaN weights
+          // with the other sign bit (scripts/twin-hash.cc, f64 with NaN inputs); the value is the same rule.
           const T a = alpha[e * H + h] * inv[h];
           alpha[e * H + h] = a;
           T* __restrict oh = o + h * F;
@@ -123,8 +128,7 @@ void gat_backward(int64_t N, int64_t H, int64_t F, const int32_t* rowptr, const 
       for (int64_t e = begin; e < end; ++e) {
         const T* els = el + (int64_t)src[e] * H;
         for (int64_t h = 0; h < H; ++h) {
-          T g = alpha[e * H + h] * (dz[e * H + h] - sum[h]);
-          if (!(els[h] + erd[h] > T(0))) g *= slope;
+          const T g = gat_logit_grad_rule(alpha[e * H + h], dz[e * H + h], sum[h], els[h], erd[h], slope);
           dz[e * H + h] = g;
           der[d * H + h] += g;
         }

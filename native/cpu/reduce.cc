@@ -6,9 +6,12 @@
 #include <vector>
 
 #include "recforge/parallel.h"
+#include "recforge/reduce_rule.h"
 
 namespace recforge {
 
+// Which element wins and the mean's division are recforge/reduce_rule.h's (shared with the CUDA
+// kernels); the accumulation order is this file's.
 template <typename T>
 void reduce_axis(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inner, T* out, int32_t* idx) {
   if (outer * inner == 0) return;
@@ -30,13 +33,13 @@ void reduce_axis(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inne
           }
           for (; k < r; ++k) s0 += row[k];
           double s = (s0 + s1) + (s2 + s3);
-          out[o] = (T)(op == ReduceOp::Mean ? (r ? s / r : std::numeric_limits<double>::quiet_NaN()) : s);
+          out[o] = (T)(op == ReduceOp::Mean ? (r ? reduce_mean_rule(s, r) : std::numeric_limits<double>::quiet_NaN()) : s);
         } else {
           T best = r ? row[0] : T(0);
           int32_t bi = 0;
           for (int64_t k = 1; k < r && best == best; ++k) {
             T v = row[k];
-            if (v != v || (is_max ? v > best : v < best)) {
+            if (reduce_takes_rule(is_max, v, best)) {  // best is not NaN here (loop condition)
               best = v;
               bi = (int32_t)k;
             }
@@ -65,7 +68,7 @@ void reduce_axis(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inne
                        const T* row = base + k * inner;
                        for (int64_t i = 0; i < n; ++i) acc[i] += row[i];
                      }
-                     double scale = op == ReduceOp::Mean ? (r ? 1.0 / r : std::numeric_limits<double>::quiet_NaN()) : 1.0;
+                     double scale = op == ReduceOp::Mean ? (r ? reduce_mean_scale_rule(r) : std::numeric_limits<double>::quiet_NaN()) : 1.0;
                      for (int64_t i = 0; i < n; ++i) dst[i] = (T)(acc[i] * scale);
                    } else {
                      int32_t* di = idx ? idx + o * inner + i0 : nullptr;
@@ -77,6 +80,9 @@ void reduce_axis(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inne
                        const T* row = base + k * inner;
                        for (int64_t i = 0; i < n; ++i) {
                          T v = row[i], cur = dst[i];
+                         // reduce_takes_rule written out: through the helper GCC compiled this chunk loop
+                         // differently and float sums with NaN / inf inputs came out with NaNs of the other
+                         // sign bit (scripts/twin-hash.cc, f32, inner 700).
                          if (cur == cur && (v != v || (is_max ? v > cur : v < cur))) {
                            dst[i] = v;
                            if (di) di[i] = (int32_t)k;

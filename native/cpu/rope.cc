@@ -5,15 +5,19 @@
 #include <vector>
 
 #include "recforge/parallel.h"
+#include "recforge/rope_rule.h"
+#include "recforge/vmath.h"
 
 namespace recforge {
 
+// The per-element math (frequencies, angles, the pair rotation) is recforge/rope_rule.h's, shared with
+// the CUDA kernels.
 template <typename T>
 void rope_tables(int64_t L, int64_t D, const int32_t* pos, double base, T* cos, T* sin) {
   const int64_t half = D / 2;
   if (half == 0 || L == 0) return;
   std::vector<double> inv_freq(half);
-  for (int64_t i = 0; i < half; ++i) inv_freq[i] = std::pow(base, -2.0 * (double)i / (double)D);
+  for (int64_t i = 0; i < half; ++i) inv_freq[i] = rope_inv_freq_rule<HostMath>(base, i, D);
   // Packed prompts repeat the same few hundred positions: when the position range is shorter than
   // L, evaluate cos/sin once per distinct position value and copy rows (trig dominates the cost).
   int64_t lo = pos[0], hi = pos[0];
@@ -22,9 +26,9 @@ void rope_tables(int64_t L, int64_t D, const int32_t* pos, double base, T* cos, 
   auto fill = [&](int64_t n, auto position, T* c, T* s) {
     parallel_for(n, std::max<int64_t>(1, 4096 / half), [&](int64_t b, int64_t e) {
       for (int64_t r = b; r < e; ++r) {
-        const double p = (double)position(r);
+        const int64_t p = position(r);
         for (int64_t i = 0; i < half; ++i) {
-          const double a = p * inv_freq[i];
+          const double a = rope_angle_rule(p, inv_freq[i]);
           c[r * half + i] = (T)std::cos(a);
           s[r * half + i] = (T)std::sin(a);
         }
@@ -61,15 +65,11 @@ void rope_apply(int64_t H, int64_t L, int64_t D, const T* x, int64_t x_sh, int64
       const T* s = sin + l * half;
       if (!inverse) {
         for (int64_t i = 0; i < half; ++i) {
-          const T x1 = xr[i], x2 = xr[i + half];
-          yr[i] = x1 * c[i] - x2 * s[i];
-          yr[i + half] = x2 * c[i] + x1 * s[i];
+          rope_rotate_rule<false>(xr[i], xr[i + half], c[i], s[i], yr[i], yr[i + half]);
         }
       } else {
         for (int64_t i = 0; i < half; ++i) {
-          const T x1 = xr[i], x2 = xr[i + half];
-          yr[i] = x1 * c[i] + x2 * s[i];
-          yr[i + half] = x2 * c[i] - x1 * s[i];
+          rope_rotate_rule<true>(xr[i], xr[i + half], c[i], s[i], yr[i], yr[i + half]);
         }
       }
     }

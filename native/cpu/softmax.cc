@@ -5,10 +5,13 @@
 #include <limits>
 
 #include "recforge/parallel.h"
+#include "recforge/softmax_rule.h"
 #include "recforge/vmath.h"
 
 namespace recforge {
 
+// The per-element formulas are recforge/softmax_rule.h's (shared with the CUDA kernels); the row
+// reductions (row_max, row_sum, row_sum_d, row_dot_d: 8-lane, vectorised) stay here.
 template <typename T>
 void softmax_forward(const T* x, T* y, int64_t rows, int64_t n, bool log) {
   parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
@@ -16,16 +19,16 @@ void softmax_forward(const T* x, T* y, int64_t rows, int64_t n, bool log) {
       const T* xr = x + r * n;
       T* yr = y + r * n;
       T m = row_max(xr, n, -std::numeric_limits<T>::infinity());
-      if (m == -std::numeric_limits<T>::infinity()) m = 0;  // all -inf row: avoid inf - inf
+      m = softmax_shift_rule(m);  // all -inf row: avoid inf - inf
       // exp into the output first (vectorised), then a vectorised sum.
-      for (int64_t i = 0; i < n; ++i) yr[i] = vexp<T>(xr[i] - m);
+      for (int64_t i = 0; i < n; ++i) yr[i] = softmax_exp_rule<HostMath>(xr[i], m);
       T s = row_sum(yr, n);
       if (log) {
-        T lse = m + std::log(s);
-        for (int64_t i = 0; i < n; ++i) yr[i] = xr[i] - lse;
+        T lse = softmax_lse_rule<HostMath>(m, s);
+        for (int64_t i = 0; i < n; ++i) yr[i] = log_softmax_value_rule(xr[i], lse);
       } else {
-        T inv = T(1) / s;
-        for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
+        T inv = softmax_inv_rule(s);
+        for (int64_t i = 0; i < n; ++i) yr[i] = softmax_value_rule(yr[i], inv);
       }
     }
   });
@@ -40,10 +43,10 @@ void softmax_backward(const T* y, const T* gy, T* gx, int64_t rows, int64_t n, b
       T* out = gx + r * n;
       if (log) {
         T s = (T)row_sum_d(gr, n);
-        for (int64_t i = 0; i < n; ++i) out[i] = gr[i] - vexp<T>(yr[i]) * s;
+        for (int64_t i = 0; i < n; ++i) out[i] = log_softmax_grad_rule<HostMath>(yr[i], gr[i], s);
       } else {
         T s = (T)row_dot_d(gr, yr, n);
-        for (int64_t i = 0; i < n; ++i) out[i] = yr[i] * (gr[i] - s);
+        for (int64_t i = 0; i < n; ++i) out[i] = softmax_grad_rule(yr[i], gr[i], s);
       }
     }
   });

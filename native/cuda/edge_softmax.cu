@@ -1,11 +1,14 @@
 // CUDA edge softmax (see edge_softmax.h): one thread per (destination, head); each group is
-// reduced by one thread in edge order, so results are deterministic.
+// reduced by one thread in edge order, so results are deterministic. The per-element formulas are
+// recforge/softmax_rule.h's, shared with native/cpu/edge_softmax.cc.
 #include <cuda_runtime.h>
 
 #include <cmath>
 
 #include "graph_kernel_util.cuh"
+#include "common.cuh"
 #include "recforge/edge_softmax.h"
+#include "recforge/softmax_rule.h"
 
 namespace recforge {
 namespace {
@@ -24,12 +27,12 @@ __global__ void edge_softmax_kernel(int64_t n_dst, int64_t H, const int32_t* __r
     for (int32_t e = begin + 1; e < end; ++e) mx = fmax(mx, scores[(int64_t)e * H + h]);
     T sum = T(0);
     for (int32_t e = begin; e < end; ++e) {
-      const T p = dexp(scores[(int64_t)e * H + h] - mx);
+      const T p = edge_softmax_exp_rule<cuda::DeviceMath>(scores[(int64_t)e * H + h], mx);
       alpha[(int64_t)e * H + h] = p;
       sum += p;
     }
-    const T inv = T(1) / sum;
-    for (int32_t e = begin; e < end; ++e) alpha[(int64_t)e * H + h] *= inv;
+    const T inv = softmax_inv_rule(sum);
+    for (int32_t e = begin; e < end; ++e) alpha[(int64_t)e * H + h] = softmax_value_rule(alpha[(int64_t)e * H + h], inv);
   }
 }
 
@@ -44,7 +47,7 @@ __global__ void edge_softmax_backward_kernel(int64_t n_dst, int64_t H, const int
     for (int32_t e = begin; e < end; ++e) dot += alpha[(int64_t)e * H + h] * dalpha[(int64_t)e * H + h];
     for (int32_t e = begin; e < end; ++e) {
       const int64_t j = (int64_t)e * H + h;
-      dscores[j] = alpha[j] * (dalpha[j] - dot);
+      dscores[j] = softmax_grad_rule(alpha[j], dalpha[j], dot);
     }
   }
 }

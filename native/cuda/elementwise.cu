@@ -1,11 +1,12 @@
-// Elementwise kernels on the device: the unary formulas are recforge/unary_rule.h's (shared with
-// native/cpu/elementwise.cc), one element per thread. The op is a runtime switch inside one kernel per type: it is
+// Elementwise kernels on the device: the unary and binary formulas are recforge/unary_rule.h's and
+// recforge/binary_rule.h's (shared with native/cpu/elementwise.cc), one element per thread. The op is a runtime switch inside one kernel per type: it is
 // uniform across the grid (no divergence) and keeps the number of instantiations small.
 #include <cuda_runtime.h>
 
 #include <climits>
 
 #include "common.cuh"
+#include "recforge/binary_rule.h"
 #include "recforge/elementwise.h"
 #include "recforge/unary_rule.h"
 
@@ -52,42 +53,15 @@ __global__ void unary_backward_kernel(UnaryOp op, const T* x, const T* y, const 
   RF_GRID_STRIDE(i, n) gx[i] = unary_grad_d(op, x[i], y[i], gy[i], a, b);
 }
 
+// The formulas are recforge/binary_rule.h's, shared with the CPU kernel (int32 included: wrapping
+// add/sub/mul, division by zero = 0); a runtime switch around them, uniform across the grid.
 template <typename T>
 __device__ __forceinline__ T binary_f(BinaryOp op, T x, T y) {
   switch (op) {
-    case BinaryOp::Add: return x + y;
-    case BinaryOp::Sub: return x - y;
-    case BinaryOp::Mul: return x * y;
-    case BinaryOp::Div: return (T)(x / y);
-    case BinaryOp::Pow: return (T)pow((double)x, (double)y);
-    case BinaryOp::Maximum: return (x != x || x > y) ? x : y;
-    case BinaryOp::Minimum: return (x != x || x < y) ? x : y;
-    case BinaryOp::Eq: return T(x == y);
-    case BinaryOp::Ne: return T(x != y);
-    case BinaryOp::Lt: return T(x < y);
-    case BinaryOp::Le: return T(x <= y);
-    case BinaryOp::Gt: return T(x > y);
-    case BinaryOp::Ge: return T(x >= y);
-    default: return x;
-  }
-}
-// int32: division and pow are rejected by the binding; keep them defined (no FP pow of ints).
-template <>
-__device__ __forceinline__ int32_t binary_f<int32_t>(BinaryOp op, int32_t x, int32_t y) {
-  switch (op) {
-    case BinaryOp::Add: return (int32_t)((uint32_t)x + (uint32_t)y);  // wraps like the CPU does in practice
-    case BinaryOp::Sub: return (int32_t)((uint32_t)x - (uint32_t)y);
-    case BinaryOp::Mul: return (int32_t)((uint32_t)x * (uint32_t)y);
-    case BinaryOp::Div: return y ? x / y : 0;
-    case BinaryOp::Pow: return (int32_t)pow((double)x, (double)y);
-    case BinaryOp::Maximum: return x > y ? x : y;
-    case BinaryOp::Minimum: return x < y ? x : y;
-    case BinaryOp::Eq: return x == y;
-    case BinaryOp::Ne: return x != y;
-    case BinaryOp::Lt: return x < y;
-    case BinaryOp::Le: return x <= y;
-    case BinaryOp::Gt: return x > y;
-    case BinaryOp::Ge: return x >= y;
+#define RF_CASE(NAME) \
+  case BinaryOp::NAME: return binary_value<BinaryOp::NAME, DeviceMath>(x, y);
+    RECFORGE_BINARY_OPS(RF_CASE)
+#undef RF_CASE
     default: return x;
   }
 }

@@ -12,17 +12,17 @@
 #include <cmath>
 
 #include "graph_kernel_util.cuh"
+#include "common.cuh"
 #include "recforge/gat.h"
+#include "recforge/gat_rule.h"
 
 namespace recforge {
 namespace {
 
 using namespace cuda_detail;
 
-template <typename T>
-__device__ __forceinline__ T leaky(T z, T slope) {
-  return z > T(0) ? z : z * slope;
-}
+// The per-element math (gat_logit_rule, the softmax rules, gat_logit_grad_rule) is recforge/gat_rule.h's
+// and softmax_rule.h's, shared with native/cpu/gat.cc.
 
 template <typename T>
 __global__ void scores_kernel(int64_t N, int64_t H, int64_t F, const T* __restrict__ wh, const T* __restrict__ a_src,
@@ -60,16 +60,17 @@ __global__ void aggregate_kernel(int64_t N, int64_t H, int64_t F, const int32_t*
     }
     const T erd = er[w];
     T mx = -INFINITY;
-    for (int32_t e = begin + lane; e < end; e += 32) mx = fmax(mx, leaky(el[(int64_t)src[e] * H + h] + erd, slope));
+    for (int32_t e = begin + lane; e < end; e += 32) mx = fmax(mx, gat_logit_rule(el[(int64_t)src[e] * H + h], erd, slope));
     mx = warp_max(mx);
     T sum = T(0);
     for (int32_t e = begin + lane; e < end; e += 32) {
-      const T p = dexp(leaky(el[(int64_t)src[e] * H + h] + erd, slope) - mx);
+      const T p = edge_softmax_exp_rule<cuda::DeviceMath>(gat_logit_rule(el[(int64_t)src[e] * H + h], erd, slope), mx);
       alpha[(int64_t)e * H + h] = p;
       sum += p;
     }
-    const T inv = T(1) / warp_sum(sum);
-    for (int32_t e = begin + lane; e < end; e += 32) alpha[(int64_t)e * H + h] *= inv;
+    const T inv = softmax_inv_rule(warp_sum(sum));
+    for (int32_t e = begin + lane; e < end; e += 32)
+      alpha[(int64_t)e * H + h] = softmax_value_rule(alpha[(int64_t)e * H + h], inv);
     __syncwarp();  // every lane reads every edge's alpha below
     for (int64_t f = lane; f < F; f += 32) {
       T acc = T(0);
@@ -103,8 +104,7 @@ __global__ void edge_grad_kernel(int64_t N, int64_t H, int64_t F, const int32_t*
     T dr = T(0);
     for (int32_t e = begin + lane; e < end; e += 32) {
       const int64_t j = (int64_t)e * H + h;
-      T g = alpha[j] * (dz[j] - dot);
-      if (!(el[(int64_t)src[e] * H + h] + erd > T(0))) g *= slope;
+      const T g = gat_logit_grad_rule(alpha[j], dz[j], dot, el[(int64_t)src[e] * H + h], erd, slope);
       dz[j] = g;
       dr += g;
     }

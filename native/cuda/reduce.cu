@@ -13,6 +13,7 @@
 
 #include "common.cuh"
 #include "recforge/reduce.h"
+#include "recforge/reduce_rule.h"
 
 namespace recforge {
 namespace {
@@ -34,7 +35,8 @@ __device__ __forceinline__ bool better(bool is_max, T v1, int32_t i1, T v2, int3
   return i1 < i2;
 }
 
-// Scans x[k * stride] for k in [k0, r) step dk; the first extreme / first NaN.
+// Scans x[k * stride] for k in [k0, r) step dk; the first extreme / first NaN (reduce_takes_rule: recforge/
+// reduce_rule.h, shared with native/cpu/reduce.cc).
 template <typename T>
 __device__ __forceinline__ Arg<T> scan_arg(bool is_max, const T* x, int64_t stride, int64_t k0, int64_t r,
                                            int64_t dk) {
@@ -43,7 +45,7 @@ __device__ __forceinline__ Arg<T> scan_arg(bool is_max, const T* x, int64_t stri
     T v = x[k * stride];
     if (a.i < 0) {
       a = {v, (int32_t)k};
-    } else if (a.v == a.v && (v != v || (is_max ? v > a.v : v < a.v))) {
+    } else if (reduce_takes_rule(is_max, v, a.v)) {
       a = {v, (int32_t)k};
     }
     if (v != v) break;  // later elements cannot win over the first NaN
@@ -82,7 +84,7 @@ __global__ void reduce_rows_kernel(ReduceOp op, const T* __restrict__ x, int64_t
         for (int64_t k = G::lane(); k < r; k += W) s += (double)xr[k];
       s = G::sum(s, ssum);
       if (active && G::lane() == 0)
-        out[row] = (T)(op == ReduceOp::Mean ? (r ? s / (double)r : CUDART_NAN) : s);
+        out[row] = (T)(op == ReduceOp::Mean ? (r ? reduce_mean_rule(s, r) : CUDART_NAN) : s);
     } else {
       Arg<T> a = active ? scan_arg(is_max, xr, 1, G::lane(), r, W) : Arg<T>{T(0), -1};
       a = warp_arg(is_max, a);
@@ -136,7 +138,7 @@ __global__ void reduce_strided_kernel(ReduceOp op, const T* __restrict__ x, int6
       if (is_sum) {
         double s = 0;
         for (int t = 0; t < kTy; ++t) s += ssum[t][tx];
-        const double scale = op == ReduceOp::Mean ? (r ? 1.0 / (double)r : CUDART_NAN) : 1.0;
+        const double scale = op == ReduceOp::Mean ? (r ? reduce_mean_scale_rule(r) : CUDART_NAN) : 1.0;
         *dst = (T)(s * scale);
       } else {
         Arg<T> a{sval[0][tx], sidx[0][tx]};

@@ -1,11 +1,14 @@
 // CUDA RoPE (recforge/rope.h): tables and the rotate-half rotation, one thread per (row, pair).
-// Memory-bound: each thread reads two elements of x and one cos/sin pair, writes two elements.
+// Memory-bound: each thread reads two elements of x and one cos/sin pair, writes two elements. The
+// per-element math is recforge/rope_rule.h's, shared with native/cpu/rope.cc.
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <cstdint>
 
+#include "common.cuh"
 #include "recforge/rope.h"
+#include "recforge/rope_rule.h"
 
 namespace recforge {
 namespace {
@@ -21,7 +24,7 @@ __global__ void tables_kernel(int64_t L, int64_t half, int64_t D, const int32_t*
   const int64_t n = L * half;
   for (int64_t t = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; t < n; t += (int64_t)gridDim.x * blockDim.x) {
     const int64_t l = t / half, i = t % half;
-    const double a = (double)pos[l] * ::pow(base, -2.0 * (double)i / (double)D);
+    const double a = rope_angle_rule(pos[l], rope_inv_freq_rule<cuda::DeviceMath>(base, i, D));
     double s, c;
     ::sincos(a, &s, &c);
     cos[t] = (T)c;
@@ -37,10 +40,10 @@ __global__ void apply_kernel(int64_t H, int64_t L, int64_t half, const T* x, int
     const int64_t i = t % half, row = t / half, h = row % H, l = row / H;
     const T* xr = x + h * x_sh + l * x_sl;
     T* yr = y + h * y_sh + l * y_sl;
-    const T c = cos[l * half + i], s = inverse ? -sin[l * half + i] : sin[l * half + i];
-    const T x1 = xr[i], x2 = xr[i + half];
-    yr[i] = x1 * c - x2 * s;
-    yr[i + half] = x2 * c + x1 * s;
+    const T c = cos[l * half + i], s = sin[l * half + i];
+    // inverse is uniform across the grid: no divergence.
+    if (inverse) rope_rotate_rule<true>(xr[i], xr[i + half], c, s, yr[i], yr[i + half]);
+    else rope_rotate_rule<false>(xr[i], xr[i + half], c, s, yr[i], yr[i + half]);
   }
 }
 

@@ -1,13 +1,15 @@
 // Softmax / log-softmax over the last axis on the device (semantics: recforge/softmax.h).
 // A warp per row up to 1024 columns (8 rows per block), a block per row above. Row max
 // ignores NaN like the CPU's (a NaN then spreads through exp/sum); sums are in double
-// (fixed tree order: deterministic).
+// (fixed tree order: deterministic). The per-element formulas are recforge/softmax_rule.h's, shared
+// with native/cpu/softmax.cc; the row reductions are this file's.
 #include <cuda_runtime.h>
 
 #include <cmath>
 
 #include "common.cuh"
 #include "recforge/softmax.h"
+#include "recforge/softmax_rule.h"
 
 namespace recforge {
 namespace {
@@ -29,18 +31,18 @@ __global__ void softmax_fwd_kernel(const T* __restrict__ x, T* __restrict__ y, i
     if (active)
       for (int64_t k = G::lane(); k < n; k += W) m = max_keep(m, xr[k]);
     m = G::max(m, smax);
-    if (m == -INFINITY) m = 0;  // all -inf row: avoid inf - inf
+    m = softmax_shift_rule(m);  // all -inf row: avoid inf - inf
     double s = 0;
     if (active)
-      for (int64_t k = G::lane(); k < n; k += W) s += (double)exp(xr[k] - m);
+      for (int64_t k = G::lane(); k < n; k += W) s += (double)softmax_exp_rule<DeviceMath>(xr[k], m);
     s = G::sum(s, ssum);
     if (!active) continue;
     if (log_out) {
-      const T lse = m + (T)log((T)s);
-      for (int64_t k = G::lane(); k < n; k += W) yr[k] = xr[k] - lse;
+      const T lse = softmax_lse_rule<DeviceMath>(m, (T)s);
+      for (int64_t k = G::lane(); k < n; k += W) yr[k] = log_softmax_value_rule(xr[k], lse);
     } else {
-      const T inv = T(1) / (T)s;
-      for (int64_t k = G::lane(); k < n; k += W) yr[k] = exp(xr[k] - m) * inv;
+      const T inv = softmax_inv_rule((T)s);
+      for (int64_t k = G::lane(); k < n; k += W) yr[k] = softmax_value_rule(softmax_exp_rule<DeviceMath>(xr[k], m), inv);
     }
   }
 }
@@ -70,9 +72,9 @@ __global__ void softmax_bwd_kernel(const T* __restrict__ y, const T* __restrict_
     if (!active) continue;
     const T st = (T)s;
     if (log_out)
-      for (int64_t k = G::lane(); k < n; k += W) out[k] = gr[k] - exp(yr[k]) * st;
+      for (int64_t k = G::lane(); k < n; k += W) out[k] = log_softmax_grad_rule<DeviceMath>(yr[k], gr[k], st);
     else
-      for (int64_t k = G::lane(); k < n; k += W) out[k] = yr[k] * (gr[k] - st);
+      for (int64_t k = G::lane(); k < n; k += W) out[k] = softmax_grad_rule(yr[k], gr[k], st);
   }
 }
 
