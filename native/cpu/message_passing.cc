@@ -7,6 +7,7 @@
 
 #include "dot_lanes.h"
 #include "recforge/parallel.h"
+#include "recforge/reduce_rule.h"
 
 namespace recforge {
 namespace {
@@ -16,13 +17,6 @@ namespace {
 int64_t grain_for(int64_t work_per_item) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, work_per_item)); }
 
 int64_t avg_degree(int64_t n_rows, int64_t n_edges) { return n_rows > 0 ? n_edges / n_rows + 1 : 1; }
-
-// The max / min rule shared with the CUDA kernel and reduce_axis: strictly more extreme wins
-// (the first extreme edge is kept) and NaN propagates (the first NaN wins over any number).
-template <typename T>
-inline bool replaces(bool is_max, T candidate, T best) {
-  return (is_max ? candidate > best : candidate < best) || (candidate != candidate && best == best);
-}
 
 inline bool is_extreme(ReduceOp op) { return op == ReduceOp::Max || op == ReduceOp::Min; }
 
@@ -55,7 +49,7 @@ void segment_aggregate(int64_t n_dst, int64_t /*n_src*/, int64_t F, const int32_
           const T we = w ? w[e] : T(1);
           for (int64_t f = 0; f < F; ++f) {
             T m = we * xe[f];
-            if (replaces(is_max, m, o[f])) {
+            if (reduce_takes_rule(is_max, m, o[f])) {  // the max / min rule of recforge/reduce_rule.h
               o[f] = m;
               am[f] = (int32_t)e;
             }

@@ -5,6 +5,7 @@
 
 #include "graph_kernel_util.cuh"
 #include "recforge/message_passing.h"
+#include "recforge/reduce_rule.h"
 
 namespace recforge {
 namespace {
@@ -30,8 +31,8 @@ __global__ void aggregate_kernel(int64_t n_dst, int64_t F, const int32_t* __rest
       int32_t am = begin;
       for (int32_t e = begin + 1; e < end; ++e) {
         const T m = (w ? w[e] : T(1)) * x[(int64_t)src[e] * F + f];
-        // Same rule as the CPU: first extreme kept, the first NaN wins.
-        if ((is_max ? m > best : m < best) || (m != m && best == best)) {
+        // The CPU's rule, from recforge/reduce_rule.h: first extreme kept, the first NaN wins.
+        if (reduce_takes_rule(is_max, m, best)) {
           best = m;
           am = e;
         }

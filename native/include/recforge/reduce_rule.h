@@ -1,5 +1,6 @@
 // The per-element math of the axis reductions (semantics: recforge/reduce.h), shared by the CPU kernel
-// (native/cpu/reduce.cc) and the CUDA kernels (native/cuda/reduce.cu): whether a new element takes over
+// (native/cpu/reduce.cc) and the CUDA kernels (native/cuda/reduce.cu) — the take-over rule also by the
+// segment aggregation (native/cpu/message_passing.cc, native/cuda/message_passing.cu): whether a new element takes over
 // the running max / min (the first NaN wins and stays), and the mean's division. The accumulation order
 // (4 / 512-wide double lanes on the CPU, warps and blocks on the device), the device's merge of partial
 // (value, index) pairs and the r = 0 mean (NaN: the CPU's quiet NaN, the device's CUDART_NAN) stay with
