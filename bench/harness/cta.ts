@@ -19,7 +19,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { startProvenance } from "../provenance.js";
-import { mulberry32 } from "../prng.js";
+import { meanSd, shuffledPrefix } from "./seqrec.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
 import { loadMovielensSeq, movielensSeqDir, seqStats, type SeqDataset } from "../methods/seqrec/data.js";
 import { restrictToTrainingVocabulary } from "../methods/seqrec/vocab.js";
@@ -116,22 +116,6 @@ export interface CtaBenchOptions {
   argv?: string[];
   dataDir?: string;
   log?: (s: string) => void;
-}
-
-function shuffledPrefix(a: Int32Array, n: number | null, seed: number): Int32Array {
-  if (n === null || n >= a.length) return a;
-  const r = mulberry32(seed), c = Int32Array.from(a);
-  for (let i = c.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [c[i], c[j]] = [c[j], c[i]];
-  }
-  return c.subarray(0, n).sort();
-}
-
-function meanSd(xs: number[]): { mean: number; sd: number } {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean: m, sd };
 }
 
 /** Mean ± sd over seeds per (variant, window). */

@@ -98,7 +98,8 @@ const RUNS: RunSpec[] = [
   { name: "sasrec-200", model: "sasrec", category: "genres", opts: { window: 200 }, lrFrom: "sasrec-30" },
 ];
 
-function shuffledPrefix(a: Int32Array, n: number | null, seed: number): Int32Array {
+/** The first n of a seeded shuffle of a, sorted (a fresh sample of training targets per seed); all of a when n is null. */
+export function shuffledPrefix(a: Int32Array, n: number | null, seed: number): Int32Array {
   if (n === null || n >= a.length) return a;
   const r = mulberry32(seed), c = Int32Array.from(a);
   for (let i = c.length - 1; i > 0; i--) {
@@ -108,7 +109,7 @@ function shuffledPrefix(a: Int32Array, n: number | null, seed: number): Int32Arr
   return c.subarray(0, n).sort();
 }
 
-function meanSd(xs: number[]): { mean: number; sd: number } {
+export function meanSd(xs: number[]): { mean: number; sd: number } {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
   return { mean: m, sd };
