@@ -259,7 +259,16 @@ export function initProcessGroup(opts: ProcessGroupOptions = {}): ProcessGroup {
   });
   process.on("exit", (codeOut) => {
     if (finalizing) return;
-    if (codeOut !== 0) native.mpiAbort({ code: codeOut || 1 });
+    if (codeOut !== 0) {
+      // Name the rank ourselves: mpirun's own report depends on its help files and can be lost
+      // (seen in CI: "ORTE_ERROR_LOG: Out of resource in file show_help.c").
+      try {
+        fs.writeSync(2, `recforge.distributed: rank ${w.rank} of ${w.size} exited with code ${codeOut}; aborting the job\n`);
+      } catch {
+        // stderr closed: nothing to report to
+      }
+      native.mpiAbort({ code: codeOut || 1 });
+    }
     else {
       finalizing = true;
       native.mpiFinalize();
