@@ -8,6 +8,8 @@
 // Logs go to stderr; --json prints one JSON object.
 import type { Parsed } from "./args.js";
 import { numFlag } from "./args.js";
+import { ProgressBar } from "./progress.js";
+import type { CommandOutput } from "./commands.js";
 import { musicalInstrumentsPath } from "../data/reviews.js";
 import { prepareGreenerData } from "../methods/greener/prepare.js";
 import { buildExamples, deltaDistribution, type DeltaReport } from "../methods/compexp/data.js";
@@ -18,8 +20,26 @@ function describe(d: DeltaReport["reviewPairs"], signed = true): string {
   return d.rows.map((r) => `${signed && r.value > 0 ? "+" : ""}${r.value}: ${(100 * r.share).toFixed(1)}%`).join("  ");
 }
 
-export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<number> {
-  const log = (m: string) => process.stderr.write(m + "\n");
+/**
+ * The training log with a progress bar per stage over its epochs (trainCompExp reports through
+ * `log`: "compexp <stage> epoch e/E: ..." at each epoch end, a batch line every 10 batches).
+ */
+function compexpLogProgress(): (m: string) => void {
+  const bars = new Map<string, ProgressBar>();
+  return (m: string) => {
+    const g = /^compexp (\w+) epoch (\d+)\/(\d+):/.exec(m);
+    if (!g) {
+      process.stderr.write(m + "\n");
+      return;
+    }
+    let bar = bars.get(g[1]);
+    if (!bar) bars.set(g[1], (bar = new ProgressBar(`compexp ${g[1]}`, Number(g[3]))));
+    bar.update(Number(g[2]), m.slice(g[0].length).trim());
+  };
+}
+
+export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<CommandOutput> {
+  const log = compexpLogProgress();
   const quick = !!flags.quick;
   const opt = (name: string) => (flags[name] === undefined ? undefined : numFlag(flags, name, 0));
   const file = typeof flags.data === "string" ? flags.data : musicalInstrumentsPath();
@@ -32,10 +52,7 @@ export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<numbe
     log(`  ratings: ${describe(deltas[k].ratings, false)}`);
   }
   const dataReport = { file, examples: Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, { count: v.examples.length, skipped: v.skipped }])), deltas };
-  if (flags["stats-only"]) {
-    if (flags.json) process.stdout.write(JSON.stringify({ data: dataReport }) + "\n");
-    return 0;
-  }
+  if (flags["stats-only"]) return { result: { data: dataReport } };
   for (const k of ["train", "validation"] as const) {
     const v = splits[k];
     if (v.examples.length === 0)
@@ -52,13 +69,16 @@ export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<numbe
   };
   log(`compexp: vocabulary ${corpus.vocab.size}, ${corpus.train.length} training / ${corpus.validation.length} validation examples`);
   const reports: CompExpTrainReport[] = [];
-  reports.push(trainCompExp(model, corpus, { ...common, stage: "extractor" }));
+  reports.push(await trainCompExp(model, corpus, { ...common, stage: "extractor" }));
   corpus.rewrites = computeRewrites(model, corpus);
   log(`compexp: ${corpus.rewrites.length} rewrite pairs`);
-  reports.push(trainCompExp(model, corpus, { ...common, stage: "pretrain" }));
-  reports.push(trainCompExp(model, corpus, { ...common, stage: "e2e" }));
+  reports.push(await trainCompExp(model, corpus, { ...common, stage: "pretrain" }));
+  reports.push(await trainCompExp(model, corpus, { ...common, stage: "e2e" }));
   const out = { data: dataReport, vocabulary: corpus.vocab.size, rewritePairs: corpus.rewrites.length, stages: reports };
-  if (flags.json) process.stdout.write(JSON.stringify(out) + "\n");
   model.dispose();
-  return 0;
+  const chart = {
+    kind: "line" as const, title: "train compexp: training loss per stage", xLabel: "epoch", yLabel: "mean training loss",
+    series: reports.map((r) => ({ name: r.stage, points: r.epochs.map((e) => [e.epoch + 1, e.loss] as [number, number]) })),
+  };
+  return { result: out, chart };
 }
