@@ -480,7 +480,8 @@ export function findCommand(argv: readonly string[]): { command: Command; words:
 }
 
 export function usageOf(c: Command): string {
-  return `recforge ${c.name}${c.synopsis ? " " + c.synopsis : " [options]"}\n\n  ${c.summary}\n\n${formatFlags(c.flags)}\n  -h, --help                        print this help and exit` + (c.notes ? `\n\n${c.notes}` : "");
+  const help: FlagSpec = { name: "help", type: "boolean", description: "print this help and exit (also -h)" };
+  return `recforge ${c.name}${c.synopsis ? " " + c.synopsis : " [options]"}\n\n  ${c.summary}\n\n${formatFlags([...c.flags, help])}` + (c.notes ? `\n\n${c.notes}` : "");
 }
 
 export function renderResult(c: Command, result: Record<string, unknown>): string {
