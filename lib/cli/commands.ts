@@ -73,7 +73,7 @@ const num = (v: unknown) => (typeof v === "number" ? v : undefined);
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 // ---- renders --------------------------------------------------------------------------------
-const f4 = (x: unknown) => (typeof x === "number" ? x.toFixed(4) : "-");
+const f4 = (x: unknown) => (typeof x === "number" ? +x.toFixed(4) : null);
 
 function renderTrainCtr(r: Record<string, unknown>): string {
   const head = r.paradigm === "dti" ? `DTI (k=${r.k}, n=${r.n}, reach ${r.contextReach}, positions ${r.positions})` : `SW (n=${r.n})`;

@@ -7,19 +7,19 @@ type Cell = string | number | boolean | null | undefined;
 const MAX_ROWS = 40;
 const MAX_CELL = 60;
 
-function cell(v: unknown): string {
+function cell(v: unknown, max = MAX_CELL): string {
+  const cut = (s: string) => (s.length > max ? s.slice(0, max - 1) + "…" : s);
   if (v === null || v === undefined) return "-";
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(+v.toFixed(4));
-  if (Array.isArray(v) && v.every((x) => x === null || typeof x !== "object")) return cut(v.map(cell).join(", "));
+  if (Array.isArray(v) && v.every((x) => x === null || typeof x !== "object")) return cut(v.map((x) => cell(x)).join(", "));
   if (typeof v === "object") return cut(JSON.stringify(v));
   return cut(String(v));
 }
 
-const cut = (s: string) => (s.length > MAX_CELL ? s.slice(0, MAX_CELL - 1) + "…" : s);
 
 /** An aligned table: numbers right-aligned, a rule under the header. */
-export function formatTable(headers: string[], rows: Cell[][], indent = "  "): string {
-  const text = rows.map((r) => r.map(cell));
+export function formatTable(headers: string[], rows: Cell[][], indent = "  ", maxCell = MAX_CELL): string {
+  const text = rows.map((r) => r.map((v) => cell(v, maxCell)));
   const numeric = headers.map((_, j) => rows.every((r) => r[j] === null || r[j] === undefined || typeof r[j] === "number"));
   const width = headers.map((h, j) => Math.max(h.length, ...text.map((r) => (r[j] ?? "").length)));
   const line = (cells: string[]) => indent + cells.map((c, j) => (numeric[j] ? c.padStart(width[j]) : c.padEnd(width[j]))).join("  ").trimEnd();
@@ -66,9 +66,9 @@ export function renderObject(obj: Record<string, unknown>, title?: string): stri
       const flat = flatten(v);
       const nested = Object.values(flat).some((x) => (Array.isArray(x) && x.some(isRecord)) || isRecord(x));
       if (nested) sections.push("\n" + renderObject(v, k).replace(/^/gm, "  ").replace(/^ {2}/, ""));
-      else sections.push(`\n${k}\n${formatTable(["field", "value"], Object.entries(flat).map(([a, b]) => [a, cell(b)]))}`);
+      else sections.push(`\n${k}\n${formatTable(["field", "value"], Object.entries(flat).map(([a, b]) => [a, cell(b, 240)]), "  ", 240)}`);
     } else scalars.push([k, v]);
   }
-  if (scalars.length) out.push(formatTable(["field", "value"], scalars.map(([k, v]) => [k, cell(v)])));
+  if (scalars.length) out.push(formatTable(["field", "value"], scalars.map(([k, v]) => [k, cell(v, 240)]), "  ", 240));
   return [...out, ...sections].join("\n");
 }
