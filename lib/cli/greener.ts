@@ -134,5 +134,8 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
   const o = greenerOptionsFromFlags(flags);
   // The harness sets evalLimit itself (quick: the first 200 pairs, like its baselines).
   const { evalLimit: _evalLimit, ...greener } = o;
-  return { ...(await benchExplainWithGreener({ quick: !!flags.quick, file, greener, command: ["recforge", ...argv].join(" ") })) };
+  const { TRAIN_DEFAULTS } = await import("../methods/greener/pipeline.js");
+  const t = { ...TRAIN_DEFAULTS, ...o.train };
+  const progress = greenerLogProgress({ batchSize: t.batchSize, epochs: t.epochs, maxSteps: t.maxSteps });
+  return { ...(await benchExplainWithGreener({ quick: !!flags.quick, file, greener, command: ["recforge", ...argv].join(" "), log: progress.log })) };
 }

@@ -36,6 +36,18 @@ function unknownCommand(words: readonly string[]): UsageError {
   return new UsageError(`unknown command ${JSON.stringify(asked)}${near ? `; did you mean "${near}"?` : ""}`);
 }
 
+/** A bar with an ETA over a benchmark's own units (bench/harness/timing.ts benchProgress); a new total starts a new bar. */
+async function showBenchProgress(name: string): Promise<void> {
+  const [{ setBenchProgress }, { ProgressBar }] = await Promise.all([import("../bench/timing.js"), import("./progress.js")]);
+  // The first unit's report arrives when it ends: the bar's clock starts now (then at each new phase's previous report).
+  let bar: InstanceType<typeof ProgressBar> | null = null, total = -1, last = Date.now();
+  setBenchProgress((done, n, what) => {
+    if (!bar || n !== total) [bar, total] = [new ProgressBar(name, n, true, last), n];
+    bar.update(done, what);
+    last = Date.now();
+  });
+}
+
 function say(s: string): void {
   process.stdout.write(s.endsWith("\n") ? s : s + "\n");
 }
@@ -66,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const json = !!flags.json;
+    if (command.name.startsWith("bench ")) await showBenchProgress(command.name);
     const out = await command.run(flags, { argv, json });
     if (out.result === null) return EXIT.ok; // a non-zero rank of a distributed run prints nothing
     const result = out.result;

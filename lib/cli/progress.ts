@@ -11,9 +11,9 @@ export function formatSeconds(s: number): string {
 
 export class ProgressBar {
   private last = -1;
-  private readonly start = Date.now();
   private finished = false;
-  constructor(private readonly label: string, private total: number, private readonly enabled = true) {}
+  /** `start`: when the counted work began (default now; a bar created at the first report passes the earlier time). */
+  constructor(private readonly label: string, private total: number, private readonly enabled = true, private readonly start = Date.now()) {}
 
   /** Changes the total (a stage whose length becomes known late). */
   setTotal(total: number): void {
