@@ -62,7 +62,7 @@ export async function trainMultitaskCli(flags: Parsed["flags"]): Promise<Command
   const bar = new ProgressBar("train multitask", epochs, !quiet);
   const epochLog = (m: string) => {
     const g = /^epoch (\d+): (.*)$/.exec(m);
-    if (g) bar.update(Number(g[1]), g[2]);
+    if (g) bar.update(Number(g[1]), `epoch ${g[1]}: ${g[2]}`);
     else log(m);
   };
   bar.update(0);
