@@ -89,7 +89,7 @@ export function greenerLogProgress(opts: { batchSize: number; epochs: number; ma
     g = /^GREENer epoch (\d+)\/\d+: loss (-?[\d.]+)/.exec(m);
     if (g && bar) {
       const e = Number(g[1]);
-      epochs.push([e * perEpoch, Number(g[2])]);
+      epochs.push([Math.min(e * perEpoch, opts.maxSteps ?? Infinity), Number(g[2])]);
       bar.update(Math.min(e * perEpoch, opts.maxSteps ?? Infinity), `epoch ${e} loss ${g[2]}`);
       return;
     }
@@ -99,7 +99,7 @@ export function greenerLogProgress(opts: { batchSize: number; epochs: number; ma
     }
     write(m);
   };
-  return { log, steps, epochs };
+  return { log, steps, epochs, stepsPerEpoch: () => perEpoch };
 }
 
 export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<CommandOutput> {
@@ -114,13 +114,13 @@ export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[]
     log: progress.log, command: ["recforge", ...argv].join(" "),
   });
   const result = { ...run.result } as Record<string, unknown>;
-  const epochLoss = run.result.training.epochLoss;
+  const { epochLoss, steps: trained } = run.result.training;
   run.dispose();
   const chart = {
     kind: "line" as const, title: "train greener: training loss", xLabel: "training step", yLabel: "loss (running mean within the epoch)",
     series: [
       { name: "total, every 50 steps", points: progress.steps },
-      { name: "total, epoch mean", points: epochLoss.map((e, i) => [progress.epochs[i]?.[0] ?? i + 1, e.total] as [number, number]) },
+      { name: "total, epoch mean", points: epochLoss.map((e, i) => [Math.min((i + 1) * progress.stepsPerEpoch(), trained), e.total] as [number, number]) },
     ],
   };
   return { result, chart };
