@@ -5,42 +5,11 @@
 // This module must not load the native addon: it imports only the parser, the table renderer
 // and types; every run function imports its implementation on demand. `--help`, usage errors
 // and `--version` therefore work where the addon cannot load (test/cli/help.test.js).
-import { formatFlags, type FlagSpec, type Flags } from "./flags.js";
-import type { Chart } from "./svg.js";
+import { formatFlags, type FlagSpec } from "./flags.js";
 import { formatTable, renderObject } from "./table.js";
+import type { Command } from "./command.js";
 
-export interface RunContext {
-  /** the full argument list (for result files' provenance) */
-  argv: string[];
-  /** --json: logs and progress only on stderr, one JSON object on stdout */
-  json: boolean;
-}
-
-export interface CommandOutput {
-  /** the result (printed as JSON with --json, rendered as tables otherwise); null: print nothing (a non-zero rank) */
-  result: Record<string, unknown> | null;
-  /** what --plot draws (train: loss curves; bench: from the result, see plots.ts) */
-  chart?: Chart | null;
-  /** print the result as JSON even without --json (bench compexp --seed-only children) */
-  forceJson?: boolean;
-}
-
-export interface Command {
-  /** the command words: "train ctr" */
-  name: string;
-  /** one line for `recforge --help` */
-  summary: string;
-  /** after the command name in the usage line (required flags first) */
-  synopsis?: string;
-  /** notes printed after the flag list */
-  notes?: string;
-  flags: FlagSpec[];
-  /** --out names a folder (result files, charts) rather than a file */
-  outIsDir?: boolean;
-  run(flags: Flags, ctx: RunContext): Promise<CommandOutput>;
-  /** the human rendering of a result (default: renderObject) */
-  render?(result: Record<string, unknown>): string;
-}
+export type { Command, CommandOutput, RunContext } from "./command.js";
 
 // ---- shared flags ---------------------------------------------------------------------------
 const JSON_FLAG: FlagSpec = { name: "json", type: "boolean", description: "print exactly one JSON object on stdout (logs and progress go to stderr)" };

@@ -9,7 +9,7 @@
 import type { Parsed } from "./args.js";
 import { numFlag } from "./args.js";
 import { ProgressBar } from "./progress.js";
-import type { CommandOutput } from "./commands.js";
+import type { CommandOutput } from "./command.js";
 import { musicalInstrumentsPath } from "../data/reviews.js";
 import { prepareGreenerData } from "../methods/greener/prepare.js";
 import { buildExamples, deltaDistribution, type DeltaReport } from "../methods/compexp/data.js";

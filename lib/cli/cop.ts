@@ -2,7 +2,7 @@
 import { numFlag, type Parsed } from "./args.js";
 import { ProgressBar } from "./progress.js";
 import { smoothCurve } from "./svg.js";
-import type { CommandOutput } from "./commands.js";
+import type { CommandOutput } from "./command.js";
 import { trainCop, type CopFamily } from "../methods/lsdqn/train/dqn.js";
 import type { CopProblem } from "../methods/lsdqn/env/cop_env.js";
 

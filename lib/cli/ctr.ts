@@ -4,7 +4,7 @@
 import { numFlag, type Parsed } from "./args.js";
 import { ProgressBar } from "./progress.js";
 import { smoothCurve } from "./svg.js";
-import type { CommandOutput } from "./commands.js";
+import type { CommandOutput } from "./command.js";
 import { loadCtrData, datasetStats } from "../methods/dti/data/index.js";
 import { trainCtr, type TrainCtrResult } from "../methods/dti/train.js";
 import { loadTokenizer } from "../text/hf_tokenizer.js";

@@ -12,7 +12,7 @@
 import type { Parsed } from "./args.js";
 import { deviceFlag, numFlag } from "./args.js";
 import { ProgressBar } from "./progress.js";
-import type { CommandOutput } from "./commands.js";
+import type { CommandOutput } from "./command.js";
 
 /**
  * GREENer settings from command-line flags. --quick is a smoke run: hidden 32, one epoch of at

@@ -13,7 +13,7 @@ import { deviceOption } from "../methods/device-option.js";
 import { log } from "../bench/timing.js";
 import { ProgressBar } from "./progress.js";
 import { smoothCurve } from "./svg.js";
-import type { CommandOutput } from "./commands.js";
+import type { CommandOutput } from "./command.js";
 
 function str(flags: Parsed["flags"], name: string, def: string): string {
   const v = flags[name];

@@ -6,7 +6,7 @@ import { initProcessGroup } from "../distributed/index.js";
 import { numFlag, type Parsed } from "./args.js";
 import { ProgressBar } from "./progress.js";
 import { smoothCurve } from "./svg.js";
-import type { CommandOutput } from "./commands.js";
+import type { CommandOutput } from "./command.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
 import { loadMovielensSeq, loadSeqCsv, movielensSeqDir, seqStats, type MovielensCategory } from "../methods/seqrec/data.js";
 import { evaluateRanking } from "../methods/seqrec/evaluate.js";
