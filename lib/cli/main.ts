@@ -63,6 +63,12 @@ export async function main(argv: string[]): Promise<number> {
       say(topUsage());
       return EXIT.ok;
     }
+    // `recforge train --help`: the commands of that group.
+    const group = COMMANDS.filter((c) => c.name.startsWith(argv[0] + " "));
+    if (group.length && (argv[1] === "--help" || argv[1] === "-h")) {
+      say(group.map((c) => `  ${c.name.padEnd(18)}${c.summary}`).join("\n") + `\n\n(recforge ${argv[0]} <subcommand> --help for its flags)`);
+      return EXIT.ok;
+    }
     if (argv[0] === "help") {
       const found = findCommand(argv.slice(1));
       if (!found) throw unknownCommand(argv.slice(1));

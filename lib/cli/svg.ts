@@ -66,8 +66,10 @@ function yAxis(parts: string[], ticks: number[], sy: (y: number) => number, w: n
 }
 
 function legend(parts: string[], names: string[], w: number): void {
+  // A white box behind the legend keeps it readable over the lines it may overlap.
+  const box = `<rect x="${w - PAD.r - 154}" y="${PAD.t}" width="150" height="${16 * names.length + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`;
   const items = names.map((n, i) => `<g class="legend-item"><rect x="${w - PAD.r - 150}" y="${PAD.t + 4 + 16 * i}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${w - PAD.r - 136}" y="${PAD.t + 13 + 16 * i}">${esc(n)}</text></g>`);
-  parts.push(`<g class="legend">${items.join("")}</g>`);
+  parts.push(`<g class="legend">${box}${items.join("")}</g>`);
 }
 
 /** Several named series over a shared x axis: one <path> per series, one vertex per finite point. */

@@ -103,6 +103,10 @@ test("unknown commands name the nearest command; a group without a subcommand li
   r = cli(["train"], { noAddon: true });
   t.is(r.status, 2);
   t.regex(r.stderr, /train needs a subcommand: ctr, cop, greener, seqrec, compexp, multitask/);
+  r = cli(["train", "--help"], { noAddon: true });
+  t.is(r.status, 0);
+  for (const c of COMMANDS.filter((x) => x.name.startsWith("train "))) t.true(r.stdout.includes(c.name), c.name);
+  t.false(r.stdout.includes("bench ops"));
   r = cli(["help", "bench", "nope"], { noAddon: true });
   t.is(r.status, 2);
 });
@@ -147,6 +151,26 @@ test("--plot: train writes its loss curve as a well-formed SVG in --out (path on
     t.is(r2.status, 0, r2.stderr);
     t.regex(r2.stderr, /plot: train-cop-\d{4}-\d{2}-\d{2}\.svg/);
     t.regex(r2.stdout, /plot\s+train-cop-/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--plot on a bench command: its main comparison as a bar chart beside the result file in --out", (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "recforge-cli-benchplot-"));
+  try {
+    const r = cli(["bench", "cop", "--quick", "--only", "A", "--plot", "--out", dir, "--json"], { timeout: 300000 });
+    t.is(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    t.is(path.dirname(j.plot), dir);
+    t.true(fs.readdirSync(dir).some((f) => /^cop-.*\.json$/.test(f)), "the result file is there too");
+    t.regex(r.stderr, /bench cop\s+\[#+\] 100% 2\/2 .*done/); // the bar: training, then table A
+    const svg = parseXml(fs.readFileSync(j.plot, "utf8"));
+    const groups = findAll(svg, (e) => e.name === "g" && e.attrs.class === "series");
+    const methods = [...new Set(j.maxcut.map((x) => x.method))];
+    t.deepEqual(groups.map((g) => g.attrs["data-name"]), methods);
+    // one bar per (method, graph size) row of table A
+    t.is(groups.reduce((a, g) => a + findAll(g, (e) => e.name === "rect").length, 0), j.maxcut.length);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
