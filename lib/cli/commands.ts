@@ -4,7 +4,7 @@
 //
 // This module must not load the native addon: it imports only the parser, the table renderer
 // and types; every run function imports its implementation on demand. `--help`, usage errors
-// and `--version` therefore work where the addon cannot load (test/cli/help.test.js).
+// and `--version` therefore work where the addon cannot load (test/cli/cli.test.js).
 import { formatFlags, type FlagSpec } from "./flags.js";
 import { formatTable, renderObject } from "./table.js";
 import type { Command } from "./command.js";

@@ -64,7 +64,8 @@ export function selectionFlags(flags: Parsed["flags"]): { alpha?: number; length
  * A progress bar over GREENer's training steps, driven by the pipeline's log lines (the trainer
  * reports through `log` only: "N training pairs labelled" gives the step count, "GREENer step S"
  * arrives every 50 steps, "GREENer epoch e/E" at epoch ends). Other lines pass through to stderr.
- * Also collects the running-mean losses for --plot.
+ * Also collects the running-mean losses for --plot. When the trainers report progress events
+ * (the API work of issue 18, item 6), this becomes a per-step bar fed by them.
  */
 export function greenerLogProgress(opts: { batchSize: number; epochs: number; maxSteps?: number; write?: (s: string) => void }) {
   const write = opts.write ?? ((s: string) => process.stderr.write(s + "\n"));
