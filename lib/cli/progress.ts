@@ -9,6 +9,31 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
+// On a terminal the bar is the last line, redrawn in place. Other writes to stderr while it is
+// up (the trainers' and harnesses' log lines) would land after the bar's text, so while a bar is
+// up stderr's write first clears that line and afterwards redraws the bar below the log line.
+let shown: { line: string } | null = null;
+let hooked = false;
+function hookStderr(): void {
+  if (hooked) return;
+  hooked = true;
+  const write = process.stderr.write.bind(process.stderr) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+  (process.stderr as unknown as { write: typeof write }).write = (chunk, ...rest) => {
+    if (!shown) return write(chunk, ...rest);
+    const bar = shown.line;
+    write("\r\x1b[K");
+    const ok = write(chunk, ...rest);
+    if (String(chunk).endsWith("\n")) write(bar);
+    return ok;
+  };
+}
+
+function draw(line: string | null, newline: boolean): void {
+  shown = null; // the bar's own writes go straight through
+  process.stderr.write(line === null ? "\n" : `\r${line}\x1b[K${newline ? "\n" : ""}`);
+  shown = line !== null && !newline ? { line } : null;
+}
+
 export class ProgressBar {
   private last = -1;
   private finished = false;
@@ -37,10 +62,12 @@ export class ProgressBar {
     if (!tty && Math.floor(pct / 10) === Math.floor(this.last / 10) && done < this.total) return;
     this.last = pct;
     const line = this.line(done, info);
-    process.stderr.write(tty ? `\r${line}\x1b[K` : line + "\n");
-    if (done >= this.total) {
-      this.finished = true;
-      if (tty) process.stderr.write("\n");
+    if (done >= this.total) this.finished = true;
+    if (!tty) {
+      process.stderr.write(line + "\n");
+      return;
     }
+    hookStderr();
+    draw(line, this.finished);
   }
 }
