@@ -92,11 +92,15 @@ export const COMMANDS: Command[] = [
       f("paradigm", "enum", "DTI or sliding-window prompts", { values: ["dti", "sw", "sliding-window"], default: "dti" }),
       f("k", "integer", "targets per DTI prompt (also the step-plan chunk for SW)", { default: 20, min: 1 }),
       f("n", "integer", "context interactions", { default: 20, min: 0 }),
-      f("reach", "string", "DTI context reach: causal | window | chunk | an integer r in [0, n]", { default: "window", arg: "R" }),
+      f("reach", "string", "DTI context reach: causal | window | chunk | an integer r in [0, n]", {
+        default: "window", arg: "R", check: (v) => (/^(causal|window|chunk|\d+)$/.test(String(v)) ? null : "must be causal, window, chunk or an integer >= 0"),
+      }),
       f("positions", "enum", "DTI positions", { values: ["stream", "window-relative", "alibi"], default: "window-relative" }),
       f("no-isolation", "boolean", "targets see earlier targets (the naive stream; for ablations)"),
       f("prefix", "string", "instruction prefix of every prompt", { arg: "TEXT" }),
-      f("label-words", "string", "label words of liked / disliked context interactions", { default: "liked,disliked", arg: "A,B" }),
+      f("label-words", "string", "label words of liked / disliked context interactions", {
+        default: "liked,disliked", arg: "A,B", check: (v) => (/^[^,\s]+,[^,\s]+$/.test(String(v).replace(/\s*,\s*/, ",").trim()) ? null : "expects two words separated by a comma"),
+      }),
       f("tokenizer", "string", "a tokenizer.json (default: a word-level vocabulary built from the data)", { arg: "FILE" }),
       f("epochs", "integer", "training epochs", { default: 1, min: 1 }),
       f("targets-per-step", "integer", "target updates per optimiser step", { default: 256, min: 1 }),
@@ -340,7 +344,7 @@ export const COMMANDS: Command[] = [
     flags: [
       QUICK,
       f("only", "list", "run only these tables", { values: ["A", "B", "C", "D", "speed"] }),
-      f("gset", "string", "Gset graphs of table C: all or G1,G2,...", { arg: "all|G1,G2" }),
+      f("gset", "string", "Gset graphs of table C: all or G1,G2,...", { arg: "all|G1,G2", check: (v) => (/^(all|G\d+(,\s*G\d+)*)$/.test(String(v)) ? null : "takes all or names like G1,G2") }),
       OUT_DIR, PLOT_BENCH, JSON_FLAG,
     ],
     outIsDir: true,
@@ -403,9 +407,13 @@ export const COMMANDS: Command[] = [
       f("epochs", "integer", "epochs", { min: 1 }),
       f("train-fraction", "number", "fraction of the training targets per epoch", { min: 0 }),
       f("only", "list", "run only these models / variants"),
-      f("windows", "list", "cta: windows W (integers >= 2)", { arg: "4,8,50" }),
+      f("windows", "list", "cta: windows W (integers >= 2; W − 1 earlier actions)", {
+        arg: "4,8,50", check: (v) => (String(v).split(",").every((w) => /^\d+$/.test(w) && Number(w) >= 2) ? null : "takes integers >= 2 (a target sees W − 1 earlier actions)"),
+      }),
       f("window", "integer", "sanity: window", { min: 2 }),
-      f("lr-fixed", "list", "cta: fixed learning rates instead of the selection", { arg: "variant=lr,..." }),
+      f("lr-fixed", "list", "cta: fixed learning rates instead of the selection", {
+        arg: "variant=lr,...", check: (v) => (String(v).split(",").every((kv) => { const i = kv.lastIndexOf("="); return i > 0 && Number(kv.slice(i + 1)) > 0; }) ? null : "takes variant=lr pairs with lr > 0"),
+      }),
       f("name", "string", "cta: the result file's name (<name>-<date>.json)"),
       f("seed-from", "integer", "cta: first seed", { min: 0 }),
       f("no-window-cap", "boolean", "cta: do not cap TiSASRec's window"),

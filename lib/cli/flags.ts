@@ -18,6 +18,8 @@ export interface FlagSpec {
   min?: number;
   /** placeholder in the usage text (default from the type: N, X, V, a|b, A,B) */
   arg?: string;
+  /** a further check of the parsed value: the reason it is wrong (a usage error quotes it), or null */
+  check?: (value: FlagValue) => string | null;
   /** the command cannot run without it (a usage error names it) */
   required?: boolean;
   description: string;
@@ -164,7 +166,10 @@ export function parseFlags(command: string, specs: readonly FlagSpec[], argv: re
     else if (f.type === "boolean") raw = null;
     else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) raw = argv[++i];
     else throw new UsageError(`--${name} needs a value (${flagSynopsis(f)})`);
-    flags[name] = raw === null ? true : parseValue(f, raw);
+    const value = raw === null ? true : parseValue(f, raw);
+    const wrong = f.check?.(value);
+    if (wrong) throw new UsageError(`--${name} ${wrong}, got ${JSON.stringify(raw ?? value)}`);
+    flags[name] = value;
   }
   const missing = specs.filter((f) => f.required && flags[f.name] === undefined);
   if (missing.length) throw new UsageError(`${command} needs ${missing.map(flagSynopsis).join(" ")}`);

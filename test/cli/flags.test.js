@@ -55,6 +55,12 @@ test("usage errors name the flag, the value and the nearest flag", (t) => {
   t.is(new UsageError("x").exitCode, 2);
 });
 
+test("a flag's check: its reason and the value in a usage error", (t) => {
+  const spec = [{ name: "reach", type: "string", check: (v) => (/^(causal|\d+)$/.test(v) ? null : "must be causal or an integer"), description: "" }];
+  t.deepEqual(parseFlags("c", spec, ["--reach", "7"]).flags, { reach: "7" });
+  t.throws(() => parseFlags("c", spec, ["--reach=far"]), { instanceOf: UsageError, message: '--reach must be causal or an integer, got "far"' });
+});
+
 test("-h / --help wins over every other mistake", (t) => {
   t.true(parse("--nope", "-h").help);
   t.true(parse("--help", "--epochs", "x").help);
