@@ -21,27 +21,47 @@ function describe(d: DeltaReport["reviewPairs"], signed = true): string {
 }
 
 /**
- * The training log with a progress bar per stage over its epochs (trainCompExp reports through
- * `log`: "compexp <stage> epoch e/E: ..." at each epoch end, a batch line every 10 batches).
+ * The training log with a progress bar per stage, in epochs (trainCompExp reports through `log`:
+ * "compexp <stage> epoch e batch n: ..." every 10 batches, "compexp <stage> epoch e/E: ..." at each
+ * epoch's end). The bar starts at a stage's first batch line with `epochs` as its total (the
+ * epoch-end line then gives the true E); within an epoch it advances by batches once the batches
+ * per epoch are known (`iters`, else counted over the stage's first epoch).
  */
-function compexpLogProgress(): (m: string) => void {
-  const bars = new Map<string, ProgressBar>();
+export function compexpLogProgress(opts: { epochs: number; iters?: number; write?: (s: string) => void }): (m: string) => void {
+  const write = opts.write ?? ((s: string) => process.stderr.write(s + "\n"));
+  const stages = new Map<string, { bar: ProgressBar; perEpoch: number | null; seen: number }>();
+  const stage = (name: string) => {
+    let st = stages.get(name);
+    if (!st) stages.set(name, (st = { bar: new ProgressBar(`compexp ${name}`, opts.epochs), perEpoch: opts.iters ?? null, seen: 0 }));
+    return st;
+  };
   return (m: string) => {
-    const g = /^compexp (\w+) epoch (\d+)\/(\d+):/.exec(m);
-    if (!g) {
-      process.stderr.write(m + "\n");
+    const b = /^compexp (\w+) epoch (\d+) batch (\d+): (.*)$/.exec(m);
+    if (b) {
+      const st = stage(b[1]);
+      const e = Number(b[2]), n = Number(b[3]);
+      st.seen = Math.max(st.seen, n);
+      const within = st.perEpoch ? Math.min(1, n / st.perEpoch) : 0;
+      st.bar.update(Math.round((e - 1 + within) * 100) / 100, `epoch ${e} batch ${n}: ${b[4]}`);
       return;
     }
-    let bar = bars.get(g[1]);
-    if (!bar) bars.set(g[1], (bar = new ProgressBar(`compexp ${g[1]}`, Number(g[3]))));
-    bar.update(Number(g[2]), m.slice(g[0].length).trim());
+    const g = /^compexp (\w+) epoch (\d+)\/(\d+):/.exec(m);
+    if (!g) {
+      write(m);
+      return;
+    }
+    const st = stage(g[1]);
+    st.bar.setTotal(Number(g[3]));
+    st.perEpoch ??= st.seen || null;
+    st.bar.update(Number(g[2]), m.slice(g[0].length).trim());
   };
 }
 
 export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<CommandOutput> {
-  const log = compexpLogProgress();
   const quick = !!flags.quick;
   const opt = (name: string) => (flags[name] === undefined ? undefined : numFlag(flags, name, 0));
+  // Until a stage's first epoch ends its bar assumes trainCompExp's default of 10 epochs (quick: 1).
+  const log = compexpLogProgress({ epochs: opt("epochs") ?? (quick ? 1 : 10), iters: opt("iters") ?? (quick ? 5 : undefined) });
   const file = typeof flags.data === "string" ? flags.data : musicalInstrumentsPath();
   const { data } = await prepareGreenerData(file, {}, { log });
   const splits = { train: buildExamples(data, "train"), validation: buildExamples(data, "validation"), test: buildExamples(data, "test") };

@@ -51,7 +51,7 @@ export class ProgressBar {
     const width = 28;
     const fill = Math.round(frac * width);
     const eta = done > 0 && frac < 1 ? `ETA ${formatSeconds((elapsedS * (1 - frac)) / frac)}` : frac >= 1 ? "done" : "ETA ?";
-    return `${this.label.padEnd(14)} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${done}/${this.total} ${formatSeconds(elapsedS)} ${eta}${info ? "  " + info : ""}`;
+    return `${this.label.padEnd(14)} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${Number.isInteger(done) ? done : done.toFixed(2)}/${this.total} ${formatSeconds(elapsedS)} ${eta}${info ? "  " + info : ""}`;
   }
 
   update(done: number, info = ""): void {
