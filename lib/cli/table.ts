@@ -42,7 +42,8 @@ function recordTable(rows: Record<string, unknown>[]): string {
   const headers: string[] = [];
   for (const r of flat) for (const k of Object.keys(r)) if (!headers.includes(k)) headers.push(k);
   // Columns that are long arrays or objects in every row make a table unreadable: leave them to --json.
-  const keep = headers.filter((h) => flat.some((r) => { const v = r[h]; return !(Array.isArray(v) && v.length > 6) && !isRecord(v); }));
+  const showable = (v: unknown) => (Array.isArray(v) ? v.length <= 6 && !v.some(isRecord) : !isRecord(v));
+  const keep = headers.filter((h) => flat.some((r) => r[h] !== undefined && showable(r[h])));
   const dropped = headers.filter((h) => !keep.includes(h));
   let s = formatTable(keep, flat.map((r) => keep.map((h) => r[h] as Cell)));
   if (rows.length > MAX_ROWS) s += `\n  … ${rows.length - MAX_ROWS} more rows (--json prints all)`;
