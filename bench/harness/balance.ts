@@ -26,7 +26,7 @@ import { meanStd } from "../metrics/classification.js";
 import { createModel, type ModelKind, type MMoEOptions, type SharedBottomOptions } from "../methods/multibalance/models.js";
 import { createBalancer } from "../methods/multibalance/balancers/index.js";
 import { computeGradients, evaluate, trainMultiTask, type TaskMetrics } from "../methods/multibalance/trainer.js";
-import { log, median, nowMs } from "./timing.js";
+import { benchProgress, log, median, nowMs } from "./timing.js";
 
 export interface BalanceBenchTask {
   name: string;
@@ -279,6 +279,7 @@ function benchCensus(cfg: CensusConfig, say: (m: string) => void): { results: Ba
       const r = trainMultiTask({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed });
       say(`census ${cfg.model} ${b} seed ${seed}: ${((nowMs() - t0) / 1000).toFixed(1)} s, ` + r.test.map((m) => `${m.name} auc ${m.auc!.toFixed(4)} ne ${m.ne!.toFixed(4)}`).join(", ") + ` (epoch ${r.selectedEpoch})`);
       (runs.get(b) ?? runs.set(b, []).get(b)!).push({ test: r.test, w: r.meanWeights, examples: r.steps * cfg.batchSize });
+      benchProgress([...runs.values()].reduce((a, x) => a + x.length, 0), cfg.seeds.length * cfg.balancers.length, `census ${b} seed ${seed}`);
       r.model.dispose();
       r.balancer.dispose();
       r.optimizer.dispose();

@@ -45,6 +45,7 @@ import { centralityOf } from "../methods/greener/centrality.js";
 import { tidy } from "../tensor/scope.js";
 import { noGrad } from "../autograd/engine.js";
 import { hash2, mulberry32 } from "../prng.js";
+import { benchProgress } from "./timing.js";
 
 export interface CompExpProtocol {
   embed: number;
@@ -433,11 +434,13 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
 
   if (opts.seedOnly !== undefined) return (await runSeed(opts.seedOnly)) as unknown as Record<string, unknown>;
   if (opts.parallel && nSeeds > 1) {
-    const parts = await Promise.all(Array.from({ length: nSeeds }, (_, seed) => seedChild(seed, opts, log)));
+    let finished = 0;
+    const parts = await Promise.all(Array.from({ length: nSeeds }, (_, seed) => seedChild(seed, opts, log).then((p) => (benchProgress(++finished, nSeeds, `seed ${seed}`), p))));
     for (const part of parts.sort((a, b) => a.seed - b.seed)) add(part);
   } else {
     for (let seed = 0; seed < nSeeds; seed++) {
       add(await runSeed(seed));
+      benchProgress(seed + 1, nSeeds, `seed ${seed}`);
       if (seed + 1 < nSeeds) finish(false);
     }
   }

@@ -25,6 +25,7 @@ import { uniformPoints, erdosRenyi, barabasiAlbert, randomSpins, randomTour, ins
 import { readEcoSet } from "../methods/lsdqn/io/eco.js";
 import { readGset, denseWeights, readBestKnown } from "../methods/lsdqn/io/gset.js";
 import { readTsp, readSolutions, unitSquare } from "../methods/lsdqn/io/tsplib.js";
+import { benchProgress } from "./timing.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dataRoot = () => (process.env.RECFORGE_DATA ? path.resolve(process.env.RECFORGE_DATA) : path.resolve(repo, "..", "shared", "data"));
@@ -435,6 +436,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
       fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
     }
     log(`stage ${name} done (${result.seconds} s)${file ? `, wrote ${file}` : ""}`);
+    if (!name.endsWith("(partial)")) benchProgress((result.stages_done as string[]).filter((x) => !x.endsWith("(partial)")).length, only.size + 1, `stage ${name}`);
   };
   log(`protocol ${p.name}; seeds ${p.seeds.join(",")}`);
   result.paper = PAPER;

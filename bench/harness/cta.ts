@@ -27,6 +27,7 @@ import { evaluateRanking } from "../methods/seqrec/evaluate.js";
 import { createSeqModel, defaultOptimizer, type SeqModelName, type SeqModelOptions } from "../methods/seqrec/models.js";
 import { trainSeqRec, type SeqProgress } from "../methods/seqrec/train.js";
 import type { Cta } from "../methods/seqrec/cta.js";
+import { benchProgress } from "./timing.js";
 
 export interface CtaBenchRow {
   /** cta | tisasrec | sasrec | gru4rec | pop (the issue's JSON contract). */
@@ -225,6 +226,11 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
     return { model, tr, optimizer: def.optimizer };
   };
 
+  // Progress in training runs: the learning-rate selection's, then seeds × windows × variants.
+  const totalRuns =
+    CTA_RUNS.filter((run) => !(run.model === "pop" || run.lrFrom || !want(run.variant) || chosenLr.has(run.variant))).reduce((a, run) => a + CTA_LR_GRID[defaultOptimizer(run.model).optimizer].length, 0) +
+    (seeds - seedFrom) * mode.windows.reduce((a, W) => a + CTA_RUNS.filter((run) => want(run.variant) && !(!opts.noWindowCap && run.maxWindow !== undefined && W > run.maxWindow)).length, 0);
+  let runsDone = 0;
   // Learning-rate selection on validation only: the same grid and budget for every base model.
   for (const run of CTA_RUNS) {
     if (run.model === "pop" || run.lrFrom || !want(run.variant) || chosenLr.has(run.variant)) continue;
@@ -235,6 +241,7 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
       const score = tr.bestValid ? tr.bestValid.recall["5"] : -1;
       lrSelection.push({ variant: run.variant, window: mode.selectWindow, optimizer: opt, lr, epochs: mode.selectEpochs, valid_recall5: score });
       log(`lr selection: ${run.variant} (W ${mode.selectWindow}) ${opt} lr ${lr}: valid Recall@5 ${score.toFixed(4)}`);
+      benchProgress(++runsDone, totalRuns, `lr selection ${run.variant} lr ${lr}`);
       if (score > bestScore) [bestScore, bestLr] = [score, lr];
       model.dispose();
     }
@@ -263,6 +270,7 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
         log(`[W ${W} seed ${seed}] ${run.variant}: ${tr.epochs.length} epochs (best ${tr.bestEpoch}), ${tr.secondsPerEpoch.toFixed(1)} s/epoch; test Recall@5/20 ${m.recall["5"].toFixed(4)} / ${m.recall["20"].toFixed(4)}, MRR@20 ${m.mrr["20"].toFixed(4)}, NDCG@10 ${m.ndcg["10"].toFixed(4)}${temporal ? `; a ${JSON.stringify(temporal.a.map((v) => +v.toPrecision(3)))} b ${JSON.stringify(temporal.b.map((v) => +v.toPrecision(3)))}` : ""}`);
         model.dispose();
         write(false);
+        benchProgress(++runsDone, totalRuns, `W ${W} seed ${seed} ${run.variant}`);
       }
   write(true);
   return result(true);

@@ -16,7 +16,7 @@ import { datasetStats, type CtrDataset } from "../methods/dti/data/dataset.js";
 import { trainCtr, type TrainCtrOptions, type TrainCtrResult } from "../methods/dti/train.js";
 import type { ContextReach, PositionMode } from "../methods/dti/types.js";
 import { benchKernel, type KernelRow } from "./dti_kernel.js";
-import { log } from "./timing.js";
+import { benchProgress, log } from "./timing.js";
 import { roundRobin } from "./pace.js";
 
 /** Optimiser steps per turn when the runs of a seed are interleaved. */
@@ -147,6 +147,8 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
     };
     const sw: (RunSummary & { seed: number })[] = [];
     const dt: (RunSummary & { seed: number })[][] = mode.ks.map(() => []);
+    // Progress in trainings: seeds × (SW + every k), then the ablation's.
+    const totalRuns = seeds * (1 + mode.ks.length) + mode.ablationKs.length * 4;
     for (let seed = 0; seed < seeds; seed++) {
       // Interleaved: the trainings of a seed take turns in blocks of PACE_BLOCK steps (pace.ts), so
       // load from other processes on this shared machine falls on all of them alike.
@@ -161,6 +163,7 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
         log(`DTI k=${d.k} seed ${seed}: ${d.seconds.toFixed(1)} s, ${(d.tokens / 1e6).toFixed(2)}M tokens, AUC ${d.auc.toFixed(4)}, log loss ${d.logloss.toFixed(4)}  (time ratio ${(d.seconds / s.seconds).toFixed(3)})`);
         dt[i].push({ ...summarize(d), seed });
       });
+      benchProgress((seed + 1) * (1 + mode.ks.length), totalRuns, `SW and DTI, seed ${seed}`);
     }
     const swA = aggregate(sw);
     const byK: DtiSummary[] = mode.ks.map((k, i) => {
@@ -207,6 +210,7 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
         const r = await trainCtr({ ...base, model: mode.ablationModel, paradigm: "dti", seed: 0, k, contextReach: c.contextReach, positions: c.positions, onProgress: progress(`ablation k=${k} ${c.contextReach}/${c.positions}`) });
         log(`ablation k=${k} reach ${c.contextReach}, positions ${c.positions}: AUC ${r.auc.toFixed(4)} (${r.seconds.toFixed(1)} s)`);
         rows.push({ ...c, k, auc: r.auc, logloss: r.logloss, seconds: r.seconds });
+        benchProgress(seeds * (1 + mode.ks.length) + rows.length, totalRuns, `ablation k=${k} ${c.contextReach}/${c.positions}`);
       }
     ablation = { k: mode.ablationKs, model: { ...mode.ablationModel }, rows };
   }

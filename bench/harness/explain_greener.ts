@@ -33,7 +33,7 @@ function find(rows: Row[], method: string): Row | undefined {
   return rows.find((r) => r.method === method);
 }
 
-export async function benchExplainWithGreener(opts: { quick?: boolean; file?: string; command?: string; greener?: Omit<GreenerRunOptions, "file" | "log" | "evalLimit" | "command"> } = {}): Promise<GreenerExplainResult> {
+export async function benchExplainWithGreener(opts: { quick?: boolean; file?: string; command?: string; greener?: Omit<GreenerRunOptions, "file" | "log" | "evalLimit" | "command">; log?: (msg: string) => void } = {}): Promise<GreenerExplainResult> {
   const quick = !!opts.quick;
   const done = startProvenance(opts.command); // one block over the harness and GREENer's run
   const file = opts.file ?? musicalInstrumentsPath();
@@ -43,7 +43,7 @@ export async function benchExplainWithGreener(opts: { quick?: boolean; file?: st
     file, ...(opts.greener ?? {}),
     train: { ...(opts.greener?.train ?? {}) },
     evalLimit: quick ? 200 : undefined,
-    log,
+    log: opts.log ?? log, // GREENer's training log (the CLI draws its progress bar from it)
   });
   const { quality, provenance: _p, data: _d, ...greener } = run.result;
   run.dispose();

@@ -12,7 +12,7 @@ import { graph, type Graph } from "../graph/graph.js";
 import { batchGraphs } from "../graph/batch.js";
 import { toCsr, type CsrGraph } from "../graph/csr.js";
 import { startProvenance, type Provenance } from "../provenance.js";
-import { log, timeIt } from "./timing.js";
+import { benchProgress, log, timeIt } from "./timing.js";
 import { mulberry32 } from "../prng.js";
 
 export interface GatBenchRow {
@@ -135,13 +135,16 @@ export function benchGnn(opts: { quick?: boolean; command?: string; batchGraphs?
   const base = toCsr(batch.graph);
   const csr = base.withSelfLoops();
   rows.push(timeGat("greener-batch layer1", nb, csr, 4, 64, quick));
+  benchProgress(1, 3, "greener-batch layer1");
   rows.push(timeGat("greener-batch layer2", nb, csr, 1, 256, quick));
+  benchProgress(2, 3, "greener-batch layer2");
   base.dispose();
   // A large single graph (random, average in-degree 10 + self-loops).
   const n = opts.largeNodes ?? (quick ? 20000 : 100000);
   const bigBase = toCsr(randomGraph(rand, n, 10));
   const big = bigBase.withSelfLoops();
   rows.push(timeGat("large single graph", 1, big, 4, 16, quick));
+  benchProgress(3, 3, "large single graph");
   bigBase.dispose();
   return {
     provenance: done(),

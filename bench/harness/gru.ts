@@ -17,7 +17,7 @@ import { backward } from "../autograd/engine.js";
 import { uniformInit } from "../nn/init.js";
 import { getNumThreads } from "../runtime.js";
 import { startProvenance, type Provenance } from "../provenance.js";
-import { log, median, nowMs } from "./timing.js";
+import { benchProgress, log, median, nowMs } from "./timing.js";
 
 export interface GruShape {
   B: number;
@@ -182,6 +182,7 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
       }
     }
     log(`bench gru: round ${r + 1}/${rounds} done`);
+    benchProgress(r + 1, rounds, `round ${r + 1}`);
   }
   const rows = cases.map((c): GruBenchRow => {
     const fused = median(c.fusedMs), ops = median(c.opsMs);

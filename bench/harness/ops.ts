@@ -5,7 +5,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { add, matmul, softmax, layerNorm, randn } from "../ops/index.js";
 import { tidy } from "../tensor/scope.js";
 import { startProvenance, type Provenance } from "../provenance.js";
-import { log, median, nowMs, timeIt } from "./timing.js";
+import { benchProgress, log, median, nowMs, timeIt } from "./timing.js";
 
 export interface OpsBenchResult {
   /** Commit, command line, machine (CPU model, ISA, BLAS core, threads) and load at start and end. */
@@ -92,6 +92,7 @@ export function benchOps(opts: { quick?: boolean; command?: string } = {}): OpsB
       baseline_gflops: baseG ? round(baseG) : null, ratio: baseG ? round(gflops / baseG, 3) : null, runs: oursT.length, baseline_rel_diff: baseDiff, own_gflops: ownMs ? round(flops / (ownMs * 1e6)) : null, ...(reason ? { baseline_reason: reason } : {}),
     });
     log(`matmul n=${n}: ${gflops.toFixed(1)} GFLOP/s` + (baseG ? `, baseline ${baseG.toFixed(1)} (ratio ${(gflops / baseG).toFixed(2)})` : `, no baseline`));
+    benchProgress(sizes.indexOf(n) + 1, sizes.length, `matmul n=${n}`);
   }
   // Memory-bound kernels: bytes read + written per call.
   const rows = 4096, cols = quick ? 1024 : 2048;

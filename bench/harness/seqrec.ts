@@ -24,6 +24,7 @@ import { createSeqModel, defaultOptimizer, type SeqModelName, type SeqModelOptio
 import { trainSeqRec, type SeqProgress } from "../methods/seqrec/train.js";
 import type { GatedLongRec } from "../methods/seqrec/gatedlongrec.js";
 import type { RankingMetrics } from "../metrics/ranking.js";
+import { benchProgress } from "./timing.js";
 
 export interface SeqBenchRow {
   model: string;
@@ -192,6 +193,10 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
       category.push({ category: cat, method, seed: null, ...metricsRow(categoryMetrics(ranks)) });
   }
 
+  // Progress in training runs: the learning-rate selection's, then seeds × models.
+  const selecting = RUNS.filter((run) => !(run.model === "pop" || run.lrFrom || !want(run.name)));
+  const totalRuns = selecting.reduce((a, run) => a + SEQ_LR_GRID[defaultOptimizer(run.model).optimizer].length, 0) + seeds * RUNS.filter((run) => want(run.name)).length;
+  let runsDone = 0;
   // Learning-rate selection on validation only (seed 0, a short budget): the base runs try their
   // optimiser's grid; ablations and SASRec-200 take their base run's choice.
   for (const run of RUNS) {
@@ -205,6 +210,7 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
       const score = tr.bestValid ? tr.bestValid.recall["20"] : -1;
       lrSelection.push({ run: run.name, optimizer: def.optimizer, lr, epochs: mode.selectEpochs, valid_recall20: score });
       log(`lr selection: ${run.name} ${def.optimizer} lr ${lr}: valid Recall@20 ${score.toFixed(4)}`);
+      benchProgress(++runsDone, totalRuns, `lr selection ${run.name} lr ${lr}`);
       if (score > bestScore) [bestScore, bestLr] = [score, lr];
       model.dispose();
     }
@@ -222,6 +228,7 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
         rows.push({ ...main, model: run.name, same_as: "gatedlongrec (it never switched to phase 2)" });
         log(`[seed ${seed}] ${run.name}: the main run never switched to phase 2, so this run is the same computation: rows copied`);
         write(false);
+        benchProgress(++runsDone, totalRuns, `seed ${seed} ${run.name}`);
         continue;
       }
       const d = data(run.category);
@@ -266,6 +273,7 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
       }
       model.dispose();
       write(false);
+      benchProgress(++runsDone, totalRuns, `seed ${seed} ${run.name}`);
     }
   write(true);
   return result(true);

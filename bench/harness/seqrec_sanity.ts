@@ -15,6 +15,7 @@ import { loadMovielensSeq, movielensSeqDir } from "../methods/seqrec/data.js";
 import { hitRateNdcg, leaveOneOutTargets, sampledRanks } from "../methods/seqrec/sampled_eval.js";
 import { createSeqModel, type SeqModelName, type SeqModelOptions } from "../methods/seqrec/models.js";
 import { trainSeqRec } from "../methods/seqrec/train.js";
+import { benchProgress } from "./timing.js";
 
 /** The numbers the spec quotes (two runs of pmixer/SASRec.pytorch on the FULL ML-1M). */
 export const SASREC_PUBLIC = {
@@ -124,6 +125,7 @@ export async function benchSeqRecSanity(opts: SanityOptions = {}): Promise<Recor
         model: m.name, seed, window: mode.window, hr10: s.hr, ndcg10: s.ndcg, users: s.count, valid_recall20: tr.bestValid ? tr.bestValid.recall["20"] : null,
         epochs_trained: tr.epochs.length, best_epoch: tr.bestEpoch, seconds_per_epoch: +tr.secondsPerEpoch.toFixed(2),
       });
+      benchProgress(rows.length, seeds * models.length, `seed ${seed} ${m.name}`);
       log(`[seed ${seed}] ${m.name}: ${tr.epochs.length} epochs (best ${tr.bestEpoch}), ${tr.secondsPerEpoch.toFixed(1)} s/epoch; leave-one-out HR@10 ${s.hr.toFixed(4)}, NDCG@10 ${s.ndcg.toFixed(4)} (${s.count} users)`);
       model.dispose();
       write(false);

@@ -28,3 +28,20 @@ export function timeIt(fn: () => void, opts: { reps?: number; warmup?: number; b
 export function log(msg: string): void {
   process.stderr.write(msg + "\n");
 }
+
+/**
+ * Progress of a benchmark in its own units (training runs, stages, shapes): `done` of `total`
+ * finished, `what` the one just finished. The CLI draws a bar with an ETA from these reports
+ * (setBenchProgress); without a listener they cost nothing. A harness whose total changes (a new
+ * phase) just reports the new total.
+ */
+export type BenchProgress = (done: number, total: number, what: string) => void;
+let progressSink: BenchProgress | null = null;
+
+export function setBenchProgress(sink: BenchProgress | null): void {
+  progressSink = sink;
+}
+
+export function benchProgress(done: number, total: number, what: string): void {
+  progressSink?.(done, total, what);
+}

@@ -1,12 +1,15 @@
-// A small argument parser: positionals plus --flag, --key value and --key=value.
+// Flag access helpers for the command implementations. The command line itself is parsed
+// strictly against the command table (flags.ts, commands.ts): by the time a command runs, its
+// flags are known names with typed values (numbers as numbers). parseArgs is the old loose
+// tokenizer, kept for unit tests that build flag records by hand.
 export interface Parsed {
   positionals: string[];
-  flags: Record<string, string | boolean>;
+  flags: Record<string, string | number | boolean>;
 }
 
 export function parseArgs(argv: string[]): Parsed {
   const positionals: string[] = [];
-  const flags: Record<string, string | boolean> = {};
+  const flags: Parsed["flags"] = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith("--")) {

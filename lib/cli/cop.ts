@@ -1,29 +1,21 @@
 // `recforge train cop`: LS-DQN training (lib/methods/lsdqn/train/dqn.ts) on generated instances.
 import { numFlag, type Parsed } from "./args.js";
 import { ProgressBar } from "./progress.js";
+import { smoothCurve } from "./svg.js";
+import type { CommandOutput } from "./command.js";
 import { trainCop, type CopFamily } from "../methods/lsdqn/train/dqn.js";
 import type { CopProblem } from "../methods/lsdqn/env/cop_env.js";
 
-export const TRAIN_COP_USAGE = `recforge train cop --problem maxcut|kcut|tsp [options]
-  LS-DQN: N-step double DQN over reversible local-search moves (flip / swap / 2-opt), CPU.
-  --n N               nodes (maxcut, tsp; default 20)        --k K --m M   k-cut: k clusters of m nodes (default 5, 6)
-  --family points|er|ba   Max-Cut training law (default points: distances of uniform points)
-  --steps S           environment steps (default 1000)        --env-batch B   instances acting at once (default 8)
-  --batch M           minibatch (default 16)                  --replay R      replay capacity (default 5000)
-  --n-step N (2)  --gamma g (0.9)  --lr x (1e-4)  --hidden d (64)  --rounds T (3)  --target-every U (100)
-  --eps-start (1) --eps-end (0.05) --eps-decay fraction of steps (0.5)   --seed s (1)
-  --checkpoint file   save every --checkpoint-every steps and at the end; --resume continues from it
-  --json              print the result as JSON`;
-
-export function runTrainCop(flags: Parsed["flags"]): Record<string, unknown> {
+export async function runTrainCop(flags: Parsed["flags"]): Promise<CommandOutput> {
   const problem = flags.problem;
   if (problem !== "maxcut" && problem !== "kcut" && problem !== "tsp")
     throw new RangeError(`--problem must be one of maxcut, kcut, tsp, got ${JSON.stringify(problem)}`);
   const family = (flags.family ?? "points") as CopFamily;
   if (!["points", "er", "ba"].includes(family)) throw new RangeError(`--family must be one of points, er, ba, got ${JSON.stringify(flags.family)}`);
   const steps = numFlag(flags, "steps", 1000);
-  const bar = new ProgressBar(`train ${problem}`, steps, !flags.json && !flags.quiet);
-  const r = trainCop({
+  const bar = new ProgressBar(`train ${problem}`, steps, !flags.quiet);
+  const losses: [number, number][] = [];
+  const r = await trainCop({
     problem: problem as CopProblem, family, steps,
     n: numFlag(flags, "n", 20), k: numFlag(flags, "k", 5), m: numFlag(flags, "m", 6),
     envBatch: numFlag(flags, "env-batch", 8), batchSize: numFlag(flags, "batch", 16), replay: numFlag(flags, "replay", 5000),
@@ -34,9 +26,12 @@ export function runTrainCop(flags: Parsed["flags"]): Record<string, unknown> {
     checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
     checkpointEvery: flags["checkpoint-every"] === undefined ? undefined : numFlag(flags, "checkpoint-every", 0),
     resume: !!flags.resume,
-    onProgress: (p) => bar.update(p.step, `ε ${p.epsilon.toFixed(2)} loss ${Number.isNaN(p.loss) ? "-" : p.loss.toExponential(2)}`),
+    onProgress: (p) => {
+      if (Number.isFinite(p.loss)) losses.push([p.step, p.loss]);
+      bar.update(p.step, `ε ${p.epsilon.toFixed(2)} loss ${Number.isNaN(p.loss) ? "-" : p.loss.toExponential(2)}`);
+    },
   });
   const out = { problem: r.problem, n: r.n, steps: r.steps, updates: r.updates, resumedFrom: r.resumedFrom, earlyLoss: r.earlyLoss, recentLoss: r.recentLoss, validation: r.validation };
-  if (!flags.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  return out;
+  const chart = { kind: "line" as const, title: `train cop: LS-DQN on ${problem}`, xLabel: "environment step", yLabel: "TD loss (EMA)", series: [{ name: "TD loss", points: smoothCurve(losses) }] };
+  return { result: out, chart };
 }

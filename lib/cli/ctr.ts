@@ -3,36 +3,13 @@
 // and log loss. --json prints exactly one JSON object (logs and progress go to stderr).
 import { numFlag, type Parsed } from "./args.js";
 import { ProgressBar } from "./progress.js";
+import { smoothCurve } from "./svg.js";
+import type { CommandOutput } from "./command.js";
 import { loadCtrData, datasetStats } from "../methods/dti/data/index.js";
 import { trainCtr, type TrainCtrResult } from "../methods/dti/train.js";
 import { loadTokenizer } from "../text/hf_tokenizer.js";
 import type { ContextReach, Paradigm, PositionMode } from "../methods/dti/types.js";
 import { initProcessGroup } from "../distributed/index.js";
-
-export const TRAIN_CTR_USAGE = `recforge train ctr --data <dir|file|synthetic> [options]
-
-  --data X            a MovieLens-1M folder (movies.dat + ratings), a folder with interactions.csv|tsv
-                      and items.csv|tsv, an interactions file, or "synthetic" (embedded generator)
-  --items FILE        item-text table for an interactions file (default items.csv|tsv next to it)
-  --paradigm P        dti (default) or sw / sliding-window
-  --k N --n N         targets per DTI prompt (also the step-plan chunk for SW), context interactions (20, 20)
-  --reach R           DTI context reach: causal | window (default) | chunk | an integer r in [0, n]
-  --positions P       DTI positions: stream | window-relative (default) | alibi
-  --no-isolation      targets see earlier targets (the naive stream; for ablations)
-  --prefix TEXT       instruction prefix of every prompt (default none)
-  --label-words A,B   label words of liked / disliked context interactions (default liked,disliked)
-  --tokenizer FILE    a tokenizer.json (default: a word-level vocabulary built from the data)
-  --epochs N --targets-per-step N --lr X --seed N
-  --dim N --layers N --heads N --ffn N          model shape (64, 2, 4, SwiGLU hidden 8/3·dim)
-  --users N --max-per-user N                    a subset: first N users, each user's last N interactions
-  --device D          cpu (default) or cuda
-  --mixed-precision P bf16 | fp16 | off (default off): 16-bit GEMM/attention inputs, fp32 accumulation and
-                      float32 master weights (needs --device cuda); fp16 adds dynamic loss scaling
-  --distributed       data-parallel over the ranks of \`mpirun -np W\` (Open MPI, loaded at run time): each rank
-                      trains on its share of every step's targets, gradients are summed; rank 0 prints and
-                      writes the checkpoint (docs/distributed.md)
-  --checkpoint FILE   save every --checkpoint-every steps (default 50); an existing file is resumed
-  --json              print one JSON object: auc, logloss, seconds, tokens, ...`;
 
 function oneOf<T extends string>(flags: Parsed["flags"], name: string, allowed: readonly T[], def: T): T {
   const v = flags[name];
@@ -43,26 +20,25 @@ function oneOf<T extends string>(flags: Parsed["flags"], name: string, allowed: 
 }
 
 /** --reach: a named mode or an integer number of interactions (validated against n by the prompt builder). */
-function reachFlag(v: string | boolean | undefined): ContextReach {
+function reachFlag(v: string | number | boolean | undefined): ContextReach {
   if (v === undefined) return "window";
   if (typeof v === "string" && /^\d+$/.test(v)) return Number(v);
   if (typeof v === "string" && ["causal", "window", "chunk"].includes(v)) return v as ContextReach;
   throw new RangeError(`--reach must be causal, window, chunk or an integer >= 0, got ${JSON.stringify(v)}`);
 }
 
-function labelWords(v: string | boolean | undefined): [string, string] | undefined {
+function labelWords(v: string | number | boolean | undefined): [string, string] | undefined {
   if (v === undefined) return undefined;
   const w = typeof v === "string" ? v.split(",").map((x) => x.trim()) : [];
   if (w.length !== 2 || !w[0] || !w[1]) throw new RangeError(`--label-words expects two words separated by a comma, got ${JSON.stringify(v)}`);
   return [w[0], w[1]];
 }
 
-/** The result object, or null on a rank other than 0 of a distributed run (it prints nothing). */
-export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string, unknown> | null> {
-  const json = !!flags.json;
+/** The result and its loss curve; the result is null on a rank other than 0 of a distributed run (it prints nothing). */
+export async function runTrainCtr(flags: Parsed["flags"]): Promise<CommandOutput> {
   const pg = flags.distributed ? initProcessGroup() : null;
   const quiet = !!pg && pg.rank !== 0;
-  if (typeof flags.data !== "string") throw new RangeError(`train ctr needs --data <dir|file|synthetic>\n\n${TRAIN_CTR_USAGE}`);
+  if (typeof flags.data !== "string") throw new RangeError(`train ctr needs --data <dir|file|synthetic>`);
   const p = oneOf(flags, "paradigm", ["dti", "sw", "sliding-window"] as const, "dti");
   const paradigm: Paradigm = p === "dti" ? "dti" : "sliding-window";
   const int = (name: string, def: number) => numFlag(flags, name, def);
@@ -137,12 +113,10 @@ export async function runTrainCtr(flags: Parsed["flags"]): Promise<Record<string
     final_loss: r.curve.length ? r.curve[r.curve.length - 1].loss : null,
   };
   pg?.close();
-  if (quiet) return null;
-  if (!json)
-    process.stdout.write(
-      `\n${paradigm === "dti" ? `DTI (k=${r.k}, n=${r.n}, reach ${r.contextReach}, positions ${r.positions})` : `SW (n=${r.n})`} on ${data.name}\n` +
-        `  training   ${r.steps} steps, ${r.targets} target updates, ${(r.tokens / 1e6).toFixed(2)}M tokens (${r.tokensPerTarget.toFixed(1)} per target), ${r.seconds.toFixed(1)} s\n` +
-        `  test (SW prompts, ${out.eval_targets} targets)   AUC ${r.auc.toFixed(4)}   log loss ${r.logloss.toFixed(4)}\n`,
-    );
-  return out;
+  if (quiet) return { result: null };
+  const chart = {
+    kind: "line" as const, title: `train ctr: ${paradigm === "dti" ? `DTI (k=${r.k})` : `SW (n=${r.n})`} on ${data.name}`, xLabel: "target updates", yLabel: "BCE loss (EMA)",
+    series: [{ name: paradigm === "dti" ? `DTI k=${r.k}` : "sliding window", points: smoothCurve(r.curve.map((p) => [p.targets, p.loss] as [number, number])) }],
+  };
+  return { result: out, chart };
 }

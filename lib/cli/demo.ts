@@ -1,12 +1,12 @@
 // The main job: DTI against sliding-window training of an LLM-style CTR model on the embedded
 // synthetic data (users with drifting tastes over items with text; no download). Both
 // paradigms train the same model from the same initialisation with the same target updates;
-// both are evaluated with SW prompts. Prints a comparison table and writes an SVG chart of the
-// loss curves (against target updates and against wall time).
+// both are evaluated with SW prompts. Returns the comparison (commands.ts renders it as a table)
+// and writes an SVG chart of the loss curves (against target updates and against wall time).
 import fs from "node:fs";
 import path from "node:path";
 import { ProgressBar } from "./progress.js";
-import { lineChart } from "./svg.js";
+import { lineChart, smoothCurve } from "./svg.js";
 import { syntheticCtr } from "../methods/dti/synthetic.js";
 import { datasetStats } from "../methods/dti/data/dataset.js";
 import { trainCtr, type TrainCtrResult } from "../methods/dti/train.js";
@@ -42,17 +42,8 @@ function summary(r: TrainCtrResult): DemoRun {
   return { paradigm: r.paradigm, k: r.k, n: r.n, steps: r.steps, targets: r.targets, tokens: r.tokens, seconds: r.seconds, auc: r.auc, logloss: r.logloss };
 }
 
-/** Smooths a loss curve (EMA) and thins it to at most ~200 points for the chart. */
-function smooth(points: [number, number][]): [number, number][] {
-  const out: [number, number][] = [];
-  let ema = NaN;
-  const every = Math.max(1, Math.floor(points.length / 200));
-  points.forEach(([x, y], i) => {
-    ema = Number.isNaN(ema) ? y : 0.9 * ema + 0.1 * y;
-    if (i % every === 0 || i === points.length - 1) out.push([x, ema]);
-  });
-  return out;
-}
+// The loss curves for the chart: EMA-smoothed and thinned to ~200 points.
+const smooth = (points: [number, number][]) => smoothCurve(points);
 
 export async function runDemo(opts: { quick?: boolean; outDir?: string; json?: boolean } = {}): Promise<DemoResult> {
   const size = opts.quick ? QUICK : FULL;
@@ -100,16 +91,5 @@ export async function runDemo(opts: { quick?: boolean; outDir?: string; json?: b
     auc_delta: dti.auc - sw.auc,
     chart,
   };
-  if (!opts.json) {
-    const row = (name: string, r: DemoRun) =>
-      `  ${name.padEnd(14)} ${String(r.steps).padStart(6)} ${String(r.targets).padStart(9)} ${(r.tokens / 1e6).toFixed(2).padStart(8)}M ${r.seconds.toFixed(1).padStart(8)} s ${r.auc.toFixed(4).padStart(9)} ${r.logloss.toFixed(4).padStart(9)}`;
-    process.stdout.write(
-      `\nrecforge demo — same model, same initialisation, same target updates; evaluated with SW prompts\n` +
-        `  ${"paradigm".padEnd(14)} ${"steps".padStart(6)} ${"targets".padStart(9)} ${"tokens".padStart(9)} ${"time".padStart(10)} ${"test AUC".padStart(9)} ${"log loss".padStart(9)}\n` +
-        row(`SW (n=${n})`, sw) + "\n" + row(`DTI (k=${k})`, dti) + "\n" +
-        `  DTI / SW: ${(result.token_ratio).toFixed(3)}x tokens, ${(result.time_ratio).toFixed(3)}x time (${(1 / result.time_ratio).toFixed(1)}x faster), AUC ${result.auc_delta >= 0 ? "+" : ""}${result.auc_delta.toFixed(4)}\n` +
-        (chart ? `  chart: ${chart}\n` : ""),
-    );
-  }
   return result;
 }

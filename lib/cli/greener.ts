@@ -7,10 +7,12 @@
 // length term λ, ≥ 0; 0 = the spec's objective) fix what is otherwise chosen on the validation pairs;
 // --labels sentences|review (relevance labels; default the spec's "sentences"); --no-centrality (drop the
 // typicality features).
-// Logs go to stderr; --json prints one JSON object.
-// Loaded on demand by main.ts so the solver and tagger stay out of other commands' start-up.
+// Logs and a progress bar go to stderr; --json prints one JSON object.
+// Loaded on demand by commands.ts so the solver and tagger stay out of other commands' start-up.
 import type { Parsed } from "./args.js";
 import { deviceFlag, numFlag } from "./args.js";
+import { ProgressBar } from "./progress.js";
+import type { CommandOutput } from "./command.js";
 
 /**
  * GREENer settings from command-line flags. --quick is a smoke run: hidden 32, one epoch of at
@@ -58,32 +60,83 @@ export function selectionFlags(flags: Parsed["flags"]): { alpha?: number; length
   return out;
 }
 
-export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<number> {
-  const { runGreener } = await import("../methods/greener/pipeline.js");
+/**
+ * A progress bar over GREENer's training steps, driven by the pipeline's log lines (the trainer
+ * reports through `log` only: "N training pairs labelled" gives the step count, "GREENer step S"
+ * arrives every 50 steps, "GREENer epoch e/E" at epoch ends). Other lines pass through to stderr.
+ * Also collects the running-mean losses for --plot. When the trainers report progress events
+ * (the API work of issue 18, item 6), this becomes a per-step bar fed by them.
+ */
+export function greenerLogProgress(opts: { batchSize: number; epochs: number; maxSteps?: number; write?: (s: string) => void }) {
+  const write = opts.write ?? ((s: string) => process.stderr.write(s + "\n"));
+  let bar: ProgressBar | null = null, perEpoch = 0;
+  const steps: [number, number][] = [], epochs: [number, number][] = [];
+  const log = (m: string) => {
+    let g = /greener: (\d+) training pairs labelled/.exec(m);
+    if (g) {
+      perEpoch = Math.ceil(Number(g[1]) / opts.batchSize);
+      const total = Math.min(opts.maxSteps ?? Infinity, perEpoch * opts.epochs);
+      write(m);
+      bar = new ProgressBar("train greener", total);
+      bar.update(0);
+      return;
+    }
+    g = /^GREENer step (\d+): loss (-?[\d.]+)/.exec(m);
+    if (g && bar) {
+      steps.push([Number(g[1]), Number(g[2])]);
+      bar.update(Number(g[1]), `loss ${g[2]}`);
+      return;
+    }
+    g = /^GREENer epoch (\d+)\/\d+: loss (-?[\d.]+)/.exec(m);
+    if (g && bar) {
+      const e = Number(g[1]);
+      epochs.push([Math.min(e * perEpoch, opts.maxSteps ?? Infinity), Number(g[2])]);
+      bar.update(Math.min(e * perEpoch, opts.maxSteps ?? Infinity), `epoch ${e} loss ${g[2]}`);
+      return;
+    }
+    if (/^greener: trained (\d+) steps/.test(m) && bar) {
+      bar.setTotal(Number(/trained (\d+)/.exec(m)![1]));
+      bar.update(Number(/trained (\d+)/.exec(m)![1]));
+    }
+    write(m);
+  };
+  return { log, steps, epochs, stepsPerEpoch: () => perEpoch };
+}
+
+export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<CommandOutput> {
+  const { runGreener, TRAIN_DEFAULTS } = await import("../methods/greener/pipeline.js");
   const { musicalInstrumentsPath } = await import("../data/reviews.js");
   const file = typeof flags.data === "string" ? flags.data : musicalInstrumentsPath();
   const o = greenerOptionsFromFlags(flags);
+  const t = { ...TRAIN_DEFAULTS, ...o.train };
+  const progress = greenerLogProgress({ batchSize: t.batchSize, epochs: t.epochs, maxSteps: t.maxSteps });
   const run = await runGreener({
     file, ...o, evaluate: !flags["no-eval"], checkpoint: typeof flags.out === "string" ? flags.out : undefined,
-    log: (m) => process.stderr.write(m + "\n"), command: ["recforge", ...argv].join(" "),
+    log: progress.log, command: ["recforge", ...argv].join(" "),
   });
-  process.stdout.write((flags.json ? JSON.stringify(run.result) : JSON.stringify(run.result, null, 2)) + "\n");
+  const result = { ...run.result } as Record<string, unknown>;
+  const { epochLoss, steps: trained } = run.result.training;
   run.dispose();
-  return 0;
+  const chart = {
+    kind: "line" as const, title: "train greener: training loss", xLabel: "training step", yLabel: "loss (running mean within the epoch)",
+    series: [
+      { name: "total, every 50 steps", points: progress.steps },
+      { name: "total, epoch mean", points: epochLoss.map((e, i) => [Math.min((i + 1) * progress.stepsPerEpoch(), trained), e.total] as [number, number]) },
+    ],
+  };
+  return { result, chart };
 }
 
 /** `recforge bench explain [--json] [--quick] [--data f] [--no-greener] [GREENer options]`. */
-export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<number> {
+export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<Record<string, unknown>> {
   const file = typeof flags.data === "string" ? flags.data : undefined;
-  let r: unknown;
   if (flags["no-greener"]) return (await import("./explain.js")).benchExplainCommand(flags);
-  {
-    const { benchExplainWithGreener } = await import("../bench/explain_greener.js");
-    const o = greenerOptionsFromFlags(flags);
-    // The harness sets evalLimit itself (quick: the first 200 pairs, like its baselines).
-    const { evalLimit: _evalLimit, ...greener } = o;
-    r = await benchExplainWithGreener({ quick: !!flags.quick, file, greener, command: ["recforge", ...argv].join(" ") });
-  }
-  process.stdout.write((flags.json ? JSON.stringify(r) : JSON.stringify(r, null, 2)) + "\n");
-  return 0;
+  const { benchExplainWithGreener } = await import("../bench/explain_greener.js");
+  const o = greenerOptionsFromFlags(flags);
+  // The harness sets evalLimit itself (quick: the first 200 pairs, like its baselines).
+  const { evalLimit: _evalLimit, ...greener } = o;
+  const { TRAIN_DEFAULTS } = await import("../methods/greener/pipeline.js");
+  const t = { ...TRAIN_DEFAULTS, ...o.train };
+  const progress = greenerLogProgress({ batchSize: t.batchSize, epochs: t.epochs, maxSteps: t.maxSteps });
+  return { ...(await benchExplainWithGreener({ quick: !!flags.quick, file, greener, command: ["recforge", ...argv].join(" "), log: progress.log })) };
 }

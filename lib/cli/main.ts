@@ -1,165 +1,115 @@
-// The `recforge` command: a thin shell over library functions.
-import { parseArgs, numFlag } from "./args.js";
-import { benchOps } from "../bench/ops.js";
-import { MULTITASK_USAGE, benchBalanceCli, trainMultitaskCli } from "./multitask.js";
-import { benchGnn } from "../bench/gnn.js";
+// The `recforge` command: a dispatcher over the command table (commands.ts). It parses strictly
+// (flags.ts), prints usage for -h/--help without running anything, and maps outcomes to exit
+// codes (docs/cli.md): 0 success, 1 runtime failure, 2 usage error. Nothing here loads the native
+// addon until a command runs.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { COMMANDS, findCommand, renderResult, usageOf, type Command } from "./commands.js";
+import { nearest, parseFlags, UsageError } from "./flags.js";
 
-const USAGE = `recforge <command>
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-  demo [--quick] [--out dir]          train the embedded demo end to end and print a comparison
-  train cop --problem maxcut|kcut|tsp [...]  LS-DQN local search by N-step double DQN (train cop --help)
-  train ctr --data <dir|file> [...]   train an LLM-style CTR model with SW or DTI prompts (train ctr --help)
-  bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
-  bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
-  bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
-  bench gru [--json] [--quick] [--no-torch]
-                                      fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)
-  bench cop [--json] [--quick] [--out dir] [--only A,B,C,D,speed] [--gset all|G1,G2,...]
-                                      LS-DQN vs random / greedy / tabu (TSP: 2-opt, farthest, nearest) on Max-Cut,
-                                      ECO-DQN sets, Gset, TSPLIB (3 training seeds; reduced protocol) and speed
-  bench compexp [--json] [--quick] [--seeds n] [--parallel] [--data f] [--out dir]
-                                      CompExp and its baselines on the test reviews (reduced protocol; --out bench/results: the file of record)
-  bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
-                                      (--no-greener: baselines only; GREENer options as for train greener)
-  train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
-                                      GREENer: train on Amazon reviews, evaluate ILP / top-K selection
-  train seqrec --model M [...]        next-item models on MovieLens-1M: gatedlongrec|gru4rec|gru4rec-cat|sasrec|pop
-                                      (train seqrec --help)
-  bench seqrec [--json] [--quick] [--seeds N] [--only a,b] [--out dir]
-                                      every next-item model and GatedLongRec ablations, full ranking on ml-1m
-                                      test targets (--out bench/results: the result file of record)
-  bench seqrec --suite cta [--windows 4,8,50] [--seeds N] [--epochs N] [--train-fraction F] [--only v,..]
-                                      CTA's table: pop, gru4rec, sasrec, tisasrec, cta-log, cta-lin-5, cta-const
-                                      (α only), cta-lin-5-no-context on ml-1m test users (writes cta-<date>.json)
-  bench seqrec --suite sanity [--only sasrec,tisasrec,cta] [--window N]
-                                      SASRec's leave-one-out protocol (HR@10 / NDCG@10 vs 100 sampled items)
-                                      beside the public numbers (writes seqrec-sanity-<date>.json)
-  train compexp [--data f] [--stats-only] [--quick] [--epochs n] [--iters n] [--checkpoint-dir d] [--resume] [--json]
-                                      CompExp: examples on GREENer's split, the rating-difference distribution,
-                                      staged training (extractor, pretrain, end to end)
-  info                                build and machine capabilities
-${MULTITASK_USAGE}
-
-Logs go to stderr; --json prints exactly one JSON object on stdout.`;
-
-export async function main(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv);
-  const [cmd, sub] = positionals;
-  const json = !!flags.json;
-  const quick = !!flags.quick;
-  try {
-    switch (cmd) {
-      case "bench":
-        if (sub === "explain") return await (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
-        if (sub === "ops") {
-          const r = benchOps({ quick, command: ["recforge", ...argv].join(" ") });
-          print(r, json);
-          return 0;
-        }
-        if (sub === "balance") {
-          print(benchBalanceCli(flags), json);
-          return 0;
-        }
-        if (sub === "gnn") {
-          print(benchGnn({ quick, command: ["recforge", ...argv].join(" ") }), json);
-          return 0;
-        }
-        if (sub === "gru") {
-          const { benchGru } = await import("../bench/gru.js");
-          print(benchGru({ quick, torch: !flags["no-torch"], command: ["recforge", ...argv].join(" ") }), json);
-          return 0;
-        }
-        if (sub === "seqrec") {
-          const { runBenchSeqRec } = await import("./seqrec.js");
-          print(await runBenchSeqRec(flags, argv), json);
-          return 0;
-        }
-        if (sub === "cop") {
-          const { benchCop } = await import("../bench/cop.js");
-          const only = typeof flags.only === "string" ? (flags.only.split(",").map((x) => x.trim()) as import("../bench/cop.js").CopStage[]) : undefined;
-          const gset = flags.gset === "all" ? Array.from({ length: 21 }, (_, i) => `G${i + 1}`) : typeof flags.gset === "string" ? flags.gset.split(",").map((x) => x.trim()) : undefined;
-          print(benchCop({ quick, only, gset, out: typeof flags.out === "string" ? flags.out : null, command: ["recforge", ...argv].join(" ") }), json);
-          return 0;
-        }
-        if (sub === "compexp") {
-          const { benchCompExp } = await import("../bench/compexp.js");
-          const seeds = flags.seeds === undefined ? undefined : numFlag(flags, "seeds", 1);
-          const seedOnly = flags["seed-only"] === undefined ? undefined : numFlag(flags, "seed-only", 0);
-          const r = await benchCompExp({ quick, seeds, seedOnly, parallel: !!flags.parallel, out: typeof flags.out === "string" ? flags.out : null, argv, file: typeof flags.data === "string" ? flags.data : undefined });
-          print(r, json || seedOnly !== undefined);
-          return 0;
-        }
-        if (sub === "dti") {
-          const { benchDti } = await import("../bench/dti.js");
-          print(await benchDti({ quick, seeds: flags.seeds === undefined ? undefined : Number(flags.seeds), out: typeof flags.out === "string" ? flags.out : undefined, command: ["recforge", ...argv].join(" ") }), json);
-          return 0;
-        }
-        break;
-      case "train":
-        if (sub === "multitask") {
-          const r = trainMultitaskCli(flags);
-          if (r) print(r, json);
-          return 0;
-        }
-        if (sub === "greener") return await (await import("./greener.js")).trainGreenerCommand(flags, argv);
-        if (sub === "seqrec") {
-          const { runTrainSeqRec, TRAIN_SEQREC_USAGE } = await import("./seqrec.js");
-          if (flags.help) {
-            process.stdout.write(TRAIN_SEQREC_USAGE + "\n");
-            return 0;
-          }
-          const r = await runTrainSeqRec(flags);
-          if (json && r) print(r, true);
-          return 0;
-        }
-        if (sub === "compexp") return await (await import("./compexp.js")).trainCompExpCommand(flags);
-        if (sub === "cop") {
-          const { runTrainCop, TRAIN_COP_USAGE } = await import("./cop.js");
-          if (flags.help) {
-            process.stdout.write(TRAIN_COP_USAGE + "\n");
-            return 0;
-          }
-          const r = runTrainCop(flags);
-          if (json) print(r, true);
-          return 0;
-        }
-        if (sub === "ctr") {
-          const { runTrainCtr, TRAIN_CTR_USAGE } = await import("./ctr.js");
-          if (flags.help) {
-            process.stdout.write(TRAIN_CTR_USAGE + "\n");
-            return 0;
-          }
-          const r = await runTrainCtr(flags);
-          if (json && r) print(r, true);
-          return 0;
-        }
-        break;
-      case "demo": {
-        const { runDemo } = await import("./demo.js");
-        const r = await runDemo({ quick, outDir: typeof flags.out === "string" ? flags.out : undefined, json });
-        if (json) print(r, true);
-        return 0;
-      }
-      case "info": {
-        const { backends } = await import("../runtime.js");
-        print(backends(), true);
-        return 0;
-      }
-      case undefined:
-      case "help":
-      case "--help":
-        process.stdout.write(USAGE + "\n");
-        return 0;
-    }
-    process.stderr.write(`recforge: unknown command ${positionals.join(" ")}\n\n${USAGE}\n`);
-    return 2;
-  } catch (e) {
-    process.stderr.write(`recforge: ${(e as Error).message}\n`);
-    return 1;
-  }
+export function version(): string {
+  const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "package.json");
+  return (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version: string }).version;
 }
 
-function print(v: unknown, json: boolean): void {
-  if (json) process.stdout.write(JSON.stringify(v) + "\n");
-  else process.stdout.write(JSON.stringify(v, null, 2) + "\n");
+export function topUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;
+  return (
+    `recforge <command> [flags]        (recforge <command> --help for a command's flags)\n\n` +
+    COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n") +
+    `\n\n  ${"help <command>".padEnd(width)}a command's usage\n  ${"--version".padEnd(width)}the package version\n\n` +
+    `Logs and progress go to stderr; --json prints exactly one JSON object on stdout.\n` +
+    `Exit codes: 0 success, 1 runtime failure, 2 usage error (unknown command or flag, bad value).`
+  );
+}
+
+function unknownCommand(words: readonly string[]): UsageError {
+  const asked = words.filter((w) => !w.startsWith("-")).slice(0, 2).join(" ");
+  const group = COMMANDS.filter((c) => c.name.startsWith(words[0] + " "));
+  if (group.length && (words.length < 2 || words[1].startsWith("-"))) {
+    return new UsageError(`${words[0]} needs a subcommand: ${group.map((c) => c.name.split(" ")[1]).join(", ")}`);
+  }
+  const near = nearest(asked, COMMANDS.map((c) => c.name));
+  return new UsageError(`unknown command ${JSON.stringify(asked)}${near ? `; did you mean "${near}"?` : ""}`);
+}
+
+/** A bar with an ETA over a benchmark's own units (bench/harness/timing.ts benchProgress); a new total starts a new bar. */
+async function showBenchProgress(name: string): Promise<void> {
+  const [{ setBenchProgress }, { ProgressBar }] = await Promise.all([import("../bench/timing.js"), import("./progress.js")]);
+  // The first unit's report arrives when it ends: the bar's clock starts now (then at each new phase's previous report).
+  let bar: InstanceType<typeof ProgressBar> | null = null, total = -1, last = Date.now();
+  setBenchProgress((done, n, what) => {
+    if (!bar || n !== total) [bar, total] = [new ProgressBar(name, n, true, last), n];
+    bar.update(done, what);
+    last = Date.now();
+  });
+}
+
+function say(s: string): void {
+  process.stdout.write(s.endsWith("\n") ? s : s + "\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let command: Command | null = null;
+  try {
+    if (argv[0] === "--version") {
+      say(version());
+      return EXIT.ok;
+    }
+    if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || (argv[0] === "help" && argv.length === 1)) {
+      say(topUsage());
+      return EXIT.ok;
+    }
+    // `recforge train --help`: the commands of that group.
+    const group = COMMANDS.filter((c) => c.name.startsWith(argv[0] + " "));
+    if (group.length && (argv[1] === "--help" || argv[1] === "-h")) {
+      say(group.map((c) => `  ${c.name.padEnd(18)}${c.summary}`).join("\n") + `\n\n(recforge ${argv[0]} <subcommand> --help for its flags)`);
+      return EXIT.ok;
+    }
+    if (argv[0] === "help") {
+      const found = findCommand(argv.slice(1));
+      if (!found) throw unknownCommand(argv.slice(1));
+      say(usageOf(found.command));
+      return EXIT.ok;
+    }
+    const found = findCommand(argv);
+    if (!found) throw unknownCommand(argv);
+    command = found.command;
+    const { flags, help } = parseFlags(command.name, command.flags, argv.slice(found.words));
+    if (help) {
+      say(usageOf(command));
+      return EXIT.ok;
+    }
+    const json = !!flags.json;
+    if (command.name.startsWith("bench ")) await showBenchProgress(command.name);
+    const out = await command.run(flags, { argv, json });
+    if (out.result === null) return EXIT.ok; // a non-zero rank of a distributed run prints nothing
+    const result = out.result;
+    if (flags.plot) {
+      const { benchChart, plotPath, writeChart } = await import("./plots.js");
+      const chart = out.chart ?? (command.name.startsWith("bench ") ? benchChart(command.name.slice(6), result) : null);
+      if (!chart) process.stderr.write(`recforge ${command.name}: --plot: nothing to plot in this result\n`);
+      else {
+        const outFlag = typeof flags.out === "string" ? flags.out : undefined;
+        const file = plotPath(command.name, result, command.outIsDir ? outFlag : outFlag && path.dirname(outFlag));
+        writeChart(file, chart);
+        process.stderr.write(`plot: ${file}\n`);
+        result.plot = file;
+      }
+    }
+    say(json || out.forceJson ? JSON.stringify(result) : renderResult(command, result));
+    return EXIT.ok;
+  } catch (e) {
+    const err = e as Error;
+    if (err instanceof UsageError) {
+      const help = command ? `recforge ${command.name} --help` : "recforge --help";
+      process.stderr.write(`recforge: ${err.message}\n(${help} lists the ${command ? "flags" : "commands"})\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`recforge${command ? " " + command.name : ""}: ${err.message}\n`);
+    return EXIT.failure;
+  }
 }

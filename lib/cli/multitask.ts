@@ -1,4 +1,4 @@
-// CLI for multi-task training and the balancer benchmark:
+// CLI for multi-task training and the balancer benchmark (flags: commands.ts):
 //   recforge train multitask --data census|synthetic --model mmoe|shared-bottom
 //                            --balancer multibalance|equal|metabalance|uncertainty|gradnorm|pcgrad [--json]
 //   recforge bench balance [--json] [--quick] [--datasets census,synthetic]
@@ -11,15 +11,9 @@ import type { ModelKind } from "../methods/multibalance/models.js";
 import { benchBalance } from "../bench/balance.js";
 import { deviceOption } from "../methods/device-option.js";
 import { log } from "../bench/timing.js";
-
-export const MULTITASK_USAGE = `  train multitask [--data census|synthetic] [--model mmoe|shared-bottom]
-                  [--balancer multibalance|equal|metabalance|uncertainty|gradnorm|pcgrad]
-                  [--epochs N] [--batch-size N] [--lr X] [--seed N] [--tasks N (synthetic)]
-                  [--rows N (synthetic train rows)] [--reference target|mean|max]
-                  [--strategy both|shrink|enlarge] [--relax X] [--beta X] [--save file]
-                  [--device cpu|cuda] [--distributed (under mpirun: data-parallel, rank 0 prints)] [--json]
-  bench balance [--json] [--quick] [--datasets census,synthetic]
-                                      balancer quality (AUC/NE over seeds) and QPS ratios`;
+import { ProgressBar } from "./progress.js";
+import { smoothCurve } from "./svg.js";
+import type { CommandOutput } from "./command.js";
 
 function str(flags: Parsed["flags"], name: string, def: string): string {
   const v = flags[name];
@@ -42,8 +36,8 @@ export interface TrainMultitaskOutput {
   tasks: { name: string; auc: number | null; ne: number | null; logloss: number | null; mse: number | null }[];
 }
 
-/** The output, or null on a rank other than 0 of a --distributed run. */
-export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput | null {
+/** The output and its loss curves; the output is null on a rank other than 0 of a --distributed run. */
+export async function trainMultitaskCli(flags: Parsed["flags"]): Promise<CommandOutput> {
   const pg = flags.distributed ? initProcessGroup() : null;
   const quiet = !!pg && pg.rank !== 0;
   const dataset = str(flags, "data", "census");
@@ -64,11 +58,19 @@ export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput 
   for (const k of ["reference", "strategy"]) if (flags[k] !== undefined) balancerOptions[k] = str(flags, k, "");
   for (const k of ["relax", "beta"]) if (flags[k] !== undefined) balancerOptions[k] = numFlag(flags, k, 0);
   const modelOptions = dataset === "synthetic" ? { embeddingDim: 16, bottom: [256, 128], tower: [64] } : { embeddingDim: 8, experts: 8, expertDim: 32, tower: [32] };
-  const r = trainMultiTask({
+  // trainMultiTask reports through `log` once per epoch ("epoch e: ..."): a bar over the epochs.
+  const bar = new ProgressBar("train multitask", epochs, !quiet);
+  const epochLog = (m: string) => {
+    const g = /^epoch (\d+): (.*)$/.exec(m);
+    if (g) bar.update(Number(g[1]), `epoch ${g[1]}: ${g[2]}`);
+    else log(m);
+  };
+  bar.update(0);
+  const r = await trainMultiTask({
     data, model, modelOptions, balancer, balancerOptions, epochs, seed, device,
     batchSize: numFlag(flags, "batch-size", dataset === "census" ? 1024 : 2048),
     lr: numFlag(flags, "lr", dataset === "census" ? 2e-3 : 1e-3),
-    log: quiet ? () => {} : log,
+    log: quiet ? () => {} : epochLog,
     processGroup: pg ?? undefined,
   });
   if (typeof flags.save === "string" && isCheckpointWriter(pg)) saveTrainingCheckpoint(flags.save, { model: r.model, optimizer: r.optimizer, balancer: r.balancer, extra: { dataset, epochs } });
@@ -82,7 +84,12 @@ export function trainMultitaskCli(flags: Parsed["flags"]): TrainMultitaskOutput 
   r.balancer.dispose();
   r.optimizer.dispose();
   pg?.close();
-  return quiet ? null : out;
+  if (quiet) return { result: null };
+  const chart = {
+    kind: "line" as const, title: `train multitask: ${model} + ${balancer} on ${dataset}`, xLabel: "step", yLabel: "task loss (EMA)",
+    series: r.test.map((m, t) => ({ name: m.name, points: smoothCurve(r.lossHistory.map((l, i) => [i + 1, l[t]] as [number, number]), 300) })),
+  };
+  return { result: { ...out }, chart };
 }
 
 export function benchBalanceCli(flags: Parsed["flags"]): unknown {

@@ -5,6 +5,8 @@ import fs from "node:fs";
 import { initProcessGroup } from "../distributed/index.js";
 import { numFlag, type Parsed } from "./args.js";
 import { ProgressBar } from "./progress.js";
+import { smoothCurve } from "./svg.js";
+import type { CommandOutput } from "./command.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
 import { loadMovielensSeq, loadSeqCsv, movielensSeqDir, seqStats, type MovielensCategory } from "../methods/seqrec/data.js";
 import { evaluateRanking } from "../methods/seqrec/evaluate.js";
@@ -15,38 +17,6 @@ import { trainSeqRec, type SeqProgress } from "../methods/seqrec/train.js";
 import type { GatedLongRec } from "../methods/seqrec/gatedlongrec.js";
 import { TIME_UNITS, type Cta, type TimeUnit } from "../methods/seqrec/cta.js";
 import { SEQ_LOSSES, type SeqLossName } from "../methods/seqrec/inbatch_loss.js";
-
-export const TRAIN_SEQREC_USAGE = `recforge train seqrec --model gatedlongrec|gru4rec|gru4rec-cat|sasrec|pop|cta|tisasrec [options]
-
-  --data X             a MovieLens-1M folder (movies.dat + ratings) or a user,item,timestamp[,category]
-                       CSV/TSV with a header (default $RECFORGE_DATA/ml-1m)
-  --category C         ml-1m category: genres (default, the whole genre string) or first-genre
-  --epochs N           maximum epochs (20); early stopping on validation Recall@20, --patience N (2)
-  --train-fraction F   each epoch trains on a fresh random fraction F of the training targets (1)
-  --valid-targets N    early-stop on a fixed random N of the validation targets (default all)
-  --batch N --lr X --optimizer adagrad|adam --clip X --seed N
-                       (defaults: 100; Adagrad 0.05 for GRU models, Adam 1e-3 for SASRec; clip 5)
-  --hidden N --window N --dropout X                   model size (50), short window (30)
-  --k N                GatedLongRec: categories mixed at evaluation (5); --train-k N in phase 2 (10)
-  --no-long-term       GatedLongRec ablation: short-term encoder only
-  --no-phase2          GatedLongRec ablation: never switch to phase-2 training
-  --phase2-after N     GatedLongRec: switch to phase 2 after epoch N at the latest (not in the spec: for
-                       budgets too short for the gate-recall rule to fire)
-  --sampled-softmax N  GatedLongRec: phase-1 item NLL with N log-uniform negatives (default full softmax)
-  --split time|user    target split: global time quantiles 0.8/0.9 (default) or users 80/10/10 (--split-seed N;
-                       the default for cta, the authors' protocol)
-  --vocab train|all    with --split user: items of non-training users → <unk>, a miss as a target (train,
-                       the default there) or every item (all)
-  CTA: --window W (8: W − 1 earlier actions) --kernels S (log; lin-5, log-2-lin-2, exp^, ...) --no-context
-       --time-unit seconds|hours|days --loss top1|bpr|ce --layers N (2) --heads N (2) --ff-dim N (2048)
-       --hidden N (500) --dropout X (0.2); the epoch is selected on validation Recall@5
-  --select-k K         validation Recall@K (5, 20 or 100) that selects the epoch (20; 5 for cta)
-  --protocol loo       SASRec's sanity protocol: leave-one-out targets (last = test, second last = valid, all earlier
-                       positions train); adds sampled100 {hr10, ndcg10}: the true item vs 100 unrated items
-  --checkpoint FILE    save every --checkpoint-every steps (500) and after each epoch; an existing file is resumed
-  --distributed        under mpirun: data-parallel over the ranks (each trains on its block of every batch); rank 0
-                       prints and writes checkpoints (docs/distributed.md)
-  --json               print one JSON object: test recall / mrr / ndcg10, epochs, seconds per epoch, ...`;
 
 function optNum(flags: Parsed["flags"], name: string): number | undefined {
   return flags[name] === undefined ? undefined : numFlag(flags, name, 0);
@@ -69,14 +39,13 @@ function ctaOptions(flags: Parsed["flags"]): SeqModelOptions {
   };
 }
 
-/** The result object, or null on a rank other than 0 of a --distributed run. */
-export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<string, unknown> | null> {
-  const json = !!flags.json;
+/** The result and its loss curve; the result is null on a rank other than 0 of a --distributed run. */
+export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<CommandOutput> {
   const pg = flags.distributed ? initProcessGroup() : null;
   const quiet = !!pg && pg.rank !== 0;
   const name = flags.model;
   if (typeof name !== "string" || !(SEQ_MODELS as readonly string[]).includes(name))
-    throw new RangeError(`train seqrec needs --model ${SEQ_MODELS.join("|")}, got ${JSON.stringify(name ?? null)}\n\n${TRAIN_SEQREC_USAGE}`);
+    throw new RangeError(`train seqrec needs --model ${SEQ_MODELS.join("|")}, got ${JSON.stringify(name ?? null)}`);
   const model0 = name as SeqModelName;
   const category = (flags.category ?? "genres") as MovielensCategory;
   if (category !== "genres" && category !== "first-genre") throw new RangeError(`--category must be genres or first-genre, got ${JSON.stringify(category)}`);
@@ -114,6 +83,9 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
     valid = Int32Array.from({ length: nValid }, (_, i) => all[Math.floor(i * step)]);
   }
   let bar: ProgressBar | null = null, barEpoch = 0, evalBar: ProgressBar | null = null;
+  // The loss curve for --plot: the training loss (EMA) against the step counted over all epochs.
+  const curve: [number, number][] = [];
+  let stepBase = 0, lastStep = 0;
   const r = await trainSeqRec({
     model, ds, hist, train: trainPos, valid, seed, optimizer, lr: optNum(flags, "lr") ?? (optimizer === def.optimizer ? def.lr : undefined),
     epochs: numFlag(flags, "epochs", 20), batchSize: numFlag(flags, "batch", 100), clip: optNum(flags, "clip"), patience: optNum(flags, "patience"),
@@ -125,10 +97,13 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
       if (quiet) return;
       if (e.phase === "train") {
         if (!bar || barEpoch !== e.epoch) {
+          if (bar) stepBase += lastStep;
           bar = new ProgressBar(`epoch ${e.epoch}`, e.steps);
           barEpoch = e.epoch;
           evalBar = null;
         }
+        lastStep = e.step;
+        if (Number.isFinite(e.lossEma)) curve.push([stepBase + e.step, e.lossEma]);
         bar.update(e.step, `loss ${e.lossEma.toFixed(4)}`);
       } else {
         evalBar ??= new ProgressBar("validation", e.total);
@@ -140,7 +115,7 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
     // Every rank holds the same model; only rank 0 evaluates on test and prints.
     model.dispose();
     pg!.close();
-    return null;
+    return { result: null };
   }
   for (const ep of r.epochs)
     process.stderr.write(`epoch ${ep.epoch}: loss ${Number.isNaN(ep.loss) ? "-" : ep.loss.toFixed(4)}, ${ep.seconds.toFixed(1)} s, valid Recall@20 ${ep.valid.recall["20"].toFixed(4)}${ep.report ? ` ${JSON.stringify(ep.report)}` : ""}\n`);
@@ -175,14 +150,8 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<Record<str
   };
   model.dispose();
   pg?.close();
-  if (!json)
-    process.stdout.write(
-      `\n${model0} on ${ds.name}: ${r.epochs.length} epochs (best ${r.bestEpoch}), ${r.secondsPerEpoch.toFixed(1)} s/epoch\n` +
-        `  test (${test.count} targets)  Recall@5/20/100 ${["5", "20", "100"].map((k) => test.recall[k].toFixed(4)).join(" / ")}  ` +
-        `MRR@5/20/100 ${["5", "20", "100"].map((k) => test.mrr[k].toFixed(4)).join(" / ")}  NDCG@10 ${test.ndcg["10"].toFixed(4)}\n` +
-        (sampled ? `  leave-one-out vs 100 sampled negatives: HR@10 ${sampled.hr.toFixed(4)}  NDCG@10 ${sampled.ndcg.toFixed(4)} (${sampled.count} users)\n` : ""),
-    );
-  return out;
+  const chart = { kind: "line" as const, title: `train seqrec: ${model0} on ${ds.name}`, xLabel: "training step (all epochs)", yLabel: "training loss (EMA)", series: [{ name: model0, points: smoothCurve(curve, 300, 0) }] };
+  return { result: out, chart };
 }
 
 function listFlag(flags: Parsed["flags"], name: string): string[] | undefined {

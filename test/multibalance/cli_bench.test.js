@@ -27,15 +27,16 @@ dataTest(haveCensus, `Census-Income at ${rf.censusDir()}`)("`recforge train mult
 });
 
 test("train multitask: bad arguments fail with a message", (t) => {
+  // Usage errors now (exit 2): the command table's enums and lists (lib/cli/commands.ts, docs/cli.md).
   let r = run(["train", "multitask", "--data", "criteo"]);
-  t.is(r.status, 1);
-  t.regex(r.stderr, /--data must be census or synthetic/);
+  t.is(r.status, 2);
+  t.regex(r.stderr, /--data must be one of census, synthetic, got "criteo"/);
   r = run(["train", "multitask", "--data", "synthetic", "--rows", "64", "--balancer", "mgda"]);
-  t.is(r.status, 1);
-  t.regex(r.stderr, /unknown balancer "mgda"/);
+  t.is(r.status, 2);
+  t.regex(r.stderr, /--balancer must be one of multibalance, equal, metabalance, uncertainty, gradnorm, pcgrad, got "mgda"/);
   r = run(["bench", "balance", "--datasets", "criteo"]);
-  t.is(r.status, 1);
-  t.regex(r.stderr, /--datasets/);
+  t.is(r.status, 2);
+  t.regex(r.stderr, /--datasets: "criteo" is not one of census, synthetic/);
 });
 
 test("bench balance: results carry {dataset, model, balancer, seeds, qps, qps_ratio, tasks[{name, auc, auc_std, ne, ne_std}]}", (t) => {

@@ -64,11 +64,12 @@ test("--device: `train multitask` / `train greener` without CUDA fail before rea
   r = run(["train", "greener", "--data", path.join(root, "no-such-reviews.json"), "--device", "cuda", "--json"]);
   t.is(r.status, 1);
   t.regex(r.stderr, /train greener: device "cuda" is not available/);
+  // A bad value is a usage error now (exit 2, the command table's enum; docs/cli.md).
   r = run(["train", "multitask", "--device", "tpu"]);
-  t.is(r.status, 1);
+  t.is(r.status, 2);
   t.regex(r.stderr, /--device must be one of cpu, cuda, got "tpu"/);
   r = run(["train", "greener", "--device", "tpu"]);
-  t.is(r.status, 1);
+  t.is(r.status, 2);
   t.regex(r.stderr, /--device must be one of cpu, cuda, got "tpu"/);
 });
 

@@ -74,7 +74,7 @@ for (const isa of ["baseline", "avx2", "avx512"]) {
 
 test("without RECFORGE_CPU_ISA the widest supported variant is chosen and `recforge info` reports it", (t) => {
   const want = supports.avx512 ? "avx512" : supports.avx2 ? "avx2" : "baseline";
-  const r = spawnSync(process.execPath, [path.join(root, "bin", "recforge.js"), "info"], {
+  const r = spawnSync(process.execPath, [path.join(root, "bin", "recforge.js"), "info", "--json"], {
     cwd: root,
     env: { ...process.env, RECFORGE_CPU_ISA: "" },
     encoding: "utf8",
