@@ -91,9 +91,9 @@ test("a misspelt RECFORGE_CPU_ISA is a RangeError at import, not a fallback", (t
   t.regex(r.stderr, /RangeError: recforge: RECFORGE_CPU_ISA=avx3 is not one of baseline, avx2, avx512/);
 });
 
-// The dispatched non-GEMM kernels (softmax, the fused GRU: recforge/cpu_isa.h) under each variant: each
-// child computes softmax / log-softmax (forward and backward, odd row lengths, a row with -inf entries)
-// and a bidirectional, ragged GRU (output, hN and every gradient) in float32 and float64 from the same
+// The dispatched non-GEMM kernels (softmax, LayerNorm / RMSNorm, the fused GRU: recforge/cpu_isa.h) under
+// each variant: each child computes softmax / log-softmax (forward and backward, odd row lengths, a row
+// with -inf entries), LayerNorm and RMSNorm (output, gradients of x, weight, bias) and a bidirectional, ragged GRU (output, hN and every gradient) in float32 and float64 from the same
 // inputs; every variant's float32 and float64 results are compared with the baseline variant's float64.
 const kernelScript = `
 import * as rf from "./dist/index.js";
@@ -114,6 +114,15 @@ for (const dtype of ["float32", "float64"]) {
       res[(log ? "logsoftmax" : "softmax") + "_" + rows + "x" + n] = [...y.toTypedArray(), ...x.grad.toTypedArray()];
     }
   }
+  for (const [rows, n] of [[3, 1], [5, 7], [4, 33], [2, 1000]])
+    for (const rms of [false, true]) {
+      const x = rf.tensor(Array.from({ length: rows * n }, () => 3 * rnd() + 1), { shape: [rows, n], dtype }).requiresGrad_();
+      const w = rf.tensor(Array.from({ length: n }, rnd), { shape: [n], dtype }).requiresGrad_();
+      const b = rf.tensor(Array.from({ length: n }, rnd), { shape: [n], dtype }).requiresGrad_();
+      const y = rms ? rf.rmsNorm(x, w) : rf.layerNorm(x, w, b);
+      y.mul(rf.tensor(Array.from({ length: rows * n }, rnd), { shape: [rows, n], dtype })).sum().backward();
+      res[(rms ? "rmsnorm" : "layernorm") + "_" + rows + "x" + n] = [...y.toTypedArray(), ...x.grad.toTypedArray(), ...w.grad.toTypedArray(), ...(rms ? [] : b.grad.toTypedArray())];
+    }
   const B = 3, T = 5, IN = 6, H = 9, D = 2;
   const p = (shape) => rf.tensor(Array.from({ length: shape.reduce((a, b) => a * b) }, () => 0.5 * rnd()), { shape, dtype }).requiresGrad_();
   const w = { wIh: [p([3 * H, IN]), p([3 * H, IN])], wHh: [p([3 * H, H]), p([3 * H, H])], bIh: [p([3 * H]), p([3 * H])], bHh: [p([3 * H]), p([3 * H])] };
@@ -127,7 +136,7 @@ for (const dtype of ["float32", "float64"]) {
 console.log(JSON.stringify({ isa: rf.backends().cpu.isa, out }));
 `;
 
-test("softmax and the fused GRU give the float64 reference's values under every variant this CPU runs", (t) => {
+test("softmax, LayerNorm / RMSNorm and the fused GRU give the float64 reference's values under every variant this CPU runs", (t) => {
   const results = {};
   for (const isa of ["baseline", "avx2", "avx512"].filter((i) => supports[i])) {
     const r = run({ RECFORGE_CPU_ISA: isa }, kernelScript);
