@@ -127,7 +127,11 @@ export function benchOps(opts: { quick?: boolean; command?: string } = {}): OpsB
   const cores = plausibleCoreTypes();
   const children: { core: string; r: GemmRounds }[] = [];
   const errors: string[] = [];
-  if (parent.blas_core === null) cores.skipped.push(...cores.tried.map((c) => `${c} (the library is not OpenBLAS: ${parent.gemm_backend})`)), (cores.tried = []);
+  if (parent.blas_core === null) {
+    // OPENBLAS_CORETYPE means nothing to another library (or to none).
+    cores.skipped.push(...cores.tried.map((c) => `${c} (the library is not OpenBLAS: ${parent.gemm_backend})`));
+    cores.tried = [];
+  }
   for (const core of cores.tried) {
     const c = spawnSync(process.execPath, [CHILD, JSON.stringify({ sizes, quick, budgetMs })], {
       encoding: "utf8",

@@ -68,6 +68,21 @@ test("`recforge bench ops --json --quick` prints exactly one JSON object whose n
   t.is(j.provenance.load_end.length, 3);
 });
 
+test("`recforge bench ops` without a CBLAS (RECFORGE_BLAS=own) reports the library columns as null and says why", (t) => {
+  const env = { ...process.env, RECFORGE_BLAS: "own" };
+  delete env.OPENBLAS_CORETYPE;
+  const r = spawnSync(process.execPath, [cli, "bench", "ops", "--json", "--quick"], { encoding: "utf8", timeout: 600000, env });
+  t.is(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  t.regex(j.machine.gemm_dispatch, /no CBLAS in use .* -> own GEMM for every shape/);
+  t.deepEqual(j.blas_core_types.tried, []);
+  t.true(j.blas_core_types.skipped.some((s) => /the library is not OpenBLAS/.test(s)));
+  for (const m of j.matmul) {
+    t.deepEqual([m.blas_default_gflops, m.blas_best_gflops, m.own_vs_blas_default, m.own_vs_blas_best], [null, null, null, null]);
+    t.true(m.own_gflops > 0 && m.dispatched_gflops > 0);
+  }
+});
+
 test("unknown commands fail with usage on stderr", (t) => {
   const r = spawnSync(process.execPath, [cli, "frobnicate"], { encoding: "utf8" });
   t.is(r.status, 2);
