@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <strings.h>  // strcasecmp
 #include <vector>
 
 #include "gemm_internal.h"
