@@ -1099,6 +1099,7 @@ export interface CpuOnlyOps {
   setNumThreads(a: SetNumThreadsArgs): void;
   gemmOwnF32(a: GemmOwnF32Args): void;
   cblasSgemm(a: CblasSgemmArgs): boolean;
+  gemmDispatch(): string;
   cpuIsa(): string;
   cpuIsaReason(): string;
   roundHalf(a: RoundHalfArgs): void;
@@ -1152,7 +1153,7 @@ export interface CudaOps extends CommonOps, CudaOnlyOps {
 export type BackendOps = CommonOps & Partial<CpuOnlyOps & CudaOnlyOps>;
 
 /** The op names of each addon (what register_cpu / register_cuda.generated.cc register). */
-export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "cpuIsa", "cpuIsaReason", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "mpiInit", "mpiAllreduceStart", "mpiBroadcastStart", "mpiBarrierStart", "mpiBroadcastBytes", "mpiTest", "mpiWait", "mpiAbort", "mpiFinalize", "copReset", "copStep", "copMoveGains", "copTspDistances"];
+export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "gemmDispatch", "cpuIsa", "cpuIsaReason", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "mpiInit", "mpiAllreduceStart", "mpiBroadcastStart", "mpiBarrierStart", "mpiBroadcastBytes", "mpiTest", "mpiWait", "mpiAbort", "mpiFinalize", "copReset", "copStep", "copMoveGains", "copTspDistances"];
 export const CUDA_OPS: readonly string[] = ["alloc", "free", "write", "read", "copyDevice", "memoryStats", "resetPeak", "emptyCache", "deviceInfo", "synchronize", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmLowp", "gemmBackend", "intervalAttentionForward", "intervalAttentionBackward", "intervalAttentionForwardLowp", "intervalAttentionBackwardLowp", "ropeTables", "ropeApply", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "ncclLoadError", "ncclUniqueId", "ncclInit", "ncclAllreduce", "ncclBroadcast", "ncclWait", "ncclDestroy"];
 
 /** A loaded addon module as Node-API gives it: functions taking the wire values. */
@@ -1219,6 +1220,7 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
   const gemmOwnF32_ = fn(raw, "gemmOwnF32", what);
   const cblasSgemm_ = fn(raw, "cblasSgemm", what);
   const gemmBackend_ = fn(raw, "gemmBackend", what);
+  const gemmDispatch_ = fn(raw, "gemmDispatch", what);
   const cpuIsa_ = fn(raw, "cpuIsa", what);
   const cpuIsaReason_ = fn(raw, "cpuIsaReason", what);
   const roundHalf_ = fn(raw, "roundHalf", what);
@@ -1299,6 +1301,7 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
     gemmOwnF32: (a: GemmOwnF32Args) => { gemmOwnF32_(a.transA, a.transB, a.M, a.N, a.K, a.alpha, a.a._h, a.a.offset, a.lda, a.strideA, a.b._h, a.b.offset, a.ldb, a.strideB, a.beta, a.c._h, a.c.offset, a.ldc, a.strideC, a.batch); },
     cblasSgemm: (a: CblasSgemmArgs) => cblasSgemm_(a.M, a.N, a.K, a.a._h, a.a.offset, a.b._h, a.b.offset, a.c._h, a.c.offset) as boolean,
     gemmBackend: () => gemmBackend_() as string,
+    gemmDispatch: () => gemmDispatch_() as string,
     cpuIsa: () => cpuIsa_() as string,
     cpuIsaReason: () => cpuIsaReason_() as string,
     roundHalf: (a: RoundHalfArgs) => { roundHalf_(a.kind, a.n, a.x._h, a.x.offset, a.y._h, a.y.offset); },

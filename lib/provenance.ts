@@ -18,6 +18,8 @@ export interface Machine {
   threads: number;
   /** The GEMM path the dispatch chose, with the BLAS core name where it is OpenBLAS. */
   blas_core: string;
+  /** What the GEMM dispatch sends to the library and why (backends().cpu.gemmDispatch). */
+  gemm_dispatch: string;
   node: string;
 }
 
@@ -62,7 +64,7 @@ export function cpuIsa(): string {
 export function machineInfo(): Machine {
   const cpus = os.cpus();
   const b = backends();
-  return { cpu: cpus[0]?.model ?? "unknown", isa: cpuIsa(), kernel_isa: b.cpu.isa, cores: cpus.length, threads: b.cpu.threads, blas_core: b.cpu.gemm, node: process.version };
+  return { cpu: cpus[0]?.model ?? "unknown", isa: cpuIsa(), kernel_isa: b.cpu.isa, cores: cpus.length, threads: b.cpu.threads, blas_core: b.cpu.gemm, gemm_dispatch: b.cpu.gemmDispatch, node: process.version };
 }
 
 const load = (): number[] => os.loadavg().map((x) => Math.round(x * 100) / 100);

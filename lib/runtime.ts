@@ -15,9 +15,12 @@ export interface CudaBackendInfo {
 export interface Backends {
   /**
    * isa: the instruction-set variant of the CPU kernels ("baseline", "avx2", "avx512"), chosen at
-   * load from what the CPU supports or RECFORGE_CPU_ISA; isaReason: why.
+   * load from what the CPU supports or RECFORGE_CPU_ISA; isaReason: why. gemm: the CBLAS library
+   * found ("openblas: <path> (<core>)", "own ..."); gemmDispatch: what the GEMM dispatch sends to it
+   * and why, e.g. "OpenBLAS 0.3.21 core Prescott (sse3) < own kernels avx512 -> own GEMM for every
+   * shape" (native/cpu/gemm_choice.cc).
    */
-  cpu: { threads: number; gemm: string; isa: string; isaReason: string };
+  cpu: { threads: number; gemm: string; gemmDispatch: string; isa: string; isaReason: string };
   cuda: CudaBackendInfo;
 }
 
@@ -36,7 +39,7 @@ export function backends(): Backends {
     c.addon = cudaAddonPath ?? undefined;
   }
   return {
-    cpu: { threads: native.getNumThreads(), gemm: native.gemmBackend(), isa: native.cpuIsa(), isaReason: native.cpuIsaReason() },
+    cpu: { threads: native.getNumThreads(), gemm: native.gemmBackend(), gemmDispatch: native.gemmDispatch(), isa: native.cpuIsa(), isaReason: native.cpuIsaReason() },
     cuda: c,
   };
 }

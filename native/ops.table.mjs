@@ -159,6 +159,9 @@ export const ops = [
   op("gemmOwnF32", "gemm", CPU, gemmArgs),
   op("cblasSgemm", "gemm", CPU, ["M:int", "N:int", "K:int", "a:tensor", "b:tensor", "c:tensor"], "boolean"),
   op("gemmBackend", "gemm", BOTH, [], "string"),
+  // What the CPU GEMM dispatch sends to the library and why (native/cpu/gemm_choice.cc): the
+  // library's kernel core against the own kernels' ISA, or a one-time measurement.
+  op("gemmDispatch", "gemm", CPU, [], "string"),
   // The instruction-set variant of the CPU kernels ("baseline", "avx2", "avx512") and why it was
   // chosen (recforge/cpu_isa.h; starts with "error:" when RECFORGE_CPU_ISA could not be honoured).
   op("cpuIsa", "gemm", CPU, [], "string"),

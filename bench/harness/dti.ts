@@ -15,7 +15,7 @@ import { loadMovielens, movielensDir, isMovielensDir } from "../methods/dti/data
 import { datasetStats, type CtrDataset } from "../methods/dti/data/dataset.js";
 import { trainCtr, type TrainCtrOptions, type TrainCtrResult } from "../methods/dti/train.js";
 import type { ContextReach, PositionMode } from "../methods/dti/types.js";
-import { benchKernel, type KernelRow } from "./dti_kernel.js";
+import { benchKernel, type KernelRow, type TorchAnchorInfo } from "./dti_kernel.js";
 import { benchProgress, log } from "./timing.js";
 import { roundRobin } from "./pace.js";
 
@@ -76,6 +76,8 @@ export interface DtiBenchResult {
   provenance: Provenance;
   mode: "default" | "quick";
   kernel: KernelRow[];
+  /** The PyTorch anchor of the kernel rows (bench/cpu/dti_anchor.py): version, threads, path, or why it was skipped. */
+  kernel_torch: TorchAnchorInfo;
   train: {
     data: string;
     subset: Record<string, unknown>;
@@ -125,7 +127,7 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
   const modeName = opts.quick ? "quick" : "default";
   const mode = DTI_BENCH_MODES[modeName];
   const seeds = opts.seeds ?? mode.seeds;
-  const kernel = benchKernel({ quick: opts.quick });
+  const { rows: kernel, torch: kernelTorch } = benchKernel({ quick: opts.quick });
 
   let data = opts.data ?? null;
   let skipped: string | null = null;
@@ -220,7 +222,7 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
   const result: DtiBenchResult = {
     provenance,
     mode: modeName,
-    kernel, train, ablation,
+    kernel, kernel_torch: kernelTorch, train, ablation,
     total_seconds: (performance.now() - t0) / 1000,
     results_file: null,
   };

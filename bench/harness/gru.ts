@@ -65,7 +65,7 @@ const ANCHOR = path.join(root, "bench", "cpu", "gru_anchor.py");
 // are shared (measured here under load: nn.GRU B=100 T=30 H=50 took ~770 ms spinning vs ~30 ms
 // passive), so the anchor gets OMP_WAIT_POLICY=PASSIVE unless the caller set it: the strongest
 // PyTorch we can run here is the fair anchor.
-function anchorEnv(): Record<string, string> {
+export function anchorEnv(): Record<string, string> {
   return process.env.OMP_WAIT_POLICY ? {} : { OMP_WAIT_POLICY: "PASSIVE" };
 }
 

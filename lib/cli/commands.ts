@@ -299,7 +299,7 @@ export const COMMANDS: Command[] = [
   },
   {
     name: "bench ops",
-    summary: "GEMM against the CBLAS baseline (same run), memory-bound kernels, per-op overhead",
+    summary: "GEMM: own kernels vs the library at its default and best core type, and the dispatched path (same loop); softmax / layernorm vs measured memory bandwidth; per-op overhead",
     flags: [QUICK, PLOT_BENCH, { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" }, JSON_FLAG],
     outIsDir: true,
     async run(flags, ctx) {

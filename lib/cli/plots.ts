@@ -29,6 +29,11 @@ function pivot(title: string, yLabel: string, rs: Row[], group: (r: Row) => stri
 export function benchChart(name: string, r: Row): Chart | null {
   switch (name) {
     case "ops":
+      // Result files before issue 16 item 3 carry gflops / baseline_gflops; later ones the four paths.
+      if (rows(r.matmul).some((x) => "own_gflops" in x))
+        return bars("GEMM throughput: own kernels, the library (default and best core), the dispatched path (same run)", "GFLOP/s", rows(r.matmul), (x) => `n=${x.n}`, [
+          ["own", (x) => num(x.own_gflops)], ["blas default", (x) => num(x.blas_default_gflops)], ["blas best core", (x) => num(x.blas_best_gflops)], ["dispatched", (x) => num(x.dispatched_gflops)],
+        ]);
       return bars("GEMM throughput: recforge vs the CBLAS baseline (same run)", "GFLOP/s", rows(r.matmul), (x) => `n=${x.n}`, [["recforge", (x) => num(x.gflops)], ["baseline", (x) => num(x.baseline_gflops)]]);
     case "dti":
       return bars("DTI attention kernel: fused vs dense (forward + backward)", "ms", rows(r.kernel), (x) => `n=${x.n} k=${x.k}`, [["fused", (x) => num(x.fused_ms)], ["dense", (x) => num(x.dense_ms)]]);

@@ -21,6 +21,7 @@ namespace {
 
 Cblas g_cblas;
 std::string g_name = "own";
+std::string g_core, g_config;
 std::once_flag g_once;
 
 // Path of the shared object that defines `sym`, for the backend description.
@@ -50,10 +51,17 @@ bool try_load(const char* lib, std::string* error) {
   std::string path = library_path(reinterpret_cast<void*>(sgemm), lib);
   if (g_cblas.set_threads) {
     g_name = "openblas: " + path;
-    using CoreFn = char* (*)();
-    if (auto core = reinterpret_cast<CoreFn>(dlsym(h, "openblas_get_corename"))) {
-      if (const char* c = core()) g_name += std::string(" (") + c + ")";
+    // Which kernels OpenBLAS runs (DYNAMIC_ARCH builds pick them at load from the CPUID,
+    // or OPENBLAS_CORETYPE): the GEMM dispatch compares them with the own kernels' ISA.
+    using StrFn = char* (*)();
+    if (auto core = reinterpret_cast<StrFn>(dlsym(h, "openblas_get_corename"))) {
+      if (const char* c = core()) {
+        g_core = c;
+        g_name += std::string(" (") + c + ")";
+      }
     }
+    if (auto config = reinterpret_cast<StrFn>(dlsym(h, "openblas_get_config")))
+      if (const char* c = config()) g_config = c;
   } else {
     g_name = "cblas: " + path;
   }
@@ -91,6 +99,8 @@ void load() {
   // RECFORGE_NUM_THREADS), unless the user pinned OpenBLAS's own count explicitly.
   if (g_cblas.set_threads && !std::getenv("OPENBLAS_NUM_THREADS")) g_cblas.set_threads(num_threads());
   g_cblas.name = g_name.c_str();
+  g_cblas.core = g_core.c_str();
+  g_cblas.config = g_config.c_str();
 }
 
 }  // namespace

@@ -15,6 +15,10 @@
 //   4096×128×128 at 244 vs 143, 64×64×4096 (Aᵀ) at 155 vs 118. Square products are
 //   within a few percent either way and go to the library; so do N < 8 (matrix-vector
 //   like products, where the own 6×16 tile wastes most of its lanes).
+//
+// All of that holds only for a library whose kernels use the CPU: one running kernels below the
+// own kernels' instruction set (OpenBLAS on a CPU it does not recognise runs its generic Prescott
+// SSE3 kernels) gets no shape at all (gemm_choice.cc decides once and says why; `recforge info`).
 #include "recforge/gemm.h"
 
 #include <algorithm>
@@ -92,8 +96,9 @@ void dispatch(Fn fn, bool transA, bool transB, int64_t M, int64_t N, int64_t K, 
               int64_t strideA, const T* B, int64_t ldb, int64_t strideB, T beta, T* C, int64_t ldc,
               int64_t strideC, int64_t batch) {
   if (M <= 0 || N <= 0 || batch <= 0) return;
-  const bool use_blas = fn && K > 0 && alpha != T(0) && fits_cblas(transA, transB, M, N, K, lda, ldb, ldc) &&
-                        !thin(M, N, K) && !split_over_batch(M, N, K, ldc, strideC, batch);
+  const bool use_blas = fn && K > 0 && alpha != T(0) && !gemm_detail::gemm_choice().own_everywhere &&
+                        fits_cblas(transA, transB, M, N, K, lda, ldb, ldc) && !thin(M, N, K) &&
+                        !split_over_batch(M, N, K, ldc, strideC, batch);
   if (!use_blas) {
     own_batched<T>(transA, transB, M, N, K, alpha, A, lda, strideA, B, ldb, strideB, beta, C, ldc, strideC,
                    batch);
@@ -137,6 +142,8 @@ void gemm_f64_own(bool transA, bool transB, int64_t M, int64_t N, int64_t K, dou
 }
 
 const char* gemm_backend_name() { return cblas().name; }
+const char* gemm_dispatch_reason() { return gemm_detail::gemm_choice().reason.c_str(); }
+bool gemm_own_everywhere() { return gemm_detail::gemm_choice().own_everywhere; }
 bool cblas_available() { return cblas().sgemm != nullptr; }
 
 bool cblas_sgemm_direct(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,

@@ -2,6 +2,7 @@
 // Not part of the public interface: ops include recforge/gemm.h only.
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace recforge {
 namespace gemm_detail {
@@ -21,10 +22,22 @@ struct Cblas {
   DgemmFn dgemm = nullptr;           // may be null even when sgemm is not
   SetThreadsFn set_threads = nullptr;  // openblas_set_num_threads, OpenBLAS only
   const char* name = "own";          // human-readable backend description
+  const char* core = "";             // openblas_get_corename() ("Haswell", "Prescott"...), "" when none
+  const char* config = "";           // openblas_get_config() ("OpenBLAS 0.3.21 DYNAMIC_ARCH ..."), "" when none
 };
 
 // Loads the library on first use (thread-safe, once per process) and returns it.
 const Cblas& cblas();
+
+// Whether the library's kernels are worth calling on this machine, decided once per process
+// (gemm_choice.cc): when the library runs kernels below the instruction set of the own kernels
+// (an OpenBLAS that did not recognise the CPU runs its generic Prescott SSE3 kernels), every
+// shape goes to the own kernels.
+struct GemmChoice {
+  bool own_everywhere = false;  // true: never call the library
+  std::string reason;           // for `recforge info`, e.g. "OpenBLAS 0.3.21 core Prescott (sse3) < cpu avx512 → ..."
+};
+const GemmChoice& gemm_choice();
 
 // Own kernels on one matrix pair with every thread of the pool (or serially when
 // `serial`). Exactly the semantics of gemm_f32/gemm_f64 for batch == 1.

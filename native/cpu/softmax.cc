@@ -1,55 +1,44 @@
+// softmax: the run-time dispatch to its instruction-set variants (softmax_kernels.h compiled as
+// softmax_{baseline,avx2,avx512}.cc). See recforge/cpu_isa.h.
 #include "recforge/softmax.h"
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
-
-#include "recforge/parallel.h"
-#include "recforge/softmax_rule.h"
-#include "recforge/vmath.h"
+#include "recforge/cpu_isa.h"
 
 namespace recforge {
+#define RECFORGE_DECLARE(NS)                                                                    \
+  namespace NS {                                                                                \
+  template <typename T>                                                                         \
+  void softmax_forward(const T* x, T* y, int64_t rows, int64_t n, bool log);                    \
+  template <typename T>                                                                         \
+  void softmax_backward(const T* y, const T* gy, T* gx, int64_t rows, int64_t n, bool log);     \
+  }
+RECFORGE_DECLARE(isa_baseline)
+RECFORGE_DECLARE(isa_avx2)
+RECFORGE_DECLARE(isa_avx512)
+#undef RECFORGE_DECLARE
 
-// The per-element formulas are recforge/softmax_rule.h's (shared with the CUDA kernels); the row
-// reductions (row_max, row_sum, row_sum_d, row_dot_d: 8-lane, vectorised) stay here.
 template <typename T>
 void softmax_forward(const T* x, T* y, int64_t rows, int64_t n, bool log) {
-  parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
-    for (int64_t r = b; r < e; ++r) {
-      const T* xr = x + r * n;
-      T* yr = y + r * n;
-      T m = row_max(xr, n, -std::numeric_limits<T>::infinity());
-      m = softmax_shift_rule(m);  // all -inf row: avoid inf - inf
-      // exp into the output first (vectorised), then a vectorised sum.
-      for (int64_t i = 0; i < n; ++i) yr[i] = softmax_exp_rule<HostMath>(xr[i], m);
-      T s = row_sum(yr, n);
-      if (log) {
-        T lse = softmax_lse_rule<HostMath>(m, s);
-        for (int64_t i = 0; i < n; ++i) yr[i] = log_softmax_value_rule(xr[i], lse);
-      } else {
-        T inv = softmax_inv_rule(s);
-        for (int64_t i = 0; i < n; ++i) yr[i] = softmax_value_rule(yr[i], inv);
-      }
-    }
-  });
+  switch (cpu_isa()) {
+    case CpuIsa::Avx512:
+      return isa_avx512::softmax_forward<T>(x, y, rows, n, log);
+    case CpuIsa::Avx2:
+      return isa_avx2::softmax_forward<T>(x, y, rows, n, log);
+    default:
+      return isa_baseline::softmax_forward<T>(x, y, rows, n, log);
+  }
 }
 
 template <typename T>
 void softmax_backward(const T* y, const T* gy, T* gx, int64_t rows, int64_t n, bool log) {
-  parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
-    for (int64_t r = b; r < e; ++r) {
-      const T* yr = y + r * n;
-      const T* gr = gy + r * n;
-      T* out = gx + r * n;
-      if (log) {
-        T s = (T)row_sum_d(gr, n);
-        for (int64_t i = 0; i < n; ++i) out[i] = log_softmax_grad_rule<HostMath>(yr[i], gr[i], s);
-      } else {
-        T s = (T)row_dot_d(gr, yr, n);
-        for (int64_t i = 0; i < n; ++i) out[i] = softmax_grad_rule(yr[i], gr[i], s);
-      }
-    }
-  });
+  switch (cpu_isa()) {
+    case CpuIsa::Avx512:
+      return isa_avx512::softmax_backward<T>(y, gy, gx, rows, n, log);
+    case CpuIsa::Avx2:
+      return isa_avx2::softmax_backward<T>(y, gy, gx, rows, n, log);
+    default:
+      return isa_baseline::softmax_backward<T>(y, gy, gx, rows, n, log);
+  }
 }
 
 template void softmax_forward<float>(const float*, float*, int64_t, int64_t, bool);

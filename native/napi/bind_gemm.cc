@@ -9,6 +9,7 @@
 // gemmOwnF32(<gemm's arguments without dtype>): the own kernel alone (float32).
 // cblasSgemm(M, N, K, a, b, c) -> bool: the library alone.
 // gemmBackend() -> string: "openblas: <path> (<core>)", "cblas: <path>" or "own ...".
+// gemmDispatch() -> string: what gemm() sends to the library and why (recforge/gemm.h).
 #include <climits>
 #include <sstream>
 #include <string>
@@ -162,6 +163,10 @@ Napi::Value GemmBackend(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), gemm_backend_name());
 }
 
+Napi::Value GemmDispatch(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), gemm_dispatch_reason());
+}
+
 Napi::Value CpuIsaName(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), cpu_isa_name(cpu_isa()));
 }
@@ -175,6 +180,7 @@ RECFORGE_BIND(gemm, Gemm)
 RECFORGE_BIND(gemmOwnF32, GemmOwnF32)
 RECFORGE_BIND(cblasSgemm, CblasSgemm)
 RECFORGE_BIND(gemmBackend, GemmBackend)
+RECFORGE_BIND(gemmDispatch, GemmDispatch)
 RECFORGE_BIND(cpuIsa, CpuIsaName)
 RECFORGE_BIND(cpuIsaReason, CpuIsaReason)
 }  // namespace napi

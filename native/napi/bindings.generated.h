@@ -56,6 +56,7 @@ Napi::Value gemmLowp(const Napi::CallbackInfo& info);  // cuda
 Napi::Value gemmOwnF32(const Napi::CallbackInfo& info);  // cpu
 Napi::Value cblasSgemm(const Napi::CallbackInfo& info);  // cpu
 Napi::Value gemmBackend(const Napi::CallbackInfo& info);  // cpu, cuda
+Napi::Value gemmDispatch(const Napi::CallbackInfo& info);  // cpu
 Napi::Value cpuIsa(const Napi::CallbackInfo& info);  // cpu
 Napi::Value cpuIsaReason(const Napi::CallbackInfo& info);  // cpu
 Napi::Value roundHalf(const Napi::CallbackInfo& info);  // cpu

@@ -688,6 +688,14 @@ struct GemmBackend {
   explicit GemmBackend(const Napi::CallbackInfo& i) : info(i) {}
 };
 
+// gemmDispatch()  [cpu]
+struct GemmDispatch {
+  static constexpr const char* kName = "gemmDispatch";
+  static constexpr size_t kSlots = 0;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit GemmDispatch(const Napi::CallbackInfo& i) : info(i) {}
+};
+
 // cpuIsa()  [cpu]
 struct CpuIsa {
   static constexpr const char* kName = "cpuIsa";

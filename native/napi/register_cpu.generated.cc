@@ -51,6 +51,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmOwnF32", Napi::Function::New(env, bind::gemmOwnF32, "gemmOwnF32"));
   exports.Set("cblasSgemm", Napi::Function::New(env, bind::cblasSgemm, "cblasSgemm"));
   exports.Set("gemmBackend", Napi::Function::New(env, bind::gemmBackend, "gemmBackend"));
+  exports.Set("gemmDispatch", Napi::Function::New(env, bind::gemmDispatch, "gemmDispatch"));
   exports.Set("cpuIsa", Napi::Function::New(env, bind::cpuIsa, "cpuIsa"));
   exports.Set("cpuIsaReason", Napi::Function::New(env, bind::cpuIsaReason, "cpuIsaReason"));
   exports.Set("roundHalf", Napi::Function::New(env, bind::roundHalf, "roundHalf"));

@@ -1,5 +1,5 @@
 import test from "ava";
-import { dtiKernelLayout, visiblePairs } from "../../dist/bench/dti_kernel.js";
+import { dtiKernelLayout, visiblePairs, promptSegments, localIntervals } from "../../dist/bench/dti_kernel.js";
 import { visible } from "./helpers.js";
 
 test("bench dti kernel layout: packed DTI prompts of the cost-model sizes; visible pairs counted exactly", (t) => {
@@ -30,9 +30,26 @@ test("roundRobin interleaves runs in blocks of steps and lets the others finish 
   t.deepEqual(order, [0, 0, 1, 1, 2, 2, 0, 0, 1, 2, 2, 0, 2]);
 });
 
-test("bench dti kernel rows: speedup and GFLOP/s are their parts; fused and dense ran on the same inputs (agree)", async (t) => {
+test("bench dti per-prompt split: one segment per prompt, each token's keys the same set once made local", (t) => {
+  const lay = dtiKernelLayout(3, 4, 100, 2);
+  const L = lay.tokens.length;
+  const segs = promptSegments(lay.intervals, L);
+  t.true(lay.prompts > 1);
+  t.is(segs.length, lay.prompts);
+  t.is(segs[0][0], 0);
+  t.is(segs.at(-1)[1], L);
+  for (let p = 1; p < segs.length; p++) t.is(segs[p][0], segs[p - 1][1]);
+  for (const [s, e] of segs) {
+    const local = { tokens: lay.tokens.subarray(s, e), intervals: localIntervals(lay.intervals, L, s, e) };
+    for (let i = s; i < e; i++) t.deepEqual(visible(local, i - s).map((j) => j + s), visible(lay, i), `token ${i}`);
+  }
+});
+
+test("bench dti kernel rows: speedup and GFLOP/s are their parts; fused, dense, dense per prompt and torch ran on the same inputs (agree)", async (t) => {
   const { benchKernel } = await import("../../dist/bench/dti_kernel.js");
-  const rows = benchKernel({ quick: true, minTokens: 200 });
+  const { rows, torch } = benchKernel({ quick: true, minTokens: 200 });
+  // The anchor runs when a Python with torch is found, and otherwise says why not.
+  t.true(torch.available ? typeof torch.version === "string" && torch.threads > 0 : typeof torch.reason === "string" && torch.reason.length > 0, JSON.stringify(torch));
   t.deepEqual(rows.map((r) => [r.n, r.k]), [[20, 20], [20, 40], [40, 20], [40, 40]]);
   const H = 4, D = 64;
   for (const r of rows) {
@@ -47,5 +64,12 @@ test("bench dti kernel rows: speedup and GFLOP/s are their parts; fused and dens
     t.true(rel(r.gflops, flops / (r.fused_ms * 1e6), 1e-3 / r.fused_ms + 1e-6), `gflops ${r.gflops}`);
     t.true(rel(r.dense_gflops, flops / (r.dense_ms * 1e6), 1e-3 / r.dense_ms + 1e-6), `dense gflops ${r.dense_gflops}`);
     t.true(r.max_abs_diff < 1e-3, `fused and dense attention disagree by ${r.max_abs_diff}`);
+    t.true(rel(r.speedup_vs_dense_per_prompt, r.dense_per_prompt_ms / r.fused_ms, 2e-3 / r.fused_ms + 1e-6));
+    t.true(r.dense_per_prompt_max_abs_diff < 1e-3, `fused and per-prompt dense attention disagree by ${r.dense_per_prompt_max_abs_diff}`);
+    if (torch.available) {
+      t.true(r.torch_per_prompt_ms > 0);
+      t.true(rel(r.speedup_vs_torch, r.torch_per_prompt_ms / r.fused_ms, 2e-3 / r.fused_ms + 1e-6));
+      t.true(r.torch_max_abs_diff < 1e-3, `torch and the fused kernel disagree by ${r.torch_max_abs_diff}`);
+    } else t.deepEqual([r.torch_per_prompt_ms, r.speedup_vs_torch, r.torch_max_abs_diff], [null, null, null]);
   }
 });

@@ -90,3 +90,72 @@ test("a misspelt RECFORGE_CPU_ISA is a RangeError at import, not a fallback", (t
   t.not(r.status, 0);
   t.regex(r.stderr, /RangeError: recforge: RECFORGE_CPU_ISA=avx3 is not one of baseline, avx2, avx512/);
 });
+
+// The dispatched non-GEMM kernels (softmax, LayerNorm / RMSNorm, the fused GRU: recforge/cpu_isa.h) under
+// each variant: each child computes softmax / log-softmax (forward and backward, odd row lengths, a row
+// with -inf entries), LayerNorm and RMSNorm (output, gradients of x, weight, bias) and a bidirectional, ragged GRU (output, hN and every gradient) in float32 and float64 from the same
+// inputs; every variant's float32 and float64 results are compared with the baseline variant's float64.
+const kernelScript = `
+import * as rf from "./dist/index.js";
+let seed = 777;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+const out = {};
+for (const dtype of ["float32", "float64"]) {
+  seed = 777;
+  const res = {};
+  for (const [rows, n] of [[3, 1], [5, 7], [4, 33], [2, 1000]]) {
+    const data = Array.from({ length: rows * n }, () => 4 * rnd());
+    if (n === 33) data[5] = data[40] = -Infinity;
+    const g = Array.from({ length: rows * n }, rnd);
+    for (const log of [false, true]) {
+      const x = rf.tensor(data, { shape: [rows, n], dtype }).requiresGrad_();
+      const y = log ? rf.logSoftmax(x, -1) : rf.softmax(x, -1);
+      y.mul(rf.tensor(g, { shape: [rows, n], dtype })).sum().backward();
+      res[(log ? "logsoftmax" : "softmax") + "_" + rows + "x" + n] = [...y.toTypedArray(), ...x.grad.toTypedArray()];
+    }
+  }
+  for (const [rows, n] of [[3, 1], [5, 7], [4, 33], [2, 1000]])
+    for (const rms of [false, true]) {
+      const x = rf.tensor(Array.from({ length: rows * n }, () => 3 * rnd() + 1), { shape: [rows, n], dtype }).requiresGrad_();
+      const w = rf.tensor(Array.from({ length: n }, rnd), { shape: [n], dtype }).requiresGrad_();
+      const b = rf.tensor(Array.from({ length: n }, rnd), { shape: [n], dtype }).requiresGrad_();
+      const y = rms ? rf.rmsNorm(x, w) : rf.layerNorm(x, w, b);
+      y.mul(rf.tensor(Array.from({ length: rows * n }, rnd), { shape: [rows, n], dtype })).sum().backward();
+      res[(rms ? "rmsnorm" : "layernorm") + "_" + rows + "x" + n] = [...y.toTypedArray(), ...x.grad.toTypedArray(), ...w.grad.toTypedArray(), ...(rms ? [] : b.grad.toTypedArray())];
+    }
+  const B = 3, T = 5, IN = 6, H = 9, D = 2;
+  const p = (shape) => rf.tensor(Array.from({ length: shape.reduce((a, b) => a * b) }, () => 0.5 * rnd()), { shape, dtype }).requiresGrad_();
+  const w = { wIh: [p([3 * H, IN]), p([3 * H, IN])], wHh: [p([3 * H, H]), p([3 * H, H])], bIh: [p([3 * H]), p([3 * H])], bHh: [p([3 * H]), p([3 * H])] };
+  const x = p([B, T, IN]), h0 = p([D, B, H]);
+  const r = rf.gru(x, w, { bidirectional: true, h0, lengths: [5, 3, 1] });
+  const gy = rf.tensor(Array.from({ length: B * T * D * H }, rnd), { shape: [B, T, D * H], dtype });
+  r.output.mul(gy).sum().add(r.hN.sum()).backward();
+  res.gru = [r.output, r.hN, x.grad, h0.grad, ...w.wIh.map((t) => t.grad), ...w.wHh.map((t) => t.grad), ...w.bIh.map((t) => t.grad), ...w.bHh.map((t) => t.grad)].flatMap((t) => [...t.toTypedArray()]);
+  out[dtype] = res;
+}
+console.log(JSON.stringify({ isa: rf.backends().cpu.isa, out }));
+`;
+
+test("softmax, LayerNorm / RMSNorm and the fused GRU give the float64 reference's values under every variant this CPU runs", (t) => {
+  const results = {};
+  for (const isa of ["baseline", "avx2", "avx512"].filter((i) => supports[i])) {
+    const r = run({ RECFORGE_CPU_ISA: isa }, kernelScript);
+    t.is(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout.trim().split("\n").pop(), (k, v) => (v === null ? -Infinity : v));
+    t.is(j.isa, isa);
+    results[isa] = j.out;
+  }
+  const ref = results.baseline.float64;
+  for (const [isa, out] of Object.entries(results))
+    for (const [dtype, tol] of [["float64", 1e-12], ["float32", 2e-5]])
+      for (const [name, vals] of Object.entries(out[dtype])) {
+        const want = ref[name];
+        t.is(vals.length, want.length);
+        let worst = 0;
+        for (let i = 0; i < vals.length; i++) {
+          if (want[i] === -Infinity || vals[i] === -Infinity) t.is(vals[i], want[i], `${isa} ${dtype} ${name}[${i}]`);
+          else worst = Math.max(worst, Math.abs(vals[i] - want[i]) / (1 + Math.abs(want[i])));
+        }
+        t.true(worst <= tol, `${isa} ${dtype} ${name}: worst error ${worst} > ${tol}`);
+      }
+});

@@ -110,6 +110,7 @@ export const cases = {
   getNumThreads: { exempt: "runtime: test/core/determinism.test.js" },
   setNumThreads: { exempt: "runtime: test/core/determinism.test.js" },
   gemmBackend: { exempt: "runtime: test/package/cli.test.js (bench ops)" },
+  gemmDispatch: { exempt: "runtime: test/package/gemm_dispatch.test.js (the choice per BLAS core, simulated in child processes)" },
   cpuIsa: { exempt: "runtime: test/package/cpu_isa.test.js (every variant, forced, against a float64 reference)" },
   cpuIsaReason: { exempt: "runtime: test/package/cpu_isa.test.js" },
   gemmOwnF32: { exempt: "benchmark entry point (bench ops); the dispatched gemm is checked below" },

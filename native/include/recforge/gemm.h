@@ -14,7 +14,9 @@
 // Even with a library, the own kernels take the shapes where they measured faster
 // (native/cpu/gemm.cc has the numbers): thin products (two of M, N, K at most 256, N >= 8)
 // and batches that split well over their entries (disjoint C entries, each below a 256³
-// product or at least 4 entries per thread), which run one entry per thread. The own
+// product or at least 4 entries per thread), which run one entry per thread. A library whose
+// kernels are narrower than the own kernels' ISA (OpenBLAS's generic Prescott core on a CPU it
+// does not know) gets no shape: gemm_dispatch_reason(). The own
 // kernels keep per-thread packing buffers (grow-only, at most about 5 MB) between calls.
 #pragma once
 #include <cstdint>
@@ -45,6 +47,11 @@ void gemm_f64_own(bool transA, bool transB, int64_t M, int64_t N, int64_t K, dou
 // The CBLAS library in use ("openblas: /usr/lib/...", "own" when none). Also whether a
 // CBLAS sgemm can be called directly (for the same-process benchmark baseline).
 const char* gemm_backend_name();
+// What the dispatch chose and why, decided once per process (native/cpu/gemm_choice.cc): e.g.
+// "OpenBLAS 0.3.21 core Prescott (sse3) < own kernels avx512 -> own GEMM for every shape".
+// gemm_own_everywhere(): true when gemm_f32/gemm_f64 never call the library.
+const char* gemm_dispatch_reason();
+bool gemm_own_everywhere();
 bool cblas_available();
 // Calls the library's cblas_sgemm directly (row-major), no batching: the baseline.
 // Returns false when no CBLAS is loaded.

@@ -15,7 +15,14 @@ inline float exp_f32(float x) {
   // Branch-free so that loops calling it vectorise.
   const float hi = 88.7228391f, lo = -86.6433233f;  // n in [-125, 128]
   float xc = x > hi ? hi : (x < lo ? lo : x);
-  float n = std::floor(xc * 1.44269504088896341f + 0.5f);
+  // n = round(xc / ln2) by the 1.5·2^23 shift (valid for |v| < 2^22; here |v| <= 128) instead of
+  // std::floor(v + 0.5f): without SSE4.1's roundps (the baseline x86-64 build) floor is a scalar
+  // compare-and-convert sequence that keeps GCC from vectorising the loop, which made softmax and
+  // the GRU's gates ~10x slower than the -march=native build (issue 16 item 2). Nearest-even here
+  // vs half-up there differ only when v is a half-integer, where r = ±ln2/2 is in the
+  // polynomial's range either way.
+  const float shift = 12582912.0f;  // 1.5 * 2^23
+  float n = (xc * 1.44269504088896341f + shift) - shift;
   float r = xc - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
   float p = 1.9875691500e-4f;  // minimax polynomial for exp(r) on [-ln2/2, ln2/2]
