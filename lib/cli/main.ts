@@ -11,6 +11,8 @@ const USAGE = `recforge <command>
   train ctr --data <dir|file> [...]   train an LLM-style CTR model with SW or DTI prompts (train ctr --help)
   bench ops [--json] [--quick]        GEMM / memory-bound kernels / per-op overhead
   bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
+  bench dti-seeds [--json] [--quick] [--seeds 5] [--ks 20,40,80] [--replicates 2000] [--out dir]
+                                      DTI vs SW test AUC over seeds: paired bootstrap intervals, verdicts from them
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   bench gru [--json] [--quick] [--no-torch]
                                       fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)
@@ -87,6 +89,12 @@ export async function main(argv: string[]): Promise<number> {
           const seedOnly = flags["seed-only"] === undefined ? undefined : numFlag(flags, "seed-only", 0);
           const r = await benchCompExp({ quick, seeds, seedOnly, parallel: !!flags.parallel, out: typeof flags.out === "string" ? flags.out : null, argv, file: typeof flags.data === "string" ? flags.data : undefined });
           print(r, json || seedOnly !== undefined);
+          return 0;
+        }
+        if (sub === "dti-seeds") {
+          const { benchDtiSeeds } = await import("../bench/dti_seeds.js");
+          const ks = typeof flags.ks === "string" ? flags.ks.split(",").map((x) => Number(x.trim())) : undefined;
+          print(await benchDtiSeeds({ quick, seeds: flags.seeds === undefined ? undefined : numFlag(flags, "seeds", 5), ks, replicates: flags.replicates === undefined ? undefined : numFlag(flags, "replicates", 2000), out: typeof flags.out === "string" ? flags.out : undefined, command: ["recforge", ...argv].join(" ") }), json);
           return 0;
         }
         if (sub === "dti") {
