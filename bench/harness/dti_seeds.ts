@@ -2,7 +2,7 @@
 // uncertainty (issue 17). The training comparison of `bench dti` (same subset, model, step plan,
 // interleaved runs), repeated over S seeds; every run scores the SAME test targets with SW prompts
 // (asserted: identical target ids and labels), and ΔAUC = AUC(DTI) − AUC(SW) gets a paired
-// bootstrap interval per seed and a two-level one across seeds (lib/metrics/bootstrap.ts). The
+// bootstrap interval per seed and, across seeds, one that adds the spread over seeds (lib/metrics/bootstrap.ts). The
 // verdicts (within_0_005, within_0_01, dti_better, sw_better) are read off that interval.
 import fs from "node:fs";
 import path from "node:path";
@@ -175,7 +175,7 @@ export async function benchDtiSeeds(opts: DtiSeedsOptions = {}): Promise<DtiSeed
       interactions: st.interactions, train_targets: st.train, test_targets: st.test,
       model, n: mode.n, ks, plan_chunk: chunk, epochs: mode.epochs, targets_per_step: targetsPerStep,
       training: `bench dti's training comparison: per seed, SW and DTI at every k start from the same initialisation and make the same target updates (step plan of chunks of ${chunk} targets), interleaved in turns of ${PACE_BLOCK} optimiser steps; test AUC with SW prompts`,
-      uncertainty: "ΔAUC = AUC(DTI) − AUC(SW) on the same test targets; per seed a paired bootstrap over the test targets; across seeds a two-level bootstrap (test targets shared by both paradigms and all seeds, seeds drawn with replacement) — verdicts are read off that interval; the t-interval over seeds is reported beside it",
+      uncertainty: "ΔAUC = AUC(DTI) − AUC(SW) on the same test targets; per seed a paired bootstrap over the test targets; across seeds mean ± t(S−1)·√(sd²/S + v_rows): sd = spread of the per-seed differences (training randomness; the test targets are the same for every seed), v_rows = bootstrap variance over test targets of the seed-mean difference (test-sample noise) — verdicts are read off that interval; the t-interval over seeds alone, the rows bootstrap alone and a two-level (rows × seeds) percentile bootstrap are reported beside it",
       verdicts: "within_0_005 iff the whole 95% interval lies inside ±0.005 (within_0_01 likewise); dti_better iff it lies above 0, sw_better iff below",
     },
     seeds,

@@ -13,6 +13,8 @@ const USAGE = `recforge <command>
   bench dti [--json] [--quick]        DTI: fused attention kernel, SW vs DTI training, ablation
   bench dti-seeds [--json] [--quick] [--seeds 5] [--ks 20,40,80] [--replicates 2000] [--out dir]
                                       DTI vs SW test AUC over seeds: paired bootstrap intervals, verdicts from them
+  bench balance-seeds [--json] [--quick] [--seeds 5] [--balancers a,b,..] [--epochs 3] [--replicates 2000] [--out dir]
+                                      Census NE of every balancer over seeds (1..N): paired bootstrap intervals, verdicts from them
   bench gnn [--json] [--quick]        fused GAT layer vs the op-by-op GAT (forward + backward)
   bench gru [--json] [--quick] [--no-torch]
                                       fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)
@@ -56,6 +58,21 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === "ops") {
           const r = benchOps({ quick, command: ["recforge", ...argv].join(" ") });
           print(r, json);
+          return 0;
+        }
+        if (sub === "balance-seeds") {
+          const { benchBalanceSeeds } = await import("../bench/balance_seeds.js");
+          const n = flags.seeds === undefined ? undefined : numFlag(flags, "seeds", 5);
+          if (n !== undefined && !(Number.isInteger(n) && n >= 1)) throw new RangeError(`--seeds expects an integer >= 1, got ${JSON.stringify(flags.seeds)}`);
+          print(benchBalanceSeeds({
+            quick,
+            seeds: n === undefined ? undefined : Array.from({ length: n }, (_, i) => i + 1),
+            balancers: typeof flags.balancers === "string" ? flags.balancers.split(",").map((x) => x.trim()) : undefined,
+            epochs: flags.epochs === undefined ? undefined : numFlag(flags, "epochs", 3),
+            replicates: flags.replicates === undefined ? undefined : numFlag(flags, "replicates", 2000),
+            out: typeof flags.out === "string" ? flags.out : undefined,
+            command: ["recforge", ...argv].join(" "),
+          }), json);
           return 0;
         }
         if (sub === "balance") {
