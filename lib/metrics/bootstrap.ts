@@ -217,6 +217,7 @@ export function pairedBootstrap(metric: PairedMetric, a: Numbers[], b: Numbers[]
   }
   const ones = new Float64Array(n).fill(1);
   const full = Array.from({ length: S }, (_, s) => diffOn(s, ones));
+  if (!full.every(Number.isFinite)) throw new RangeError(`recforge: pairedBootstrap: the ${metric} difference is undefined on these rows (the labels need both classes)`);
   const next = mulberry32(hash2(opts.seed ?? 0, 0xb007));
   const w = new Float64Array(n);
   const perSeed = Array.from({ length: S }, () => new Float64Array(R));
