@@ -1,12 +1,16 @@
 // `recforge bench balance-seeds` (bench/harness/balance_seeds.ts): verdicts read off the ΔNE interval,
 // the same-test-rows assertion, and the result file's fields (tiny synthetic run; the run of record
-// on Census is bench/results/multibalance-seeds-*.json).
+// on Census is bench/results/multibalance-seeds-*.json); bench balance's Census `wins` from its interval.
 import test from "ava";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { benchBalanceSeeds, neVerdict, assertSameTestRows } from "../../dist/bench/balance_seeds.js";
 import { syntheticMultiTask } from "../../dist/methods/multibalance/data/synthetic.js";
+import { dataTest } from "../helpers/data.js";
+import { censusAvailable, censusDir } from "../../dist/methods/multibalance/data/census.js";
+import { benchBalance } from "../../dist/bench/balance.js";
+import { betterByInterval } from "../../dist/metrics/bootstrap.js";
 
 test("neVerdict: lower NE wins only when the whole interval is below 0; ±0.5% is relative to the baseline's NE", (t) => {
   t.like(neVerdict([-0.003, -0.001], 1), { beats_baseline: true, loses_to_baseline: false, within_0_5pct: true });
@@ -52,4 +56,16 @@ test("benchBalanceSeeds (synthetic, tiny model, 2 seeds): writes multibalance-se
   }
   t.throws(() => benchBalanceSeeds({ data, balancers: ["equal", "uncertainty"], say: () => {} }), { instanceOf: RangeError, message: /must include equal and multibalance/ });
   fs.rmSync(out, { recursive: true, force: true });
+});
+
+
+dataTest(censusAvailable(), `Census-Income at ${censusDir()}`)("bench balance (Census, 1 epoch, 2 seeds): census_ne_vs_equal's wins is read off ne_delta_ci95, which brackets the paired mean", (t) => {
+  const j = benchBalance({ datasets: ["census"], log: () => {}, census: { balancers: ["equal", "multibalance"], seeds: [1, 2], epochs: 1, qpsWarmup: 1, qpsPairs: 2 } });
+  t.is(j.census_ne_vs_equal.length, 2);
+  for (const c of j.census_ne_vs_equal) {
+    t.is(c.balancer, "multibalance");
+    t.is(c.ne_delta_ci95.length, 2);
+    t.true(c.ne_delta_ci95[0] <= c.ne_delta + 1e-4 && c.ne_delta - 1e-4 <= c.ne_delta_ci95[1], JSON.stringify(c));
+    t.is(c.wins, betterByInterval(c.ne_delta_ci95, "lower_is_better") === "A");
+  }
 });
