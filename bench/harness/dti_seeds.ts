@@ -77,8 +77,10 @@ export interface DtiSeedsByK extends DtiVerdict {
 }
 
 export interface DtiSeedsResult {
-  provenance: Provenance;
+  provenance: Provenance & { partial_after_seeds?: number };
   mode: "default" | "quick";
+  /** false in the -partial.json file written after each seed but the last. */
+  complete: boolean;
   protocol: Record<string, unknown>;
   seeds: number[];
   test_targets: number;
@@ -131,67 +133,88 @@ export async function benchDtiSeeds(opts: DtiSeedsOptions = {}): Promise<DtiSeed
   const base: Omit<TrainCtrOptions, "paradigm"> = { data, n: mode.n, chunk, epochs: mode.epochs, targetsPerStep, model, keepPredictions: true };
   const sw: TrainCtrResult[] = [];
   const dt: TrainCtrResult[][] = ks.map(() => []);
+  const boot = { replicates: opts.replicates ?? 2000, seed: opts.bootstrapSeed ?? 0 };
+  const fileFor = (date: string, partial: boolean) => path.join(opts.out!, `dti-seeds-${date.slice(0, 10)}${opts.quick ? "-quick" : ""}${partial ? "-partial" : ""}.json`);
+
+  // The result over the seeds done so far (all of them at the end). With --out, a partial file is
+  // written after every seed but the last (so a run cut short still leaves its completed seeds,
+  // marked complete: false) and removed when the full file is written.
+  const build = (final: boolean): DtiSeedsResult => {
+    const done_ = sw.length;
+    // The pairing: every run (both paradigms, every seed) scored the identical test targets.
+    const { labels } = assertSameTestTargets([...sw.map((r, s) => ({ label: `SW seed ${s}`, r })), ...dt.flatMap((rs, i) => rs.map((r, s) => ({ label: `DTI k=${ks[i]} seed ${s}`, r })))]);
+    let positives = 0;
+    for (let i = 0; i < labels.length; i++) positives += labels[i];
+    const swRows = sw.map((r, s) => row(s, r));
+    const swAuc = meanStd(swRows.map((r) => r.auc));
+    const byK: DtiSeedsByK[] = ks.map((k, i) => {
+      const runs = dt[i].map((r, s) => row(s, r));
+      const a = meanStd(runs.map((r) => r.auc));
+      const delta = pairedBootstrap("auc", dt[i].map((r) => r.predictions!.probs), sw.map((r) => r.predictions!.probs), labels, boot);
+      const ratios = runs.map((r, s) => r.seconds / swRows[s].seconds);
+      say(`DTI k=${k} − SW over ${done_} seed(s): ΔAUC ${delta.mean.toFixed(4)} ± ${delta.sd.toFixed(4)}, 95% interval [${delta.interval[0].toFixed(4)}, ${delta.interval[1].toFixed(4)}] (t over seeds ${delta.t_interval ? `[${delta.t_interval[0].toFixed(4)}, ${delta.t_interval[1].toFixed(4)}]` : "n/a"})`);
+      return {
+        k, runs, auc_mean: a.mean, auc_sd: a.std,
+        token_ratio: runs[0].tokens / swRows[0].tokens,
+        time_ratio: ratios.reduce((x, y) => x + y, 0) / done_,
+        time_ratio_per_seed: ratios,
+        auc_delta: delta,
+        ...dtiVerdict(delta.interval),
+      };
+    });
+    const provenance = final ? done() : { ...done(), partial_after_seeds: done_ };
+    return {
+      provenance,
+      mode: modeName,
+      complete: final,
+      protocol: {
+        data: data!.name,
+        subset: opts.data ? "given data set" : `MovieLens-1M (shared partial ratings file, users 1-2999): first ${mode.maxUsers} users, each user's last ${mode.maxPerUser} interactions`,
+        interactions: st.interactions, train_targets: st.train, test_targets: st.test,
+        model, n: mode.n, ks, plan_chunk: chunk, epochs: mode.epochs, targets_per_step: targetsPerStep, seeds_planned: S,
+        training: `bench dti's training comparison: per seed, SW and DTI at every k start from the same initialisation and make the same target updates (step plan of chunks of ${chunk} targets), interleaved in turns of ${PACE_BLOCK} optimiser steps; test AUC with SW prompts`,
+        uncertainty: "ΔAUC = AUC(DTI) − AUC(SW) on the same test targets; per seed a paired bootstrap over the test targets; across seeds mean ± t(S−1)·√(sd²/S + v_rows): sd = spread of the per-seed differences (training randomness; the test targets are the same for every seed), v_rows = bootstrap variance over test targets of the seed-mean difference (test-sample noise) — verdicts are read off that interval; the t-interval over seeds alone, the rows bootstrap alone and a two-level (rows × seeds) percentile bootstrap are reported beside it",
+        verdicts: "within_0_005 iff the whole 95% interval lies inside ±0.005 (within_0_01 likewise); dti_better iff it lies above 0, sw_better iff below",
+      },
+      seeds: swRows.map((r) => r.seed),
+      test_targets: labels.length,
+      test_positives: positives,
+      same_test_targets: true,
+      sw: { runs: swRows, auc_mean: swAuc.mean, auc_sd: swAuc.std },
+      dti_by_k: byK,
+      total_seconds: (performance.now() - t0) / 1000,
+      results_file: null,
+    };
+  };
+
   for (let seed = 0; seed < S; seed++) {
     const s0 = performance.now();
     const pace = roundRobin(1 + ks.length, PACE_BLOCK);
+    const progress = (label: string) => (e: { phase: string; step: number; totalSteps: number; lossEma: number }) => {
+      if (e.phase === "train" && (e.step % 50 === 0 || e.step === e.totalSteps)) say(`  ${label} seed ${seed}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
+    };
     const [s, ...ds] = await Promise.all([
-      trainCtr({ ...base, paradigm: "sliding-window", k: chunk, seed, pace: pace[0] }),
-      ...ks.map((k, i) => trainCtr({ ...base, paradigm: "dti", k, seed, contextReach: "window", positions: "window-relative", pace: pace[i + 1] })),
+      trainCtr({ ...base, paradigm: "sliding-window", k: chunk, seed, pace: pace[0], onProgress: progress("SW") }),
+      ...ks.map((k, i) => trainCtr({ ...base, paradigm: "dti", k, seed, contextReach: "window", positions: "window-relative", pace: pace[i + 1], onProgress: progress(`DTI k=${k}`) })),
     ]);
     sw.push(s);
     ds.forEach((d, i) => dt[i].push(d));
     say(`seed ${seed} (${((performance.now() - s0) / 1000).toFixed(0)} s): SW AUC ${s.auc.toFixed(4)}; ` + ds.map((d) => `DTI k=${d.k} ${d.auc.toFixed(4)} (Δ ${(d.auc - s.auc).toFixed(4)})`).join(", "));
+    if (opts.out !== undefined && seed < S - 1) {
+      const partial = build(false);
+      fs.mkdirSync(opts.out, { recursive: true });
+      const file = fileFor(partial.provenance.date_end, true);
+      partial.results_file = file;
+      fs.writeFileSync(file, JSON.stringify(partial, null, 2) + "\n");
+    }
   }
-  // The pairing: every run (both paradigms, every seed) scored the identical test targets.
-  const { labels } = assertSameTestTargets([...sw.map((r, s) => ({ label: `SW seed ${s}`, r })), ...dt.flatMap((rs, i) => rs.map((r, s) => ({ label: `DTI k=${ks[i]} seed ${s}`, r })))]);
-  let positives = 0;
-  for (let i = 0; i < labels.length; i++) positives += labels[i];
-  const seeds = Array.from({ length: S }, (_, s) => s);
-  const swRows = sw.map((r, s) => row(s, r));
-  const swAuc = meanStd(swRows.map((r) => r.auc));
-  const boot = { replicates: opts.replicates ?? 2000, seed: opts.bootstrapSeed ?? 0 };
-  const byK: DtiSeedsByK[] = ks.map((k, i) => {
-    const runs = dt[i].map((r, s) => row(s, r));
-    const a = meanStd(runs.map((r) => r.auc));
-    const delta = pairedBootstrap("auc", dt[i].map((r) => r.predictions!.probs), sw.map((r) => r.predictions!.probs), labels, boot);
-    const ratios = runs.map((r, s) => r.seconds / swRows[s].seconds);
-    say(`DTI k=${k} − SW: ΔAUC ${delta.mean.toFixed(4)} ± ${delta.sd.toFixed(4)} (sd over ${S} seeds), 95% interval [${delta.interval[0].toFixed(4)}, ${delta.interval[1].toFixed(4)}] (t over seeds ${delta.t_interval ? `[${delta.t_interval[0].toFixed(4)}, ${delta.t_interval[1].toFixed(4)}]` : "n/a"})`);
-    return {
-      k, runs, auc_mean: a.mean, auc_sd: a.std,
-      token_ratio: runs[0].tokens / swRows[0].tokens,
-      time_ratio: ratios.reduce((x, y) => x + y, 0) / S,
-      time_ratio_per_seed: ratios,
-      auc_delta: delta,
-      ...dtiVerdict(delta.interval),
-    };
-  });
-  const provenance = done();
-  const result: DtiSeedsResult = {
-    provenance,
-    mode: modeName,
-    protocol: {
-      data: data.name,
-      subset: opts.data ? "given data set" : `MovieLens-1M (shared partial ratings file, users 1-2999): first ${mode.maxUsers} users, each user's last ${mode.maxPerUser} interactions`,
-      interactions: st.interactions, train_targets: st.train, test_targets: st.test,
-      model, n: mode.n, ks, plan_chunk: chunk, epochs: mode.epochs, targets_per_step: targetsPerStep,
-      training: `bench dti's training comparison: per seed, SW and DTI at every k start from the same initialisation and make the same target updates (step plan of chunks of ${chunk} targets), interleaved in turns of ${PACE_BLOCK} optimiser steps; test AUC with SW prompts`,
-      uncertainty: "ΔAUC = AUC(DTI) − AUC(SW) on the same test targets; per seed a paired bootstrap over the test targets; across seeds mean ± t(S−1)·√(sd²/S + v_rows): sd = spread of the per-seed differences (training randomness; the test targets are the same for every seed), v_rows = bootstrap variance over test targets of the seed-mean difference (test-sample noise) — verdicts are read off that interval; the t-interval over seeds alone, the rows bootstrap alone and a two-level (rows × seeds) percentile bootstrap are reported beside it",
-      verdicts: "within_0_005 iff the whole 95% interval lies inside ±0.005 (within_0_01 likewise); dti_better iff it lies above 0, sw_better iff below",
-    },
-    seeds,
-    test_targets: labels.length,
-    test_positives: positives,
-    same_test_targets: true,
-    sw: { runs: swRows, auc_mean: swAuc.mean, auc_sd: swAuc.std },
-    dti_by_k: byK,
-    total_seconds: (performance.now() - t0) / 1000,
-    results_file: null,
-  };
+  const result = build(true);
   if (opts.out !== undefined) {
     fs.mkdirSync(opts.out, { recursive: true });
-    const file = path.join(opts.out, `dti-seeds-${provenance.date_end.slice(0, 10)}${opts.quick ? "-quick" : ""}.json`);
+    const file = fileFor(result.provenance.date_end, false);
     result.results_file = file;
     fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+    fs.rmSync(fileFor(result.provenance.date_end, true), { force: true });
   }
   return result;
 }

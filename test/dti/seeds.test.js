@@ -31,13 +31,29 @@ test("assertSameTestTargets: throws unless every run scored the same targets wit
 test("benchDtiSeeds (synthetic, tiny model, 2 seeds): writes dti-seeds-<date>.json with provenance, per-seed runs, intervals and verdicts", async (t) => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "dti-seeds-"));
   const data = syntheticCtr({ users: 40, minLength: 30, maxLength: 40, seed: 3 });
-  const r = await benchDtiSeeds({ data, seeds: 2, ks: [4, 8], model: { dim: 16, layers: 1, heads: 2 }, targetsPerStep: 32, replicates: 50, quick: true, out, command: "test", say: () => {} });
+  // During seed 1 the partial file of seed 0 exists: complete false, one seed.
+  let partial = null;
+  const say = (m) => {
+    if (partial === null && /seed 1: step/.test(m)) {
+      const f = fs.readdirSync(out).find((x) => x.endsWith("-partial.json"));
+      partial = f ? JSON.parse(fs.readFileSync(path.join(out, f), "utf8")) : undefined;
+    }
+  };
+  const r = await benchDtiSeeds({ data, seeds: 2, ks: [4, 8], model: { dim: 16, layers: 1, heads: 2 }, targetsPerStep: 32, replicates: 50, quick: true, out, command: "test", say });
+  t.truthy(partial, "no partial file during seed 1");
+  t.false(partial.complete);
+  t.deepEqual(partial.seeds, [0]);
+  t.is(partial.provenance.partial_after_seeds, 1);
+  t.is(partial.dti_by_k[0].auc_delta.seeds, 1);
   t.truthy(r.results_file);
   const j = JSON.parse(fs.readFileSync(r.results_file, "utf8"));
   t.is(path.basename(r.results_file), `dti-seeds-${j.provenance.date_end.slice(0, 10)}-quick.json`);
   for (const k of ["commit", "command", "machine", "load_start", "load_end"]) t.true(k in j.provenance, k);
   t.is(j.provenance.command, "test");
   t.deepEqual(j.seeds, [0, 1]);
+  t.true(j.complete);
+  // The partial file written after seed 0 is gone once the full file is written.
+  t.deepEqual(fs.readdirSync(out), [path.basename(r.results_file)]);
   t.true(j.same_test_targets);
   t.true(j.test_targets > 0);
   t.is(j.sw.runs.length, 2);
