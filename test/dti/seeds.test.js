@@ -73,3 +73,22 @@ test("benchDtiSeeds (synthetic, tiny model, 2 seeds): writes dti-seeds-<date>.js
   }
   fs.rmSync(out, { recursive: true, force: true });
 });
+
+test("recforge bench dti-seeds / balance-seeds: bad arguments fail with a message, before any training", async (t) => {
+  const { spawnSync } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/recforge.js");
+  const run = (args) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 60000 });
+  let r = run(["bench", "dti-seeds", "--ks", "20,0"]);
+  t.is(r.status, 1);
+  t.regex(r.stderr, /ks must be integers >= 1/);
+  r = run(["bench", "dti-seeds", "--seeds", "0"]);
+  t.is(r.status, 1);
+  t.regex(r.stderr, /seeds must be an integer >= 1/);
+  r = run(["bench", "balance-seeds", "--seeds", "1.5"]);
+  t.is(r.status, 1);
+  t.regex(r.stderr, /--seeds expects an integer >= 1/);
+  r = run(["bench", "balance-seeds", "--balancers", "equal,pcgrad"]);
+  t.is(r.status, 1);
+  t.regex(r.stderr, /must include equal and multibalance/);
+});
