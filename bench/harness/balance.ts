@@ -23,6 +23,7 @@ import { loadCensus, censusAvailable, censusDir } from "../methods/multibalance/
 import { syntheticMultiTask, INDUSTRIAL_VOCABS } from "../methods/multibalance/data/synthetic.js";
 import type { MultiTaskBatch, MultiTaskData } from "../methods/multibalance/data/multitask.js";
 import { meanStd } from "../metrics/classification.js";
+import { pairedBootstrap, betterByInterval } from "../metrics/bootstrap.js";
 import { createModel, type ModelKind, type MMoEOptions, type SharedBottomOptions } from "../methods/multibalance/models.js";
 import { createBalancer } from "../methods/multibalance/balancers/index.js";
 import { computeGradients, evaluate, trainMultiTask, type TaskMetrics } from "../methods/multibalance/trainer.js";
@@ -72,7 +73,12 @@ export interface NeComparison {
   ne_delta_std: number;
   /** Relative NE gain over equal weights in % (positive = better). */
   ne_gain_pct: number;
-  /** True only when the paired mean delta is below zero by more than two standard errors. */
+  /**
+   * 95% interval of the NE delta across seeds: a paired bootstrap over the same test rows combined
+   * with the spread over seeds (lib/metrics/bootstrap.ts: mean ± t(S−1)·√(sd²/S + v_rows)).
+   */
+  ne_delta_ci95: [number, number];
+  /** True only when that whole interval lies below zero (issue 17: decided by the interval, not the mean). */
   wins: boolean;
 }
 
@@ -276,7 +282,7 @@ function benchCensus(cfg: CensusConfig, say: (m: string) => void): { results: Ba
     const order = cfg.balancers.map((_, i) => cfg.balancers[(i + si) % cfg.balancers.length]);
     for (const b of order) {
       const t0 = nowMs();
-      const r = trainMultiTask({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed });
+      const r = trainMultiTask({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed, keepTestPredictions: true });
       say(`census ${cfg.model} ${b} seed ${seed}: ${((nowMs() - t0) / 1000).toFixed(1)} s, ` + r.test.map((m) => `${m.name} auc ${m.auc!.toFixed(4)} ne ${m.ne!.toFixed(4)}`).join(", ") + ` (epoch ${r.selectedEpoch})`);
       (runs.get(b) ?? runs.set(b, []).get(b)!).push({ test: r.test, w: r.meanWeights, examples: r.steps * cfg.batchSize });
       benchProgress([...runs.values()].reduce((a, x) => a + x.length, 0), cfg.seeds.length * cfg.balancers.length, `census ${b} seed ${seed}`);
@@ -318,10 +324,13 @@ function benchCensus(cfg: CensusConfig, say: (m: string) => void): { results: Ba
         const d = rs.map((r, i) => r.test[k].ne! - base[i].test[k].ne!);
         const { mean, std } = meanStd(d);
         const baseNe = meanStd(base.map((r) => r.test[k].ne!)).mean;
+        // Every run scores the same test rows (the split is fixed); the bootstrap checks the lengths.
+        const boot = pairedBootstrap("ne", rs.map((r) => r.test[k].predictions!), base.map((r) => r.test[k].predictions!), base[0].test[k].labels!, { replicates: 2000 });
         comparisons.push({
           balancer: b, task: t.name, ne_delta: r4(mean)!, ne_delta_std: r4(std)!,
           ne_gain_pct: Math.round((-mean / baseNe) * 1e4) / 100,
-          wins: d.length > 1 && mean < 0 && -mean > (2 * std) / Math.sqrt(d.length),
+          ne_delta_ci95: [boot.interval[0], boot.interval[1]],
+          wins: betterByInterval(boot.interval, "lower_is_better") === "A",
         });
       });
     }

@@ -436,6 +436,53 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: "bench dti-seeds",
+    summary: "DTI vs SW test AUC over seeds on the same test targets: paired bootstrap intervals, verdicts from them",
+    flags: [
+      QUICK,
+      f("seeds", "integer", "training seeds", { default: 5, min: 1 }),
+      f("ks", "list", "DTI targets per prompt k (integers >= 1; default 20,40,80)", { check: (v) => (String(v).split(",").every((x) => /^[1-9][0-9]*$/.test(x)) ? null : "expects integers >= 1") }),
+      f("replicates", "integer", "bootstrap replicates", { default: 2000, min: 100 }),
+      OUT_DIR, PLOT_BENCH, JSON_FLAG,
+    ],
+    outIsDir: true,
+    async run(flags, ctx) {
+      const { benchDtiSeeds } = await import("../bench/dti_seeds.js");
+      const ks = str(flags.ks)?.split(",").map(Number);
+      return { result: { ...(await benchDtiSeeds({ quick: !!flags.quick, seeds: num(flags.seeds), ks, replicates: num(flags.replicates), out: str(flags.out), command: ["recforge", ...ctx.argv].join(" ") })) } };
+    },
+  },
+  {
+    name: "bench balance-seeds",
+    summary: "Census NE / AUC of every balancer over seeds 1..N on the same test rows: paired bootstrap intervals, verdicts from them",
+    flags: [
+      QUICK,
+      f("seeds", "integer", "seeds 1..N (default 5; --quick: 2)", { min: 1 }),
+      f("balancers", "list", "balancers to compare (default all; --quick: equal, multibalance)", { values: ["equal", "multibalance", "metabalance", "uncertainty", "gradnorm", "pcgrad"] }),
+      f("epochs", "integer", "training epochs (default 3; --quick: 1)", { min: 1 }),
+      f("replicates", "integer", "bootstrap replicates", { default: 2000, min: 100 }),
+      OUT_DIR, PLOT_BENCH, JSON_FLAG,
+    ],
+    outIsDir: true,
+    async run(flags, ctx) {
+      const { benchBalanceSeeds } = await import("../bench/balance_seeds.js");
+      const n = num(flags.seeds);
+      return {
+        result: {
+          ...benchBalanceSeeds({
+            quick: !!flags.quick,
+            seeds: n === undefined ? undefined : Array.from({ length: n }, (_, i) => i + 1),
+            balancers: str(flags.balancers)?.split(","),
+            epochs: num(flags.epochs),
+            replicates: num(flags.replicates),
+            out: str(flags.out),
+            command: ["recforge", ...ctx.argv].join(" "),
+          }),
+        },
+      };
+    },
+  },
+  {
     name: "info",
     summary: "build and machine capabilities (backends, CPU instruction set, BLAS, CUDA)",
     flags: [JSON_FLAG],

@@ -9,6 +9,11 @@ const rows = (v: unknown): Row[] => (Array.isArray(v) ? (v.filter((x) => typeof 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const mean = (v: unknown): number | null => (typeof v === "object" && v !== null ? num((v as Row).mean) : num(v));
 
+const intervalEnd = (v: unknown, i: 0 | 1): number | null => {
+  const iv = typeof v === "object" && v !== null ? (v as Row).interval : null;
+  return Array.isArray(iv) ? num(iv[i]) : null;
+};
+
 /** Bars: one category per row, one series per metric. */
 function bars(title: string, yLabel: string, rs: Row[], label: (r: Row) => string, metrics: [string, (r: Row) => number | null][]): BarChart | null {
   if (!rs.length) return null;
@@ -59,6 +64,15 @@ export function benchChart(name: string, r: Row): Chart | null {
     case "balance":
       return bars("Multi-task balancers: mean test AUC over tasks and seeds", "AUC", rows(r.results), (x) => `${x.dataset} ${x.balancer}`, [
         ["mean AUC", (x) => { const t = rows(x.tasks).map((y) => num(y.auc)).filter((v): v is number => v !== null); return t.length ? t.reduce((a, b) => a + b, 0) / t.length : null; }],
+      ]);
+    case "dti-seeds":
+      // ΔAUC (DTI − SW) per k: the seed mean and the ends of the interval verdicts use.
+      return bars("DTI − SW test AUC over seeds (mean and 95% interval)", "ΔAUC", rows(r.dti_by_k), (x) => `k=${x.k}`, [
+        ["mean", (x) => mean(x.auc_delta)], ["interval low", (x) => intervalEnd(x.auc_delta, 0)], ["interval high", (x) => intervalEnd(x.auc_delta, 1)],
+      ]);
+    case "balance-seeds":
+      return bars("NE difference against the baseline over seeds (mean and 95% interval; lower is better)", "ΔNE", rows(r.comparisons), (x) => `${x.balancer} − ${x.baseline} (${x.task})`, [
+        ["mean", (x) => mean(x.ne_delta)], ["interval low", (x) => intervalEnd(x.ne_delta, 0)], ["interval high", (x) => intervalEnd(x.ne_delta, 1)],
       ]);
     default:
       return null;

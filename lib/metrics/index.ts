@@ -7,3 +7,15 @@ export {
   type RankingCutoffs,
   type RankingMetrics,
 } from "./ranking.js";
+export {
+  pairedBootstrap,
+  weightedAuc,
+  weightedNormalizedEntropy,
+  bootstrapCounts,
+  insideMargin,
+  betterByInterval,
+  tInterval95,
+  type PairedMetric,
+  type PairedDiffSummary,
+  type PairedBootstrapOptions,
+} from "./bootstrap.js";

@@ -80,6 +80,8 @@ const cases = [
   ["seqrec", "cta-2026-12-06.json", (r) => new Set(r.summary.map((x) => x.variant)).size],
   ["seqrec", "seqrec-sanity-2026-12-06.json", (r) => r.summary.length],
   ["balance", "balance-2026-11-26-quick.json", (r) => r.results.length],
+  ["dti-seeds", "dti-seeds-2026-12-06.json", (r) => r.dti_by_k.length],
+  ["balance-seeds", "multibalance-seeds-2026-12-06.json", (r) => r.comparisons.length],
 ];
 for (const [name, file, count] of cases) {
   test(`bench ${name} --plot from ${file}: a bar chart with one category per compared row`, (t) => {

@@ -16,4 +16,5 @@ test("enum values in the table equal the library's lists", (t) => {
   t.deepEqual([...values("train seqrec", "time-unit")].sort(), Object.keys(TIME_UNITS).sort());
   t.deepEqual([...values("bench cop", "only")].sort(), [...COP_STAGES].sort());
   t.deepEqual([...values("train multitask", "balancer")].sort(), [...BALANCER_KINDS].sort());
+  t.deepEqual([...values("bench balance-seeds", "balancers")].sort(), [...BALANCER_KINDS].sort());
 });

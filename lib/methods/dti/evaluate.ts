@@ -32,8 +32,9 @@ export interface EvaluateResult {
   positives: number;
   tokens: number;
   seconds: number;
-  /** Predicted probability of each evaluated target, with its target id. */
+  /** Predicted probability of each evaluated target, with its label and target id. */
   probs: Float64Array;
+  labels: Uint8Array;
   targetIds: Int32Array;
 }
 
@@ -79,6 +80,7 @@ export function evaluateCtr(model: CtrModel, prompts: PromptBuilder, opts: Evalu
     tokens,
     seconds: (performance.now() - t0) / 1000,
     probs,
+    labels,
     targetIds,
   };
 }

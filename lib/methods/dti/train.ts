@@ -118,6 +118,11 @@ export interface TrainCtrOptions {
    * null), outside the timed region: lets a benchmark interleave several runs (pace.ts).
    */
   pace?: (step: number | null) => Promise<void> | void;
+  /**
+   * Keep the evaluation's per-target predictions in the result (`predictions`): what a paired
+   * bootstrap of two runs on the same test targets needs (default false).
+   */
+  keepPredictions?: boolean;
   /** Keep the model in the result (the caller then disposes it); default: disposed. */
   keepModel?: boolean;
   /** A tokenizer (e.g. loadTokenizer("tokenizer.json")); default: the word-level one built from the data. */
@@ -175,7 +180,9 @@ export interface TrainCtrResult {
   lossScale: number;
   auc: number;
   logloss: number;
-  eval: Omit<EvaluateResult, "probs" | "targetIds"> | null;
+  eval: Omit<EvaluateResult, "probs" | "labels" | "targetIds"> | null;
+  /** With keepPredictions: each evaluated target's id, label and predicted probability (SW prompts). */
+  predictions?: { targetIds: Int32Array; labels: Uint8Array; probs: Float64Array };
   curve: CurvePoint[];
   parameters: number;
   model?: CtrModel & Module<any, any>;
@@ -369,10 +376,11 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       lossScale: scaler?.scale ?? 1,
       auc: ev ? ev.auc : NaN,
       logloss: ev ? ev.logloss : NaN,
-      eval: ev ? (({ probs: _p, targetIds: _t, ...rest }) => rest)(ev) : null,
+      eval: ev ? (({ probs: _p, labels: _l, targetIds: _t, ...rest }) => rest)(ev) : null,
       curve,
       parameters: params.reduce((s: number, t: Tensor) => s + t.size, 0),
     };
+    if (opts.keepPredictions && ev) result.predictions = { targetIds: ev.targetIds, labels: ev.labels, probs: ev.probs };
     if (opts.keepModel) {
       result.model = model;
       const tok = (vocab as { tokenizer?: Tokenizer }).tokenizer;

@@ -32,6 +32,9 @@ export interface TaskMetrics {
   logLoss: number | null;
   /** Regression tasks: mean squared error (null for binary). */
   mse: number | null;
+  /** With keepPredictions: the prediction and label of every evaluated row (paired bootstraps need them). */
+  predictions?: Float64Array;
+  labels?: Float64Array;
 }
 
 function nowMs(): number {
@@ -65,7 +68,7 @@ export function computeGradients(model: MultiTaskModel, balancer: Balancer, batc
 }
 
 /** Per-task metrics of the model on (up to maxRows of) a split. */
-export function evaluate(model: MultiTaskModel, split: MultiTaskSplit, opts: { batchSize?: number; maxRows?: number } = {}): TaskMetrics[] {
+export function evaluate(model: MultiTaskModel, split: MultiTaskSplit, opts: { batchSize?: number; maxRows?: number; keepPredictions?: boolean } = {}): TaskMetrics[] {
   const B = opts.batchSize ?? 4096;
   const n = Math.min(split.size, opts.maxRows ?? Infinity);
   const T = model.tasks.length;
@@ -93,11 +96,17 @@ export function evaluate(model: MultiTaskModel, split: MultiTaskSplit, opts: { b
   } finally {
     model.train(wasTraining);
   }
-  return model.tasks.map((task, t) =>
-    task.type === "binary"
-      ? { name: task.name, type: task.type, auc: auc(preds[t], labels[t]), ne: normalizedEntropy(preds[t], labels[t]), logLoss: logLoss(preds[t], labels[t]), mse: null }
-      : { name: task.name, type: task.type, auc: null, ne: null, logLoss: null, mse: meanSquaredError(preds[t], labels[t]) },
-  );
+  return model.tasks.map((task, t) => {
+    const m: TaskMetrics =
+      task.type === "binary"
+        ? { name: task.name, type: task.type, auc: auc(preds[t], labels[t]), ne: normalizedEntropy(preds[t], labels[t]), logLoss: logLoss(preds[t], labels[t]), mse: null }
+        : { name: task.name, type: task.type, auc: null, ne: null, logLoss: null, mse: meanSquaredError(preds[t], labels[t]) };
+    if (opts.keepPredictions) {
+      m.predictions = preds[t];
+      m.labels = labels[t];
+    }
+    return m;
+  });
 }
 
 export interface TrainOptions {
@@ -125,6 +134,8 @@ export interface TrainOptions {
   selectByValid?: boolean;
   /** Cap on evaluated rows per split (default all). */
   evalRows?: number;
+  /** Keep the selected epoch's test predictions and labels in `test[t].predictions / labels` (default false). */
+  keepTestPredictions?: boolean;
   /**
    * Mixed precision (default false): "bf16" runs the model's GEMMs with 16-bit inputs and fp32
    * accumulation (autocast), float32 master weights; needs the model on "cuda". Only bf16: fp16
@@ -248,7 +259,7 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
       const valid = selectByValid ? evaluate(model, data.valid, { maxRows: opts.evalRows }) : null;
       const score = valid ? meanNE(valid) : 0;
       if (!best || (selectByValid && score < best.score) || !selectByValid) {
-        const test = evaluate(model, data.test, { maxRows: opts.evalRows });
+        const test = evaluate(model, data.test, { maxRows: opts.evalRows, keepPredictions: opts.keepTestPredictions });
         best = { score, epoch: epoch + 1, test, valid };
       }
       if (valid) log(`  valid ${valid.map(fmtMetrics).join(" | ")}`);
