@@ -53,6 +53,10 @@ export interface CopProtocol {
   tableC: { graphs: string[]; starts: number };
   tableD: { groups: Record<string, string[]>; starts: number; uniform: { n: number; count: number }[] };
   speed: { batches: number[]; n: number; gsetLike: boolean };
+  /** LS-DQN's Q-network inputs: with the environment's move gains ("gain") or the spec's ("plain"). */
+  features?: "gain" | "plain";
+  /** Training settings that replace `train` / `lr` for the gain network (chosen on generated graphs: bench/results/cop.md). */
+  gain?: Partial<Pick<CopProtocol, "train" | "lr">>;
 }
 
 export const RECORD: CopProtocol = {
@@ -179,6 +183,7 @@ function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[])
     let last = 0;
     const r = trainCop({
       problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr[family], envBatch: p.envBatch,
+      gains: p.features === "gain",
       onProgress: (q) => {
         if (q.step - last >= Math.max(1, Math.floor(cfg.steps / 4)) || q.step === q.steps) {
           last = q.step;
@@ -406,7 +411,9 @@ export interface BenchCopOptions {
   quick?: boolean;
   /** Gset graphs of table C instead of the protocol's (e.g. G1…G21). */
   gset?: string[];
-  /** Run only these tables (default all); the file is then cop-<date>-<stages>.json. Models are trained only for them. */
+  /** LS-DQN's network: "gain" (default; move gains as inputs) or "plain" (the spec's); the file is cop-<date>-<features>[-<stages>].json. */
+  features?: "gain" | "plain";
+  /** Run only these tables (default all); the file is then cop-<date>-<features>-<stages>.json. Models are trained only for them. */
   only?: CopStage[];
   out?: string | null;
   command?: string;
@@ -416,11 +423,15 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const done = startProvenance(opts.command ?? "recforge bench cop");
   const base = opts.quick ? QUICK : RECORD;
   if (opts.gset) for (const g of opts.gset) if (!/^G\d+$/.test(g)) throw new RangeError(`recforge: bench cop: --gset takes names like G1,G2, got ${JSON.stringify(g)}`);
-  const p: CopProtocol = opts.gset ? { ...base, tableC: { ...base.tableC, graphs: opts.gset } } : base;
+  const features = opts.features ?? "gain";
+  if (features !== "gain" && features !== "plain") throw new RangeError(`recforge: bench cop: features must be gain or plain, got ${JSON.stringify(features)}`);
+  const withFeatures = features === "gain" && base.gain ? { ...base, ...base.gain } : base;
+  const p: CopProtocol = { ...withFeatures, features, ...(opts.gset ? { tableC: { ...base.tableC, graphs: opts.gset } } : {}) };
+  delete (p as { gain?: unknown }).gain;
   const t0 = performance.now();
   const only = new Set<CopStage>(opts.only ?? COP_STAGES);
   for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
-  const part = (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "");
+  const part = `-${features}` + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "");
   const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by
@@ -453,8 +464,8 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const points = train("points", need("A", "speed")), er = train("er", need("B", "C")), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
   result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);
-  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345 });
-  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345 });
+  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain" });
+  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain" });
   try {
     result.learning_check = [
       ...(points.length ? [heldOut(nets(points), "points", p.train.points.n, untrained)] : []),
