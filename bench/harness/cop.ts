@@ -53,6 +53,10 @@ export interface CopProtocol {
   tableC: { graphs: string[]; starts: number };
   tableD: { groups: Record<string, string[]>; starts: number; uniform: { n: number; count: number }[] };
   speed: { batches: number[]; n: number; gsetLike: boolean };
+  /** LS-DQN's Q-network inputs: with the environment's move gains ("gain") or the spec's ("plain"). */
+  features?: "gain" | "plain";
+  /** Training settings that replace `train` / `lr` for the gain network (chosen on generated graphs: bench/results/cop.md). */
+  gain?: Partial<Pick<CopProtocol, "train" | "lr">>;
 }
 
 export const RECORD: CopProtocol = {
@@ -70,6 +74,14 @@ export const RECORD: CopProtocol = {
   tableC: { graphs: ["G1", "G6", "G11", "G14", "G18"], starts: 1 },
   tableD: { groups: { "51-100": ["eil51", "berlin52", "st70"], "101-150": ["eil101", "lin105", "ch150"], "151-200": ["pr152", "rat195", "kroA200"] }, starts: 4, uniform: [{ n: 50, count: 8 }, { n: 100, count: 4 }] },
   speed: { batches: [1, 8, 32], n: 100, gsetLike: true },
+  // The gain networks learn faster with a larger lr and keep improving with steps (scripts/lsdqn-select.mjs,
+  // seed 1 on generated graphs only; the runs are listed in bench/results/cop.md): ER lr 1e-3, 6000 steps
+  // (validated on generated ER n = 200); TSP lr 1e-4, 4000 steps (validated on uniform n = 50). Points and
+  // BA reuse the ER choice without a selection of their own.
+  gain: {
+    train: { points: { n: 20, steps: 6000 }, er: { n: 20, steps: 6000 }, ba: { n: 20, steps: 6000 }, tsp: { n: 20, steps: 4000 } },
+    lr: { points: 1e-3, er: 1e-3, ba: 1e-3, tsp: 1e-4 },
+  },
 };
 
 export const QUICK: CopProtocol = {
@@ -179,6 +191,7 @@ function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[])
     let last = 0;
     const r = trainCop({
       problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr[family], envBatch: p.envBatch,
+      gains: p.features === "gain",
       onProgress: (q) => {
         if (q.step - last >= Math.max(1, Math.floor(cfg.steps / 4)) || q.step === q.steps) {
           last = q.step;
@@ -406,7 +419,9 @@ export interface BenchCopOptions {
   quick?: boolean;
   /** Gset graphs of table C instead of the protocol's (e.g. G1…G21). */
   gset?: string[];
-  /** Run only these tables (default all); the file is then cop-<date>-<stages>.json. Models are trained only for them. */
+  /** LS-DQN's network: "gain" (default; move gains as inputs) or "plain" (the spec's); the file is cop-<date>-<features>[-<stages>].json. */
+  features?: "gain" | "plain";
+  /** Run only these tables (default all); the file is then cop-<date>-<features>-<stages>.json. Models are trained only for them. */
   only?: CopStage[];
   out?: string | null;
   command?: string;
@@ -416,11 +431,15 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const done = startProvenance(opts.command ?? "recforge bench cop");
   const base = opts.quick ? QUICK : RECORD;
   if (opts.gset) for (const g of opts.gset) if (!/^G\d+$/.test(g)) throw new RangeError(`recforge: bench cop: --gset takes names like G1,G2, got ${JSON.stringify(g)}`);
-  const p: CopProtocol = opts.gset ? { ...base, tableC: { ...base.tableC, graphs: opts.gset } } : base;
+  const features = opts.features ?? "gain";
+  if (features !== "gain" && features !== "plain") throw new RangeError(`recforge: bench cop: features must be gain or plain, got ${JSON.stringify(features)}`);
+  const withFeatures = features === "gain" && base.gain ? { ...base, ...base.gain } : base;
+  const p: CopProtocol = { ...withFeatures, features, ...(opts.gset ? { tableC: { ...base.tableC, graphs: opts.gset } } : {}) };
+  delete (p as { gain?: unknown }).gain;
   const t0 = performance.now();
   const only = new Set<CopStage>(opts.only ?? COP_STAGES);
   for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
-  const part = (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "");
+  const part = `-${features}` + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "");
   const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by
@@ -447,14 +466,17 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
       "hyper-parameters: the spec's start (d 64, T 3, N 2, γ 0.9, ε 1 → 0.05 over the first half, minibatch 16, replay 5000, target sync every 100 updates, env batch 8); Adam lr per family from preliminary seed-1 runs on generated graphs (bench/results/cop.md), never on evaluation files. " +
       "Baselines: tabu tenure per table from a grid on generated graphs of the same law; greedy and 2-opt stop at a local optimum or after 2n moves; nearest / farthest insertion start from each start tour's first city; 2opt-farthest runs 2-opt from farthest insertion.",
   };
+  (result.protocol as Record<string, unknown>).features_note = features === "gain"
+    ? "LS-DQN's Q-network gets the environment's move gains as inputs (bench/results/cop.md, 'gain features'): Max-Cut x_v = [one-hot label; gain(v) / mean weighted degree] and w_g·gain added to W2 H_a of each flip; TSP w_g·(2-opt gain · √n) added to W2 H_a of each move (coordinates in the unit square). Training n / steps / lr of the gain networks (protocol.train, protocol.lr) chosen with scripts/lsdqn-select.mjs on generated graphs only."
+    : "LS-DQN's Q-network is the spec's as printed (coordinates / one-hot labels only): the ablation of the gain features.";
   result.only = [...only];
   const need = (...st: CopStage[]) => st.some((x) => only.has(x));
   const train = (family: CopFamily | "tsp", ok: boolean) => (ok ? trainModels(p, family, p.seeds) : []);
   const points = train("points", need("A", "speed")), er = train("er", need("B", "C")), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
   result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);
-  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345 });
-  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345 });
+  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain" });
+  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain" });
   try {
     result.learning_check = [
       ...(points.length ? [heldOut(nets(points), "points", p.train.points.n, untrained)] : []),

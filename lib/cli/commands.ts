@@ -152,6 +152,7 @@ export const COMMANDS: Command[] = [
       f("eps-end", "number", "final ε", { default: 0.05, min: 0 }),
       f("eps-decay", "number", "fraction of the steps over which ε decays", { default: 0.5, min: 0 }),
       f("seed", "integer", "seed", { default: 1 }),
+      f("features", "enum", "Q-network inputs: gain (labels / coordinates plus the environment's move gains) or plain (the spec's network, the ablation); kcut is always plain", { values: ["gain", "plain"], default: "gain" }),
       f("checkpoint", "string", "save every --checkpoint-every steps and at the end", { arg: "FILE" }),
       f("checkpoint-every", "integer", "steps between checkpoints", { min: 1 }),
       f("resume", "boolean", "continue from --checkpoint"),
@@ -345,6 +346,7 @@ export const COMMANDS: Command[] = [
       QUICK,
       f("only", "list", "run only these tables", { values: ["A", "B", "C", "D", "speed"] }),
       f("gset", "string", "Gset graphs of table C: all or G1,G2,...", { arg: "all|G1,G2", check: (v) => (/^(all|G\d+(,\s*G\d+)*)$/.test(String(v)) ? null : "takes all or names like G1,G2") }),
+      f("features", "enum", "LS-DQN's Q-network inputs: gain (with the move gains; file cop-<date>-gain-...) or plain (the spec's network; file cop-<date>-plain-...)", { values: ["gain", "plain"] }),
       OUT_DIR, PLOT_BENCH, JSON_FLAG,
     ],
     outIsDir: true,
@@ -352,7 +354,8 @@ export const COMMANDS: Command[] = [
       const { benchCop } = await import("../bench/cop.js");
       const only = str(flags.only)?.split(",") as import("../bench/cop.js").CopStage[] | undefined;
       const gset = flags.gset === "all" ? Array.from({ length: 21 }, (_, i) => `G${i + 1}`) : str(flags.gset)?.split(",").map((x) => x.trim());
-      const r = benchCop({ quick: !!flags.quick, only, gset, out: str(flags.out) ?? null, command: ["recforge", ...ctx.argv].join(" ") });
+      const features = flags.features === undefined ? undefined : (String(flags.features) as "gain" | "plain");
+      const r = benchCop({ quick: !!flags.quick, only, gset, features, out: str(flags.out) ?? null, command: ["recforge", ...ctx.argv].join(" ") });
       return { result: r };
     },
   },

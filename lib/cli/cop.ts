@@ -23,6 +23,7 @@ export async function runTrainCop(flags: Parsed["flags"]): Promise<CommandOutput
     hidden: numFlag(flags, "hidden", 64), rounds: numFlag(flags, "rounds", 3), targetEvery: numFlag(flags, "target-every", 100),
     epsStart: numFlag(flags, "eps-start", 1), epsEnd: numFlag(flags, "eps-end", 0.05), epsDecay: numFlag(flags, "eps-decay", 0.5),
     seed: numFlag(flags, "seed", 1),
+    gains: problem === "kcut" ? false : flags.features !== "plain",
     checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
     checkpointEvery: flags["checkpoint-every"] === undefined ? undefined : numFlag(flags, "checkpoint-every", 0),
     resume: !!flags.resume,
@@ -31,7 +32,7 @@ export async function runTrainCop(flags: Parsed["flags"]): Promise<CommandOutput
       bar.update(p.step, `ε ${p.epsilon.toFixed(2)} loss ${Number.isNaN(p.loss) ? "-" : p.loss.toExponential(2)}`);
     },
   });
-  const out = { problem: r.problem, n: r.n, steps: r.steps, updates: r.updates, resumedFrom: r.resumedFrom, earlyLoss: r.earlyLoss, recentLoss: r.recentLoss, validation: r.validation };
+  const out = { problem: r.problem, features: r.net.gains ? "gain" : "plain", n: r.n, steps: r.steps, updates: r.updates, resumedFrom: r.resumedFrom, earlyLoss: r.earlyLoss, recentLoss: r.recentLoss, validation: r.validation };
   const chart = { kind: "line" as const, title: `train cop: LS-DQN on ${problem}`, xLabel: "environment step", yLabel: "TD loss (EMA)", series: [{ name: "TD loss", points: smoothCurve(losses) }] };
   return { result: out, chart };
 }

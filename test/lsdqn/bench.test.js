@@ -31,7 +31,8 @@ test("bench cop --quick: shape, methods, references and the written file", (t) =
     t.true(r.speed.rows.some((x) => x.what === "env_steps_per_s") && r.speed.rows.some((x) => x.what === "qnet_evals_per_s"));
     const files = fs.readdirSync(out);
     t.is(files.length, 1);
-    t.regex(files[0], /^cop-\d{4}-\d\d-\d\d-quick\.json$/);
+    t.regex(files[0], /^cop-\d{4}-\d\d-\d\d-gain-quick\.json$/);
+    t.is(r.protocol.features, "gain");
     t.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(out, files[0]), "utf8"))).sort(), Object.keys(r).sort());
   } finally {
     fs.rmSync(out, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 // LS-DQN Q-network: output shapes, the whole network (MPNN + readouts) against a naive float64 JS
 // reference that scores EVERY move directly (explicit H_a, per-move attention, full W2 / W_a
 // products) — for TSP this is the check that the linear 2-opt decomposition equals direct scoring —
-// and a finite-difference gradient check of every parameter on tiny float64 instances.
+// and a finite-difference gradient check of every parameter on tiny float64 instances. The gain
+// variant (option gains) is checked the same way, its gains recomputed here from scratch: Max-Cut
+// x_v = [one-hot; gain(v) / mean Σ_u|w_uv|] and W2 H_a + w_g gain_a for flips and 2-opt moves.
 import test from "ava";
 import * as rf from "../../dist/index.js";
 import { native } from "../../dist/native.js";
@@ -52,9 +54,9 @@ function refEmbed(P, m, B, n, x, rounds) {
 }
 
 // Q of one move from explicit H_s and H_a.
-function refHead(P, hs, ha) {
+function refHead(P, hs, ha, gain = 0) {
   const d = P.w1.shape[0];
-  const s = mv(P.w1, hs).map(relu), a = ha ? mv(P.w2, ha).map(relu) : new Float64Array(d);
+  const s = mv(P.w1, hs).map(relu), a = ha ? mv(P.w2, ha).map((v, i) => relu(v + (P.wg ? P.wg.data[i] * gain : 0))) : new Float64Array(d);
   return dot(P.w0.data.subarray(0, d), s) + dot(P.w0.data.subarray(d), a);
 }
 // Cluster attention for one action: H_s = Σ_i softmax_i(H_c(i)ᵀ W_a H_a) H_c(i) (H_a = 0: uniform).
@@ -71,7 +73,7 @@ function clusterMeans(mu, lab, k) {
   });
 }
 
-function setup(problem, { B, n, k, d = 5, seed = 3, dtype = "float64", rounds = 3 }) {
+function setup(problem, { B, n, k, d = 5, seed = 3, dtype = "float64", rounds = 3, gains = false }) {
   const r = new Rng(seed);
   const insts = Array.from({ length: B }, (_, i) => (problem === "tsp" ? lsdqn.uniformPoints(n, lsdqn.instanceRng(seed, i)) : problem === "kcut" ? lsdqn.gaussianClusters(k, n / k, lsdqn.instanceRng(seed, i)) : lsdqn.erdosRenyi(n, lsdqn.instanceRng(seed, i), 0.6)));
   const m = new Float64Array(B * n * n);
@@ -80,9 +82,24 @@ function setup(problem, { B, n, k, d = 5, seed = 3, dtype = "float64", rounds = 
   if (coords) insts.forEach((x, b) => coords.set(x.coords, b * n * 2));
   const sol = new Int32Array(B * n);
   for (let b = 0; b < B; b++) sol.set(problem === "maxcut" ? lsdqn.randomSpins(n, r) : problem === "kcut" ? lsdqn.randomEqualLabels(n, k, r) : lsdqn.randomTour(n, r), b * n);
-  const net = new lsdqn.LsdqnQNet({ problem, k, hidden: d, edgeFeatures: 4, rounds, dtype, seed });
+  const net = new lsdqn.LsdqnQNet({ problem, k, hidden: d, edgeFeatures: 4, rounds, dtype, seed, gains });
   const g = new lsdqn.CopGraphBatch(m, B, n, { dtype });
   return { m, coords, sol, net, g };
+}
+
+// Max-Cut flip gain of node v of instance b, scaled by the mean weighted degree, from scratch.
+function refFlipGain(m, n, sol, b, v) {
+  let g = 0, tot = 0;
+  for (let u = 0; u < n; u++) g += m[b * n * n + u * n + v] * sol[b * n + u] * sol[b * n + v];
+  for (let q = 0; q < n * n; q++) tot += Math.abs(m[b * n * n + q]);
+  return g / (tot / n);
+}
+// TSP 2-opt gain of reversing positions i..j (i < j), Euclidean on coords, times √n, from scratch.
+function refTwoOptGain(coords, n, tour, b, i, j) {
+  if (i === 0 && j === n - 1) return 0;
+  const P = (p) => { const c = tour[((p % n) + n) % n]; return [coords[(b * n + c) * 2], coords[(b * n + c) * 2 + 1]]; };
+  const D = (p, q) => Math.hypot(P(p)[0] - P(q)[0], P(p)[1] - P(q)[1]);
+  return Math.sqrt(n) * (D(i - 1, i) + D(j, j + 1) - D(i - 1, j) - D(i, j + 1));
 }
 
 function reference(problem, { B, n, k }, { m, coords, sol, net }) {
@@ -90,7 +107,12 @@ function reference(problem, { B, n, k }, { m, coords, sol, net }) {
   const x = [];
   for (let v = 0; v < B * n; v++) {
     if (problem === "tsp") x.push([coords[v * 2], coords[v * 2 + 1]]);
-    else { const f = new Float64Array(problem === "maxcut" ? 2 : k); f[problem === "maxcut" ? (sol[v] > 0 ? 1 : 0) : sol[v]] = 1; x.push(f); }
+    else {
+      const f = new Float64Array(problem === "maxcut" ? 2 + (net.gains ? 1 : 0) : k);
+      f[problem === "maxcut" ? (sol[v] > 0 ? 1 : 0) : sol[v]] = 1;
+      if (net.gains) f[2] = refFlipGain(m, n, sol, Math.floor(v / n), v % n);
+      x.push(f);
+    }
   }
   const mu = refEmbed(P, m, B, n, x, net.rounds);
   const moves = [], stop = [];
@@ -100,7 +122,7 @@ function reference(problem, { B, n, k }, { m, coords, sol, net }) {
       const lab = s.map((v) => (v > 0 ? 1 : 0)), hc = clusterMeans(mub, lab, 2);
       for (let u = 0; u < n; u++) {
         const ha = [...mub[u], ...hc[1 - lab[u]]];
-        moves.push(refHead(P, refClusterState(P, hc, ha), ha));
+        moves.push(refHead(P, refClusterState(P, hc, ha), ha, net.gains ? refFlipGain(m, n, sol, b, u) : 0));
       }
       stop.push(refHead(P, refClusterState(P, hc, null), null));
     } else if (problem === "kcut") {
@@ -116,7 +138,7 @@ function reference(problem, { B, n, k }, { m, coords, sol, net }) {
       const mt = rf.tensor(Float64Array.from(M.flatMap((row) => Array.from(row))), { dtype: "float64", shape: [1, n, net.d] });
       const hs = rf.noGrad(() => net.tourState(mt)).toTypedArray();
       for (let i = 0; i < n; i++)
-        for (let j = 0; j < n; j++) moves.push(refHead(P, hs, [...M[i], ...M[j], ...M[(i + n - 1) % n], ...M[(j + 1) % n]]));
+        for (let j = 0; j < n; j++) moves.push(refHead(P, hs, [...M[i], ...M[j], ...M[(i + n - 1) % n], ...M[(j + 1) % n]], net.gains && i < j ? refTwoOptGain(coords, n, s, b, i, j) : 0));
       stop.push(refHead(P, hs, null));
     }
   }
@@ -127,10 +149,14 @@ const CASES = [
   ["maxcut", { B: 2, n: 7 }],
   ["kcut", { B: 2, n: 6, k: 3 }],
   ["tsp", { B: 2, n: 7 }],
+  ["maxcut", { B: 2, n: 7, gains: true }],
+  ["tsp", { B: 2, n: 7, gains: true }],
 ];
 
 for (const [problem, size] of CASES) {
-  test(`${problem}: shapes, and every move's Q equals the direct float64 reference`, (t) => {
+  const size0 = size;
+  const tag = size.gains ? `${problem} (gain features)` : problem;
+  test(`${tag}: shapes, and every move's Q equals the direct float64 reference`, (t) => {
     const s = setup(problem, size);
     const q = rf.noGrad(() => s.net.forward(s.g, s.sol, s.coords));
     const { B, n } = size;
@@ -151,8 +177,8 @@ for (const [problem, size] of CASES) {
     s.g.dispose(); s32.g.dispose();
   });
 
-  test(`${problem}: finite-difference gradient of every parameter (float64, tiny instance)`, (t) => {
-    const size = problem === "kcut" ? { B: 2, n: 4, k: 2 } : { B: 2, n: 5 };
+  test(`${tag}: finite-difference gradient of every parameter (float64, tiny instance)`, (t) => {
+    const size = problem === "kcut" ? { B: 2, n: 4, k: 2 } : { B: 2, n: 5, gains: size0.gains };
     const s = setup(problem, { ...size, d: 3, rounds: 2, seed: 9 });
     const r = new Rng(4);
     // Fixed random weights on every output: L = Σ q.moves · wMoves + Σ q.stop · wStop.

@@ -50,6 +50,11 @@ test("recforge train cop runs from the command line and refuses a bad --problem"
   t.is(r.problem, "maxcut");
   t.is(r.steps, 12);
   t.true(r.updates > 0);
+  t.is(r.features, "gain");
+  const plain = JSON.parse(execFileSync(process.execPath, [bin, "train", "cop", "--problem", "tsp", "--n", "6", "--steps", "8", "--hidden", "8", "--rounds", "1", "--env-batch", "2", "--batch", "4", "--features", "plain", "--json"], { encoding: "utf8" }).trim().split("\n").pop());
+  t.is(plain.features, "plain");
+  const bad = t.throws(() => execFileSync(process.execPath, [bin, "train", "cop", "--problem", "tsp", "--features", "gains"], { encoding: "utf8", stdio: "pipe" }));
+  t.is(bad.status, 2);
   const err = t.throws(() => execFileSync(process.execPath, [bin, "train", "cop", "--problem", "vrp"], { encoding: "utf8", stdio: "pipe" }));
   t.regex(String(err.stderr), /--problem must be one of maxcut, kcut, tsp/);
 });

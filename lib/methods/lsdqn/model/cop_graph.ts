@@ -20,6 +20,8 @@ export class CopGraphBatch {
   readonly csr: CsrGraph;
   /** [E] w_uv per CSR edge. */
   readonly weight: Tensor;
+  /** The same weights on the host (float64; the gain features read them). */
+  readonly hostWeight: Float64Array;
   /** Edge → destination node CSR (source e = CSR edge e of `csr`). */
   readonly edgeToNode: CsrGraph;
 
@@ -53,6 +55,7 @@ export class CopGraphBatch {
       const b = Math.floor(s / n);
       w[e] = matrix[b * n * n + (s - b * n) * n + (d - b * n)];
     }
+    this.hostWeight = w;
     this.weight = tensor(w, { dtype: opts.dtype ?? "float32" }).keep();
     this.edgeToNode = bipartiteCsr({ numSrc: E, numDst: batch * n, src: Int32Array.from({ length: E }, (_, e) => e), dst: this.csr.dst });
   }

@@ -17,6 +17,11 @@
 //   A = M W2₁ᵀ + M₋₁ W2₃ᵀ and C = M W2₂ᵀ + M₊₁ W2₄ᵀ (M = μ in tour order, M₋₁ / M₊₁ shifted
 //   cyclically): O(n d²) projections, then O(d) per move for all n² moves.
 // - Stop ∅: H_a = 0 (so the cut attention is uniform and W2 H_a = 0).
+// Gain features (option `gains`, "we", bench/results/cop.md): the environment's cheap move gains
+// (model/gain_features.ts) enter as inputs. Max-Cut: x_v = [one-hot label; gain(v)/scale], and
+// every move (flip and 2-opt alike) adds w_g · gain_a to its W2 H_a (w_g ∈ R^d): still linear in
+// the move's features, so the O(d)-per-move cost of the 2-opt decomposition holds. The stop action
+// gets no gain term (its H_a = 0). Without the option the network is the spec's, as printed.
 import { Tensor } from "../../../tensor/tensor.js";
 import { Generator } from "../../../tensor/random.js";
 import type { DType } from "../../../tensor/dtype.js";
@@ -25,6 +30,7 @@ import {
 } from "../../../ops/index.js";
 import { Module, GRU, uniformInit } from "../../../nn/index.js";
 import type { CopGraphBatch } from "./cop_graph.js";
+import { flipGainFeatures, twoOptGainFeatures } from "./gain_features.js";
 import type { CopProblem } from "../env/cop_env.js";
 
 export interface QNetOptions {
@@ -40,6 +46,8 @@ export interface QNetOptions {
   dtype?: DType;
   /** Seed of the parameter initialisation (default: the global generator). */
   seed?: number;
+  /** Feed the environment's move gains to the network (Max-Cut and TSP; default false: the spec's network). */
+  gains?: boolean;
 }
 
 /** Q-values of a batch: moves [B, n] (Max-Cut) or [B, n, n] (k-cut u·n + v; TSP positions i·n + j, i < j), stop [B]. */
@@ -55,6 +63,9 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
   readonly p: number;
   readonly rounds: number;
   readonly inDim: number;
+  readonly gains: boolean;
+  /** w_g [d]: the gain's direction in W2 H_a (gains only). */
+  readonly wg: Tensor | null;
   readonly theta0: Tensor; readonly theta1: Tensor; readonly theta2: Tensor; readonly theta3: Tensor;
   readonly w0: Tensor; readonly w1: Tensor; readonly w2: Tensor; readonly wa: Tensor | null;
   readonly gru: GRU | null;
@@ -69,7 +80,9 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     this.rounds = opts.rounds ?? 3;
     for (const [v, what] of [[d, "hidden"], [p, "edgeFeatures"], [this.rounds, "rounds"]] as const)
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`recforge: LsdqnQNet: ${what} must be an integer >= 1, got ${v}`);
-    this.inDim = this.problem === "tsp" ? 2 : this.k;
+    this.gains = !!opts.gains;
+    if (this.gains && this.problem === "kcut") throw new RangeError("recforge: LsdqnQNet: gains features exist for maxcut and tsp, not kcut");
+    this.inDim = this.problem === "tsp" ? 2 : this.k + (this.gains ? 1 : 0);
     const init = { dtype: opts.dtype, generator: opts.seed === undefined ? undefined : new Generator(opts.seed) };
     const u = (name: string, shape: number[], fanIn: number) => this.param(name, uniformInit(shape, 1 / Math.sqrt(fanIn), init));
     this.theta0 = u("theta0", [d, this.inDim], this.inDim);
@@ -82,19 +95,24 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     this.w0 = u("w0", [1, 2 * d], 2 * d);
     this.wa = this.problem === "tsp" ? null : u("wa", [d, ha], ha);
     this.gru = this.problem === "tsp" ? this.module("gru", new GRU(d, d, init)) : null;
+    this.wg = this.gains ? u("wg", [d], 1) : null;
   }
 
-  /** Node features x [B·n, inDim]: one-hot labels, or coordinates [B·n·2] for TSP. */
-  nodeFeatures(solutionOrCoords: Float64Array | Int32Array, batch: number, n: number): Tensor {
+  /** Node features x [B·n, inDim]: one-hot labels (then the scaled flip gain [B·n] when `gains`), or coordinates [B·n·2] for TSP. */
+  nodeFeatures(solutionOrCoords: Float64Array | Int32Array, batch: number, n: number, gain?: Float64Array): Tensor {
     const dtype = this.theta0.dtype;
     if (this.problem === "tsp") {
       if (solutionOrCoords.length !== batch * n * 2) throw new RangeError(`recforge: LsdqnQNet: TSP node features are coordinates [B*n*2 = ${batch * n * 2}], got ${solutionOrCoords.length}`);
       return tensor(Float64Array.from(solutionOrCoords), { dtype, shape: [batch * n, 2] });
     }
     if (solutionOrCoords.length !== batch * n) throw new RangeError(`recforge: LsdqnQNet: labels must have B*n = ${batch * n} entries`);
-    const x = new Float64Array(batch * n * this.k);
-    for (let i = 0; i < batch * n; i++) x[i * this.k + this.label(solutionOrCoords[i])] = 1;
-    return tensor(x, { dtype, shape: [batch * n, this.k] });
+    const D = this.inDim, x = new Float64Array(batch * n * D);
+    for (let i = 0; i < batch * n; i++) x[i * D + this.label(solutionOrCoords[i])] = 1;
+    if (this.gains) {
+      if (!gain || gain.length !== batch * n) throw new RangeError(`recforge: LsdqnQNet: gain features must have B*n = ${batch * n} entries`);
+      for (let i = 0; i < batch * n; i++) x[i * D + this.k] = gain[i];
+    }
+    return tensor(x, { dtype, shape: [batch * n, D] });
   }
 
   /** Max-Cut spins ±1 → sides 0 / 1; k-cut labels as they are. */
@@ -120,10 +138,20 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     const { batch: B, n } = g;
     if (solution.length !== B * n) throw new RangeError(`recforge: LsdqnQNet: solution must have B*n = ${B * n} entries, got ${solution.length}`);
     if (this.problem === "tsp" && !coords) throw new TypeError("recforge: LsdqnQNet: TSP needs the coordinates");
-    const x = this.nodeFeatures(this.problem === "tsp" ? coords! : solution, B, n);
+    if (this.problem === "tsp" && coords!.length !== B * n * 2) throw new RangeError(`recforge: LsdqnQNet: coords must have B*n*2 = ${B * n * 2} entries, got ${coords!.length}`);
+    const gain = !this.gains ? undefined : this.problem === "maxcut" ? flipGainFeatures(g, solution) : twoOptGainFeatures(coords!, solution, B, n);
+    const x = this.nodeFeatures(this.problem === "tsp" ? coords! : solution, B, n, this.problem === "maxcut" ? gain : undefined);
     const mu = reshape(this.embed(g, x), [B, n, this.d]);
-    if (this.problem === "tsp") return this.tspReadout(mu, solution);
-    return this.problem === "maxcut" ? this.flipReadout(mu, solution) : this.swapReadout(mu, solution);
+    if (this.problem === "tsp") return this.tspReadout(mu, solution, gain);
+    return this.problem === "maxcut" ? this.flipReadout(mu, solution, gain) : this.swapReadout(mu, solution);
+  }
+
+  /** W2 H_a plus, with gains, w_g · gain_a: act [B, A, d], gain [B·A]. */
+  private withGain(act: Tensor, gain: Float64Array | undefined): Tensor {
+    if (!this.gains) return act;
+    const [B, A] = [act.shape[0], act.shape[1]];
+    const gt = tensor(gain!, { dtype: this.theta0.dtype, shape: [B, A, 1] });
+    return add(act, gt.mul(reshape(this.wg!, [1, 1, this.d])));
   }
 
   private blocks(w: Tensor, parts: number): Tensor[] {
@@ -159,13 +187,13 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     return squeeze(linear(relu(linear(hs, this.w1)), slice(this.w0, 1, 0, this.d)), -1);
   }
 
-  private flipReadout(mu: Tensor, spins: Int32Array): QValues {
+  private flipReadout(mu: Tensor, spins: Int32Array, gain?: Float64Array): QValues {
     const [B, n] = [mu.shape[0], mu.shape[1]];
     const m = this.clusterMatrices(spins, B, n);
     const hc = matmul(m.mean, mu); // [B, 2, d]
     const ha = concat([mu, matmul(m.other, hc)], 2); // [B, n, 2d]
     const att = softmax(matmul(ha, transpose(matmul(hc, this.wa!), 1, 2)), -1); // [B, n, 2]
-    const moves = this.head(matmul(att, linear(hc, this.w1)), linear(ha, this.w2));
+    const moves = this.head(matmul(att, linear(hc, this.w1)), this.withGain(linear(ha, this.w2), gain));
     return { moves, stop: this.stopValue(mean(hc, 1)) };
   }
 
@@ -202,14 +230,14 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     return squeeze(this.gru!.forward(tourMu).hN, 0);
   }
 
-  private tspReadout(mu: Tensor, tours: Int32Array): QValues {
+  private tspReadout(mu: Tensor, tours: Int32Array, gain?: Float64Array): QValues {
     const [B, n] = [mu.shape[0], mu.shape[1]];
     const M = this.tourRows(mu, tours, 0), prev = this.tourRows(mu, tours, -1), next = this.tourRows(mu, tours, 1);
     const hs = this.tourState(M);
     const [w21, w22, w23, w24] = this.blocks(this.w2, 4);
     const A = add(linear(M, w21), linear(prev, w23)), C = add(linear(M, w22), linear(next, w24)); // [B, n, d]
     const ws = unsqueeze(linear(hs, this.w1), 1); // [B, 1, d], the same for every move
-    const act = reshape(add(unsqueeze(A, 2), unsqueeze(C, 1)), [B, n * n, this.d]);
+    const act = this.withGain(reshape(add(unsqueeze(A, 2), unsqueeze(C, 1)), [B, n * n, this.d]), gain);
     return { moves: reshape(this.head(ws, act), [B, n, n]), stop: this.stopValue(hs) };
   }
 }

@@ -45,6 +45,8 @@ export interface CopTrainOptions {
   epsEnd?: number;
   /** Fraction of `steps` over which ε decays linearly (default ½). */
   epsDecay?: number;
+  /** Q-network inputs include the environment's move gains (default true for maxcut / tsp; kcut: false). false = the spec's network, the ablation. */
+  gains?: boolean;
   /** TSP graphs keep the K nearest neighbours when n > K (default 50). */
   knn?: number;
   seed?: number;
@@ -179,7 +181,8 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
   const A = moveCount(problem, n);
   const graphOpts = { knn: knn !== undefined && n > knn ? knn : undefined };
 
-  const pair = new DqnPair((s) => new LsdqnQNet({ problem, k, hidden: opts.hidden ?? 64, rounds: opts.rounds ?? 3, seed: s }), seed);
+  const gains = opts.gains ?? problem !== "kcut";
+  const pair = new DqnPair((s) => new LsdqnQNet({ problem, k, hidden: opts.hidden ?? 64, rounds: opts.rounds ?? 3, seed: s, gains }), seed);
   pair.sync();
   const optim = new Adam(pair.online.parameters(), { lr: opts.lr ?? 1e-4 });
   let step = 0, updates = 0, resumedFrom = 0;
@@ -197,6 +200,7 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
     const { extra } = loadCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null });
     const e = extra as CheckpointExtra;
     if (e.problem !== problem || e.n !== n) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} is for ${e.problem} n=${e.n}, not ${problem} n=${n}`);
+    if ((e.gains ?? false) !== gains) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} was trained with gains ${e.gains ?? false}, not ${gains}`);
     if (e.envBatch !== undefined && e.envBatch !== envBatch) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} acted with envBatch ${e.envBatch}, not ${envBatch}`);
     step = resumedFrom = e.step;
     updates = e.updates;
@@ -219,7 +223,7 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
     if (!ckpt) return;
     fs.mkdirSync(path.dirname(path.resolve(ckpt)), { recursive: true });
     const live: LiveState | null = env ? { round: liveRound, env: envStateJson(env.snapshot()), nstep: acc.map((a) => a.save()) } : null;
-    const extra: CheckpointExtra = { step, updates, problem, n, k, family, seed, envBatch, round, losses, early, replay: replay.save(), live };
+    const extra: CheckpointExtra = { step, updates, problem, n, k, family, seed, envBatch, gains, round, losses, early, replay: replay.save(), live };
     saveCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null, extra });
   };
 
@@ -326,7 +330,7 @@ interface LiveState {
 
 interface CheckpointExtra {
   step: number; updates: number; problem: string; n: number; k: number; family: string; seed: number;
-  envBatch?: number; round?: number; losses: number[]; early?: number[]; replay: { at: number; items: StoredTransition[] }; live: LiveState | null;
+  envBatch?: number; gains?: boolean; round?: number; losses: number[]; early?: number[]; replay: { at: number; items: StoredTransition[] }; live: LiveState | null;
 }
 
 function envStateJson(s: CopEnvState): Record<string, number[] | null> {
