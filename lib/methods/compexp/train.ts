@@ -355,7 +355,8 @@ export function* trainCompExpSteps(model: CompExpModel, c: CompExpCorpus, opts: 
       if (n % 10 === 0) log(`compexp ${stage} epoch ${ep + 1} batch ${n}: loss ${(lossSum / n).toFixed(4)}${e2e ? `, sampled reward ${(rewards.reward / rewards.n).toFixed(4)}` : ""}`);
     }
     model.eval();
-    const score = stage === "extractor" ? -noGrad(() => tidy(() => extractorNll(model, c, val, o, mulberry32(hash2(o.seed, 0x7a1)))).item()) : yield* validateGreedySteps(model, c, val, { seed: o.seed, phase: "valid", epoch: ep + 1 });
+    // (the extractor's score: read inside tidy, so the loss tensor is freed, not kept)
+    const score = stage === "extractor" ? -noGrad(() => tidy(() => extractorNll(model, c, val, o, mulberry32(hash2(o.seed, 0x7a1))).item())) : yield* validateGreedySteps(model, c, val, { seed: o.seed, phase: "valid", epoch: ep + 1 });
     model.train();
     const seconds = (performance.now() - t0) / 1000;
     report.epochs.push({ epoch: ep, loss: lossSum / Math.max(1, n), validation: score, seconds, ...(e2e ? { reward: rewards.reward / Math.max(1, rewards.n) } : {}) });

@@ -119,7 +119,13 @@ interface LoopState {
 }
 
 function cloneState(model: Module<any, any>): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.detach().clone()]));
+  // (the detached view is freed at once: it used to stay live until garbage collection)
+  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => {
+    const view = t.detach();
+    const copy = view.clone();
+    view.dispose();
+    return [k, copy];
+  }));
 }
 
 /** Trains `model` with early stopping on validation (see the file header). */
@@ -251,6 +257,7 @@ export async function trainSeqRec(opts: TrainSeqRecOptions): Promise<TrainSeqRec
   if (best) model.loadStateDict(best);
   } finally {
     ddp?.dispose();
+    opt?.dispose(); // its state (Adagrad sums, Adam moments) was never freed before
     if (best) for (const t of Object.values(best)) t.dispose();
   }
   const trained = st.history.filter((h) => h.seconds > 0);
