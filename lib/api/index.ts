@@ -13,5 +13,6 @@ export { prepareGreenerData, GreenerData, type GreenerPrepOptions, type PrepareR
 export { GreenerModel, type GreenerModelConfig } from "../methods/greener/model.js";
 export { GreenerScorer, type GreenerPair } from "../methods/greener/examples.js";
 export type { GreenerTrainReport } from "../methods/greener/train.js";
+export { dataRoot } from "../data/paths.js";
 export { CompExpModel, type CompExpConfig } from "../methods/compexp/model.js";
 export { buildCorpus, type CompExpCorpus, type CompExpStage, type CompExpTrainReport } from "../methods/compexp/train.js";
