@@ -5,7 +5,7 @@ import {
   buildCorpus, computeRewriteSteps, plannedStageSteps, trainCompExpSteps,
   type CompExpCorpus, type CompExpStage, type CompExpTrainOptions, type CompExpTrainReport,
 } from "../methods/compexp/train.js";
-import { runAsync, type Steps } from "./loop.js";
+import { runAsync, type Steps } from "../methods/step_loop.js";
 import { progressLoop, type TrainerControl } from "./progress.js";
 
 /** Options of every stage (each stage's own defaults apply where unset; see CompExpTrainOptions). */

@@ -15,7 +15,7 @@ import { RelevanceScorer, type RelevanceReference } from "../methods/greener/rel
 import { TRAIN_DEFAULTS } from "../methods/greener/pipeline.js";
 import { toDeviceRaw } from "../ops/internal.js";
 import { deviceOption } from "../methods/device-option.js";
-import { runAsync, type Steps } from "./loop.js";
+import { runAsync, type Steps } from "../methods/step_loop.js";
 import { progressLoop, type TrainerControl } from "./progress.js";
 
 export interface TrainGreenerOptions extends Omit<GreenerTrainOptions, "log">, TrainerControl {

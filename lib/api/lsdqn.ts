@@ -1,6 +1,6 @@
 // trainLsdqn: the public async LS-DQN trainer (Max-Cut, Max k-Cut, TSP local search).
 import { trainCopSteps, type CopTrainOptions, type CopTrainResult } from "../methods/lsdqn/train/dqn.js";
-import { runAsync } from "./loop.js";
+import { runAsync } from "../methods/step_loop.js";
 import { progressLoop, type TrainerControl } from "./progress.js";
 
 export interface TrainLsdqnOptions extends Omit<CopTrainOptions, "onProgress">, TrainerControl {}

@@ -1,6 +1,6 @@
 // trainMultiBalance: the public async multi-task trainer (MultiBalance and the other balancers).
 import { trainMultiTaskSteps, type TrainOptions, type TrainResult } from "../methods/multibalance/trainer.js";
-import { runAsync } from "./loop.js";
+import { runAsync } from "../methods/step_loop.js";
 import { progressLoop, type TrainerControl } from "./progress.js";
 
 export interface TrainMultiBalanceOptions extends Omit<TrainOptions, "log">, TrainerControl {}

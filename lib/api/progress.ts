@@ -1,9 +1,9 @@
 // The one progress event of every public trainer (lib/api/*.ts) and the options they share:
 // `signal` (AbortSignal), `onProgress` (a callback) and `events` (an EventTarget that receives a
 // CustomEvent "progress" whose `detail` is the event). docs/api.md describes the shape.
-import type { Loop, Phase, Tick } from "./loop.js";
+import type { Loop, Phase, Tick } from "../methods/step_loop.js";
 
-export type { Phase } from "./loop.js";
+export type { Phase } from "../methods/step_loop.js";
 
 export type TrainerMethod = "dti" | "multibalance" | "seqrec" | "greener" | "compexp" | "lsdqn";
 

@@ -9,7 +9,7 @@ import { rankTargetSteps } from "../methods/seqrec/evaluate.js";
 import type { SeqRecModel } from "../methods/seqrec/model.js";
 import { createSeqModel, defaultOptimizer, type SeqModelName, type SeqModelOptions } from "../methods/seqrec/models.js";
 import { trainSeqRec, type TrainSeqRecOptions, type TrainSeqRecResult } from "../methods/seqrec/train.js";
-import { runAsync } from "./loop.js";
+import { runAsync } from "../methods/step_loop.js";
 import { progressLoop, type TrainerControl } from "./progress.js";
 
 export interface TrainNextItemOptions extends Omit<TrainSeqRecOptions, "model" | "ds" | "hist" | "onProgress" | "loop">, TrainerControl {

@@ -31,7 +31,7 @@ import type { Vocab } from "./vocab.js";
 import { CompExpModel, sampleLogProbs, type CompExpInput } from "./model.js";
 import { rewritePairs, type RewritePair } from "./rewrite.js";
 import { buildExamples, fitVocabAndIdf } from "./data.js";
-import { runSync, type Phase, type Steps } from "../../api/loop.js";
+import { runSync, type Phase, type Steps } from "../step_loop.js";
 
 /** Vocabulary, IDF and the training / validation examples of prepared data (rewrites: none yet). */
 export function buildCorpus(data: GreenerData, minCount = 3): CompExpCorpus {
@@ -44,7 +44,7 @@ export function computeRewrites(model: CompExpModel, c: CompExpCorpus, chunk = 5
   return runSync(computeRewriteSteps(model, c, chunk));
 }
 
-/** computeRewrites as a trainer core (lib/api/loop.ts): a boundary after each chunk of encoded sentences. */
+/** computeRewrites as a trainer core (lib/methods/step_loop.ts): a boundary after each chunk of encoded sentences. */
 export function* computeRewriteSteps(model: CompExpModel, c: CompExpCorpus, chunk = 512): Steps<CompExpCorpus["rewrites"]> {
   const exampleOfReview = new Map(c.train.map((e) => [e.review, e]));
   const byItem = new Map<number, number[]>();
@@ -243,7 +243,7 @@ export function validateGreedy(model: CompExpModel, c: CompExpCorpus, examples: 
   return runSync(validateGreedySteps(model, c, examples, opts));
 }
 
-/** validateGreedy as a trainer core (lib/api/loop.ts): a boundary after each batch. */
+/** validateGreedy as a trainer core (lib/methods/step_loop.ts): a boundary after each batch. */
 export function* validateGreedySteps(model: CompExpModel, c: CompExpCorpus, examples: readonly CompExpExample[], opts: { cands?: number; refs?: number; seed?: number; batchSize?: number; noReference?: boolean; phase?: Phase; epoch?: number } = {}): Steps<number> {
   if (examples.length === 0) throw new RangeError("CompExp: no validation examples");
   const rand = mulberry32(opts.seed ?? 1);
@@ -279,7 +279,7 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
 }
 
 /**
- * trainCompExp as a trainer core (lib/api/loop.ts): a boundary after every optimiser step and
+ * trainCompExp as a trainer core (lib/methods/step_loop.ts): a boundary after every optimiser step and
  * validation batch. Stopped early, it disposes the optimiser state (the model is the caller's).
  */
 export function* trainCompExpSteps(model: CompExpModel, c: CompExpCorpus, opts: CompExpTrainOptions): Steps<CompExpTrainReport> {

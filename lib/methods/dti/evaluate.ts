@@ -7,7 +7,7 @@ import { auc, logLoss } from "../../metrics/classification.js";
 import { splitRange, type Split } from "./data/dataset.js";
 import { PromptBuilder, swUnits } from "./prompts.js";
 import type { PackedBatch } from "./types.js";
-import { runSync, type Steps } from "../../api/loop.js";
+import { runSync, type Steps } from "../step_loop.js";
 
 /** What training and evaluation need of a model: logits at batch.sumIndex, one per [SUM]. */
 export interface CtrModel {
@@ -50,7 +50,7 @@ export function evaluateCtr(model: CtrModel, prompts: PromptBuilder, opts: Evalu
   return runSync(evaluateCtrSteps(model, prompts, opts));
 }
 
-/** evaluateCtr as a trainer core (lib/api/loop.ts): a boundary after each packed row. */
+/** evaluateCtr as a trainer core (lib/methods/step_loop.ts): a boundary after each packed row. */
 export function* evaluateCtrSteps(model: CtrModel, prompts: PromptBuilder, opts: EvaluateOptions & { epoch?: number } = {}): Steps<EvaluateResult> {
   const split = opts.split ?? "test";
   const t0 = performance.now();

@@ -33,7 +33,7 @@ import type { Module } from "../../nn/module.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { CtrDataset, Split } from "./data/dataset.js";
 import { evaluateCtrSteps, type CtrModel, type EvaluateResult } from "./evaluate.js";
-import { boundary, runAsync, runSync, type Loop } from "../../api/loop.js";
+import { boundary, runAsync, runSync, type Loop } from "../step_loop.js";
 import { epochSteps, stepTargets, stepUnits, trainChunks, type Chunk } from "./plan.js";
 import { PromptBuilder, type PromptVocab } from "./prompts.js";
 import type { ContextReach, Paradigm, PositionMode } from "./types.js";

@@ -13,7 +13,7 @@ import type { Device } from "../../tensor/dtype.js";
 import { deviceOption } from "../device-option.js";
 import { attributeLoss, bprLoss, gradedPairs } from "./loss.js";
 import { mulberry32 } from "../../prng.js";
-import { runSync, type Steps } from "../../api/loop.js";
+import { runSync, type Steps } from "../step_loop.js";
 
 export interface GreenerTrainOptions {
   /** passes over the training pairs (default 2) */
@@ -65,7 +65,7 @@ export function trainGreener(model: GreenerModel, sentenceTable: Tensor, example
 }
 
 /**
- * trainGreener as a trainer core (lib/api/loop.ts): a boundary after every 64 pair graphs built
+ * trainGreener as a trainer core (lib/methods/step_loop.ts): a boundary after every 64 pair graphs built
  * ("prepare") and after every optimiser step. Stopped early, it disposes the optimiser state and
  * its copy of the sentence table (the model is the caller's).
  */

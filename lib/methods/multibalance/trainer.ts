@@ -22,7 +22,7 @@ import { deviceOption } from "../device-option.js";
 import type { Device } from "../../tensor/dtype.js";
 import { mul } from "../../ops/index.js";
 import { DistributedDataParallel, shardOf, type ProcessGroup } from "../../distributed/index.js";
-import { runSync, type Phase, type Steps } from "../../api/loop.js";
+import { runSync, type Phase, type Steps } from "../step_loop.js";
 
 export interface TaskMetrics {
   name: string;
@@ -70,7 +70,7 @@ export function evaluate(model: MultiTaskModel, split: MultiTaskSplit, opts: { b
   return runSync(evaluateSteps(model, split, opts));
 }
 
-/** evaluate as a trainer core (lib/api/loop.ts): a boundary after each batch. */
+/** evaluate as a trainer core (lib/methods/step_loop.ts): a boundary after each batch. */
 export function* evaluateSteps(model: MultiTaskModel, split: MultiTaskSplit, opts: { batchSize?: number; maxRows?: number; phase?: Phase; epoch?: number } = {}): Steps<TaskMetrics[]> {
   const B = opts.batchSize ?? 4096;
   const n = Math.min(split.size, opts.maxRows ?? Infinity);
@@ -182,7 +182,7 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
 }
 
 /**
- * trainMultiTask as a trainer core (lib/api/loop.ts): a boundary after every optimiser step and
+ * trainMultiTask as a trainer core (lib/methods/step_loop.ts): a boundary after every optimiser step and
  * evaluation batch. Stopped early (aborted), it disposes the optimiser, and the model and
  * balancer when it built them.
  */

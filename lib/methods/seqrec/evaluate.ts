@@ -9,7 +9,7 @@ import { rankOfTargets, RankingAccumulator, rankingMetrics, type RankingCutoffs,
 import type { CategoryHistory } from "./batch.js";
 import type { SeqDataset } from "./data.js";
 import { seqInputs, type SeqRecModel } from "./model.js";
-import { runSync, type Phase, type Steps } from "../../api/loop.js";
+import { runSync, type Phase, type Steps } from "../step_loop.js";
 
 export interface EvaluateOptions {
   batchSize?: number;
@@ -25,7 +25,7 @@ export function rankTargets(model: SeqRecModel, ds: SeqDataset, hist: CategoryHi
   return runSync(rankTargetSteps(model, ds, hist, positions, opts));
 }
 
-/** rankTargets as a trainer core (lib/api/loop.ts): a boundary after each batch. */
+/** rankTargets as a trainer core (lib/methods/step_loop.ts): a boundary after each batch. */
 export function* rankTargetSteps(model: SeqRecModel, ds: SeqDataset, hist: CategoryHistory, positions: Int32Array, opts: EvaluateOptions = {}): Steps<Int32Array> {
   const bs = opts.batchSize ?? 200;
   const out = new Int32Array(positions.length);

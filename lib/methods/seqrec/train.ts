@@ -24,7 +24,7 @@ import { batchesOf, CategoryHistory } from "./batch.js";
 import type { SeqDataset } from "./data.js";
 import { rankTargetSteps } from "./evaluate.js";
 import { RankingAccumulator } from "../../metrics/ranking.js";
-import { boundary, runAsync, type Loop } from "../../api/loop.js";
+import { boundary, runAsync, type Loop } from "../step_loop.js";
 import { seqInputs, type EpochReport, type SeqRecModel } from "./model.js";
 import { mul } from "../../ops/index.js";
 import { DistributedDataParallel, isCheckpointWriter, shardOf, type ProcessGroup } from "../../distributed/index.js";

@@ -17,7 +17,7 @@ import { LsdqnQNet } from "../model/qnet.js";
 import { uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, randomSpins, randomEqualLabels, randomTour, instanceRng, type DenseInstance } from "../io/generators.js";
 import { ReplayBuffer, NStep, type Transition, type StoredTransition } from "./replay.js";
 import { moveCount, greedyAction, randomAction, envAction } from "./moves.js";
-import { runSync, type Phase, type Steps } from "../../../api/loop.js";
+import { runSync, type Phase, type Steps } from "../../step_loop.js";
 
 export type CopFamily = "points" | "er" | "ba";
 
@@ -138,7 +138,7 @@ export function greedyEpisodes(net: LsdqnQNet, batch: Batch, n: number, k: numbe
   return runSync(greedyEpisodeSteps(net, batch, n, k, seed, knn));
 }
 
-/** greedyEpisodes as a trainer core (lib/api/loop.ts): a boundary after every move of the batch. */
+/** greedyEpisodes as a trainer core (lib/methods/step_loop.ts): a boundary after every move of the batch. */
 export function* greedyEpisodeSteps(net: LsdqnQNet, batch: Batch, n: number, k: number, seed: number, knn?: number, phase: Phase = "eval", epoch = 0): Steps<number> {
   const problem = net.problem, B = batch.insts.length, A = moveCount(problem, n);
   const env = new CopEnv({ problem, batch: B, n, k: problem === "kcut" ? k : undefined, matrix: batch.matrix });
@@ -173,7 +173,7 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
 }
 
 /**
- * trainCop as a trainer core (lib/api/loop.ts): a boundary after every environment step and every
+ * trainCop as a trainer core (lib/methods/step_loop.ts): a boundary after every environment step and every
  * move of the validation episodes. Stopped early (aborted), it disposes both networks.
  */
 export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {

@@ -1,4 +1,4 @@
-// The step boundary shared by every trainer. A trainer's core is written once, as a generator that
+// The step boundary shared by every trainer (lib/methods/*; the public async trainers in lib/api drive it). A trainer's core is written once, as a generator that
 // yields a Tick after each unit of work (an optimiser step, an evaluation batch, a chunk of data
 // preparation) and cleans up in `finally`. Two drivers run it:
 //   runSync  — to the end without pausing: the synchronous trainers (trainMultiTask, trainCop, ...)
