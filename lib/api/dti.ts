@@ -1,6 +1,7 @@
 // trainDti: the public async trainer of LLM-style CTR models with DTI or sliding-window prompts.
 import { trainCtr, type TrainCtrOptions, type TrainCtrResult } from "../methods/dti/train.js";
 import { progressLoop, type TrainerControl } from "./progress.js";
+import { yieldToEventLoop } from "../methods/step_loop.js";
 
 export interface TrainDtiOptions extends Omit<TrainCtrOptions, "onProgress" | "loop" | "keepModel" | "pace">, TrainerControl {}
 
@@ -19,6 +20,7 @@ export interface TrainDtiResult extends TrainCtrResult {
 export async function trainDti(opts: TrainDtiOptions): Promise<TrainDtiResult> {
   const { signal, onProgress, events, ...rest } = opts;
   const loop = progressLoop("dti", { signal, onProgress, events });
+  await yieldToEventLoop(); // the vocabulary, prompts and model are built after the caller's turn
   const r = await trainCtr({ ...rest, keepModel: true, loop });
   return r as TrainDtiResult;
 }

@@ -52,7 +52,7 @@ export function progressLoop(method: TrainerMethod, ctl: TrainerControl = {}): L
       const now = performance.now();
       let p = pass.get(t.phase);
       if (!p || (t.phase !== "train" && (lastPhase !== t.phase || t.step < p.last))) pass.set(t.phase, (p = { t: now, step: t.step, last: t.step }));
-      // The first event of a pass started at 0 counts from the trainer's call for "train"; ETA needs progress.
+      // A rate needs two events of the pass: the first one only starts its clock.
       let eta: number | null = null;
       if (t.step > p.step) eta = ((now - p.t) / 1000 / (t.step - p.step)) * Math.max(0, t.steps - t.step);
       p.last = t.step;

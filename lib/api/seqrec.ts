@@ -9,7 +9,7 @@ import { rankTargetSteps } from "../methods/seqrec/evaluate.js";
 import type { SeqRecModel } from "../methods/seqrec/model.js";
 import { createSeqModel, defaultOptimizer, type SeqModelName, type SeqModelOptions } from "../methods/seqrec/models.js";
 import { trainSeqRec, type TrainSeqRecOptions, type TrainSeqRecResult } from "../methods/seqrec/train.js";
-import { runAsync } from "../methods/step_loop.js";
+import { runAsync, yieldToEventLoop } from "../methods/step_loop.js";
 import { progressLoop, type TrainerControl } from "./progress.js";
 
 export interface TrainNextItemOptions extends Omit<TrainSeqRecOptions, "model" | "ds" | "hist" | "onProgress" | "loop">, TrainerControl {
@@ -39,6 +39,8 @@ export interface TrainNextItemResult extends TrainSeqRecResult {
 export async function trainNextItem(opts: TrainNextItemOptions): Promise<TrainNextItemResult> {
   const { signal, onProgress, events, data, model: name, modelOptions, evaluate = true, ...rest } = opts;
   const loop = progressLoop("seqrec", { signal, onProgress, events });
+  await yieldToEventLoop(); // the model is built after the caller's turn
+  signal?.throwIfAborted();
   const model = createSeqModel(name, data, { seed: rest.seed ?? 0, ...(modelOptions ?? {}) });
   let ok = false;
   try {

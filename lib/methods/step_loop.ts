@@ -1,6 +1,7 @@
-// The step boundary shared by every trainer (lib/methods/*; the public async trainers in lib/api drive it). A trainer's core is written once, as a generator that
-// yields a Tick after each unit of work (an optimiser step, an evaluation batch, a chunk of data
-// preparation) and cleans up in `finally`. Two drivers run it:
+// The step boundary shared by every trainer (lib/methods/*; the public async trainers in lib/api
+// drive it). A trainer's core is written once, as a generator that yields a Tick after each unit
+// of work (an optimiser step, an evaluation batch, a chunk of data preparation) and cleans up in
+// `finally`. Two drivers run it:
 //   runSync  — to the end without pausing: the synchronous trainers (trainMultiTask, trainCop, ...)
 //              that the CLI, the benchmarks and the tests call keep their exact behaviour;
 //   runAsync — reports each tick, lets the event loop run (timers, I/O, an abort), then stops with
@@ -45,10 +46,14 @@ export function runSync<R>(g: Steps<R>): R {
   }
 }
 
-/** Runs a core, pausing at each boundary; without a loop it is runSync in a promise. */
+/**
+ * Runs a core, pausing at each boundary; without a loop it is runSync in a promise. With a loop
+ * it starts after a first pause, so the caller's turn of the event loop does none of the work.
+ */
 export async function runAsync<R>(g: Steps<R>, loop?: Loop): Promise<R> {
   if (!loop) return runSync(g);
   try {
+    await yieldToEventLoop();
     for (;;) {
       loop.signal?.throwIfAborted();
       const r = g.next();
