@@ -68,3 +68,33 @@ test.serial("bad options are still the trainers' own TypeError / RangeError, as 
   await t.throwsAsync(rf.trainDti({ data: rf.syntheticCtr({ users: 5, seed: 1 }), paradigm: "sw" }), { instanceOf: RangeError, message: /paradigm/ });
   await t.throwsAsync(rf.trainCompExp({}), { instanceOf: TypeError, message: /pass data .* or corpus/ });
 });
+
+test.serial("trainNextItem trains every seqrec model by name (GatedLongRec, CTA and the baselines)", async (t) => {
+  const { syntheticSeq } = await import("../seqrec/helpers.js");
+  const data = syntheticSeq({ users: 20, perUser: 25 });
+  for (const name of rf.SEQ_MODELS) {
+    const live0 = rf.memory().liveTensors;
+    let trainEvents = 0;
+    const r = await rf.trainNextItem({ data, model: name, modelOptions: { hidden: 8, window: 10, heads: 2, layers: 1, ffDim: 8 }, epochs: 1, batchSize: 32, seed: 1, onProgress: (e) => { if (e.phase === "train") trainEvents++; } });
+    t.truthy(r.model, name);
+    t.truthy(r.test, `${name}: test metrics`);
+    t.true(r.test.recall["20"] >= 0 && r.test.recall["20"] <= 1, name);
+    // Pop has nothing to train: its one "epoch" is the validation run.
+    if (name === "pop") t.is(trainEvents, 0);
+    else t.true(trainEvents > 0 && r.model.parameters().length > 0, name);
+    r.model.dispose();
+    t.is(rf.memory().liveTensors, live0, name);
+  }
+});
+
+test.serial("trainGreener's result scores candidate sentences with the trained model", async (t) => {
+  const { tinyData } = await import("../greener/fixtures.js");
+  const data = tinyData();
+  const r = await rf.trainGreener({ data, sentenceDim: 16, model: { hidden: 8, heads: 2, embedDim: 4, dropout: 0 }, epochs: 2, batchSize: 1, seed: 1 });
+  const review = data.reviewsOf("test")[0];
+  const s = r.scorer.scores(review).sentence;
+  t.is(s.length, data.pool(review).length);
+  t.true(Array.from(s).every(Number.isFinite));
+  t.true(r.examples.length > 0 && r.examples.every((e) => e.levels && e.levels.length === e.candidates.length));
+  r.dispose();
+});
