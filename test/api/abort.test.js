@@ -41,6 +41,8 @@ for (const method of METHODS) {
     t.true(last.step < last.steps, `stopped at step ${last.step} of ${last.steps}`);
     t.is(r.m1.liveTensors, r.m0.liveTensors, "live tensors back to the baseline");
     t.is(r.m1.liveBytes, r.m0.liveBytes, "live bytes back to the baseline");
+    t.is(r.m1.nativeBytes, r.m0.nativeBytes, "native allocator: live bytes back to the baseline");
+    t.is(r.m1.nativeBlocks, r.m0.nativeBlocks, "native allocator: live blocks back to the baseline");
   });
 }
 
@@ -64,5 +66,6 @@ for (const method of METHODS) {
     const m1 = rf.memory();
     t.is(m1.liveTensors, m0.liveTensors);
     t.is(m1.liveBytes, m0.liveBytes);
+    t.is(m1.nativeBytes, m0.nativeBytes);
   });
 }
