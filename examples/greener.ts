@@ -9,6 +9,7 @@ const result = await trainGreener({
   data, epochs: 2, batchSize: 32,
   onProgress: (e) => console.log(`greener ${e.phase} ${e.step}/${e.steps}${e.loss === undefined ? "" : ` loss ${e.loss.toFixed(4)}`}`),
 });
+console.log(`top-5 selection on the test pairs: BLEU-4 ${result.quality?.bleu4.toFixed(4)}, ROUGE-L ${result.quality?.rougeL.toFixed(4)}`);
 const review = data.reviewsOf("test")[0];
 console.log(`scores of review ${review}'s candidates:`, result.scorer.scores(review).sentence);
 result.dispose(); // the model and the sentence table

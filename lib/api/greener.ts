@@ -5,7 +5,8 @@
 // `recforge train greener`.
 import type { Tensor } from "../tensor/tensor.js";
 import type { GreenerData } from "../methods/greener/prepare.js";
-import { SentenceVectors } from "../methods/greener/baselines.js";
+import { SentenceVectors, topKSelector } from "../methods/greener/baselines.js";
+import { eligiblePairs, evaluateSelector, type QualityRow } from "../methods/greener/evaluate.js";
 import { TfidfProjectionEncoder } from "../methods/greener/encoder.js";
 import { itemCentralityTable } from "../methods/greener/centrality.js";
 import { GreenerModel, type GreenerModelConfig } from "../methods/greener/model.js";
@@ -30,8 +31,16 @@ export interface TrainGreenerOptions extends Omit<GreenerTrainOptions, "log">, T
   centralityFeatures?: boolean;
   /** Relevance labels: "sentences" (default, the spec's) or "review". */
   labels?: RelevanceReference;
-  /** Explanation size the "review" labels assume (default 5). */
+  /** Explanation size: the "review" labels assume it, the evaluation selects it (default 5). */
   k?: number;
+  /**
+   * After training, score the held-out pairs and evaluate the relevance-only top-K selection
+   * (BLEU, ROUGE, attribute F1 against the held-out review; evaluate.ts) on this split
+   * (default "test"; false: none). The ILP selection and its tuning are runGreener's.
+   */
+  evaluate?: "test" | "validation" | false;
+  /** Evaluate only the first n eligible pairs. */
+  evalLimit?: number;
 }
 
 export interface TrainGreenerResult {
@@ -44,6 +53,8 @@ export interface TrainGreenerResult {
   /** The training pairs with their relevance levels. */
   examples: GreenerPair[];
   report: GreenerTrainReport;
+  /** The top-K selection's quality on the evaluated split (null with evaluate: false or no eligible pair). */
+  quality: QualityRow | null;
   /** Frees the model and the sentence table. */
   dispose(): void;
 }
@@ -75,11 +86,24 @@ function* greenerSteps(o: Omit<TrainGreenerOptions, keyof TrainerControl>): Step
       numUsers: data.users.length, numItems: data.items.length, numAttributes: data.attributes.names.length,
       sentenceDim: encoder.width + (extra?.width ?? 0), ...(o.model ?? {}),
     });
-    const { data: _d, model: _m, sentenceDim: _s, surfaceFeatures: _f, centralityFeatures: _c, labels: _l, k: _k, ...train } = o;
+    const { data: _d, model: _m, sentenceDim: _s, surfaceFeatures: _f, centralityFeatures: _c, labels: _l, k: _k, evaluate: _e, evalLimit: _n, ...train } = o;
     const report = yield* trainGreenerSteps(model, table, examples, { ...TRAIN_DEFAULTS, ...train, device });
     const m = model, t = table;
+    const scorer = new GreenerScorer(m, data, t);
+    let quality: QualityRow | null = null;
+    const split = o.evaluate ?? "test";
+    if (split) {
+      // The model scores the pairs 64 at a time (the long part); selection and metrics are host work.
+      let pairs = eligiblePairs(data, split);
+      if (o.evalLimit !== undefined) pairs = pairs.slice(0, o.evalLimit);
+      for (let i = 0; i < pairs.length; i += 64) {
+        scorer.precompute(pairs.slice(i, i + 64));
+        yield { phase: "eval", epoch: report.epochs, step: Math.min(pairs.length, i + 64), steps: pairs.length };
+      }
+      if (pairs.length) quality = evaluateSelector(data, "greener-topk", topKSelector(scorer.scorer), { k: o.k ?? 5, split, limit: o.evalLimit });
+    }
     finished = true;
-    return { model: m, sentenceTable: t, scorer: new GreenerScorer(m, data, t), examples, report, dispose: () => { m.dispose(); t.dispose(); } };
+    return { model: m, sentenceTable: t, scorer, examples, report, quality, dispose: () => { m.dispose(); t.dispose(); } };
   } finally {
     if (!finished) {
       model?.dispose();
@@ -92,7 +116,8 @@ function* greenerSteps(o: Omit<TrainGreenerOptions, keyof TrainerControl>): Step
  * Builds GREENer's sentence features and relevance labels from prepared data and trains the
  * GAT + DCN scorer (defaults of `recforge train greener`: 2 epochs, batch 32, Adam 1e-3),
  * pausing after each chunk of preparation and each optimiser step. Progress: "prepare" (features,
- * then labels, then pair graphs), "train" per step (metrics sentenceLoss, attributeLoss). The
+ * then labels, then pair graphs), "train" per step (metrics sentenceLoss, attributeLoss), "eval"
+ * per 64 held-out pairs scored (then result.quality: the top-K selection's BLEU / ROUGE). The
  * caller disposes the result (result.dispose()); an aborted run disposes everything it built and
  * rejects with the signal's reason.
  */

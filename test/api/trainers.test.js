@@ -96,5 +96,8 @@ test.serial("trainGreener's result scores candidate sentences with the trained m
   t.is(s.length, data.pool(review).length);
   t.true(Array.from(s).every(Number.isFinite));
   t.true(r.examples.length > 0 && r.examples.every((e) => e.levels && e.levels.length === e.candidates.length));
+  // The held-out pair is evaluated (top-K selection of the scored candidates against its review).
+  t.is(r.quality.pairs, 1);
+  for (const k of ["bleu1", "rouge1", "rougeL", "attr_f1"]) t.true(r.quality[k] >= 0 && r.quality[k] <= 1, k);
   r.dispose();
 });
