@@ -1,8 +1,7 @@
 // trainNextItem: the public async trainer of next-item models (GatedLongRec, CTA, TiSASRec,
 // SASRec, GRU4Rec, Pop) on the seqrec harness: model by name, early stopping on validation,
 // then one evaluation on the test targets.
-import type { RankingMetrics } from "../metrics/ranking.js";
-import { RankingAccumulator } from "../metrics/ranking.js";
+import { RankingAccumulator, type RankingMetrics } from "../metrics/ranking.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
 import type { SeqDataset } from "../methods/seqrec/data.js";
 import { rankTargetSteps } from "../methods/seqrec/evaluate.js";
