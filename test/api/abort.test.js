@@ -69,3 +69,19 @@ for (const method of METHODS) {
     t.is(m1.nativeBytes, m0.nativeBytes);
   });
 }
+
+test.serial("a progress callback that throws stops the run with that error and frees it", async (t) => {
+  for (const method of METHODS) {
+    const run = RUNS[method];
+    global.gc?.();
+    const m0 = rf.memory();
+    const boom = new Error(`callback failed (${method})`);
+    let calls = 0;
+    const err = await rejection(run.train({ ...run.options(true), onProgress: (e) => { calls++; if (e.phase === "train" && e.step >= 2) throw boom; } }));
+    t.is(err, boom, method);
+    const m1 = rf.memory();
+    t.is(m1.liveTensors, m0.liveTensors, method);
+    t.is(m1.nativeBytes, m0.nativeBytes, method);
+    t.true(calls > 0);
+  }
+});
