@@ -19,3 +19,4 @@ export * from "./methods/dti/index.js";
 export * from "./methods/seqrec/index.js";
 export * as lsdqn from "./methods/lsdqn/index.js";
 export * as distributed from "./distributed/index.js";
+export * from "./api/index.js";

@@ -31,6 +31,7 @@ import type { Vocab } from "./vocab.js";
 import { CompExpModel, sampleLogProbs, type CompExpInput } from "./model.js";
 import { rewritePairs, type RewritePair } from "./rewrite.js";
 import { buildExamples, fitVocabAndIdf } from "./data.js";
+import { runSync, type Phase, type Steps } from "../step_loop.js";
 
 /** Vocabulary, IDF and the training / validation examples of prepared data (rewrites: none yet). */
 export function buildCorpus(data: GreenerData, minCount = 3): CompExpCorpus {
@@ -40,6 +41,11 @@ export function buildCorpus(data: GreenerData, minCount = 3): CompExpCorpus {
 
 /** Rewrite pairs with the current encoder's sentence vectors (after the extractor stage). */
 export function computeRewrites(model: CompExpModel, c: CompExpCorpus, chunk = 512): CompExpCorpus["rewrites"] {
+  return runSync(computeRewriteSteps(model, c, chunk));
+}
+
+/** computeRewrites as a trainer core (lib/methods/step_loop.ts): a boundary after each chunk of encoded sentences. */
+export function* computeRewriteSteps(model: CompExpModel, c: CompExpCorpus, chunk = 512): Steps<CompExpCorpus["rewrites"]> {
   const exampleOfReview = new Map(c.train.map((e) => [e.review, e]));
   const byItem = new Map<number, number[]>();
   for (const r of c.data.reviewsOf("train")) for (const s of c.data.sentencesOf(r)) {
@@ -49,13 +55,12 @@ export function computeRewrites(model: CompExpModel, c: CompExpCorpus, chunk = 5
   const all = [...byItem.values()].flat();
   const vec = new Map<number, Float64Array>();
   const H = model.config.hidden;
-  noGrad(() => {
-    for (let k = 0; k < all.length; k += chunk) {
-      const ids = all.slice(k, k + chunk);
-      const v = tidy(() => model.encode(ids.map((s) => c.vocab.encode(sentenceTokens(c.data, s)))).toTypedArray());
-      ids.forEach((s, j) => vec.set(s, Float64Array.from(v.subarray(j * H, (j + 1) * H))));
-    }
-  });
+  for (let k = 0; k < all.length; k += chunk) {
+    const ids = all.slice(k, k + chunk);
+    const v = noGrad(() => tidy(() => model.encode(ids.map((s) => c.vocab.encode(sentenceTokens(c.data, s)))).toTypedArray()));
+    ids.forEach((s, j) => vec.set(s, Float64Array.from(v.subarray(j * H, (j + 1) * H))));
+    yield { phase: "prepare", epoch: 0, step: Math.min(all.length, k + chunk), steps: all.length };
+  }
   const pairs = rewritePairs({
     itemSentences: [...byItem.values()],
     reviewOf: (s) => c.data.sentenceReview[s],
@@ -235,13 +240,18 @@ function reinforceLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpExam
 
 /** Mean greedy IDF-BLEU-2 (BP exponents 1) of the refined outputs on validation examples. */
 export function validateGreedy(model: CompExpModel, c: CompExpCorpus, examples: readonly CompExpExample[], opts: { cands?: number; refs?: number; seed?: number; batchSize?: number; noReference?: boolean } = {}): number {
+  return runSync(validateGreedySteps(model, c, examples, opts));
+}
+
+/** validateGreedy as a trainer core (lib/methods/step_loop.ts): a boundary after each batch. */
+export function* validateGreedySteps(model: CompExpModel, c: CompExpCorpus, examples: readonly CompExpExample[], opts: { cands?: number; refs?: number; seed?: number; batchSize?: number; noReference?: boolean; phase?: Phase; epoch?: number } = {}): Steps<number> {
   if (examples.length === 0) throw new RangeError("CompExp: no validation examples");
   const rand = mulberry32(opts.seed ?? 1);
   const bs = opts.batchSize ?? 64;
   let s = 0;
-  noGrad(() => {
-    for (let k = 0; k < examples.length; k += bs) {
-      const chunk = examples.slice(k, k + bs);
+  for (let k = 0; k < examples.length; k += bs) {
+    const chunk = examples.slice(k, k + bs);
+    noGrad(() =>
       tidy(() => {
         const sampled = chunk.map((e) => sampleInput(c, e, opts.refs ?? 10, opts.cands ?? 30, rand));
         const ext = model.call(sampled.map((x) => x.input));
@@ -249,14 +259,30 @@ export function validateGreedy(model: CompExpModel, c: CompExpCorpus, examples: 
         const chosen = chunk.map((_, b) => { let best = 0; for (let j = 1; j < ext.numCands[b]; j++) if (lp[b * Cm + j] > lp[b * Cm + best]) best = j; return best; });
         const words = model.decode(model.refine(ext, chosen, { noReference: opts.noReference }));
         chunk.forEach((e, b) => { s += idfBleu(targetsOf(c, e), c.vocab.decode(words[b]), c.idf, BLEU2); });
-      });
-    }
-  });
+      }),
+    );
+    yield { phase: opts.phase ?? "eval", epoch: opts.epoch ?? 0, step: Math.min(examples.length, k + bs), steps: examples.length };
+  }
   return s / examples.length;
+}
+
+/** Optimiser steps a stage plans (epochs × batches per epoch, before early stopping). */
+export function plannedStageSteps(c: CompExpCorpus, opts: Pick<CompExpTrainOptions, "stage" | "epochs" | "batchSize" | "itersPerEpoch">): number {
+  const e2e = opts.stage === "e2e";
+  const bs = opts.batchSize ?? (e2e ? 128 : 256), iters = opts.itersPerEpoch ?? (e2e ? 2000 : 4000);
+  return (opts.epochs ?? 10) * Math.min(iters, Math.ceil(c.train.length / bs));
 }
 
 /** Trains one stage in place. */
 export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompExpTrainOptions): CompExpTrainReport {
+  return runSync(trainCompExpSteps(model, c, opts));
+}
+
+/**
+ * trainCompExp as a trainer core (lib/methods/step_loop.ts): a boundary after every optimiser step and
+ * validation batch. Stopped early, it disposes the optimiser state (the model is the caller's).
+ */
+export function* trainCompExpSteps(model: CompExpModel, c: CompExpCorpus, opts: CompExpTrainOptions): Steps<CompExpTrainReport> {
   const stage = opts.stage;
   if (stage !== "extractor" && stage !== "pretrain" && stage !== "e2e") throw new RangeError(`CompExp: unknown stage ${JSON.stringify(stage)} (extractor, pretrain, e2e)`);
   if (c.train.length === 0) throw new RangeError("CompExp: no training examples (every training review lacks text, references from the same user's other training reviews, or other users' sentences of its item)");
@@ -292,6 +318,9 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
     log(`compexp ${stage}: resumed after epoch ${x.epoch + 1} (best ${x.best.toFixed(4)})`);
   }
   const val = opts.validationCap ? c.validation.slice(0, opts.validationCap) : c.validation;
+  const planned = plannedStageSteps(c, { ...o, stage });
+  let stepsDone = start * Math.min(o.itersPerEpoch, Math.ceil(c.train.length / o.batchSize));
+  try {
   model.train();
   for (let ep = start; ep < o.epochs; ep++) {
     const t0 = performance.now();
@@ -322,10 +351,12 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
       opt.zeroGrad();
       lossSum += l;
       n++;
+      yield { phase: "train", epoch: ep + 1, step: ++stepsDone, steps: planned, loss: l, ...(e2e ? { metrics: { reward: rewards.reward / Math.max(1, rewards.n) } } : {}) };
       if (n % 10 === 0) log(`compexp ${stage} epoch ${ep + 1} batch ${n}: loss ${(lossSum / n).toFixed(4)}${e2e ? `, sampled reward ${(rewards.reward / rewards.n).toFixed(4)}` : ""}`);
     }
     model.eval();
-    const score = stage === "extractor" ? -noGrad(() => tidy(() => extractorNll(model, c, val, o, mulberry32(hash2(o.seed, 0x7a1)))).item()) : validateGreedy(model, c, val, { seed: o.seed });
+    // (the extractor's score: read inside tidy, so the loss tensor is freed, not kept)
+    const score = stage === "extractor" ? -noGrad(() => tidy(() => extractorNll(model, c, val, o, mulberry32(hash2(o.seed, 0x7a1))).item())) : yield* validateGreedySteps(model, c, val, { seed: o.seed, phase: "valid", epoch: ep + 1 });
     model.train();
     const seconds = (performance.now() - t0) / 1000;
     report.epochs.push({ epoch: ep, loss: lossSum / Math.max(1, n), validation: score, seconds, ...(e2e ? { reward: rewards.reward / Math.max(1, rewards.n) } : {}) });
@@ -336,7 +367,9 @@ export function trainCompExp(model: CompExpModel, c: CompExpCorpus, opts: CompEx
     if (last) saveCheckpoint(last, { model, optimizer: opt, generator: null, extra: { epoch: ep, best: report.best, bestEpoch: report.bestEpoch, bad, epochs: report.epochs } });
     if (bad >= o.patience) { report.stoppedEarly = true; log(`compexp ${stage}: early stop (no improvement in ${o.patience} epochs)`); break; }
   }
-  opt.dispose();
+  } finally {
+    opt.dispose();
+  }
   if ((opts.restoreBest ?? true) && report.bestEpoch >= 0) {
     if (bestState) {
       const own = new Map(model.namedParameters());

@@ -7,6 +7,7 @@ import { auc, logLoss } from "../../metrics/classification.js";
 import { splitRange, type Split } from "./data/dataset.js";
 import { PromptBuilder, swUnits } from "./prompts.js";
 import type { PackedBatch } from "./types.js";
+import { runSync, type Steps } from "../step_loop.js";
 
 /** What training and evaluation need of a model: logits at batch.sumIndex, one per [SUM]. */
 export interface CtrModel {
@@ -47,6 +48,11 @@ function sigmoid(x: number): number {
  * and n (its DTI options are not used). The model is left in eval mode.
  */
 export function evaluateCtr(model: CtrModel, prompts: PromptBuilder, opts: EvaluateOptions = {}): EvaluateResult {
+  return runSync(evaluateCtrSteps(model, prompts, opts));
+}
+
+/** evaluateCtr as a trainer core (lib/methods/step_loop.ts): a boundary after each packed row. */
+export function* evaluateCtrSteps(model: CtrModel, prompts: PromptBuilder, opts: EvaluateOptions & { epoch?: number } = {}): Steps<EvaluateResult> {
   const split = opts.split ?? "test";
   const t0 = performance.now();
   const data = prompts.data;
@@ -68,6 +74,7 @@ export function evaluateCtr(model: CtrModel, prompts: PromptBuilder, opts: Evalu
     }
     tokens += row.tokens.length;
     opts.onProgress?.(at, units.length);
+    yield { phase: split === "test" ? "eval" : "valid", epoch: opts.epoch ?? 0, step: at, steps: units.length };
   }
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i];

@@ -32,7 +32,8 @@ import { loadCheckpoint, saveCheckpoint } from "../../io/checkpoint.js";
 import type { Module } from "../../nn/module.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { CtrDataset, Split } from "./data/dataset.js";
-import { evaluateCtr, type CtrModel, type EvaluateResult } from "./evaluate.js";
+import { evaluateCtrSteps, type CtrModel, type EvaluateResult } from "./evaluate.js";
+import { boundary, runAsync, runSync, type Loop } from "../step_loop.js";
 import { epochSteps, stepTargets, stepUnits, trainChunks, type Chunk } from "./plan.js";
 import { PromptBuilder, type PromptVocab } from "./prompts.js";
 import type { ContextReach, Paradigm, PositionMode } from "./types.js";
@@ -149,6 +150,11 @@ export interface TrainCtrOptions {
    * Rank 0 writes the checkpoint; losses, tokens and the curve are global on every rank.
    */
   processGroup?: ProcessGroup;
+  /**
+   * Step boundaries of the public async trainer (trainDti, lib/api/dti.ts): reported after every
+   * step, preparation and evaluation row, with a pause for the event loop and a stop on abort.
+   */
+  loop?: Loop;
 }
 
 export interface TrainCtrResult {
@@ -235,6 +241,7 @@ const nextTick = () => new Promise<void>((r) => setImmediate(r));
 /** Trains (or resumes) an LLM-style CTR model and evaluates it with SW prompts. */
 export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
   const cfg = resolve(opts);
+  opts.loop?.signal?.throwIfAborted();
   // Options checked before anything is built (mixedPrecision first: its message is the more specific).
   const mp = mixedPrecisionOption(opts.mixedPrecision, opts.device ?? "cpu", "trainCtr");
   const device = deviceOption(opts.device, "cpu", "trainCtr");
@@ -260,6 +267,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
   }
   // After the model is built from the seed, rank 0's values are broadcast (identical anyway: same seed).
   const ddp = pg ? new DistributedDataParallel(params, pg, { reduce: "sum" }) : null;
+  let returned = false;
 
   try {
     // The whole plan, every epoch (cheap: chunk references only); a resumed run rebuilds it identically.
@@ -269,6 +277,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     const totalSteps = plan.length;
     const warmup = Math.min(totalSteps, opts.warmupSteps ?? Math.ceil(0.05 * totalSteps));
     const schedule = (step: number) => cosineLr(step, { baseLr: lr, totalSteps, warmupSteps: warmup, minLr: 0.1 * lr, startFactor: 0.1 });
+    await boundary(opts.loop, { phase: "prepare", epoch: 0, step: 1, steps: 1 });
 
     let step = 0, tokens = 0, targets = 0, seconds = 0, cpuSeconds = 0, ema = NaN;
     let curve: CurvePoint[] = [];
@@ -339,7 +348,8 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       curve.push({ step, targets, tokens, seconds, loss });
       report("train", loss);
       if (ckpt && step % every === 0 && step < stopAt) save();
-      await nextTick();
+      if (opts.loop) await boundary(opts.loop, { phase: "train", epoch: plan[step - 1].epoch + 1, step, steps: totalSteps, loss, metrics: { lossEma: ema, tokens, targets } });
+      else await nextTick();
     }
     } finally {
       await opts.pace?.(null);
@@ -348,11 +358,14 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     const finished = step >= totalSteps;
     let ev: EvaluateResult | null = null;
     if (finished && (opts.evaluate ?? true)) {
-      ev = cast(() => evaluateCtr(model, prompts, {
+      const evalSteps = evaluateCtrSteps(model, prompts, {
         split: opts.evalSplit ?? "test",
         rowTokens: opts.evalRowTokens ?? 16384,
+        epoch: cfg.epochs,
         onProgress: opts.onProgress ? (done, total) => opts.onProgress!({ phase: "eval", paradigm: cfg.paradigm, step: done, totalSteps: total, epoch: cfg.epochs, loss: NaN, lossEma: ema, tokens, targets, seconds }) : undefined,
-      }));
+      });
+      // Under autocast the rows run in one call (the precision mode is a dynamic scope); else row by row.
+      ev = mp ? cast(() => runSync(evalSteps)) : await runAsync(evalSteps, opts.loop);
     }
     const result: TrainCtrResult = {
       paradigm: cfg.paradigm,
@@ -386,10 +399,12 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       const tok = (vocab as { tokenizer?: Tokenizer }).tokenizer;
       if (tok) result.tokenizer = tok;
     }
+    returned = true;
     return result;
   } finally {
     ddp?.dispose();
     opt.dispose();
-    if (!opts.keepModel) (model as Module<any, any>).dispose();
+    // Not returned (aborted, failed): the model goes too, kept or not.
+    if (!opts.keepModel || !returned) (model as Module<any, any>).dispose();
   }
 }

@@ -13,6 +13,7 @@ import type { Device } from "../../tensor/dtype.js";
 import { deviceOption } from "../device-option.js";
 import { attributeLoss, bprLoss, gradedPairs } from "./loss.js";
 import { mulberry32 } from "../../prng.js";
+import { runSync, type Steps } from "../step_loop.js";
 
 export interface GreenerTrainOptions {
   /** passes over the training pairs (default 2) */
@@ -60,36 +61,52 @@ export interface GreenerTrainReport {
 
 /** Trains `model` in place on examples with relevance levels. */
 export function trainGreener(model: GreenerModel, sentenceTable: Tensor, examples: readonly PairExample[], opts: GreenerTrainOptions = {}): GreenerTrainReport {
+  return runSync(trainGreenerSteps(model, sentenceTable, examples, opts));
+}
+
+/**
+ * trainGreener as a trainer core (lib/methods/step_loop.ts): a boundary after every 64 pair graphs built
+ * ("prepare") and after every optimiser step. Stopped early, it disposes the optimiser state and
+ * its copy of the sentence table (the model is the caller's).
+ */
+export function* trainGreenerSteps(model: GreenerModel, sentenceTable: Tensor, examples: readonly PairExample[], opts: GreenerTrainOptions = {}): Steps<GreenerTrainReport> {
   const device = deviceOption(opts.device, model.device, "trainGreener");
   const rand = mulberry32(opts.seed ?? 0);
   const usable = examples.filter((e) => e.levels && e.candidates.length > 0);
   if (usable.length === 0) throw new RangeError("GREENer: no training pair has candidates with relevance levels");
   const mp = mixedPrecisionOption(opts.mixedPrecision, device, "trainGreener");
-  const graphs: PairGraph[] = usable.map(buildPairGraph);
+  const graphs: PairGraph[] = [];
+  for (let i = 0; i < usable.length; i++) {
+    graphs.push(buildPairGraph(usable[i]));
+    if ((i + 1) % 64 === 0 || i + 1 === usable.length) yield { phase: "prepare", epoch: 0, step: i + 1, steps: usable.length };
+  }
   if (model.device !== device) model.to(device);
   const params = model.parameters();
   const table = sentenceTable.device === device ? sentenceTable : toDeviceRaw(sentenceTable, device);
   try {
-    return trainLoop(model, table, usable, graphs, params, mp, rand, opts);
+    return yield* trainLoop(model, table, usable, graphs, params, mp, rand, opts);
   } finally {
     if (table !== sentenceTable) table.dispose();
   }
 }
 
-function trainLoop(
+function* trainLoop(
   model: GreenerModel, sentenceTable: Tensor, usable: readonly PairExample[], graphs: PairGraph[], params: Tensor[],
   mp: LowPrecision | null, rand: () => number, opts: GreenerTrainOptions,
-): GreenerTrainReport {
+): Steps<GreenerTrainReport> {
   const epochs = opts.epochs ?? 2, bs = opts.batchSize ?? 32, lr = opts.lr ?? 1e-3;
   const attrW = opts.attributeWeight ?? 1, clip = opts.clipNorm ?? 5;
   const log = opts.log ?? (() => {});
   const scaler = mp === "fp16" ? new GradScaler(opts.lossScale) : null;
   const opt = new Adam(params, { lr });
+  try {
   model.train();
   const t0 = performance.now();
   let steps = 0;
   const epochLoss: GreenerTrainReport["epochLoss"] = [];
   const order = usable.map((_, i) => i);
+  const perEpoch = Math.ceil(order.length / bs);
+  const planned = Math.min(opts.maxSteps ?? Infinity, epochs * perEpoch);
   outer: for (let ep = 0; ep < epochs; ep++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -100,7 +117,9 @@ function trainLoop(
       const idx = order.slice(k, k + bs);
       const batch = makeBatch(idx.map((i) => usable[i]), idx.map((i) => graphs[i]));
       const pairs = gradedPairs(batch.levels!, batch.sentenceOffsets, { maxPairsPerLevel: opts.maxPairsPerLevel ?? 4096, rand });
-      const [lt, ls, la] = tidy(() => {
+      let lt: number, ls: number, la: number;
+      try {
+      [lt, ls, la] = tidy(() => {
         const out = mp ? autocast(mp, () => model.call(batch, sentenceTable)) : model.call(batch, sentenceTable);
         const ls = bprLoss(out.sentenceScores, pairs);
         const la = attributeLoss(out.attrLogits, batch.attrLabels!);
@@ -108,7 +127,9 @@ function trainLoop(
         backward(scaler ? mul(total, scaler.scale) : total);
         return [total.item(), ls.item(), la.item()];
       });
-      batch.dispose();
+      } finally {
+        batch.dispose();
+      }
       const finite = scaler ? scaler.unscale(params) : true;
       scaler?.update(finite);
       if (finite) {
@@ -121,6 +142,7 @@ function trainLoop(
       sumS += ls;
       sumA += la;
       n++;
+      yield { phase: "train", epoch: ep + 1, step: steps, steps: planned, loss: lt, metrics: { sentenceLoss: ls, attributeLoss: la } };
       if (steps % 50 === 0) log(`GREENer step ${steps}: loss ${(sumT / n).toFixed(4)} (sentence ${(sumS / n).toFixed(4)}, attribute ${(sumA / n).toFixed(4)}), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       if (opts.maxSteps !== undefined && steps >= opts.maxSteps) {
         epochLoss.push({ total: sumT / n, sentence: sumS / n, attribute: sumA / n });
@@ -130,9 +152,11 @@ function trainLoop(
     epochLoss.push({ total: sumT / n, sentence: sumS / n, attribute: sumA / n });
     log(`GREENer epoch ${ep + 1}/${epochs}: loss ${(sumT / n).toFixed(4)} (sentence ${(sumS / n).toFixed(4)}, attribute ${(sumA / n).toFixed(4)})`);
   }
-  opt.dispose();
   model.eval();
   return { steps, epochs: epochLoss.length, seconds: (performance.now() - t0) / 1000, epochLoss, skippedSteps: scaler?.skipped ?? 0 };
+  } finally {
+    opt.dispose();
+  }
 }
 
 export interface PairScores {

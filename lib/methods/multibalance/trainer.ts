@@ -22,6 +22,7 @@ import { deviceOption } from "../device-option.js";
 import type { Device } from "../../tensor/dtype.js";
 import { mul } from "../../ops/index.js";
 import { DistributedDataParallel, shardOf, type ProcessGroup } from "../../distributed/index.js";
+import { runSync, type Phase, type Steps } from "../step_loop.js";
 
 export interface TaskMetrics {
   name: string;
@@ -69,6 +70,11 @@ export function computeGradients(model: MultiTaskModel, balancer: Balancer, batc
 
 /** Per-task metrics of the model on (up to maxRows of) a split. */
 export function evaluate(model: MultiTaskModel, split: MultiTaskSplit, opts: { batchSize?: number; maxRows?: number; keepPredictions?: boolean } = {}): TaskMetrics[] {
+  return runSync(evaluateSteps(model, split, opts));
+}
+
+/** evaluate as a trainer core (lib/methods/step_loop.ts): a boundary after each batch. */
+export function* evaluateSteps(model: MultiTaskModel, split: MultiTaskSplit, opts: { batchSize?: number; maxRows?: number; keepPredictions?: boolean; phase?: Phase; epoch?: number } = {}): Steps<TaskMetrics[]> {
   const B = opts.batchSize ?? 4096;
   const n = Math.min(split.size, opts.maxRows ?? Infinity);
   const T = model.tasks.length;
@@ -92,6 +98,7 @@ export function evaluate(model: MultiTaskModel, split: MultiTaskSplit, opts: { b
           });
         }),
       );
+      yield { phase: opts.phase ?? "eval", epoch: opts.epoch ?? 0, step: Math.min(n, s + B), steps: n };
     }
   } finally {
     model.train(wasTraining);
@@ -182,6 +189,15 @@ export interface TrainResult {
 }
 
 export function trainMultiTask(opts: TrainOptions): TrainResult {
+  return runSync(trainMultiTaskSteps(opts));
+}
+
+/**
+ * trainMultiTask as a trainer core (lib/methods/step_loop.ts): a boundary after every optimiser step and
+ * evaluation batch. Stopped early (aborted), it disposes the optimiser, and the model and
+ * balancer when it built them.
+ */
+export function* trainMultiTaskSteps(opts: TrainOptions): Steps<TrainResult> {
   const data = opts.data;
   const T = data.schema.tasks.length;
   const seed = opts.seed ?? 0;
@@ -191,6 +207,7 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
   const device = deviceOption(opts.device, typeof opts.model === "object" ? opts.model.device : "cpu", "trainMultiTask");
   const mp = mixedPrecisionOption(opts.mixedPrecision, device, "trainMultiTask");
   const model = typeof opts.model === "object" ? opts.model : createModel(opts.model ?? "mmoe", data.schema, { seed, ...(opts.modelOptions ?? {}) });
+  const ownModel = typeof opts.model !== "object", ownBalancer = typeof opts.balancer !== "object";
   if (model.device !== device) model.to(device);
   const balancer = typeof opts.balancer === "object" ? opts.balancer : createBalancer(opts.balancer ?? "multibalance", T, { seed, ...(opts.balancerOptions ?? {}) } as never);
   // Before the optimiser's first step, so its state is created on the device too.
@@ -210,6 +227,8 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
     throw new TypeError(`recforge: trainMultiTask: balancer ${JSON.stringify(balancer.kind)} is not supported with a process group (multibalance, equal, fixed are: they balance the gathered global gradients or are linear in the losses)`);
   if (pg && mp) throw new TypeError("recforge: trainMultiTask: mixed precision is not supported with a process group");
   const ddp = pg ? new DistributedDataParallel([...model.parameters(), ...balancer.parameters()], pg, { reduce: "sum" }) : null;
+  let finished = false;
+  try {
 
   let steps = 0, skipped = 0, timedMs = 0, timedExamples = 0;
   const stepTimes: number[] = [], allTimes: number[] = [], allSizes: number[] = [];
@@ -239,27 +258,34 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
     lossHistory.push(losses);
   };
 
+  const perEpoch = opts.batches ? opts.batches.length : Math.ceil(data.train.size / B);
+  const planned = Math.min(maxSteps, epochs * perEpoch);
+  const tick = (epoch: number) => ({ phase: "train" as const, epoch: epoch + 1, step: steps, steps: planned, loss: lossHistory[lossHistory.length - 1].reduce((a, b) => a + b, 0), metrics: Object.fromEntries(lossHistory[lossHistory.length - 1].map((l, t) => [`loss_${model.tasks[t].name}`, l])) });
   for (let epoch = 0; epoch < epochs && steps < maxSteps; epoch++) {
     const e0 = nowMs();
     if (opts.batches) {
       const nb = opts.batches.length;
-      for (let i = 0; i < nb && steps < maxSteps; i++) oneStep(opts.batches[i]);
+      for (let i = 0; i < nb && steps < maxSteps; i++) {
+        oneStep(opts.batches[i]);
+        yield tick(epoch);
+      }
     } else {
       const n = data.train.size;
       const perm = opts.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n);
       for (let s = 0; s < n && steps < maxSteps; s += B) {
         const rows = perm.subarray(s, Math.min(n, s + B));
         oneStep(data.train.gather(pg ? shardOf(rows, pg.rank, pg.size) : rows));
+        yield tick(epoch);
       }
     }
     const last = lossHistory[lossHistory.length - 1] ?? [];
     log(`epoch ${epoch + 1}: ${steps} steps, ${((nowMs() - e0) / 1000).toFixed(1)} s, last losses ${last.map((l) => l.toFixed(4)).join(" ")}`);
     const isLast = epoch === epochs - 1 || steps >= maxSteps;
     if (selectByValid || isLast) {
-      const valid = selectByValid ? evaluate(model, data.valid, { maxRows: opts.evalRows }) : null;
+      const valid = selectByValid ? yield* evaluateSteps(model, data.valid, { maxRows: opts.evalRows, phase: "valid", epoch: epoch + 1 }) : null;
       const score = valid ? meanNE(valid) : 0;
       if (!best || (selectByValid && score < best.score) || !selectByValid) {
-        const test = evaluate(model, data.test, { maxRows: opts.evalRows, keepPredictions: opts.keepTestPredictions });
+        const test = yield* evaluateSteps(model, data.test, { maxRows: opts.evalRows, keepPredictions: opts.keepTestPredictions, phase: "eval", epoch: epoch + 1 });
         best = { score, epoch: epoch + 1, test, valid };
       }
       if (valid) log(`  valid ${valid.map(fmtMetrics).join(" | ")}`);
@@ -272,7 +298,7 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
     timedExamples = allSizes.slice(1).reduce((a, b) => a + b, 0);
   }
   const sorted = [...stepTimes].sort((a, b) => a - b);
-  ddp?.dispose();
+  finished = true;
   return {
     model,
     balancer,
@@ -287,6 +313,18 @@ export function trainMultiTask(opts: TrainOptions): TrainResult {
     meanWeights: Array.from(wSum, (s) => s / Math.max(steps, 1)),
     lossHistory,
   };
+  } finally {
+    ddp?.dispose();
+    if (!finished) {
+      // Stopped before the end (aborted or failed): nothing this run built stays alive.
+      optimizer.dispose();
+      if (ownBalancer) {
+        balancer.dispose();
+        for (const p of balancer.parameters()) p.dispose();
+      }
+      if (ownModel) model.dispose();
+    }
+  }
 }
 
 function meanNE(ms: TaskMetrics[]): number {

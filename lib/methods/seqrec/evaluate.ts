@@ -9,15 +9,24 @@ import { rankOfTargets, RankingAccumulator, rankingMetrics, type RankingCutoffs,
 import type { CategoryHistory } from "./batch.js";
 import type { SeqDataset } from "./data.js";
 import { seqInputs, type SeqRecModel } from "./model.js";
+import { runSync, type Phase, type Steps } from "../step_loop.js";
 
 export interface EvaluateOptions {
   batchSize?: number;
+  /** The phase and epoch of rankTargetSteps' ticks (default "eval", 0). */
+  phase?: Phase;
+  epoch?: number;
   cutoffs?: RankingCutoffs;
   onProgress?: (done: number, total: number) => void;
 }
 
 /** Ranks of the true next items of `positions` under the model (eval mode, no gradients). */
 export function rankTargets(model: SeqRecModel, ds: SeqDataset, hist: CategoryHistory, positions: Int32Array, opts: EvaluateOptions = {}): Int32Array {
+  return runSync(rankTargetSteps(model, ds, hist, positions, opts));
+}
+
+/** rankTargets as a trainer core (lib/methods/step_loop.ts): a boundary after each batch. */
+export function* rankTargetSteps(model: SeqRecModel, ds: SeqDataset, hist: CategoryHistory, positions: Int32Array, opts: EvaluateOptions = {}): Steps<Int32Array> {
   const bs = opts.batchSize ?? 200;
   const out = new Int32Array(positions.length);
   const was = model.training;
@@ -33,6 +42,7 @@ export function rankTargets(model: SeqRecModel, ds: SeqDataset, hist: CategoryHi
         out.set(r, s);
       }));
       opts.onProgress?.(Math.min(positions.length, s + bs), positions.length);
+      yield { phase: opts.phase ?? "eval", epoch: opts.epoch ?? 0, step: Math.min(positions.length, s + bs), steps: positions.length };
     }
   } finally {
     model.train(was);

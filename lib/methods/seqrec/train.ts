@@ -19,10 +19,11 @@ import { clipGradNorm } from "../../optim/clip.js";
 import type { Optimizer } from "../../optim/optimizer.js";
 import type { Module } from "../../nn/module.js";
 import { loadCheckpoint, saveCheckpoint } from "../../io/checkpoint.js";
-import type { RankingMetrics } from "../../metrics/ranking.js";
+import { RankingAccumulator, type RankingMetrics } from "../../metrics/ranking.js";
 import { batchesOf, CategoryHistory } from "./batch.js";
 import type { SeqDataset } from "./data.js";
-import { evaluateRanking } from "./evaluate.js";
+import { rankTargetSteps } from "./evaluate.js";
+import { boundary, runAsync, type Loop } from "../step_loop.js";
 import { seqInputs, type EpochReport, type SeqRecModel } from "./model.js";
 import { mul } from "../../ops/index.js";
 import { DistributedDataParallel, isCheckpointWriter, shardOf, type ProcessGroup } from "../../distributed/index.js";
@@ -69,6 +70,11 @@ export interface TrainSeqRecOptions {
    * writes the checkpoints; every rank validates (the replicas are identical).
    */
   processGroup?: ProcessGroup;
+  /**
+   * Step boundaries of the public async trainer (trainNextItem, lib/api/seqrec.ts): reported after
+   * every step and validation batch, with a pause for the event loop and a stop on abort.
+   */
+  loop?: Loop;
 }
 
 export type SeqProgress =
@@ -112,12 +118,19 @@ interface LoopState {
 }
 
 function cloneState(model: Module<any, any>): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.detach().clone()]));
+  // (the detached view is freed at once: it used to stay live until garbage collection)
+  return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => {
+    const view = t.detach();
+    const copy = view.clone();
+    view.dispose();
+    return [k, copy];
+  }));
 }
 
 /** Trains `model` with early stopping on validation (see the file header). */
 export async function trainSeqRec(opts: TrainSeqRecOptions): Promise<TrainSeqRecResult> {
   const { model, ds } = opts;
+  opts.loop?.signal?.throwIfAborted();
   const hist = opts.hist ?? new CategoryHistory(ds);
   const train = opts.train ?? ds.split.train;
   const valid = opts.valid ?? ds.split.valid;
@@ -177,13 +190,15 @@ export async function trainSeqRec(opts: TrainSeqRecOptions): Promise<TrainSeqRec
   const every = opts.checkpointEvery ?? 500;
 
   model.train();
-  const validate = (epoch: number) =>
-    evaluateRanking(model, ds, hist, valid, { batchSize: opts.evalBatchSize, onProgress: (done, total) => opts.onProgress?.({ phase: "valid", epoch, done, total }) });
+  const validate = async (epoch: number) =>
+    new RankingAccumulator({}).add(await runAsync(rankTargetSteps(model, ds, hist, valid, { batchSize: opts.evalBatchSize, phase: "valid", epoch, onProgress: (done, total) => opts.onProgress?.({ phase: "valid", epoch, done, total }) }), opts.loop)).result();
+  const plannedSteps = maxEpochs * epochBatches(1).length;
 
+  try {
   if (!opt) {
     // nothing to train: one "epoch" is the validation run
     if (st.history.length === 0) {
-      const v = validate(1);
+      const v = await validate(1);
       st.history.push({ epoch: 1, loss: NaN, seconds: 0, valid: v, report: null });
       st.bestEpoch = 1;
     }
@@ -216,10 +231,11 @@ export async function trainSeqRec(opts: TrainSeqRecOptions): Promise<TrainSeqRec
       st.step++;
       opts.onProgress?.({ phase: "train", epoch: e, step: st.stepInEpoch, steps: batches.length, loss, lossEma: st.ema });
       if (st.step % every === 0 && st.stepInEpoch < batches.length) save();
-      if (st.step % 20 === 0) await new Promise((r) => setImmediate(r));
+      if (opts.loop) await boundary(opts.loop, { phase: "train", epoch: e, step: st.step, steps: plannedSteps, loss, metrics: { lossEma: st.ema } });
+      else if (st.step % 20 === 0) await new Promise((r) => setImmediate(r));
     }
     const report = model.afterEpoch({ ds, hist, train, epoch: e, seed, batchSize: bs });
-    const v = validate(e);
+    const v = await validate(e);
     st.history.push({ epoch: e, loss: st.epochLoss / batches.length, seconds: st.epochSeconds, valid: v, report });
     const score = v.recall[selectK];
     if (score === undefined) throw new RangeError(`recforge: trainSeqRec: selectK ${selectK} is not a recall cut-off`);
@@ -237,10 +253,11 @@ export async function trainSeqRec(opts: TrainSeqRecOptions): Promise<TrainSeqRec
     st.epochSeconds = 0;
     save();
   }
-  ddp?.dispose();
-  if (best) {
-    model.loadStateDict(best);
-    for (const t of Object.values(best)) t.dispose();
+  if (best) model.loadStateDict(best);
+  } finally {
+    ddp?.dispose();
+    opt?.dispose(); // its state (Adagrad sums, Adam moments) was never freed before
+    if (best) for (const t of Object.values(best)) t.dispose();
   }
   const trained = st.history.filter((h) => h.seconds > 0);
   return {

@@ -17,6 +17,7 @@ import { LsdqnQNet } from "../model/qnet.js";
 import { uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, randomSpins, randomEqualLabels, randomTour, instanceRng, type DenseInstance } from "../io/generators.js";
 import { ReplayBuffer, NStep, type Transition, type StoredTransition } from "./replay.js";
 import { moveCount, greedyAction, randomAction, envAction } from "./moves.js";
+import { runSync, type Phase, type Steps } from "../../step_loop.js";
 
 export type CopFamily = "points" | "er" | "ba";
 
@@ -136,6 +137,11 @@ function qRows(net: LsdqnQNet, g: CopGraphBatch, sol: Int32Array, coords?: Float
 
 /** Greedy episodes (ε = 0, stop allowed) from seeded random starts: mean best objective. */
 export function greedyEpisodes(net: LsdqnQNet, batch: Batch, n: number, k: number, seed: number, knn?: number): number {
+  return runSync(greedyEpisodeSteps(net, batch, n, k, seed, knn));
+}
+
+/** greedyEpisodes as a trainer core (lib/methods/step_loop.ts): a boundary after every move of the batch. */
+export function* greedyEpisodeSteps(net: LsdqnQNet, batch: Batch, n: number, k: number, seed: number, knn?: number, phase: Phase = "eval", epoch = 0): Steps<number> {
   const problem = net.problem, B = batch.insts.length, A = moveCount(problem, n);
   const env = new CopEnv({ problem, batch: B, n, k: problem === "kcut" ? k : undefined, matrix: batch.matrix });
   const g = new CopGraphBatch(batch.matrix, B, n, { knn: problem === "tsp" && knn !== undefined && n > knn ? knn : undefined, dtype: net.theta0.dtype });
@@ -155,6 +161,7 @@ export function greedyEpisodes(net: LsdqnQNet, batch: Batch, n: number, k: numbe
         act[b] = envAction(greedyAction(problem, n, s, q.moves.subarray(b * A, (b + 1) * A), q.stop[b]), A);
       }
       env.step(act);
+      yield { phase, epoch, step: t + 1, steps: env.limit };
     }
     return env.readBestObjective().reduce((a, c) => a + c, 0) / B;
   } finally {
@@ -164,6 +171,14 @@ export function greedyEpisodes(net: LsdqnQNet, batch: Batch, n: number, k: numbe
 }
 
 export function trainCop(opts: CopTrainOptions): CopTrainResult {
+  return runSync(trainCopSteps(opts));
+}
+
+/**
+ * trainCop as a trainer core (lib/methods/step_loop.ts): a boundary after every environment step and every
+ * move of the validation episodes. Stopped early (aborted), it disposes both networks.
+ */
+export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
   const problem = opts.problem;
   if (!["maxcut", "kcut", "tsp"].includes(problem)) throw new TypeError(`recforge: trainCop: problem must be maxcut, kcut or tsp, got ${JSON.stringify(problem)}`);
   const k = problem === "kcut" ? (opts.k ?? 5) : 2, m = opts.m ?? 6;
@@ -229,7 +244,9 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
 
   const valSize = opts.valSize ?? 8;
   const val = stack(Array.from({ length: valSize }, (_, i) => makeInstance(spec, hash2(seed, 0x7a1), i)), problem === "tsp");
-  const before = greedyEpisodes(pair.online, val, n, k, 99, knn);
+  let finished = false;
+  try {
+  const before = yield* greedyEpisodeSteps(pair.online, val, n, k, 99, knn, "valid", 0);
   const stepRng = (s: number) => new Rng(hash2(hash2(seed, 0x57e9), s));
 
   const openRound = (r: number) => {
@@ -297,21 +314,18 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
       }
       opts.onProgress?.({ step, steps, epsilon, loss, updates });
       if (opts.checkpointEvery && step % opts.checkpointEvery === 0) save();
+      yield { phase: "train", epoch: round, step, steps, loss: Number.isNaN(loss) ? undefined : loss, metrics: { epsilon, updates } };
     }
     save();
-  } catch (e) {
-    // An interrupted run leaves nothing alive (its last checkpoint is what remains).
-    pair.online.dispose?.();
-    pair.target.dispose?.();
-    throw e;
   } finally {
     (env as CopEnv | null)?.dispose();
     (g as CopGraphBatch | null)?.dispose();
     optim.dispose?.();
   }
-  const after = greedyEpisodes(pair.online, val, n, k, 99, knn);
+  const after = yield* greedyEpisodeSteps(pair.online, val, n, k, 99, knn, "eval", round);
   const net = pair.online;
   pair.target.dispose?.();
+  finished = true;
   return {
     problem, n, steps, updates, resumedFrom,
     recentLoss: losses.length ? losses.reduce((a, c) => a + c, 0) / losses.length : NaN,
@@ -319,6 +333,14 @@ export function trainCop(opts: CopTrainOptions): CopTrainResult {
     validation: { before, after, randomStart },
     net,
   };
+  } finally {
+    // An interrupted run leaves nothing alive (its last checkpoint is what remains).
+    if (!finished) {
+      pair.online.dispose?.();
+      pair.target.dispose?.();
+      optim.dispose?.();
+    }
+  }
 }
 
 /** The acting batch between steps, as JSON. */
