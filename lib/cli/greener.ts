@@ -87,3 +87,65 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
   process.stdout.write((flags.json ? JSON.stringify(r) : JSON.stringify(r, null, 2)) + "\n");
   return 0;
 }
+
+/**
+ * `recforge bench greener-fair [--data f] [--domain name] [--seeds 0,1,2] [--variants spec,review-labels,lsa]
+ * [--max-epochs 2] [--validation-limit n] [--test-limit n] [--train-limit n] [--hidden n] [--resamples n]
+ * [--quick] [--out dir] [--json]`: GREENer against tuned baselines, every choice on validation
+ * (lib/methods/greener/fair.ts). --out DIR writes DIR/greener-fair-<domain>-<date>[-quick].json.
+ * --quick: hidden 32, 2 seeds' worth of small settings (300 training pairs, 100 validation / test pairs, 200 resamples).
+ */
+export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: string[] = []): Promise<number> {
+  const { runGreenerFair, VARIANTS } = await import("../methods/greener/fair.js");
+  const { musicalInstrumentsPath } = await import("../data/reviews.js");
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const quick = !!flags.quick;
+  const file = typeof flags.data === "string" ? flags.data : musicalInstrumentsPath();
+  const domain = typeof flags.domain === "string" ? flags.domain : "musical-instruments";
+  if (!/^[a-z0-9-]+$/.test(domain)) throw new RangeError(`--domain must be lower-case letters, digits and '-', got ${JSON.stringify(domain)}`);
+  const list = (name: string) => (typeof flags[name] === "string" ? String(flags[name]).split(",").filter(Boolean) : undefined);
+  const seeds = list("seeds")?.map((s) => {
+    const v = Number(s);
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`--seeds must be non-negative integers, got ${JSON.stringify(s)}`);
+    return v;
+  });
+  const variants = list("variants");
+  for (const v of variants ?? []) if (!(v in VARIANTS)) throw new RangeError(`--variants: unknown ${JSON.stringify(v)} (one of ${Object.keys(VARIANTS).join(", ")})`);
+  const opt = (name: string) => {
+    if (flags[name] === undefined) return undefined;
+    const v = numFlag(flags, name, 0);
+    if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`--${name} must be an integer >= 1, got ${flags[name]}`);
+    return v;
+  };
+  const out = typeof flags.out === "string" ? flags.out : null;
+  const reduced: string[] = [];
+  const o = {
+    file, domain, seeds: seeds ?? [0, 1, 2],
+    variants: variants as never,
+    maxEpochs: opt("max-epochs") ?? 2,
+    validationLimit: opt("validation-limit") ?? (quick ? 100 : undefined),
+    testLimit: opt("test-limit") ?? (quick ? 100 : undefined),
+    trainLimit: opt("train-limit") ?? (quick ? 300 : undefined),
+    hidden: opt("hidden") ?? (quick ? 32 : undefined),
+    resamples: opt("resamples") ?? (quick ? 200 : 1000),
+  };
+  if (quick) reduced.push("--quick smoke run");
+  if (o.validationLimit !== undefined) reduced.push(`first ${o.validationLimit} validation pairs`);
+  if (o.testLimit !== undefined) reduced.push(`first ${o.testLimit} test pairs`);
+  if (o.trainLimit !== undefined) reduced.push(`a seeded sample of ${o.trainLimit} training pairs`);
+  if (o.hidden !== undefined) reduced.push(`hidden ${o.hidden}`);
+  const r = await runGreenerFair({
+    ...o, protocolNote: reduced.length ? reduced.join("; ") : null as never,
+    log: (m) => process.stderr.write(m + "\n"), command: ["recforge", ...argv].join(" "),
+  });
+  if (out) {
+    const date = new Date().toISOString().slice(0, 10);
+    const f = path.join(out, `greener-fair-${domain}-${date}${quick ? "-quick" : ""}.json`);
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");
+    process.stderr.write(`greener-fair: wrote ${f}\n`);
+  }
+  process.stdout.write((flags.json ? JSON.stringify(r) : JSON.stringify(r, null, 2)) + "\n");
+  return 0;
+}

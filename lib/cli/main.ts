@@ -20,6 +20,9 @@ const USAGE = `recforge <command>
   bench compexp [--json] [--quick] [--seeds n] [--parallel] [--data f] [--out dir]
                                       CompExp and its baselines on the test reviews (reduced protocol; --out bench/results: the file of record)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
+  bench greener-fair [--json] [--quick] [--data f] [--domain name] [--seeds 0,1,2] [--variants a,b] [--max-epochs n]
+                     [--validation-limit n] [--test-limit n] [--train-limit n] [--out dir]
+                                      GREENer vs most popular and the stand-in, all tuned on validation; paired bootstrap on test
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]
                                       GREENer: train on Amazon reviews, evaluate ILP / top-K selection
@@ -51,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case "bench":
         if (sub === "explain") return await (await import("./greener.js")).benchExplainGreenerCommand(flags, argv);
+        if (sub === "greener-fair") return await (await import("./greener.js")).benchGreenerFairCommand(flags, argv);
         if (sub === "ops") {
           const r = benchOps({ quick, command: ["recforge", ...argv].join(" ") });
           print(r, json);
