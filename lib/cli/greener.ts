@@ -91,9 +91,10 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
 /**
  * `recforge bench greener-fair [--data f] [--domain name] [--seeds 0,1,2] [--variants spec,review-labels,lsa]
  * [--max-epochs 2] [--validation-limit n] [--test-limit n] [--train-limit n] [--hidden n] [--resamples n]
- * [--quick] [--out dir] [--json]`: GREENer against tuned baselines, every choice on validation
+ * [--fusion w1,w2,..] [--quick] [--out dir] [--json]`: GREENer against tuned baselines, every choice on validation
  * (lib/methods/greener/fair.ts). --out DIR writes DIR/greener-fair-<domain>-<date>[-quick].json.
- * --quick: hidden 32, 2 seeds' worth of small settings (300 training pairs, 100 validation / test pairs, 200 resamples).
+ * --fusion adds the ENSEMBLE row "greener+standin-ilp" (GREENer + w · stand-in z-scores, w chosen on validation).
+ * --quick: small settings (hidden 32, 300 training pairs, 100 validation / test pairs, 200 resamples).
  */
 export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: string[] = []): Promise<number> {
   const { runGreenerFair, VARIANTS } = await import("../methods/greener/fair.js");
@@ -111,6 +112,11 @@ export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: stri
     return v;
   });
   const variants = list("variants");
+  const fusion = list("fusion")?.map((s) => {
+    const v = Number(s);
+    if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`--fusion weights must be numbers >= 0, got ${JSON.stringify(s)}`);
+    return v;
+  });
   for (const v of variants ?? []) if (!(v in VARIANTS)) throw new RangeError(`--variants: unknown ${JSON.stringify(v)} (one of ${Object.keys(VARIANTS).join(", ")})`);
   const opt = (name: string) => {
     if (flags[name] === undefined) return undefined;
@@ -129,6 +135,7 @@ export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: stri
     trainLimit: opt("train-limit") ?? (quick ? 300 : undefined),
     hidden: opt("hidden") ?? (quick ? 32 : undefined),
     resamples: opt("resamples") ?? (quick ? 200 : 1000),
+    ...(fusion ? { fusion } : {}),
   };
   if (quick) reduced.push("--quick smoke run");
   if (o.validationLimit !== undefined) reduced.push(`first ${o.validationLimit} validation pairs`);

@@ -198,13 +198,15 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     const fileA = path.join(tmp, "a.json"), fileB = path.join(tmp, "b.json");
     fs.writeFileSync(fileA, corpus(null));
     fs.writeFileSync(fileB, corpus(ALT)); // same corpus, test reviews rewritten (same sentence count)
-    const opts = { seeds: [0, 1], variants: ["spec", "lsa"], maxEpochs: 2, hidden: 16, resamples: 50, alphaGrid: [0, 1], lengthGrid: [0, 0.5], domain: "synthetic" };
+    const opts = { seeds: [0, 1], variants: ["spec", "lsa"], maxEpochs: 2, hidden: 16, resamples: 50, alphaGrid: [0, 1], lengthGrid: [0, 0.5], fusion: [0, 1], domain: "synthetic" };
     const a = await runGreenerFair({ file: fileA, ...opts });
     const b = await runGreenerFair({ file: fileB, ...opts });
     t.true(Object.isFrozen(a.selection));
     t.true(a.selection.test_split_sealed);
     // Every choice (design, epochs, α/λ of every method, validation numbers) is identical…
-    t.deepEqual(a.selection, b.selection);
+    // (wall times aside)
+    const choices = (sel) => JSON.parse(JSON.stringify(sel, (key, v) => (key === "train_seconds" ? undefined : v)));
+    t.deepEqual(choices(a.selection), choices(b.selection));
     // …while the test rows see the rewritten reviews.
     const row = (r, m) => r.test.rows.find((x) => x.method === m);
     t.notDeepEqual(row(a, "popular-topk").rougeL, row(b, "popular-topk").rougeL);
@@ -213,13 +215,16 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     t.truthy(a.provenance.commit !== undefined && a.provenance.machine);
     t.deepEqual(a.protocol.seeds, [0, 1]);
     t.true(a.protocol.validation_pairs > 0 && a.protocol.test_pairs > 0);
-    for (const m of ["random", "popular-topk", "popular-ilp", "standin-topk", "standin-ilp", "standin-ilp-untuned", "greener-ilp", "greener-topk"]) t.truthy(row(a, m), m);
+    for (const m of ["random", "popular-topk", "popular-ilp", "standin-topk", "standin-ilp", "standin-ilp-untuned", "greener-ilp", "greener-topk", "greener+standin-ilp"]) t.truthy(row(a, m), m);
     t.is(row(a, "greener-ilp").runs.length, 2);
     for (const name of ["popular", "standin"]) t.is(a.selection.baselines[name].tried.length, 4);
     t.deepEqual(a.selection.greener_design.variants.map((v) => v.name), ["spec", "lsa"]);
     for (const v of a.selection.greener_design.variants) t.is(v.epochs.length, 2);
     t.is(a.selection.greener_seeds.length, 2);
-    t.is(a.test.comparisons.length, 10);
+    t.is(a.test.comparisons.length, 15); // 3 rows × (most popular, stand-in ILP tuned / untuned, best on BLEU-4 / ROUGE-L)
+    for (const s of a.selection.greener_seeds) t.deepEqual(s.fusion.tried.map((x) => x.weight), [0, 1]);
+    // the fusion with w = 0 at top-K is GREENer's own top-K on validation
+    for (const s of a.selection.greener_seeds) t.deepEqual(s.fusion.tried[0].rougeL, s.validation_topk.rougeL);
     for (const c of a.test.comparisons) {
       for (const k of ["bleu4", "rougeL"]) {
         t.true(c[k].lo <= c[k].diff + 1e-9 || c[k].verdict !== "tie", JSON.stringify(c));

@@ -73,6 +73,12 @@ export interface FairOptions {
   batchSize?: number;
   resamples?: number;
   k?: number;
+  /**
+   * Score fusion weights w tried on validation for an extra row "greener+standin-ilp": GREENer's
+   * z-scores + w · the stand-in's z-scores (w by top-K on validation, then α and λ by the grid).
+   * An ensemble, reported beside GREENer, never in place of it. Default: none (no such row).
+   */
+  fusion?: number[];
   /** stated in the result: what was reduced and why */
   protocolNote?: string;
   log?: (m: string) => void;
@@ -109,7 +115,7 @@ export interface FairResult {
     test_split_sealed: true;
     baselines: Record<string, Tuned>;
     greener_design: { variants: { name: VariantName; note: string; epochs: { epoch: number; bleu4: number; rougeL: number; product: number }[]; train_seconds: number }[]; chosen: { variant: VariantName; epochs: number } };
-    greener_seeds: { seed: number; epochs: number; ilp: Tuned; validation_topk: { bleu4: number; rougeL: number }; train_seconds: number }[];
+    greener_seeds: { seed: number; epochs: number; ilp: Tuned; validation_topk: { bleu4: number; rougeL: number }; train_seconds: number; fusion: { weight: number; tried: { weight: number; bleu4: number; rougeL: number }[]; ilp: Tuned } | null }[];
   };
   test: { rows: FairRow[]; comparisons: FairComparison[]; greener_beats_standin_untuned: { bleu4: boolean; rougeL: boolean }; greener_beats_all_baselines: { bleu4: boolean; rougeL: boolean } };
   seconds: { prepare: number; selection: number; test: number; total: number };
@@ -145,6 +151,14 @@ function memo(scorer: Scorer): Scorer {
     let z = cache.get(ctx.review);
     if (!z) cache.set(ctx.review, (z = scorer(ctx)));
     return z;
+  };
+}
+
+/** z-scores of a plus w · z-scores of b, per pair (both already z-scored scorers). */
+function fused(a: Scorer, b: Scorer, w: number): Scorer {
+  return (ctx) => {
+    const x = a(ctx), y = b(ctx);
+    return Float64Array.from(x, (v, i) => v + w * y[i]);
   };
 }
 
@@ -312,7 +326,17 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
     greenerZ.set(seed, z);
     const ilp = tuneIlp(view, z, vectors, solver, valPairs, alphas, lambdas, k, topP);
     const m = pairMetricsOf(view, topKSelector(t.scorer.scorer), valPairs, k);
-    seedRecords.push({ seed, epochs: chosen!.epochs, ilp, validation_topk: { bleu4: r5(bleu4Of(m)), rougeL: r5(rougeLOf(m)) }, train_seconds: Math.round(t.seconds) });
+    let fusion: Record_["greener_seeds"][number]["fusion"] = null;
+    if (o.fusion?.length) {
+      const tried = o.fusion.map((w) => {
+        const fm = pairMetricsOf(view, topKSelector(fused(z, baseZ.standin, w)), valPairs, k);
+        return { weight: w, bleu4: r5(bleu4Of(fm)), rougeL: r5(rougeLOf(fm)) };
+      });
+      const w = chooseOnValidation(tried).weight;
+      fusion = { weight: w, tried, ilp: tuneIlp(view, memoZ(fused(z, baseZ.standin, w)), vectors, solver, valPairs, alphas, lambdas, k, topP) };
+      log(`greener-fair: seed ${seed} fusion weight ${w}, ILP α ${fusion.ilp.alpha}, λ ${fusion.ilp.lengthWeight} (${fusion.ilp.validation.bleu4} / ${fusion.ilp.validation.rougeL})`);
+    }
+    seedRecords.push({ seed, epochs: chosen!.epochs, ilp, validation_topk: { bleu4: r5(bleu4Of(m)), rougeL: r5(rougeLOf(m)) }, train_seconds: Math.round(t.seconds), fusion });
     log(`greener-fair: seed ${seed} ILP on validation → α ${ilp.alpha}, λ ${ilp.lengthWeight} (${ilp.validation.bleu4} / ${ilp.validation.rougeL})`);
   }
   const record: Record_ = {
@@ -350,7 +374,8 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
   addRow("standin-topk", "TF-IDF profile stand-in", "top-K", one(topKSelector(fullBase.standin)));
   addRow("standin-ilp", "TF-IDF profile stand-in, z-scored in the pair", `ILP α ${baseTuned.standin.alpha}, λ ${baseTuned.standin.lengthWeight} (validation)`, one(ilpRow("standin-ilp", memoZ(fullBase.standin), baseTuned.standin)));
   addRow("standin-ilp-untuned", "TF-IDF profile stand-in, raw", "ILP α 1, λ 0 (as bench explain ran it)", one(ilpSelector(fullBase.standin, fullVectors, solver, { solver: "bnb", topP, alpha: 1 })));
-  const gTop: { seed: number; m: PairMetrics }[] = [], gIlp: { seed: number; m: PairMetrics }[] = [];
+  const gTop: { seed: number; m: PairMetrics }[] = [], gIlp: { seed: number; m: PairMetrics }[] = [], gFused: { seed: number; m: PairMetrics }[] = [];
+  const standinZTest = memoZ(fullBase.standin);
   for (const seed of seeds) {
     const t = trained.get(seed)!;
     const sc = new GreenerScorer(t.model, data, t.table);
@@ -358,18 +383,21 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
     const tuned = seedRecords.find((s) => s.seed === seed)!.ilp;
     gTop.push({ seed, m: pairMetricsOf(data, topKSelector(sc.scorer), testPairs, k) });
     gIlp.push({ seed, m: pairMetricsOf(data, ilpSelector(memoZ(sc.scorer), fullVectors, solver, { solver: "bnb", topP, alpha: tuned.alpha, lengthWeight: tuned.lengthWeight }), testPairs, k) });
+    const fu = seedRecords.find((s) => s.seed === seed)!.fusion;
+    if (fu) gFused.push({ seed, m: pairMetricsOf(data, ilpSelector(memoZ(fused(memoZ(sc.scorer), standinZTest, fu.weight)), fullVectors, solver, { solver: "bnb", topP, alpha: fu.ilp.alpha, lengthWeight: fu.ilp.lengthWeight }), testPairs, k) });
     t.model.dispose();
     t.table.dispose();
   }
   const gv = `${chosen!.variant}, ${chosen!.epochs} epoch(s)`;
   addRow("greener-ilp", `GREENer (GAT + DCN; ${gv}), z-scored in the pair`, `ILP, α and λ per seed on validation: ${seedRecords.map((s) => `seed ${s.seed}: α ${s.ilp.alpha}, λ ${s.ilp.lengthWeight}`).join("; ")}`, gIlp);
   addRow("greener-topk", `GREENer (GAT + DCN; ${gv})`, "top-K", gTop);
+  if (gFused.length) addRow("greener+standin-ilp", `ENSEMBLE: GREENer z-scores + w · stand-in z-scores (${gv}), z-scored in the pair`, `w, then ILP α and λ per seed on validation: ${seedRecords.map((s) => `seed ${s.seed}: w ${s.fusion!.weight}, α ${s.fusion!.ilp.alpha}, λ ${s.fusion!.ilp.lengthWeight}`).join("; ")}`, gFused);
 
   const baselineNames = ["random", "popular-topk", "popular-ilp", "standin-topk", "standin-ilp", "standin-ilp-untuned"];
   const bestOn = (metric: "bleu4" | "rougeL") => rows.filter((r) => baselineNames.includes(r.method) && r.method !== "random").sort((a, b) => b[metric].mean - a[metric].mean)[0].method;
   const comparisons: FairComparison[] = [];
   const resamples = o.resamples ?? 1000;
-  for (const g of ["greener-ilp", "greener-topk"]) {
+  for (const g of ["greener-ilp", "greener-topk", ...(gFused.length ? ["greener+standin-ilp"] : [])]) {
     const against: [string, FairComparison["role"]][] = [
       ["popular-topk", "most popular"], ["standin-ilp", "stand-in ILP (tuned)"], ["standin-ilp-untuned", "stand-in ILP (untuned, α = 1, λ = 0)"],
       [bestOn("bleu4"), "best baseline on BLEU-4"], [bestOn("rougeL"), "best baseline on ROUGE-L"],
@@ -394,6 +422,7 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
         "ILP: scores z-scored within each pair for every scorer, then + λ·ln(#tokens), redundancy α·TF-IDF cosine, top 100, exact branch-and-bound",
         "best baseline per metric = the baseline row with the highest TEST value (strongest bar, picked after the fact)",
         "intervals: paired bootstrap over the test pairs (same resample for both sides), 95% percentile; GREENer side = mean over seeds",
+        ...(o.fusion?.length ? [`greener+standin-ilp is an ENSEMBLE (GREENer + w · stand-in z-scores, w from ${JSON.stringify(o.fusion)} by validation top-K, then α and λ by the grid), reported beside GREENer, not as GREENer`] : []),
       ],
       reduced: o.protocolNote ?? null,
       seeds, validation_pairs: valPairs.length, test_pairs: testPairs.length, train_pairs: trainPairs.length, k, top_p: topP,
