@@ -91,8 +91,8 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
 /**
  * `recforge bench greener-fair [--data f] [--domain name] [--seeds 0,1,2] [--variants spec,review-labels,lsa]
  * [--max-epochs 2] [--validation-limit n] [--test-limit n] [--train-limit n] [--hidden n] [--resamples n]
- * [--fusion w1,w2,..] [--quick] [--out dir] [--json]`: GREENer against tuned baselines, every choice on validation
- * (lib/methods/greener/fair.ts). --out DIR writes DIR/greener-fair-<domain>-<date>[-quick].json.
+ * [--fusion w1,w2,..] [--quick] [--out dir] [--tag name] [--json]`: GREENer against tuned baselines, every choice on validation
+ * (lib/methods/greener/fair.ts). --out DIR writes DIR/greener-fair-<domain>-<date>[-<tag>][-quick].json.
  * --fusion adds the ENSEMBLE row "greener+standin-ilp" (GREENer + w · stand-in z-scores, w chosen on validation).
  * --quick: small settings (hidden 32, 300 training pairs, 100 validation / test pairs, 200 resamples).
  */
@@ -125,6 +125,8 @@ export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: stri
     return v;
   };
   const out = typeof flags.out === "string" ? flags.out : null;
+  const tag = typeof flags.tag === "string" ? flags.tag : null;
+  if (tag !== null && !/^[a-z0-9-]+$/.test(tag)) throw new RangeError(`--tag must be lower-case letters, digits and '-', got ${JSON.stringify(tag)}`);
   const reduced: string[] = [];
   const o = {
     file, domain, seeds: seeds ?? [0, 1, 2],
@@ -148,7 +150,7 @@ export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: stri
   });
   if (out) {
     const date = new Date().toISOString().slice(0, 10);
-    const f = path.join(out, `greener-fair-${domain}-${date}${quick ? "-quick" : ""}.json`);
+    const f = path.join(out, `greener-fair-${domain}-${date}${tag ? "-" + tag : ""}${quick ? "-quick" : ""}.json`);
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");
     process.stderr.write(`greener-fair: wrote ${f}\n`);

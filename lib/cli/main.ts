@@ -21,7 +21,7 @@ const USAGE = `recforge <command>
                                       CompExp and its baselines on the test reviews (reduced protocol; --out bench/results: the file of record)
   bench explain [--json] [--quick]    GREENer sentence selection: ILP timing, baselines and GREENer quality
   bench greener-fair [--json] [--quick] [--data f] [--domain name] [--seeds 0,1,2] [--variants a,b] [--max-epochs n]
-                     [--validation-limit n] [--test-limit n] [--train-limit n] [--fusion w,..] [--out dir]
+                     [--validation-limit n] [--test-limit n] [--train-limit n] [--fusion w,..] [--out dir] [--tag name]
                                       GREENer vs most popular and the stand-in, all tuned on validation; paired bootstrap on test
                                       (--no-greener: baselines only; GREENer options as for train greener)
   train greener [--data f] [--device cpu|cuda] [--alpha x] [--length-weight x] [--labels sentences|review] [--no-centrality] [--json]

@@ -34,20 +34,22 @@ import { trainGreener } from "./train.js";
 import { pairExample, trainingReviews, GreenerScorer } from "./examples.js";
 import { RelevanceScorer, type RelevanceReference } from "./relevance.js";
 import { sealTestSplit, testSentenceMask } from "./split_seal.js";
+import { ProfileFeatures, PROFILE_FEATURE_WIDTH } from "./profile_features.js";
 import { emptyPairMetrics, setPair, bleu4Of, rougeLOf, pairedBootstrap, type PairMetrics, type DiffInterval } from "./paired_bootstrap.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { native } from "../../native.js";
 import { startProvenance, type Provenance } from "../../provenance.js";
 import { mulberry32 } from "../../prng.js";
 
-export type VariantName = "spec" | "review-labels" | "lsa" | "no-centrality";
+export type VariantName = "spec" | "review-labels" | "lsa" | "no-centrality" | "profile";
 
 /** GREENer design variants tried on validation (docs/greener.md). */
-export const VARIANTS: Record<VariantName, { labels: RelevanceReference; centrality: boolean; features: "random-projection" | "lsa"; note: string }> = {
+export const VARIANTS: Record<VariantName, { labels: RelevanceReference; centrality: boolean; features: "random-projection" | "lsa"; profile?: boolean; note: string }> = {
   spec: { labels: "sentences", centrality: true, features: "random-projection", note: "the spec's labels, TF-IDF random projection + item centrality (the previous default)" },
   "review-labels": { labels: "review", centrality: true, features: "random-projection", note: "evaluation-matched labels (one reference: the whole review), random projection + centrality" },
   lsa: { labels: "sentences", centrality: true, features: "lsa", note: "sentence features learned from the training reviews: LSA (randomized SVD of their TF-IDF) + centrality" },
   "no-centrality": { labels: "sentences", centrality: false, features: "random-projection", note: "the spec's labels, random projection only" },
+  profile: { labels: "sentences", centrality: true, features: "random-projection", profile: true, note: "spec + per-candidate cosines to the user's and item's TF-IDF text profiles (leave-one-out in training) into the DCN (profile_features.ts)" },
 };
 
 export const FAIR_ALPHA_GRID = [0, 0.1, 0.3, 1, 3];
@@ -231,7 +233,7 @@ function restore(model: GreenerModel, snap: Map<string, Float32Array>): void {
   for (const [k, t] of Object.entries(model.stateDict())) native.write({ handle: t._h, byteOffset: 0, data: snap.get(k)! });
 }
 
-interface Trained { model: GreenerModel; table: Tensor; scorer: GreenerScorer; epochs: { epoch: number; bleu4: number; rougeL: number; product: number }[]; chosenEpoch: number; seconds: number }
+interface Trained { variant: VariantName; model: GreenerModel; table: Tensor; scorer: GreenerScorer; epochs: { epoch: number; bleu4: number; rougeL: number; product: number }[]; chosenEpoch: number; seconds: number }
 
 /** Trains one variant with one seed on the sealed view; with `selectEpoch`, keeps the best epoch on validation (top-K). */
 function trainOne(view: GreenerData, vectors: SentenceVectors, testMask: Uint8Array, variant: VariantName, seed: number, epochs: number, selectEpoch: boolean, valPairs: number[], trainPairs: number[], o: FairOptions): Trained {
@@ -239,12 +241,17 @@ function trainOne(view: GreenerData, vectors: SentenceVectors, testMask: Uint8Ar
   const k = o.k ?? 5;
   const { table, width } = sentenceTable(view, vectors, variant, testMask);
   const relevance = new RelevanceScorer();
-  const examples = trainPairs.map((r) => pairExample(view, r, { labels: true, relevance, reference: VARIANTS[variant].labels, k }));
-  const model = new GreenerModel({ numUsers: view.users.length, numItems: view.items.length, numAttributes: view.attributes.names.length, sentenceDim: width, seed, ...(o.hidden ? { hidden: o.hidden } : {}) });
+  const profile = VARIANTS[variant].profile ? new ProfileFeatures(view, vectors) : null;
+  const pairFeatures = profile ? (r: number, c: Int32Array) => profile.features(r, c) : undefined;
+  const examples = trainPairs.map((r) => pairExample(view, r, { labels: true, relevance, reference: VARIANTS[variant].labels, k, pairFeatures }));
+  const model = new GreenerModel({
+    numUsers: view.users.length, numItems: view.items.length, numAttributes: view.attributes.names.length, sentenceDim: width, seed,
+    pairFeatureDim: profile ? PROFILE_FEATURE_WIDTH : 0, ...(o.hidden ? { hidden: o.hidden } : {}),
+  });
   const curve: Trained["epochs"] = [];
   let best = -1, bestEpoch = epochs, snap: Map<string, Float32Array> | null = null;
   const onEpoch = (epoch: number) => {
-    const sc = new GreenerScorer(model, view, table);
+    const sc = new GreenerScorer(model, view, table, pairFeatures);
     sc.precompute(valPairs);
     const m = pairMetricsOf(view, topKSelector(sc.scorer), valPairs, k);
     const b = bleu4Of(m), rl = rougeLOf(m);
@@ -258,7 +265,7 @@ function trainOne(view: GreenerData, vectors: SentenceVectors, testMask: Uint8Ar
   };
   const rep = trainGreener(model, table, examples, { epochs, batchSize: o.batchSize ?? 32, lr: o.lr ?? 1e-3, seed, log, ...(selectEpoch ? { onEpoch } : {}) });
   if (selectEpoch && bestEpoch < rep.epochs && snap) restore(model, snap);
-  return { model, table, scorer: new GreenerScorer(model, view, table), epochs: curve, chosenEpoch: selectEpoch ? bestEpoch : epochs, seconds: rep.seconds };
+  return { variant, model, table, scorer: new GreenerScorer(model, view, table, pairFeatures), epochs: curve, chosenEpoch: selectEpoch ? bestEpoch : epochs, seconds: rep.seconds };
 }
 
 export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
@@ -378,7 +385,8 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
   const standinZTest = memoZ(fullBase.standin);
   for (const seed of seeds) {
     const t = trained.get(seed)!;
-    const sc = new GreenerScorer(t.model, data, t.table);
+    const testProfile = VARIANTS[t.variant].profile ? new ProfileFeatures(data, fullVectors) : null;
+    const sc = new GreenerScorer(t.model, data, t.table, testProfile ? (r, c) => testProfile.features(r, c) : undefined);
     sc.precompute(testPairs);
     const tuned = seedRecords.find((s) => s.seed === seed)!.ilp;
     gTop.push({ seed, m: pairMetricsOf(data, topKSelector(sc.scorer), testPairs, k) });
