@@ -198,7 +198,7 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     const fileA = path.join(tmp, "a.json"), fileB = path.join(tmp, "b.json");
     fs.writeFileSync(fileA, corpus(null));
     fs.writeFileSync(fileB, corpus(ALT)); // same corpus, test reviews rewritten (same sentence count)
-    const opts = { seeds: [0, 1], variants: ["spec", "lsa"], maxEpochs: 2, hidden: 16, resamples: 50, alphaGrid: [0, 1], lengthGrid: [0, 0.5], fusion: [0, 1], domain: "synthetic" };
+    const opts = { seeds: [0, 1], variants: ["spec", "lsa", "profile"], maxEpochs: 2, hidden: 16, resamples: 50, alphaGrid: [0, 1], lengthGrid: [0, 0.5], fusion: [0, 1], domain: "synthetic" };
     const a = await runGreenerFair({ file: fileA, ...opts });
     const b = await runGreenerFair({ file: fileB, ...opts });
     t.true(Object.isFrozen(a.selection));
@@ -218,7 +218,7 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     for (const m of ["random", "popular-topk", "popular-ilp", "standin-topk", "standin-ilp", "standin-ilp-untuned", "greener-ilp", "greener-topk", "greener+standin-ilp"]) t.truthy(row(a, m), m);
     t.is(row(a, "greener-ilp").runs.length, 2);
     for (const name of ["popular", "standin"]) t.is(a.selection.baselines[name].tried.length, 4);
-    t.deepEqual(a.selection.greener_design.variants.map((v) => v.name), ["spec", "lsa"]);
+    t.deepEqual(a.selection.greener_design.variants.map((v) => v.name), ["spec", "lsa", "profile"]);
     for (const v of a.selection.greener_design.variants) t.is(v.epochs.length, 2);
     t.is(a.selection.greener_seeds.length, 2);
     t.is(a.test.comparisons.length, 15); // 3 rows × (most popular, stand-in ILP tuned / untuned, best on BLEU-4 / ROUGE-L)
@@ -239,4 +239,62 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     if (old === undefined) delete process.env.RECFORGE_CACHE;
     else process.env.RECFORGE_CACHE = old;
   }
+});
+
+// ---- variant "profile": per-candidate profile cosines into the DCN
+import { ProfileFeatures } from "../../dist/methods/greener/profile_features.js";
+import { pairExample, GreenerModel, TfidfProjectionEncoder } from "../../dist/methods/greener/index.js";
+import { makeBatch } from "../../dist/methods/greener/graph.js";
+import { cosine, sumNormalized } from "../../dist/text/tfidf.js";
+import * as rf from "../../dist/index.js";
+
+test("ProfileFeatures: cosines to the user / item TF-IDF profiles, the pair's own review left out in training", (t) => {
+  const d = tinyData();
+  const vec = new SentenceVectors(d);
+  const pf = new ProfileFeatures(d, vec);
+  const cands = Int32Array.of(0, 1, 2, 3);
+  // test review 2: user u2 has no training review → 0; item profile = all four training sentences
+  const f2 = pf.features(2, cands);
+  const item = sumNormalized([0, 1, 2, 3].map((s) => vec.vector(s)));
+  for (let c = 0; c < 4; c++) {
+    t.is(f2[2 * c], 0);
+    close(t, f2[2 * c + 1], cosine(vec.vector(c), item), 1e-6);
+  }
+  // training review 0 (u0 wrote s0, s1): the user's profile is only that review → empty (0);
+  // the item's profile without it = s2 + s3
+  const f0 = pf.features(0, cands);
+  const loo = sumNormalized([2, 3].map((s) => vec.vector(s)));
+  for (let c = 0; c < 4; c++) {
+    t.is(f0[2 * c], 0);
+    close(t, f0[2 * c + 1], cosine(vec.vector(c), loo), 1e-6);
+  }
+  // training review 1 (u1 wrote s2, s3): the user's profile without it is empty too; item = s0 + s1
+  const f1 = pf.features(1, cands);
+  const loo1 = sumNormalized([0, 1].map((s) => vec.vector(s)));
+  for (let c = 0; c < 4; c++) close(t, f1[2 * c + 1], cosine(vec.vector(c), loo1), 1e-6);
+});
+
+test("GREENer model with pair features: the DCN sees them; widths are checked", (t) => {
+  const d = tinyData();
+  const vec = new SentenceVectors(d);
+  const pf = new ProfileFeatures(d, vec);
+  const enc = new TfidfProjectionEncoder(vec.tfidf, { dim: 8 });
+  const table = enc.encodeAll(d.sentences.map((_, s) => d.tokens(s)));
+  const fn = (r, c) => pf.features(r, c);
+  const model = new GreenerModel({ numUsers: 3, numItems: 1, numAttributes: 3, sentenceDim: enc.width, hidden: 8, heads: 2, pairFeatureDim: 2, seed: 1 });
+  model.eval();
+  const ex = pairExample(d, 2, { pairFeatures: fn });
+  t.is(ex.pairFeatures.length, 2 * ex.candidates.length);
+  const score = (e) => rf.noGrad(() => rf.tidy(() => Array.from(model.call(makeBatch([e]), table).sentenceScores.toTypedArray())));
+  const a = score(ex);
+  t.is(a.length, 4);
+  // changing only the pair features changes the scores (they reach the scorer)
+  const b = score({ ...ex, pairFeatures: ex.pairFeatures.map((x) => x + 0.5) });
+  t.true(a.some((x, i) => Math.abs(x - b[i]) > 1e-7), `${a} vs ${b}`);
+  // a batch without pair features for a model that expects them, and mixed batches, are errors
+  t.throws(() => rf.tidy(() => model.call(makeBatch([pairExample(d, 2)]), table)), { instanceOf: RangeError, message: /expects 2 pair features/ });
+  t.throws(() => makeBatch([ex, pairExample(d, 2)]), { instanceOf: RangeError, message: /all or none/ });
+  t.throws(() => new GreenerModel({ numUsers: 1, numItems: 1, numAttributes: 1, sentenceDim: 4, hidden: 8, heads: 2, pairFeatureDim: -1 }), { instanceOf: RangeError });
+  model.dispose();
+  table.dispose();
 });
