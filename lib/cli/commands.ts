@@ -397,6 +397,34 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: "bench greener-fair",
+    summary: "GREENer against tuned baselines (most popular, TF-IDF stand-in; top-K and ILP): every choice on validation, the test split sealed until then, paired bootstrap intervals",
+    notes:
+      "--out DIR writes DIR/greener-fair-<domain>-<date>[-<tag>][-quick].json. --fusion adds the ensemble row greener+standin-ilp.\n" +
+      "--quick: hidden 32, 300 training pairs, 100 validation / test pairs, 200 resamples.",
+    flags: [
+      QUICK,
+      f("data", "string", "reviews file (default: $RECFORGE_DATA's Amazon Musical Instruments 5-core)", { arg: "FILE" }),
+      f("domain", "string", "name of the review domain in the file name (lower-case letters, digits, '-')", { default: "musical-instruments" }),
+      f("seeds", "list", "seeds (non-negative integers)", { default: "0,1,2", check: (v) => (String(v).split(",").every((x) => /^[0-9]+$/.test(x)) ? null : "expects non-negative integers") }),
+      f("variants", "list", "GREENer designs tried on validation (see docs/greener.md)"),
+      f("max-epochs", "integer", "epochs tried on validation, 1..N", { default: 2, min: 1 }),
+      f("validation-limit", "integer", "first N validation pairs", { min: 1 }),
+      f("test-limit", "integer", "first N test pairs", { min: 1 }),
+      f("train-limit", "integer", "a seeded sample of N training pairs", { min: 1 }),
+      f("hidden", "integer", "GAT hidden width", { min: 1 }),
+      f("resamples", "integer", "bootstrap resamples (--quick: 200)", { default: 1000, min: 1 }),
+      f("fusion", "list", "ensemble weights w tried on validation (numbers >= 0)"),
+      f("tag", "string", "suffix of the result file name (lower-case letters, digits, '-')"),
+      OUT_DIR, PLOT_BENCH, JSON_FLAG,
+    ],
+    outIsDir: true,
+    async run(flags, ctx) {
+      const { benchGreenerFairCommand } = await import("./greener.js");
+      return { result: await benchGreenerFairCommand(flags, ctx.argv) };
+    },
+  },
+  {
     name: "bench seqrec",
     summary: "next-item models: GatedLongRec's table (default), CTA's table (--suite cta) or SASRec's sanity protocol (--suite sanity)",
     notes:

@@ -140,3 +140,73 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
   const progress = greenerLogProgress({ batchSize: t.batchSize, epochs: t.epochs, maxSteps: t.maxSteps });
   return { ...(await benchExplainWithGreener({ quick: !!flags.quick, file, greener, command: ["recforge", ...argv].join(" "), log: progress.log })) };
 }
+
+/**
+ * `recforge bench greener-fair [--data f] [--domain name] [--seeds 0,1,2] [--variants spec,review-labels,lsa]
+ * [--max-epochs 2] [--validation-limit n] [--test-limit n] [--train-limit n] [--hidden n] [--resamples n]
+ * [--fusion w1,w2,..] [--quick] [--out dir] [--tag name] [--json]`: GREENer against tuned baselines, every choice on validation
+ * (lib/methods/greener/fair.ts). --out DIR writes DIR/greener-fair-<domain>-<date>[-<tag>][-quick].json.
+ * --fusion adds the ENSEMBLE row "greener+standin-ilp" (GREENer + w · stand-in z-scores, w chosen on validation).
+ * --quick: small settings (hidden 32, 300 training pairs, 100 validation / test pairs, 200 resamples).
+ */
+export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: string[] = []): Promise<Record<string, unknown>> {
+  const { runGreenerFair, VARIANTS } = await import("../methods/greener/fair.js");
+  const { musicalInstrumentsPath } = await import("../data/reviews.js");
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const quick = !!flags.quick;
+  const file = typeof flags.data === "string" ? flags.data : musicalInstrumentsPath();
+  const domain = typeof flags.domain === "string" ? flags.domain : "musical-instruments";
+  if (!/^[a-z0-9-]+$/.test(domain)) throw new RangeError(`--domain must be lower-case letters, digits and '-', got ${JSON.stringify(domain)}`);
+  const list = (name: string) => (typeof flags[name] === "string" ? String(flags[name]).split(",").filter(Boolean) : undefined);
+  const seeds = list("seeds")?.map((s) => {
+    const v = Number(s);
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`--seeds must be non-negative integers, got ${JSON.stringify(s)}`);
+    return v;
+  });
+  const variants = list("variants");
+  const fusion = list("fusion")?.map((s) => {
+    const v = Number(s);
+    if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`--fusion weights must be numbers >= 0, got ${JSON.stringify(s)}`);
+    return v;
+  });
+  for (const v of variants ?? []) if (!(v in VARIANTS)) throw new RangeError(`--variants: unknown ${JSON.stringify(v)} (one of ${Object.keys(VARIANTS).join(", ")})`);
+  const opt = (name: string) => {
+    if (flags[name] === undefined) return undefined;
+    const v = numFlag(flags, name, 0);
+    if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`--${name} must be an integer >= 1, got ${flags[name]}`);
+    return v;
+  };
+  const out = typeof flags.out === "string" ? flags.out : null;
+  const tag = typeof flags.tag === "string" ? flags.tag : null;
+  if (tag !== null && !/^[a-z0-9-]+$/.test(tag)) throw new RangeError(`--tag must be lower-case letters, digits and '-', got ${JSON.stringify(tag)}`);
+  const reduced: string[] = [];
+  const o = {
+    file, domain, seeds: seeds ?? [0, 1, 2],
+    variants: variants as never,
+    maxEpochs: opt("max-epochs") ?? 2,
+    validationLimit: opt("validation-limit") ?? (quick ? 100 : undefined),
+    testLimit: opt("test-limit") ?? (quick ? 100 : undefined),
+    trainLimit: opt("train-limit") ?? (quick ? 300 : undefined),
+    hidden: opt("hidden") ?? (quick ? 32 : undefined),
+    resamples: opt("resamples") ?? (quick ? 200 : 1000),
+    ...(fusion ? { fusion } : {}),
+  };
+  if (quick) reduced.push("--quick smoke run");
+  if (o.validationLimit !== undefined) reduced.push(`first ${o.validationLimit} validation pairs`);
+  if (o.testLimit !== undefined) reduced.push(`first ${o.testLimit} test pairs`);
+  if (o.trainLimit !== undefined) reduced.push(`a seeded sample of ${o.trainLimit} training pairs`);
+  if (o.hidden !== undefined) reduced.push(`hidden ${o.hidden}`);
+  const r = await runGreenerFair({
+    ...o, protocolNote: reduced.length ? reduced.join("; ") : null as never,
+    log: (m) => process.stderr.write(m + "\n"), command: ["recforge", ...argv].join(" "),
+  });
+  if (out) {
+    const date = new Date().toISOString().slice(0, 10);
+    const f = path.join(out, `greener-fair-${domain}-${date}${tag ? "-" + tag : ""}${quick ? "-quick" : ""}.json`);
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");
+    process.stderr.write(`greener-fair: wrote ${f}\n`);
+  }
+  return { ...(r as unknown as Record<string, unknown>) };
+}

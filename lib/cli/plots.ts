@@ -74,6 +74,11 @@ export function benchChart(name: string, r: Row): Chart | null {
       return bars("NE difference against the baseline over seeds (mean and 95% interval; lower is better)", "ΔNE", rows(r.comparisons), (x) => `${x.balancer} − ${x.baseline} (${x.task})`, [
         ["mean", (x) => mean(x.ne_delta)], ["interval low", (x) => intervalEnd(x.ne_delta, 0)], ["interval high", (x) => intervalEnd(x.ne_delta, 1)],
       ]);
+    case "greener-fair": {
+      // Test BLEU-4 and ROUGE-L (seed means) of every row: GREENer, the tuned baselines, random.
+      const t = (r.test ?? {}) as Row;
+      return bars("GREENer vs baselines tuned on validation (test, mean over seeds)", "score", rows(t.rows), (x) => String(x.method), [["BLEU-4", (x) => mean(x.bleu4)], ["ROUGE-L", (x) => mean(x.rougeL)]]);
+    }
     default:
       return null;
   }

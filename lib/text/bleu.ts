@@ -134,6 +134,31 @@ export function corpusBleu(listOfReferences: readonly (readonly (readonly string
   return score(st, maxN, opts);
 }
 
+/** Sufficient statistics of one segment (clipped matches and n-gram totals per order, lengths):
+ *  corpus BLEU of any multiset of segments is bleuFromStats of their (weighted) sums, which is
+ *  what a bootstrap over segments resamples (GREENer's paired bootstrap). */
+export interface BleuStats {
+  num: number[];
+  den: number[];
+  hypLen: number;
+  refLen: number;
+}
+
+export function bleuSegmentStats(references: readonly (readonly string[])[], hypothesis: readonly string[], maxN = 4): BleuStats {
+  checkOrder(maxN);
+  if (references.length === 0) throw new RangeError("bleuSegmentStats: at least one reference is required");
+  const st: Stats = { num: new Array(maxN).fill(0), den: new Array(maxN).fill(0), hypLen: 0, refLen: 0 };
+  segmentStats(references, hypothesis, maxN, st);
+  return st;
+}
+
+/** BLEU-maxN from (summed) segment statistics; the same score as corpusBleu over those segments. */
+export function bleuFromStats(stats: BleuStats, maxN = 4, opts: BleuOptions = {}): number {
+  checkOrder(maxN);
+  if (stats.num.length < maxN || stats.den.length < maxN) throw new RangeError(`bleuFromStats: statistics for ${stats.num.length} orders, BLEU-${maxN} needs ${maxN}`);
+  return score(stats, maxN, opts);
+}
+
 /** GREENer's soft relevance of a candidate: BLEU-2 + BLEU-3 (method1) against the
  *  ground-truth review's sentences as references, in [0, 2]. */
 export function bleu23(references: readonly (readonly string[])[], candidate: readonly string[]): number {

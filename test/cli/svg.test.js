@@ -82,6 +82,7 @@ const cases = [
   ["balance", "balance-2026-11-26-quick.json", (r) => r.results.length],
   ["dti-seeds", "dti-seeds-2026-12-06.json", (r) => r.dti_by_k.length],
   ["balance-seeds", "multibalance-seeds-2026-12-06.json", (r) => r.comparisons.length],
+  ["greener-fair", "greener-fair-musical-instruments-2026-12-06-profile.json", (r) => r.test.rows.length],
 ];
 for (const [name, file, count] of cases) {
   test(`bench ${name} --plot from ${file}: a bar chart with one category per compared row`, (t) => {

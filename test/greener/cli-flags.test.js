@@ -22,3 +22,14 @@ test("bad selection flags are RangeErrors naming the flag and value", (t) => {
   t.throws(() => selectionFlags(flagsOf(["--length-weight", "abc"])), { instanceOf: RangeError, message: /--length-weight/ });
   t.throws(() => selectionFlags(flagsOf(["--labels", "words"])), { instanceOf: RangeError, message: /--labels must be one of sentences, review, got "words"/ });
 });
+
+test("bench greener-fair: bad flags are RangeErrors before any data is read", async (t) => {
+  const { benchGreenerFairCommand } = await import("../../dist/cli/greener.js");
+  const run = (argv) => benchGreenerFairCommand(flagsOf([...argv, "--data", "/nonexistent/reviews.json"]));
+  await t.throwsAsync(run(["--seeds", "0,x"]), { instanceOf: RangeError, message: /--seeds/ });
+  await t.throwsAsync(run(["--variants", "spec,bogus"]), { instanceOf: RangeError, message: /--variants: unknown "bogus"/ });
+  await t.throwsAsync(run(["--fusion", "-1"]), { instanceOf: RangeError, message: /--fusion/ });
+  await t.throwsAsync(run(["--domain", "Bad Name"]), { instanceOf: RangeError, message: /--domain/ });
+  await t.throwsAsync(run(["--tag", "x/y"]), { instanceOf: RangeError, message: /--tag/ });
+  await t.throwsAsync(run(["--max-epochs", "0"]), { instanceOf: RangeError, message: /--max-epochs/ });
+});

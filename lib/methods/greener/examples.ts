@@ -17,6 +17,9 @@ import { BleuReferences, RelevanceScorer, type RelevanceReference } from "./rele
 import { scorePairs, type PairScores } from "./train.js";
 import type { GreenerModel } from "./model.js";
 
+/** Per-candidate pair features of review r's pair, row-major [candidates × width] (profile_features.ts). */
+export type PairFeatureFn = (r: number, candidates: Int32Array) => Float32Array;
+
 export interface GreenerPair extends PairExample {
   /** the review that defines the pair */
   review: number;
@@ -32,7 +35,7 @@ export function trainingReviews(data: GreenerData): number[] {
  * review: `reference` "sentences" (the spec) or "review" (evaluation-matched, relevance.ts),
  * `k` the explanation size the "review" labels share the review's length over (default 5).
  */
-export function pairExample(data: GreenerData, r: number, opts: { labels?: boolean; relevance?: RelevanceScorer; reference?: RelevanceReference; k?: number } = {}): GreenerPair {
+export function pairExample(data: GreenerData, r: number, opts: { labels?: boolean; relevance?: RelevanceScorer; reference?: RelevanceReference; k?: number; pairFeatures?: PairFeatureFn } = {}): GreenerPair {
   const user = data.reviewUser[r], item = data.reviewItem[r];
   const candidates = Int32Array.from(data.pool(r));
   const own = new Map<number, number>();
@@ -46,6 +49,7 @@ export function pairExample(data: GreenerData, r: number, opts: { labels?: boole
     candidateAttrs: Array.from(candidates, (s) => Array.from(data.sentenceAttributes(s))),
     userAttrs, itemAttrs: new Set(ip.ids),
   };
+  if (opts.pairFeatures) ex.pairFeatures = opts.pairFeatures(r, candidates);
   if (opts.labels) {
     const gt = data.sentencesOf(r).map((s) => data.tokens(s));
     if (gt.length === 0) ex.levels = new Uint8Array(candidates.length);
@@ -68,12 +72,13 @@ export class GreenerScorer {
     private readonly model: GreenerModel,
     private readonly data: GreenerData,
     private readonly sentenceTable: Tensor,
+    private readonly pairFeatures?: PairFeatureFn,
   ) {}
 
   /** Scores the given reviews' pairs in batches (call once with all pairs to evaluate). */
   precompute(reviews: readonly number[], batchSize = 64): void {
     const todo = reviews.filter((r) => !this.cache.has(r));
-    const scores = scorePairs(this.model, this.sentenceTable, todo.map((r) => pairExample(this.data, r)), batchSize);
+    const scores = scorePairs(this.model, this.sentenceTable, todo.map((r) => pairExample(this.data, r, { pairFeatures: this.pairFeatures })), batchSize);
     todo.forEach((r, i) => this.cache.set(r, scores[i]));
   }
 

@@ -28,6 +28,8 @@ export interface PairExample {
   itemAttrs: ReadonlySet<number>;
   /** training only: relevance level 0..3 per candidate (bucketed BLEU-2 + BLEU-3) */
   levels?: Uint8Array;
+  /** optional per-candidate pair features, row-major [candidates × width] (profile_features.ts) */
+  pairFeatures?: Float32Array;
 }
 
 /** A pair graph plus which attribute each attribute node is. */
@@ -99,6 +101,9 @@ export interface GreenerBatch {
   /** training only: [ΣC] relevance levels; [ΣA] 1 if the attribute is in a level-3 candidate */
   levels?: Uint8Array;
   attrLabels?: Float32Array;
+  /** [ΣC × pairFeatureWidth] the candidates' pair features (width 0 and empty when the examples have none) */
+  pairFeatures: Float32Array;
+  pairFeatureWidth: number;
   dispose(): void;
 }
 
@@ -137,8 +142,25 @@ export function makeBatch(examples: readonly PairExample[], graphs?: readonly Pa
       for (let j = 0; j < p.attrIds.length; j++) attrLabels[a0 + j] = pos.has(p.attrIds[j]) ? 1 : 0;
     }
   });
+  // pair features: all examples or none, one width
+  const withPf = examples.filter((e) => e.pairFeatures).length;
+  if (withPf !== 0 && withPf !== B) throw new RangeError(`GREENer batch: ${withPf} of ${B} examples carry pair features; all or none must`);
+  let pairFeatureWidth = 0;
+  let pairFeatures = new Float32Array(0);
+  if (withPf && S > 0) {
+    const ex0 = examples.find((e) => e.candidates.length > 0)!;
+    pairFeatureWidth = ex0.pairFeatures!.length / ex0.candidates.length;
+    pairFeatures = new Float32Array(S * pairFeatureWidth);
+    examples.forEach((ex, b) => {
+      if (ex.pairFeatures!.length !== ex.candidates.length * pairFeatureWidth) {
+        throw new RangeError(`GREENer batch: example ${b} has ${ex.pairFeatures!.length} pair feature values for ${ex.candidates.length} candidates × width ${pairFeatureWidth}`);
+      }
+      pairFeatures.set(ex.pairFeatures!, sentenceOffsets[b] * pairFeatureWidth);
+    });
+  }
   const csr = toCsr(batch.graph);
   return {
+    pairFeatures, pairFeatureWidth,
     size: B, batch, csr,
     users: Int32Array.from(examples, (e) => e.user),
     items: Int32Array.from(examples, (e) => e.item),

@@ -35,6 +35,8 @@ export interface GreenerModelConfig {
   /** cross layers and deep tower of the DCN scorer (default 2 and [hidden, hidden / 2]) */
   dcnCross?: number;
   dcnDeep?: number[];
+  /** width of the per-candidate pair features appended to the DCN's input (default 0: none; profile_features.ts) */
+  pairFeatureDim?: number;
   dtype?: DType;
   seed?: number;
 }
@@ -66,8 +68,9 @@ export class GreenerModel extends Module<[GreenerBatch, Tensor], GreenerOutput> 
     this.config = {
       numUsers: cfg.numUsers, numItems: cfg.numItems, numAttributes: cfg.numAttributes, sentenceDim: cfg.sentenceDim,
       hidden, heads, embedDim, dropout: cfg.dropout ?? 0.2, residual: cfg.residual ?? true, dcnCross: cfg.dcnCross ?? 2, dcnDeep: cfg.dcnDeep ?? [hidden, hidden / 2],
-      dtype, seed: cfg.seed ?? 0,
+      pairFeatureDim: cfg.pairFeatureDim ?? 0, dtype, seed: cfg.seed ?? 0,
     };
+    if (!(Number.isInteger(this.config.pairFeatureDim) && this.config.pairFeatureDim >= 0)) throw new RangeError(`GREENer: pairFeatureDim must be an integer >= 0, got ${this.config.pairFeatureDim}`);
     this.gen = new Generator(this.config.seed);
     const init = { dtype, generator: this.gen };
     this.userEmb = this.module("userEmb", new Embedding(cfg.numUsers, embedDim, { ...init, std: 0.1 }));
@@ -77,7 +80,7 @@ export class GreenerModel extends Module<[GreenerBatch, Tensor], GreenerOutput> 
     // Layer 1: 4 heads of hidden/4 concatenated (width hidden), then ELU; layer 2: one head.
     this.gat1 = this.module("gat1", new GATConv(hidden, hidden / heads, { ...init, heads, concat: true, residual: this.config.residual }));
     this.gat2 = this.module("gat2", new GATConv(hidden, hidden, { ...init, heads: 1, residual: this.config.residual }));
-    this.scorer = this.module("scorer", new DCN(3 * hidden, { ...init, crossLayers: this.config.dcnCross, deep: this.config.dcnDeep, outFeatures: 1 }));
+    this.scorer = this.module("scorer", new DCN(3 * hidden + this.config.pairFeatureDim, { ...init, crossLayers: this.config.dcnCross, deep: this.config.dcnDeep, outFeatures: 1 }));
     this.attrHead = this.module("attrHead", new Linear(hidden, 1, init));
   }
 
@@ -108,7 +111,13 @@ export class GreenerModel extends Module<[GreenerBatch, Tensor], GreenerOutput> 
       return r;
     };
     const hu = pick(b.userNodeOfSentence), hi = pick(b.itemNodeOfSentence), hs = pick(b.sentenceNodes), ha = pick(b.attrNodes);
-    const x = concat([hu, hi, hs], 1);
+    const F = this.config.pairFeatureDim;
+    if (b.pairFeatureWidth !== F) throw new RangeError(`GREENer: the model expects ${F} pair features per candidate, the batch has ${b.pairFeatureWidth}`);
+    const flat = F > 0 ? tensor(b.pairFeatures, { device: h.device }) : null;
+    const pf = flat ? reshape(flat, [hs.shape[0], F]) : null;
+    const x = concat(pf ? [hu, hi, hs, pf] : [hu, hi, hs], 1);
+    if (pf && pf !== flat) pf.dispose();
+    flat?.dispose();
     const s = this.scorer.call(x);
     const sentenceScores = reshape(s, [s.shape[0]]);
     const a = this.attrHead.call(ha);

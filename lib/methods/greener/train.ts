@@ -47,6 +47,9 @@ export interface GreenerTrainOptions {
    * A TypeError when the device is unavailable.
    */
   device?: Device;
+  /** called after each epoch (1-based) with the model in eval mode, e.g. to score the validation
+   *  pairs and keep the best epoch (fair.ts); training resumes in train mode afterwards */
+  onEpoch?: (epoch: number) => void;
 }
 
 export interface GreenerTrainReport {
@@ -146,11 +149,20 @@ function* trainLoop(
       if (steps % 50 === 0) log(`GREENer step ${steps}: loss ${(sumT / n).toFixed(4)} (sentence ${(sumS / n).toFixed(4)}, attribute ${(sumA / n).toFixed(4)}), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       if (opts.maxSteps !== undefined && steps >= opts.maxSteps) {
         epochLoss.push({ total: sumT / n, sentence: sumS / n, attribute: sumA / n });
+        if (opts.onEpoch) {
+          model.eval();
+          opts.onEpoch(ep + 1);
+        }
         break outer;
       }
     }
     epochLoss.push({ total: sumT / n, sentence: sumS / n, attribute: sumA / n });
     log(`GREENer epoch ${ep + 1}/${epochs}: loss ${(sumT / n).toFixed(4)} (sentence ${(sumS / n).toFixed(4)}, attribute ${(sumA / n).toFixed(4)})`);
+    if (opts.onEpoch) {
+      model.eval();
+      opts.onEpoch(ep + 1);
+      model.train();
+    }
   }
   model.eval();
   return { steps, epochs: epochLoss.length, seconds: (performance.now() - t0) / 1000, epochLoss, skippedSteps: scaler?.skipped ?? 0 };
