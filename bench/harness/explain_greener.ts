@@ -2,9 +2,9 @@
 // plus GREENer itself, trained on the training pairs and evaluated on the SAME test pairs:
 // GREENer (ILP, α and length weight chosen on the validation pairs), the ILP without the length
 // term and with the reference α = 1, GREENer top-K (relevance only) and top-K with trigram
-// blocking. `comparison` states, from the measured rows, whether GREENer (ILP) beats random and
-// most popular (and the authors' attribute-popularity reading) on BLEU-4 and ROUGE-L, and how
-// it compares with top-K and trigram blocking.
+// blocking. `comparison` lists, from the measured rows, GREENer (ILP) minus random and most popular
+// (and the authors' attribute-popularity reading) on BLEU-4 and ROUGE-L: one run, so differences
+// only, no beats_* verdict (issue 17: verdicts come from intervals; `bench greener-fair` gives them).
 import { benchExplain, type ExplainBenchResult } from "./explain.js";
 import { runGreener, type GreenerRunOptions, type GreenerRunResult } from "../methods/greener/pipeline.js";
 import { musicalInstrumentsPath } from "../data/reviews.js";
@@ -23,9 +23,11 @@ export interface GreenerExplainResult extends ExplainBenchResult {
     popular_attributes: number | null;
     greener_topk: number | null;
     greener_trigram_blocking: number | null;
-    beats_random: boolean | null;
-    beats_popular: boolean | null;
-    beats_popular_attributes: boolean | null;
+    /** GREENer (ILP) minus the baseline on this metric, one run, no interval: a description, not a verdict
+     * (verdicts with paired bootstrap intervals over seeds and test pairs: `recforge bench greener-fair`). */
+    diff_random: number | null;
+    diff_popular: number | null;
+    diff_popular_attributes: number | null;
   }[];
 }
 
@@ -57,13 +59,14 @@ export async function benchExplainWithGreener(opts: { quick?: boolean; file?: st
     const g = v("greener-ilp")!, rnd = v("random"), pop = v("popular"), popAttr = v("popular-attributes");
     return {
       metric, greener_ilp: g, random: rnd, popular: pop, popular_attributes: popAttr, greener_topk: v("greener-topk"), greener_trigram_blocking: v("greener-topk+trigram-blocking"),
-      beats_random: rnd === null ? null : g > rnd, beats_popular: pop === null ? null : g > pop,
-      beats_popular_attributes: popAttr === null ? null : g > popAttr,
+      diff_random: rnd === null ? null : g - rnd, diff_popular: pop === null ? null : g - pop,
+      diff_popular_attributes: popAttr === null ? null : g - popAttr,
     };
   });
   base.notes.push(
     `greener-*: GREENer trained here (${greener.training.steps} steps, ${greener.training.seconds.toFixed(0)} s) on the training pairs, scored by its GAT + DCN; selection K = ${greener.settings.selection.k}, ILP pool ${greener.settings.selection.topP}, alpha ${greener.settings.selection.alpha}, length weight ${greener.settings.selection.lengthWeight}${greener.selection_tuning ? " (chosen on the validation pairs: greener.selection_tuning)" : ""}`,
     `greener sentence features: ${greener.settings.sentence_encoder}`,
+    "comparison: differences of one run without an interval; for verdicts (seeds, paired bootstrap over test pairs, baselines tuned on validation) run `recforge bench greener-fair`",
   );
   return { ...base, provenance: done(), greener, comparison };
 }

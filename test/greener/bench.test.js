@@ -37,7 +37,11 @@ dataTest(haveData, musicalInstrumentsPath())("`recforge bench explain --json --q
   t.is(j.greener.settings.selection.lengthWeight, tune.chosen.lengthWeight);
   t.true(j.greener.settings.centrality_features);
   t.deepEqual(j.comparison.map((c) => c.metric), ["bleu4", "rougeL"]);
-  for (const c of j.comparison) t.is(typeof c.beats_popular, "boolean");
+  // Differences only (one run, no interval): no beats_* verdict; each equals its parts.
+  for (const c of j.comparison) {
+    t.is(c.beats_popular, undefined);
+    t.true(Math.abs(c.diff_popular - (c.greener_ilp - c.popular)) < 1e-12);
+  }
   for (const q of j.quality) {
     for (const k of ["bleu1", "bleu4", "rouge1", "rouge2", "rougeL", "attr_f1"]) t.true(typeof q[k] === "number" && q[k] >= 0 && q[k] <= 1, `${q.method}.${k}`);
     t.true(q.pairs > 0);
