@@ -115,18 +115,31 @@ export class TfidfProjectionEncoder {
    * centrality features of centrality.ts).
    */
   encodeAll(sentences: readonly (readonly string[])[], extra?: { values: Float32Array; width: number }): Tensor {
-    const ew = extra?.width ?? 0;
-    if (extra && extra.values.length !== sentences.length * ew) {
-      throw new RangeError(`GREENer encoder: extra columns hold ${extra.values.length} values, expected ${sentences.length} × ${ew}`);
-    }
-    const w = this.width, rw = w + ew;
-    const buf = new Float32Array(sentences.length * rw);
-    sentences.forEach((toks, i) => {
-      this.encode(toks, buf.subarray(i * rw, i * rw + w));
-      if (extra) buf.set(extra.values.subarray(i * ew, (i + 1) * ew), i * rw + w);
-    });
-    const t = Tensor.empty([sentences.length, rw], "float32");
-    if (buf.length) native.write({ handle: t._h, byteOffset: 0, data: buf });
-    return t;
+    return encodeRows(this, sentences, extra, "GREENer encoder");
   }
+}
+
+/**
+ * [n, encoder.width + extra.width] float32 tensor: each sentence encoded by `encoder.encode`, then
+ * `extra`'s row-major per-sentence columns. Shared by every sentence encoder of GREENer.
+ */
+export function encodeRows(
+  encoder: { readonly width: number; encode(tokens: readonly string[], out: Float32Array<ArrayBuffer>): unknown },
+  sentences: readonly (readonly string[])[],
+  extra: { values: Float32Array; width: number } | undefined,
+  who: string,
+): Tensor {
+  const ew = extra?.width ?? 0;
+  if (extra && extra.values.length !== sentences.length * ew) {
+    throw new RangeError(`${who}: extra columns hold ${extra.values.length} values, expected ${sentences.length} × ${ew}`);
+  }
+  const w = encoder.width, rw = w + ew;
+  const buf = new Float32Array(sentences.length * rw);
+  sentences.forEach((toks, i) => {
+    encoder.encode(toks, buf.subarray(i * rw, i * rw + w));
+    if (extra) buf.set(extra.values.subarray(i * ew, (i + 1) * ew), i * rw + w);
+  });
+  const t = Tensor.empty([sentences.length, rw], "float32");
+  if (buf.length) native.write({ handle: t._h, byteOffset: 0, data: buf });
+  return t;
 }

@@ -11,10 +11,9 @@
 // iterations): Y = A Ω (Ω Gaussian, k + oversample columns), orthonormalise, alternate with Aᵀ,
 // then Bᵀ = Aᵀ Q, the small eigenproblem (BBᵀ = Zᵀ Z) by cyclic Jacobi, V = Z U / σ. All float64.
 import { Tensor } from "../../tensor/tensor.js";
-import { native } from "../../native.js";
 import { mulberry32 } from "../../prng.js";
 import type { SparseVector } from "../../text/tfidf.js";
-import type { TfidfLike } from "./encoder.js";
+import { encodeRows, type TfidfLike } from "./encoder.js";
 
 /** Orthonormalises the columns of a row-major [n, l] matrix in place (modified Gram–Schmidt, twice for stability); a column that vanishes becomes 0. */
 export function orthonormaliseColumns(m: Float64Array, n: number, l: number): void {
@@ -189,16 +188,6 @@ export class LsaEncoder {
 
   /** [n, width + extra.width] float32 tensor (as TfidfProjectionEncoder.encodeAll). */
   encodeAll(sentences: readonly (readonly string[])[], extra?: { values: Float32Array; width: number }): Tensor {
-    const ew = extra?.width ?? 0;
-    if (extra && extra.values.length !== sentences.length * ew) throw new RangeError(`LSA encoder: extra columns hold ${extra.values.length} values, expected ${sentences.length} × ${ew}`);
-    const w = this.width, rw = w + ew;
-    const buf = new Float32Array(sentences.length * rw);
-    sentences.forEach((toks, i) => {
-      this.encode(toks, buf.subarray(i * rw, i * rw + w));
-      if (extra) buf.set(extra.values.subarray(i * ew, (i + 1) * ew), i * rw + w);
-    });
-    const t = Tensor.empty([sentences.length, rw], "float32");
-    if (buf.length) native.write({ handle: t._h, byteOffset: 0, data: buf });
-    return t;
+    return encodeRows(this, sentences, extra, "LSA encoder");
   }
 }
