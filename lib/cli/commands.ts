@@ -17,6 +17,8 @@ const QUICK: FlagSpec = { name: "quick", type: "boolean", description: "a reduce
 const PLOT_TRAIN: FlagSpec = { name: "plot", type: "boolean", description: "write the loss curve(s) as SVG (see docs/cli.md for where)" };
 const PLOT_BENCH: FlagSpec = { name: "plot", type: "boolean", description: "write the main comparison as an SVG chart beside the result file (see docs/cli.md)" };
 const OUT_DIR: FlagSpec = { name: "out", type: "string", arg: "DIR", description: "write the result file <name>-<date>.json (and --plot's SVG) into DIR" };
+/** --out for commands whose only file is --plot's SVG. */
+const PLOT_OUT_DIR: FlagSpec = { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" };
 const DEVICE: FlagSpec = { name: "device", type: "enum", values: ["cpu", "cuda"], default: "cpu", description: "where the model trains" };
 const DISTRIBUTED: FlagSpec = { name: "distributed", type: "boolean", description: "under `mpirun -np W`: data-parallel over the ranks; rank 0 prints and writes checkpoints (docs/distributed.md)" };
 const f = (name: string, type: FlagSpec["type"], description: string, extra: Partial<FlagSpec> = {}): FlagSpec => ({ name, type, description, ...extra });
@@ -117,7 +119,7 @@ export const COMMANDS: Command[] = [
       DISTRIBUTED,
       f("checkpoint", "string", "save every --checkpoint-every steps; an existing file is resumed", { arg: "FILE" }),
       f("checkpoint-every", "integer", "steps between checkpoints", { default: 50, min: 1 }),
-      { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" },
+      PLOT_OUT_DIR,
       PLOT_TRAIN,
       JSON_FLAG,
     ],
@@ -157,7 +159,7 @@ export const COMMANDS: Command[] = [
       f("checkpoint-every", "integer", "steps between checkpoints", { min: 1 }),
       f("resume", "boolean", "continue from --checkpoint"),
       f("quiet", "boolean", "no progress bar"),
-      { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" },
+      PLOT_OUT_DIR,
       PLOT_TRAIN,
       JSON_FLAG,
     ],
@@ -229,7 +231,7 @@ export const COMMANDS: Command[] = [
       f("checkpoint", "string", "save every --checkpoint-every steps and after each epoch; an existing file is resumed", { arg: "FILE" }),
       f("checkpoint-every", "integer", "steps between checkpoints", { default: 500, min: 1 }),
       DISTRIBUTED,
-      { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" },
+      PLOT_OUT_DIR,
       PLOT_TRAIN,
       JSON_FLAG,
     ],
@@ -257,7 +259,7 @@ export const COMMANDS: Command[] = [
       f("val-cap", "integer", "validation examples", { min: 1 }),
       f("checkpoint-dir", "string", "per-stage -last / -best checkpoint files", { arg: "DIR" }),
       f("resume", "boolean", "resume from --checkpoint-dir"),
-      { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" },
+      PLOT_OUT_DIR,
       QUICK,
       PLOT_TRAIN,
       JSON_FLAG,
@@ -288,7 +290,7 @@ export const COMMANDS: Command[] = [
       f("save", "string", "save the training checkpoint", { arg: "FILE" }),
       DEVICE,
       DISTRIBUTED,
-      { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" },
+      PLOT_OUT_DIR,
       PLOT_TRAIN,
       JSON_FLAG,
     ],
@@ -301,7 +303,7 @@ export const COMMANDS: Command[] = [
   {
     name: "bench ops",
     summary: "GEMM: own kernels vs the library at its default and best core type, and the dispatched path (same loop); softmax / layernorm vs measured memory bandwidth; per-op overhead",
-    flags: [QUICK, PLOT_BENCH, { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" }, JSON_FLAG],
+    flags: [QUICK, PLOT_BENCH, PLOT_OUT_DIR, JSON_FLAG],
     outIsDir: true,
     async run(flags, ctx) {
       const { benchOps } = await import("../bench/ops.js");
@@ -321,7 +323,7 @@ export const COMMANDS: Command[] = [
   {
     name: "bench gnn",
     summary: "fused GAT layer vs the op-by-op GAT (forward + backward)",
-    flags: [QUICK, PLOT_BENCH, { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" }, JSON_FLAG],
+    flags: [QUICK, PLOT_BENCH, PLOT_OUT_DIR, JSON_FLAG],
     outIsDir: true,
     async run(flags, ctx) {
       const { benchGnn } = await import("../bench/gnn.js");
@@ -331,7 +333,7 @@ export const COMMANDS: Command[] = [
   {
     name: "bench gru",
     summary: "fused GRU vs the op-by-op GRU and PyTorch's CPU nn.GRU (forward + backward)",
-    flags: [QUICK, f("no-torch", "boolean", "skip the PyTorch anchor"), PLOT_BENCH, { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" }, JSON_FLAG],
+    flags: [QUICK, f("no-torch", "boolean", "skip the PyTorch anchor"), PLOT_BENCH, PLOT_OUT_DIR, JSON_FLAG],
     outIsDir: true,
     async run(flags, ctx) {
       const { benchGru } = await import("../bench/gru.js");
@@ -388,7 +390,7 @@ export const COMMANDS: Command[] = [
       f("data", "string", "reviews file (default: $RECFORGE_DATA's Amazon Musical Instruments 5-core)", { arg: "FILE" }),
       f("no-greener", "boolean", "baselines only"),
       ...GREENER_MODEL_FLAGS,
-      PLOT_BENCH, { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" }, JSON_FLAG,
+      PLOT_BENCH, PLOT_OUT_DIR, JSON_FLAG,
     ],
     outIsDir: true,
     async run(flags, ctx) {
@@ -459,7 +461,7 @@ export const COMMANDS: Command[] = [
   {
     name: "bench balance",
     summary: "multi-task balancers: quality (AUC / NE over seeds) and QPS ratios",
-    flags: [QUICK, f("datasets", "list", "datasets", { values: ["census", "synthetic"] }), PLOT_BENCH, { ...OUT_DIR, description: "folder for --plot's SVG (default: the working directory)" }, JSON_FLAG],
+    flags: [QUICK, f("datasets", "list", "datasets", { values: ["census", "synthetic"] }), PLOT_BENCH, PLOT_OUT_DIR, JSON_FLAG],
     outIsDir: true,
     async run(flags) {
       const { benchBalanceCli } = await import("./multitask.js");
