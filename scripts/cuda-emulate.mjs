@@ -12,7 +12,7 @@
 // (scripts/native-tests.sh builds them) and run it.
 //
 // Usage: node scripts/cuda-emulate.mjs [test-name-filter ...]   (env: BUILD_DIR, CUDA_INCLUDE, JOBS, EMU_ASAN,
-//          EMU_TIMEOUT seconds per test, EMU_ORDER=index for unshuffled schedules, EMU_SEED=N for other shuffles)
+//          EMU_TIMEOUT seconds per test, EMU_TEST_JOBS tests at a time (default JOBS), EMU_ORDER=index for unshuffled schedules, EMU_SEED=N for other shuffles)
 //        node scripts/cuda-emulate.mjs --fma [filter ...]   the same with FMA contraction as nvcc does it on the
 //          device (--fmad=true is its default): the emulated sources are compiled with -mfma -ffp-contract=fast
 //          (a*b+c becomes one fused multiply-add, rounded once), into their own objects (obj-fma) and
@@ -298,17 +298,14 @@ async function main() {
   const kernelObjs = objs.slice(0, ks.length);
   const flags = variants.test.flags;
 
-  let pass = 0;
-  let fail = 0;
-  for (const [i, t] of tests.entries()) {
+  // The emulator runs a test on one thread, so the tests run JOBS at a time (the CI machine has 2 cores:
+  // this halves the step); each result prints in the list's order as soon as those before it have printed.
+  const runOne = async (i) => {
+    const t = tests[i];
     const name = t.name;
     const exe = path.join(out, `emu_${fma ? "fma_" : ""}${path.basename(t.file).replace(/\.cu$/, "")}`);
     const link = await run("g++", [...flags, objs[ks.length + i], ...kernelObjs, cpuLib, "-ldl", "-o", exe]);
-    if (link.code !== 0) {
-      console.error(`link ${name}:\n${link.text}`);
-      ++fail;
-      continue;
-    }
+    if (link.code !== 0) return { ok: false, line: `link ${name}:\n${link.text}`, linkFailed: true };
     const s = Date.now();
     const env = { ...process.env, ASAN_OPTIONS: "detect_leaks=0:detect_stack_use_after_return=0" };
     const r = await run(exe, t.args, { env }, Number(process.env.EMU_TIMEOUT || 600));
@@ -321,11 +318,22 @@ async function main() {
       ok = rows.some((x) => "ms_fwd" in x || "ms" in x) && bad.length === 0;
       if (!ok) r.text += `\nbenchmark rows: ${rows.length}, refused or failed checks: ${bad.length}`;
     }
-    ok ? ++pass : ++fail;
     const lines = r.text.trim().split("\n").filter((l) => !l.includes("ASan doesn't fully support"));
     const tail = lines.slice(ok ? -1 : -40).join("\n");
-    console.log(`${ok ? "ok  " : "FAIL"} emu_${name} (${secs.toFixed(1)} s)${tail ? `\n  ${tail.replace(/\n/g, "\n  ")}` : ""}`);
-  }
+    return { ok, line: `${ok ? "ok  " : "FAIL"} emu_${name} (${secs.toFixed(1)} s)${tail ? `\n  ${tail.replace(/\n/g, "\n  ")}` : ""}` };
+  };
+  const done = new Array(tests.length);
+  let printed = 0;
+  let pass = 0;
+  let fail = 0;
+  await pool(tests.map((_, i) => async () => {
+    done[i] = await runOne(i);
+    for (; printed < tests.length && done[printed]; ++printed) {
+      const d = done[printed];
+      (d.linkFailed ? console.error : console.log)(d.line);
+      d.ok ? ++pass : ++fail;
+    }
+  }), Math.max(1, Number(process.env.EMU_TEST_JOBS || jobs)));
   console.log(`emulated CUDA tests${fma ? " (FMA contraction)" : ""}: ${pass} passed, ${fail} failed`);
   process.exit(fail ? 1 : 0);
 }
