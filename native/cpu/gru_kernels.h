@@ -49,6 +49,12 @@ inline void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha
 // the other, each on both threads) plus the gate pass's.
 bool one_direction_per_thread(const GruDims& d) { return d.dirs > 1 && num_threads() <= d.dirs; }
 
+// Directions per pool chunk on that path: all of them on the calling thread when one direction's
+// product is below ~1 MFLOP (the CTA shape, B = 100, H = 10: 60 kFLOP), where waking a thread
+// costs more than it saves (kParallelFlops in gemm_own_kernels.h; the batched path ran such steps
+// on the caller too).
+int64_t direction_grain(const GruDims& d) { return 2.0 * d.B * 3 * d.H * d.H < double(1 << 20) ? d.dirs : 1; }
+
 // One direction's per-step product C = A·op(B) (+ C when beta = 1) on the calling thread.
 template <typename T>
 void recurrent_gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* Bm,
@@ -157,6 +163,7 @@ void gru_forward(const GruDims& d, const T* x, const int32_t* lengths, const T* 
   const T* x0 = clean_input(d, x, lengths, ws + lay.f_xclean);
   const std::vector<T> zero_bias(w.b_ih ? 0 : H3, T(0));
   const bool per_direction = one_direction_per_thread(d);
+  const int64_t dir_grain = direction_grain(d);
   for (int64_t l = 0; l < d.layers; ++l) {
     const int64_t in_l = d.in_of(l);
     const T* X = l == 0 ? x0 : reserve + lay.layer_output(d.layers, l - 1);
@@ -191,7 +198,7 @@ void gru_forward(const GruDims& d, const T* x, const int32_t* lengths, const T* 
     };
     for (int64_t s = 0; s < Tn; ++s) {
       if (per_direction) {
-        parallel_for(D, 1, [&](int64_t d0, int64_t d1) {
+        parallel_for(D, dir_grain, [&](int64_t d0, int64_t d1) {
           for (int64_t dir = d0; dir < d1; ++dir) {
             recurrent_gemm_serial(false, true, B, H3, H, state + dir * B * H, H, whh + dir * H3 * H, H, T(0),
                                   gh + dir * B * H3, H3);
@@ -239,6 +246,7 @@ void gru_backward(const GruDims& d, const T* x, const int32_t* lengths, const Gr
   const T* x0 = clean_input(d, x, lengths, ws + lay.b_xclean);
   const std::vector<T> zero_row(H, T(0));
   const bool per_direction = one_direction_per_thread(d);
+  const int64_t dir_grain = direction_grain(d);
   const T* dy_in = dout;  // gradient w.r.t. this layer's output (nullptr: zero)
   for (int64_t l = d.layers - 1; l >= 0; --l) {
     const int64_t in_l = d.in_of(l);
@@ -271,7 +279,7 @@ void gru_backward(const GruDims& d, const T* x, const int32_t* lengths, const Gr
     };
     for (int64_t s = 0; s < Tn; ++s) {
       if (per_direction) {  // each direction's gate pass, then its dh += dgh_t · W_hh, on one thread
-        parallel_for(D, 1, [&](int64_t d0, int64_t d1) {
+        parallel_for(D, dir_grain, [&](int64_t d0, int64_t d1) {
           for (int64_t dir = d0; dir < d1; ++dir) {
             gate_rows(s, dir * B, (dir + 1) * B);
             const int64_t t = dir == 0 ? Tn - 1 - s : s;
