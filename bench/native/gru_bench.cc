@@ -166,6 +166,15 @@ int main(int argc, char** argv) {
                                                                         Cs.data() + k * B * H3, H3, true);
                          });
                      }});
+    parts.push_back({"fwd recurrent   own, dir/thread, W_hh^T stored", D * gf_allh, [&] {
+                       for (int64_t s = 0; s < T; ++s)
+                         recforge::parallel_for(2, 1, [&](int64_t d0, int64_t d1) {
+                           for (int64_t k = d0; k < d1; ++k)
+                             recforge::gemm_detail::own_gemm_one<float>(false, false, B, H3, H, 1.f, A1.data() + k * B * H, H,
+                                                                        Wt.data() + k * H3 * H, H3, 0.f,
+                                                                        Cs.data() + k * B * H3, H3, true);
+                         });
+                     }});
     parts.push_back({"fwd input proj  own, dir per thread", D * gf_all, [&] {
                        recforge::parallel_for(2, 1, [&](int64_t d0, int64_t d1) {
                          for (int64_t k = d0; k < d1; ++k)
