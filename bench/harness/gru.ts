@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
 import { Generator } from "../tensor/random.js";
-import { randn, gru, gruReference, type GruOptions, type GruResult, type GruWeights } from "../ops/index.js";
+import { randn, gru, gruReference, matmul, transpose, type GruOptions, type GruResult, type GruWeights } from "../ops/index.js";
 import { backward } from "../autograd/engine.js";
 import { uniformInit } from "../nn/init.js";
 import { getNumThreads } from "../runtime.js";
@@ -39,6 +39,16 @@ export interface GruBenchRow extends GruShape {
   torch_ratio: number | null;
   /** max |fused − op-by-op| over the forward output (they must agree before times mean anything). */
   max_abs_diff: number;
+  /** GEMM work of one forward + backward, GFLOP (gruGemmFlops; the gate passes' few flops per element are not counted). */
+  gflop: number;
+  /** GFLOP/s of recforge's GEMM on the shape's dominant product (the input projection [B·T, in]·[in, 3H]), timed in the same rounds. */
+  gemm_gflops: number;
+  /** gflop at gemm_gflops: what forward + backward would take if every GEMM ran at that rate and nothing else cost time. */
+  floor_ms: number;
+  /** floor_ms / fused_ms: the fused GRU's share of that peak (1 = at the floor). */
+  fused_fraction_of_peak: number;
+  /** op_by_op_ms / floor_ms: the largest speed-up over the op-by-op GRU that any implementation at the floor could show. */
+  speedup_at_floor: number;
 }
 
 export interface GruBenchResult {
@@ -110,6 +120,29 @@ function makeWeights(s: GruShape, gen: Generator): GruWeights {
 
 type GruFn = (x: Tensor, w: GruWeights, o: GruOptions) => GruResult;
 
+/**
+ * The GEMMs of one forward + backward of a one-layer GRU whose input requires grad, per direction
+ * (as native/cpu/gru_kernels.h runs them; an op-by-op GRU multiplies the same products, step by step):
+ * [M, N, K] and how many times each runs.
+ */
+export function gruGemms(s: GruShape): { name: string; M: number; N: number; K: number; count: number }[] {
+  const BT = s.B * s.T, H3 = 3 * s.H;
+  return [
+    { name: "forward input projection X·W_ihᵀ (all steps)", M: BT, N: H3, K: s.in, count: 1 },
+    { name: "forward recurrent h·W_hhᵀ (per step)", M: s.B, N: H3, K: s.H, count: s.T },
+    { name: "backward carried dh += dgh·W_hh (per step)", M: s.B, N: s.H, K: H3, count: s.T },
+    { name: "backward dW_ih = dgiᵀ·X", M: H3, N: s.in, K: BT, count: 1 },
+    { name: "backward dW_hh = dghᵀ·h_prev", M: H3, N: s.H, K: BT, count: 1 },
+    { name: "backward dx = dgi·W_ih", M: BT, N: s.in, K: H3, count: 1 },
+  ];
+}
+
+/** FLOPs (2·M·N·K per product) of gruGemms over both directions: 18·D·B·T·H·(in + H). */
+export function gruGemmFlops(s: GruShape): number {
+  const D = s.bidirectional ? 2 : 1;
+  return D * gruGemms(s).reduce((acc, g) => acc + 2 * g.M * g.N * g.K * g.count, 0);
+}
+
 export function benchGru(opts: { quick?: boolean; command?: string; torch?: boolean; shapes?: (GruShape & { spec?: string })[] } = {}): GruBenchResult {
   const quick = !!opts.quick;
   const done = startProvenance(opts.command);
@@ -142,7 +175,13 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
       for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
       return m;
     });
-    return { s, params, G, fused: step(gru), ops: step(gruReference), diff, fusedMs: [] as number[], opsMs: [] as number[], torchMs: [] as number[] };
+    // The floor's GEMM rate: the dominant product of the shape, [B·T, in]·[in, 3H] (W_ih read
+    // transposed in place, as the fused kernel's input projection reads it), through the same
+    // dispatch (gemm_f32) on operands that record no graph.
+    const gx = randn([s.B * s.T, s.in], { generator: gen });
+    const gw = randn([3 * s.H, s.in], { generator: gen });
+    const gemm = () => tidy(() => void matmul(gx, transpose(gw)));
+    return { s, params: [...params, gx, gw], G, fused: step(gru), ops: step(gruReference), gemm, diff, fusedMs: [] as number[], opsMs: [] as number[], gemmMs: [] as number[], torchMs: [] as number[] };
   });
   const time = (fn: () => void) => {
     const t0 = nowMs();
@@ -159,13 +198,20 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
     return Math.max(1, Math.min(15, Math.ceil(60 / Math.max(est, 0.1))));
   });
   const block = (fn: () => void, n: number) => median(Array.from({ length: n }, () => time(fn)));
+  // The GEMM probe is ~1/12 of a forward + backward: reps for ~60 ms of it too.
+  const gemmReps = cases.map((c) => {
+    c.gemm();
+    return Math.max(1, Math.min(15, Math.ceil(60 / Math.max(time(c.gemm), 0.1))));
+  });
   for (let r = 0; r < rounds; r++) {
     cases.forEach((c, i) => {
       if (r % 2 === 0) {
         c.fusedMs.push(block(c.fused, reps[i]));
+        c.gemmMs.push(block(c.gemm, gemmReps[i]));
         c.opsMs.push(block(c.ops, reps[i]));
       } else {
         c.opsMs.push(block(c.ops, reps[i]));
+        c.gemmMs.push(block(c.gemm, gemmReps[i]));
         c.fusedMs.push(block(c.fused, reps[i]));
       }
     });
@@ -187,12 +233,17 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
   const rows = cases.map((c): GruBenchRow => {
     const fused = median(c.fusedMs), ops = median(c.opsMs);
     const tm = torch.available && c.torchMs.length ? median(c.torchMs) : null;
+    const flops = gruGemmFlops(c.s);
+    const gemmGflops = (2 * c.s.B * c.s.T * c.s.in * 3 * c.s.H) / (median(c.gemmMs) * 1e6);
+    const floor = flops / (gemmGflops * 1e6);
     const row: GruBenchRow = {
       spec: c.s.spec, B: c.s.B, T: c.s.T, in: c.s.in, H: c.s.H, bidirectional: c.s.bidirectional,
       fused_ms: round(fused, 3), op_by_op_ms: round(ops, 3), speedup: round(ops / fused, 2),
       torch_ms: tm === null ? null : round(tm, 3), torch_ratio: tm === null ? null : round(tm / fused, 2), max_abs_diff: c.diff,
+      gflop: round(flops / 1e9, 6), gemm_gflops: round(gemmGflops, 2), floor_ms: round(floor, 3),
+      fused_fraction_of_peak: round(floor / fused, 2), speedup_at_floor: round(ops / floor, 2),
     };
-    log(`gru B=${row.B} T=${row.T} in=${row.in} H=${row.H}${row.bidirectional ? " bidirectional" : ""}: fused ${row.fused_ms} ms, op-by-op ${row.op_by_op_ms} ms (${row.speedup}x), torch ${row.torch_ms ?? "-"} ms (${row.torch_ratio ?? "-"}x), max |diff| ${c.diff.toExponential(1)}`);
+    log(`gru B=${row.B} T=${row.T} in=${row.in} H=${row.H}${row.bidirectional ? " bidirectional" : ""}: fused ${row.fused_ms} ms, op-by-op ${row.op_by_op_ms} ms (${row.speedup}x), torch ${row.torch_ms ?? "-"} ms (${row.torch_ratio ?? "-"}x), max |diff| ${c.diff.toExponential(1)}; ${row.gflop} GFLOP of GEMMs, GEMM ${row.gemm_gflops} GFLOP/s -> floor ${row.floor_ms} ms (fused at ${row.fused_fraction_of_peak} of it; op-by-op / floor = ${row.speedup_at_floor}x)`);
     for (const p of c.params) p.dispose();
     c.G.dispose();
     return row;
@@ -203,7 +254,10 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
       "median wall ms of one forward + backward (upstream gradient on the output; x, h0 and all weights require grad), float32, CPU, " +
       `${threads} thread(s) for recforge and torch alike; op-by-op = lib/ops/gru_reference.ts (a GRU cell of generic ops per step); ` +
       "torch = nn.GRU via bench/cpu/gru_anchor.py (torch.set_num_threads to the same count); rounds alternate the three; " +
-      "each round: median of reps_per_round back-to-back calls per side; reported: median over rounds",
+      "each round: median of reps_per_round back-to-back calls per side; reported: median over rounds; " +
+      "floor: gflop = the GEMM work of forward + backward (gruGemms: 18·D·B·T·H·(in + H) FLOPs), gemm_gflops = recforge's GEMM " +
+      "on the shape's input-projection product [B·T, in]·[in, 3H] timed in the same rounds (median), floor_ms = gflop / gemm_gflops, " +
+      "fused_fraction_of_peak = floor_ms / fused_ms, speedup_at_floor = op_by_op_ms / floor_ms (the most any implementation at that GEMM rate could show)",
     rounds,
     reps_per_round: Object.fromEntries(shapes.map((s, i) => [`B=${s.B} T=${s.T} in=${s.in} H=${s.H}${s.bidirectional ? " bi" : ""}`, reps[i]])),
     torch,

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "gemm_internal.h"
 #include "recforge/gemm.h"
 #include "recforge/gru.h"
 #include "recforge/gru_rule.h"

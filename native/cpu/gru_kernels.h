@@ -1,8 +1,9 @@
 // Fused GRU on the CPU (see gru.h for the contract). Per layer: one input-projection GEMM per
 // direction over all B*T steps; per time step one batched GEMM (both directions at once, each
 // its own batch entry: the project's GEMM runs small entries one per thread) and one gate pass
-// over the D*B rows on the thread pool. Backward through time mirrors it, then per direction
-// GEMMs over all steps for the weight gradients and dx.
+// over the D*B rows on the thread pool, or, bidirectional with no more threads than directions,
+// one direction per thread (its product, then its gate pass: one_direction_per_thread). Backward
+// through time mirrors it, then per direction GEMMs over all steps for the weight gradients and dx.
 //
 // This body is compiled once per instruction set (recforge/cpu_isa.h): gru_{baseline,avx2,avx512}.cc
 // include it after their includes (the AVX ones after `#pragma GCC target`), RECFORGE_ISA names the
@@ -38,6 +39,27 @@ inline void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha
                  int64_t sA, const double* B, int64_t ldb, int64_t sB, double beta, double* C, int64_t ldc,
                  int64_t sC, int64_t batch) {
   gemm_f64(ta, tb, M, N, K, alpha, A, lda, sA, B, ldb, sB, beta, C, ldc, sC, batch);
+}
+
+// The per-step work split by direction, one direction per thread, when the pool has no more threads
+// than there are directions (bidirectional on the project's 2-core machines): each thread runs its
+// direction's recurrent GEMM with the own kernel serially and then that direction's gate pass while
+// the GEMM's output is still in its core's cache, so a step costs one pool hand-off instead of the
+// GEMM's own thread synchronisation (twice: the library runs the two directions' products one after
+// the other, each on both threads) plus the gate pass's.
+bool one_direction_per_thread(const GruDims& d) { return d.dirs > 1 && num_threads() <= d.dirs; }
+
+// Directions per pool chunk on that path: all of them on the calling thread when one direction's
+// product is below ~1 MFLOP (the CTA shape, B = 100, H = 10: 60 kFLOP), where waking a thread
+// costs more than it saves (kParallelFlops in gemm_own_kernels.h; the batched path ran such steps
+// on the caller too).
+int64_t direction_grain(const GruDims& d) { return 2.0 * d.B * 3 * d.H * d.H < double(1 << 20) ? d.dirs : 1; }
+
+// One direction's per-step product C = A·op(B) (+ C when beta = 1) on the calling thread.
+template <typename T>
+void recurrent_gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* Bm,
+                           int64_t ldb, T beta, T* C, int64_t ldc) {
+  gemm_detail::own_gemm_one<T>(ta, tb, M, N, K, T(1), A, lda, Bm, ldb, beta, C, ldc, /*serial=*/true);
 }
 
 // Branch-free (vectorisable) and stable on both tails.
@@ -85,13 +107,13 @@ const T* clean_input(const GruDims& d, const T* x, const int32_t* lengths, T* ds
   return dst;
 }
 
-// Column sums of src [R, C] into out [C], rows in order (same result for any thread count).
+// Column sums of src [R, C] (rows ld apart) into out [C], rows in order (same result for any thread count).
 template <typename T>
-void column_sums(const T* src, int64_t R, int64_t C, T* out) {
+void column_sums(const T* src, int64_t R, int64_t C, int64_t ld, T* out) {
   parallel_for(C, 64, [&](int64_t c0, int64_t c1) {
     std::fill(out + c0, out + c1, T(0));
     for (int64_t r = 0; r < R; ++r) {
-      const T* row = src + r * C;
+      const T* row = src + r * ld;
       for (int64_t c = c0; c < c1; ++c) out[c] += row[c];
     }
   });
@@ -140,6 +162,8 @@ void gru_forward(const GruDims& d, const T* x, const int32_t* lengths, const T* 
   T* whh = ws + lay.f_whh;
   const T* x0 = clean_input(d, x, lengths, ws + lay.f_xclean);
   const std::vector<T> zero_bias(w.b_ih ? 0 : H3, T(0));
+  const bool per_direction = one_direction_per_thread(d);
+  const int64_t dir_grain = direction_grain(d);
   for (int64_t l = 0; l < d.layers; ++l) {
     const int64_t in_l = d.in_of(l);
     const T* X = l == 0 ? x0 : reserve + lay.layer_output(d.layers, l - 1);
@@ -155,24 +179,36 @@ void gru_forward(const GruDims& d, const T* x, const int32_t* lengths, const T* 
       else
         std::fill(state + dir * B * H, state + (dir + 1) * B * H, T(0));
     }
-    for (int64_t s = 0; s < Tn; ++s) {
-      gemm(false, true, B, H3, H, T(1), state, H, B * H, whh, H, H3 * H, T(0), gh, H3, B * H3, D);
-      parallel_for(D * B, row_grain(H), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; ++r) {
-          const int64_t dir = r / B, b = r - dir * B, k = l * D + dir;
-          const int64_t t = dir == 0 ? s : Tn - 1 - s;
-          T* g = reserve + lay.gates(l, dir) + (b * Tn + t) * H5;
-          T* y = Y + (b * Tn + t) * D * H + dir * H;
-          if (t >= row_len(lengths, b, Tn)) {  // padding: defined zeros, state untouched
-            std::fill(g, g + H5, T(0));
-            std::fill(y, y + H, T(0));
-            continue;
-          }
-          const T* bi = w.b_ih ? w.b_ih[k] : zero_bias.data();
-          const T* bh = w.b_hh ? w.b_hh[k] : zero_bias.data();
-          gate_forward_row<T>(H, g, gh + r * H3, bi, bh, state + r * H, y);
+    // Gate pass of step s over rows [r0, r1) of the D*B (direction, batch row) rows.
+    const auto gate_rows = [&](int64_t s, int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t dir = r / B, b = r - dir * B, k = l * D + dir;
+        const int64_t t = dir == 0 ? s : Tn - 1 - s;
+        T* g = reserve + lay.gates(l, dir) + (b * Tn + t) * H5;
+        T* y = Y + (b * Tn + t) * D * H + dir * H;
+        if (t >= row_len(lengths, b, Tn)) {  // padding: defined zeros, state untouched
+          std::fill(g, g + H5, T(0));
+          std::fill(y, y + H, T(0));
+          continue;
         }
-      });
+        const T* bi = w.b_ih ? w.b_ih[k] : zero_bias.data();
+        const T* bh = w.b_hh ? w.b_hh[k] : zero_bias.data();
+        gate_forward_row<T>(H, g, gh + r * H3, bi, bh, state + r * H, y);
+      }
+    };
+    for (int64_t s = 0; s < Tn; ++s) {
+      if (per_direction) {
+        parallel_for(D, dir_grain, [&](int64_t d0, int64_t d1) {
+          for (int64_t dir = d0; dir < d1; ++dir) {
+            recurrent_gemm_serial(false, true, B, H3, H, state + dir * B * H, H, whh + dir * H3 * H, H, T(0),
+                                  gh + dir * B * H3, H3);
+            gate_rows(s, dir * B, (dir + 1) * B);
+          }
+        });
+        continue;
+      }
+      gemm(false, true, B, H3, H, T(1), state, H, B * H, whh, H, H3 * H, T(0), gh, H3, B * H3, D);
+      parallel_for(D * B, row_grain(H), [&](int64_t r0, int64_t r1) { gate_rows(s, r0, r1); });
     }
     std::memcpy(h_n + l * D * B * H, state, sizeof(T) * D * B * H);
   }
@@ -209,6 +245,8 @@ void gru_backward(const GruDims& d, const T* x, const int32_t* lengths, const Gr
   T* whh = ws + lay.b_whh;
   const T* x0 = clean_input(d, x, lengths, ws + lay.b_xclean);
   const std::vector<T> zero_row(H, T(0));
+  const bool per_direction = one_direction_per_thread(d);
+  const int64_t dir_grain = direction_grain(d);
   const T* dy_in = dout;  // gradient w.r.t. this layer's output (nullptr: zero)
   for (int64_t l = d.layers - 1; l >= 0; --l) {
     const int64_t in_l = d.in_of(l);
@@ -222,23 +260,36 @@ void gru_backward(const GruDims& d, const T* x, const int32_t* lengths, const Gr
       else
         std::fill(dh + dir * B * H, dh + (dir + 1) * B * H, T(0));
     }
-    for (int64_t s = 0; s < Tn; ++s) {
-      parallel_for(D * B, row_grain(H), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; ++r) {
-          const int64_t dir = r / B, b = r - dir * B;
-          const int64_t t = dir == 0 ? Tn - 1 - s : s;  // reverse of the forward's order
-          T* gi = dgi + dir * bt * H3 + (b * Tn + t) * H3;
-          T* gh = dgh + dir * bt * H3 + (b * Tn + t) * H3;
-          if (t >= row_len(lengths, b, Tn)) {  // padding: zero gate gradients, dh carried unchanged
-            std::fill(gi, gi + H3, T(0));
-            std::fill(gh, gh + H3, T(0));
-            continue;
-          }
-          const T* g = reserve + lay.gates(l, dir) + (b * Tn + t) * H5;
-          const T* dy = dy_in ? dy_in + (b * Tn + t) * D * H + dir * H : zero_row.data();
-          gate_backward_row<T>(H, g, dy, dh + r * H, gi, gh);
+    // Gate pass of backward step s over rows [r0, r1) of the D*B (direction, batch row) rows.
+    const auto gate_rows = [&](int64_t s, int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t dir = r / B, b = r - dir * B;
+        const int64_t t = dir == 0 ? Tn - 1 - s : s;  // reverse of the forward's order
+        T* gi = dgi + dir * bt * H3 + (b * Tn + t) * H3;
+        T* gh = dgh + dir * bt * H3 + (b * Tn + t) * H3;
+        if (t >= row_len(lengths, b, Tn)) {  // padding: zero gate gradients, dh carried unchanged
+          std::fill(gi, gi + H3, T(0));
+          std::fill(gh, gh + H3, T(0));
+          continue;
         }
-      });
+        const T* g = reserve + lay.gates(l, dir) + (b * Tn + t) * H5;
+        const T* dy = dy_in ? dy_in + (b * Tn + t) * D * H + dir * H : zero_row.data();
+        gate_backward_row<T>(H, g, dy, dh + r * H, gi, gh);
+      }
+    };
+    for (int64_t s = 0; s < Tn; ++s) {
+      if (per_direction) {  // each direction's gate pass, then its dh += dgh_t · W_hh, on one thread
+        parallel_for(D, dir_grain, [&](int64_t d0, int64_t d1) {
+          for (int64_t dir = d0; dir < d1; ++dir) {
+            gate_rows(s, dir * B, (dir + 1) * B);
+            const int64_t t = dir == 0 ? Tn - 1 - s : s;
+            recurrent_gemm_serial(false, false, B, H, H3, dgh + dir * bt * H3 + t * H3, Tn * H3, whh + dir * H3 * H, H,
+                                  T(1), dh + dir * B * H, H);
+          }
+        });
+        continue;
+      }
+      parallel_for(D * B, row_grain(H), [&](int64_t r0, int64_t r1) { gate_rows(s, r0, r1); });
       // dh[dir] += dgh[dir][:, t_dir, :] · W_hh[dir], both directions in one batched GEMM.
       const int64_t t0 = Tn - 1 - s, t1 = s;
       const T* a0 = dgh + t0 * H3;
@@ -253,8 +304,11 @@ void gru_backward(const GruDims& d, const T* x, const int32_t* lengths, const Gr
       gemm(true, false, H3, in_l, bt, T(1), gi, H3, 0, X, in_l, 0, T(0), gr.dw_ih[k], in_l, 0, 1);
       gemm(true, false, H3, H, bt, T(1), gh, H3, 0, reserve + lay.gates(l, dir) + 4 * H, H5, 0, T(0), gr.dw_hh[k], H, 0, 1);
       if (w.b_ih) {
-        column_sums(gi, bt, H3, gr.db_ih[k]);
-        column_sums(gh, bt, H3, gr.db_hh[k]);
+        // The r and z columns of dgi and dgh are the same numbers (gru_gate_backward writes one value
+        // to both), so their sums are computed once; only the n gate's differ (dgh's is scaled by r).
+        column_sums(gh, bt, H3, H3, gr.db_hh[k]);
+        std::copy(gr.db_hh[k], gr.db_hh[k] + 2 * H, gr.db_ih[k]);
+        column_sums(gi + 2 * H, bt, H, H3, gr.db_ih[k] + 2 * H);
       }
       if (dx_l) gemm(false, false, bt, in_l, H3, T(1), gi, H3, 0, w.w_ih[k], in_l, 0, dir == 0 ? T(0) : T(1), dx_l, in_l, 0, 1);
       if (dh0) std::memcpy(dh0 + k * B * H, dh + dir * B * H, sizeof(T) * B * H);

@@ -4,7 +4,9 @@
 // and without h0 and biases, dout / dh_n absent. Padding of x and dout is NaN (never read); every
 // output, the reserve and the workspace are NaN-poisoned before each call (unwritten elements show).
 // The reference's own backward is checked against central finite differences of its forward.
-// Results must be bit-identical for 1 and 2 threads.
+// Results must be bit-identical for 1 and 2 threads (one direction per thread), and for 3 and 4
+// (the batched per-step path); the reference checks run at 2 and at 4 threads, so a bidirectional
+// network goes through both paths.
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -174,24 +176,25 @@ void check_reference_fd(Rng& rng) {
   }
 }
 
-// Same bits for 1 and 2 threads.
-void check_threads(Rng& rng) {
+// Same bits for 1 and 2 threads, and for 3 and 4 (see gru.h: the bidirectional per-step work is split
+// by direction up to as many threads as directions, batched over them above).
+void check_threads(Rng& rng, int t1, int t2) {
   GruDims d;
   d.B = 37, d.T = 9, d.in = 21, d.H = 45, d.layers = 2, d.dirs = 2;
   std::vector<int32_t> lens(d.B);
   for (auto& v : lens) v = (int32_t)rng.randint(0, d.T + 1);
   const GruProblem p = make_gru_problem(rng, d, true, true, lens);
   const int saved = recforge::num_threads();
-  recforge::set_num_threads(1);
+  recforge::set_num_threads(t1);
   GruRun<float> a(p);
   a.run(p, true, true);
-  recforge::set_num_threads(2);
+  recforge::set_num_threads(t2);
   GruRun<float> b(p);
   b.run(p, true, true);
   recforge::set_num_threads(saved);
-  auto same = [](const std::vector<float>& u, const std::vector<float>& v, const char* what) {
+  auto same = [t1, t2](const std::vector<float>& u, const std::vector<float>& v, const char* what) {
     RF_CHECK(u.size() == v.size() && std::memcmp(u.data(), v.data(), u.size() * sizeof(float)) == 0,
-             "%s differs between 1 and 2 threads", what);
+             "%s differs between %d and %d threads", what, t1, t2);
   };
   same(a.out, b.out, "out");
   same(a.h_n, b.h_n, "h_n");
@@ -220,18 +223,23 @@ int main() {
       {0, 3, 4, 5, 2, 2, true, true, {}},                  // B = 0
       {3, 0, 4, 5, 2, 2, true, true, {}},                  // T = 0: h_n = h0, dh0 = dh_n
   };
-  int idx = 0;
-  for (const Case& c : cases) {
-    GruDims d;
-    d.B = c.B, d.T = c.T, d.in = c.in, d.H = c.H, d.layers = c.layers, d.dirs = c.dirs;
-    const GruProblem p = make_gru_problem(rng, d, c.bias, c.h0, c.lengths);
-    const std::string name = "case " + std::to_string(idx++) + " B=" + std::to_string(c.B) +
-                             " T=" + std::to_string(c.T) + " in=" + std::to_string(c.in) +
-                             " H=" + std::to_string(c.H) + " L=" + std::to_string(c.layers) +
-                             " D=" + std::to_string(c.dirs);
-    check_case<double>(p, name, true, true);
-    check_case<float>(p, name, true, true);
+  const int saved = recforge::num_threads();
+  for (int threads : {2, 4}) {
+    recforge::set_num_threads(threads);
+    int idx = 0;
+    for (const Case& c : cases) {
+      GruDims d;
+      d.B = c.B, d.T = c.T, d.in = c.in, d.H = c.H, d.layers = c.layers, d.dirs = c.dirs;
+      const GruProblem p = make_gru_problem(rng, d, c.bias, c.h0, c.lengths);
+      const std::string name = "case " + std::to_string(idx++) + " B=" + std::to_string(c.B) +
+                               " T=" + std::to_string(c.T) + " in=" + std::to_string(c.in) +
+                               " H=" + std::to_string(c.H) + " L=" + std::to_string(c.layers) +
+                               " D=" + std::to_string(c.dirs) + " threads=" + std::to_string(threads);
+      check_case<double>(p, name, true, true);
+      check_case<float>(p, name, true, true);
+    }
   }
+  recforge::set_num_threads(saved);
   {  // dout or dh_n absent
     GruDims d;
     d.B = 6, d.T = 5, d.in = 4, d.H = 3, d.layers = 2, d.dirs = 2;
@@ -247,6 +255,7 @@ int main() {
     const GruProblem p = make_gru_problem(rng, d, true, true, lens);
     check_case<float>(p, "wide", true, true);
   }
-  check_threads(rng);
+  check_threads(rng, 1, 2);
+  check_threads(rng, 3, 4);
   return finish("gru_test");
 }

@@ -20,7 +20,8 @@
 // Work per layer: the input projection of all B*T steps is ONE GEMM per direction (gemm.h);
 // then per time step one batched GEMM [B, H] x [H, 3H] covering both directions (the two
 // directions walk their own time order in the same loop) and one fused gate pass over the
-// batch rows (thread pool). The backward mirrors it: per step one gate pass and one batched
+// batch rows (thread pool); with no more threads than directions, each thread instead runs one
+// direction's product and then its gate pass (one pool hand-off per step). The backward mirrors it: per step one gate pass and one batched
 // GEMM [B, 3H] x [3H, H] (the carried dh), then per direction a handful of GEMMs over all
 // steps for dW_ih, dW_hh, dx and column sums for the biases. Padding costs GEMM work (the
 // GEMMs run over all B rows / B*T steps) but not gate work.
@@ -30,8 +31,11 @@
 // layers 0 .. L-2 [B, T, dirs*H]. Scratch memory is passed in (`workspace`, sizes below; its
 // contents are ignored and clobbered).
 //
-// CPU: float and double; bit-identical for any thread count (elementwise passes and GEMMs only;
-// the bias sums run over rows in a fixed order). CUDA (`_cuda`, device pointers, asynchronous
+// CPU: float and double; bit-identical for any thread count from 1 to dirs, and for any count above
+// dirs (elementwise passes and GEMMs only; the bias sums run over rows in a fixed order). The two
+// ranges differ because a bidirectional network with no more threads than directions runs its
+// per-step work one direction per thread (recurrent GEMM on the own kernel, serially, then that
+// direction's gate pass), while more threads share each step's batched GEMM and gate pass. CUDA (`_cuda`, device pointers, asynchronous
 // on `stream`): same contract; lengths is a DEVICE int32 array there.
 #pragma once
 #include <cstdint>
