@@ -14,6 +14,8 @@ export type Phase = "prepare" | "train" | "valid" | "eval";
 /** What a trainer core reports at a step boundary (the public event adds method, elapsedS, etaS). */
 export interface Tick {
   phase: Phase;
+  /** Which pass of the phase (e.g. "sentence features", "labels", "graphs" while preparing); a new stage starts a new count. */
+  stage?: string;
   /** 1-based epoch (0 before the first one). */
   epoch: number;
   /** Units done: optimiser steps of the whole run ("train"), else items of the current pass. */
