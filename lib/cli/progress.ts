@@ -132,3 +132,23 @@ export function trainerProgressBars(label: string, opts: { enabled?: boolean; io
     bar.update(e.step, info, e.etaS);
   };
 }
+
+/**
+ * The bars of a benchmark's own progress reports (bench/harness/timing.ts benchProgress: `done` of
+ * `total` units finished, `what` the last one). A new total, or a count that goes back, starts a
+ * new bar; the first unit's report arrives when it ends, so a bar's clock starts at the previous
+ * report (a harness reports 0 when a section starts, which draws the bar at once).
+ */
+export function benchProgressBars(name: string, io: BarIO = {}): (done: number, total: number, what: string) => void {
+  const now = io.now ?? Date.now;
+  let bar: ProgressBar | null = null, total = -1, lastDone = -1, last = now();
+  return (done, n, what) => {
+    if (!bar || n !== total || done < lastDone) {
+      bar?.end();
+      [bar, total] = [new ProgressBar(name, n, true, last, io), n];
+    }
+    lastDone = done;
+    bar.update(done, what);
+    last = now();
+  };
+}
