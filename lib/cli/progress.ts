@@ -70,7 +70,7 @@ export class ProgressBar {
     const frac = this.total ? Math.min(1, done / this.total) : 1;
     const width = 28;
     const fill = Math.round(frac * width);
-    const eta = frac >= 1 ? "done" : etaS !== undefined ? `ETA ${formatSeconds(etaS ?? NaN)}` : done > 0 ? `ETA ${formatSeconds((elapsedS * (1 - frac)) / frac)}` : "ETA ?";
+    const eta = frac >= 1 ? "done" : etaS !== undefined ? `ETA ${formatSeconds(etaS ?? NaN)}` : done > 0 && elapsedS > 0 ? `ETA ${formatSeconds((elapsedS * (1 - frac)) / frac)}` : "ETA ?";
     return `${this.label.padEnd(14)} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${Number.isInteger(done) ? done : done.toFixed(2)}/${this.total} ${formatSeconds(elapsedS)} ${eta}${info ? "  " + info : ""}`;
   }
 
@@ -109,7 +109,8 @@ export interface ProgressEvent {
   step: number;
   steps: number;
   loss?: number;
-  etaS: number | null;
+  /** null: no estimate yet; undefined: the bar extrapolates its elapsed time */
+  etaS: number | null | undefined;
 }
 
 /**
@@ -124,7 +125,7 @@ export function trainerProgressBars(label: string, opts: { enabled?: boolean; io
     const k = `${e.phase}/${e.stage ?? ""}/${e.steps}`;
     if (!bar || k !== key || e.step < last) {
       bar?.end();
-      bar = new ProgressBar(`${label} ${e.stage ?? e.phase}`, e.steps, opts.enabled ?? true, undefined, opts.io);
+      bar = new ProgressBar(label ? `${label} ${e.stage ?? e.phase}` : e.stage ?? e.phase, e.steps, opts.enabled ?? true, undefined, opts.io);
       key = k;
     }
     last = e.step;
