@@ -159,6 +159,7 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
     return Math.max(1, Math.min(15, Math.ceil(60 / Math.max(est, 0.1))));
   });
   const block = (fn: () => void, n: number) => median(Array.from({ length: n }, () => time(fn)));
+  benchProgress(0, rounds, "round 1");
   for (let r = 0; r < rounds; r++) {
     cases.forEach((c, i) => {
       if (r % 2 === 0) {
@@ -168,6 +169,9 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
         c.opsMs.push(block(c.ops, reps[i]));
         c.fusedMs.push(block(c.fused, reps[i]));
       }
+      // Within a round: the shapes (then the torch anchor, the rest of the round).
+      const share = torch.python && torch.available ? 0.5 : 1;
+      benchProgress(Math.round((r + (share * (i + 1)) / cases.length) * 100) / 100, rounds, `round ${r + 1}, shape ${i + 1}/${cases.length}`);
     });
     if (torch.python && torch.available) {
       try {

@@ -179,9 +179,10 @@ export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: stri
   if (o.testLimit !== undefined) reduced.push(`first ${o.testLimit} test pairs`);
   if (o.trainLimit !== undefined) reduced.push(`a seeded sample of ${o.trainLimit} training pairs`);
   if (o.hidden !== undefined) reduced.push(`hidden ${o.hidden}`);
+  const { benchProgress } = await import("../bench/timing.js");
   const r = await runGreenerFair({
     ...o, protocolNote: reduced.length ? reduced.join("; ") : null as never,
-    log: (m) => process.stderr.write(m + "\n"), command: ["recforge", ...argv].join(" "),
+    log: (m) => process.stderr.write(m + "\n"), progress: benchProgress, command: ["recforge", ...argv].join(" "),
   });
   if (out) {
     const date = new Date().toISOString().slice(0, 10);

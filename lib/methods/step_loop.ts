@@ -48,6 +48,15 @@ export function runSync<R>(g: Steps<R>): R {
   }
 }
 
+/** Runs a core to its end without pausing, handing each tick to `onTick` (synchronous progress of a harness). */
+export function runSyncReporting<R>(g: Steps<R>, onTick: (t: Tick) => void): R {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    if (r.value) onTick(r.value);
+  }
+}
+
 /**
  * Runs a core, pausing at each boundary; without a loop it is runSync in a promise. With a loop
  * it starts after a first pause, so the caller's turn of the event loop does none of the work.
