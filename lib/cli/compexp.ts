@@ -9,7 +9,7 @@
 // encoding, from the trainer's progress events) go to stderr; --json prints one JSON object.
 import type { Parsed } from "./args.js";
 import { numFlag } from "./args.js";
-import { trainerProgressBars } from "./progress.js";
+import { ProgressBar, trainerProgressBars } from "./progress.js";
 import { progressLoop } from "../api/progress.js";
 import { runAsync, type Steps } from "../methods/step_loop.js";
 import type { CommandOutput } from "./command.js";
@@ -17,7 +17,7 @@ import { musicalInstrumentsPath } from "../data/reviews.js";
 import { prepareGreenerData } from "../methods/greener/prepare.js";
 import { buildExamples, deltaDistribution, type DeltaReport } from "../methods/compexp/data.js";
 import { CompExpModel } from "../methods/compexp/model.js";
-import { buildCorpus, computeRewriteSteps, trainCompExpSteps, type CompExpTrainReport } from "../methods/compexp/train.js";
+import { buildCorpus, computeRewriteSteps, plannedStageSteps, trainCompExpSteps, type CompExpTrainReport } from "../methods/compexp/train.js";
 
 function describe(d: DeltaReport["reviewPairs"], signed = true): string {
   return d.rows.map((r) => `${signed && r.value > 0 ? "+" : ""}${r.value}: ${(100 * r.share).toFixed(1)}%`).join("  ");
@@ -28,8 +28,11 @@ function describe(d: DeltaReport["reviewPairs"], signed = true): string {
  * fed by its progress events (lib/api progressLoop): every optimiser step, every validation
  * batch, every chunk of encoded sentences.
  */
-async function withBars<R>(label: string, core: Steps<R>): Promise<R> {
-  return runAsync(core, progressLoop("compexp", { onProgress: trainerProgressBars(label) }));
+async function withBars<R>(label: string, core: Steps<R>, plannedSteps?: number): Promise<R> {
+  const bars = trainerProgressBars(label);
+  // A stage's bar shows from its start (an e2e step can take many seconds): step 0 of the steps it plans.
+  if (plannedSteps !== undefined) bars({ phase: "train", epoch: 1, step: 0, steps: plannedSteps, etaS: null });
+  return runAsync(core, progressLoop("compexp", { onProgress: bars }));
 }
 
 export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<CommandOutput> {
@@ -37,8 +40,17 @@ export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<Comma
   const opt = (name: string) => (flags[name] === undefined ? undefined : numFlag(flags, name, 0));
   const log = (m: string) => process.stderr.write(m + "\n");
   const file = typeof flags.data === "string" ? flags.data : musicalInstrumentsPath();
+  // Data: the prepared reviews, the examples of each split, then (unless --stats-only) the corpus.
+  const dataBar = new ProgressBar("compexp data", flags["stats-only"] ? 4 : 5);
+  dataBar.update(0, "reading the prepared reviews");
   const { data } = await prepareGreenerData(file, {}, { log });
-  const splits = { train: buildExamples(data, "train"), validation: buildExamples(data, "validation"), test: buildExamples(data, "test") };
+  let parts = 0;
+  const examplesOf = (split: "train" | "validation" | "test") => {
+    dataBar.update(++parts, `examples: ${split}`);
+    return buildExamples(data, split);
+  };
+  const splits = { train: examplesOf("train"), validation: examplesOf("validation"), test: examplesOf("test") };
+  dataBar.update(4, "vocabulary and examples");
   const deltas = Object.fromEntries(Object.entries(splits).map(([k, v]) => [k, deltaDistribution(data, v.examples)])) as Record<string, DeltaReport>;
   for (const [k, v] of Object.entries(splits)) {
     log(`compexp ${k}: ${v.examples.length} examples (skipped: ${v.skipped.noText} without text, ${v.skipped.noReferences} without references, ${v.skipped.noCandidates} without candidates)`);
@@ -53,6 +65,7 @@ export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<Comma
       throw new RangeError(`train compexp: no ${k} examples in ${file} (skipped: ${v.skipped.noText} without text, ${v.skipped.noReferences} whose user has no other training review, ${v.skipped.noCandidates} whose item has no other user's training sentence)`);
   }
   const corpus = buildCorpus(data);
+  dataBar.update(5);
   const valCap = opt("val-cap") ?? (quick ? 50 : undefined);
   const dim = quick ? 32 : undefined;
   const model = new CompExpModel({ vocabSize: corpus.vocab.size, embedDim: opt("embed") ?? dim, hidden: opt("hidden") ?? dim, seed: opt("seed") ?? 0 });
@@ -63,11 +76,11 @@ export async function trainCompExpCommand(flags: Parsed["flags"]): Promise<Comma
   };
   log(`compexp: vocabulary ${corpus.vocab.size}, ${corpus.train.length} training / ${corpus.validation.length} validation examples`);
   const reports: CompExpTrainReport[] = [];
-  reports.push(await withBars("compexp extractor", trainCompExpSteps(model, corpus, { ...common, stage: "extractor" })));
+  reports.push(await withBars("compexp extractor", trainCompExpSteps(model, corpus, { ...common, stage: "extractor" }), plannedStageSteps(corpus, { ...common, stage: "extractor" })));
   corpus.rewrites = await withBars("compexp rewrites", computeRewriteSteps(model, corpus));
   log(`compexp: ${corpus.rewrites.length} rewrite pairs`);
-  reports.push(await withBars("compexp pretrain", trainCompExpSteps(model, corpus, { ...common, stage: "pretrain" })));
-  reports.push(await withBars("compexp e2e", trainCompExpSteps(model, corpus, { ...common, stage: "e2e" })));
+  reports.push(await withBars("compexp pretrain", trainCompExpSteps(model, corpus, { ...common, stage: "pretrain" }), plannedStageSteps(corpus, { ...common, stage: "pretrain" })));
+  reports.push(await withBars("compexp e2e", trainCompExpSteps(model, corpus, { ...common, stage: "e2e" }), plannedStageSteps(corpus, { ...common, stage: "e2e" })));
   const out = { data: dataReport, vocabulary: corpus.vocab.size, rewritePairs: corpus.rewrites.length, stages: reports };
   model.dispose();
   const chart = {

@@ -62,10 +62,13 @@ export async function trainMultitaskCli(flags: Parsed["flags"]): Promise<Command
   const modelOptions = dataset === "synthetic" ? { embeddingDim: 16, bottom: [256, 128], tower: [64] } : { embeddingDim: 8, experts: 8, expertDim: 32, tower: [32] };
   // A bar per pass from the trainer's progress events: every optimiser step, validation and test batch.
   const bars = trainerProgressBars("multitask", { enabled: !quiet });
+  const batchSize = numFlag(flags, "batch-size", dataset === "census" ? 1024 : 2048);
+  // Shown from the start (the first step comes after the model is built): step 0 of the planned steps.
+  bars({ phase: "train", epoch: 1, step: 0, steps: epochs * Math.ceil(data.train.size / batchSize), etaS: null });
   const r = await runAsync(
     trainMultiTaskSteps({
       data, model, modelOptions, balancer, balancerOptions, epochs, seed, device,
-      batchSize: numFlag(flags, "batch-size", dataset === "census" ? 1024 : 2048),
+      batchSize,
       lr: numFlag(flags, "lr", dataset === "census" ? 2e-3 : 1e-3),
       log: quiet ? () => {} : log,
       processGroup: pg ?? undefined,

@@ -29,7 +29,7 @@ import type { GreenerData } from "../greener/prepare.js";
 import { sentenceTokens, type CompExpExample } from "./data.js";
 import type { Vocab } from "./vocab.js";
 import { CompExpModel, sampleLogProbs, type CompExpInput } from "./model.js";
-import { rewritePairs, type RewritePair } from "./rewrite.js";
+import { rewritePairsSteps, type RewritePair } from "./rewrite.js";
 import { buildExamples, fitVocabAndIdf } from "./data.js";
 import { runSync, type Phase, type Steps } from "../step_loop.js";
 
@@ -59,9 +59,9 @@ export function* computeRewriteSteps(model: CompExpModel, c: CompExpCorpus, chun
     const ids = all.slice(k, k + chunk);
     const v = noGrad(() => tidy(() => model.encode(ids.map((s) => c.vocab.encode(sentenceTokens(c.data, s)))).toTypedArray()));
     ids.forEach((s, j) => vec.set(s, Float64Array.from(v.subarray(j * H, (j + 1) * H))));
-    yield { phase: "prepare", epoch: 0, step: Math.min(all.length, k + chunk), steps: all.length };
+    yield { phase: "prepare", stage: "encoding", epoch: 0, step: Math.min(all.length, k + chunk), steps: all.length };
   }
-  const pairs = rewritePairs({
+  const pairs = yield* rewritePairsSteps({
     itemSentences: [...byItem.values()],
     reviewOf: (s) => c.data.sentenceReview[s],
     tokens: (s) => sentenceTokens(c.data, s),
