@@ -26,7 +26,8 @@ import { meanStd } from "../metrics/classification.js";
 import { pairedBootstrap, betterByInterval } from "../metrics/bootstrap.js";
 import { createModel, type ModelKind, type MMoEOptions, type SharedBottomOptions } from "../methods/multibalance/models.js";
 import { createBalancer } from "../methods/multibalance/balancers/index.js";
-import { computeGradients, evaluate, trainMultiTask, type TaskMetrics } from "../methods/multibalance/trainer.js";
+import { computeGradients, evaluate, trainMultiTaskSteps, type TaskMetrics } from "../methods/multibalance/trainer.js";
+import { runSyncReporting } from "../methods/step_loop.js";
 import { benchProgress, log, median, nowMs } from "./timing.js";
 
 export interface BalanceBenchTask {
@@ -282,7 +283,12 @@ function benchCensus(cfg: CensusConfig, say: (m: string) => void): { results: Ba
     const order = cfg.balancers.map((_, i) => cfg.balancers[(i + si) % cfg.balancers.length]);
     for (const b of order) {
       const t0 = nowMs();
-      const r = trainMultiTask({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed, keepTestPredictions: true });
+      const done = [...runs.values()].reduce((a, x) => a + x.length, 0), total = cfg.seeds.length * cfg.balancers.length;
+      if (done === 0) benchProgress(0, total, `census ${b} seed ${seed}`);
+      const r = runSyncReporting(
+        trainMultiTaskSteps({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed, keepTestPredictions: true }),
+        (t) => t.phase === "train" && benchProgress(Math.round((done + Math.min(0.95, t.step / t.steps)) * 100) / 100, total, `census ${b} seed ${seed}`),
+      );
       say(`census ${cfg.model} ${b} seed ${seed}: ${((nowMs() - t0) / 1000).toFixed(1)} s, ` + r.test.map((m) => `${m.name} auc ${m.auc!.toFixed(4)} ne ${m.ne!.toFixed(4)}`).join(", ") + ` (epoch ${r.selectedEpoch})`);
       (runs.get(b) ?? runs.set(b, []).get(b)!).push({ test: r.test, w: r.meanWeights, examples: r.steps * cfg.batchSize });
       benchProgress([...runs.values()].reduce((a, x) => a + x.length, 0), cfg.seeds.length * cfg.balancers.length, `census ${b} seed ${seed}`);

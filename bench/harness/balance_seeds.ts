@@ -13,8 +13,9 @@ import { pairedBootstrap, insideMargin, betterByInterval, type PairedDiffSummary
 import { loadCensus } from "../methods/multibalance/data/census.js";
 import type { MultiTaskData } from "../methods/multibalance/data/multitask.js";
 import type { ModelKind, MMoEOptions, SharedBottomOptions } from "../methods/multibalance/models.js";
-import { trainMultiTask, type TaskMetrics } from "../methods/multibalance/trainer.js";
-import { log, nowMs } from "./timing.js";
+import { trainMultiTaskSteps, type TaskMetrics } from "../methods/multibalance/trainer.js";
+import { runSyncReporting } from "../methods/step_loop.js";
+import { benchProgress, log, nowMs } from "./timing.js";
 
 export const BALANCERS = ["equal", "multibalance", "metabalance", "uncertainty", "gradnorm", "pcgrad"];
 
@@ -143,7 +144,13 @@ export function benchBalanceSeeds(opts: BalanceSeedsOptions = {}): BalanceSeedsR
     const order = balancers.map((_, i) => balancers[(i + si) % balancers.length]);
     for (const b of order) {
       const s0 = nowMs();
-      const r = trainMultiTask({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed, keepTestPredictions: true });
+      // Progress in runs (seeds × balancers), each moving with its training steps.
+      const done = [...runs.values()].reduce((a, x) => a + x.length, 0), total = seeds.length * balancers.length;
+      if (done === 0) benchProgress(0, total, `${b} seed ${seed}`);
+      const r = runSyncReporting(
+        trainMultiTaskSteps({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed, keepTestPredictions: true }),
+        (t) => t.phase === "train" && benchProgress(Math.round((done + Math.min(0.95, t.step / t.steps)) * 100) / 100, total, `${b} seed ${seed}`),
+      );
       const seconds = (nowMs() - s0) / 1000;
       r.model.dispose();
       r.balancer.dispose();
@@ -151,6 +158,7 @@ export function benchBalanceSeeds(opts: BalanceSeedsOptions = {}): BalanceSeedsR
       if (r.test.some((m) => m.type !== "binary")) throw new RangeError("recforge: bench balance-seeds: every task must be binary (NE)");
       tests.get(b)!.push(r.test);
       runs.get(b)!.push({ seed, selected_epoch: r.selectedEpoch, seconds, tasks: r.test.map((m) => ({ name: m.name, auc: m.auc!, ne: m.ne! })) });
+      benchProgress(done + 1, total, `${b} seed ${seed}`);
       say(`${b} seed ${seed}: ${seconds.toFixed(1)} s, ` + r.test.map((m) => `${m.name} auc ${m.auc!.toFixed(4)} ne ${m.ne!.toFixed(4)}`).join(", ") + ` (epoch ${r.selectedEpoch})`);
     }
   });
