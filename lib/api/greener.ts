@@ -6,7 +6,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { GreenerData } from "../methods/greener/prepare.js";
 import { SentenceVectors, topKSelector } from "../methods/greener/baselines.js";
-import { eligiblePairs, evaluateSelector, type QualityRow } from "../methods/greener/evaluate.js";
+import { eligiblePairs, evaluateSelectorSteps, type QualityRow } from "../methods/greener/evaluate.js";
 import { TfidfProjectionEncoder, encodeRowsSteps } from "../methods/greener/encoder.js";
 import { itemCentralitySteps } from "../methods/greener/centrality.js";
 import { GreenerModel, type GreenerModelConfig } from "../methods/greener/model.js";
@@ -97,9 +97,9 @@ function* greenerSteps(o: Omit<TrainGreenerOptions, keyof TrainerControl>): Step
       if (o.evalLimit !== undefined) pairs = pairs.slice(0, o.evalLimit);
       for (let i = 0; i < pairs.length; i += 64) {
         scorer.precompute(pairs.slice(i, i + 64));
-        yield { phase: "eval", epoch: report.epochs, step: Math.min(pairs.length, i + 64), steps: pairs.length };
+        yield { phase: "eval", stage: "scoring", epoch: report.epochs, step: Math.min(pairs.length, i + 64), steps: pairs.length };
       }
-      if (pairs.length) quality = evaluateSelector(data, "greener-topk", topKSelector(scorer.scorer), { k: o.k ?? 5, split, limit: o.evalLimit });
+      if (pairs.length) quality = yield* evaluateSelectorSteps(data, "greener-topk", topKSelector(scorer.scorer), { k: o.k ?? 5, split, limit: o.evalLimit, epoch: report.epochs });
     }
     finished = true;
     return { model: m, sentenceTable: t, scorer, examples, report, quality, dispose: () => { m.dispose(); t.dispose(); } };

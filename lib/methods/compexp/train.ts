@@ -35,8 +35,18 @@ import { runSync, type Phase, type Steps } from "../step_loop.js";
 
 /** Vocabulary, IDF and the training / validation examples of prepared data (rewrites: none yet). */
 export function buildCorpus(data: GreenerData, minCount = 3): CompExpCorpus {
+  return runSync(buildCorpusSteps(data, minCount));
+}
+
+/** buildCorpus as a trainer core: a "prepare" boundary (stage "corpus") after the vocabulary and after each split's examples. */
+export function* buildCorpusSteps(data: GreenerData, minCount = 3): Steps<CompExpCorpus> {
   const { vocab, idf } = fitVocabAndIdf(data, minCount);
-  return { data, vocab, idf, train: buildExamples(data, "train").examples, validation: buildExamples(data, "validation").examples, rewrites: [] };
+  yield { phase: "prepare", stage: "corpus", epoch: 0, step: 1, steps: 3 };
+  const train = buildExamples(data, "train").examples;
+  yield { phase: "prepare", stage: "corpus", epoch: 0, step: 2, steps: 3 };
+  const validation = buildExamples(data, "validation").examples;
+  yield { phase: "prepare", stage: "corpus", epoch: 0, step: 3, steps: 3 };
+  return { data, vocab, idf, train, validation, rewrites: [] };
 }
 
 /** Rewrite pairs with the current encoder's sentence vectors (after the extractor stage). */

@@ -24,7 +24,7 @@ import { startProvenance, type Provenance } from "../../provenance.js";
 import { prepareGreenerData, type GreenerData } from "./prepare.js";
 import { SentenceVectors, ilpSelector, topKSelector, trigramBlockingSelector, type Selector } from "./baselines.js";
 import { IlpSelector, type IlpResult } from "./ilp.js";
-import { eligiblePairs, evaluateSelector, type QualityRow } from "./evaluate.js";
+import { eligiblePairs, evaluateSelectorSteps, type QualityRow } from "./evaluate.js";
 import { TfidfProjectionEncoder, encodeRowsSteps } from "./encoder.js";
 import { itemCentralitySteps } from "./centrality.js";
 import { GreenerModel, type GreenerModelConfig } from "./model.js";
@@ -147,7 +147,7 @@ export function greenerSelectors(scorer: GreenerScorer, vectors: SentenceVectors
  * Runs GREENer end to end. With `opts.loop` (e.g. lib/api's progressLoop, which the CLI's bars
  * read) it pauses at every boundary and reports it: "prepare" (stages "tf-idf", "centrality",
  * "sentence features", "labels", "graphs"), "train" per optimiser step, "valid" (stages "scoring",
- * "selection tuning": one per (α, λ) tried), "eval" (stages "scoring", "selection": one per row).
+ * "selection tuning": pairs × the (α, λ) tried), "eval" (stages "scoring", "selection": pairs × rows).
  */
 export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const done = startProvenance(opts.command);
@@ -160,6 +160,15 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   log(`greener: data ready (${prep.fromCache ? "cache" : "prepared"}, ${prep.ms.toFixed(0)} ms): ${prep.data.numReviews} reviews, ${prep.data.sentences.length} sentences, ${prep.data.attributes.names.length} attributes`);
   const solver = (opts.evaluate ?? true) ? await IlpSelector.create() : null;
   return runAsync(greenerRunSteps(opts, { prep, done, log, device, t0, solver }), opts.loop);
+}
+
+/** A core's ticks counted within a larger pass: `before` units done ahead of it, `total` in the pass. */
+function* counted<R>(core: Steps<R>, before: number, total: number): Steps<R> {
+  for (;;) {
+    const r = core.next();
+    if (r.done) return r.value;
+    yield r.value && { ...r.value, step: before + r.value.step, steps: total };
+  }
 }
 
 /** Pairs scored between two boundaries of the evaluation. */
@@ -242,9 +251,9 @@ function* greenerRunSteps(
       for (const lw of lambdas) {
         for (const a of alphas) {
           const sel = ilpSelector(scorer.scorer, vectors, solver, { solver: "bnb", topP, alpha: a, lengthWeight: lw });
-          const row = evaluateSelector(data, `ilp alpha=${a} length=${lw}`, sel, { k, split: "validation", limit: opts.evalLimit });
+          const core = evaluateSelectorSteps(data, `ilp alpha=${a} length=${lw}`, sel, { k, split: "validation", limit: opts.evalLimit, phase: "valid", stage: "selection tuning", epoch: epochs });
+          const row = yield* counted(core, tried.length * val.length, alphas.length * lambdas.length * val.length);
           tried.push({ alpha: a, lengthWeight: lw, bleu4: row.bleu4, rougeL: row.rougeL });
-          yield { phase: "valid", stage: "selection tuning", epoch: epochs, step: tried.length, steps: alphas.length * lambdas.length };
         }
       }
       const best = chooseOnValidation(tried);
@@ -277,10 +286,10 @@ function* greenerRunSteps(
     if (alpha !== 1 || lengthWeight !== 0) rows.push(["greener-ilp-alpha1", ilpSelector(scorer.scorer, vectors, solver, { solver: "bnb", topP, alpha: 1 }), "ILP alpha = 1, no length term (the reference setting)"]);
     for (const [name, sel] of selectors.slice(1)) rows.push([name, sel, "relevance only"]);
     for (const [name, sel, note] of rows) {
-      const row = evaluateSelector(data, name, sel, { k, limit: opts.evalLimit });
+      const core = evaluateSelectorSteps(data, name, sel, { k, limit: opts.evalLimit, stage: "selection", epoch: epochs });
+      const row = yield* counted(core, quality.length * pairs.length, rows.length * pairs.length);
       log(`greener: ${name}: ${row.pairs} pairs, BLEU-4 ${row.bleu4.toFixed(4)}, ROUGE-L ${row.rougeL.toFixed(4)}, attr F1 ${row.attr_f1.toFixed(4)}`);
       quality.push({ ...row, ...roundRow(row), scores: `GREENer (GAT + DCN); ${note}` });
-      yield { phase: "eval", stage: "selection", epoch: epochs, step: quality.length, steps: rows.length };
     }
   }
   const tEval = performance.now();
