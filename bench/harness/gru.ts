@@ -121,7 +121,9 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
   if (torch.reason) log(`bench gru: torch anchor skipped: ${torch.reason}`);
 
   const gen = new Generator(12);
-  const cases = shapes.map((s) => {
+  // Setup has its own bar: each shape checked against the reference, then warmed up and sized.
+  benchProgress(0, 2 * shapes.length, "setup: check against the reference");
+  const cases = shapes.map((s, si) => {
     const D = s.bidirectional ? 2 : 1;
     const w = makeWeights(s, gen);
     const x = randn([s.B, s.T, s.in], { generator: gen }).requiresGrad_();
@@ -142,6 +144,7 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
       for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
       return m;
     });
+    benchProgress(si + 1, 2 * shapes.length, `setup: shape ${si + 1} checked`);
     return { s, params, G, fused: step(gru), ops: step(gruReference), diff, fusedMs: [] as number[], opsMs: [] as number[], torchMs: [] as number[] };
   });
   const time = (fn: () => void) => {
@@ -152,10 +155,11 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
   // Each round times `reps` back-to-back calls per side (the median of them), enough for ~60 ms of
   // the faster side: single calls of a few ms are at the mercy of the other processes on a shared
   // machine. Every side gets the same count, the torch anchor too.
-  const reps = cases.map((c) => {
+  const reps = cases.map((c, ci) => {
     c.fused(); // warm-up: first-call allocations, page faults
     c.ops();
     const est = Math.min(time(c.fused), time(c.ops));
+    benchProgress(shapes.length + ci + 1, 2 * shapes.length, `setup: shape ${ci + 1} warmed up`);
     return Math.max(1, Math.min(15, Math.ceil(60 / Math.max(est, 0.1))));
   });
   const block = (fn: () => void, n: number) => median(Array.from({ length: n }, () => time(fn)));
