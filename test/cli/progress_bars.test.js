@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ProgressBar, trainerProgressBars, formatSeconds } from "../../dist/cli/progress.js";
+import { ProgressBar, benchProgressBars, trainerProgressBars, formatSeconds } from "../../dist/cli/progress.js";
 import { greenerCliProgress } from "../../dist/cli/greener.js";
 import { runGreener } from "../../dist/methods/greener/pipeline.js";
 import { mulberry32 } from "../../dist/prng.js";
@@ -75,6 +75,25 @@ test("trainerProgressBars: a bar per phase / stage / pass, one update per event,
   t.regex(lines[3].line, /1\/5 .*ETA \?  epoch 1 loss 1\.0000$/);
   t.regex(lines[4].line, /2\/5 .*ETA 3s  epoch 1 loss 0\.5000$/);
   t.true(lines[7].final);
+});
+
+test("benchProgressBars: a bar per section (a new total or a count that goes back); its clock starts at the previous report", (t) => {
+  const { clock, lines, io } = fakeIo(true);
+  const report = benchProgressBars("bench x", io);
+  report(0, 4, "kernel"); // the section starts: drawn at once
+  clock.t += 20_000;
+  report(1, 4, "shape 1"); // 1 of 4 after 20 s: 60 s to go
+  clock.t += 5_000;
+  report(4, 4, "shape 4");
+  clock.t += 1_000;
+  report(0.5, 4, "training"); // same total, the count went back: a new bar
+  clock.t += 10_000;
+  report(2.25, 4, "training");
+  t.deepEqual(lines.map((l) => l.final), [false, false, true, false, false]);
+  t.regex(lines[0].line, /^bench x +\[\.{28}\]   0% 0\/4 0s ETA \?  kernel$/);
+  t.regex(lines[1].line, /25% 1\/4 20s ETA 1m00s  shape 1$/);
+  t.regex(lines[3].line, /12% 0\.50\/4 1s ETA 7s  training$/, "timed from the previous report");
+  t.regex(lines[4].line, /56% 2\.25\/4 11s ETA 9s  training$/);
 });
 
 // ---- GREENer end to end on a small synthetic corpus
