@@ -258,6 +258,8 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
   if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new RangeError(`bench compexp: seeds must be an integer >= 1, got ${nSeeds}`);
   const file = opts.file ?? musicalInstrumentsPath();
   const t0 = performance.now();
+  // The bar from the start (data, corpus and test inputs take seconds); not in a --parallel child.
+  if (opts.seedOnly === undefined) benchProgress(0, nSeeds, "data, corpus and test inputs");
   const { data } = await prepareGreenerData(file, {}, { log });
   const fullCorpus = buildCorpus(data);
   const testSplit = buildExamples(data, "test");

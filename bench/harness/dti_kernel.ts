@@ -170,11 +170,12 @@ export function benchKernel(opts: { quick?: boolean; minTokens?: number; torch?:
   const H = 4, D = 64, minTokens = opts.minTokens ?? (quick ? 2048 : 4096);
   const scale = 1 / Math.sqrt(D);
   const out: KernelRow[] = [];
+  // Progress: the four shapes, then the PyTorch anchor's run over all of them (finding Python and torch first takes seconds).
+  const units = 5;
+  benchProgress(0, units, "kernel: looking for the PyTorch anchor");
   const found = opts.torch === false ? { python: null, reason: "not asked for (torch: false)" } : findTorchPython();
   const tmp = found.python ? fs.mkdtempSync(path.join(os.tmpdir(), "recforge-dti-anchor-")) : null;
   const anchorLayouts: { file: string; prompts: { L: number; intervals: number[] }[] }[] = [];
-  // Progress: the four shapes, then the PyTorch anchor's run over all of them.
-  const units = 4 + (found.python ? 1 : 0);
   benchProgress(0, units, "kernel");
   for (const n of [20, 40])
     for (const k of [20, 40]) {
@@ -273,9 +274,9 @@ export function benchKernel(opts: { quick?: boolean; minTokens?: number; torch?:
       log(`torch anchor skipped: ${torch.reason}`);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
-      benchProgress(units, units, "kernel: PyTorch anchor");
     }
   }
+  benchProgress(units, units, found.python ? "kernel: PyTorch anchor" : "kernel (no PyTorch anchor)");
   return { rows: out, torch };
 }
 
