@@ -66,6 +66,7 @@ function* greenerSteps(o: Omit<TrainGreenerOptions, keyof TrainerControl>): Step
   try {
     // Sentence features: the TF-IDF fit (one pass), the item centrality (a boundary every 64
     // items), the encoding (a boundary every ENCODE_CHUNK sentences).
+    yield { phase: "prepare", stage: "tf-idf", epoch: 0, step: 0, steps: 1 }; // the fit is one pass of seconds: its bar shows from the start
     const vectors = new SentenceVectors(data);
     yield { phase: "prepare", stage: "tf-idf", epoch: 0, step: 1, steps: 1 };
     const encoder = new TfidfProjectionEncoder(vectors.tfidf, { dim: o.sentenceDim ?? 256, seed: 0, surfaceFeatures: o.surfaceFeatures ?? true });

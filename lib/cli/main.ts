@@ -42,6 +42,12 @@ async function showBenchProgress(name: string): Promise<void> {
   setBenchProgress(benchProgressBars(name));
 }
 
+/** A bar left up by a run that stopped short (an error, a skipped section) gets its newline before anything else prints. */
+async function releaseBars(): Promise<void> {
+  const { releaseBar } = await import("./progress.js");
+  releaseBar();
+}
+
 function say(s: string): void {
   process.stdout.write(s.endsWith("\n") ? s : s + "\n");
 }
@@ -79,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const json = !!flags.json;
     if (command.name.startsWith("bench ")) await showBenchProgress(command.name);
-    const out = await command.run(flags, { argv, json });
+    const out = await command.run(flags, { argv, json }).finally(releaseBars);
     if (out.result === null) return EXIT.ok; // a non-zero rank of a distributed run prints nothing
     const result = out.result;
     if (flags.plot) {

@@ -34,6 +34,11 @@ function draw(line: string, newline: boolean): void {
   shown = !newline ? { line } : null;
 }
 
+/** Leaves the line of a bar still up (work that stopped short of its total) so what follows starts on a line of its own. */
+export function releaseBar(): void {
+  if (shown) draw(shown.line, true);
+}
+
 /**
  * Where a bar draws and what time it reads (tests inject both; the default is stderr and the
  * wall clock). `tty`: redraw in place (a terminal) or print a line every 10% (a log).

@@ -187,6 +187,7 @@ function* greenerRunSteps(
 ): Steps<GreenerRun> {
   const { prep, done, log, device, t0 } = ctx;
   const data = prep.data;
+  yield { phase: "prepare", stage: "tf-idf", epoch: 0, step: 0, steps: 1 }; // the fit is one pass of seconds: its bar shows from the start
   const tPrep = performance.now();
   const vectors = new SentenceVectors(data);
   yield { phase: "prepare", stage: "tf-idf", epoch: 0, step: 1, steps: 1 };
