@@ -253,9 +253,12 @@ function pairedRun(data: MultiTaskData, name: string, batches: MultiTaskBatch[],
 /** Runs every non-baseline balancer in a pair; returns the pairs and the pooled baseline. */
 function pairedThroughput(data: MultiTaskData, balancers: string[], batches: MultiTaskBatch[], cfg: PairConfig, evalRows: number, say: (m: string) => void, tag: string): PairResult[] {
   const out: PairResult[] = [];
+  const todo = balancers.filter((name) => name !== "equal").length;
+  benchProgress(0, todo, `${tag}: paired steps`);
   for (const name of balancers) {
     if (name === "equal") continue;
     const p = pairedRun(data, name, batches, cfg, evalRows);
+    benchProgress(out.length + 1, todo, `${tag}: ${name} vs equal`);
     say(`${tag} ${name}: step ${median(p.times).toFixed(1)} ms vs equal ${median(p.baseTimes).toFixed(1)} ms (medians of ${p.ratios.length} alternating steps), qps_ratio ${median(p.ratios).toFixed(3)} [IQR ${quantile(p.ratios, 0.25).toFixed(3)}, ${quantile(p.ratios, 0.75).toFixed(3)}], CPU-time ratio ${median(p.cpuRatios).toFixed(3)} [IQR ${quantile(p.cpuRatios, 0.25).toFixed(3)}, ${quantile(p.cpuRatios, 0.75).toFixed(3)}]`);
     out.push(p);
   }
@@ -346,6 +349,7 @@ function benchCensus(cfg: CensusConfig, say: (m: string) => void): { results: Ba
 // ---- synthetic industrial shape: paired throughput, early-training metrics -------------------
 
 function benchSynthetic(cfg: SyntheticConfig, say: (m: string) => void): BalanceBenchResult[] {
+  benchProgress(0, cfg.balancers.filter((name) => name !== "equal").length, `synthetic ${cfg.model}: generating data`);
   const data = syntheticMultiTask({ vocabs: cfg.vocabs, numTasks: cfg.numTasks, correlation: 0.5, conflict: 1, seed: cfg.seed, trainRows: 10_000_000, validRows: cfg.evalRows, testRows: cfg.evalRows });
   const B = cfg.batchSize;
   const n = cfg.qpsWarmup + cfg.qpsPairs;
