@@ -185,12 +185,15 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
   };
   const want = (name: string) => !opts.only || opts.only.includes(name);
 
-  for (const cat of ["genres", "first-genre"] as const) {
-    if (cat === "first-genre" && !RUNS.some((r) => r.category === cat && want(r.name))) continue;
+  // The data of each category (loading takes seconds) and its category baselines: a bar of their own.
+  const cats = (["genres", "first-genre"] as const).filter((cat) => cat === "genres" || RUNS.some((r) => r.category === cat && want(r.name)));
+  benchProgress(0, cats.length, `data: ${cats[0]}`);
+  for (const cat of cats) {
     const d = data(cat);
     const b = categoryBaselineRanks(d.ds, d.test);
     for (const [method, ranks] of [["GlobalPop_cate", b.globalPop], ["SeqPop_cate", b.seqPop], ["FOT_cate", b.fot]] as const)
       category.push({ category: cat, method, seed: null, ...metricsRow(categoryMetrics(ranks)) });
+    benchProgress(cats.indexOf(cat) + 1, cats.length, `data: ${cat}, category baselines`);
   }
 
   // Progress in training runs: the learning-rate selection's, then seeds × models.
