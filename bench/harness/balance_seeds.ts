@@ -179,9 +179,13 @@ export function benchBalanceSeeds(opts: BalanceSeedsOptions = {}): BalanceSeedsR
   ];
   const boot = { replicates: opts.replicates ?? 2000, seed: opts.bootstrapSeed ?? 0 };
   const comparisons: BalanceComparison[] = [];
+  // The paired bootstraps (seconds each at 2000 replicates): a bar over the (pair, task) comparisons.
+  const nComparisons = pairs.length * labels.length;
+  benchProgress(0, nComparisons, "paired bootstrap");
   for (const [a, b] of pairs) {
     const ta = tests.get(a)!, tb = tests.get(b)!;
     labels.forEach((y, k) => {
+      benchProgress(comparisons.length, nComparisons, `paired bootstrap: ${a} − ${b}, ${ta[0][k].name}`);
       const pa = ta.map((test) => test[k].predictions!), pb = tb.map((test) => test[k].predictions!);
       const ne = pairedBootstrap("ne", pa, pb, y, boot);
       const au = pairedBootstrap("auc", pa, pb, y, boot);
@@ -194,6 +198,7 @@ export function benchBalanceSeeds(opts: BalanceSeedsOptions = {}): BalanceSeedsR
         ...neVerdict(ne.interval, baseNe),
       };
       comparisons.push(c);
+      benchProgress(comparisons.length, nComparisons, `paired bootstrap: ${a} − ${b}, ${c.task}`);
       say(`${a} − ${b}, ${c.task}: ΔNE ${ne.mean.toFixed(5)} ± ${ne.sd.toFixed(5)} (sd over ${seeds.length} seeds), 95% interval [${ne.interval[0].toFixed(5)}, ${ne.interval[1].toFixed(5)}] = gain ${c.ne_gain_pct.toFixed(2)}% [${c.ne_gain_pct_interval[0].toFixed(2)}, ${c.ne_gain_pct_interval[1].toFixed(2)}]: ${c.verdict}`);
     });
   }
