@@ -53,8 +53,11 @@ listing=$(tar -tzf "$tgz")
 echo "tarball: $(basename "$tgz"), $(stat -c %s "$tgz") bytes, $(echo "$listing" | wc -l) files"
 echo "$listing" | grep -qx "package/$prebuild" && ok "tarball carries $prebuild" || bad "tarball lacks $prebuild"
 echo "$listing" | grep -qx "package/dist/index.js" && ok "tarball carries dist/index.js" || bad "tarball lacks dist/index.js"
-extra=$(echo "$listing" | grep -E '^package/(native/tests/|bench/|test/|scripts/|build/|lib/)|\.map$' | head -n5)
-[ -z "$extra" ] && ok "tarball has no native tests, benchmarks, test files or source maps" || bad "tarball ships what a consumer does not run: $extra"
+extra=$(echo "$listing" | grep -E '^package/(native/tests/|bench/|test/|scripts/|build/|lib/)|\.map$|\.tsbuildinfo' | head -n5)
+[ -z "$extra" ] && ok "tarball has no native tests, benchmarks, test files, source maps or build info" || bad "tarball ships what a consumer does not run: $extra"
+# No shipped file may point at a source map (none is shipped, nor the lib/*.ts they would map to).
+refs=$(tar -xzf "$tgz" -O --wildcards 'package/dist/*.js' 'package/bin/*.js' | grep -c 'sourceMappingURL' || true)
+[ "$refs" = "0" ] && ok "no sourceMappingURL in the shipped JavaScript" || bad "$refs shipped JavaScript files point at source maps that are not shipped"
 
 # ---- 3. install with no compiler on PATH ----------------------------------------------------
 bin="$tmp/bin"

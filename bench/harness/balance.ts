@@ -26,7 +26,8 @@ import { meanStd } from "../metrics/classification.js";
 import { pairedBootstrap, betterByInterval } from "../metrics/bootstrap.js";
 import { createModel, type ModelKind, type MMoEOptions, type SharedBottomOptions } from "../methods/multibalance/models.js";
 import { createBalancer } from "../methods/multibalance/balancers/index.js";
-import { computeGradients, evaluate, trainMultiTask, type TaskMetrics } from "../methods/multibalance/trainer.js";
+import { computeGradients, evaluate, trainMultiTaskSteps, type TaskMetrics } from "../methods/multibalance/trainer.js";
+import { runSyncReporting } from "../methods/step_loop.js";
 import { benchProgress, log, median, nowMs } from "./timing.js";
 
 export interface BalanceBenchTask {
@@ -252,9 +253,12 @@ function pairedRun(data: MultiTaskData, name: string, batches: MultiTaskBatch[],
 /** Runs every non-baseline balancer in a pair; returns the pairs and the pooled baseline. */
 function pairedThroughput(data: MultiTaskData, balancers: string[], batches: MultiTaskBatch[], cfg: PairConfig, evalRows: number, say: (m: string) => void, tag: string): PairResult[] {
   const out: PairResult[] = [];
+  const todo = balancers.filter((name) => name !== "equal").length;
+  benchProgress(0, todo, `${tag}: paired steps`);
   for (const name of balancers) {
     if (name === "equal") continue;
     const p = pairedRun(data, name, batches, cfg, evalRows);
+    benchProgress(out.length + 1, todo, `${tag}: ${name} vs equal`);
     say(`${tag} ${name}: step ${median(p.times).toFixed(1)} ms vs equal ${median(p.baseTimes).toFixed(1)} ms (medians of ${p.ratios.length} alternating steps), qps_ratio ${median(p.ratios).toFixed(3)} [IQR ${quantile(p.ratios, 0.25).toFixed(3)}, ${quantile(p.ratios, 0.75).toFixed(3)}], CPU-time ratio ${median(p.cpuRatios).toFixed(3)} [IQR ${quantile(p.cpuRatios, 0.25).toFixed(3)}, ${quantile(p.cpuRatios, 0.75).toFixed(3)}]`);
     out.push(p);
   }
@@ -282,7 +286,12 @@ function benchCensus(cfg: CensusConfig, say: (m: string) => void): { results: Ba
     const order = cfg.balancers.map((_, i) => cfg.balancers[(i + si) % cfg.balancers.length]);
     for (const b of order) {
       const t0 = nowMs();
-      const r = trainMultiTask({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed, keepTestPredictions: true });
+      const done = [...runs.values()].reduce((a, x) => a + x.length, 0), total = cfg.seeds.length * cfg.balancers.length;
+      if (done === 0) benchProgress(0, total, `census ${b} seed ${seed}`);
+      const r = runSyncReporting(
+        trainMultiTaskSteps({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed, keepTestPredictions: true }),
+        (t) => t.phase === "train" && benchProgress(Math.round((done + Math.min(0.95, t.step / t.steps)) * 100) / 100, total, `census ${b} seed ${seed}`),
+      );
       say(`census ${cfg.model} ${b} seed ${seed}: ${((nowMs() - t0) / 1000).toFixed(1)} s, ` + r.test.map((m) => `${m.name} auc ${m.auc!.toFixed(4)} ne ${m.ne!.toFixed(4)}`).join(", ") + ` (epoch ${r.selectedEpoch})`);
       (runs.get(b) ?? runs.set(b, []).get(b)!).push({ test: r.test, w: r.meanWeights, examples: r.steps * cfg.batchSize });
       benchProgress([...runs.values()].reduce((a, x) => a + x.length, 0), cfg.seeds.length * cfg.balancers.length, `census ${b} seed ${seed}`);
@@ -340,6 +349,7 @@ function benchCensus(cfg: CensusConfig, say: (m: string) => void): { results: Ba
 // ---- synthetic industrial shape: paired throughput, early-training metrics -------------------
 
 function benchSynthetic(cfg: SyntheticConfig, say: (m: string) => void): BalanceBenchResult[] {
+  benchProgress(0, cfg.balancers.filter((name) => name !== "equal").length, `synthetic ${cfg.model}: generating data`);
   const data = syntheticMultiTask({ vocabs: cfg.vocabs, numTasks: cfg.numTasks, correlation: 0.5, conflict: 1, seed: cfg.seed, trainRows: 10_000_000, validRows: cfg.evalRows, testRows: cfg.evalRows });
   const B = cfg.batchSize;
   const n = cfg.qpsWarmup + cfg.qpsPairs;

@@ -13,8 +13,9 @@ import { pairedBootstrap, insideMargin, betterByInterval, type PairedDiffSummary
 import { loadCensus } from "../methods/multibalance/data/census.js";
 import type { MultiTaskData } from "../methods/multibalance/data/multitask.js";
 import type { ModelKind, MMoEOptions, SharedBottomOptions } from "../methods/multibalance/models.js";
-import { trainMultiTask, type TaskMetrics } from "../methods/multibalance/trainer.js";
-import { log, nowMs } from "./timing.js";
+import { trainMultiTaskSteps, type TaskMetrics } from "../methods/multibalance/trainer.js";
+import { runSyncReporting } from "../methods/step_loop.js";
+import { benchProgress, log, nowMs } from "./timing.js";
 
 export const BALANCERS = ["equal", "multibalance", "metabalance", "uncertainty", "gradnorm", "pcgrad"];
 
@@ -143,7 +144,13 @@ export function benchBalanceSeeds(opts: BalanceSeedsOptions = {}): BalanceSeedsR
     const order = balancers.map((_, i) => balancers[(i + si) % balancers.length]);
     for (const b of order) {
       const s0 = nowMs();
-      const r = trainMultiTask({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed, keepTestPredictions: true });
+      // Progress in runs (seeds × balancers), each moving with its training steps.
+      const done = [...runs.values()].reduce((a, x) => a + x.length, 0), total = seeds.length * balancers.length;
+      if (done === 0) benchProgress(0, total, `${b} seed ${seed}`);
+      const r = runSyncReporting(
+        trainMultiTaskSteps({ data, model: cfg.model, modelOptions: cfg.modelOptions, balancer: b, epochs: cfg.epochs, batchSize: cfg.batchSize, lr: cfg.lr, seed, keepTestPredictions: true }),
+        (t) => t.phase === "train" && benchProgress(Math.round((done + Math.min(0.95, t.step / t.steps)) * 100) / 100, total, `${b} seed ${seed}`),
+      );
       const seconds = (nowMs() - s0) / 1000;
       r.model.dispose();
       r.balancer.dispose();
@@ -151,6 +158,7 @@ export function benchBalanceSeeds(opts: BalanceSeedsOptions = {}): BalanceSeedsR
       if (r.test.some((m) => m.type !== "binary")) throw new RangeError("recforge: bench balance-seeds: every task must be binary (NE)");
       tests.get(b)!.push(r.test);
       runs.get(b)!.push({ seed, selected_epoch: r.selectedEpoch, seconds, tasks: r.test.map((m) => ({ name: m.name, auc: m.auc!, ne: m.ne! })) });
+      benchProgress(done + 1, total, `${b} seed ${seed}`);
       say(`${b} seed ${seed}: ${seconds.toFixed(1)} s, ` + r.test.map((m) => `${m.name} auc ${m.auc!.toFixed(4)} ne ${m.ne!.toFixed(4)}`).join(", ") + ` (epoch ${r.selectedEpoch})`);
     }
   });
@@ -171,9 +179,13 @@ export function benchBalanceSeeds(opts: BalanceSeedsOptions = {}): BalanceSeedsR
   ];
   const boot = { replicates: opts.replicates ?? 2000, seed: opts.bootstrapSeed ?? 0 };
   const comparisons: BalanceComparison[] = [];
+  // The paired bootstraps (seconds each at 2000 replicates): a bar over the (pair, task) comparisons.
+  const nComparisons = pairs.length * labels.length;
+  benchProgress(0, nComparisons, "paired bootstrap");
   for (const [a, b] of pairs) {
     const ta = tests.get(a)!, tb = tests.get(b)!;
     labels.forEach((y, k) => {
+      benchProgress(comparisons.length, nComparisons, `paired bootstrap: ${a} − ${b}, ${ta[0][k].name}`);
       const pa = ta.map((test) => test[k].predictions!), pb = tb.map((test) => test[k].predictions!);
       const ne = pairedBootstrap("ne", pa, pb, y, boot);
       const au = pairedBootstrap("auc", pa, pb, y, boot);
@@ -186,6 +198,7 @@ export function benchBalanceSeeds(opts: BalanceSeedsOptions = {}): BalanceSeedsR
         ...neVerdict(ne.interval, baseNe),
       };
       comparisons.push(c);
+      benchProgress(comparisons.length, nComparisons, `paired bootstrap: ${a} − ${b}, ${c.task}`);
       say(`${a} − ${b}, ${c.task}: ΔNE ${ne.mean.toFixed(5)} ± ${ne.sd.toFixed(5)} (sd over ${seeds.length} seeds), 95% interval [${ne.interval[0].toFixed(5)}, ${ne.interval[1].toFixed(5)}] = gain ${c.ne_gain_pct.toFixed(2)}% [${c.ne_gain_pct_interval[0].toFixed(2)}, ${c.ne_gain_pct_interval[1].toFixed(2)}]: ${c.verdict}`);
     });
   }

@@ -258,6 +258,8 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
   if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new RangeError(`bench compexp: seeds must be an integer >= 1, got ${nSeeds}`);
   const file = opts.file ?? musicalInstrumentsPath();
   const t0 = performance.now();
+  // The bar from the start (data, corpus and test inputs take seconds); not in a --parallel child.
+  if (opts.seedOnly === undefined) benchProgress(0, nSeeds, "data, corpus and test inputs");
   const { data } = await prepareGreenerData(file, {}, { log });
   const fullCorpus = buildCorpus(data);
   const testSplit = buildExamples(data, "test");
@@ -367,6 +369,11 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
     return r;
   };
 
+  // Progress within a seed run here (not in a --parallel child): its stages and row groups.
+  const seedUnits = P.greener ? 7 : 6;
+  const seedPart = (seed: number, k: number, what: string) => {
+    if (opts.seedOnly === undefined) benchProgress(Math.round((seed + k / seedUnits) * 100) / 100, nSeeds, `seed ${seed}: ${what}`);
+  };
   const runSeed = async (seed: number): Promise<SeedPart> => {
     const ts = performance.now();
     const scores: Record<string, Scores> = {};
@@ -378,17 +385,22 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
     const common: Partial<CompExpTrainOptions> = { seed, validationCap: P.validation, patience: P.patience, log };
     const stages: CompExpTrainReport[] = [];
     stages.push(trainCompExp(model, corpus, { ...common, stage: "extractor", epochs: P.extractor.epochs, itersPerEpoch: P.extractor.iters, batchSize: P.extractor.batch }));
+    seedPart(seed, 1, "rewrite pairs");
     corpus.rewrites = subset(computeRewrites(model, corpus), P.rewritePairs, rand);
+    seedPart(seed, 2, "pretrain");
     log(`bench compexp seed ${seed}: ${corpus.rewrites.length} rewrite pairs used`);
     stages.push(trainCompExp(model, corpus, { ...common, stage: "pretrain", epochs: P.pretrain.epochs, itersPerEpoch: P.pretrain.iters, batchSize: P.pretrain.batch }));
     // rows of the pre-trained model
+    seedPart(seed, 3, "rows of the pre-trained model");
     const pre = extractAll(model, cases.map((c) => c.input));
     const preOut = generateAll(model, cases.map((c) => c.input), pre.chosen, false).map((w) => corpus.vocab.decode(w));
     const preNeg = extractAll(model, negated);
     const preSens = mean(pre.chosen.map((c, k) => (c !== preNeg.chosen[k] ? 1 : 0)));
     push("compexp-pretrained", score(preOut, preSens));
     const mrrPre = extMrr(model, corpus, cases, seed);
+    seedPart(seed, 4, "end to end");
     stages.push(trainCompExp(model, corpus, { ...common, stage: "e2e", epochs: P.e2e.epochs, itersPerEpoch: P.e2e.iters, batchSize: P.e2e.batch, lr: P.e2e.lr }));
+    seedPart(seed, 5, "test rows");
     const ext = extractAll(model, cases.map((c) => c.input));
     const neg = extractAll(model, negated);
     const sens = mean(ext.chosen.map((c, k) => (c !== neg.chosen[k] ? 1 : 0)));
@@ -418,6 +430,7 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
     const trainingPart = { seed, stages, rewrite_pairs: corpus.rewrites.length, train_examples: corpus.train.length, seconds: r5((performance.now() - ts) / 1000)!, ext_mrr: mrr, ext_mrr_pretrained: mrrPre };
     let greenerPart: SeedPart["greener"] = null;
     if (P.greener) {
+      seedPart(seed, 6, "GREENer top-1");
       const g = await greenerTop1(file, data, cases, P.greener.steps, seed, log);
       push("greener-top1", score(g.outputs));
       greenerPart = { seed, steps: g.steps, seconds: r5(g.seconds)!, fallbacks: g.fallbacks };
@@ -435,10 +448,12 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
   if (opts.seedOnly !== undefined) return (await runSeed(opts.seedOnly)) as unknown as Record<string, unknown>;
   if (opts.parallel && nSeeds > 1) {
     let finished = 0;
+    benchProgress(0, nSeeds, "seeds in parallel child processes");
     const parts = await Promise.all(Array.from({ length: nSeeds }, (_, seed) => seedChild(seed, opts, log).then((p) => (benchProgress(++finished, nSeeds, `seed ${seed}`), p))));
     for (const part of parts.sort((a, b) => a.seed - b.seed)) add(part);
   } else {
     for (let seed = 0; seed < nSeeds; seed++) {
+      seedPart(seed, 0, "extractor");
       add(await runSeed(seed));
       benchProgress(seed + 1, nSeeds, `seed ${seed}`);
       if (seed + 1 < nSeeds) finish(false);

@@ -184,15 +184,18 @@ function startsFor(n: number, R: number, seed: number, tsp = false): Int32Array[
 }
 
 /** Held-out generated validation: greedy-in-Q episodes vs random moves vs greedy on fresh graphs of the training law. */
-function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[]) {
+/** `onSeed`: the seed in training and the fraction of its steps done (the bench bar moves within a training). */
+function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[], onSeed?: (seed: number, fraction: number) => void) {
   const cfg = family === "tsp" ? p.train.tsp : p.train[family];
   return seeds.map((seed) => {
     const t0 = performance.now();
     let last = 0;
+    onSeed?.(seed, 0);
     const r = trainCop({
       problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr[family], envBatch: p.envBatch,
       gains: p.features === "gain",
       onProgress: (q) => {
+        onSeed?.(seed, q.step / q.steps);
         if (q.step - last >= Math.max(1, Math.floor(cfg.steps / 4)) || q.step === q.steps) {
           last = q.step;
           log(`train ${family} seed ${seed}: step ${q.step}/${q.steps} ε ${q.epsilon.toFixed(2)} loss ${Number.isNaN(q.loss) ? "-" : q.loss.toExponential(2)}`);
@@ -444,6 +447,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by
   // the clock still leaves what it measured, marked as partial.
+  let trainings = 0;
   const stage = (name: string) => {
     if (name === "training" || only.has(name as CopStage)) (result.stages_done as string[]).push(name);
     else if (name.endsWith("(partial)")) (result.stages_done as string[]).splice(0, Infinity, ...(result.stages_done as string[]).filter((x) => x !== name), name);
@@ -455,7 +459,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
       fs.writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
     }
     log(`stage ${name} done (${result.seconds} s)${file ? `, wrote ${file}` : ""}`);
-    if (!name.endsWith("(partial)")) benchProgress((result.stages_done as string[]).filter((x) => !x.endsWith("(partial)")).length, only.size + 1, `stage ${name}`);
+    if (!name.endsWith("(partial)") && name !== "training") benchProgress(trainings + (result.stages_done as string[]).filter((x) => !x.endsWith("(partial)") && x !== "training").length, trainings + only.size, `stage ${name}`);
   };
   log(`protocol ${p.name}; seeds ${p.seeds.join(",")}`);
   result.paper = PAPER;
@@ -471,7 +475,17 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     : "LS-DQN's Q-network is the spec's as printed (coordinates / one-hot labels only): the ablation of the gain features.";
   result.only = [...only];
   const need = (...st: CopStage[]) => st.some((x) => only.has(x));
-  const train = (family: CopFamily | "tsp", ok: boolean) => (ok ? trainModels(p, family, p.seeds) : []);
+  // Progress units: each (family, seed) training, then each table.
+  const families = [need("A", "speed"), need("B", "C"), need("B"), need("D", "speed")].filter(Boolean).length;
+  trainings = families * p.seeds.length;
+  let trained = 0;
+  benchProgress(0, trainings + only.size, "training");
+  const train = (family: CopFamily | "tsp", ok: boolean) => {
+    if (!ok) return [];
+    const r = trainModels(p, family, p.seeds, (seed, f) => benchProgress(Math.round((trained + p.seeds.indexOf(seed) + f) * 100) / 100, trainings + only.size, `training ${family} seed ${seed}`));
+    trained += p.seeds.length;
+    return r;
+  };
   const points = train("points", need("A", "speed")), er = train("er", need("B", "C")), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
   result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);

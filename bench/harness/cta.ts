@@ -231,6 +231,7 @@ export async function benchCta(opts: CtaBenchOptions = {}): Promise<Record<strin
     CTA_RUNS.filter((run) => !(run.model === "pop" || run.lrFrom || !want(run.variant) || chosenLr.has(run.variant))).reduce((a, run) => a + CTA_LR_GRID[defaultOptimizer(run.model).optimizer].length, 0) +
     (seeds - seedFrom) * mode.windows.reduce((a, W) => a + CTA_RUNS.filter((run) => want(run.variant) && !(!opts.noWindowCap && run.maxWindow !== undefined && W > run.maxWindow)).length, 0);
   let runsDone = 0;
+  benchProgress(0, totalRuns, "training runs");
   // Learning-rate selection on validation only: the same grid and budget for every base model.
   for (const run of CTA_RUNS) {
     if (run.model === "pop" || run.lrFrom || !want(run.variant) || chosenLr.has(run.variant)) continue;

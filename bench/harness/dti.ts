@@ -129,6 +129,11 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
   const seeds = opts.seeds ?? mode.seeds;
   const { rows: kernel, torch: kernelTorch } = benchKernel({ quick: opts.quick });
 
+  // Progress in trainings (seeds × (SW + every k), then the ablation's), each counted by the
+  // fraction of its steps done, so the bar moves while a seed's interleaved runs train; from the
+  // data loading on.
+  const totalRuns = seeds * (1 + mode.ks.length) + mode.ablationKs.length * 4;
+  benchProgress(0, totalRuns, "loading MovieLens");
   let data = opts.data ?? null;
   let skipped: string | null = null;
   if (!data) {
@@ -144,13 +149,17 @@ export async function benchDti(opts: { quick?: boolean; seeds?: number; out?: st
     // is one DTI prompt at k = 80, two at k = 40, four at k = 20), so SW and every DTI run make the
     // same target updates.
     const base: Omit<TrainCtrOptions, "paradigm"> = { data, n: mode.n, chunk: mode.chunk, epochs: mode.epochs, targetsPerStep: mode.targetsPerStep };
+    const fractions = new Map<string, number>();
     const progress = (label: string) => (e: { phase: string; step: number; totalSteps: number; lossEma: number }) => {
-      if (e.phase === "train" && (e.step % 50 === 0 || e.step === e.totalSteps)) log(`  ${label}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
+      if (e.phase !== "train") return;
+      if (e.step % 50 === 0 || e.step === e.totalSteps) log(`  ${label}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
+      fractions.set(label, e.step / e.totalSteps);
+      let done = 0;
+      for (const f of fractions.values()) done += f;
+      benchProgress(Math.round(done * 100) / 100, totalRuns, label);
     };
     const sw: (RunSummary & { seed: number })[] = [];
     const dt: (RunSummary & { seed: number })[][] = mode.ks.map(() => []);
-    // Progress in trainings: seeds × (SW + every k), then the ablation's.
-    const totalRuns = seeds * (1 + mode.ks.length) + mode.ablationKs.length * 4;
     for (let seed = 0; seed < seeds; seed++) {
       // Interleaved: the trainings of a seed take turns in blocks of PACE_BLOCK steps (pace.ts), so
       // load from other processes on this shared machine falls on all of them alike.

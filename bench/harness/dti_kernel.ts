@@ -31,7 +31,7 @@ import type { PackedBatch } from "../methods/dti/types.js";
 import { tensor } from "../ops/index.js";
 import { getNumThreads } from "../runtime.js";
 import { anchorEnv, findTorchPython } from "./gru.js";
-import { log, median, timeIt } from "./timing.js";
+import { benchProgress, log, median, timeIt } from "./timing.js";
 
 export interface KernelRow {
   n: number;
@@ -170,9 +170,13 @@ export function benchKernel(opts: { quick?: boolean; minTokens?: number; torch?:
   const H = 4, D = 64, minTokens = opts.minTokens ?? (quick ? 2048 : 4096);
   const scale = 1 / Math.sqrt(D);
   const out: KernelRow[] = [];
+  // Progress: the four shapes, then the PyTorch anchor's run over all of them (finding Python and torch first takes seconds).
+  const units = 5;
+  benchProgress(0, units, "kernel: looking for the PyTorch anchor");
   const found = opts.torch === false ? { python: null, reason: "not asked for (torch: false)" } : findTorchPython();
   const tmp = found.python ? fs.mkdtempSync(path.join(os.tmpdir(), "recforge-dti-anchor-")) : null;
   const anchorLayouts: { file: string; prompts: { L: number; intervals: number[] }[] }[] = [];
+  benchProgress(0, units, "kernel");
   for (const n of [20, 40])
     for (const k of [20, 40]) {
       const lay = dtiKernelLayout(n, k, minTokens);
@@ -243,6 +247,7 @@ export function benchKernel(opts: { quick?: boolean; minTokens?: number; torch?:
       if (segs.length !== lay.prompts) throw new Error(`bench dti: ${segs.length} block-diagonal segments in a row of ${lay.prompts} prompts`);
       log(`kernel n=${n} k=${k}: L=${L} visible ${(row.visible_fraction * 100).toFixed(1)}%  fused ${row.fused_ms} ms  dense ${row.dense_ms} ms  speedup ${row.speedup}x  dense per prompt ${row.dense_per_prompt_ms} ms (${row.speedup_vs_dense_per_prompt}x)  (${row.gflops} GFLOP/s useful)`);
       out.push(row);
+      benchProgress(out.length, units, `kernel n=${n} k=${k}${found.python && out.length === 4 ? " (next: the PyTorch anchor)" : ""}`);
       for (const t of [q, kk, v, dout, iv, ...Object.values(fused), ...Object.values(dense)]) t.dispose();
       for (const p of perPrompt) for (const t of [p.x.q, p.x.k, p.x.v, p.x.dout, p.x.iv, ...Object.values(p.o)]) t.dispose();
     }
@@ -271,6 +276,7 @@ export function benchKernel(opts: { quick?: boolean; minTokens?: number; torch?:
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
+  benchProgress(units, units, found.python ? "kernel: PyTorch anchor" : "kernel (no PyTorch anchor)");
   return { rows: out, torch };
 }
 

@@ -14,7 +14,7 @@ import { datasetStats, type CtrDataset } from "../methods/dti/data/dataset.js";
 import { trainCtr, type TrainCtrOptions, type TrainCtrResult } from "../methods/dti/train.js";
 import type { ModelShape } from "../methods/dti/setup.js";
 import { DTI_BENCH_MODES, PACE_BLOCK } from "./dti.js";
-import { log } from "./timing.js";
+import { benchProgress, log } from "./timing.js";
 import { roundRobin } from "./pace.js";
 
 export interface DtiSeedsOptions {
@@ -187,11 +187,20 @@ export async function benchDtiSeeds(opts: DtiSeedsOptions = {}): Promise<DtiSeed
     };
   };
 
+  // Progress in trainings (seeds × (SW + every k)), each counted by the fraction of its steps done.
+  const totalRuns = S * (1 + ks.length);
+  const fractions = new Map<string, number>();
+  benchProgress(0, totalRuns, "training");
   for (let seed = 0; seed < S; seed++) {
     const s0 = performance.now();
     const pace = roundRobin(1 + ks.length, PACE_BLOCK);
     const progress = (label: string) => (e: { phase: string; step: number; totalSteps: number; lossEma: number }) => {
-      if (e.phase === "train" && (e.step % 50 === 0 || e.step === e.totalSteps)) say(`  ${label} seed ${seed}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
+      if (e.phase !== "train") return;
+      if (e.step % 50 === 0 || e.step === e.totalSteps) say(`  ${label} seed ${seed}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
+      fractions.set(`${label} seed ${seed}`, e.step / e.totalSteps);
+      let done = 0;
+      for (const f of fractions.values()) done += f;
+      benchProgress(Math.round(done * 100) / 100, totalRuns, `${label} seed ${seed}`);
     };
     const [s, ...ds] = await Promise.all([
       trainCtr({ ...base, paradigm: "sliding-window", k: chunk, seed, pace: pace[0], onProgress: progress("SW") }),

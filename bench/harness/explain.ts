@@ -15,7 +15,7 @@ import {
   SentenceVectors, tfidfProfileScorer, randomSelector, popularSelector, popularAttributesSelector, topKSelector, trigramBlockingSelector, ilpSelector, type Selector,
 } from "../methods/greener/baselines.js";
 import { eligiblePairs, evaluateSelector, oracleSelector, pairContext, type QualityRow } from "../methods/greener/evaluate.js";
-import { log, median } from "./timing.js";
+import { benchProgress, log, median } from "./timing.js";
 
 export interface ExplainBenchResult {
   /** Commit, command line, machine (CPU model, ISA, BLAS core, threads) and load at start and end. */
@@ -67,6 +67,9 @@ export async function benchExplain(opts: { quick?: boolean; file?: string; comma
   const bnbMs: number[] = [], highsMs: number[] = [];
   let optimal = 0, bfChecked = 0, bfAgree = 0;
   const hi = { optimal: 0, time_limit: 0, fallback: 0, agree: 0, bf: 0 };
+  // Progress units: each timed pair, then each baseline's quality row.
+  const units = nPairs + 7;
+  benchProgress(0, units, "ILP timing");
   for (let t = 0; t < nPairs; t++) {
     const ctx = pairContext(data, bigPairs[t]);
     const s = scorer(ctx);
@@ -94,6 +97,7 @@ export async function benchExplain(opts: { quick?: boolean; file?: string; comma
       if (Math.abs(hs.objective - bf.objective) <= 1e-6) hi.bf++;
       log(`explain: pair ${t}: bnb ${res.ms.toFixed(1)} ms, highs ${h.ms.toFixed(0)} ms (${h.status})`);
     }
+    benchProgress(t + 1, units, `ILP timing, pair ${t + 1}`);
   }
   log(`explain: bnb median ${median(bnbMs).toFixed(1)} ms over ${nPairs} pairs`);
 
@@ -109,8 +113,10 @@ export async function benchExplain(opts: { quick?: boolean; file?: string; comma
     ["oracle-bleu (reads the ground truth: upper reference)", oracleSelector()],
   ];
   const quality: ExplainBenchResult["quality"] = [];
+  if (methods.length !== units - nPairs) throw new Error("bench explain: progress units out of date");
   for (const [name, sel, scores] of methods) {
     const row = evaluateSelector(data, name, sel, { k: K, limit });
+    benchProgress(nPairs + quality.length + 1, units, `quality: ${name}`);
     log(`explain: ${name}: ${row.pairs} pairs, BLEU-1 ${row.bleu1.toFixed(4)}, ROUGE-1 ${row.rouge1.toFixed(4)}, attr F1 ${row.attr_f1.toFixed(4)} (${row.ms.toFixed(0)} ms)`);
     quality.push({
       ...row,

@@ -35,7 +35,7 @@ function find(rows: Row[], method: string): Row | undefined {
   return rows.find((r) => r.method === method);
 }
 
-export async function benchExplainWithGreener(opts: { quick?: boolean; file?: string; command?: string; greener?: Omit<GreenerRunOptions, "file" | "log" | "evalLimit" | "command">; log?: (msg: string) => void } = {}): Promise<GreenerExplainResult> {
+export async function benchExplainWithGreener(opts: { quick?: boolean; file?: string; command?: string; greener?: Omit<GreenerRunOptions, "file" | "log" | "evalLimit" | "command" | "loop">; log?: (msg: string) => void; loop?: GreenerRunOptions["loop"] } = {}): Promise<GreenerExplainResult> {
   const quick = !!opts.quick;
   const done = startProvenance(opts.command); // one block over the harness and GREENer's run
   const file = opts.file ?? musicalInstrumentsPath();
@@ -45,7 +45,8 @@ export async function benchExplainWithGreener(opts: { quick?: boolean; file?: st
     file, ...(opts.greener ?? {}),
     train: { ...(opts.greener?.train ?? {}) },
     evalLimit: quick ? 200 : undefined,
-    log: opts.log ?? log, // GREENer's training log (the CLI draws its progress bar from it)
+    log: opts.log ?? log,
+    loop: opts.loop, // GREENer's progress events (the CLI draws its bars from them)
   });
   const { quality, provenance: _p, data: _d, ...greener } = run.result;
   run.dispose();

@@ -134,6 +134,7 @@ export function benchGnn(opts: { quick?: boolean; command?: string; batchGraphs?
   const batch = batchGraphs(Array.from({ length: nb }, () => greenerShapedGraph(rand, 450, 48)));
   const base = toCsr(batch.graph);
   const csr = base.withSelfLoops();
+  benchProgress(0, 3, "greener-batch layer1");
   rows.push(timeGat("greener-batch layer1", nb, csr, 4, 64, quick));
   benchProgress(1, 3, "greener-batch layer1");
   rows.push(timeGat("greener-batch layer2", nb, csr, 1, 256, quick));

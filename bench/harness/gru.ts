@@ -154,7 +154,9 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
   if (torch.reason) log(`bench gru: torch anchor skipped: ${torch.reason}`);
 
   const gen = new Generator(12);
-  const cases = shapes.map((s) => {
+  // Setup has its own bar: each shape checked against the reference, then warmed up and sized.
+  benchProgress(0, 2 * shapes.length, "setup: check against the reference");
+  const cases = shapes.map((s, si) => {
     const D = s.bidirectional ? 2 : 1;
     const w = makeWeights(s, gen);
     const x = randn([s.B, s.T, s.in], { generator: gen }).requiresGrad_();
@@ -181,6 +183,7 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
     const gx = randn([s.B * s.T, s.in], { generator: gen });
     const gw = randn([3 * s.H, s.in], { generator: gen });
     const gemm = () => tidy(() => void matmul(gx, transpose(gw)));
+    benchProgress(si + 1, 2 * shapes.length, `setup: shape ${si + 1} checked`);
     return { s, params: [...params, gx, gw], G, fused: step(gru), ops: step(gruReference), gemm, diff, fusedMs: [] as number[], opsMs: [] as number[], gemmMs: [] as number[], torchMs: [] as number[] };
   });
   const time = (fn: () => void) => {
@@ -191,10 +194,11 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
   // Each round times `reps` back-to-back calls per side (the median of them), enough for ~60 ms of
   // the faster side: single calls of a few ms are at the mercy of the other processes on a shared
   // machine. Every side gets the same count, the torch anchor too.
-  const reps = cases.map((c) => {
+  const reps = cases.map((c, ci) => {
     c.fused(); // warm-up: first-call allocations, page faults
     c.ops();
     const est = Math.min(time(c.fused), time(c.ops));
+    benchProgress(shapes.length + ci + 1, 2 * shapes.length, `setup: shape ${ci + 1} warmed up`);
     return Math.max(1, Math.min(15, Math.ceil(60 / Math.max(est, 0.1))));
   });
   const block = (fn: () => void, n: number) => median(Array.from({ length: n }, () => time(fn)));
@@ -203,6 +207,7 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
     c.gemm();
     return Math.max(1, Math.min(15, Math.ceil(60 / Math.max(time(c.gemm), 0.1))));
   });
+  benchProgress(0, rounds, "round 1");
   for (let r = 0; r < rounds; r++) {
     cases.forEach((c, i) => {
       if (r % 2 === 0) {
@@ -214,6 +219,9 @@ export function benchGru(opts: { quick?: boolean; command?: string; torch?: bool
         c.gemmMs.push(block(c.gemm, gemmReps[i]));
         c.fusedMs.push(block(c.fused, reps[i]));
       }
+      // Within a round: the shapes (then the torch anchor, the rest of the round).
+      const share = torch.python && torch.available ? 0.5 : 1;
+      benchProgress(Math.round((r + (share * (i + 1)) / cases.length) * 100) / 100, rounds, `round ${r + 1}, shape ${i + 1}/${cases.length}`);
     });
     if (torch.python && torch.available) {
       try {

@@ -121,10 +121,13 @@ export function benchOps(opts: { quick?: boolean; command?: string } = {}): OpsB
   const sizes = [256, 512, 1024, 2048];
   const budgetMs = quick ? 4000 : 20000;
 
+  // Progress units: the GEMM loop here, one per OpenBLAS core type's child, memory, per-op overhead.
+  const cores0 = plausibleCoreTypes().tried.length;
+  const units = 3 + cores0;
+  benchProgress(0, units, "matmul (this process)");
   // GEMM in this process: own, the default library and the dispatched gemm, alternated.
   const parent = runGemmRounds(sizes, { quick, dispatched: true, budgetMs });
-  const cores0 = plausibleCoreTypes().tried.length;
-  benchProgress(1, 1 + cores0, "matmul (this process)");
+  benchProgress(1, units, "matmul (this process)");
   // The same loop per OpenBLAS core type, each in its own process (only when the library is OpenBLAS).
   const cores = plausibleCoreTypes();
   const children: { core: string; r: GemmRounds }[] = [];
@@ -145,7 +148,7 @@ export function benchOps(opts: { quick?: boolean; command?: string } = {}): OpsB
       errors.push(`${core}: ${c.error?.message ?? `exit ${c.status}`} ${(c.stderr || "").trim().split("\n").slice(-2).join(" | ")}`);
       continue;
     }
-    benchProgress(2 + cores.tried.indexOf(core), 1 + cores0, `matmul OPENBLAS_CORETYPE=${core}`);
+    benchProgress(2 + cores.tried.indexOf(core), units, `matmul OPENBLAS_CORETYPE=${core}`);
     const r = JSON.parse(c.stdout.trim().split("\n").pop()!) as GemmRounds;
     children.push({ core, r });
     log(`OPENBLAS_CORETYPE=${core} (reported ${r.blas_core}): ` + r.rounds.map((x) => `n=${x.n} own ${gflops(x.n, x.own_ms)} blas ${gflops(x.n, x.blas_ms)}`).join(", "));
@@ -182,6 +185,7 @@ export function benchOps(opts: { quick?: boolean; command?: string } = {}): OpsB
     log(`matmul n=${m.n}: own ${m.own_gflops}, dispatched ${m.dispatched_gflops}, blas default ${m.blas_default_gflops}, best ${m.blas_best_gflops} (${m.blas_best_core}) GFLOP/s`);
 
   const mem = benchMemory(quick);
+  benchProgress(units - 1, units, "memory bandwidth, softmax, layernorm");
   // Per-op overhead: a tiny add, allocation and disposal included.
   const p = randn([4]), q = randn([4]);
   const iters = quick ? 20000 : 100000;
@@ -189,6 +193,7 @@ export function benchOps(opts: { quick?: boolean; command?: string } = {}): OpsB
   const t0 = nowMs();
   for (let i = 0; i < iters; i++) add(p, q).dispose();
   const overhead = ((nowMs() - t0) * 1000) / iters;
+  benchProgress(units, units, "per-op overhead");
   p.dispose();
   q.dispose();
   const env = (k: string) => process.env[k] ?? null;

@@ -185,18 +185,28 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
   };
   const want = (name: string) => !opts.only || opts.only.includes(name);
 
-  for (const cat of ["genres", "first-genre"] as const) {
-    if (cat === "first-genre" && !RUNS.some((r) => r.category === cat && want(r.name))) continue;
+  // The data of each category (loading takes seconds) and its category baselines: a bar of their own.
+  const cats = (["genres", "first-genre"] as const).filter((cat) => cat === "genres" || RUNS.some((r) => r.category === cat && want(r.name)));
+  benchProgress(0, cats.length, `data: ${cats[0]}`);
+  for (const cat of cats) {
     const d = data(cat);
     const b = categoryBaselineRanks(d.ds, d.test);
     for (const [method, ranks] of [["GlobalPop_cate", b.globalPop], ["SeqPop_cate", b.seqPop], ["FOT_cate", b.fot]] as const)
       category.push({ category: cat, method, seed: null, ...metricsRow(categoryMetrics(ranks)) });
+    benchProgress(cats.indexOf(cat) + 1, cats.length, `data: ${cat}, category baselines`);
   }
 
   // Progress in training runs: the learning-rate selection's, then seeds × models.
   const selecting = RUNS.filter((run) => !(run.model === "pop" || run.lrFrom || !want(run.name)));
   const totalRuns = selecting.reduce((a, run) => a + SEQ_LR_GRID[defaultOptimizer(run.model).optimizer].length, 0) + seeds * RUNS.filter((run) => want(run.name)).length;
   let runsDone = 0;
+  // Within a run: the share of its planned epochs done (it may stop early; the next run picks up from there).
+  const within = (epochs: number, what: string) => (e: SeqProgress) => {
+    if (e.phase !== "train") return;
+    const f = Math.min(0.95, (e.epoch - 1 + e.step / e.steps) / epochs);
+    benchProgress(Math.round((runsDone + f) * 100) / 100, totalRuns, what);
+  };
+  benchProgress(0, totalRuns, "training runs");
   // Learning-rate selection on validation only (seed 0, a short budget): the base runs try their
   // optimiser's grid; ablations and SASRec-200 take their base run's choice.
   for (const run of RUNS) {
@@ -206,7 +216,7 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
     let bestLr = def.lr, bestScore = -1;
     for (const lr of SEQ_LR_GRID[def.optimizer]) {
       const model = createSeqModel(run.model, d.ds, { ...run.opts, seed: 0 });
-      const tr = await trainSeqRec({ model, ds: d.ds, hist: d.hist, valid: d.valid, epochs: mode.selectEpochs, trainFraction: mode.trainFraction, patience: mode.patience, seed: 0, optimizer: def.optimizer, lr });
+      const tr = await trainSeqRec({ model, ds: d.ds, hist: d.hist, valid: d.valid, epochs: mode.selectEpochs, trainFraction: mode.trainFraction, patience: mode.patience, seed: 0, optimizer: def.optimizer, lr, onProgress: within(mode.selectEpochs, `lr selection ${run.name} lr ${lr}`) });
       const score = tr.bestValid ? tr.bestValid.recall["20"] : -1;
       lrSelection.push({ run: run.name, optimizer: def.optimizer, lr, epochs: mode.selectEpochs, valid_recall20: score });
       log(`lr selection: ${run.name} ${def.optimizer} lr ${lr}: valid Recall@20 ${score.toFixed(4)}`);
@@ -239,6 +249,7 @@ export async function benchSeqRec(opts: SeqBenchOptions = {}): Promise<Record<st
       const tr = await trainSeqRec({
         model, ds: d.ds, hist: d.hist, valid: d.valid, epochs: mode.epochs, trainFraction: mode.trainFraction, patience: mode.patience, seed, optimizer: def.optimizer, lr: lrOf(run),
         onProgress: (e: SeqProgress) => {
+          within(mode.epochs, `seed ${seed} ${run.name}`)(e);
           if (e.phase === "train" && (e.step === e.steps || performance.now() - lastLog > 30000)) {
             lastLog = performance.now();
             log(`  epoch ${e.epoch} step ${e.step}/${e.steps} loss ${e.lossEma.toFixed(4)}`);

@@ -2,7 +2,7 @@
 import type { GreenerData } from "../methods/greener/prepare.js";
 import { CompExpModel, type CompExpConfig } from "../methods/compexp/model.js";
 import {
-  buildCorpus, computeRewriteSteps, plannedStageSteps, trainCompExpSteps,
+  buildCorpusSteps, computeRewriteSteps, plannedStageSteps, trainCompExpSteps,
   type CompExpCorpus, type CompExpStage, type CompExpTrainOptions, type CompExpTrainReport,
 } from "../methods/compexp/train.js";
 import { runAsync, type Steps } from "../methods/step_loop.js";
@@ -37,8 +37,9 @@ export interface TrainCompExpResult {
 function* compexpSteps(o: Omit<TrainCompExpOptions, keyof TrainerControl>): Steps<TrainCompExpResult> {
   const { data, corpus: given, minCount, model: shape, stages = ["extractor", "pretrain", "e2e"], stageOptions = {}, ...common } = o;
   if (!given && !data) throw new TypeError("recforge: trainCompExp: pass data (prepared reviews) or corpus (buildCorpus(data))");
-  const corpus = given ?? buildCorpus(data!, minCount ?? 3);
-  yield { phase: "prepare", epoch: 0, step: 1, steps: 1 };
+  // The corpus (vocabulary, IDF, examples): a boundary after each part.
+  const corpus = given ?? (yield* buildCorpusSteps(data!, minCount ?? 3));
+  if (given) yield { phase: "prepare", stage: "corpus", epoch: 0, step: 1, steps: 1 };
   const model = new CompExpModel({ ...(shape ?? {}), vocabSize: corpus.vocab.size });
   let finished = false;
   try {
@@ -78,7 +79,8 @@ function* compexpSteps(o: Omit<TrainCompExpOptions, keyof TrainerControl>): Step
 /**
  * Trains CompExp's stages in order (extractor, then rewrite pairs from its encoder, pretrain,
  * e2e; each selects its epoch on validation), pausing after every optimiser step, validation
- * batch and chunk of rewrite-pair encoding. Progress: "prepare" (corpus, rewrite pairs), "train"
+ * batch and chunk of rewrite-pair encoding and search. Progress: "prepare" (stages "corpus", "encoding",
+ * "rewrite pairs"), "train"
  * per step (step counts within the stage; epoch within the stage; e2e: metrics.reward), "valid".
  * An aborted run disposes the model and rejects with the signal's reason.
  */

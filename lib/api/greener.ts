@@ -6,9 +6,9 @@
 import type { Tensor } from "../tensor/tensor.js";
 import type { GreenerData } from "../methods/greener/prepare.js";
 import { SentenceVectors, topKSelector } from "../methods/greener/baselines.js";
-import { eligiblePairs, evaluateSelector, type QualityRow } from "../methods/greener/evaluate.js";
-import { TfidfProjectionEncoder } from "../methods/greener/encoder.js";
-import { itemCentralityTable } from "../methods/greener/centrality.js";
+import { eligiblePairs, evaluateSelectorSteps, type QualityRow } from "../methods/greener/evaluate.js";
+import { TfidfProjectionEncoder, encodeRowsSteps } from "../methods/greener/encoder.js";
+import { itemCentralitySteps } from "../methods/greener/centrality.js";
 import { GreenerModel, type GreenerModelConfig } from "../methods/greener/model.js";
 import { trainGreenerSteps, type GreenerTrainOptions, type GreenerTrainReport } from "../methods/greener/train.js";
 import { GreenerScorer, pairExample, trainingReviews, type GreenerPair } from "../methods/greener/examples.js";
@@ -64,23 +64,23 @@ function* greenerSteps(o: Omit<TrainGreenerOptions, keyof TrainerControl>): Step
   const device = deviceOption(o.device, "cpu", "trainGreener");
   let table: Tensor | null = null, model: GreenerModel | null = null, finished = false;
   try {
-    // Sentence features: three host passes over all sentences, a boundary after each.
+    // Sentence features: the TF-IDF fit (one pass), the item centrality (a boundary every 64
+    // items), the encoding (a boundary every ENCODE_CHUNK sentences).
+    yield { phase: "prepare", stage: "tf-idf", epoch: 0, step: 0, steps: 1 }; // the fit is one pass of seconds: its bar shows from the start
     const vectors = new SentenceVectors(data);
-    yield { phase: "prepare", epoch: 0, step: 1, steps: 3 };
+    yield { phase: "prepare", stage: "tf-idf", epoch: 0, step: 1, steps: 1 };
     const encoder = new TfidfProjectionEncoder(vectors.tfidf, { dim: o.sentenceDim ?? 256, seed: 0, surfaceFeatures: o.surfaceFeatures ?? true });
-    const extra = (o.centralityFeatures ?? true) ? { values: itemCentralityTable(data, (s) => vectors.vector(s)), width: 2 } : undefined;
-    yield { phase: "prepare", epoch: 0, step: 2, steps: 3 };
-    const host = encoder.encodeAll(data.sentences.map((_, s) => data.tokens(s)), extra);
+    const extra = (o.centralityFeatures ?? true) ? { values: yield* itemCentralitySteps(data, (s) => vectors.vector(s)), width: 2 } : undefined;
+    const host = yield* encodeRowsSteps(encoder, data.sentences.map((_, s) => data.tokens(s)), extra, "GREENer encoder");
     table = device === host.device ? host : toDeviceRaw(host, device);
     if (table !== host) host.dispose();
-    yield { phase: "prepare", epoch: 0, step: 3, steps: 3 };
     // Relevance labels of the training pairs, 64 at a time.
     const reviews = trainingReviews(data);
     const relevance = new RelevanceScorer();
     const examples: GreenerPair[] = [];
     for (let i = 0; i < reviews.length; i++) {
       examples.push(pairExample(data, reviews[i], { labels: true, relevance, reference: o.labels ?? "sentences", k: o.k ?? 5 }));
-      if ((i + 1) % 64 === 0 || i + 1 === reviews.length) yield { phase: "prepare", epoch: 0, step: i + 1, steps: reviews.length };
+      if ((i + 1) % 64 === 0 || i + 1 === reviews.length) yield { phase: "prepare", stage: "labels", epoch: 0, step: i + 1, steps: reviews.length };
     }
     model = new GreenerModel({
       numUsers: data.users.length, numItems: data.items.length, numAttributes: data.attributes.names.length,
@@ -98,9 +98,9 @@ function* greenerSteps(o: Omit<TrainGreenerOptions, keyof TrainerControl>): Step
       if (o.evalLimit !== undefined) pairs = pairs.slice(0, o.evalLimit);
       for (let i = 0; i < pairs.length; i += 64) {
         scorer.precompute(pairs.slice(i, i + 64));
-        yield { phase: "eval", epoch: report.epochs, step: Math.min(pairs.length, i + 64), steps: pairs.length };
+        yield { phase: "eval", stage: "scoring", epoch: report.epochs, step: Math.min(pairs.length, i + 64), steps: pairs.length };
       }
-      if (pairs.length) quality = evaluateSelector(data, "greener-topk", topKSelector(scorer.scorer), { k: o.k ?? 5, split, limit: o.evalLimit });
+      if (pairs.length) quality = yield* evaluateSelectorSteps(data, "greener-topk", topKSelector(scorer.scorer), { k: o.k ?? 5, split, limit: o.evalLimit, epoch: report.epochs });
     }
     finished = true;
     return { model: m, sentenceTable: t, scorer, examples, report, quality, dispose: () => { m.dispose(); t.dispose(); } };
@@ -115,8 +115,8 @@ function* greenerSteps(o: Omit<TrainGreenerOptions, keyof TrainerControl>): Step
 /**
  * Builds GREENer's sentence features and relevance labels from prepared data and trains the
  * GAT + DCN scorer (defaults of `recforge train greener`: 2 epochs, batch 32, Adam 1e-3),
- * pausing after each chunk of preparation and each optimiser step. Progress: "prepare" (features,
- * then labels, then pair graphs), "train" per step (metrics sentenceLoss, attributeLoss), "eval"
+ * pausing after each chunk of preparation and each optimiser step. Progress: "prepare" (stages
+ * "tf-idf", "centrality", "sentence features", "labels", "graphs"), "train" per step (metrics sentenceLoss, attributeLoss), "eval"
  * per 64 held-out pairs scored (then result.quality: the top-K selection's BLEU / ROUGE). The
  * caller disposes the result (result.dispose()); an aborted run disposes everything it built and
  * rejects with the signal's reason.

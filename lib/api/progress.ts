@@ -11,6 +11,8 @@ export interface TrainerProgress {
   method: TrainerMethod;
   /** "prepare": building features, labels, graphs; "train": optimiser steps; "valid": model selection on validation data; "eval": the final test evaluation. */
   phase: Phase;
+  /** Which pass of the phase, where a phase has several (e.g. GREENer's "prepare": "sentence features", "labels", "graphs"); a new stage restarts step, steps and the ETA. */
+  stage?: string;
   /** 1-based epoch (0 before the first one). */
   epoch: number;
   /** "train": optimiser steps done in the whole run (never decreases); other phases: items done in the current pass. */
@@ -42,7 +44,7 @@ export function progressLoop(method: TrainerMethod, ctl: TrainerControl = {}): L
   ctl.signal?.throwIfAborted();
   const t0 = performance.now();
   // Rate of the current pass per phase: "train" keeps one for the run, the others restart when a new pass begins.
-  const pass = new Map<Phase, { t: number; step: number; last: number }>();
+  const pass = new Map<Phase, { t: number; step: number; last: number; stage?: string; steps: number }>();
   let lastPhase: Phase | null = null;
   const emit = ctl.onProgress || ctl.events;
   return {
@@ -51,13 +53,17 @@ export function progressLoop(method: TrainerMethod, ctl: TrainerControl = {}): L
       if (!emit) return;
       const now = performance.now();
       let p = pass.get(t.phase);
-      if (!p || (t.phase !== "train" && (lastPhase !== t.phase || t.step < p.last))) pass.set(t.phase, (p = { t: now, step: t.step, last: t.step }));
+      // A pass restarts with a new stage, or (outside "train") when the phase comes back, counts down or changes its total.
+      if (!p || p.stage !== t.stage || (t.phase !== "train" && (lastPhase !== t.phase || t.step < p.last || t.steps !== p.steps))) {
+        p = { t: now, step: t.step, last: t.step, stage: t.stage, steps: t.steps };
+        pass.set(t.phase, p);
+      }
       // A rate needs two events of the pass: the first one only starts its clock.
       let eta: number | null = null;
       if (t.step > p.step) eta = ((now - p.t) / 1000 / (t.step - p.step)) * Math.max(0, t.steps - t.step);
       p.last = t.step;
       lastPhase = t.phase;
-      const e: TrainerProgress = { method, phase: t.phase, epoch: t.epoch, step: t.step, steps: t.steps, elapsedS: (now - t0) / 1000, etaS: eta };
+      const e: TrainerProgress = { method, phase: t.phase, ...(t.stage !== undefined ? { stage: t.stage } : {}), epoch: t.epoch, step: t.step, steps: t.steps, elapsedS: (now - t0) / 1000, etaS: eta };
       if (t.loss !== undefined) e.loss = t.loss;
       if (t.metrics) e.metrics = t.metrics;
       ctl.onProgress?.(e);

@@ -11,7 +11,8 @@
 // Loaded on demand by commands.ts so the solver and tagger stay out of other commands' start-up.
 import type { Parsed } from "./args.js";
 import { deviceFlag, numFlag } from "./args.js";
-import { ProgressBar } from "./progress.js";
+import { trainerProgressBars } from "./progress.js";
+import type { TrainerProgress } from "../api/progress.js";
 import type { CommandOutput } from "./command.js";
 
 /**
@@ -61,67 +62,50 @@ export function selectionFlags(flags: Parsed["flags"]): { alpha?: number; length
 }
 
 /**
- * A progress bar over GREENer's training steps, driven by the pipeline's log lines (the trainer
- * reports through `log` only: "N training pairs labelled" gives the step count, "GREENer step S"
- * arrives every 50 steps, "GREENer epoch e/E" at epoch ends). Other lines pass through to stderr.
- * Also collects the running-mean losses for --plot. When the trainers report progress events
- * (the API work of issue 18, item 6), this becomes a per-step bar fed by them.
+ * GREENer's progress in the CLI: runGreener reports every boundary (lib/api progressLoop events:
+ * preparation stages, every optimiser step, validation and test scoring and selection) and a bar
+ * per pass draws them (trainerProgressBars). Also collects, per step, the running mean of the
+ * training loss within its epoch (--plot) and the epochs' mean losses.
  */
-export function greenerLogProgress(opts: { batchSize: number; epochs: number; maxSteps?: number; write?: (s: string) => void }) {
-  const write = opts.write ?? ((s: string) => process.stderr.write(s + "\n"));
-  let bar: ProgressBar | null = null, perEpoch = 0;
-  const steps: [number, number][] = [], epochs: [number, number][] = [];
-  const log = (m: string) => {
-    let g = /greener: (\d+) training pairs labelled/.exec(m);
-    if (g) {
-      perEpoch = Math.ceil(Number(g[1]) / opts.batchSize);
-      const total = Math.min(opts.maxSteps ?? Infinity, perEpoch * opts.epochs);
-      write(m);
-      bar = new ProgressBar("train greener", total);
-      bar.update(0);
-      return;
-    }
-    g = /^GREENer step (\d+): loss (-?[\d.]+)/.exec(m);
-    if (g && bar) {
-      steps.push([Number(g[1]), Number(g[2])]);
-      bar.update(Number(g[1]), `loss ${g[2]}`);
-      return;
-    }
-    g = /^GREENer epoch (\d+)\/\d+: loss (-?[\d.]+)/.exec(m);
-    if (g && bar) {
-      const e = Number(g[1]);
-      epochs.push([Math.min(e * perEpoch, opts.maxSteps ?? Infinity), Number(g[2])]);
-      bar.update(Math.min(e * perEpoch, opts.maxSteps ?? Infinity), `epoch ${e} loss ${g[2]}`);
-      return;
-    }
-    if (/^greener: trained (\d+) steps/.test(m) && bar) {
-      bar.setTotal(Number(/trained (\d+)/.exec(m)![1]));
-      bar.update(Number(/trained (\d+)/.exec(m)![1]));
-    }
-    write(m);
-  };
-  return { log, steps, epochs, stepsPerEpoch: () => perEpoch };
+export async function greenerCliProgress(opts: { bars?: (e: TrainerProgress) => void } = {}) {
+  const { progressLoop } = await import("../api/progress.js");
+  const bars = opts.bars ?? trainerProgressBars("greener");
+  const steps: [number, number][] = [];
+  /** epoch → its last step */
+  const epochEnds = new Map<number, number>();
+  let epoch = 0, sum = 0, n = 0;
+  const loop = progressLoop("greener", {
+    onProgress: (e) => {
+      bars(e);
+      if (e.phase !== "train" || e.loss === undefined) return;
+      if (e.epoch !== epoch) [epoch, sum, n] = [e.epoch, 0, 0];
+      sum += e.loss;
+      n++;
+      steps.push([e.step, sum / n]);
+      epochEnds.set(e.epoch, e.step);
+    },
+  });
+  return { loop, steps, epochEnds };
 }
 
 export async function trainGreenerCommand(flags: Parsed["flags"], argv: string[] = []): Promise<CommandOutput> {
-  const { runGreener, TRAIN_DEFAULTS } = await import("../methods/greener/pipeline.js");
+  const { runGreener } = await import("../methods/greener/pipeline.js");
   const { musicalInstrumentsPath } = await import("../data/reviews.js");
   const file = typeof flags.data === "string" ? flags.data : musicalInstrumentsPath();
   const o = greenerOptionsFromFlags(flags);
-  const t = { ...TRAIN_DEFAULTS, ...o.train };
-  const progress = greenerLogProgress({ batchSize: t.batchSize, epochs: t.epochs, maxSteps: t.maxSteps });
+  const progress = await greenerCliProgress();
   const run = await runGreener({
     file, ...o, evaluate: !flags["no-eval"], checkpoint: typeof flags.out === "string" ? flags.out : undefined,
-    log: progress.log, command: ["recforge", ...argv].join(" "),
+    log: (m) => process.stderr.write(m + "\n"), loop: progress.loop, command: ["recforge", ...argv].join(" "),
   });
   const result = { ...run.result } as Record<string, unknown>;
-  const { epochLoss, steps: trained } = run.result.training;
+  const { epochLoss } = run.result.training;
   run.dispose();
   const chart = {
     kind: "line" as const, title: "train greener: training loss", xLabel: "training step", yLabel: "loss (running mean within the epoch)",
     series: [
-      { name: "total, every 50 steps", points: progress.steps },
-      { name: "total, epoch mean", points: epochLoss.map((e, i) => [Math.min((i + 1) * progress.stepsPerEpoch(), trained), e.total] as [number, number]) },
+      { name: "total, running mean (every step)", points: progress.steps },
+      { name: "total, epoch mean", points: epochLoss.map((e, i) => [progress.epochEnds.get(i + 1) ?? i + 1, e.total] as [number, number]) },
     ],
   };
   return { result, chart };
@@ -135,10 +119,8 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
   const o = greenerOptionsFromFlags(flags);
   // The harness sets evalLimit itself (quick: the first 200 pairs, like its baselines).
   const { evalLimit: _evalLimit, ...greener } = o;
-  const { TRAIN_DEFAULTS } = await import("../methods/greener/pipeline.js");
-  const t = { ...TRAIN_DEFAULTS, ...o.train };
-  const progress = greenerLogProgress({ batchSize: t.batchSize, epochs: t.epochs, maxSteps: t.maxSteps });
-  return { ...(await benchExplainWithGreener({ quick: !!flags.quick, file, greener, command: ["recforge", ...argv].join(" "), log: progress.log })) };
+  const progress = await greenerCliProgress();
+  return { ...(await benchExplainWithGreener({ quick: !!flags.quick, file, greener, command: ["recforge", ...argv].join(" "), loop: progress.loop })) };
 }
 
 /**
@@ -197,9 +179,10 @@ export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: stri
   if (o.testLimit !== undefined) reduced.push(`first ${o.testLimit} test pairs`);
   if (o.trainLimit !== undefined) reduced.push(`a seeded sample of ${o.trainLimit} training pairs`);
   if (o.hidden !== undefined) reduced.push(`hidden ${o.hidden}`);
+  const { benchProgress } = await import("../bench/timing.js");
   const r = await runGreenerFair({
     ...o, protocolNote: reduced.length ? reduced.join("; ") : null as never,
-    log: (m) => process.stderr.write(m + "\n"), command: ["recforge", ...argv].join(" "),
+    log: (m) => process.stderr.write(m + "\n"), progress: benchProgress, command: ["recforge", ...argv].join(" "),
   });
   if (out) {
     const date = new Date().toISOString().slice(0, 10);

@@ -36,16 +36,16 @@ function unknownCommand(words: readonly string[]): UsageError {
   return new UsageError(`unknown command ${JSON.stringify(asked)}${near ? `; did you mean "${near}"?` : ""}`);
 }
 
-/** A bar with an ETA over a benchmark's own units (bench/harness/timing.ts benchProgress); a new total starts a new bar. */
+/** A bar with an ETA over a benchmark's own units (bench/harness/timing.ts benchProgress); a new total or a count that goes back starts a new bar. */
 async function showBenchProgress(name: string): Promise<void> {
-  const [{ setBenchProgress }, { ProgressBar }] = await Promise.all([import("../bench/timing.js"), import("./progress.js")]);
-  // The first unit's report arrives when it ends: the bar's clock starts now (then at each new phase's previous report).
-  let bar: InstanceType<typeof ProgressBar> | null = null, total = -1, last = Date.now();
-  setBenchProgress((done, n, what) => {
-    if (!bar || n !== total) [bar, total] = [new ProgressBar(name, n, true, last), n];
-    bar.update(done, what);
-    last = Date.now();
-  });
+  const [{ setBenchProgress }, { benchProgressBars }] = await Promise.all([import("../bench/timing.js"), import("./progress.js")]);
+  setBenchProgress(benchProgressBars(name));
+}
+
+/** A bar left up by a run that stopped short (an error, a skipped section) gets its newline before anything else prints. */
+async function releaseBars(): Promise<void> {
+  const { releaseBar } = await import("./progress.js");
+  releaseBar();
 }
 
 function say(s: string): void {
@@ -85,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const json = !!flags.json;
     if (command.name.startsWith("bench ")) await showBenchProgress(command.name);
-    const out = await command.run(flags, { argv, json });
+    const out = await command.run(flags, { argv, json }).finally(releaseBars);
     if (out.result === null) return EXIT.ok; // a non-zero rank of a distributed run prints nothing
     const result = out.result;
     if (flags.plot) {

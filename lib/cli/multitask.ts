@@ -5,13 +5,15 @@
 import { deviceFlag, numFlag, type Parsed } from "./args.js";
 import { loadCensus } from "../methods/multibalance/data/census.js";
 import { syntheticMultiTask } from "../methods/multibalance/data/synthetic.js";
-import { trainMultiTask, saveTrainingCheckpoint, fmtMetrics } from "../methods/multibalance/trainer.js";
+import { trainMultiTaskSteps, saveTrainingCheckpoint, fmtMetrics } from "../methods/multibalance/trainer.js";
+import { runAsync } from "../methods/step_loop.js";
+import { progressLoop } from "../api/progress.js";
 import { initProcessGroup, isCheckpointWriter } from "../distributed/index.js";
 import type { ModelKind } from "../methods/multibalance/models.js";
 import { benchBalance } from "../bench/balance.js";
 import { deviceOption } from "../methods/device-option.js";
 import { log } from "../bench/timing.js";
-import { ProgressBar } from "./progress.js";
+import { trainerProgressBars } from "./progress.js";
 import { smoothCurve } from "./svg.js";
 import type { CommandOutput } from "./command.js";
 
@@ -58,21 +60,21 @@ export async function trainMultitaskCli(flags: Parsed["flags"]): Promise<Command
   for (const k of ["reference", "strategy"]) if (flags[k] !== undefined) balancerOptions[k] = str(flags, k, "");
   for (const k of ["relax", "beta"]) if (flags[k] !== undefined) balancerOptions[k] = numFlag(flags, k, 0);
   const modelOptions = dataset === "synthetic" ? { embeddingDim: 16, bottom: [256, 128], tower: [64] } : { embeddingDim: 8, experts: 8, expertDim: 32, tower: [32] };
-  // trainMultiTask reports through `log` once per epoch ("epoch e: ..."): a bar over the epochs.
-  const bar = new ProgressBar("train multitask", epochs, !quiet);
-  const epochLog = (m: string) => {
-    const g = /^epoch (\d+): (.*)$/.exec(m);
-    if (g) bar.update(Number(g[1]), `epoch ${g[1]}: ${g[2]}`);
-    else log(m);
-  };
-  bar.update(0);
-  const r = await trainMultiTask({
-    data, model, modelOptions, balancer, balancerOptions, epochs, seed, device,
-    batchSize: numFlag(flags, "batch-size", dataset === "census" ? 1024 : 2048),
-    lr: numFlag(flags, "lr", dataset === "census" ? 2e-3 : 1e-3),
-    log: quiet ? () => {} : epochLog,
-    processGroup: pg ?? undefined,
-  });
+  // A bar per pass from the trainer's progress events: every optimiser step, validation and test batch.
+  const bars = trainerProgressBars("multitask", { enabled: !quiet });
+  const batchSize = numFlag(flags, "batch-size", dataset === "census" ? 1024 : 2048);
+  // Shown from the start (the first step comes after the model is built): step 0 of the planned steps.
+  bars({ phase: "train", epoch: 1, step: 0, steps: epochs * Math.ceil(data.train.size / batchSize), etaS: null });
+  const r = await runAsync(
+    trainMultiTaskSteps({
+      data, model, modelOptions, balancer, balancerOptions, epochs, seed, device,
+      batchSize,
+      lr: numFlag(flags, "lr", dataset === "census" ? 2e-3 : 1e-3),
+      log: quiet ? () => {} : log,
+      processGroup: pg ?? undefined,
+    }),
+    progressLoop("multibalance", { onProgress: bars }),
+  );
   if (typeof flags.save === "string" && isCheckpointWriter(pg)) saveTrainingCheckpoint(flags.save, { model: r.model, optimizer: r.optimizer, balancer: r.balancer, extra: { dataset, epochs } });
   if (!quiet) log(`test: ${r.test.map(fmtMetrics).join(" | ")}`);
   const out: TrainMultitaskOutput = {

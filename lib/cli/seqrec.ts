@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import { initProcessGroup } from "../distributed/index.js";
 import { numFlag, type Parsed } from "./args.js";
-import { ProgressBar } from "./progress.js";
+import { ProgressBar, trainerProgressBars } from "./progress.js";
 import { smoothCurve } from "./svg.js";
 import type { CommandOutput } from "./command.js";
 import { CategoryHistory } from "../methods/seqrec/batch.js";
@@ -53,7 +53,10 @@ export async function runTrainSeqRec(flags: Parsed["flags"]): Promise<CommandOut
   const splitKind = flags.split ?? (model0 === "cta" ? "user" : "time");
   if (splitKind !== "time" && splitKind !== "user") throw new RangeError(`--split must be time or user, got ${JSON.stringify(splitKind)}`);
   const split = splitKind === "user" ? { kind: "user" as const, seed: numFlag(flags, "split-seed", 0) } : { kind: "time" as const };
-  const ds0 = fs.existsSync(src) && fs.statSync(src).isFile() ? loadSeqCsv(src, { split }) : loadMovielensSeq({ dir: src, category, split });
+  // Loading takes seconds (ml-1m): a bar for the lines read, then one for the building steps.
+  const dataBars = trainerProgressBars("", { enabled: !quiet });
+  const onProgress = (stage: string, done: number, total: number) => dataBars({ phase: "prepare", stage: `data ${stage}`, epoch: 0, step: done, steps: total, etaS: undefined });
+  const ds0 = fs.existsSync(src) && fs.statSync(src).isFile() ? loadSeqCsv(src, { split, onProgress }) : loadMovielensSeq({ dir: src, category, split, onProgress });
   const vocab = flags.vocab ?? (splitKind === "user" ? "train" : "all");
   if (vocab !== "train" && vocab !== "all") throw new RangeError(`--vocab must be train or all, got ${JSON.stringify(vocab)}`);
   const ds = vocab === "train" ? restrictToTrainingVocabulary(ds0) : ds0;

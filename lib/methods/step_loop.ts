@@ -14,6 +14,8 @@ export type Phase = "prepare" | "train" | "valid" | "eval";
 /** What a trainer core reports at a step boundary (the public event adds method, elapsedS, etaS). */
 export interface Tick {
   phase: Phase;
+  /** Which pass of the phase (e.g. "sentence features", "labels", "graphs" while preparing); a new stage starts a new count. */
+  stage?: string;
   /** 1-based epoch (0 before the first one). */
   epoch: number;
   /** Units done: optimiser steps of the whole run ("train"), else items of the current pass. */
@@ -43,6 +45,15 @@ export function runSync<R>(g: Steps<R>): R {
   for (;;) {
     const r = g.next();
     if (r.done) return r.value;
+  }
+}
+
+/** Runs a core to its end without pausing, handing each tick to `onTick` (synchronous progress of a harness). */
+export function runSyncReporting<R>(g: Steps<R>, onTick: (t: Tick) => void): R {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    if (r.value) onTick(r.value);
   }
 }
 

@@ -27,11 +27,10 @@ for (const method of METHODS) {
         phases.add(e.phase);
         lastEvent = e;
         if (e.phase === "train") trainSteps++;
-        // Once training runs, schedule the abort from a timer (it can only fire if the loop turns).
-        if (!started && e.phase === "train") {
-          started = true;
-          setTimeout(() => ac.abort(), 100);
-        }
+        if (e.phase === "train") started = true;
+        // After a few training steps, schedule the abort from a timer (it can only fire if the loop
+        // turns). Counted in steps, not time: under load a step can take longer than the timer's delay.
+        if (e.phase === "train" && trainSteps === 3) setTimeout(() => ac.abort(), 100);
       },
     });
     const reportedDuringCall = phases.size;

@@ -62,7 +62,7 @@ export const RUNS = {
 export const METHODS = Object.keys(RUNS);
 
 /** The keys a progress event may carry, and those it must. */
-export const EVENT_KEYS = ["method", "phase", "epoch", "step", "steps", "loss", "metrics", "elapsedS", "etaS"];
+export const EVENT_KEYS = ["method", "phase", "stage", "epoch", "step", "steps", "loss", "metrics", "elapsedS", "etaS"];
 export const REQUIRED_KEYS = ["method", "phase", "epoch", "step", "steps", "elapsedS", "etaS"];
 export const PHASES = ["prepare", "train", "valid", "eval"];
 

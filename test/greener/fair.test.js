@@ -199,8 +199,14 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     fs.writeFileSync(fileA, corpus(null));
     fs.writeFileSync(fileB, corpus(ALT)); // same corpus, test reviews rewritten (same sentence count)
     const opts = { seeds: [0, 1], variants: ["spec", "lsa", "profile"], maxEpochs: 2, hidden: 16, resamples: 50, alphaGrid: [0, 1], lengthGrid: [0, 0.5], fusion: [0, 1], domain: "synthetic" };
-    const a = await runGreenerFair({ file: fileA, ...opts });
+    const reports = [];
+    const a = await runGreenerFair({ file: fileA, ...opts, progress: (done, total, what) => reports.push({ done, total, what }) });
     const b = await runGreenerFair({ file: fileB, ...opts });
+    // progress (the bench bar): 2 baseline tunings + 3 design trainings + 1 more seed + 2 seed tunings + 2 test evaluations
+    t.true(reports.every((r) => r.total === 10), JSON.stringify(reports.slice(0, 3)));
+    t.true(reports.every((r, i) => i === 0 || r.done >= reports[i - 1].done), "never goes back");
+    t.true(reports.some((r) => !Number.isInteger(r.done)), "moves within a training");
+    t.deepEqual([reports[0].done, reports.at(-1).done], [0, 10]);
     t.true(Object.isFrozen(a.selection));
     t.true(a.selection.test_split_sealed);
     // Every choice (design, epochs, α/λ of every method, validation numbers) is identical…

@@ -6,6 +6,7 @@
 //   and (attribute overlap ≥ 3 or both attribute-overlap ratios ≥ 0.5).
 // Overlaps count distinct words / attributes; a ratio divides the overlap by one side's count.
 // The generator then learns s from s', refined with the references of s's user.
+import { runSync, type Steps } from "../step_loop.js";
 
 /** Overlap of two sets and its share of each. */
 function overlap<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): { n: number; ra: number; rb: number } {
@@ -43,7 +44,18 @@ export interface RewriteSource {
 
 /** The kept (s', s) pairs, in item order then sentence order, nearest first. */
 export function rewritePairs(src: RewriteSource, k = 3): RewritePair[] {
+  return runSync(rewritePairsSteps(src, k));
+}
+
+/**
+ * rewritePairs as a trainer core (lib/methods/step_loop.ts): a "prepare" boundary (stage
+ * "rewrite pairs", counted in sentences) after each item once 512 sentences were compared.
+ */
+export function* rewritePairsSteps(src: RewriteSource, k = 3): Steps<RewritePair[]> {
   const out: RewritePair[] = [];
+  let total = 0;
+  for (const sents of src.itemSentences) total += sents.length;
+  let done = 0, reported = 0;
   for (const sents of src.itemSentences) {
     const vecs = sents.map((s) => src.vector(s));
     sents.forEach((s, i) => {
@@ -61,6 +73,11 @@ export function rewritePairs(src: RewriteSource, k = 3): RewritePair[] {
         if (keepRewritePair(src.tokens(s), src.tokens(s2), src.attributes(s), src.attributes(s2))) out.push({ source: s2, target: s });
       }
     });
+    done += sents.length;
+    if (done - reported >= 512 || done === total) {
+      reported = done;
+      yield { phase: "prepare", stage: "rewrite pairs", epoch: 0, step: done, steps: total };
+    }
   }
   return out;
 }

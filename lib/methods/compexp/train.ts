@@ -29,14 +29,24 @@ import type { GreenerData } from "../greener/prepare.js";
 import { sentenceTokens, type CompExpExample } from "./data.js";
 import type { Vocab } from "./vocab.js";
 import { CompExpModel, sampleLogProbs, type CompExpInput } from "./model.js";
-import { rewritePairs, type RewritePair } from "./rewrite.js";
+import { rewritePairsSteps, type RewritePair } from "./rewrite.js";
 import { buildExamples, fitVocabAndIdf } from "./data.js";
 import { runSync, type Phase, type Steps } from "../step_loop.js";
 
 /** Vocabulary, IDF and the training / validation examples of prepared data (rewrites: none yet). */
 export function buildCorpus(data: GreenerData, minCount = 3): CompExpCorpus {
+  return runSync(buildCorpusSteps(data, minCount));
+}
+
+/** buildCorpus as a trainer core: a "prepare" boundary (stage "corpus") after the vocabulary and after each split's examples. */
+export function* buildCorpusSteps(data: GreenerData, minCount = 3): Steps<CompExpCorpus> {
   const { vocab, idf } = fitVocabAndIdf(data, minCount);
-  return { data, vocab, idf, train: buildExamples(data, "train").examples, validation: buildExamples(data, "validation").examples, rewrites: [] };
+  yield { phase: "prepare", stage: "corpus", epoch: 0, step: 1, steps: 3 };
+  const train = buildExamples(data, "train").examples;
+  yield { phase: "prepare", stage: "corpus", epoch: 0, step: 2, steps: 3 };
+  const validation = buildExamples(data, "validation").examples;
+  yield { phase: "prepare", stage: "corpus", epoch: 0, step: 3, steps: 3 };
+  return { data, vocab, idf, train, validation, rewrites: [] };
 }
 
 /** Rewrite pairs with the current encoder's sentence vectors (after the extractor stage). */
@@ -59,9 +69,9 @@ export function* computeRewriteSteps(model: CompExpModel, c: CompExpCorpus, chun
     const ids = all.slice(k, k + chunk);
     const v = noGrad(() => tidy(() => model.encode(ids.map((s) => c.vocab.encode(sentenceTokens(c.data, s)))).toTypedArray()));
     ids.forEach((s, j) => vec.set(s, Float64Array.from(v.subarray(j * H, (j + 1) * H))));
-    yield { phase: "prepare", epoch: 0, step: Math.min(all.length, k + chunk), steps: all.length };
+    yield { phase: "prepare", stage: "encoding", epoch: 0, step: Math.min(all.length, k + chunk), steps: all.length };
   }
-  const pairs = rewritePairs({
+  const pairs = yield* rewritePairsSteps({
     itemSentences: [...byItem.values()],
     reviewOf: (s) => c.data.sentenceReview[s],
     tokens: (s) => sentenceTokens(c.data, s),

@@ -18,6 +18,7 @@
 // With unit vectors, Σ_{j≠i} cos(i, j) = u_i·(Σ_j u_j) − u_i·u_i, so each item costs
 // O(Σ nnz) rather than the O(|C|²) of a similarity matrix.
 import { dot, type SparseVector } from "../../text/tfidf.js";
+import { runSync, type Steps } from "../step_loop.js";
 import type { GreenerData } from "./prepare.js";
 
 /** mean[i] = mean cosine of vector i to the others (0 for a single vector), rank[i] in [0, 1]. */
@@ -57,6 +58,11 @@ export function centralityOf(vectors: readonly SparseVector[]): { mean: Float64A
  * sentences without an attribute) are never candidates and get zeros.
  */
 export function itemCentralityTable(data: GreenerData, vector: (s: number) => SparseVector): Float32Array {
+  return runSync(itemCentralitySteps(data, vector));
+}
+
+/** itemCentralityTable as a trainer core: a "prepare" boundary (stage "centrality") after every 64 items. */
+export function* itemCentralitySteps(data: GreenerData, vector: (s: number) => SparseVector): Steps<Float32Array> {
   const out = new Float32Array(data.sentences.length * 2);
   const byItem = new Map<number, number[]>();
   for (let r = 0; r < data.numReviews; r++) {
@@ -66,12 +72,14 @@ export function itemCentralityTable(data: GreenerData, vector: (s: number) => Sp
     if (!list) byItem.set(item, (list = []));
     for (const s of data.sentencesOf(r)) if (data.sentenceAttributes(s).length > 0) list.push(s);
   }
+  let done = 0;
   for (const ids of byItem.values()) {
     const { mean, rank } = centralityOf(ids.map(vector));
     ids.forEach((s, i) => {
       out[2 * s] = mean[i];
       out[2 * s + 1] = rank[i];
     });
+    if (++done % 64 === 0 || done === byItem.size) yield { phase: "prepare", stage: "centrality", epoch: 0, step: done, steps: byItem.size };
   }
   return out;
 }

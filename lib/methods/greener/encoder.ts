@@ -19,6 +19,7 @@
 import { Tensor } from "../../tensor/tensor.js";
 import { native } from "../../native.js";
 import { mulberry32 } from "../../prng.js";
+import { runSync, type Steps } from "../step_loop.js";
 
 /** The part of lib/text's Tfidf the encoder needs. */
 export interface TfidfLike {
@@ -129,17 +130,35 @@ export function encodeRows(
   extra: { values: Float32Array; width: number } | undefined,
   who: string,
 ): Tensor {
+  return runSync(encodeRowsSteps(encoder, sentences, extra, who));
+}
+
+/** Sentences encoded between two boundaries of encodeRowsSteps (a few tens of milliseconds). */
+export const ENCODE_CHUNK = 2048;
+
+/**
+ * encodeRows as a trainer core (lib/methods/step_loop.ts): a "prepare" boundary (stage
+ * "sentence features") after every ENCODE_CHUNK sentences, so an async trainer keeps the event
+ * loop turning while it encodes tens of thousands of sentences.
+ */
+export function* encodeRowsSteps(
+  encoder: { readonly width: number; encode(tokens: readonly string[], out: Float32Array<ArrayBuffer>): unknown },
+  sentences: readonly (readonly string[])[],
+  extra: { values: Float32Array; width: number } | undefined,
+  who: string,
+): Steps<Tensor> {
   const ew = extra?.width ?? 0;
   if (extra && extra.values.length !== sentences.length * ew) {
     throw new RangeError(`${who}: extra columns hold ${extra.values.length} values, expected ${sentences.length} × ${ew}`);
   }
-  const w = encoder.width, rw = w + ew;
-  const buf = new Float32Array(sentences.length * rw);
-  sentences.forEach((toks, i) => {
-    encoder.encode(toks, buf.subarray(i * rw, i * rw + w));
+  const w = encoder.width, rw = w + ew, n = sentences.length;
+  const buf = new Float32Array(n * rw);
+  for (let i = 0; i < n; i++) {
+    encoder.encode(sentences[i], buf.subarray(i * rw, i * rw + w));
     if (extra) buf.set(extra.values.subarray(i * ew, (i + 1) * ew), i * rw + w);
-  });
-  const t = Tensor.empty([sentences.length, rw], "float32");
+    if ((i + 1) % ENCODE_CHUNK === 0 || i + 1 === n) yield { phase: "prepare", stage: "sentence features", epoch: 0, step: i + 1, steps: n };
+  }
+  const t = Tensor.empty([n, rw], "float32");
   if (buf.length) native.write({ handle: t._h, byteOffset: 0, data: buf });
   return t;
 }

@@ -16,6 +16,7 @@ import { rougeL, rougeN } from "../../text/rouge.js";
 import type { Split } from "../../data/reviews.js";
 import type { GreenerData } from "./prepare.js";
 import type { PairContext, Selector } from "./baselines.js";
+import { runSync, type Phase, type Steps } from "../step_loop.js";
 
 export interface EvalOptions {
   /** sentences per explanation (default 5) */
@@ -65,6 +66,17 @@ export function oracleSelector(): Selector {
 
 /** Runs one selector over the held-out pairs and computes the metrics. */
 export function evaluateSelector(data: GreenerData, method: string, selector: Selector, opts: EvalOptions = {}): QualityRow {
+  return runSync(evaluateSelectorSteps(data, method, selector, opts));
+}
+
+/** Pairs selected and scored between two boundaries of evaluateSelectorSteps. */
+export const EVAL_CHUNK = 64;
+
+/**
+ * evaluateSelector as a trainer core (lib/methods/step_loop.ts): an "eval" boundary (stage
+ * "selection", or `phase` / `stage`) after every EVAL_CHUNK pairs; the corpus BLEU at the end.
+ */
+export function* evaluateSelectorSteps(data: GreenerData, method: string, selector: Selector, opts: EvalOptions & { phase?: Phase; stage?: string; epoch?: number } = {}): Steps<QualityRow> {
   const k = opts.k ?? 5;
   let pairs = eligiblePairs(data, opts.split ?? "test");
   if (opts.limit !== undefined) pairs = pairs.slice(0, opts.limit);
@@ -100,6 +112,8 @@ export function evaluateSelector(data: GreenerData, method: string, selector: Se
       af += p + rc > 0 ? (2 * p * rc) / (p + rc) : 0;
       attrPairs++;
     }
+    const done = hyps.length;
+    if (done % EVAL_CHUNK === 0 || done === pairs.length) yield { phase: opts.phase ?? "eval", stage: opts.stage ?? "selection", epoch: opts.epoch ?? 0, step: done, steps: pairs.length };
   }
   const n = pairs.length;
   const avg = (x: number, d: number) => (d > 0 ? x / d : 0);

@@ -30,7 +30,8 @@ import { centralityOf, itemCentralityTable } from "./centrality.js";
 import { TfidfProjectionEncoder } from "./encoder.js";
 import { LsaEncoder } from "./lsa.js";
 import { GreenerModel } from "./model.js";
-import { trainGreener } from "./train.js";
+import { trainGreenerSteps } from "./train.js";
+import { runSync, runSyncReporting } from "../step_loop.js";
 import { pairExample, trainingReviews, GreenerScorer } from "./examples.js";
 import { RelevanceScorer, type RelevanceReference } from "./relevance.js";
 import { sealTestSplit, testSentenceMask } from "./split_seal.js";
@@ -84,6 +85,12 @@ export interface FairOptions {
   /** stated in the result: what was reduced and why */
   protocolNote?: string;
   log?: (m: string) => void;
+  /**
+   * Progress in units of work (bench/harness/timing.ts BenchProgress): the two baselines' ILP
+   * tuning, each training (fractional while it trains), each seed's tuning on validation, the
+   * test evaluation of each seed.
+   */
+  progress?: (done: number, total: number, what: string) => void;
   command?: string;
 }
 
@@ -236,7 +243,7 @@ function restore(model: GreenerModel, snap: Map<string, Float32Array>): void {
 interface Trained { variant: VariantName; model: GreenerModel; table: Tensor; scorer: GreenerScorer; epochs: { epoch: number; bleu4: number; rougeL: number; product: number }[]; chosenEpoch: number; seconds: number }
 
 /** Trains one variant with one seed on the sealed view; with `selectEpoch`, keeps the best epoch on validation (top-K). */
-function trainOne(view: GreenerData, vectors: SentenceVectors, testMask: Uint8Array, variant: VariantName, seed: number, epochs: number, selectEpoch: boolean, valPairs: number[], trainPairs: number[], o: FairOptions): Trained {
+function trainOne(view: GreenerData, vectors: SentenceVectors, testMask: Uint8Array, variant: VariantName, seed: number, epochs: number, selectEpoch: boolean, valPairs: number[], trainPairs: number[], o: FairOptions, onTrainFraction?: (f: number) => void): Trained {
   const log = o.log ?? (() => {});
   const k = o.k ?? 5;
   const { table, width } = sentenceTable(view, vectors, variant, testMask);
@@ -263,7 +270,8 @@ function trainOne(view: GreenerData, vectors: SentenceVectors, testMask: Uint8Ar
       if (epoch < epochs) snap = snapshot(model);
     }
   };
-  const rep = trainGreener(model, table, examples, { epochs, batchSize: o.batchSize ?? 32, lr: o.lr ?? 1e-3, seed, log, ...(selectEpoch ? { onEpoch } : {}) });
+  const core = trainGreenerSteps(model, table, examples, { epochs, batchSize: o.batchSize ?? 32, lr: o.lr ?? 1e-3, seed, log, ...(selectEpoch ? { onEpoch } : {}) });
+  const rep = onTrainFraction ? runSyncReporting(core, (t) => t.phase === "train" && onTrainFraction(t.step / t.steps)) : runSync(core);
   if (selectEpoch && bestEpoch < rep.epochs && snap) restore(model, snap);
   return { variant, model, table, scorer: new GreenerScorer(model, view, table, pairFeatures), epochs: curve, chosenEpoch: selectEpoch ? bestEpoch : epochs, seconds: rep.seconds };
 }
@@ -296,8 +304,19 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
   const baseScorers: Record<string, Scorer> = { popular: memo(popularScorer(vectors)), standin: memo(tfidfProfileScorer(vectors)) };
   const baseZ: Record<string, Scorer> = { popular: memoZ(baseScorers.popular), standin: memoZ(baseScorers.standin) };
   const baseTuned: Record<string, Tuned> = {};
+  // Progress units: 2 baseline tunings, |variants| + |seeds| − 1 trainings, |seeds| tunings, |seeds| test evaluations.
+  const units = 2 + variants.length + 2 * seeds.length - 1 + seeds.length;
+  let unitsDone = 0;
+  const report = (what: string, partial = 0) => o.progress?.(Math.round((unitsDone + partial) * 100) / 100, units, what);
+  const finishUnit = (what: string) => {
+    unitsDone++;
+    report(what);
+  };
+  const training = (what: string) => (f: number) => report(what, Math.min(f, 0.99));
+  report("baselines: ILP tuning on validation");
   for (const name of ["popular", "standin"]) {
     baseTuned[name] = tuneIlp(view, baseZ[name], vectors, solver, valPairs, alphas, lambdas, k, topP);
+    finishUnit(`${name}: ILP tuned on validation`);
     log(`greener-fair: ${name} ILP on validation → α ${baseTuned[name].alpha}, λ ${baseTuned[name].lengthWeight} (${baseTuned[name].validation.bleu4} / ${baseTuned[name].validation.rougeL})`);
   }
   // GREENer design on the first seed
@@ -306,7 +325,8 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
   let chosen: { variant: VariantName; epochs: number; product: number } | null = null;
   const maxEpochs = o.maxEpochs ?? 2;
   for (const v of variants) {
-    const t = trainOne(view, vectors, testMask, v, seeds[0], maxEpochs, true, valPairs, trainPairs, o);
+    const t = trainOne(view, vectors, testMask, v, seeds[0], maxEpochs, true, valPairs, trainPairs, o, training(`design ${v}, seed ${seeds[0]}`));
+    finishUnit(`design ${v}, seed ${seeds[0]}`);
     design.push({ name: v, note: VARIANTS[v].note, epochs: t.epochs.map((e) => ({ ...e, product: r5(e.product * 100) / 100 })), train_seconds: Math.round(t.seconds) });
     const best = Math.max(...t.epochs.map((e) => e.product));
     if (!chosen || best > chosen.product) {
@@ -323,7 +343,10 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
     }
   }
   log(`greener-fair: design chosen on validation: ${chosen!.variant}, ${chosen!.epochs} epoch(s)`);
-  for (const seed of seeds.slice(1)) trained.set(seed, trainOne(view, vectors, testMask, chosen!.variant, seed, chosen!.epochs, false, valPairs, trainPairs, o));
+  for (const seed of seeds.slice(1)) {
+    trained.set(seed, trainOne(view, vectors, testMask, chosen!.variant, seed, chosen!.epochs, false, valPairs, trainPairs, o, training(`${chosen!.variant}, seed ${seed}`)));
+    finishUnit(`${chosen!.variant}, seed ${seed}`);
+  }
   const seedRecords: Record_["greener_seeds"] = [];
   const greenerZ = new Map<number, Scorer>();
   for (const seed of seeds) {
@@ -344,6 +367,7 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
       log(`greener-fair: seed ${seed} fusion weight ${w}, ILP α ${fusion.ilp.alpha}, λ ${fusion.ilp.lengthWeight} (${fusion.ilp.validation.bleu4} / ${fusion.ilp.validation.rougeL})`);
     }
     seedRecords.push({ seed, epochs: chosen!.epochs, ilp, validation_topk: { bleu4: r5(bleu4Of(m)), rougeL: r5(rougeLOf(m)) }, train_seconds: Math.round(t.seconds), fusion });
+    finishUnit(`seed ${seed}: ILP tuned on validation`);
     log(`greener-fair: seed ${seed} ILP on validation → α ${ilp.alpha}, λ ${ilp.lengthWeight} (${ilp.validation.bleu4} / ${ilp.validation.rougeL})`);
   }
   const record: Record_ = {
@@ -395,6 +419,7 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
     if (fu) gFused.push({ seed, m: pairMetricsOf(data, ilpSelector(memoZ(fused(memoZ(sc.scorer), standinZTest, fu.weight)), fullVectors, solver, { solver: "bnb", topP, alpha: fu.ilp.alpha, lengthWeight: fu.ilp.lengthWeight }), testPairs, k) });
     t.model.dispose();
     t.table.dispose();
+    finishUnit(`seed ${seed}: test evaluation`);
   }
   const gv = `${chosen!.variant}, ${chosen!.epochs} epoch(s)`;
   addRow("greener-ilp", `GREENer (GAT + DCN; ${gv}), z-scored in the pair`, `ILP, α and λ per seed on validation: ${seedRecords.map((s) => `seed ${s.seed}: α ${s.ilp.alpha}, λ ${s.ilp.lengthWeight}`).join("; ")}`, gIlp);

@@ -18,22 +18,24 @@
 //   length weight λ chosen on the VALIDATION pairs (max BLEU-4 × ROUGE-L, tuning.ts), plus rows
 //   for the ILP without the length term and for the reference α = 1.
 import type { Tensor } from "../../tensor/tensor.js";
+import type { Device } from "../../tensor/dtype.js";
 import { saveCheckpoint } from "../../io/checkpoint.js";
 import { startProvenance, type Provenance } from "../../provenance.js";
 import { prepareGreenerData, type GreenerData } from "./prepare.js";
 import { SentenceVectors, ilpSelector, topKSelector, trigramBlockingSelector, type Selector } from "./baselines.js";
 import { IlpSelector, type IlpResult } from "./ilp.js";
-import { eligiblePairs, evaluateSelector, type QualityRow } from "./evaluate.js";
-import { TfidfProjectionEncoder } from "./encoder.js";
-import { itemCentralityTable } from "./centrality.js";
+import { eligiblePairs, evaluateSelectorSteps, type QualityRow } from "./evaluate.js";
+import { TfidfProjectionEncoder, encodeRowsSteps } from "./encoder.js";
+import { itemCentralitySteps } from "./centrality.js";
 import { GreenerModel, type GreenerModelConfig } from "./model.js";
-import { trainGreener, type GreenerTrainOptions, type GreenerTrainReport } from "./train.js";
+import { trainGreenerSteps, type GreenerTrainOptions, type GreenerTrainReport } from "./train.js";
 import { GreenerScorer, pairExample, trainingReviews } from "./examples.js";
 import { RelevanceScorer, type RelevanceReference } from "./relevance.js";
 import { chooseOnValidation } from "./tuning.js";
 import { toDeviceRaw } from "../../ops/internal.js";
 import { deviceOption } from "../device-option.js";
 import { mulberry32 } from "../../prng.js";
+import { runAsync, type Loop, type Steps } from "../step_loop.js";
 
 export interface GreenerRunOptions {
   /** reviews file (JSON lines, optionally gzipped) */
@@ -75,6 +77,8 @@ export interface GreenerRunOptions {
   /** save the trained model here (recforge checkpoint; config in `extra`) */
   checkpoint?: string;
   log?: (msg: string) => void;
+  /** Reports each boundary and pauses there (runGreener's doc lists them); without it the run does not pause. */
+  loop?: Loop;
   /** The command line for the provenance block (default: this process's, see lib/provenance.ts). */
   command?: string;
 }
@@ -139,6 +143,12 @@ export function greenerSelectors(scorer: GreenerScorer, vectors: SentenceVectors
   ];
 }
 
+/**
+ * Runs GREENer end to end. With `opts.loop` (e.g. lib/api's progressLoop, which the CLI's bars
+ * read) it pauses at every boundary and reports it: "prepare" (stages "tf-idf", "centrality",
+ * "sentence features", "labels", "graphs"), "train" per optimiser step, "valid" (stages "scoring",
+ * "selection tuning": pairs × the (α, λ) tried), "eval" (stages "scoring", "selection": pairs × rows).
+ */
 export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const done = startProvenance(opts.command);
   const log = opts.log ?? (() => {});
@@ -147,17 +157,49 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const device = deviceOption(opts.train?.device, "cpu", "train greener");
   const t0 = performance.now();
   const prep = await prepareGreenerData(opts.file, {}, { log });
+  log(`greener: data ready (${prep.fromCache ? "cache" : "prepared"}, ${prep.ms.toFixed(0)} ms): ${prep.data.numReviews} reviews, ${prep.data.sentences.length} sentences, ${prep.data.attributes.names.length} attributes`);
+  const solver = (opts.evaluate ?? true) ? await IlpSelector.create() : null;
+  return runAsync(greenerRunSteps(opts, { prep, done, log, device, t0, solver }), opts.loop);
+}
+
+/** A core's ticks counted within a larger pass: `before` units done ahead of it, `total` in the pass. */
+function* counted<R>(core: Steps<R>, before: number, total: number): Steps<R> {
+  for (;;) {
+    const r = core.next();
+    if (r.done) return r.value;
+    yield r.value && { ...r.value, step: before + r.value.step, steps: total };
+  }
+}
+
+/** Pairs scored between two boundaries of the evaluation. */
+const SCORE_CHUNK = 64;
+
+function* scoreInChunks(scorer: GreenerScorer, pairs: readonly number[], phase: "valid" | "eval", epoch: number): Steps<void> {
+  for (let i = 0; i < pairs.length; i += SCORE_CHUNK) {
+    scorer.precompute(pairs.slice(i, i + SCORE_CHUNK));
+    yield { phase, stage: "scoring", epoch, step: Math.min(pairs.length, i + SCORE_CHUNK), steps: pairs.length };
+  }
+}
+
+function* greenerRunSteps(
+  opts: GreenerRunOptions,
+  ctx: { prep: Awaited<ReturnType<typeof prepareGreenerData>>; done: () => Provenance; log: (m: string) => void; device: Device; t0: number; solver: IlpSelector | null },
+): Steps<GreenerRun> {
+  const { prep, done, log, device, t0 } = ctx;
   const data = prep.data;
-  log(`greener: data ready (${prep.fromCache ? "cache" : "prepared"}, ${prep.ms.toFixed(0)} ms): ${data.numReviews} reviews, ${data.sentences.length} sentences, ${data.attributes.names.length} attributes`);
+  yield { phase: "prepare", stage: "tf-idf", epoch: 0, step: 0, steps: 1 }; // the fit is one pass of seconds: its bar shows from the start
   const tPrep = performance.now();
   const vectors = new SentenceVectors(data);
+  yield { phase: "prepare", stage: "tf-idf", epoch: 0, step: 1, steps: 1 };
   const dim = opts.sentenceDim ?? 256;
   const encoder = new TfidfProjectionEncoder(vectors.tfidf, { dim, seed: 0, surfaceFeatures: opts.surfaceFeatures ?? true });
   const centrality = opts.centralityFeatures ?? true;
-  const extra = centrality ? { values: itemCentralityTable(data, (s) => vectors.vector(s)), width: 2 } : undefined;
-  const hostTable = encoder.encodeAll(data.sentences.map((_, s) => data.tokens(s)), extra);
+  const extra = centrality ? { values: yield* itemCentralitySteps(data, (s) => vectors.vector(s)), width: 2 } : undefined;
+  const hostTable = yield* encodeRowsSteps(encoder, data.sentences.map((_, s) => data.tokens(s)), extra, "GREENer encoder");
   const sentenceTable = device === hostTable.device ? hostTable : toDeviceRaw(hostTable, device);
   if (sentenceTable !== hostTable) hostTable.dispose();
+  let model: GreenerModel | null = null, finished = false;
+  try {
   const sentenceWidth = encoder.width + (extra?.width ?? 0);
   const tFeat = performance.now();
   log(`greener: sentence features [${data.sentences.length}, ${sentenceWidth}] in ${((tFeat - tPrep) / 1000).toFixed(1)} s`);
@@ -170,15 +212,19 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
     if (need < trainPairs.length) trainPairs = seededSample(trainPairs, need, trainOpts.seed ?? 0);
   }
   const labelMode: RelevanceReference = opts.labels ?? "sentences";
-  const examples = trainPairs.map((r) => pairExample(data, r, { labels: true, relevance, reference: labelMode, k: opts.k ?? 5 }));
+  const examples: ReturnType<typeof pairExample>[] = [];
+  for (let i = 0; i < trainPairs.length; i++) {
+    examples.push(pairExample(data, trainPairs[i], { labels: true, relevance, reference: labelMode, k: opts.k ?? 5 }));
+    if ((i + 1) % 64 === 0 || i + 1 === trainPairs.length) yield { phase: "prepare", stage: "labels", epoch: 0, step: i + 1, steps: trainPairs.length };
+  }
   const levels = [0, 0, 0, 0];
   for (const e of examples) for (const l of e.levels!) levels[l]++;
   const tLab = performance.now();
   log(`greener: ${examples.length} training pairs labelled in ${((tLab - tFeat) / 1000).toFixed(1)} s (levels 0..3: ${levels.join(", ")})`);
-  const model = new GreenerModel({
+  model = new GreenerModel({
     numUsers: data.users.length, numItems: data.items.length, numAttributes: data.attributes.names.length, sentenceDim: sentenceWidth, ...(opts.model ?? {}),
   });
-  const training = trainGreener(model, sentenceTable, examples, { ...trainOpts, log });
+  const training = yield* trainGreenerSteps(model, sentenceTable, examples, { ...trainOpts, log });
   const tTrain = performance.now();
   log(`greener: trained ${training.steps} steps in ${training.seconds.toFixed(1)} s`);
   if (opts.checkpoint) {
@@ -191,8 +237,9 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
   const quality: GreenerRunResult["quality"] = [];
   const ilpStats = { pairs: 0, optimal: 0, time_limit: 0, fallback: 0, ms: [] as number[] };
   let tuning: GreenerRunResult["selection_tuning"] = null;
-  if (opts.evaluate ?? true) {
-    const solver = await IlpSelector.create();
+  const epochs = training.epochs;
+  if (ctx.solver) {
+    const solver = ctx.solver;
     // α and the length weight λ on the VALIDATION pairs (tuning.ts), unless the caller fixed them.
     const alphas = opts.alpha !== undefined ? [opts.alpha] : opts.tuneAlpha ?? ALPHA_GRID;
     const lambdas = opts.lengthWeight !== undefined ? [opts.lengthWeight] : opts.tuneLength ?? LENGTH_GRID;
@@ -200,12 +247,13 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
     if (alphas.length && lambdas.length && alphas.length * lambdas.length > 1) {
       let val = eligiblePairs(data, "validation");
       if (opts.evalLimit !== undefined) val = val.slice(0, opts.evalLimit);
-      scorer.precompute(val);
+      yield* scoreInChunks(scorer, val, "valid", epochs);
       const tried: { alpha: number; lengthWeight: number; bleu4: number; rougeL: number }[] = [];
       for (const lw of lambdas) {
         for (const a of alphas) {
           const sel = ilpSelector(scorer.scorer, vectors, solver, { solver: "bnb", topP, alpha: a, lengthWeight: lw });
-          const row = evaluateSelector(data, `ilp alpha=${a} length=${lw}`, sel, { k, split: "validation", limit: opts.evalLimit });
+          const core = evaluateSelectorSteps(data, `ilp alpha=${a} length=${lw}`, sel, { k, split: "validation", limit: opts.evalLimit, phase: "valid", stage: "selection tuning", epoch: epochs });
+          const row = yield* counted(core, tried.length * val.length, alphas.length * lambdas.length * val.length);
           tried.push({ alpha: a, lengthWeight: lw, bleu4: row.bleu4, rougeL: row.rougeL });
         }
       }
@@ -223,7 +271,7 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
     }
     let pairs = eligiblePairs(data, "test");
     if (opts.evalLimit !== undefined) pairs = pairs.slice(0, opts.evalLimit);
-    scorer.precompute(pairs);
+    yield* scoreInChunks(scorer, pairs, "eval", epochs);
     const onIlp = (r: IlpResult) => {
       ilpStats.pairs++;
       ilpStats[r.status]++;
@@ -239,13 +287,15 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
     if (alpha !== 1 || lengthWeight !== 0) rows.push(["greener-ilp-alpha1", ilpSelector(scorer.scorer, vectors, solver, { solver: "bnb", topP, alpha: 1 }), "ILP alpha = 1, no length term (the reference setting)"]);
     for (const [name, sel] of selectors.slice(1)) rows.push([name, sel, "relevance only"]);
     for (const [name, sel, note] of rows) {
-      const row = evaluateSelector(data, name, sel, { k, limit: opts.evalLimit });
+      const core = evaluateSelectorSteps(data, name, sel, { k, limit: opts.evalLimit, stage: "selection", epoch: epochs });
+      const row = yield* counted(core, quality.length * pairs.length, rows.length * pairs.length);
       log(`greener: ${name}: ${row.pairs} pairs, BLEU-4 ${row.bleu4.toFixed(4)}, ROUGE-L ${row.rougeL.toFixed(4)}, attr F1 ${row.attr_f1.toFixed(4)}`);
       quality.push({ ...row, ...roundRow(row), scores: `GREENer (GAT + DCN); ${note}` });
     }
   }
   const tEval = performance.now();
   const ms = [...ilpStats.ms].sort((a, b) => a - b);
+  const m = model;
   const result: GreenerRunResult = {
     provenance: done(),
     data: {
@@ -253,7 +303,7 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
       train_pairs: examples.length, test_pairs: eligiblePairs(data, "test").length, from_cache: prep.fromCache, prepare_ms: Math.round(prep.ms),
     },
     settings: {
-      model: { ...model.config, parameters: model.numParameters() },
+      model: { ...m.config, parameters: m.numParameters() },
       centrality_features: centrality,
       train: { ...trainOpts },
       sentence_encoder: SENTENCE_ENCODER_NOTE,
@@ -269,13 +319,21 @@ export async function runGreener(opts: GreenerRunOptions): Promise<GreenerRun> {
       evaluate: r1((tEval - tTrain) / 1000), total: r1((tEval - t0) / 1000),
     },
   };
+  finished = true;
   return {
-    result, data, vectors, model, sentenceTable, scorer,
+    result, data, vectors, model: m, sentenceTable, scorer,
     dispose() {
-      model.dispose();
+      m.dispose();
       sentenceTable.dispose();
     },
   };
+  } finally {
+    // Stopped early (an abort, an error): free what the run built.
+    if (!finished) {
+      model?.dispose();
+      sentenceTable.dispose();
+    }
+  }
 }
 
 function seededSample(xs: number[], n: number, seed: number): number[] {

@@ -81,7 +81,7 @@ export function* trainGreenerSteps(model: GreenerModel, sentenceTable: Tensor, e
   const graphs: PairGraph[] = [];
   for (let i = 0; i < usable.length; i++) {
     graphs.push(buildPairGraph(usable[i]));
-    if ((i + 1) % 64 === 0 || i + 1 === usable.length) yield { phase: "prepare", epoch: 0, step: i + 1, steps: usable.length };
+    if ((i + 1) % 64 === 0 || i + 1 === usable.length) yield { phase: "prepare", stage: "graphs", epoch: 0, step: i + 1, steps: usable.length };
   }
   if (model.device !== device) model.to(device);
   const params = model.parameters();

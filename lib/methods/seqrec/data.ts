@@ -46,7 +46,15 @@ export interface SeqBuildOptions {
   split?: SeqSplitOptions;
   /** Targets need at least this many earlier actions of their user (default 5). */
   minHistory?: number;
+  /**
+   * Progress of the (seconds-long) loading: `stage` "reading" counts lines read, "building" its
+   * four steps (checks, ids, time order, split). Called synchronously; the CLI draws a bar.
+   */
+  onProgress?: (stage: "reading" | "building", done: number, total: number) => void;
 }
+
+/** Lines read between two progress reports of the readers. */
+const READ_REPORT = 50_000;
 
 /**
  * Users' time-ordered actions with dense ids (0 = padding for items and categories), in CSR
@@ -132,6 +140,8 @@ export function buildSeqDataset(name: string, actions: RawAction[], categoryOf: 
   const minHistory = opts.minHistory ?? 5;
   if (!Number.isInteger(minHistory) || minHistory < 1) throw new RangeError(`recforge: seqrec data: minHistory must be an integer >= 1, got ${String(minHistory)}`);
   if (actions.length === 0) throw new RangeError(`recforge: ${where}: no actions`);
+  const report = (done: number) => opts.onProgress?.("building", done, 4);
+  report(0);
   for (const a of actions)
     if (typeof a.time !== "number" || !Number.isFinite(a.time))
       throw new RangeError(`recforge: ${where}:${a.line}: user ${JSON.stringify(a.user)}, item ${JSON.stringify(a.item)}: timestamp ${String(a.time)} is missing or not a finite number`);
@@ -145,6 +155,7 @@ export function buildSeqDataset(name: string, actions: RawAction[], categoryOf: 
   const itemCategory = new Int32Array(itemNames.length);
   for (let i = 1; i < itemNames.length; i++) itemCategory[i] = catId.get(categoryOf.get(itemNames[i])!)!;
 
+  report(1);
   const userIx = new Map<string, number>();
   const userNames: string[] = [];
   for (const a of actions)
@@ -157,6 +168,7 @@ export function buildSeqDataset(name: string, actions: RawAction[], categoryOf: 
     const a = actions[x], b = actions[y];
     return userIx.get(a.user)! - userIx.get(b.user)! || a.time - b.time || a.line - b.line;
   });
+  report(2);
   const n = actions.length, U = userNames.length;
   const offsets = new Int32Array(U + 1);
   const items = new Int32Array(n), categories = new Int32Array(n), userOf = new Int32Array(n);
@@ -175,7 +187,9 @@ export function buildSeqDataset(name: string, actions: RawAction[], categoryOf: 
     userNames, offsets, items, categories, times, userOf, minHistory,
     split: { kind: "time", tValid: null, tTest: null, train: new Int32Array(0), valid: new Int32Array(0), test: new Int32Array(0) },
   };
+  report(3);
   ds.split = splitTargets(ds, opts.split ?? { kind: "time" });
+  report(4);
   return ds;
 }
 
@@ -300,9 +314,11 @@ export function parseMoviesDat(file: string, category: MovielensCategory = "genr
 }
 
 /** Parses UserID::MovieID::Rating::Timestamp lines; every rating is an action. */
-export function parseRatingsDat(file: string): RawAction[] {
+export function parseRatingsDat(file: string, onProgress?: SeqBuildOptions["onProgress"]): RawAction[] {
   const out: RawAction[] = [];
-  lines(file, "latin1").forEach((line, i) => {
+  const all = lines(file, "latin1");
+  all.forEach((line, i) => {
+    if ((i + 1) % READ_REPORT === 0) onProgress?.("reading", i + 1, all.length);
     if (!line.trim()) return;
     const f = line.split("::");
     const time = Number(f[3]);
@@ -311,6 +327,7 @@ export function parseRatingsDat(file: string): RawAction[] {
     if (f[3].trim() === "" || !Number.isFinite(time)) throw new RangeError(`recforge: ${file}:${i + 1}: timestamp ${JSON.stringify(f[3])} is not a number`);
     out.push({ user: f[0], item: f[1], time, line: i + 1 });
   });
+  onProgress?.("reading", all.length, all.length);
   return out;
 }
 
@@ -323,7 +340,7 @@ export function loadMovielensSeq(opts: MovielensSeqOptions = {}): SeqDataset {
     throw new Error(`recforge: MovieLens-1M not found in ${dir} (needs movies.dat and ratings.dat or ratings.partial*.dat; set RECFORGE_DATA to the folder holding ml-1m/)`);
   const cat = parseMoviesDat(movies, opts.category ?? "genres");
   const name = `ml-1m (${path.basename(ratings)}, category ${opts.category ?? "genres"})`;
-  return buildSeqDataset(name, parseRatingsDat(ratings), cat, opts, ratings);
+  return buildSeqDataset(name, parseRatingsDat(ratings, opts.onProgress), cat, opts, ratings);
 }
 
 // ---- generic user,item,timestamp[,category] files ---------------------------------------------------
@@ -365,6 +382,7 @@ export function loadSeqCsv(file: string, opts: SeqCsvOptions = {}): SeqDataset {
   const categoryLine = new Map<string, number>();
   for (let i = 1; i < all.length; i++) {
     const line = all[i], ln = i + 1;
+    if (i % READ_REPORT === 0) opts.onProgress?.("reading", i, all.length - 1);
     if (!line.trim()) continue;
     const f = line.split(delim).map((x) => x.trim());
     if (f.length !== header.length) throw new RangeError(`recforge: ${file}:${ln}: expected ${header.length} fields (${header.join(delim)}), got ${f.length}`);
@@ -384,5 +402,6 @@ export function loadSeqCsv(file: string, opts: SeqCsvOptions = {}): SeqDataset {
     actions.push({ user, item, time, line: ln });
   }
   if (!actions.length) throw new RangeError(`recforge: ${file}: no actions after the header`);
+  opts.onProgress?.("reading", all.length - 1, all.length - 1);
   return buildSeqDataset(path.basename(file), actions, categoryOf, opts, file);
 }
