@@ -115,6 +115,110 @@ inline void row_grad_step(T* s, T* dp, int64_t cols, T lse, T delta, T scale) {
   }
 }
 
+// ---- fused interval kernel: one pass per row of a tile of NV vectors (BK keys) -------------------
+// The two-pass functions above store the logits and reload them; for a 16-key tile the row fits in
+// one or two registers, so the fused kernel computes logits, exp and the running sums in registers.
+
+// Whether any lane of a exceeds the same lane of b.
+template <typename T>
+inline bool any_greater(typename Simd<T>::V a, typename Simd<T>::V b) {
+#if RECFORGE_ATTN_ISA_LEVEL >= 2
+  if constexpr (sizeof(T) == 4)
+    return _mm512_cmp_ps_mask((__m512)a, (__m512)b, _CMP_GT_OQ) != 0;
+  else
+    return _mm512_cmp_pd_mask((__m512d)a, (__m512d)b, _CMP_GT_OQ) != 0;
+#elif RECFORGE_ATTN_ISA_LEVEL >= 1
+  if constexpr (sizeof(T) == 4)
+    return _mm256_movemask_ps(_mm256_cmp_ps((__m256)a, (__m256)b, _CMP_GT_OQ)) != 0;
+  else
+    return _mm256_movemask_pd(_mm256_cmp_pd((__m256d)a, (__m256d)b, _CMP_GT_OQ)) != 0;
+#else
+  for (int i = 0; i < Simd<T>::W; ++i)
+    if (a[i] > b[i]) return true;
+  return false;
+#endif
+}
+
+// Logits of lanes [c, c + W) of a row (see row_logits), kept in a register.
+template <typename T>
+inline typename Simd<T>::V lane_logits(const T* s, int64_t c, int64_t j0, T scale, const RowBias<T>& bias,
+                                       const RowIntervals* mask) {
+  using S = Simd<T>;
+  using V = typename S::V;
+  using I = typename S::I;
+  V x = loadv<V>(s + c) * S::splat(scale);
+  if (bias.on) x = x - S::splat(bias.slope) * __builtin_convertvector((I{} + bias.pos_i) - S::load_i32(bias.pos_keys + c), V);
+  if (mask) {
+    const I j = S::iota() + (typename S::IE)(j0 + c);
+    const I vis = ((j >= mask->pl) & (j < mask->ph)) | ((j >= mask->cl) & (j < mask->ch)) | ((j >= mask->sl) & (j <= mask->i));
+    x = S::select(vis, x, S::splat(-std::numeric_limits<T>::infinity()));
+  }
+  return x;
+}
+
+// Forward online-softmax step of one row of a tile of NV·W keys, in one pass: s holds the raw q·k of
+// keys j0 .. j0 + NV·W and receives the unnormalised probabilities exp(logit - m). The row's sum is
+// kept per lane in lsum[0 .. W) (reduced once, after the last tile), so a tile costs no horizontal
+// sum; the horizontal maximum is taken only when some logit exceeds the running maximum m (along a
+// row that is the first tile and then rarely: ~ln(tiles) times). Returns the factor by which the
+// row's output accumulator (and lsum, which this function rescales) must be multiplied.
+template <typename T, int NV>
+inline T row_online_softmax(T* s, int64_t j0, T scale, const RowBias<T>& bias, const RowIntervals* mask, T& m,
+                            T* lsum) {
+  using S = Simd<T>;
+  using V = typename S::V;
+  constexpr int W = S::W;
+  const T ninf = -std::numeric_limits<T>::infinity();
+  V x[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) x[v] = lane_logits<T>(s, v * W, j0, scale, bias, mask);
+  V mx = x[0];
+#pragma GCC unroll 4
+  for (int v = 1; v < NV; ++v) mx = S::select(x[v] > mx, x[v], mx);
+  T corr = T(1);
+  if (any_greater<T>(mx, S::splat(m))) {  // m = -inf: any visible key; all masked: no change
+    const T m_new = hmax<T>(mx);
+    corr = m == ninf ? T(0) : std::exp(m - m_new);
+    m = m_new;
+  }
+  if (m == ninf) {  // nothing visible to this row yet: contributes nothing
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) storev(s + v * W, V{});
+    return T(1);
+  }
+  const V vm = S::splat(m), vninf = S::splat(ninf);
+  V acc = loadv<V>(lsum);
+  if (corr != T(1)) acc = acc * S::splat(corr);
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const V p = S::select(x[v] > vninf, S::exp(x[v] - vm), V{});
+    storev(s + v * W, p);
+    acc += p;
+  }
+  storev(lsum, acc);
+  return corr;
+}
+
+// Backward of one row of a tile of NV·W keys, in one pass: s holds the raw q·k, dp holds dout_i·v_j;
+// writes p = exp(logit - lse) into s and dS = p·(dp - delta)·scale into dp (row_logits followed by
+// row_grad_step, without the round trip through memory).
+template <typename T, int NV>
+inline void row_grad_fused(T* s, T* dp, int64_t j0, T scale, const RowBias<T>& bias, const RowIntervals* mask, T lse,
+                           T delta) {
+  using S = Simd<T>;
+  using V = typename S::V;
+  constexpr int W = S::W;
+  const V vl = S::splat(lse), vd = S::splat(delta), vs = S::splat(scale),
+          vninf = S::splat(-std::numeric_limits<T>::infinity());
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const V x = lane_logits<T>(s, v * W, j0, scale, bias, mask);
+    const V p = S::select(x > vninf, S::exp(x - vl), V{});
+    storev(s + v * W, p);
+    storev(dp + v * W, p * (loadv<V>(dp + v * W) - vd) * vs);
+  }
+}
+
 // Cuts [0, n) into num_threads() contiguous parts of about equal total cost (cost(i) >= 1):
 // returns the parts' boundaries (parts + 1 ascending values from 0 to n; a part may be empty).
 // Per-item cost varies a lot in sparse attention (a target tile sees few key tiles, a long-context

@@ -1,5 +1,5 @@
 // dense_masked_attention: the run-time dispatch to its instruction-set variants (dense_masked_attention_kernels.h compiled as
-// dense_masked_attention_baseline.cc and dense_masked_attention_avx2.cc; AVX-512 CPUs run the AVX2 one). See recforge/cpu_isa.h.
+// dense_masked_attention_baseline.cc, dense_masked_attention_avx2.cc and dense_masked_attention_avx512.cc). See recforge/cpu_isa.h.
 #include "recforge/dense_masked_attention.h"
 
 #include "recforge/cpu_isa.h"
@@ -17,28 +17,42 @@ void dense_masked_attention_forward(int64_t H, int64_t L, int64_t D, const T* q,
 template <typename T>
 void dense_masked_attention_backward(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v, const T* out, const T* lse, const T* dout, const int32_t* iv, const T* slopes, const int32_t* pos, double scale, T* dq, T* dk, T* dv);
 }  // namespace isa_avx2
+namespace isa_avx512 {
+template <typename T>
+void dense_masked_attention_forward(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v, const int32_t* iv, const T* slopes, const int32_t* pos, double scale, T* out, T* lse);
+template <typename T>
+void dense_masked_attention_backward(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v, const T* out, const T* lse, const T* dout, const int32_t* iv, const T* slopes, const int32_t* pos, double scale, T* dq, T* dk, T* dv);
+}  // namespace isa_avx512
 
 namespace {
-bool use_avx2() {
-  static const bool v = cpu_isa() != CpuIsa::Baseline;
+CpuIsa isa() {
+  static const CpuIsa v = cpu_isa();
   return v;
 }
 }  // namespace
 
 template <typename T>
 void dense_masked_attention_forward(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v, const int32_t* iv, const T* slopes, const int32_t* pos, double scale, T* out, T* lse) {
-  if (use_avx2())
-    isa_avx2::dense_masked_attention_forward<T>(H, L, D, q, k, v, iv, slopes, pos, scale, out, lse);
-  else
-    isa_baseline::dense_masked_attention_forward<T>(H, L, D, q, k, v, iv, slopes, pos, scale, out, lse);
+  switch (isa()) {
+    case CpuIsa::Avx512:
+      return isa_avx512::dense_masked_attention_forward<T>(H, L, D, q, k, v, iv, slopes, pos, scale, out, lse);
+    case CpuIsa::Avx2:
+      return isa_avx2::dense_masked_attention_forward<T>(H, L, D, q, k, v, iv, slopes, pos, scale, out, lse);
+    default:
+      return isa_baseline::dense_masked_attention_forward<T>(H, L, D, q, k, v, iv, slopes, pos, scale, out, lse);
+  }
 }
 
 template <typename T>
 void dense_masked_attention_backward(int64_t H, int64_t L, int64_t D, const T* q, const T* k, const T* v, const T* out, const T* lse, const T* dout, const int32_t* iv, const T* slopes, const int32_t* pos, double scale, T* dq, T* dk, T* dv) {
-  if (use_avx2())
-    isa_avx2::dense_masked_attention_backward<T>(H, L, D, q, k, v, out, lse, dout, iv, slopes, pos, scale, dq, dk, dv);
-  else
-    isa_baseline::dense_masked_attention_backward<T>(H, L, D, q, k, v, out, lse, dout, iv, slopes, pos, scale, dq, dk, dv);
+  switch (isa()) {
+    case CpuIsa::Avx512:
+      return isa_avx512::dense_masked_attention_backward<T>(H, L, D, q, k, v, out, lse, dout, iv, slopes, pos, scale, dq, dk, dv);
+    case CpuIsa::Avx2:
+      return isa_avx2::dense_masked_attention_backward<T>(H, L, D, q, k, v, out, lse, dout, iv, slopes, pos, scale, dq, dk, dv);
+    default:
+      return isa_baseline::dense_masked_attention_backward<T>(H, L, D, q, k, v, out, lse, dout, iv, slopes, pos, scale, dq, dk, dv);
+  }
 }
 
 template void dense_masked_attention_forward<float>(int64_t H, int64_t L, int64_t D, const float* q, const float* k, const float* v, const int32_t* iv, const float* slopes, const int32_t* pos, double scale, float* out, float* lse);

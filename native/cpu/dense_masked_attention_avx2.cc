@@ -16,6 +16,7 @@
 
 #pragma GCC target("avx2,fma")
 #define attn attn_isa_avx2
+#define RECFORGE_ATTN_ISA_LEVEL 1
 #include "attention_rows.h"
 #include "attention_simd.h"
 #define RECFORGE_ISA isa_avx2

@@ -7,7 +7,7 @@
 // dense_masked_attention_avx2.cc include it after their includes (and, for AVX2, after `#pragma GCC target`
 // and `#define attn attn_isa_avx2`, which gives the shared inner loops of attention_simd.h /
 // attention_rows.h their own AVX2 copy). RECFORGE_ISA names the variant's namespace; dense_masked_attention.cc
-// dispatches on cpu_isa(). AVX-512 CPUs run the AVX2 variant (the inner loops use 8-float vectors).
+// dispatches on cpu_isa(); dense_masked_attention_avx512.cc is the AVX-512 copy (16-float vectors).
 #if !defined(RECFORGE_ISA)
 #error "define RECFORGE_ISA before including dense_masked_attention_kernels.h"
 #endif

@@ -9,8 +9,9 @@
 // This body is compiled once per instruction set (recforge/cpu_isa.h): interval_attention_baseline.cc and
 // interval_attention_avx2.cc include it after their includes (and, for AVX2, after `#pragma GCC target`
 // and `#define attn attn_isa_avx2`, which gives the shared inner loops of attention_simd.h /
-// attention_rows.h their own AVX2 copy). RECFORGE_ISA names the variant's namespace; interval_attention.cc
-// dispatches on cpu_isa(). AVX-512 CPUs run the AVX2 variant (the inner loops use 8-float vectors).
+// attention_rows.h their own AVX2 copy; interval_attention_avx512.cc likewise for AVX-512, where the
+// inner loops use 16-float vectors: a tile row of 16 keys is one register). RECFORGE_ISA names the
+// variant's namespace; interval_attention.cc dispatches on cpu_isa().
 #if !defined(RECFORGE_ISA)
 #error "define RECFORGE_ISA before including interval_attention_kernels.h"
 #endif
@@ -177,8 +178,10 @@ std::vector<T> pack_all_keys_transposed(const Problem<T>& p, int64_t nkt) {
 template <typename T>
 void forward_range(const Problem<T>& p, const TilePlan& plan, const T* kt_packed, int64_t item_begin,
                    int64_t item_end, T* out, T* lse) {
+  constexpr int W = attn::Simd<T>::W, NV = BK / W;  // a tile row: NV vectors
+  static_assert(BK % W == 0, "a key tile is a whole number of vectors");
   const int64_t L = p.L, D = p.D, Dp = p.Dp;
-  std::vector<T> Qb(BQ * Dp), Ob(BQ * Dp), Vb(BK * Dp), S(BQ * BK), m(BQ), l(BQ);
+  std::vector<T> Qb(BQ * Dp), Ob(BQ * Dp), Vb(BK * Dp), S(BQ * BK), m(BQ), lsum(BQ * W);
   std::vector<int32_t> posb(BK);
   const T ninf = -std::numeric_limits<T>::infinity();
   for (int64_t item = item_begin; item < item_end; ++item) {
@@ -188,7 +191,7 @@ void forward_range(const Problem<T>& p, const TilePlan& plan, const T* kt_packed
     pack_rows(qh, D, Dp, i0, nq, BQ, Qb.data());
     std::fill(Ob.begin(), Ob.end(), T(0));
     std::fill(m.begin(), m.end(), ninf);
-    std::fill(l.begin(), l.end(), T(0));
+    std::fill(lsum.begin(), lsum.end(), T(0));
     for (int64_t e = plan.q_ptr[qt]; e < plan.q_ptr[qt + 1]; ++e) {
       const int64_t kt = plan.q_kt[e], j0 = kt * BK, nk = std::min(BK, L - j0);
       const bool full = plan.q_full[e];
@@ -198,11 +201,10 @@ void forward_range(const Problem<T>& p, const TilePlan& plan, const T* kt_packed
       pack_positions<T>(p.pos, j0, nk, posb.data());
       gemm_acc<T>(BQ, BK, D, Qb.data(), Dp, kt_packed + (h * plan.nkt + kt) * D * BK, BK, S.data(), BK, false);
       for (int64_t r = 0; r < nq; ++r) {
-        T* s = S.data() + r * BK;
         const RowIntervals ri = RowIntervals::of(p.iv, L, i0 + r);
-        const T tmax =
-            attn::row_logits<T>(s, BK, j0, p.scale, row_bias(p, h, i0 + r, posb.data()), full ? nullptr : &ri);
-        const T corr = attn::row_softmax_step<T>(s, BK, tmax, m[r], l[r]);
+        const T corr = attn::row_online_softmax<T, NV>(S.data() + r * BK, j0, p.scale,
+                                                       row_bias(p, h, i0 + r, posb.data()), full ? nullptr : &ri, m[r],
+                                                       lsum.data() + r * W);
         if (corr != T(1))
           for (int64_t d = 0; d < Dp; ++d) Ob[r * Dp + d] *= corr;
       }
@@ -211,10 +213,11 @@ void forward_range(const Problem<T>& p, const TilePlan& plan, const T* kt_packed
     }
     for (int64_t r = 0; r < nq; ++r) {
       // l > 0: every row sees at least its own key.
-      const T inv = T(1) / l[r];
+      const T l = attn::hsum<T>(attn::loadv<typename attn::Simd<T>::V>(lsum.data() + r * W));
+      const T inv = T(1) / l;
       T* o = out + (h * L + i0 + r) * D;
       for (int64_t d = 0; d < D; ++d) o[d] = Ob[r * Dp + d] * inv;
-      lse[h * L + i0 + r] = m[r] + std::log(l[r]);
+      lse[h * L + i0 + r] = m[r] + std::log(l);
     }
   }
 }
@@ -258,18 +261,22 @@ void backward_range(const Problem<T>& p, const TilePlan& plan, int64_t item_begi
       for (int64_t r = 0; r < nq; ++r) {
         const int64_t i = i0 + r;
         const RowIntervals ri = RowIntervals::of(p.iv, L, i);
-        attn::row_logits<T>(P.data() + r * BK, BK, j0, p.scale, row_bias(p, h, i, posb.data()),
-                            plan.k_full[e] ? nullptr : &ri);
-        attn::row_grad_step<T>(P.data() + r * BK, dS.data() + r * BK, BK, lse[h * L + i], delta[h * L + i], p.scale);
+        attn::row_grad_fused<T, BK / attn::Simd<T>::W>(P.data() + r * BK, dS.data() + r * BK, j0, p.scale,
+                                                        row_bias(p, h, i, posb.data()), plan.k_full[e] ? nullptr : &ri,
+                                                        lse[h * L + i], delta[h * L + i]);
       }
       // Rows past nq never reach dK/dV/dQ: kdim = nq below, and dQ rows past nq are not stored.
       gemm_acc<T, true>(BK, Dp, nq, P.data(), BK, doa, Dp, dVa.data(), Dp, true);
       gemm_acc<T, true>(BK, Dp, nq, dS.data(), BK, qa, Dp, dKa.data(), Dp, true);
-      gemm_acc<T>(BQ, Dp, nk, dS.data(), BK, kb, Dp, dQt.data(), Dp, false);
-      for (int64_t r = 0; r < nq; ++r) {
-        T* dst = dqh + (i0 + r) * D;
-        const T* src = dQt.data() + r * Dp;
-        for (int64_t d = 0; d < D; ++d) dst[d] += src[d];
+      if (Dp == D && nq == BQ) {  // dQ rows accumulate in place (no padding to strip)
+        gemm_acc<T>(BQ, D, nk, dS.data(), BK, kb, Dp, dqh + i0 * D, D, true);
+      } else {
+        gemm_acc<T>(BQ, Dp, nk, dS.data(), BK, kb, Dp, dQt.data(), Dp, false);
+        for (int64_t r = 0; r < nq; ++r) {
+          T* dst = dqh + (i0 + r) * D;
+          const T* src = dQt.data() + r * Dp;
+          for (int64_t d = 0; d < D; ++d) dst[d] += src[d];
+        }
       }
     }
     for (int64_t jj = 0; jj < nk; ++jj) {

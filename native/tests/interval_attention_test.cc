@@ -5,11 +5,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "attention_layouts.h"
+#include "recforge/cpu_isa.h"
 #include "recforge/dense_masked_attention.h"
 #include "recforge/interval_attention.h"
 #include "recforge/parallel.h"
@@ -242,6 +245,16 @@ void timing() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // RECFORGE_CPU_ISA (ctest runs interval_attention_test_isa_{baseline,avx2,avx512}): the kernels'
+  // variant. One this CPU cannot run is skipped with exit code 77 (ctest's SKIP_RETURN_CODE).
+  std::printf("cpu isa: %s (%s)\n", recforge::cpu_isa_name(recforge::cpu_isa()), recforge::cpu_isa_reason());
+  if (const char* isa = std::getenv("RECFORGE_CPU_ISA")) {
+    if (std::strncmp(recforge::cpu_isa_reason(), "error:", 6) == 0) {
+      std::printf("SKIPPED: %s\n", recforge::cpu_isa_reason());
+      return 77;
+    }
+    RF_CHECK(std::strcmp(recforge::cpu_isa_name(recforge::cpu_isa()), isa) == 0, "RECFORGE_CPU_ISA=%s not honoured", isa);
+  }
   Rng rng(20250301);
   check_reference_gradients(rng);
 

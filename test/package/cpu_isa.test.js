@@ -23,6 +23,7 @@ function run(env, script) {
     env: { ...process.env, RECFORGE_BLAS: "own", RECFORGE_GEMM_PACK_A_MIN_PANELS: "1", ...env },
     encoding: "utf8",
     timeout: 120000,
+    maxBuffer: 16 << 20, // the kernel script prints every value of every kernel (~1.4 MB of JSON)
   });
 }
 
@@ -91,9 +92,10 @@ test("a misspelt RECFORGE_CPU_ISA is a RangeError at import, not a fallback", (t
   t.regex(r.stderr, /RangeError: recforge: RECFORGE_CPU_ISA=avx3 is not one of baseline, avx2, avx512/);
 });
 
-// The dispatched non-GEMM kernels (softmax, LayerNorm / RMSNorm, the fused GRU: recforge/cpu_isa.h) under
+// The dispatched non-GEMM kernels (softmax, LayerNorm / RMSNorm, the fused GRU, interval attention: recforge/cpu_isa.h) under
 // each variant: each child computes softmax / log-softmax (forward and backward, odd row lengths, a row
-// with -inf entries), LayerNorm and RMSNorm (output, gradients of x, weight, bias) and a bidirectional, ragged GRU (output, hN and every gradient) in float32 and float64 from the same
+// with -inf entries), LayerNorm and RMSNorm (output, gradients of x, weight, bias) a bidirectional, ragged GRU (output, hN and every gradient) and interval attention (out and the gradients of q, k, v,
+// D = 20: not a whole number of vectors; with and without ALiBi) in float32 and float64 from the same
 // inputs; every variant's float32 and float64 results are compared with the baseline variant's float64.
 const kernelScript = `
 import * as rf from "./dist/index.js";
@@ -131,12 +133,32 @@ for (const dtype of ["float32", "float64"]) {
   const gy = rf.tensor(Array.from({ length: B * T * D * H }, rnd), { shape: [B, T, D * H], dtype });
   r.output.mul(gy).sum().add(r.hN.sum()).backward();
   res.gru = [r.output, r.hN, x.grad, h0.grad, ...w.wIh.map((t) => t.grad), ...w.wHh.map((t) => t.grad), ...w.bIh.map((t) => t.grad), ...w.bHh.map((t) => t.grad)].flatMap((t) => [...t.toTypedArray()]);
+  {
+    // Interval attention: prefix, context and self intervals over L = 37 tokens (tiles cut by L, masked
+    // and full tiles), D = 20 (padded to the vector width), with and without ALiBi.
+    const H = 2, L = 37, D = 20;
+    const iv = new Int32Array(5 * L);
+    for (let i = 0; i < L; i++) {
+      iv[L + i] = Math.min(3, i);
+      iv[2 * L + i] = Math.max(0, i - 12);
+      iv[3 * L + i] = Math.max(0, i - 5);
+      iv[4 * L + i] = i - (i % 7);
+    }
+    for (const alibi of [false, true]) {
+      const mk = () => rf.tensor(Array.from({ length: H * L * D }, rnd), { shape: [H, L, D], dtype }).requiresGrad_();
+      const q = mk(), k = mk(), v = mk();
+      const opts = alibi ? { alibiSlopes: [0.5, 0.25], positions: Int32Array.from({ length: L }, (_, i) => i % 9) } : {};
+      const o = rf.intervalAttention(q, k, v, iv, opts);
+      o.mul(rf.tensor(Array.from({ length: H * L * D }, rnd), { shape: [H, L, D], dtype })).sum().backward();
+      res["interval_attention" + (alibi ? "_alibi" : "")] = [o, q.grad, k.grad, v.grad].flatMap((t) => [...t.toTypedArray()]);
+    }
+  }
   out[dtype] = res;
 }
 console.log(JSON.stringify({ isa: rf.backends().cpu.isa, out }));
 `;
 
-test("softmax, LayerNorm / RMSNorm and the fused GRU give the float64 reference's values under every variant this CPU runs", (t) => {
+test("softmax, LayerNorm / RMSNorm, the fused GRU and interval attention give the float64 reference's values under every variant this CPU runs", (t) => {
   const results = {};
   for (const isa of ["baseline", "avx2", "avx512"].filter((i) => supports[i])) {
     const r = run({ RECFORGE_CPU_ISA: isa }, kernelScript);
