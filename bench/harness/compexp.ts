@@ -9,8 +9,15 @@
 //   compexp              end to end: argmax extraction, refiner, greedy decoding
 //   compexp-pretrained   the same model after pre-training (before REINFORCE)
 //   extract-only         the end-to-end model's extracted sentence c*, as is
-//   no-reference-refiner the end-to-end model decoding from enc(c*) (d = 0 at inference; the model
-//                        was trained with d, see `protocol.no_reference_refiner`)
+//   no-reference-refiner a second CompExp model TRAINED with d = 0 (the reference-free refiner of
+//                        the spec): it starts from the same extractor stage (a copy of the model
+//                        after it, same rewrite pairs), then pre-training and end to end with
+//                        v = enc(c*) at the same budget; its own argmax extraction, greedy decoding
+//   compexp-d0-inference the end-to-end model decoding from enc(c*) (d = 0 at inference only: an
+//                        ablation of the trained model, the earlier meaning of no-reference-refiner)
+//   att2seq              the Att2Seq-style generator (att2seq.ts): (user, item, rating) embeddings →
+//                        tanh layer → h₀ of the same GRU decoder; trained with the pre-training
+//                        stage's budget and lr, best epoch by the same validation IDF-BLEU-2
 //   random               a uniformly drawn candidate (seeded per seed)
 //   item-central         the candidate with the highest mean TF-IDF cosine to the item's other
 //                        training sentences (deterministic: identical over seeds)
@@ -46,6 +53,7 @@ import { tidy } from "../tensor/scope.js";
 import { noGrad } from "../autograd/engine.js";
 import { hash2, mulberry32 } from "../prng.js";
 import { benchProgress } from "./timing.js";
+import { att2seqFor, att2seqGenerate, trainAtt2Seq, type Att2SeqTrainReport } from "../methods/compexp/att2seq_train.js";
 
 export interface CompExpProtocol {
   embed: number;
@@ -220,6 +228,8 @@ export interface CompExpBenchOptions {
   file?: string;
   seeds?: number;
   out?: string | null;
+  /** suffix of the result file name: compexp-<date>[-<tag>][-quick].json */
+  tag?: string;
   argv?: string[];
   protocol?: Partial<CompExpProtocol>;
   /**
@@ -238,7 +248,7 @@ export interface CompExpBenchOptions {
 export interface SeedPart {
   seed: number;
   scores: Record<string, Scores>;
-  training: { seed: number; stages: CompExpTrainReport[]; rewrite_pairs: number; train_examples: number; seconds: number; ext_mrr: number; ext_mrr_pretrained: number };
+  training: { seed: number; stages: CompExpTrainReport[]; stages_no_reference: CompExpTrainReport[]; att2seq: Att2SeqTrainReport; rewrite_pairs: number; train_examples: number; seconds: number; ext_mrr: number; ext_mrr_pretrained: number };
   greener: { seed: number; steps: number; seconds: number; fallbacks: number } | null;
   examples: unknown[];
 }
@@ -255,6 +265,7 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
   const log = opts.log ?? ((m: string) => process.stderr.write(m + "\n"));
   const P: CompExpProtocol = { ...(opts.quick ? QUICK : REDUCED), ...(opts.protocol ?? {}) };
   const nSeeds = opts.seeds ?? 3;
+  if (opts.tag !== undefined && !/^[a-z0-9-]+$/.test(opts.tag)) throw new RangeError(`bench compexp: --tag must be lower-case letters, digits and '-', got ${JSON.stringify(opts.tag)}`);
   if (!Number.isInteger(nSeeds) || nSeeds < 1) throw new RangeError(`bench compexp: seeds must be an integer >= 1, got ${nSeeds}`);
   const file = opts.file ?? musicalInstrumentsPath();
   const t0 = performance.now();
@@ -294,10 +305,10 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
   const greenerInfo: NonNullable<SeedPart["greener"]>[] = [];
   let examples: unknown[] = [];
   const date = new Date().toISOString();
-  const outFile = opts.out ? path.join(opts.out, `compexp-${date.slice(0, 10)}${opts.quick ? "-quick" : ""}.json`) : null;
+  const outFile = opts.out ? path.join(opts.out, `compexp-${date.slice(0, 10)}${opts.tag ? `-${opts.tag}` : ""}${opts.quick ? "-quick" : ""}.json`) : null;
 
   const result = (complete: boolean): Record<string, unknown> => {
-    const methods = ["compexp", "compexp-pretrained", "extract-only", "no-reference-refiner", "random", "item-central", "greener-top1", "oracle"];
+    const methods = ["compexp", "compexp-pretrained", "extract-only", "no-reference-refiner", "compexp-d0-inference", "att2seq", "random", "item-central", "greener-top1", "oracle"];
     const rows: CompExpBenchRow[] = [];
     for (const m of methods) {
       const seeds = fixedRows[m] ? [fixedRows[m]] : perSeed[m];
@@ -312,13 +323,16 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
     }
     const cmp = (other: string, metric: Metric) => {
       const a = perSeed.compexp?.map((s) => s[metric] as number) ?? [], b = perSeed[other]?.map((s) => s[metric] as number) ?? [];
-      if (!a.length || a.length !== b.length) return null;
+      if (!a.length) return null;
+      // a seed-independent row (item-central) pairs with every seed
+      if (b.length === 0 && fixedRows[other]) b.push(...a.map(() => fixedRows[other][metric] as number));
+      if (a.length !== b.length) return null;
       const d = a.map((x, i) => x - b[i]);
       return { metric, compexp: r5(mean(a)), other: r5(mean(b)), diff_mean: r5(mean(d)), diff_sd: r5(sd(d)), seeds_where_compexp_higher: d.filter((x) => x > 0).length, seeds: d.length, beats: d.every((x) => x > 0) };
     };
-    const comparison = Object.fromEntries(["extract-only", "no-reference-refiner", "compexp-pretrained"].map((o) => [o, (["idf_bleu2", "bleu2", "bleu4", "idf_bleu4"] as Metric[]).map((m) => cmp(o, m))]));
+    const comparison = Object.fromEntries(["extract-only", "no-reference-refiner", "att2seq", "compexp-d0-inference", "compexp-pretrained", "greener-top1", "item-central", "random"].map((o) => [o, (["idf_bleu2", "bleu2", "bleu4", "idf_bleu4"] as Metric[]).map((m) => cmp(o, m))]));
     const epochSeconds = (stage: string) => {
-      const xs = training.flatMap((t) => t.stages.filter((s) => s.stage === stage).flatMap((s) => s.epochs.map((e) => e.seconds)));
+      const xs = training.flatMap((t) => [...t.stages, ...t.stages_no_reference, t.att2seq].filter((s) => s.stage === stage).flatMap((s) => s.epochs.map((e) => e.seconds)));
       return xs.length ? { mean: r5(mean(xs)), sd: r5(sd(xs)), epochs: xs.length } : null;
     };
     return {
@@ -330,7 +344,7 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
         ext_mrr: { mean: r5(mean(training.map((t) => t.ext_mrr))), sd: r5(sd(training.map((t) => t.ext_mrr))), per_seed: training.map((t) => r5(t.ext_mrr)) },
         ext_mrr_pretrained: { mean: r5(mean(training.map((t) => t.ext_mrr_pretrained))), sd: r5(sd(training.map((t) => t.ext_mrr_pretrained))) },
       },
-      training_seconds_per_epoch: { device: "cpu", extractor: epochSeconds("extractor"), pretrain: epochSeconds("pretrain"), e2e: epochSeconds("e2e"), note: "wall time on a shared 2-core machine under load from other jobs (see provenance.load_*); no GPU was available" },
+      training_seconds_per_epoch: { device: "cpu", extractor: epochSeconds("extractor"), pretrain: epochSeconds("pretrain"), e2e: epochSeconds("e2e"), att2seq: epochSeconds("att2seq"), note_stages: "pretrain and e2e pool the epochs of the CompExp model and of the reference-free (d = 0) model", note: "wall time on a shared 2-core machine under load from other jobs (see provenance.load_*); no GPU was available" },
       training,
       greener: greenerInfo,
       examples,
@@ -342,8 +356,8 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
           ? "QUICK smoke protocol: tiny model and budgets, not a result"
           : "REDUCED protocol (not the spec's): embed/hidden " + `${P.embed}/${P.hidden}` + " instead of 300/300, a seeded subset of training examples and rewrite pairs, a few short epochs per stage (iters = batches per epoch; end-to-end batch " + P.e2e.batch + " instead of 128), end-to-end lr " + P.e2e.lr + " (the spec's 1e-5: with a few dozen REINFORCE steps the model moves little); spec values otherwise (10 references / 10 candidates in training, 30 at test, 5 REINFORCE samples, rewards and baselines of the spec, Adam wd 1e-4, clip 1, κ = 3). Nothing was tuned: every stage keeps its best VALIDATION epoch; the test set is read only for the rows.",
         test_inputs: `10 references and 30 candidates per test example, sampled once (seed ${TEST_SAMPLE_SEED}) and shared by every row and seed`,
-        no_reference_refiner: "the end-to-end model with d = 0 at inference (not a separately trained d = 0 model)",
-        not_included: "Att2Seq-style generator (a 'we' baseline of the spec): not implemented in this harness",
+        no_reference_refiner: "a second CompExp model trained with d = 0 (v = enc(c*)) in pre-training, end to end and validation: a copy of the model after the extractor stage (same rewrite pairs), then the same pretrain and e2e budgets and selection; the row 'compexp-d0-inference' is the end-to-end model with d = 0 at inference only",
+        att2seq: "Att2Seq-style generator: user, item, rating (whole stars) embeddings (64 each) → tanh layer → h0 of a GRU decoder of the same sizes as CompExp's; teacher-forced NLL of one sentence of the example's own review per example; the pre-training stage's epochs, batches per epoch, batch size, lr, weight decay, clip and patience; best epoch by the same validation greedy IDF-BLEU-2",
       },
       data: {
         file, test_examples: cases.length, test_skipped: testSplit.skipped,
@@ -379,6 +393,7 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
     const scores: Record<string, Scores> = {};
     const push = (m: string, x: Scores) => { scores[m] = x; };
     let examples: unknown[] = [];
+    const exampleIndex = [0, 1, 2, 3, 4].map((j) => Math.floor((j * cases.length) / 5)).filter((k, i, a) => k < cases.length && a.indexOf(k) === i);
     const rand = mulberry32(hash2(seed, 0xc0e));
     const corpus: CompExpCorpus = { ...fullCorpus, train: subset(fullCorpus.train, P.trainExamples, rand), validation: fullCorpus.validation };
     const model = new CompExpModel({ vocabSize: corpus.vocab.size, embedDim: P.embed, hidden: P.hidden, seed });
@@ -389,6 +404,9 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
     corpus.rewrites = subset(computeRewrites(model, corpus), P.rewritePairs, rand);
     seedPart(seed, 2, "pretrain");
     log(`bench compexp seed ${seed}: ${corpus.rewrites.length} rewrite pairs used`);
+    // the reference-free refiner starts from the same extractor stage
+    const noRefModel = new CompExpModel({ vocabSize: corpus.vocab.size, embedDim: P.embed, hidden: P.hidden, seed });
+    noRefModel.loadStateDict(model.stateDict());
     stages.push(trainCompExp(model, corpus, { ...common, stage: "pretrain", epochs: P.pretrain.epochs, itersPerEpoch: P.pretrain.iters, batchSize: P.pretrain.batch }));
     // rows of the pre-trained model
     seedPart(seed, 3, "rows of the pre-trained model");
@@ -409,25 +427,45 @@ export async function benchCompExp(opts: CompExpBenchOptions = {}): Promise<Reco
     const extracted = cases.map((c, k) => tokensOf(c.candSents[ext.chosen[k]]));
     push("compexp", score(out, sens));
     push("extract-only", score(extracted, sens));
-    push("no-reference-refiner", score(outNoRef, sens));
+    push("compexp-d0-inference", score(outNoRef, sens));
     const rr = mulberry32(hash2(seed, 0x7a9d));
     push("random", score(cases.map((c) => tokensOf(c.candSents[Math.floor(rr() * c.candSents.length)]))));
     const mrr = extMrr(model, corpus, cases, seed);
     if (seed === 0) {
-      examples = [0, 1, 2, 3, 4].map((j) => Math.floor((j * cases.length) / 5)).filter((k, i, a) => k < cases.length && a.indexOf(k) === i).map((k) => ({
+      examples = exampleIndex.map((k) => ({
         review: cases[k].example.review,
         rating: cases[k].example.rating,
         references: cases[k].input.refs.map((r, j) => ({ delta: cases[k].input.refDelta[j], text: corpus.vocab.decode(r).join(" ") })),
         extracted: extracted[k].join(" "),
         refined: out[k].join(" "),
-        refined_no_reference: outNoRef[k].join(" "),
+        refined_d0_at_inference: outNoRef[k].join(" "),
         refined_pretrained: preOut[k].join(" "),
         true_review: cases[k].refsTok.map((t) => t.join(" ")),
         note: "references are shown through the vocabulary (words outside it print as <unk>); the true review and the extracted sentence are the raw tokens",
       }));
     }
     model.dispose();
-    const trainingPart = { seed, stages, rewrite_pairs: corpus.rewrites.length, train_examples: corpus.train.length, seconds: r5((performance.now() - ts) / 1000)!, ext_mrr: mrr, ext_mrr_pretrained: mrrPre };
+    // the reference-free refiner (d = 0 in training): pre-training and end to end at the same budget
+    const noRefCommon = { ...common, noReference: true, log: (m: string) => log(`[d = 0] ${m}`) };
+    const stagesNoRef: CompExpTrainReport[] = [];
+    stagesNoRef.push(trainCompExp(noRefModel, corpus, { ...noRefCommon, stage: "pretrain", epochs: P.pretrain.epochs, itersPerEpoch: P.pretrain.iters, batchSize: P.pretrain.batch }));
+    stagesNoRef.push(trainCompExp(noRefModel, corpus, { ...noRefCommon, stage: "e2e", epochs: P.e2e.epochs, itersPerEpoch: P.e2e.iters, batchSize: P.e2e.batch, lr: P.e2e.lr }));
+    const nrExt = extractAll(noRefModel, cases.map((c) => c.input));
+    const nrNeg = extractAll(noRefModel, negated);
+    const nrOut = generateAll(noRefModel, cases.map((c) => c.input), nrExt.chosen, true).map((w) => corpus.vocab.decode(w));
+    push("no-reference-refiner", score(nrOut, mean(nrExt.chosen.map((c, k) => (c !== nrNeg.chosen[k] ? 1 : 0)))));
+    noRefModel.dispose();
+    // Att2Seq-style generator: the pre-training stage's budget and the same validation selection
+    const a2s = att2seqFor(corpus, { embed: P.embed, hidden: P.hidden, seed });
+    const att2seqReport = trainAtt2Seq(a2s, corpus, { seed, validationCap: P.validation, patience: P.patience, epochs: P.pretrain.epochs, itersPerEpoch: P.pretrain.iters, batchSize: P.pretrain.batch, log });
+    const a2sOut = att2seqGenerate(a2s, cases.map((c) => c.example)).map((w) => corpus.vocab.decode(w));
+    push("att2seq", score(a2sOut));
+    a2s.dispose();
+    if (seed === 0) examples.forEach((x, j) => {
+      const k = exampleIndex[j];
+      Object.assign(x as Record<string, unknown>, { refined_reference_free_model: nrOut[k].join(" "), att2seq: a2sOut[k].join(" ") });
+    });
+    const trainingPart = { seed, stages, stages_no_reference: stagesNoRef, att2seq: att2seqReport, rewrite_pairs: corpus.rewrites.length, train_examples: corpus.train.length, seconds: r5((performance.now() - ts) / 1000)!, ext_mrr: mrr, ext_mrr_pretrained: mrrPre };
     let greenerPart: SeedPart["greener"] = null;
     if (P.greener) {
       seedPart(seed, 6, "GREENer top-1");

@@ -364,20 +364,21 @@ export const COMMANDS: Command[] = [
   {
     name: "bench compexp",
     summary: "CompExp and its baselines on the test reviews (reduced protocol)",
-    notes: "--out bench/results writes the file of record.",
+    notes: "--out bench/results writes the file of record (compexp-<date>[-<tag>][-quick].json).",
     flags: [
       QUICK,
       f("seeds", "integer", "seeds", { min: 1 }),
       f("seed-only", "integer", "internal: run only seed N and print its part as JSON (the --parallel children)", { min: 0 }),
       f("parallel", "boolean", "run the seeds as parallel child processes"),
       f("data", "string", "reviews file (default: $RECFORGE_DATA's Amazon Musical Instruments 5-core)", { arg: "FILE" }),
+      f("tag", "string", "suffix of the result file name: compexp-<date>-<tag>.json (lower-case letters, digits, '-')"),
       OUT_DIR, PLOT_BENCH, JSON_FLAG,
     ],
     outIsDir: true,
     async run(flags, ctx) {
       const { benchCompExp } = await import("../bench/compexp.js");
       const seedOnly = num(flags["seed-only"]);
-      const r = await benchCompExp({ quick: !!flags.quick, seeds: num(flags.seeds), seedOnly, parallel: !!flags.parallel, out: str(flags.out) ?? null, argv: ctx.argv, file: str(flags.data) });
+      const r = await benchCompExp({ quick: !!flags.quick, seeds: num(flags.seeds), seedOnly, parallel: !!flags.parallel, out: str(flags.out) ?? null, tag: str(flags.tag), argv: ctx.argv, file: str(flags.data) });
       return { result: r, forceJson: seedOnly !== undefined };
     },
   },

@@ -31,7 +31,7 @@ test("bench compexp --quick: JSON shape, every method row, seeds, oracle bound, 
   const file = reviewsFile(t);
   const r = await benchCompExp({ quick: true, file, seeds: 2, log: () => {}, protocol: { testExamples: null, validation: 5 } });
   const methods = r.rows.map((x) => x.method);
-  for (const m of ["compexp", "compexp-pretrained", "extract-only", "no-reference-refiner", "random", "item-central", "oracle"]) t.true(methods.includes(m), m);
+  for (const m of ["compexp", "compexp-pretrained", "extract-only", "no-reference-refiner", "compexp-d0-inference", "att2seq", "random", "item-central", "oracle"]) t.true(methods.includes(m), m);
   for (const row of r.rows) {
     for (const k of ["bleu1", "bleu2", "bleu4", "idf_bleu1", "idf_bleu2", "idf_bleu4"]) {
       t.true(row[k] >= 0 && row[k] <= 1, `${row.method} ${k} = ${row[k]}`);
@@ -46,9 +46,24 @@ test("bench compexp --quick: JSON shape, every method row, seeds, oracle bound, 
   const oracle = r.rows.find((x) => x.method === "oracle");
   for (const m of ["extract-only", "random", "item-central"]) for (const s of r.rows.find((x) => x.method === m).per_seed) t.true(s.bleu2 <= oracle.bleu2 + 1e-9, m);
   t.true(r.examples.length >= 1 && r.examples.length <= 5);
-  for (const e of r.examples) for (const k of ["references", "extracted", "refined", "true_review"]) t.true(k in e, k);
+  for (const e of r.examples) for (const k of ["references", "extracted", "refined", "refined_reference_free_model", "att2seq", "true_review"]) t.true(k in e, k);
   t.true("commit" in r);
   t.is(r.provenance.commit, r.commit);
   t.true(r.complete);
   t.is(typeof r.comparison["extract-only"][0].beats, "boolean");
+  // every baseline is compared, paired by seed; a seed-independent row pairs with each seed
+  for (const o of ["no-reference-refiner", "att2seq", "item-central", "random"]) t.is(r.comparison[o][0].seeds, 2, o);
+  // the trained d = 0 model and Att2Seq have their own training reports per seed
+  for (const tr of r.training) {
+    t.deepEqual(tr.stages_no_reference.map((s) => s.stage), ["pretrain", "e2e"]);
+    t.is(tr.att2seq.stage, "att2seq");
+  }
+});
+
+test("bench compexp --tag: the result file name carries the tag; a bad tag is a RangeError", async (t) => {
+  const file = reviewsFile(t);
+  const out = path.join(path.dirname(file), "out");
+  await t.throwsAsync(() => benchCompExp({ quick: true, file, seeds: 1, out, tag: "Bad Tag", log: () => {} }), { instanceOf: RangeError, message: /--tag/ });
+  const r = await benchCompExp({ quick: true, file, seeds: 1, out, tag: "x-1", log: () => {}, protocol: { testExamples: 3, validation: 3 } });
+  t.deepEqual(fs.readdirSync(out), [`compexp-${r.provenance.date_start.slice(0, 10)}-x-1-quick.json`]);
 });

@@ -13,16 +13,17 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import type { DType } from "../../tensor/dtype.js";
 import { Generator } from "../../tensor/random.js";
-import { noGrad } from "../../autograd/engine.js";
 import {
   tensor, add, sub, mul, div, exp, relu, sqrt, sum, matmul, transpose, reshape, concat, gather, logsumexp,
-  logSoftmax, crossEntropy, gru, neg, expand,
+  logSoftmax, expand,
 } from "../../ops/index.js";
 import { Module } from "../../nn/module.js";
 import { Embedding } from "../../nn/embedding.js";
 import { Linear } from "../../nn/linear.js";
 import { GRU, GRUCell } from "../../nn/gru.js";
-import { PAD, SOS, EOS } from "./vocab.js";
+import { EOS, padIds } from "./vocab.js";
+import { decoderSequenceLogProb, decoderTokenNll, decoderDecode, type DecoderParts } from "./decoder.js";
+export { argmaxOf, sampleLogProbs } from "./decoder.js";
 
 export interface CompExpConfig {
   vocabSize: number;
@@ -65,21 +66,6 @@ export interface Extraction {
 
 const NEG = -1e9;
 
-function padIds(seqs: readonly Int32Array[], prefix: number | null, suffix: number | null): { ids: Int32Array; lengths: Int32Array; T: number } {
-  const extra = (prefix !== null ? 1 : 0) + (suffix !== null ? 1 : 0);
-  let T = 1;
-  for (const s of seqs) T = Math.max(T, s.length + extra);
-  const ids = new Int32Array(seqs.length * T).fill(PAD), lengths = new Int32Array(seqs.length);
-  seqs.forEach((s, i) => {
-    let k = i * T;
-    if (prefix !== null) ids[k++] = prefix;
-    ids.set(s, k);
-    k += s.length;
-    if (suffix !== null) ids[k] = suffix;
-    lengths[i] = s.length + extra;
-  });
-  return { ids, lengths, T };
-}
 
 export class CompExpModel extends Module<[CompExpInput[]], Extraction> {
   readonly config: Required<Omit<CompExpConfig, "dtype">> & { dtype: DType };
@@ -193,26 +179,19 @@ export class CompExpModel extends Module<[CompExpInput[]], Extraction> {
     return add(cStar, d);
   }
 
+  /** The generator's modules, for the shared decoder functions (decoder.ts). */
+  private get decoderParts(): DecoderParts {
+    return { decEmb: this.decEmb, cell: this.cell, out: this.out, hidden: this.config.hidden, vocabSize: this.config.vocabSize, device: this.device };
+  }
+
   /** Per-sequence log p(target | v) [B] with teacher forcing (targets end with <eos>). */
   sequenceLogProb(v: Tensor, targets: readonly Int32Array[]): Tensor {
-    const B = targets.length, H = this.config.hidden;
-    if (v.ndim !== 2 || v.shape[0] !== B || v.shape[1] !== H) throw new RangeError(`CompExp.sequenceLogProb: v must be [${B}, ${H}], got [${v.shape}]`);
-    const inp = padIds(targets, SOS, null), tgt = padIds(targets, null, EOS);
-    const T = inp.T;
-    const ignore = -100;
-    const tIds = Int32Array.from(tgt.ids, (id, k) => (k % T < tgt.lengths[Math.floor(k / T)] ? id : ignore));
-    const x = this.decEmb.call(this.int(inp.ids, [B, T]));
-    const w = new Map(this.cell.namedParameters());
-    const { output } = gru(x, { wIh: [w.get("weight_ih")!], wHh: [w.get("weight_hh")!], bIh: [w.get("bias_ih")!], bHh: [w.get("bias_hh")!] }, { h0: reshape(v, [1, B, H]), lengths: inp.lengths });
-    const logits = this.out.call(reshape(output, [B * T, H]));
-    const nll = crossEntropy(logits, this.int(tIds, [B * T]), { reduction: "none", ignoreIndex: ignore });
-    return neg(sum(reshape(nll, [B, T]), 1));
+    return decoderSequenceLogProb(this.decoderParts, v, targets, "CompExp");
   }
 
   /** Mean token NLL of the targets (teacher forcing): L_gen. */
   tokenNll(v: Tensor, targets: readonly Int32Array[]): Tensor {
-    const tokens = targets.reduce((s, t) => s + t.length + 1, 0);
-    return div(neg(sum(this.sequenceLogProb(v, targets))), tokens);
+    return decoderTokenNll(this.decoderParts, v, targets, "CompExp");
   }
 
   /**
@@ -220,29 +199,7 @@ export class CompExpModel extends Module<[CompExpInput[]], Extraction> {
    * `rand` (a seeded [0, 1) source). Returns token ids without <eos>, at most maxLen each.
    */
   decode(v: Tensor, opts: { maxLen?: number; rand?: () => number } = {}): Int32Array[] {
-    const maxLen = opts.maxLen ?? 25, B = v.shape[0], V = this.config.vocabSize;
-    const out: number[][] = Array.from({ length: B }, () => []);
-    const done = new Uint8Array(B);
-    noGrad(() => {
-      let h = v;
-      let tok = new Int32Array(B).fill(SOS);
-      for (let t = 0; t < maxLen && done.some((d) => !d); t++) {
-        const hNext = this.cell.call(this.decEmb.call(this.int(tok, [B])), h);
-        const lp = logSoftmax(this.out.call(hNext), -1).toTypedArray();
-        if (h !== v) h.dispose();
-        h = hNext;
-        tok = new Int32Array(B);
-        for (let b = 0; b < B; b++) {
-          const row = lp.subarray(b * V, (b + 1) * V);
-          tok[b] = opts.rand ? sampleLogProbs(row, opts.rand) : argmaxOf(row);
-          if (done[b]) continue;
-          if (tok[b] === EOS) done[b] = 1;
-          else out[b].push(tok[b]);
-        }
-      }
-      if (h !== v) h.dispose();
-    });
-    return out.map((o) => Int32Array.from(o));
+    return decoderDecode(this.decoderParts, v, opts);
   }
 }
 
@@ -256,26 +213,4 @@ function indexSelectRows(x: Tensor, idx: Tensor): Tensor {
 function unitRows(x: Tensor): Tensor {
   const n = sqrt(add(sum(mul(x, x), -1, true), 1e-16));
   return div(x, n);
-}
-
-export function argmaxOf(row: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
-  return best;
-}
-
-/** One draw from a categorical given by log-probabilities (inverse CDF with a seeded uniform). */
-export function sampleLogProbs(logp: ArrayLike<number>, rand: () => number): number {
-  let m = -Infinity;
-  for (let i = 0; i < logp.length; i++) m = Math.max(m, logp[i]);
-  let total = 0;
-  for (let i = 0; i < logp.length; i++) total += Math.exp(logp[i] - m);
-  let u = rand() * total;
-  for (let i = 0; i < logp.length; i++) {
-    u -= Math.exp(logp[i] - m);
-    if (u < 0) return i;
-  }
-  // rounding left u ≥ 0: the last category with mass
-  for (let i = logp.length - 1; i >= 0; i--) if (logp[i] > -Infinity) return i;
-  return logp.length - 1;
 }

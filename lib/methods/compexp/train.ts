@@ -115,6 +115,11 @@ export interface CompExpTrainOptions {
   cands?: number;
   /** REINFORCE samples per example (5) */
   samples?: number;
+  /**
+   * The reference-free refiner (the spec's "no-reference refiner" baseline): d = 0 in training and
+   * validation, v = enc(c*). The extractor still reads the references (default false).
+   */
+  noReference?: boolean;
   /** validation examples scored per epoch (default all) */
   validationCap?: number;
   seed?: number;
@@ -175,13 +180,13 @@ function targetsOf(c: CompExpCorpus, e: CompExpExample): string[][] {
 }
 
 /** L_gen on a batch of rewrite pairs: the target from the source as the only candidate. */
-function rewriteLoss(model: CompExpModel, c: CompExpCorpus, pairs: CompExpCorpus["rewrites"], refs: number, rand: () => number): Tensor {
+function rewriteLoss(model: CompExpModel, c: CompExpCorpus, pairs: CompExpCorpus["rewrites"], refs: number, rand: () => number, noReference = false): Tensor {
   const enc = (s: number) => c.vocab.encode(sentenceTokens(c.data, s));
   const inputs = pairs.map(({ pair, example }) => {
     const ri = sampleK(example.refs.map((_, i) => i), refs, rand);
     return { refs: ri.map((i) => enc(example.refs[i])), refDelta: ri.map((i) => example.refDelta[i]), cands: [enc(pair.source)] };
   });
-  const v = model.refine(model.call(inputs), inputs.map(() => 0));
+  const v = model.refine(model.call(inputs), inputs.map(() => 0), { noReference });
   return model.tokenNll(v, pairs.map(({ pair }) => enc(pair.target)));
 }
 
@@ -214,14 +219,14 @@ function expectedBleuLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpE
 }
 
 /** REINFORCE loss of a batch (without the 2·L_gen term). */
-function reinforceLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpExample[], o: Required<Pick<CompExpTrainOptions, "refs" | "cands" | "samples">>, rand: () => number, stats?: { reward: number; n: number }): Tensor {
+function reinforceLoss(model: CompExpModel, c: CompExpCorpus, batch: CompExpExample[], o: Required<Pick<CompExpTrainOptions, "refs" | "cands" | "samples" | "noReference">>, rand: () => number, stats?: { reward: number; n: number }): Tensor {
   const K = o.samples;
   const sampled = batch.map((e) => sampleInput(c, e, o.refs, o.cands, rand));
   const inputs = sampled.flatMap((s) => Array.from({ length: K }, () => s.input));
   const ext = model.call(inputs);
   const lp = ext.logp.toTypedArray(), Cm = ext.logp.shape[1];
   const chosen = inputs.map((_, i) => sampleLogProbs(lp.subarray(i * Cm, i * Cm + ext.numCands[i]), rand));
-  const v = model.refine(ext, chosen);
+  const v = model.refine(ext, chosen, { noReference: o.noReference });
   const words = model.decode(v, { rand });
   const aExt = new Float64Array(inputs.length), aGen = new Float64Array(inputs.length);
   batch.forEach((e, b) => {
@@ -303,7 +308,7 @@ export function* trainCompExpSteps(model: CompExpModel, c: CompExpCorpus, opts: 
   const o = {
     epochs: opts.epochs ?? 10, batchSize: opts.batchSize ?? (e2e ? 128 : 256), itersPerEpoch: opts.itersPerEpoch ?? (e2e ? 2000 : 4000),
     lr: opts.lr ?? (e2e ? 1e-5 : 1e-3), weightDecay: opts.weightDecay ?? 1e-4, clipNorm: opts.clipNorm ?? 1, patience: opts.patience ?? 5,
-    refs: opts.refs ?? 10, cands: opts.cands ?? 10, samples: opts.samples ?? 5, seed: opts.seed ?? 0,
+    refs: opts.refs ?? 10, cands: opts.cands ?? 10, samples: opts.samples ?? 5, seed: opts.seed ?? 0, noReference: opts.noReference ?? false,
   };
   const log = opts.log ?? (() => {});
   const params = model.parameters();
@@ -348,10 +353,10 @@ export function* trainCompExpSteps(model: CompExpModel, c: CompExpCorpus, opts: 
         if (stage === "extractor") loss = extractorNll(model, c, batch, o, rand);
         else if (stage === "pretrain") {
           loss = mul(expectedBleuLoss(model, c, batch, o, rand), 50);
-          if (pairs.length) loss = add(loss, rewriteLoss(model, c, pairs, o.refs, rand));
+          if (pairs.length) loss = add(loss, rewriteLoss(model, c, pairs, o.refs, rand, o.noReference));
         } else {
           loss = reinforceLoss(model, c, batch, o, rand, rewards);
-          if (pairs.length) loss = add(loss, mul(rewriteLoss(model, c, pairs, o.refs, rand), 2));
+          if (pairs.length) loss = add(loss, mul(rewriteLoss(model, c, pairs, o.refs, rand, o.noReference), 2));
         }
         backward(loss);
         return loss.item();
@@ -366,7 +371,7 @@ export function* trainCompExpSteps(model: CompExpModel, c: CompExpCorpus, opts: 
     }
     model.eval();
     // (the extractor's score: read inside tidy, so the loss tensor is freed, not kept)
-    const score = stage === "extractor" ? -noGrad(() => tidy(() => extractorNll(model, c, val, o, mulberry32(hash2(o.seed, 0x7a1))).item())) : yield* validateGreedySteps(model, c, val, { seed: o.seed, phase: "valid", epoch: ep + 1 });
+    const score = stage === "extractor" ? -noGrad(() => tidy(() => extractorNll(model, c, val, o, mulberry32(hash2(o.seed, 0x7a1))).item())) : yield* validateGreedySteps(model, c, val, { seed: o.seed, phase: "valid", epoch: ep + 1, noReference: o.noReference });
     model.train();
     const seconds = (performance.now() - t0) / 1000;
     report.epochs.push({ epoch: ep, loss: lossSum / Math.max(1, n), validation: score, seconds, ...(e2e ? { reward: rewards.reward / Math.max(1, rewards.n) } : {}) });

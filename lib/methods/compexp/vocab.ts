@@ -1,6 +1,23 @@
 // CompExp's word vocabulary: training tokens seen at least `minCount` times (default 3) plus the
 // four special tokens, which take ids 0..3 so a padded batch is all zeros where nothing is.
 export const PAD = 0, UNK = 1, SOS = 2, EOS = 3;
+/** Pads token-id sequences to one length T (with optional <sos>/<eos> around each); lengths include them. */
+export function padIds(seqs: readonly Int32Array[], prefix: number | null, suffix: number | null): { ids: Int32Array; lengths: Int32Array; T: number } {
+  const extra = (prefix !== null ? 1 : 0) + (suffix !== null ? 1 : 0);
+  let T = 1;
+  for (const s of seqs) T = Math.max(T, s.length + extra);
+  const ids = new Int32Array(seqs.length * T).fill(PAD), lengths = new Int32Array(seqs.length);
+  seqs.forEach((s, i) => {
+    let k = i * T;
+    if (prefix !== null) ids[k++] = prefix;
+    ids.set(s, k);
+    k += s.length;
+    if (suffix !== null) ids[k] = suffix;
+    lengths[i] = s.length + extra;
+  });
+  return { ids, lengths, T };
+}
+
 const SPECIALS = ["<pad>", "<unk>", "<sos>", "<eos>"];
 
 export class Vocab {
