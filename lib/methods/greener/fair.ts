@@ -49,7 +49,7 @@ export const VARIANTS: Record<VariantName, { labels: RelevanceReference; central
   "review-labels": { labels: "review", centrality: true, features: "random-projection", note: "evaluation-matched labels (one reference: the whole review), random projection + centrality" },
   lsa: { labels: "sentences", centrality: true, features: "lsa", note: "sentence features learned from the training reviews: LSA (randomized SVD of their TF-IDF) + centrality" },
   "no-centrality": { labels: "sentences", centrality: false, features: "random-projection", note: "the spec's labels, random projection only" },
-  profile: { labels: "sentences", centrality: true, features: "random-projection", profile: true, note: "spec + per-candidate cosines to the user's and item's TF-IDF text profiles (leave-one-out in training) into the DCN (profile_features.ts)" },
+  profile: { labels: "sentences", centrality: true, features: "random-projection", profile: true, note: "spec + per-candidate cosines to the user's and item's TF-IDF text profiles (each candidate's own review and a training pair's review left out, the same rule in training, validation and test) into the DCN (profile_features.ts)" },
 };
 
 export const FAIR_ALPHA_GRID = [0, 0.1, 0.3, 1, 3];
