@@ -219,7 +219,23 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     t.is(row(a, "greener-ilp").runs.length, 2);
     for (const name of ["popular", "standin"]) t.is(a.selection.baselines[name].tried.length, 4);
     t.deepEqual(a.selection.greener_design.variants.map((v) => v.name), ["spec", "lsa", "profile"]);
-    for (const v of a.selection.greener_design.variants) t.is(v.epochs.length, 2);
+    // the design is chosen on the validation mean over both seeds: each epoch's entry is the mean of its seeds'
+    t.deepEqual(a.selection.greener_design.seeds, [0, 1]);
+    for (const v of a.selection.greener_design.variants) {
+      t.is(v.epochs.length, 2);
+      for (const e of v.epochs) {
+        t.deepEqual(e.per_seed.map((x) => x.seed), [0, 1]);
+        close(t, e.rougeL, (e.per_seed[0].rougeL + e.per_seed[1].rougeL) / 2, 2e-5);
+      }
+    }
+    // the chosen (variant, epoch) has the best product of the means
+    const products = a.selection.greener_design.variants.flatMap((v) => v.epochs.map((e) => ({ v: v.name, epoch: e.epoch, p: e.bleu4 * e.rougeL })));
+    const top = products.reduce((x, y) => (y.p > x.p + 1e-12 ? y : x));
+    t.is(a.selection.greener_design.chosen.epochs, top.epoch);
+    t.is(a.selection.greener_design.chosen.variant, top.v);
+    // a design seed's validation top-K (after the chosen epoch was restored) is its entry at that epoch
+    const ch = a.selection.greener_design.variants.find((v) => v.name === a.selection.greener_design.chosen.variant).epochs[a.selection.greener_design.chosen.epochs - 1];
+    for (const s of a.selection.greener_seeds) close(t, s.validation_topk.rougeL, ch.per_seed.find((x) => x.seed === s.seed).rougeL, 2e-5);
     t.is(a.selection.greener_seeds.length, 2);
     t.is(a.test.comparisons.length, 15); // 3 rows × (most popular, stand-in ILP tuned / untuned, best on BLEU-4 / ROUGE-L)
     for (const s of a.selection.greener_seeds) t.deepEqual(s.fusion.tried.map((x) => x.weight), [0, 1]);
