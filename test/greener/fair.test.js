@@ -198,7 +198,7 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     const fileA = path.join(tmp, "a.json"), fileB = path.join(tmp, "b.json");
     fs.writeFileSync(fileA, corpus(null));
     fs.writeFileSync(fileB, corpus(ALT)); // same corpus, test reviews rewritten (same sentence count)
-    const opts = { seeds: [0, 1], variants: ["spec", "lsa", "profile"], maxEpochs: 2, hidden: 16, resamples: 50, alphaGrid: [0, 1], lengthGrid: [0, 0.5], fusion: [0, 1], domain: "synthetic" };
+    const opts = { seeds: [0, 1], variants: ["spec", "lsa", "profile", "profile-phrases"], maxEpochs: 2, hidden: 16, resamples: 50, alphaGrid: [0, 1], lengthGrid: [0, 0.5], fusion: [0, 1], domain: "synthetic" };
     const a = await runGreenerFair({ file: fileA, ...opts });
     const b = await runGreenerFair({ file: fileB, ...opts });
     t.true(Object.isFrozen(a.selection));
@@ -218,7 +218,7 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     for (const m of ["random", "popular-topk", "popular-ilp", "standin-topk", "standin-ilp", "standin-ilp-untuned", "greener-ilp", "greener-topk", "greener+standin-ilp"]) t.truthy(row(a, m), m);
     t.is(row(a, "greener-ilp").runs.length, 2);
     for (const name of ["popular", "standin"]) t.is(a.selection.baselines[name].tried.length, 4);
-    t.deepEqual(a.selection.greener_design.variants.map((v) => v.name), ["spec", "lsa", "profile"]);
+    t.deepEqual(a.selection.greener_design.variants.map((v) => v.name), ["spec", "lsa", "profile", "profile-phrases"]);
     // the design is chosen on the validation mean over both seeds: each epoch's entry is the mean of its seeds'
     t.deepEqual(a.selection.greener_design.seeds, [0, 1]);
     for (const v of a.selection.greener_design.variants) {
@@ -397,4 +397,31 @@ test("GREENer model with pair features: the DCN sees them; widths are checked", 
   t.throws(() => new GreenerModel({ numUsers: 1, numItems: 1, numAttributes: 1, sentenceDim: 4, hidden: 8, heads: 2, pairFeatureDim: -1 }), { instanceOf: RangeError });
   model.dispose();
   table.dispose();
+});
+
+// ---- variant "profile-phrases": the same profile cosines over word bigrams and trigrams
+import { PhraseVectors, phrasesOf } from "../../dist/methods/greener/phrase_vectors.js";
+
+test("phrasesOf: word bigrams then trigrams, each occurrence; PhraseVectors fits on the training sentences only", (t) => {
+  t.deepEqual(phrasesOf(["a", "b", "c", "d"]), ["a b", "b c", "c d", "a b c", "b c d"]);
+  t.deepEqual(phrasesOf(["a", "b", "a", "b"], [2]), ["a b", "a b", "b a"]);
+  t.deepEqual(phrasesOf(["a"]), []);
+  const d = profileCorpus();
+  const pv = new PhraseVectors(d);
+  // "warm tone" occurs only in s9 (test review r6), "bright screen" only in s8 (validation r5): not in the vocabulary
+  t.false(pv.tfidf.vocab.has("warm tone"));
+  t.false(pv.tfidf.vocab.has("bright screen"));
+  t.true(pv.tfidf.vocab.has("the strings sound"));
+  t.is(pv.tfidf.docCount, 10); // the 10 training sentences
+  // a sentence's vector is the TF-IDF of its phrases: s0 and s6 share "the strings sound" and "strings sound"
+  t.true(cosine(pv.vector(0), pv.vector(6)) > 0);
+  t.is(cosine(pv.vector(0), pv.vector(7)), 0);
+  t.throws(() => new PhraseVectors(d, [1]), { instanceOf: RangeError });
+  // the profile features over phrases follow the same plain reference
+  const pf = new ProfileFeatures(d, pv);
+  const cands = Int32Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11);
+  for (let r = 0; r < d.numReviews; r++) {
+    const got = pf.features(r, cands), want = referenceProfileFeatures(d, pv, r, cands);
+    want.forEach((w, i) => close(t, got[i], w, 1e-6));
+  }
 });

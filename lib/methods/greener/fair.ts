@@ -38,21 +38,24 @@ import { pairExample, trainingReviews, GreenerScorer } from "./examples.js";
 import { RelevanceScorer, type RelevanceReference } from "./relevance.js";
 import { sealTestSplit, testSentenceMask } from "./split_seal.js";
 import { ProfileFeatures, PROFILE_FEATURE_WIDTH } from "./profile_features.js";
+import { PhraseVectors } from "./phrase_vectors.js";
+import type { PairFeatureFn } from "./examples.js";
 import { emptyPairMetrics, setPair, bleu4Of, rougeLOf, pairedBootstrap, type PairMetrics, type DiffInterval } from "./paired_bootstrap.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { native } from "../../native.js";
 import { startProvenance, type Provenance } from "../../provenance.js";
 import { mulberry32 } from "../../prng.js";
 
-export type VariantName = "spec" | "review-labels" | "lsa" | "no-centrality" | "profile";
+export type VariantName = "spec" | "review-labels" | "lsa" | "no-centrality" | "profile" | "profile-phrases";
 
 /** GREENer design variants tried on validation (docs/greener.md). */
-export const VARIANTS: Record<VariantName, { labels: RelevanceReference; centrality: boolean; features: "random-projection" | "lsa"; profile?: boolean; note: string }> = {
+export const VARIANTS: Record<VariantName, { labels: RelevanceReference; centrality: boolean; features: "random-projection" | "lsa"; profile?: "words" | "words+phrases"; note: string }> = {
   spec: { labels: "sentences", centrality: true, features: "random-projection", note: "the spec's labels, TF-IDF random projection + item centrality (the previous default)" },
   "review-labels": { labels: "review", centrality: true, features: "random-projection", note: "evaluation-matched labels (one reference: the whole review), random projection + centrality" },
   lsa: { labels: "sentences", centrality: true, features: "lsa", note: "sentence features learned from the training reviews: LSA (randomized SVD of their TF-IDF) + centrality" },
   "no-centrality": { labels: "sentences", centrality: false, features: "random-projection", note: "the spec's labels, random projection only" },
-  profile: { labels: "sentences", centrality: true, features: "random-projection", profile: true, note: "spec + per-candidate cosines to the user's and item's TF-IDF text profiles (each candidate's own review and a training pair's review left out, the same rule in training, validation and test) into the DCN (profile_features.ts)" },
+  profile: { labels: "sentences", centrality: true, features: "random-projection", profile: "words", note: "spec + per-candidate cosines to the user's and item's TF-IDF text profiles (each candidate's own review and a training pair's review left out, the same rule in training, validation and test) into the DCN (profile_features.ts)" },
+  "profile-phrases": { labels: "sentences", centrality: true, features: "random-projection", profile: "words+phrases", note: "profile + the same two cosines over word bigrams and trigrams (phrase TF-IDF fitted on the training sentences, phrase_vectors.ts), the same leave-out rule: 4 pair features" },
 };
 
 export const FAIR_ALPHA_GRID = [0, 0.1, 0.3, 1, 3];
@@ -244,6 +247,30 @@ function restore(model: GreenerModel, snap: Map<string, Float32Array>): void {
   for (const [k, t] of Object.entries(model.stateDict())) native.write({ handle: t._h, byteOffset: 0, data: snap.get(k)! });
 }
 
+/**
+ * A variant's per-candidate pair features (profile_features.ts), the same function for training,
+ * validation and test pairs; built on the sealed view during selection and on the full data for
+ * the test run (both fit their TF-IDF on the training sentences only, so they agree).
+ */
+function pairFeaturesOf(variant: VariantName, data: GreenerData, vectors: SentenceVectors): { fn: PairFeatureFn | undefined; width: number } {
+  const kind = VARIANTS[variant].profile;
+  if (!kind) return { fn: undefined, width: 0 };
+  const words = new ProfileFeatures(data, vectors);
+  if (kind === "words") return { fn: (r, c) => words.features(r, c), width: PROFILE_FEATURE_WIDTH };
+  const phrases = new ProfileFeatures(data, new PhraseVectors(data));
+  return {
+    width: 2 * PROFILE_FEATURE_WIDTH,
+    fn: (r, c) => {
+      const a = words.features(r, c), b = phrases.features(r, c), out = new Float32Array(c.length * 2 * PROFILE_FEATURE_WIDTH);
+      for (let i = 0; i < c.length; i++) {
+        out.set(a.subarray(i * PROFILE_FEATURE_WIDTH, (i + 1) * PROFILE_FEATURE_WIDTH), i * 2 * PROFILE_FEATURE_WIDTH);
+        out.set(b.subarray(i * PROFILE_FEATURE_WIDTH, (i + 1) * PROFILE_FEATURE_WIDTH), (i * 2 + 1) * PROFILE_FEATURE_WIDTH);
+      }
+      return out;
+    },
+  };
+}
+
 interface Trained {
   variant: VariantName; model: GreenerModel; table: Tensor; scorer: GreenerScorer;
   /** validation top-K after each epoch (only when recorded) */
@@ -259,12 +286,11 @@ function trainOne(view: GreenerData, vectors: SentenceVectors, tab: { table: Ten
   const k = o.k ?? 5;
   const { table, width } = tab;
   const relevance = new RelevanceScorer();
-  const profile = VARIANTS[variant].profile ? new ProfileFeatures(view, vectors) : null;
-  const pairFeatures = profile ? (r: number, c: Int32Array) => profile.features(r, c) : undefined;
+  const { fn: pairFeatures, width: pairWidth } = pairFeaturesOf(variant, view, vectors);
   const examples = trainPairs.map((r) => pairExample(view, r, { labels: true, relevance, reference: VARIANTS[variant].labels, k, pairFeatures }));
   const model = new GreenerModel({
     numUsers: view.users.length, numItems: view.items.length, numAttributes: view.attributes.names.length, sentenceDim: width, seed,
-    pairFeatureDim: profile ? PROFILE_FEATURE_WIDTH : 0, ...(o.hidden ? { hidden: o.hidden } : {}),
+    pairFeatureDim: pairWidth, ...(o.hidden ? { hidden: o.hidden } : {}),
   });
   const curve: Trained["epochs"] = [];
   const snapshots: Trained["snapshots"] = new Map();
@@ -410,8 +436,8 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
   const standinZTest = memoZ(fullBase.standin);
   for (const seed of seeds) {
     const t = trained.get(seed)!;
-    const testProfile = VARIANTS[t.variant].profile ? new ProfileFeatures(data, fullVectors) : null;
-    const sc = new GreenerScorer(t.model, data, t.table, testProfile ? (r, c) => testProfile.features(r, c) : undefined);
+    const testFeatures = pairFeaturesOf(t.variant, data, fullVectors).fn;
+    const sc = new GreenerScorer(t.model, data, t.table, testFeatures);
     sc.precompute(testPairs);
     const tuned = seedRecords.find((s) => s.seed === seed)!.ilp;
     gTop.push({ seed, m: pairMetricsOf(data, topKSelector(sc.scorer), testPairs, k) });

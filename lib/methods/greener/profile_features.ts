@@ -20,10 +20,15 @@
 // Computed from the full sums, without rebuilding a profile per candidate: with E the set of
 // left-out reviews, O_e = Σ of review e's sentence vectors, P the full sum and c the candidate,
 //   cos(c, P − Σ_E O_e) = (c·P − Σ_E c·O_e) / (|c| · sqrt(|P|² − 2 Σ_E P·O_e + Σ_E Σ_E O_e·O_f)).
-// P·O_e is cached per (profile, review); |E| ≤ 2.
+// P·O_e is cached per (profile, review); |E| ≤ 2. The vectors are words (SentenceVectors) or
+// phrases (phrase_vectors.ts, variant "profile-phrases"): the same rule for both.
 import { dot, type SparseVector } from "../../text/tfidf.js";
 import type { GreenerData } from "./prepare.js";
-import type { SentenceVectors } from "./baselines.js";
+
+/** Anything that gives a sentence's sparse vector: SentenceVectors (words), PhraseVectors (phrases). */
+export interface SentenceVectorSource {
+  vector(s: number): SparseVector;
+}
 
 type TermMap = Map<number, number>;
 
@@ -69,7 +74,7 @@ export class ProfileFeatures {
   private readonly profiles = { user: new Map<number, Profile>(), item: new Map<number, Profile>() };
   private readonly reviewSums = new Map<number, ReviewSum>();
 
-  constructor(private readonly data: GreenerData, private readonly vectors: SentenceVectors) {}
+  constructor(private readonly data: GreenerData, private readonly vectors: SentenceVectorSource) {}
 
   private profile(of: Side, id: number): Profile {
     let p = this.profiles[of].get(id);
