@@ -412,6 +412,7 @@ export const COMMANDS: Command[] = [
       f("seeds", "list", "seeds (non-negative integers)", { default: "0,1,2", check: (v) => (String(v).split(",").every((x) => /^[0-9]+$/.test(x)) ? null : "expects non-negative integers") }),
       f("variants", "list", "GREENer designs tried on validation (see docs/greener.md)"),
       f("max-epochs", "integer", "epochs tried on validation, 1..N", { default: 2, min: 1 }),
+      f("design-seeds", "integer", "the design (variant, epochs) is chosen on the validation mean over the first N seeds (default: all seeds)", { min: 1 }),
       f("validation-limit", "integer", "first N validation pairs", { min: 1 }),
       f("test-limit", "integer", "first N test pairs", { min: 1 }),
       f("train-limit", "integer", "a seeded sample of N training pairs", { min: 1 }),

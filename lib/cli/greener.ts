@@ -125,7 +125,7 @@ export async function benchExplainGreenerCommand(flags: Parsed["flags"], argv: s
 
 /**
  * `recforge bench greener-fair [--data f] [--domain name] [--seeds 0,1,2] [--variants spec,review-labels,lsa]
- * [--max-epochs 2] [--validation-limit n] [--test-limit n] [--train-limit n] [--hidden n] [--resamples n]
+ * [--max-epochs 2] [--design-seeds n] [--validation-limit n] [--test-limit n] [--train-limit n] [--hidden n] [--resamples n]
  * [--fusion w1,w2,..] [--quick] [--out dir] [--tag name] [--json]`: GREENer against tuned baselines, every choice on validation
  * (lib/methods/greener/fair.ts). --out DIR writes DIR/greener-fair-<domain>-<date>[-<tag>][-quick].json.
  * --fusion adds the ENSEMBLE row "greener+standin-ilp" (GREENer + w · stand-in z-scores, w chosen on validation).
@@ -167,6 +167,7 @@ export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: stri
     file, domain, seeds: seeds ?? [0, 1, 2],
     variants: variants as never,
     maxEpochs: opt("max-epochs") ?? 2,
+    designSeeds: opt("design-seeds"),
     validationLimit: opt("validation-limit") ?? (quick ? 100 : undefined),
     testLimit: opt("test-limit") ?? (quick ? 100 : undefined),
     trainLimit: opt("train-limit") ?? (quick ? 300 : undefined),
@@ -179,6 +180,7 @@ export async function benchGreenerFairCommand(flags: Parsed["flags"], argv: stri
   if (o.testLimit !== undefined) reduced.push(`first ${o.testLimit} test pairs`);
   if (o.trainLimit !== undefined) reduced.push(`a seeded sample of ${o.trainLimit} training pairs`);
   if (o.hidden !== undefined) reduced.push(`hidden ${o.hidden}`);
+  if (o.designSeeds !== undefined && o.designSeeds < o.seeds.length) reduced.push(`the design (variant, epochs) chosen on the validation mean over the first ${o.designSeeds} of ${o.seeds.length} seeds`);
   const { benchProgress } = await import("../bench/timing.js");
   const r = await runGreenerFair({
     ...o, protocolNote: reduced.length ? reduced.join("; ") : null as never,

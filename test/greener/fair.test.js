@@ -198,15 +198,15 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     const fileA = path.join(tmp, "a.json"), fileB = path.join(tmp, "b.json");
     fs.writeFileSync(fileA, corpus(null));
     fs.writeFileSync(fileB, corpus(ALT)); // same corpus, test reviews rewritten (same sentence count)
-    const opts = { seeds: [0, 1], variants: ["spec", "lsa", "profile"], maxEpochs: 2, hidden: 16, resamples: 50, alphaGrid: [0, 1], lengthGrid: [0, 0.5], fusion: [0, 1], domain: "synthetic" };
+    const opts = { seeds: [0, 1], variants: ["spec", "lsa", "profile", "profile-phrases"], maxEpochs: 2, hidden: 16, resamples: 50, alphaGrid: [0, 1], lengthGrid: [0, 0.5], fusion: [0, 1], domain: "synthetic" };
     const reports = [];
     const a = await runGreenerFair({ file: fileA, ...opts, progress: (done, total, what) => reports.push({ done, total, what }) });
     const b = await runGreenerFair({ file: fileB, ...opts });
-    // progress (the bench bar): 2 baseline tunings + 3 design trainings + 1 more seed + 2 seed tunings + 2 test evaluations
-    t.true(reports.every((r) => r.total === 10), JSON.stringify(reports.slice(0, 3)));
+    // progress (the bench bar): 2 baseline tunings + 4 variants × 2 design seeds + 2 seed tunings + 2 test evaluations
+    t.true(reports.every((r) => r.total === 14), JSON.stringify(reports.slice(0, 3)));
     t.true(reports.every((r, i) => i === 0 || r.done >= reports[i - 1].done), "never goes back");
     t.true(reports.some((r) => !Number.isInteger(r.done)), "moves within a training");
-    t.deepEqual([reports[0].done, reports.at(-1).done], [0, 10]);
+    t.deepEqual([reports[0].done, reports.at(-1).done], [0, 14]);
     t.true(Object.isFrozen(a.selection));
     t.true(a.selection.test_split_sealed);
     // Every choice (design, epochs, α/λ of every method, validation numbers) is identical…
@@ -224,8 +224,24 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
     for (const m of ["random", "popular-topk", "popular-ilp", "standin-topk", "standin-ilp", "standin-ilp-untuned", "greener-ilp", "greener-topk", "greener+standin-ilp"]) t.truthy(row(a, m), m);
     t.is(row(a, "greener-ilp").runs.length, 2);
     for (const name of ["popular", "standin"]) t.is(a.selection.baselines[name].tried.length, 4);
-    t.deepEqual(a.selection.greener_design.variants.map((v) => v.name), ["spec", "lsa", "profile"]);
-    for (const v of a.selection.greener_design.variants) t.is(v.epochs.length, 2);
+    t.deepEqual(a.selection.greener_design.variants.map((v) => v.name), ["spec", "lsa", "profile", "profile-phrases"]);
+    // the design is chosen on the validation mean over both seeds: each epoch's entry is the mean of its seeds'
+    t.deepEqual(a.selection.greener_design.seeds, [0, 1]);
+    for (const v of a.selection.greener_design.variants) {
+      t.is(v.epochs.length, 2);
+      for (const e of v.epochs) {
+        t.deepEqual(e.per_seed.map((x) => x.seed), [0, 1]);
+        close(t, e.rougeL, (e.per_seed[0].rougeL + e.per_seed[1].rougeL) / 2, 2e-5);
+      }
+    }
+    // the chosen (variant, epoch) has the best product of the means
+    const products = a.selection.greener_design.variants.flatMap((v) => v.epochs.map((e) => ({ v: v.name, epoch: e.epoch, p: e.bleu4 * e.rougeL })));
+    const top = products.reduce((x, y) => (y.p > x.p + 1e-12 ? y : x));
+    t.is(a.selection.greener_design.chosen.epochs, top.epoch);
+    t.is(a.selection.greener_design.chosen.variant, top.v);
+    // a design seed's validation top-K (after the chosen epoch was restored) is its entry at that epoch
+    const ch = a.selection.greener_design.variants.find((v) => v.name === a.selection.greener_design.chosen.variant).epochs[a.selection.greener_design.chosen.epochs - 1];
+    for (const s of a.selection.greener_seeds) close(t, s.validation_topk.rougeL, ch.per_seed.find((x) => x.seed === s.seed).rougeL, 2e-5);
     t.is(a.selection.greener_seeds.length, 2);
     t.is(a.test.comparisons.length, 15); // 3 rows × (most popular, stand-in ILP tuned / untuned, best on BLEU-4 / ROUGE-L)
     for (const s of a.selection.greener_seeds) t.deepEqual(s.fusion.tried.map((x) => x.weight), [0, 1]);
@@ -249,35 +265,119 @@ test.serial("runGreenerFair (quick): the selection does not depend on the test s
 
 // ---- variant "profile": per-candidate profile cosines into the DCN
 import { ProfileFeatures } from "../../dist/methods/greener/profile_features.js";
+import { GreenerData } from "../../dist/methods/greener/prepare.js";
 import { pairExample, GreenerModel, TfidfProjectionEncoder } from "../../dist/methods/greener/index.js";
 import { makeBatch } from "../../dist/methods/greener/graph.js";
 import { cosine, sumNormalized } from "../../dist/text/tfidf.js";
 import * as rf from "../../dist/index.js";
 
-test("ProfileFeatures: cosines to the user / item TF-IDF profiles, the pair's own review left out in training", (t) => {
-  const d = tinyData();
+// A hand-made corpus for the profile features: two items, four users, reviews of every split.
+//   review: user item split  sentences
+//   r0      u0   i0   train  s0 s1
+//   r1      u1   i0   train  s2
+//   r2      u0   i1   train  s3 s4
+//   r3      u2   i0   train  s5 s6
+//   r4      u1   i1   train  s7
+//   r5      u2   i1   valid  s8
+//   r6      u3   i0   test   s9
+//   r7      u3   i1   train  s10 s11
+function profileCorpus(splitOverride = {}) {
+  const reviews = [[0, 0, 0, 2], [1, 0, 0, 1], [0, 1, 0, 2], [2, 0, 0, 2], [1, 1, 0, 1], [2, 1, 1, 1], [3, 0, 2, 1], [3, 1, 0, 2]];
+  const sentences = [
+    "the strings sound bright and clear", "the price is fair for these strings", "cheap strings but a great tone",
+    "the tuner is quick and accurate", "the tuner clip holds well", "bright tone and the strings last",
+    "the strings sound great for the price", "the clip broke after a week", "accurate tuner with a bright screen",
+    "great strings with a warm tone", "the tuner screen is bright", "a fair price for a tuner",
+  ];
+  const split = reviews.map((x, r) => splitOverride[r] ?? x[2]);
+  const offsets = [0];
+  for (const x of reviews) offsets.push(offsets[offsets.length - 1] + x[3]);
+  const S = sentences.length;
+  return new GreenerData({
+    users: ["u0", "u1", "u2", "u3"], items: ["i0", "i1"],
+    review: { user: reviews.map((x) => x[0]), item: reviews.map((x) => x[1]), rating: reviews.map(() => 5), time: reviews.map((_, r) => r), split },
+    reviewSentOffsets: offsets, sentences,
+    sentAttrOffsets: Array.from({ length: S + 1 }, () => 0), sentAttrIds: [],
+    attributes: { names: [], surface: {}, counts: [] },
+    userAttrOffsets: [0, 0, 0, 0, 0], userAttrIds: [], userAttrCounts: [],
+    itemAttrOffsets: [0, 0, 0], itemAttrIds: [], itemAttrCounts: [],
+    poolOffsets: Array.from({ length: reviews.length + 1 }, () => 0), poolIds: [],
+  });
+}
+
+/** Plain reference: each profile rebuilt from scratch from the training sentences of the user / item
+ *  whose review is neither the pair's review r nor the candidate's own review; 0 when none is left. */
+function referenceProfileFeatures(d, vec, r, cands) {
+  const out = [];
+  for (const s of cands) {
+    const q = d.sentenceReview[s];
+    for (const [col, id] of [[d.reviewUser, d.reviewUser[r]], [d.reviewItem, d.reviewItem[r]]]) {
+      const keep = [];
+      for (let e = 0; e < d.numReviews; e++) if (d.reviewSplit[e] === 0 && col[e] === id && e !== r && e !== q) keep.push(...d.sentencesOf(e));
+      out.push(keep.length ? cosine(vec.vector(s), sumNormalized(keep.map((x) => vec.vector(x)))) : 0);
+    }
+  }
+  return out;
+}
+
+test("ProfileFeatures: each candidate's own review (and a training pair's review) left out of both profiles, against a plain reference", (t) => {
+  const d = profileCorpus();
   const vec = new SentenceVectors(d);
   const pf = new ProfileFeatures(d, vec);
-  const cands = Int32Array.of(0, 1, 2, 3);
-  // test review 2: user u2 has no training review → 0; item profile = all four training sentences
-  const f2 = pf.features(2, cands);
-  const item = sumNormalized([0, 1, 2, 3].map((s) => vec.vector(s)));
-  for (let c = 0; c < 4; c++) {
-    t.is(f2[2 * c], 0);
-    close(t, f2[2 * c + 1], cosine(vec.vector(c), item), 1e-6);
+  // candidates of every kind: the pair's own sentences, the item's and the user's other reviews, a
+  // sentence of a review in no profile (s8, validation); in shuffled order, with repeats
+  const cands = Int32Array.of(7, 0, 11, 3, 8, 1, 2, 5, 6, 4, 10, 0);
+  let nonzero = 0;
+  for (let r = 0; r < d.numReviews; r++) {
+    const got = pf.features(r, cands), want = referenceProfileFeatures(d, vec, r, cands);
+    t.is(got.length, want.length);
+    want.forEach((w, i) => close(t, got[i], w, 1e-6));
+    nonzero += want.filter((w) => w !== 0).length;
   }
-  // training review 0 (u0 wrote s0, s1): the user's profile is only that review → empty (0);
-  // the item's profile without it = s2 + s3
-  const f0 = pf.features(0, cands);
-  const loo = sumNormalized([2, 3].map((s) => vec.vector(s)));
-  for (let c = 0; c < 4; c++) {
-    t.is(f0[2 * c], 0);
-    close(t, f0[2 * c + 1], cosine(vec.vector(c), loo), 1e-6);
+  t.true(nonzero > 60, `only ${nonzero} non-zero reference values: the corpus does not exercise the features`);
+  // worked by hand: training pair r0 (u0, i0), candidate s3 (review r2 by u0 on i1): the user
+  // profile loses r0 (the pair) and r2 (its own review) → empty → 0; the item profile i0 loses
+  // r0 only (r2 is not i0's) = s2 + s5 + s6
+  const f = pf.features(0, Int32Array.of(3));
+  t.is(f[0], 0);
+  close(t, f[1], cosine(vec.vector(3), sumNormalized([2, 5, 6].map((s) => vec.vector(s)))), 1e-6);
+  // test pair r6 (u3, i0), candidate s0 (r0): the item profile without r0 = s2 + s5 + s6; u3's
+  // profile (r7 only) keeps everything since r0 is not u3's
+  const g = pf.features(6, Int32Array.of(0));
+  close(t, g[0], cosine(vec.vector(0), sumNormalized([10, 11].map((s) => vec.vector(s)))), 1e-6);
+  close(t, g[1], cosine(vec.vector(0), sumNormalized([2, 5, 6].map((s) => vec.vector(s)))), 1e-6);
+  // leftOut(side, id, pair review, candidate's review)
+  t.deepEqual(pf.leftOut("item", 0, 6, 0), [0]); // test pair: the candidate's own review only
+  t.deepEqual(pf.leftOut("item", 0, 0, 0), [0]); // training pair, its own sentence: one review
+  t.deepEqual(pf.leftOut("item", 0, 0, 1), [0, 1]); // training pair, another i0 review: both
+  t.deepEqual(pf.leftOut("item", 0, 0, 2), [0]); // r2 is not i0's
+  t.deepEqual(pf.leftOut("user", 0, 0, 2), [0, 2]);
+  t.deepEqual(pf.leftOut("user", 2, 5, 5), []); // validation pair, a validation sentence: nothing in the profile
+});
+
+test("ProfileFeatures: training and test pairs go through the same computation (a training pair = that pair held out)", (t) => {
+  // The same corpus with r0 (then r3) held out instead of trained on: its sentences leave the
+  // profiles, which is exactly what the training pair's rule does, so every candidate from another
+  // review gets the same features either way.
+  const cands = Int32Array.of(2, 3, 4, 5, 6, 7, 8, 10, 11);
+  for (const r of [0, 3]) {
+    const train = profileCorpus(), held = profileCorpus({ [r]: 2 });
+    const a = new ProfileFeatures(train, new SentenceVectors(train));
+    // the TF-IDF fit sees the training sentences: keep it fixed (fitted with r in training) so
+    // only the profile rule is compared
+    const vec = new SentenceVectors(train);
+    const b = new ProfileFeatures(held, Object.assign(Object.create(vec), { data: held }));
+    const others = Int32Array.from(Array.from(cands).filter((s) => train.sentenceReview[s] !== r));
+    const fa = a.features(r, others), fb = b.features(r, others);
+    Array.from(fa).forEach((x, i) => close(t, x, fb[i], 1e-6));
+    t.true(fa.some((x) => x !== 0));
   }
-  // training review 1 (u1 wrote s2, s3): the user's profile without it is empty too; item = s0 + s1
-  const f1 = pf.features(1, cands);
-  const loo1 = sumNormalized([0, 1].map((s) => vec.vector(s)));
-  for (let c = 0; c < 4; c++) close(t, f1[2 * c + 1], cosine(vec.vector(c), loo1), 1e-6);
+  // and on the sealed view (selection) a validation pair gets what the full data gives it
+  const d = profileCorpus();
+  const vec = new SentenceVectors(d);
+  const sealed = sealTestSplit(d).view;
+  const c = Int32Array.of(0, 1, 2, 3, 4, 5, 6, 7, 10, 11);
+  t.deepEqual(Array.from(new ProfileFeatures(sealed, vec).features(5, c)), Array.from(new ProfileFeatures(d, vec).features(5, c)));
 });
 
 test("GREENer model with pair features: the DCN sees them; widths are checked", (t) => {
@@ -303,4 +403,31 @@ test("GREENer model with pair features: the DCN sees them; widths are checked", 
   t.throws(() => new GreenerModel({ numUsers: 1, numItems: 1, numAttributes: 1, sentenceDim: 4, hidden: 8, heads: 2, pairFeatureDim: -1 }), { instanceOf: RangeError });
   model.dispose();
   table.dispose();
+});
+
+// ---- variant "profile-phrases": the same profile cosines over word bigrams and trigrams
+import { PhraseVectors, phrasesOf } from "../../dist/methods/greener/phrase_vectors.js";
+
+test("phrasesOf: word bigrams then trigrams, each occurrence; PhraseVectors fits on the training sentences only", (t) => {
+  t.deepEqual(phrasesOf(["a", "b", "c", "d"]), ["a b", "b c", "c d", "a b c", "b c d"]);
+  t.deepEqual(phrasesOf(["a", "b", "a", "b"], [2]), ["a b", "a b", "b a"]);
+  t.deepEqual(phrasesOf(["a"]), []);
+  const d = profileCorpus();
+  const pv = new PhraseVectors(d);
+  // "warm tone" occurs only in s9 (test review r6), "bright screen" only in s8 (validation r5): not in the vocabulary
+  t.false(pv.tfidf.vocab.has("warm tone"));
+  t.false(pv.tfidf.vocab.has("bright screen"));
+  t.true(pv.tfidf.vocab.has("the strings sound"));
+  t.is(pv.tfidf.docCount, 10); // the 10 training sentences
+  // a sentence's vector is the TF-IDF of its phrases: s0 and s6 share "the strings sound" and "strings sound"
+  t.true(cosine(pv.vector(0), pv.vector(6)) > 0);
+  t.is(cosine(pv.vector(0), pv.vector(7)), 0);
+  t.throws(() => new PhraseVectors(d, [1]), { instanceOf: RangeError });
+  // the profile features over phrases follow the same plain reference
+  const pf = new ProfileFeatures(d, pv);
+  const cands = Int32Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11);
+  for (let r = 0; r < d.numReviews; r++) {
+    const got = pf.features(r, cands), want = referenceProfileFeatures(d, pv, r, cands);
+    want.forEach((w, i) => close(t, got[i], w, 1e-6));
+  }
 });

@@ -9,10 +9,13 @@
 //     ILP sees every scorer's scores standardised within the pair (z-scores), so one (α, λ)
 //     grid means the same for scorers of different scale. Also reported: random, and the
 //     stand-in ILP as the bench ran it untuned (α = 1, λ = 0, raw scores).
-//  3. GREENer design (first seed): each variant (labels, sentence features) is trained for up to
-//     `maxEpochs`, scoring the validation pairs (top-K, BLEU-4 × ROUGE-L) after every epoch; the
-//     best (variant, epoch) is the design. The other seeds train that design for that many
-//     epochs. Per seed, the ILP's α and λ are chosen on validation with the baselines' grid.
+//  3. GREENer design (the design seeds: all seeds run unless `designSeeds` says fewer): each
+//     variant (labels, sentence features) is trained with every design seed for up to
+//     `maxEpochs`, scoring the validation pairs (top-K) after every epoch; the (variant, epoch)
+//     with the best BLEU-4 × ROUGE-L of the MEAN over the design seeds is the design, and the
+//     design seeds' models are taken at that epoch (snapshots). Seeds beyond the design seeds
+//     train that design for that many epochs. Per seed, the ILP's α and λ are chosen on
+//     validation with the baselines' grid.
 //  4. The selection record is frozen; the test split is unsealed once.
 //  5. Test: every row on the same test pairs; per-pair BLEU statistics and ROUGE-L; GREENer's
 //     rows as mean ± sd over seeds; each GREENer row against most popular, the tuned stand-in
@@ -36,21 +39,24 @@ import { pairExample, trainingReviews, GreenerScorer } from "./examples.js";
 import { RelevanceScorer, type RelevanceReference } from "./relevance.js";
 import { sealTestSplit, testSentenceMask } from "./split_seal.js";
 import { ProfileFeatures, PROFILE_FEATURE_WIDTH } from "./profile_features.js";
+import { PhraseVectors } from "./phrase_vectors.js";
+import type { PairFeatureFn } from "./examples.js";
 import { emptyPairMetrics, setPair, bleu4Of, rougeLOf, pairedBootstrap, type PairMetrics, type DiffInterval } from "./paired_bootstrap.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { native } from "../../native.js";
 import { startProvenance, type Provenance } from "../../provenance.js";
 import { mulberry32 } from "../../prng.js";
 
-export type VariantName = "spec" | "review-labels" | "lsa" | "no-centrality" | "profile";
+export type VariantName = "spec" | "review-labels" | "lsa" | "no-centrality" | "profile" | "profile-phrases";
 
 /** GREENer design variants tried on validation (docs/greener.md). */
-export const VARIANTS: Record<VariantName, { labels: RelevanceReference; centrality: boolean; features: "random-projection" | "lsa"; profile?: boolean; note: string }> = {
+export const VARIANTS: Record<VariantName, { labels: RelevanceReference; centrality: boolean; features: "random-projection" | "lsa"; profile?: "words" | "words+phrases"; note: string }> = {
   spec: { labels: "sentences", centrality: true, features: "random-projection", note: "the spec's labels, TF-IDF random projection + item centrality (the previous default)" },
   "review-labels": { labels: "review", centrality: true, features: "random-projection", note: "evaluation-matched labels (one reference: the whole review), random projection + centrality" },
   lsa: { labels: "sentences", centrality: true, features: "lsa", note: "sentence features learned from the training reviews: LSA (randomized SVD of their TF-IDF) + centrality" },
   "no-centrality": { labels: "sentences", centrality: false, features: "random-projection", note: "the spec's labels, random projection only" },
-  profile: { labels: "sentences", centrality: true, features: "random-projection", profile: true, note: "spec + per-candidate cosines to the user's and item's TF-IDF text profiles (leave-one-out in training) into the DCN (profile_features.ts)" },
+  profile: { labels: "sentences", centrality: true, features: "random-projection", profile: "words", note: "spec + per-candidate cosines to the user's and item's TF-IDF text profiles (each candidate's own review and a training pair's review left out, the same rule in training, validation and test) into the DCN (profile_features.ts)" },
+  "profile-phrases": { labels: "sentences", centrality: true, features: "random-projection", profile: "words+phrases", note: "profile + the same two cosines over word bigrams and trigrams (phrase TF-IDF fitted on the training sentences, phrase_vectors.ts), the same leave-out rule: 4 pair features" },
 };
 
 export const FAIR_ALPHA_GRID = [0, 0.1, 0.3, 1, 3];
@@ -71,6 +77,8 @@ export interface FairOptions {
   testLimit?: number;
   /** training pairs: a seeded sample of this many (default all) */
   trainLimit?: number;
+  /** the design (variant, epochs) is chosen on the validation mean over the first n seeds (default all seeds) */
+  designSeeds?: number;
   hidden?: number;
   lr?: number;
   batchSize?: number;
@@ -123,7 +131,13 @@ export interface FairResult {
   selection: {
     test_split_sealed: true;
     baselines: Record<string, Tuned>;
-    greener_design: { variants: { name: VariantName; note: string; epochs: { epoch: number; bleu4: number; rougeL: number; product: number }[]; train_seconds: number }[]; chosen: { variant: VariantName; epochs: number } };
+    greener_design: {
+      /** the seeds whose validation mean chose the design */
+      seeds: number[];
+      /** per variant and epoch: validation top-K BLEU-4 and ROUGE-L, mean over the design seeds (product = of the means, ×100), and per seed */
+      variants: { name: VariantName; note: string; epochs: { epoch: number; bleu4: number; rougeL: number; product: number; per_seed: { seed: number; bleu4: number; rougeL: number }[] }[]; train_seconds: number }[];
+      chosen: { variant: VariantName; epochs: number };
+    };
     greener_seeds: { seed: number; epochs: number; ilp: Tuned; validation_topk: { bleu4: number; rougeL: number }; train_seconds: number; fusion: { weight: number; tried: { weight: number; bleu4: number; rougeL: number }[]; ilp: Tuned } | null }[];
   };
   test: { rows: FairRow[]; comparisons: FairComparison[]; greener_beats_standin_untuned: { bleu4: boolean; rougeL: boolean }; greener_beats_all_baselines: { bleu4: boolean; rougeL: boolean } };
@@ -240,40 +254,65 @@ function restore(model: GreenerModel, snap: Map<string, Float32Array>): void {
   for (const [k, t] of Object.entries(model.stateDict())) native.write({ handle: t._h, byteOffset: 0, data: snap.get(k)! });
 }
 
-interface Trained { variant: VariantName; model: GreenerModel; table: Tensor; scorer: GreenerScorer; epochs: { epoch: number; bleu4: number; rougeL: number; product: number }[]; chosenEpoch: number; seconds: number }
+/**
+ * A variant's per-candidate pair features (profile_features.ts), the same function for training,
+ * validation and test pairs; built on the sealed view during selection and on the full data for
+ * the test run (both fit their TF-IDF on the training sentences only, so they agree).
+ */
+function pairFeaturesOf(variant: VariantName, data: GreenerData, vectors: SentenceVectors): { fn: PairFeatureFn | undefined; width: number } {
+  const kind = VARIANTS[variant].profile;
+  if (!kind) return { fn: undefined, width: 0 };
+  const words = new ProfileFeatures(data, vectors);
+  if (kind === "words") return { fn: (r, c) => words.features(r, c), width: PROFILE_FEATURE_WIDTH };
+  const phrases = new ProfileFeatures(data, new PhraseVectors(data));
+  return {
+    width: 2 * PROFILE_FEATURE_WIDTH,
+    fn: (r, c) => {
+      const a = words.features(r, c), b = phrases.features(r, c), out = new Float32Array(c.length * 2 * PROFILE_FEATURE_WIDTH);
+      for (let i = 0; i < c.length; i++) {
+        out.set(a.subarray(i * PROFILE_FEATURE_WIDTH, (i + 1) * PROFILE_FEATURE_WIDTH), i * 2 * PROFILE_FEATURE_WIDTH);
+        out.set(b.subarray(i * PROFILE_FEATURE_WIDTH, (i + 1) * PROFILE_FEATURE_WIDTH), (i * 2 + 1) * PROFILE_FEATURE_WIDTH);
+      }
+      return out;
+    },
+  };
+}
 
-/** Trains one variant with one seed on the sealed view; with `selectEpoch`, keeps the best epoch on validation (top-K). */
-function trainOne(view: GreenerData, vectors: SentenceVectors, testMask: Uint8Array, variant: VariantName, seed: number, epochs: number, selectEpoch: boolean, valPairs: number[], trainPairs: number[], o: FairOptions, onTrainFraction?: (f: number) => void): Trained {
+interface Trained {
+  variant: VariantName; model: GreenerModel; table: Tensor; scorer: GreenerScorer;
+  /** validation top-K after each epoch (only when recorded) */
+  epochs: { epoch: number; bleu4: number; rougeL: number }[];
+  /** the model's weights after each epoch before the last (only when recorded) */
+  snapshots: Map<number, Map<string, Float32Array>>;
+  seconds: number;
+}
+
+/** Trains one variant with one seed on the sealed view (the variant's sentence table is shared by its seeds: it does not depend on the seed); with `recordEpochs`, scores validation (top-K) after every epoch and keeps a snapshot of each. */
+function trainOne(view: GreenerData, vectors: SentenceVectors, tab: { table: Tensor; width: number }, variant: VariantName, seed: number, epochs: number, recordEpochs: boolean, valPairs: number[], trainPairs: number[], o: FairOptions, onTrainFraction?: (f: number) => void): Trained {
   const log = o.log ?? (() => {});
   const k = o.k ?? 5;
-  const { table, width } = sentenceTable(view, vectors, variant, testMask);
+  const { table, width } = tab;
   const relevance = new RelevanceScorer();
-  const profile = VARIANTS[variant].profile ? new ProfileFeatures(view, vectors) : null;
-  const pairFeatures = profile ? (r: number, c: Int32Array) => profile.features(r, c) : undefined;
+  const { fn: pairFeatures, width: pairWidth } = pairFeaturesOf(variant, view, vectors);
   const examples = trainPairs.map((r) => pairExample(view, r, { labels: true, relevance, reference: VARIANTS[variant].labels, k, pairFeatures }));
   const model = new GreenerModel({
     numUsers: view.users.length, numItems: view.items.length, numAttributes: view.attributes.names.length, sentenceDim: width, seed,
-    pairFeatureDim: profile ? PROFILE_FEATURE_WIDTH : 0, ...(o.hidden ? { hidden: o.hidden } : {}),
+    pairFeatureDim: pairWidth, ...(o.hidden ? { hidden: o.hidden } : {}),
   });
   const curve: Trained["epochs"] = [];
-  let best = -1, bestEpoch = epochs, snap: Map<string, Float32Array> | null = null;
+  const snapshots: Trained["snapshots"] = new Map();
   const onEpoch = (epoch: number) => {
     const sc = new GreenerScorer(model, view, table, pairFeatures);
     sc.precompute(valPairs);
     const m = pairMetricsOf(view, topKSelector(sc.scorer), valPairs, k);
     const b = bleu4Of(m), rl = rougeLOf(m);
-    curve.push({ epoch, bleu4: r5(b), rougeL: r5(rl), product: b * rl });
+    curve.push({ epoch, bleu4: b, rougeL: rl });
     log(`greener-fair: ${variant} seed ${seed} epoch ${epoch}: validation top-K BLEU-4 ${b.toFixed(4)} ROUGE-L ${rl.toFixed(4)}`);
-    if (b * rl > best) {
-      best = b * rl;
-      bestEpoch = epoch;
-      if (epoch < epochs) snap = snapshot(model);
-    }
+    if (epoch < epochs) snapshots.set(epoch, snapshot(model));
   };
-  const core = trainGreenerSteps(model, table, examples, { epochs, batchSize: o.batchSize ?? 32, lr: o.lr ?? 1e-3, seed, log, ...(selectEpoch ? { onEpoch } : {}) });
+  const core = trainGreenerSteps(model, table, examples, { epochs, batchSize: o.batchSize ?? 32, lr: o.lr ?? 1e-3, seed, log, ...(recordEpochs ? { onEpoch } : {}) });
   const rep = onTrainFraction ? runSyncReporting(core, (t) => t.phase === "train" && onTrainFraction(t.step / t.steps)) : runSync(core);
-  if (selectEpoch && bestEpoch < rep.epochs && snap) restore(model, snap);
-  return { variant, model, table, scorer: new GreenerScorer(model, view, table, pairFeatures), epochs: curve, chosenEpoch: selectEpoch ? bestEpoch : epochs, seconds: rep.seconds };
+  return { variant, model, table, scorer: new GreenerScorer(model, view, table, pairFeatures), epochs: curve, snapshots, seconds: rep.seconds };
 }
 
 export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
@@ -304,8 +343,9 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
   const baseScorers: Record<string, Scorer> = { popular: memo(popularScorer(vectors)), standin: memo(tfidfProfileScorer(vectors)) };
   const baseZ: Record<string, Scorer> = { popular: memoZ(baseScorers.popular), standin: memoZ(baseScorers.standin) };
   const baseTuned: Record<string, Tuned> = {};
-  // Progress units: 2 baseline tunings, |variants| + |seeds| − 1 trainings, |seeds| tunings, |seeds| test evaluations.
-  const units = 2 + variants.length + 2 * seeds.length - 1 + seeds.length;
+  const designSeedCount = Math.min(seeds.length, o.designSeeds ?? seeds.length);
+  // Progress units: 2 baseline tunings, |variants| × |design seeds| + the other seeds' trainings, |seeds| tunings, |seeds| test evaluations.
+  const units = 2 + variants.length * designSeedCount + (seeds.length - designSeedCount) + 2 * seeds.length;
   let unitsDone = 0;
   const report = (what: string, partial = 0) => o.progress?.(Math.round((unitsDone + partial) * 100) / 100, units, what);
   const finishUnit = (what: string) => {
@@ -319,32 +359,46 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
     finishUnit(`${name}: ILP tuned on validation`);
     log(`greener-fair: ${name} ILP on validation → α ${baseTuned[name].alpha}, λ ${baseTuned[name].lengthWeight} (${baseTuned[name].validation.bleu4} / ${baseTuned[name].validation.rougeL})`);
   }
-  // GREENer design on the first seed
+  // GREENer design on the validation mean over the design seeds
+  const designSeeds = seeds.slice(0, Math.min(seeds.length, o.designSeeds ?? seeds.length));
+  if (designSeeds.length === 0) throw new RangeError("greener-fair: designSeeds must be >= 1");
   const design: Record_["greener_design"]["variants"] = [];
-  const trained = new Map<number, Trained>();
+  let trained = new Map<number, Trained>();
   let chosen: { variant: VariantName; epochs: number; product: number } | null = null;
   const maxEpochs = o.maxEpochs ?? 2;
+  let chosenTable: { table: Tensor; width: number } | null = null;
+  const disposeAll = (ts: Iterable<Trained>, tab: { table: Tensor } | null) => {
+    for (const t of ts) t.model.dispose();
+    tab?.table.dispose();
+  };
   for (const v of variants) {
-    const t = trainOne(view, vectors, testMask, v, seeds[0], maxEpochs, true, valPairs, trainPairs, o, training(`design ${v}, seed ${seeds[0]}`));
-    finishUnit(`design ${v}, seed ${seeds[0]}`);
-    design.push({ name: v, note: VARIANTS[v].note, epochs: t.epochs.map((e) => ({ ...e, product: r5(e.product * 100) / 100 })), train_seconds: Math.round(t.seconds) });
-    const best = Math.max(...t.epochs.map((e) => e.product));
-    if (!chosen || best > chosen.product) {
-      if (chosen) {
-        const old = trained.get(seeds[0])!;
-        old.model.dispose();
-        old.table.dispose();
-      }
-      chosen = { variant: v, epochs: t.chosenEpoch, product: best };
-      trained.set(seeds[0], t);
-    } else {
-      t.model.dispose();
-      t.table.dispose();
+    const tab = sentenceTable(view, vectors, v, testMask);
+    const runs = new Map<number, Trained>();
+    for (const seed of designSeeds) {
+      runs.set(seed, trainOne(view, vectors, tab, v, seed, maxEpochs, true, valPairs, trainPairs, o, training(`design ${v}, seed ${seed}`)));
+      finishUnit(`design ${v}, seed ${seed}`);
     }
+    const curve = Array.from({ length: maxEpochs }, (_, e) => {
+      const per = designSeeds.map((seed) => runs.get(seed)!.epochs[e]);
+      const b = per.reduce((a, x) => a + x.bleu4, 0) / per.length, rl = per.reduce((a, x) => a + x.rougeL, 0) / per.length;
+      return { epoch: e + 1, bleu4: b, rougeL: rl, product: b * rl, per_seed: per.map((x, i) => ({ seed: designSeeds[i], bleu4: r5(x.bleu4), rougeL: r5(x.rougeL) })) };
+    });
+    design.push({ name: v, note: VARIANTS[v].note, epochs: curve.map((e) => ({ ...e, bleu4: r5(e.bleu4), rougeL: r5(e.rougeL), product: r5(e.product * 100) / 100 })), train_seconds: Math.round([...runs.values()].reduce((a, t) => a + t.seconds, 0)) });
+    const best = curve.reduce((a, e) => (e.product > a.product ? e : a));
+    log(`greener-fair: ${v}: best validation mean over seeds ${designSeeds.join(",")} at epoch ${best.epoch} (BLEU-4 ${best.bleu4.toFixed(4)}, ROUGE-L ${best.rougeL.toFixed(4)})`);
+    if (!chosen || best.product > chosen.product) {
+      disposeAll(trained.values(), chosenTable);
+      chosen = { variant: v, epochs: best.epoch, product: best.product };
+      chosenTable = tab;
+      // every design seed's model at the chosen epoch
+      for (const t of runs.values()) if (best.epoch < maxEpochs) restore(t.model, t.snapshots.get(best.epoch)!);
+      trained = runs;
+    } else disposeAll(runs.values(), tab);
+    for (const t of runs.values()) t.snapshots.clear();
   }
-  log(`greener-fair: design chosen on validation: ${chosen!.variant}, ${chosen!.epochs} epoch(s)`);
-  for (const seed of seeds.slice(1)) {
-    trained.set(seed, trainOne(view, vectors, testMask, chosen!.variant, seed, chosen!.epochs, false, valPairs, trainPairs, o, training(`${chosen!.variant}, seed ${seed}`)));
+  log(`greener-fair: design chosen on validation (mean over seeds ${designSeeds.join(",")}): ${chosen!.variant}, ${chosen!.epochs} epoch(s)`);
+  for (const seed of seeds.slice(designSeeds.length)) {
+    trained.set(seed, trainOne(view, vectors, chosenTable!, chosen!.variant, seed, chosen!.epochs, false, valPairs, trainPairs, o, training(`${chosen!.variant}, seed ${seed}`)));
     finishUnit(`${chosen!.variant}, seed ${seed}`);
   }
   const seedRecords: Record_["greener_seeds"] = [];
@@ -373,7 +427,7 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
   const record: Record_ = {
     test_split_sealed: true,
     baselines: baseTuned,
-    greener_design: { variants: design, chosen: { variant: chosen!.variant, epochs: chosen!.epochs } },
+    greener_design: { seeds: designSeeds, variants: design, chosen: { variant: chosen!.variant, epochs: chosen!.epochs } },
     greener_seeds: seedRecords,
   };
   const tSel = performance.now();
@@ -409,8 +463,8 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
   const standinZTest = memoZ(fullBase.standin);
   for (const seed of seeds) {
     const t = trained.get(seed)!;
-    const testProfile = VARIANTS[t.variant].profile ? new ProfileFeatures(data, fullVectors) : null;
-    const sc = new GreenerScorer(t.model, data, t.table, testProfile ? (r, c) => testProfile.features(r, c) : undefined);
+    const testFeatures = pairFeaturesOf(t.variant, data, fullVectors).fn;
+    const sc = new GreenerScorer(t.model, data, t.table, testFeatures);
     sc.precompute(testPairs);
     const tuned = seedRecords.find((s) => s.seed === seed)!.ilp;
     gTop.push({ seed, m: pairMetricsOf(data, topKSelector(sc.scorer), testPairs, k) });
@@ -418,9 +472,9 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
     const fu = seedRecords.find((s) => s.seed === seed)!.fusion;
     if (fu) gFused.push({ seed, m: pairMetricsOf(data, ilpSelector(memoZ(fused(memoZ(sc.scorer), standinZTest, fu.weight)), fullVectors, solver, { solver: "bnb", topP, alpha: fu.ilp.alpha, lengthWeight: fu.ilp.lengthWeight }), testPairs, k) });
     t.model.dispose();
-    t.table.dispose();
     finishUnit(`seed ${seed}: test evaluation`);
   }
+  chosenTable!.table.dispose();
   const gv = `${chosen!.variant}, ${chosen!.epochs} epoch(s)`;
   addRow("greener-ilp", `GREENer (GAT + DCN; ${gv}), z-scored in the pair`, `ILP, α and λ per seed on validation: ${seedRecords.map((s) => `seed ${s.seed}: α ${s.ilp.alpha}, λ ${s.ilp.lengthWeight}`).join("; ")}`, gIlp);
   addRow("greener-topk", `GREENer (GAT + DCN; ${gv})`, "top-K", gTop);
@@ -451,7 +505,7 @@ export async function runGreenerFair(o: FairOptions): Promise<FairResult> {
       text: [
         "every choice on the validation pairs; the test split sealed (split_seal.ts) until the selection record was frozen, then read once",
         "baselines tuned with GREENer's grid: most popular and the TF-IDF-profile stand-in, each top-K and ILP with α and λ chosen on validation",
-        "GREENer design (variant, epochs) on validation top-K with the first seed; the other seeds train that design; α and λ per seed on validation",
+        `GREENer design (variant, epochs) on validation top-K, the mean over seeds ${designSeeds.join(", ")} (the models of those seeds are taken at the chosen epoch${designSeeds.length < seeds.length ? "; the other seeds train that design" : ""}); α and λ per seed on validation`,
         "ILP: scores z-scored within each pair for every scorer, then + λ·ln(#tokens), redundancy α·TF-IDF cosine, top 100, exact branch-and-bound",
         "best baseline per metric = the baseline row with the highest TEST value (strongest bar, picked after the fact)",
         "intervals: paired bootstrap over the test pairs (same resample for both sides), 95% percentile; GREENer side = mean over seeds",

@@ -6,34 +6,46 @@
 // which a fusion of the two exploits (bench greener-fair, "ensemble"). Here the model gets the
 // two cosines as inputs to its DCN scorer and learns how to weigh them.
 //
-// profile(user) = Σ of the user's training sentences' (unit) TF-IDF vectors, likewise for the
-// item (baselines.ts profiles, before normalisation). For a TRAINING pair the pair's own review
-// is left out of both sums (it is the answer; at test time it cannot be in them):
-//   cos(c, P − O) = (c·P − c·O) / sqrt(|P|² − 2 P·O + |O|²),  c unit,  O = Σ own sentences.
+// profile(user) = Σ of the user's training sentences' TF-IDF vectors, likewise for the item
+// (baselines.ts profiles, before normalisation). Two reviews are LEFT OUT of the profile a
+// candidate is compared with — the same rule for training, validation and test pairs, one code
+// path for all (issue 17: the first version left out only a training pair's own review, so in
+// training the positives lacked the self-similarity every other candidate had, and at test no
+// candidate lacked it):
+//  - the candidate's OWN review (the review its sentence comes from), when that review is in
+//    the profile: otherwise a candidate is compared partly with itself, and how much depends on
+//    how many reviews the profile has, not on what the sentence says;
+//  - the PAIR's review, when it is in the profile (only for a training pair: it is the answer,
+//    and at validation/test time the held-out review is never in a profile).
+// Computed from the full sums, without rebuilding a profile per candidate: with E the set of
+// left-out reviews, O_e = Σ of review e's sentence vectors, P the full sum and c the candidate,
+//   cos(c, P − Σ_E O_e) = (c·P − Σ_E c·O_e) / (|c| · sqrt(|P|² − 2 Σ_E P·O_e + Σ_E Σ_E O_e·O_f)).
+// P·O_e is cached per (profile, review); |E| ≤ 2. The vectors are words (SentenceVectors) or
+// phrases (phrase_vectors.ts, variant "profile-phrases"): the same rule for both.
 import { dot, type SparseVector } from "../../text/tfidf.js";
 import type { GreenerData } from "./prepare.js";
-import type { SentenceVectors } from "./baselines.js";
+
+/** Anything that gives a sentence's sparse vector: SentenceVectors (words), PhraseVectors (phrases). */
+export interface SentenceVectorSource {
+  vector(s: number): SparseVector;
+}
+
+type TermMap = Map<number, number>;
 
 /** Sum of sparse vectors as a map term → weight. */
-function sumMap(vs: readonly SparseVector[]): Map<number, number> {
-  const m = new Map<number, number>();
+function sumMap(vs: readonly SparseVector[]): TermMap {
+  const m: TermMap = new Map();
   for (const v of vs) for (let i = 0; i < v.idx.length; i++) m.set(v.idx[i], (m.get(v.idx[i]) ?? 0) + v.val[i]);
   return m;
 }
 
-function dotMap(v: SparseVector, m: Map<number, number>): number {
+function dotMap(v: SparseVector, m: TermMap): number {
   let s = 0;
   for (let i = 0; i < v.idx.length; i++) s += v.val[i] * (m.get(v.idx[i]) ?? 0);
   return s;
 }
 
-function normSq(m: Map<number, number>): number {
-  let s = 0;
-  for (const x of m.values()) s += x * x;
-  return s;
-}
-
-function dotMaps(a: Map<number, number>, b: Map<number, number>): number {
+function dotMaps(a: TermMap, b: TermMap): number {
   const [small, big] = a.size <= b.size ? [a, b] : [b, a];
   let s = 0;
   for (const [k, x] of small) s += x * (big.get(k) ?? 0);
@@ -42,37 +54,102 @@ function dotMaps(a: Map<number, number>, b: Map<number, number>): number {
 
 export const PROFILE_FEATURE_WIDTH = 2;
 
+type Side = "user" | "item";
+
+interface Profile {
+  /** P: Σ of the training sentences' vectors */
+  m: TermMap;
+  /** |P|² */
+  n2: number;
+  /** P·O_q per review q in the profile (memo) */
+  dotReview: Map<number, number>;
+}
+
+interface ReviewSum {
+  m: TermMap;
+  n2: number;
+}
+
 export class ProfileFeatures {
-  private readonly sums = { user: new Map<number, { m: Map<number, number>; n2: number }>(), item: new Map<number, { m: Map<number, number>; n2: number }>() };
+  private readonly profiles = { user: new Map<number, Profile>(), item: new Map<number, Profile>() };
+  private readonly reviewSums = new Map<number, ReviewSum>();
 
-  constructor(private readonly data: GreenerData, private readonly vectors: SentenceVectors) {}
+  constructor(private readonly data: GreenerData, private readonly vectors: SentenceVectorSource) {}
 
-  private profile(of: "user" | "item", id: number): { m: Map<number, number>; n2: number } {
-    let p = this.sums[of].get(id);
+  private profile(of: Side, id: number): Profile {
+    let p = this.profiles[of].get(id);
     if (!p) {
       const m = sumMap(this.data.trainingSentences(of, id).map((s) => this.vectors.vector(s)));
-      this.sums[of].set(id, (p = { m, n2: normSq(m) }));
+      this.profiles[of].set(id, (p = { m, n2: dotMaps(m, m), dotReview: new Map() }));
     }
     return p;
   }
 
-  /** [n × 2] row-major: (cos to the user profile, cos to the item profile) per candidate of review r's pair. */
+  /** O_q: Σ of review q's sentence vectors (q is a training review here: it is in a profile). */
+  private reviewSum(q: number): ReviewSum {
+    let o = this.reviewSums.get(q);
+    if (!o) {
+      const m = sumMap(this.data.sentencesOf(q).map((s) => this.vectors.vector(s)));
+      this.reviewSums.set(q, (o = { m, n2: dotMaps(m, m) }));
+    }
+    return o;
+  }
+
+  /** Whether review q's sentences are in the profile of `of` `id` (a training review of that user / item). */
+  private inProfile(of: Side, id: number, q: number): boolean {
+    return this.data.reviewSplit[q] === 0 && (of === "user" ? this.data.reviewUser[q] : this.data.reviewItem[q]) === id;
+  }
+
+  private dotReview(p: Profile, q: number): number {
+    let d = p.dotReview.get(q);
+    if (d === undefined) p.dotReview.set(q, (d = dotMaps(p.m, this.reviewSum(q).m)));
+    return d;
+  }
+
+  /** The reviews left out of the profile `of` `id` for a candidate of review q in review r's pair. */
+  leftOut(of: Side, id: number, r: number, q: number): number[] {
+    const out: number[] = [];
+    if (this.inProfile(of, id, r)) out.push(r);
+    if (q !== r && this.inProfile(of, id, q)) out.push(q);
+    return out;
+  }
+
+  /**
+   * [n × 2] row-major: (cos to the user profile, cos to the item profile) per candidate of review
+   * r's pair, each profile without the candidate's own review and without r (see the header).
+   * The same function for training, validation and test pairs.
+   */
   features(r: number, candidates: ArrayLike<number>): Float32Array {
-    const own = this.data.reviewSplit[r] === 0 ? sumMap(this.data.sentencesOf(r).map((s) => this.vectors.vector(s))) : null;
+    const ids: [Side, number][] = [["user", this.data.reviewUser[r]], ["item", this.data.reviewItem[r]]];
+    const profiles = ids.map(([of, id]) => this.profile(of, id));
     const out = new Float32Array(candidates.length * PROFILE_FEATURE_WIDTH);
-    const sides = [this.profile("user", this.data.reviewUser[r]), this.profile("item", this.data.reviewItem[r])];
-    // |P − O|² by expansion; a profile that was only the own review leaves round-off: treat as empty
-    const norms = sides.map((p) => {
-      const n2 = own ? p.n2 - 2 * dotMaps(p.m, own) + normSq(own) : p.n2;
-      return n2 > 1e-9 * Math.max(1, p.n2) ? Math.sqrt(n2) : 0;
-    });
+    // per candidate review q and side: the left-out reviews and the remaining profile's norm
+    const perReview = new Map<number, { left: number[]; norm: number }[]>();
     for (let c = 0; c < candidates.length; c++) {
-      const v = this.vectors.vector(candidates[c]);
+      const s = candidates[c];
+      const q = this.data.sentenceReview[s];
+      let sides = perReview.get(q);
+      if (!sides) {
+        sides = ids.map(([of, id], k) => {
+          const p = profiles[k];
+          const left = this.leftOut(of, id, r, q);
+          let n2 = p.n2;
+          for (const e of left) n2 -= 2 * this.dotReview(p, e);
+          for (const e of left) for (const f of left) n2 += e === f ? this.reviewSum(e).n2 : dotMaps(this.reviewSum(e).m, this.reviewSum(f).m);
+          // a profile that was only the left-out reviews leaves round-off: treat it as empty
+          return { left, norm: n2 > 1e-9 * Math.max(1, p.n2) ? Math.sqrt(n2) : 0 };
+        });
+        perReview.set(q, sides);
+      }
+      const v = this.vectors.vector(s);
       const nv = Math.sqrt(dot(v, v));
-      sides.forEach((p, k) => {
-        const num = dotMap(v, p.m) - (own ? dotMap(v, own) : 0);
-        out[c * PROFILE_FEATURE_WIDTH + k] = norms[k] > 0 && nv > 0 ? num / (norms[k] * nv) : 0;
-      });
+      for (let k = 0; k < PROFILE_FEATURE_WIDTH; k++) {
+        const { left, norm } = sides[k];
+        if (norm === 0 || nv === 0) continue; // out is zero-initialised: an empty profile gives 0
+        let num = dotMap(v, profiles[k].m);
+        for (const e of left) num -= dotMap(v, this.reviewSum(e).m);
+        out[c * PROFILE_FEATURE_WIDTH + k] = num / (norm * nv);
+      }
     }
     return out;
   }
