@@ -69,3 +69,15 @@ export function twoOptGainFeatures(coords: Float64Array, tours: Int32Array, B: n
   const s = Math.sqrt(n);
   return twoOptGains(coords, tours, B, n).map((v) => v * s);
 }
+
+/**
+ * The immediate reward r(s, a) of every move in the trainer's units (objective decrease / n), for the
+ * residual Q-form (Q = r + learned remainder; "we", bench/results/cop.md): Max-Cut [B·n] the exact flip
+ * gains over the network graph (= the objective matrix); TSP [B·n·n] the 2-opt gains on the network's
+ * coordinates (exact for uniform instances, unrounded and rescaled for TSPLIB). Invalid TSP slots are 0.
+ */
+export function immediateRewards(problem: "maxcut" | "tsp", g: CopGraphBatch, solution: Int32Array, coords?: Float64Array): Float64Array {
+  const n = g.n;
+  const raw = problem === "maxcut" ? flipGains(g, solution).gain : twoOptGains(coords!, solution, g.batch, n);
+  return raw.map((v) => v / n);
+}

@@ -48,6 +48,8 @@ export interface CopTrainOptions {
   epsDecay?: number;
   /** Q-network inputs include the environment's move gains (default true for maxcut / tsp; kcut: false). false = the spec's network, the ablation. */
   gains?: boolean;
+  /** Residual Q-form: Q = immediate reward + network output, W0 starting at 0 (maxcut / tsp; default false). */
+  residual?: boolean;
   /** TSP graphs keep the K nearest neighbours when n > K (default 50). */
   knn?: number;
   seed?: number;
@@ -197,7 +199,8 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
   const graphOpts = { knn: knn !== undefined && n > knn ? knn : undefined };
 
   const gains = opts.gains ?? problem !== "kcut";
-  const pair = new DqnPair((s) => new LsdqnQNet({ problem, k, hidden: opts.hidden ?? 64, rounds: opts.rounds ?? 3, seed: s, gains }), seed);
+  const residual = !!opts.residual;
+  const pair = new DqnPair((s) => new LsdqnQNet({ problem, k, hidden: opts.hidden ?? 64, rounds: opts.rounds ?? 3, seed: s, gains, residual }), seed);
   pair.sync();
   const optim = new Adam(pair.online.parameters(), { lr: opts.lr ?? 1e-4 });
   let step = 0, updates = 0, resumedFrom = 0;
@@ -216,6 +219,7 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
     const e = extra as CheckpointExtra;
     if (e.problem !== problem || e.n !== n) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} is for ${e.problem} n=${e.n}, not ${problem} n=${n}`);
     if ((e.gains ?? false) !== gains) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} was trained with gains ${e.gains ?? false}, not ${gains}`);
+    if ((e.residual ?? false) !== residual) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} was trained with residual ${e.residual ?? false}, not ${residual}`);
     if (e.envBatch !== undefined && e.envBatch !== envBatch) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} acted with envBatch ${e.envBatch}, not ${envBatch}`);
     step = resumedFrom = e.step;
     updates = e.updates;
@@ -238,7 +242,7 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
     if (!ckpt) return;
     fs.mkdirSync(path.dirname(path.resolve(ckpt)), { recursive: true });
     const live: LiveState | null = env ? { round: liveRound, env: envStateJson(env.snapshot()), nstep: acc.map((a) => a.save()) } : null;
-    const extra: CheckpointExtra = { step, updates, problem, n, k, family, seed, envBatch, gains, round, losses, early, replay: replay.save(), live };
+    const extra: CheckpointExtra = { step, updates, problem, n, k, family, seed, envBatch, gains, residual, round, losses, early, replay: replay.save(), live };
     saveCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null, extra });
   };
 
@@ -352,7 +356,7 @@ interface LiveState {
 
 interface CheckpointExtra {
   step: number; updates: number; problem: string; n: number; k: number; family: string; seed: number;
-  envBatch?: number; gains?: boolean; round?: number; losses: number[]; early?: number[]; replay: { at: number; items: StoredTransition[] }; live: LiveState | null;
+  envBatch?: number; gains?: boolean; residual?: boolean; round?: number; losses: number[]; early?: number[]; replay: { at: number; items: StoredTransition[] }; live: LiveState | null;
 }
 
 function envStateJson(s: CopEnvState): Record<string, number[] | null> {
