@@ -1,7 +1,8 @@
 // The residual Q-form (QNetOptions.residual: Q = immediate reward + network output, W0 starting at 0)
 // and the tabu guard of lsdqnSearch (option tabu). Checked here:
-// - the residual equals the environment's exact move gains / n: Q_residual − Q of the same parameters
-//   without the residual = CopEnv.moveGains() / n after every move of random episodes (float64);
+// - the residual equals the environment's exact move gains in size-free units: Q_residual − Q of the same
+//   parameters without the residual = CopEnv.moveGains() / rewardUnit after every move of random episodes
+//   (float64; rewardUnit: Max-Cut mean Σ_u|w_uv| recomputed here, TSP 1/√n);
 // - an untrained residual network (W0 = 0) acts exactly as greedy: its greedy-in-Q episodes reach the
 //   same best objective as maxcutGreedy / best-improvement twoOpt from the same starts, and each action
 //   is the best-gain move (stop when none improves);
@@ -36,8 +37,16 @@ const copyParams = (from, to) => to.loadStateDict(from.stateDict());
 
 for (const problem of ["maxcut", "tsp"]) {
   for (const n of [11, 16]) {
-    test(`${problem} n=${n}: Q_residual − Q_plain = environment move gains / n after every move (float64)`, (t) => {
+    test(`${problem} n=${n}: Q_residual − Q_plain = environment move gains / reward unit after every move (float64)`, (t) => {
       const B = 3, { m, coords } = instances(problem, B, n, 70 + n);
+      // The unit from scratch: Max-Cut Σ_{i≠j} |w_ij| / n per instance, TSP 1/√n.
+      const unit = Array.from({ length: B }, (_, b) => {
+        if (problem === "tsp") return 1 / Math.sqrt(n);
+        let s = 0;
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) s += Math.abs(m[b * n * n + i * n + j]);
+        return s / n;
+      });
+      unit.forEach((u, b) => t.true(Math.abs(u - lsdqn.rewardUnit(problem, m.subarray(b * n * n, (b + 1) * n * n), n)) < 1e-12));
       const res = new lsdqn.LsdqnQNet({ problem, hidden: 8, rounds: 2, dtype: "float64", seed: 3, gains: true, residual: true });
       const plain = new lsdqn.LsdqnQNet({ problem, hidden: 8, rounds: 2, dtype: "float64", seed: 3, gains: true });
       t.true(Array.from(res.w0.toTypedArray()).every((x) => x === 0), "W0 starts at zero");
@@ -61,7 +70,7 @@ for (const problem of ["maxcut", "tsp"]) {
           for (let b = 0; b < B; b++)
             for (let a = 0; a < A; a++) {
               if (problem === "tsp") { const i = Math.floor(a / n), j = a % n; if (!(i < j) || (i === 0 && j === n - 1)) continue; }
-              worst = Math.max(worst, Math.abs(qr.moves[b * A + a] - qp.moves[b * A + a] - gains[b * A + a] / n));
+              worst = Math.max(worst, Math.abs(qr.moves[b * A + a] - qp.moves[b * A + a] - gains[b * A + a] / unit[b]));
               checked++;
             }
           const act = new Int32Array(B);
@@ -72,7 +81,7 @@ for (const problem of ["maxcut", "tsp"]) {
           env.step(act);
         }
         t.true(checked > 100);
-        t.true(worst < 1e-12, `worst |Q_res − Q_plain − gain/n| = ${worst}`);
+        t.true(worst < 1e-12, `worst |Q_res − Q_plain − gain/unit| = ${worst}`);
       } finally {
         env.dispose(); g.dispose(); res.dispose(); plain.dispose();
       }

@@ -23,8 +23,8 @@
 // the move's features, so the O(d)-per-move cost of the 2-opt decomposition holds. The stop action
 // gets no gain term (its H_a = 0). Without the option the network is the spec's, as printed.
 // Residual Q-form (option `residual`, "we", bench/results/cop.md): Q(s, a) = r(s, a) + the network's
-// output, r the move's exact immediate reward in the trainer's units (objective decrease / n;
-// model/gain_features.ts immediateRewards), stop r = 0. So the network learns only the discounted
+// output, r the move's exact immediate reward in size-free units (objective decrease / rewardUnit, the
+// trainer's units for a residual net; model/gain_features.ts immediateRewards), stop r = 0. So the network learns only the discounted
 // future part (the N-step target minus r). W0 starts at zero: the untrained network's greedy policy is
 // then exactly the best-gain move while one improves, else stop (greedy Max-Cut, best-improvement 2-opt).
 import { Tensor } from "../../../tensor/tensor.js";
@@ -155,7 +155,7 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     const mu = reshape(this.embed(g, x), [B, n, this.d]);
     const q = this.problem === "tsp" ? this.tspReadout(mu, solution, gain) : this.problem === "maxcut" ? this.flipReadout(mu, solution, gain) : this.swapReadout(mu, solution);
     if (!this.residual) return q;
-    const r = immediateRewards(this.problem as "maxcut" | "tsp", g, solution, coords);
+    const r = gain ?? immediateRewards(this.problem as "maxcut" | "tsp", g, solution, coords);
     return { moves: add(q.moves, tensor(r, { dtype: q.moves.dtype, shape: [...q.moves.shape] })), stop: q.stop };
   }
 

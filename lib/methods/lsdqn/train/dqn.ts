@@ -14,6 +14,7 @@ import { Rng, hash2 } from "../../../prng.js";
 import { CopEnv, type CopEnvState, type CopProblem } from "../env/cop_env.js";
 import { CopGraphBatch } from "../model/cop_graph.js";
 import { LsdqnQNet } from "../model/qnet.js";
+import { rewardUnit } from "../model/gain_features.js";
 import { uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, randomSpins, randomEqualLabels, randomTour, instanceRng, type DenseInstance } from "../io/generators.js";
 import { ReplayBuffer, NStep, type Transition, type StoredTransition } from "./replay.js";
 import { moveCount, greedyAction, randomAction, envAction } from "./moves.js";
@@ -253,11 +254,15 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
   const before = yield* greedyEpisodeSteps(pair.online, val, n, k, 99, knn, "valid", 0);
   const stepRng = (s: number) => new Rng(hash2(hash2(seed, 0x57e9), s));
 
+  // Reward units: objective decrease / n, or for a residual net the size-free unit of its immediate
+  // reward term (gain_features.ts rewardUnit), so that Q − r is in the same units at every n.
+  let unit = new Float64Array(envBatch).fill(n);
   const openRound = (r: number) => {
     env?.dispose();
     g?.dispose();
     liveRound = r;
     cur = roundBatch(r);
+    unit = Float64Array.from(cur.insts, (x) => (residual ? rewardUnit(problem as "maxcut" | "tsp", x.matrix, n) : n));
     env = new CopEnv({ problem, batch: envBatch, n, k: problem === "kcut" ? k : undefined, matrix: cur.matrix });
     g = new CopGraphBatch(cur.matrix, envBatch, n, graphOpts);
     acc = Array.from({ length: envBatch }, () => new NStep(nStep, gamma));
@@ -304,7 +309,7 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
       const next = env!.readSolution(), done1 = env!.readDone();
       for (let b = 0; b < envBatch; b++) {
         if (done0[b]) continue;
-        acc[b].add(sol.slice(b * n, (b + 1) * n), qa[b], reward[b] / n, next.slice(b * n, (b + 1) * n), !!done1[b], (t) =>
+        acc[b].add(sol.slice(b * n, (b + 1) * n), qa[b], reward[b] / unit[b], next.slice(b * n, (b + 1) * n), !!done1[b], (t) =>
           replay.push({ ...t, matrix: cur!.insts[b].matrix, coords: cur!.insts[b].coords, round: liveRound, row: b }));
       }
       step++;
