@@ -20,7 +20,7 @@ import { CopEnv, tspDistances } from "../methods/lsdqn/env/cop_env.js";
 import { CopGraphBatch } from "../methods/lsdqn/model/cop_graph.js";
 import { noGradOps, tidy } from "../methods/lsdqn/train/ops.js";
 import { cutGraph, maxcutExact, maxcutGreedy, maxcutRandom, maxcutTabu, type CutGraph, type SearchResult } from "../methods/lsdqn/baselines/maxcut.js";
-import { farthestInsertion, nearestNeighbour, tourLength, tspRandom, twoOpt } from "../methods/lsdqn/baselines/tsp.js";
+import { farthestInsertion, nearestNeighbour, tourLength, tspRandom, twoOpt, twoOptTabu } from "../methods/lsdqn/baselines/tsp.js";
 import { uniformPoints, erdosRenyi, barabasiAlbert, randomSpins, randomTour, instanceRng, type DenseInstance } from "../methods/lsdqn/io/generators.js";
 import { readEcoSet } from "../methods/lsdqn/io/eco.js";
 import { readGset, denseWeights, readBestKnown } from "../methods/lsdqn/io/gset.js";
@@ -57,6 +57,14 @@ export interface CopProtocol {
   features?: "gain" | "plain";
   /** Training settings that replace `train` / `lr` for the gain network (chosen on generated graphs: bench/results/cop.md). */
   gain?: Partial<Pick<CopProtocol, "train" | "lr">>;
+  /** LS-DQN's Q-form: "full" (the network is Q) or "residual" (Q = exact immediate reward + network; "we", bench/results/cop.md). */
+  qForm?: "full" | "residual";
+  /** Training settings that replace `train` / `lr` for the residual network (chosen on generated graphs: bench/results/cop.md). */
+  residual?: Partial<Pick<CopProtocol, "train" | "lr">>;
+  /** LS-DQN's evaluation guard: "tabu" (no stop; recent moves barred unless aspiration; Max-Cut: the table's tabu tenure; TSP: tspTenure·n) or "none" (the spec's). */
+  guard?: "none" | "tabu";
+  /** TSP guard tenure as a fraction of n (chosen on generated uniform instances), also the 2opt-tabu baseline's. */
+  tspTenure?: number;
 }
 
 export const RECORD: CopProtocol = {
@@ -133,7 +141,7 @@ function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number
 }
 
 /** Every Max-Cut method on one instance: cuts (larger better). */
-function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean) {
+function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guard = false) {
   const g = cutGraph(w, n), cut = (o: number) => g.total - o;
   const run = (f: (s: Int32Array) => SearchResult) => {
     const [per, sec] = timeIt(() => starts.map((s) => cut(f(s).best)));
@@ -146,7 +154,7 @@ function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: In
     tabu: run((s) => maxcutTabu(g, s, 2 * n, tenure)),
   };
   const lsdqn = nets.map((net) => {
-    const o = lsdqnSearch(net, { n, matrix: w }, starts);
+    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guard ? tenure : undefined });
     return outcome(Array.from(o.best, cut), o.seconds, false);
   });
   const ex = exact ? cut(maxcutExact(g).best) : null;
@@ -191,7 +199,7 @@ function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[])
     let last = 0;
     const r = trainCop({
       problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr[family], envBatch: p.envBatch,
-      gains: p.features === "gain",
+      gains: p.features === "gain", residual: p.qForm === "residual",
       onProgress: (q) => {
         if (q.step - last >= Math.max(1, Math.floor(cfg.steps / 4)) || q.step === q.steps) {
           last = q.step;
@@ -253,7 +261,7 @@ function tableA(p: CopProtocol, nets: LsdqnQNet[]) {
     const per = [], refs: number[] = [];
     for (let i = 0; i < graphs; i++) {
       const x = gen(i);
-      const r = maxcutMethods(nets, x.matrix, n, startsFor(n, starts, hash2(0xa1, i)), tune.tenure, i, n <= 20);
+      const r = maxcutMethods(nets, x.matrix, n, startsFor(n, starts, hash2(0xa1, i)), tune.tenure, i, n <= 20, p.guard === "tabu");
       const bestFound = Math.max(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best));
       refs.push(r.exact ?? bestFound);
       per.push(r);
@@ -274,7 +282,7 @@ function tableB(p: CopProtocol, netsEr: LsdqnQNet[], netsBa: LsdqnQNet[]) {
     tenures.push({ set, ...tune });
     const per = [], refs: number[] = [];
     for (let i = 0; i < Math.min(graphs, eco.graphs.length); i++) {
-      per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false));
+      per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false, p.guard === "tabu"));
       refs.push(eco.cuts[i]);
     }
     out.push(...rows("set", set, refs, per, p.seeds).map((row) => ({ ...row, graphs: per.length, starts, model: er ? "trained on ER" : "trained on BA", reference: "ECO-DQN's opts/cuts file" })));
@@ -293,7 +301,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
   const tenure = Math.max(1, Math.round((tune.tenure / 200) * 800));
   for (const name of p.tableC.graphs) {
     const wg = readGset(path.join(dir, "graphs", name)), n = wg.n, w = denseWeights(wg), ref = known.get(name)!;
-    const r = maxcutMethods(nets, w, n, startsFor(n, p.tableC.starts, hash2(0xc1, n)), tenure, 1, false);
+    const r = maxcutMethods(nets, w, n, startsFor(n, p.tableC.starts, hash2(0xc1, n)), tenure, 1, false, p.guard === "tabu");
     for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, ratio: r4(r.res[m].best / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
     const rs = r.lsdqn.map((o) => o.best / ref);
     out.push({ graph: name, method: "lsdqn", ratio: r4(mean(rs)), ratio_sd: r4(sd(rs)), ratio_seeds: rs.map(r4), cut_seeds: r.lsdqn.map((o) => o.best), seconds: r4(mean(r.lsdqn.map((o) => o.seconds))), best_known: ref });
@@ -304,7 +312,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
 }
 
 /** TSP methods on one instance: lengths (smaller better). */
-function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float64Array, coords: Float64Array, R: number, seed: number) {
+function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float64Array, coords: Float64Array, R: number, seed: number, tabu?: number) {
   const starts = startsFor(n, R, hash2(0xd1, seed), true);
   const firsts = starts.map((s) => s[0]);
   const run = (f: (s: Int32Array, r: number) => number) => {
@@ -318,13 +326,17 @@ function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float
     farthest: run((_, r) => tourLength(d, n, farthestInsertion(d, n, firsts[r]))),
     "2opt": run((s) => twoOpt(d, n, s, 2 * n).best),
     "2opt-farthest": run((_, r) => twoOpt(d, n, farthestInsertion(d, n, firsts[r]), 2 * n).best),
+    // With LS-DQN's tabu guard: the same guard on plain 2-opt (= the untrained residual network).
+    ...(tabu !== undefined ? { "2opt-tabu": run((s) => twoOptTabu(d, n, s, 2 * n, tabu).best) } : {}),
   };
   const lsdqn = nets.map((net) => {
-    const o = lsdqnSearch(net, { n, matrix: d, graph: graphD, coords }, starts);
+    const o = lsdqnSearch(net, { n, matrix: d, graph: graphD, coords }, starts, { tabu });
     return outcome(Array.from(o.best), o.seconds, true);
   });
   return { res, lsdqn };
 }
+
+const tspTabu = (p: CopProtocol, n: number) => (p.guard === "tabu" ? Math.max(1, Math.round((p.tspTenure ?? 0.1) * n)) : undefined);
 
 function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
   const out: Row[] = [];
@@ -337,7 +349,7 @@ function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
       for (const name of names) {
         const inst = readTsp(path.join(dir, `${name}.tsp`)), n = inst.n;
         const d = tspDistances(inst.coords, 1, n, true), unit = unitSquare(inst.coords), gd = tspDistances(unit, 1, n, false);
-        per.push(tspMethods(nets, d, n, gd, unit, p.tableD.starts, n));
+        per.push(tspMethods(nets, d, n, gd, unit, p.tableD.starts, n, tspTabu(p, n)));
         refs.push(sol.get(name)!);
       }
       out.push(...rows("group", group, refs, per, p.seeds).map((row) => ({ ...row, instances: names, starts: p.tableD.starts, reference: "TSPLIB optimum (solutions)" })));
@@ -348,7 +360,7 @@ function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
     const per = [], refs: number[] = [];
     for (let i = 0; i < count; i++) {
       const x = uniformPoints(n, instanceRng(0xd0, i));
-      const r = tspMethods(nets, x.matrix, n, x.matrix, x.coords!, p.tableD.starts, i);
+      const r = tspMethods(nets, x.matrix, n, x.matrix, x.coords!, p.tableD.starts, i, tspTabu(p, n));
       refs.push(Math.min(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best)));
       per.push(r);
     }
@@ -423,6 +435,12 @@ export interface BenchCopOptions {
   features?: "gain" | "plain";
   /** Run only these tables (default all); the file is then cop-<date>-<features>-<stages>.json. Models are trained only for them. */
   only?: CopStage[];
+  /** Q-form: "full" (default; the network is Q) or "residual" (Q = immediate reward + network). */
+  qForm?: "full" | "residual";
+  /** Evaluation guard: "none" (default; the spec's greedy-in-Q with stop) or "tabu". */
+  guard?: "none" | "tabu";
+  /** Appended to the file name (cop-<date>-<features>[-residual][-tabu][-<stages>]-<tag>.json). */
+  tag?: string;
   out?: string | null;
   command?: string;
 }
@@ -433,13 +451,19 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   if (opts.gset) for (const g of opts.gset) if (!/^G\d+$/.test(g)) throw new RangeError(`recforge: bench cop: --gset takes names like G1,G2, got ${JSON.stringify(g)}`);
   const features = opts.features ?? "gain";
   if (features !== "gain" && features !== "plain") throw new RangeError(`recforge: bench cop: features must be gain or plain, got ${JSON.stringify(features)}`);
+  const qForm = opts.qForm ?? "full", guard = opts.guard ?? "none";
+  if (qForm !== "full" && qForm !== "residual") throw new RangeError(`recforge: bench cop: q-form must be full or residual, got ${JSON.stringify(qForm)}`);
+  if (guard !== "none" && guard !== "tabu") throw new RangeError(`recforge: bench cop: guard must be none or tabu, got ${JSON.stringify(guard)}`);
+  if (opts.tag !== undefined && !/^[A-Za-z0-9_.]+$/.test(opts.tag)) throw new RangeError(`recforge: bench cop: tag takes letters, digits, _ and ., got ${JSON.stringify(opts.tag)}`);
   const withFeatures = features === "gain" && base.gain ? { ...base, ...base.gain } : base;
-  const p: CopProtocol = { ...withFeatures, features, ...(opts.gset ? { tableC: { ...base.tableC, graphs: opts.gset } } : {}) };
+  const withForm = qForm === "residual" && base.residual ? { ...withFeatures, ...base.residual } : withFeatures;
+  const p: CopProtocol = { ...withForm, features, qForm, guard, ...(opts.gset ? { tableC: { ...base.tableC, graphs: opts.gset } } : {}) };
   delete (p as { gain?: unknown }).gain;
+  delete (p as { residual?: unknown }).residual;
   const t0 = performance.now();
   const only = new Set<CopStage>(opts.only ?? COP_STAGES);
   for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
-  const part = `-${features}` + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "");
+  const part = `-${features}` + (qForm === "residual" ? "-residual" : "") + (guard === "tabu" ? "-tabu" : "") + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "") + (opts.tag ? `-${opts.tag}` : "");
   const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by
@@ -469,14 +493,16 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   (result.protocol as Record<string, unknown>).features_note = features === "gain"
     ? "LS-DQN's Q-network gets the environment's move gains as inputs (bench/results/cop.md, 'gain features'): Max-Cut x_v = [one-hot label; gain(v) / mean weighted degree] and w_g·gain added to W2 H_a of each flip; TSP w_g·(2-opt gain · √n) added to W2 H_a of each move (coordinates in the unit square). Training n / steps / lr of the gain networks (protocol.train, protocol.lr) chosen with scripts/lsdqn-select.mjs on generated graphs only."
     : "LS-DQN's Q-network is the spec's as printed (coordinates / one-hot labels only): the ablation of the gain features.";
+  if (qForm === "residual") (result.protocol as Record<string, unknown>).q_form_note = "Residual Q-form ('we'): Q(s, a) = r(s, a) + network output, r the move's exact immediate reward in size-free units (Max-Cut gain / mean weighted degree; TSP 2-opt gain · √n on unit-square coordinates), stop r = 0; W0 starts at 0, so the untrained network is greedy / best-improvement 2-opt, and the trainer's rewards use the same units (the network learns the N-step target minus r).";
+  if (guard === "tabu") (result.protocol as Record<string, unknown>).guard_note = "Tabu guard at evaluation ('we', beyond the spec): LS-DQN never takes the stop action and may not repeat a move made in the last `tenure` steps unless it beats the episode's best (aspiration); Max-Cut tenure = the table's tabu tenure (tuned on generated graphs), TSP tenure = round(tspTenure · n), also used by the 2opt-tabu baseline. With the untrained residual network this is exactly the tabu baseline (Max-Cut) / 2opt-tabu (TSP); tested.";
   result.only = [...only];
   const need = (...st: CopStage[]) => st.some((x) => only.has(x));
   const train = (family: CopFamily | "tsp", ok: boolean) => (ok ? trainModels(p, family, p.seeds) : []);
   const points = train("points", need("A", "speed")), er = train("er", need("B", "C")), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
   result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);
-  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain" });
-  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain" });
+  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain", residual: p.qForm === "residual" });
+  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain", residual: p.qForm === "residual" });
   try {
     result.learning_check = [
       ...(points.length ? [heldOut(nets(points), "points", p.train.points.n, untrained)] : []),

@@ -148,6 +148,27 @@ test("maxcut: with the tabu guard the untrained residual network is the tabu bas
   }
 });
 
+test("tsp: with the tabu guard the untrained residual network is tabu 2-opt (twoOptTabu, same tenure)", (t) => {
+  for (const [n, tenure] of [[13, 4], [20, 7]]) {
+    const { insts } = instances("tsp", 2, n, 50 + n);
+    const net = new lsdqn.LsdqnQNet({ problem: "tsp", hidden: 8, rounds: 2, dtype: "float64", seed: 2, gains: true, residual: true });
+    try {
+      for (const x of insts) {
+        const rng = new Rng(n), starts = Array.from({ length: 3 }, () => lsdqn.randomTour(n, rng));
+        const o = lsdqnSearch(net, { n, matrix: x.matrix, coords: x.coords }, starts, { tabu: tenure });
+        starts.forEach((s, r) => {
+          const ref = T.twoOptTabu(x.matrix, n, s, 2 * n, tenure);
+          t.true(Math.abs(o.best[r] - ref.best) < 1e-9, `n ${n} start ${r}: ${o.best[r]} vs ${ref.best}`);
+          t.true(ref.best <= T.twoOpt(x.matrix, n, s, 2 * n).best + 1e-9, "tabu 2-opt is never worse than 2-opt on the same budget here");
+        });
+      }
+    } finally {
+      net.dispose();
+    }
+  }
+  t.throws(() => T.twoOptTabu(new Float64Array(9), 3, Int32Array.of(0, 1, 2), 3, -1), { instanceOf: RangeError, message: /tenure/ });
+});
+
 test("guardedAction: barred moves are skipped unless they beat the best; never stop; all barred → plain argmax", (t) => {
   const q = [5, 4, 3], gain = [-1, -1, -1]; // every move worsens obj 10 (best 10): no aspiration
   t.is(guardedAction("maxcut", 3, [1, 1, 1], q, [10, 0, 0], 0, gain, 10, 10), 1); // 0 barred, no aspiration

@@ -33,6 +33,8 @@ export interface SearchOptions {
   knn?: number;
   /** Tabu guard tenure (Max-Cut / TSP): no stop, recently made moves barred unless they beat the best (default: off). */
   tabu?: number;
+  /** Residual networks: Q = r + λ · network output during this search (default the net's remainderScale, 1). */
+  remainderScale?: number;
 }
 
 export interface SearchOutcome {
@@ -54,6 +56,11 @@ export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32A
   const tenure = opts.tabu;
   if (tenure !== undefined && !(Number.isInteger(tenure) && tenure >= 0)) throw new RangeError(`recforge: lsdqnSearch: tabu must be an integer >= 0, got ${tenure}`);
   if (tenure !== undefined && problem === "kcut") throw new RangeError("recforge: lsdqnSearch: the tabu guard exists for maxcut and tsp, not kcut");
+  const lam = opts.remainderScale;
+  if (lam !== undefined && !(Number.isFinite(lam) && lam >= 0)) throw new RangeError(`recforge: lsdqnSearch: remainderScale must be a finite number >= 0, got ${lam}`);
+  if (lam !== undefined && !net.residual) throw new RangeError("recforge: lsdqnSearch: remainderScale needs a residual network");
+  const lam0 = net.remainderScale;
+  if (lam !== undefined) net.remainderScale = lam;
   const t0 = performance.now();
   const rep = (m: Float64Array) => {
     const out = new Float64Array(R * m.length);
@@ -94,6 +101,7 @@ export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32A
     }
     return { best: env.readBestObjective(), moves: env.readSteps(), evaluations, seconds: (performance.now() - t0) / 1000 };
   } finally {
+    net.remainderScale = lam0;
     env.dispose();
     g.dispose();
   }

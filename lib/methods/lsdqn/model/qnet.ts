@@ -72,6 +72,11 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
   readonly inDim: number;
   readonly gains: boolean;
   readonly residual: boolean;
+  /**
+   * Residual only, evaluation only: Q = r + λ · network output (default 1 = the trained Q). λ is a search
+   * setting chosen on generated graphs (lsdqnSearch's remainderScale), not a parameter; λ = 0 is greedy.
+   */
+  remainderScale = 1;
   /** w_g [d]: the gain's direction in W2 H_a (gains only). */
   readonly wg: Tensor | null;
   readonly theta0: Tensor; readonly theta1: Tensor; readonly theta2: Tensor; readonly theta3: Tensor;
@@ -156,7 +161,9 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     const q = this.problem === "tsp" ? this.tspReadout(mu, solution, gain) : this.problem === "maxcut" ? this.flipReadout(mu, solution, gain) : this.swapReadout(mu, solution);
     if (!this.residual) return q;
     const r = gain ?? immediateRewards(this.problem as "maxcut" | "tsp", g, solution, coords);
-    return { moves: add(q.moves, tensor(r, { dtype: q.moves.dtype, shape: [...q.moves.shape] })), stop: q.stop };
+    const lam = this.remainderScale;
+    const [fm, fs] = lam === 1 ? [q.moves, q.stop] : [q.moves.mul(lam), q.stop.mul(lam)];
+    return { moves: add(fm, tensor(r, { dtype: q.moves.dtype, shape: [...q.moves.shape] })), stop: fs };
   }
 
   /** W2 H_a plus, with gains, w_g · gain_a: act [B, A, d], gain [B·A]. */
