@@ -155,6 +155,7 @@ export const COMMANDS: Command[] = [
       f("eps-decay", "number", "fraction of the steps over which ε decays", { default: 0.5, min: 0 }),
       f("seed", "integer", "seed", { default: 1 }),
       f("features", "enum", "Q-network inputs: gain (labels / coordinates plus the environment's move gains) or plain (the spec's network, the ablation); kcut is always plain", { values: ["gain", "plain"], default: "gain" }),
+      f("q-form", "enum", "Q = the network (full) or exact immediate reward + network (residual; maxcut, tsp)", { values: ["full", "residual"], default: "full" }),
       f("checkpoint", "string", "save every --checkpoint-every steps and at the end", { arg: "FILE" }),
       f("checkpoint-every", "integer", "steps between checkpoints", { min: 1 }),
       f("resume", "boolean", "continue from --checkpoint"),
