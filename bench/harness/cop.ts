@@ -65,6 +65,8 @@ export interface CopProtocol {
   guard?: "none" | "tabu";
   /** TSP guard tenure as a fraction of n (chosen on generated uniform instances), also the 2opt-tabu baseline's. */
   tspTenure?: number;
+  /** Residual nets: remainder scale λ per model family at evaluation (Q = r + λ f; chosen on generated graphs; default 1). */
+  lambda?: { points: number; er: number; ba: number; tsp: number };
 }
 
 export const RECORD: CopProtocol = {
@@ -141,7 +143,7 @@ function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number
 }
 
 /** Every Max-Cut method on one instance: cuts (larger better). */
-function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guard = false) {
+function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guard = false, lam?: number) {
   const g = cutGraph(w, n), cut = (o: number) => g.total - o;
   const run = (f: (s: Int32Array) => SearchResult) => {
     const [per, sec] = timeIt(() => starts.map((s) => cut(f(s).best)));
@@ -154,7 +156,7 @@ function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: In
     tabu: run((s) => maxcutTabu(g, s, 2 * n, tenure)),
   };
   const lsdqn = nets.map((net) => {
-    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guard ? tenure : undefined });
+    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guard ? tenure : undefined, remainderScale: net.residual ? lam : undefined });
     return outcome(Array.from(o.best, cut), o.seconds, false);
   });
   const ex = exact ? cut(maxcutExact(g).best) : null;
@@ -261,7 +263,7 @@ function tableA(p: CopProtocol, nets: LsdqnQNet[]) {
     const per = [], refs: number[] = [];
     for (let i = 0; i < graphs; i++) {
       const x = gen(i);
-      const r = maxcutMethods(nets, x.matrix, n, startsFor(n, starts, hash2(0xa1, i)), tune.tenure, i, n <= 20, p.guard === "tabu");
+      const r = maxcutMethods(nets, x.matrix, n, startsFor(n, starts, hash2(0xa1, i)), tune.tenure, i, n <= 20, p.guard === "tabu", p.lambda?.points);
       const bestFound = Math.max(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best));
       refs.push(r.exact ?? bestFound);
       per.push(r);
@@ -282,7 +284,7 @@ function tableB(p: CopProtocol, netsEr: LsdqnQNet[], netsBa: LsdqnQNet[]) {
     tenures.push({ set, ...tune });
     const per = [], refs: number[] = [];
     for (let i = 0; i < Math.min(graphs, eco.graphs.length); i++) {
-      per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false, p.guard === "tabu"));
+      per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false, p.guard === "tabu", er ? p.lambda?.er : p.lambda?.ba));
       refs.push(eco.cuts[i]);
     }
     out.push(...rows("set", set, refs, per, p.seeds).map((row) => ({ ...row, graphs: per.length, starts, model: er ? "trained on ER" : "trained on BA", reference: "ECO-DQN's opts/cuts file" })));
@@ -301,7 +303,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
   const tenure = Math.max(1, Math.round((tune.tenure / 200) * 800));
   for (const name of p.tableC.graphs) {
     const wg = readGset(path.join(dir, "graphs", name)), n = wg.n, w = denseWeights(wg), ref = known.get(name)!;
-    const r = maxcutMethods(nets, w, n, startsFor(n, p.tableC.starts, hash2(0xc1, n)), tenure, 1, false, p.guard === "tabu");
+    const r = maxcutMethods(nets, w, n, startsFor(n, p.tableC.starts, hash2(0xc1, n)), tenure, 1, false, p.guard === "tabu", p.lambda?.er);
     for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, ratio: r4(r.res[m].best / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
     const rs = r.lsdqn.map((o) => o.best / ref);
     out.push({ graph: name, method: "lsdqn", ratio: r4(mean(rs)), ratio_sd: r4(sd(rs)), ratio_seeds: rs.map(r4), cut_seeds: r.lsdqn.map((o) => o.best), seconds: r4(mean(r.lsdqn.map((o) => o.seconds))), best_known: ref });
@@ -312,7 +314,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
 }
 
 /** TSP methods on one instance: lengths (smaller better). */
-function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float64Array, coords: Float64Array, R: number, seed: number, tabu?: number) {
+function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float64Array, coords: Float64Array, R: number, seed: number, tabu?: number, lam?: number) {
   const starts = startsFor(n, R, hash2(0xd1, seed), true);
   const firsts = starts.map((s) => s[0]);
   const run = (f: (s: Int32Array, r: number) => number) => {
@@ -330,7 +332,7 @@ function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float
     ...(tabu !== undefined ? { "2opt-tabu": run((s) => twoOptTabu(d, n, s, 2 * n, tabu).best) } : {}),
   };
   const lsdqn = nets.map((net) => {
-    const o = lsdqnSearch(net, { n, matrix: d, graph: graphD, coords }, starts, { tabu });
+    const o = lsdqnSearch(net, { n, matrix: d, graph: graphD, coords }, starts, { tabu, remainderScale: net.residual ? lam : undefined });
     return outcome(Array.from(o.best), o.seconds, true);
   });
   return { res, lsdqn };
@@ -349,7 +351,7 @@ function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
       for (const name of names) {
         const inst = readTsp(path.join(dir, `${name}.tsp`)), n = inst.n;
         const d = tspDistances(inst.coords, 1, n, true), unit = unitSquare(inst.coords), gd = tspDistances(unit, 1, n, false);
-        per.push(tspMethods(nets, d, n, gd, unit, p.tableD.starts, n, tspTabu(p, n)));
+        per.push(tspMethods(nets, d, n, gd, unit, p.tableD.starts, n, tspTabu(p, n), p.lambda?.tsp));
         refs.push(sol.get(name)!);
       }
       out.push(...rows("group", group, refs, per, p.seeds).map((row) => ({ ...row, instances: names, starts: p.tableD.starts, reference: "TSPLIB optimum (solutions)" })));
@@ -360,7 +362,7 @@ function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
     const per = [], refs: number[] = [];
     for (let i = 0; i < count; i++) {
       const x = uniformPoints(n, instanceRng(0xd0, i));
-      const r = tspMethods(nets, x.matrix, n, x.matrix, x.coords!, p.tableD.starts, i, tspTabu(p, n));
+      const r = tspMethods(nets, x.matrix, n, x.matrix, x.coords!, p.tableD.starts, i, tspTabu(p, n), p.lambda?.tsp);
       refs.push(Math.min(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best)));
       per.push(r);
     }
