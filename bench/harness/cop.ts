@@ -60,7 +60,7 @@ export interface CopProtocol {
   /** LS-DQN's Q-form: "full" (the network is Q) or "residual" (Q = exact immediate reward + network; "we", bench/results/cop.md). */
   qForm?: "full" | "residual";
   /** Training settings that replace `train` / `lr` for the residual network (chosen on generated graphs: bench/results/cop.md). */
-  residual?: Partial<Pick<CopProtocol, "train" | "lr">>;
+  residual?: Partial<Pick<CopProtocol, "train" | "lr" | "lambda">>;
   /** LS-DQN's evaluation guard: "tabu" (no stop; recent moves barred unless aspiration; Max-Cut: the table's tabu tenure; TSP: tspTenure·n) or "none" (the spec's). */
   guard?: "none" | "tabu";
   /** TSP guard tenure as a fraction of n (chosen on generated uniform instances), also the 2opt-tabu baseline's. */
@@ -92,6 +92,17 @@ export const RECORD: CopProtocol = {
     train: { points: { n: 20, steps: 6000 }, er: { n: 20, steps: 6000 }, ba: { n: 20, steps: 6000 }, tsp: { n: 20, steps: 4000 } },
     lr: { points: 1e-3, er: 1e-3, ba: 1e-3, tsp: 1e-4 },
   },
+  // Residual Q-form (--q-form residual), chosen with scripts/lsdqn-select.mjs on generated graphs only
+  // (runs listed in bench/results/cop.md): ER lr 1e-3, 3000 steps at n = 20, validated on generated ER
+  // n = 200 under the tabu guard (tenure 20); TSP lr 1e-4, 1500 steps at n = 20, validated on uniform
+  // n = 50 (guard tenure 50). λ from {0, 0.1, 0.3, 1}, best mean over seeds 1 and 2; points / BA reuse ER's.
+  // tspTenure 1.0 · n: best of {0…2}·n for twoOptTabu on generated uniform n = 50 / 100 / 150.
+  residual: {
+    train: { points: { n: 20, steps: 3000 }, er: { n: 20, steps: 3000 }, ba: { n: 20, steps: 3000 }, tsp: { n: 20, steps: 1500 } },
+    lr: { points: 1e-3, er: 1e-3, ba: 1e-3, tsp: 1e-4 },
+    lambda: { points: 0.3, er: 0.3, ba: 0.3, tsp: 0.3 },
+  },
+  tspTenure: 1.0,
 };
 
 export const QUICK: CopProtocol = {
