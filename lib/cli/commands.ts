@@ -347,7 +347,7 @@ export const COMMANDS: Command[] = [
     notes: "Three training seeds; a reduced protocol (bench/results/cop.md).",
     flags: [
       QUICK,
-      f("only", "list", "run only these tables", { values: ["A", "B", "C", "D", "speed"] }),
+      f("only", "list", "run only these tables (E, k-cut, runs only when listed)", { values: ["A", "B", "C", "D", "speed", "E"] }),
       f("gset", "string", "Gset graphs of table C: all or G1,G2,...", { arg: "all|G1,G2", check: (v) => (/^(all|G\d+(,\s*G\d+)*)$/.test(String(v)) ? null : "takes all or names like G1,G2") }),
       f("features", "enum", "LS-DQN's Q-network inputs: gain (with the move gains; file cop-<date>-gain-...) or plain (the spec's network; file cop-<date>-plain-...)", { values: ["gain", "plain"] }),
       f("q-form", "enum", "LS-DQN's Q: full (the network) or residual (exact immediate reward + network; file ...-residual...)", { values: ["full", "residual"] }),
