@@ -370,7 +370,7 @@ const tspTabu = (p: CopProtocol, n: number) => (p.guard === "tabu" ? Math.max(1,
  * LS-DQN is trained here per (k, m) and seed (the paper trains per size); tabu tenure from a grid on other
  * generated instances of the same (k, m).
  */
-function tableE(p: CopProtocol) {
+function tableE(p: CopProtocol, onConfig: (rows: Row[], training: Row[]) => void = () => {}) {
   const out: Row[] = [], info: Row[] = [];
   for (const { k, m, graphs, starts, steps } of p.tableE ?? []) {
     const n = k * m;
@@ -409,6 +409,7 @@ function tableE(p: CopProtocol) {
       }
       out.push(...rows("km", `${k},${m}`, refs, per, p.seeds).map((row) => ({ ...row, k, m, graphs, starts, tenure, network: "the spec's (no gain features, full Q)", reference: "best of greedy swap from 50 more random starts (10n moves) or any method's best" })));
       log(`table E (${k},${m}): ${out.slice(-4).map((r) => `${r.method} ${r.ratio}`).join(", ")}`);
+      onConfig(out, info);
     } finally {
       for (const net of trained) net.dispose();
     }
@@ -623,7 +624,10 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     if ((C as { skipped?: string }).skipped) result.gset_skipped = (C as { skipped?: string }).skipped;
     (result.speed as { wall_per_instance: unknown[] }).wall_per_instance.push(...wallOf(C.rows));
     if (only.has("E")) {
-      const E = tableE(p);
+      // Written after every (k, m) (kcut_partial until the end), as table C is after every graph.
+      const E = tableE(p, (rows, training) => { result.kcut = rows; result.kcut_training = training; result.kcut_partial = true; stage("E (partial)"); });
+      delete result.kcut_partial;
+      result.stages_done = (result.stages_done as string[]).filter((x) => x !== "E (partial)");
       result.kcut = E.rows;
       result.kcut_training = E.training;
       result.kcut_paper = { note: "paper Table 3, (k, m) = (5,6) / (10,10) / (10,20)", lsdqn: [0.98, 0.97, 0.95], greedy: [0.98, 0.96, 0.94] };
