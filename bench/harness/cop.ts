@@ -20,9 +20,11 @@ import { CopEnv, tspDistances } from "../methods/lsdqn/env/cop_env.js";
 import { CopGraphBatch } from "../methods/lsdqn/model/cop_graph.js";
 import { noGradOps, tidy } from "../methods/lsdqn/train/ops.js";
 import { cutGraph, maxcutExact, maxcutGreedy, maxcutRandom, maxcutTabu, type CutGraph, type SearchResult } from "../methods/lsdqn/baselines/maxcut.js";
-import { farthestInsertion, nearestNeighbour, tourLength, tspRandom, twoOpt } from "../methods/lsdqn/baselines/tsp.js";
+import { farthestInsertion, nearestNeighbour, tourLength, tspRandom, twoOpt, twoOptTabu } from "../methods/lsdqn/baselines/tsp.js";
 import { uniformPoints, erdosRenyi, barabasiAlbert, randomSpins, randomTour, instanceRng, type DenseInstance } from "../methods/lsdqn/io/generators.js";
 import { readEcoSet } from "../methods/lsdqn/io/eco.js";
+import { kcutGreedy, kcutRandom, kcutTabu } from "../methods/lsdqn/baselines/kcut.js";
+import { gaussianClusters, randomEqualLabels } from "../methods/lsdqn/io/generators.js";
 import { readGset, denseWeights, readBestKnown } from "../methods/lsdqn/io/gset.js";
 import { readTsp, readSolutions, unitSquare } from "../methods/lsdqn/io/tsplib.js";
 import { benchProgress } from "./timing.js";
@@ -57,6 +59,19 @@ export interface CopProtocol {
   features?: "gain" | "plain";
   /** Training settings that replace `train` / `lr` for the gain network (chosen on generated graphs: bench/results/cop.md). */
   gain?: Partial<Pick<CopProtocol, "train" | "lr">>;
+  /** LS-DQN's Q-form: "full" (the network is Q) or "residual" (Q = exact immediate reward + network; "we", bench/results/cop.md). */
+  qForm?: "full" | "residual";
+  /** Training settings that replace `train` / `lr` for the residual network (chosen on generated graphs: bench/results/cop.md). */
+  residual?: Partial<Pick<CopProtocol, "train" | "lr" | "lambda">>;
+  /** LS-DQN's evaluation guard: "tabu" (no stop; recent moves barred unless aspiration; Max-Cut: the table's tabu tenure; TSP: tspTenure·n) or "none" (the spec's). */
+  guard?: "none" | "tabu";
+  /** TSP guard tenure as a fraction of n (chosen on generated uniform instances), also the 2opt-tabu baseline's. */
+  tspTenure?: number;
+  /** Table E (optional, --only E): equal-size Max k-Cut on Gaussian clusters; LS-DQN trained per (k, m) for `steps` at `lr`. */
+  tableE?: { k: number; m: number; graphs: number; starts: number; steps: number }[];
+  tableELr?: number;
+  /** Residual nets: remainder scale λ per model family at evaluation (Q = r + λ f; chosen on generated graphs; default 1). */
+  lambda?: { points: number; er: number; ba: number; tsp: number };
 }
 
 export const RECORD: CopProtocol = {
@@ -82,6 +97,22 @@ export const RECORD: CopProtocol = {
     train: { points: { n: 20, steps: 6000 }, er: { n: 20, steps: 6000 }, ba: { n: 20, steps: 6000 }, tsp: { n: 20, steps: 4000 } },
     lr: { points: 1e-3, er: 1e-3, ba: 1e-3, tsp: 1e-4 },
   },
+  // Residual Q-form (--q-form residual), chosen with scripts/lsdqn-select.mjs on generated graphs only
+  // (runs listed in bench/results/cop.md): ER lr 1e-3, 3000 steps at n = 20, validated on generated ER
+  // n = 200 under the tabu guard (tenure 20); TSP lr 1e-4, 1500 steps at n = 20, validated on uniform
+  // n = 50 (guard tenure 50). λ from {0, 0.1, 0.3, 1}, best mean over seeds 1 and 2; points / BA reuse ER's.
+  // tspTenure 1.0 · n: best of {0…2}·n for twoOptTabu on generated uniform n = 50 / 100 / 150.
+  residual: {
+    train: { points: { n: 20, steps: 3000 }, er: { n: 20, steps: 3000 }, ba: { n: 20, steps: 3000 }, tsp: { n: 20, steps: 1500 } },
+    lr: { points: 1e-3, er: 1e-3, ba: 1e-3, tsp: 1e-4 },
+    lambda: { points: 0.3, er: 0.3, ba: 0.3, tsp: 0.3 },
+  },
+  tspTenure: 1.0,
+  // Table E: the spec's (k, m) ∈ {(5,6), (10,10)}; (10,20) (n = 200, 40,000 swaps a state) is left out for
+  // time. Training: the spec's network (no gain features, full Q: the residual form exists for maxcut / tsp
+  // only), lr 1e-3 and 1500 steps reused from the Max-Cut selection without a k-cut selection of its own.
+  tableE: [{ k: 5, m: 6, graphs: 10, starts: 10, steps: 1500 }, { k: 10, m: 10, graphs: 4, starts: 4, steps: 1500 }],
+  tableELr: 1e-3,
 };
 
 export const QUICK: CopProtocol = {
@@ -95,6 +126,8 @@ export const QUICK: CopProtocol = {
   tableC: { graphs: [], starts: 1 },
   tableD: { groups: { "51-100": ["eil51"] }, starts: 1, uniform: [{ n: 20, count: 2 }] },
   speed: { batches: [1, 4], n: 20, gsetLike: false },
+  tableE: [{ k: 3, m: 4, graphs: 2, starts: 2, steps: 30 }],
+  tableELr: 1e-3,
 };
 
 const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / Math.max(1, a.length);
@@ -133,7 +166,7 @@ function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number
 }
 
 /** Every Max-Cut method on one instance: cuts (larger better). */
-function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean) {
+function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guard = false, lam?: number) {
   const g = cutGraph(w, n), cut = (o: number) => g.total - o;
   const run = (f: (s: Int32Array) => SearchResult) => {
     const [per, sec] = timeIt(() => starts.map((s) => cut(f(s).best)));
@@ -146,7 +179,7 @@ function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: In
     tabu: run((s) => maxcutTabu(g, s, 2 * n, tenure)),
   };
   const lsdqn = nets.map((net) => {
-    const o = lsdqnSearch(net, { n, matrix: w }, starts);
+    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guard ? tenure : undefined, remainderScale: net.residual ? lam : undefined });
     return outcome(Array.from(o.best, cut), o.seconds, false);
   });
   const ex = exact ? cut(maxcutExact(g).best) : null;
@@ -193,7 +226,7 @@ function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[],
     onSeed?.(seed, 0);
     const r = trainCop({
       problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr[family], envBatch: p.envBatch,
-      gains: p.features === "gain",
+      gains: p.features === "gain", residual: p.qForm === "residual",
       onProgress: (q) => {
         onSeed?.(seed, q.step / q.steps);
         if (q.step - last >= Math.max(1, Math.floor(cfg.steps / 4)) || q.step === q.steps) {
@@ -256,7 +289,7 @@ function tableA(p: CopProtocol, nets: LsdqnQNet[]) {
     const per = [], refs: number[] = [];
     for (let i = 0; i < graphs; i++) {
       const x = gen(i);
-      const r = maxcutMethods(nets, x.matrix, n, startsFor(n, starts, hash2(0xa1, i)), tune.tenure, i, n <= 20);
+      const r = maxcutMethods(nets, x.matrix, n, startsFor(n, starts, hash2(0xa1, i)), tune.tenure, i, n <= 20, p.guard === "tabu", p.lambda?.points);
       const bestFound = Math.max(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best));
       refs.push(r.exact ?? bestFound);
       per.push(r);
@@ -277,7 +310,7 @@ function tableB(p: CopProtocol, netsEr: LsdqnQNet[], netsBa: LsdqnQNet[]) {
     tenures.push({ set, ...tune });
     const per = [], refs: number[] = [];
     for (let i = 0; i < Math.min(graphs, eco.graphs.length); i++) {
-      per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false));
+      per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false, p.guard === "tabu", er ? p.lambda?.er : p.lambda?.ba));
       refs.push(eco.cuts[i]);
     }
     out.push(...rows("set", set, refs, per, p.seeds).map((row) => ({ ...row, graphs: per.length, starts, model: er ? "trained on ER" : "trained on BA", reference: "ECO-DQN's opts/cuts file" })));
@@ -296,7 +329,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
   const tenure = Math.max(1, Math.round((tune.tenure / 200) * 800));
   for (const name of p.tableC.graphs) {
     const wg = readGset(path.join(dir, "graphs", name)), n = wg.n, w = denseWeights(wg), ref = known.get(name)!;
-    const r = maxcutMethods(nets, w, n, startsFor(n, p.tableC.starts, hash2(0xc1, n)), tenure, 1, false);
+    const r = maxcutMethods(nets, w, n, startsFor(n, p.tableC.starts, hash2(0xc1, n)), tenure, 1, false, p.guard === "tabu", p.lambda?.er);
     for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, ratio: r4(r.res[m].best / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
     const rs = r.lsdqn.map((o) => o.best / ref);
     out.push({ graph: name, method: "lsdqn", ratio: r4(mean(rs)), ratio_sd: r4(sd(rs)), ratio_seeds: rs.map(r4), cut_seeds: r.lsdqn.map((o) => o.best), seconds: r4(mean(r.lsdqn.map((o) => o.seconds))), best_known: ref });
@@ -307,7 +340,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
 }
 
 /** TSP methods on one instance: lengths (smaller better). */
-function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float64Array, coords: Float64Array, R: number, seed: number) {
+function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float64Array, coords: Float64Array, R: number, seed: number, tabu?: number, lam?: number) {
   const starts = startsFor(n, R, hash2(0xd1, seed), true);
   const firsts = starts.map((s) => s[0]);
   const run = (f: (s: Int32Array, r: number) => number) => {
@@ -321,12 +354,70 @@ function tspMethods(nets: LsdqnQNet[], d: Float64Array, n: number, graphD: Float
     farthest: run((_, r) => tourLength(d, n, farthestInsertion(d, n, firsts[r]))),
     "2opt": run((s) => twoOpt(d, n, s, 2 * n).best),
     "2opt-farthest": run((_, r) => twoOpt(d, n, farthestInsertion(d, n, firsts[r]), 2 * n).best),
+    // With LS-DQN's tabu guard: the same guard on plain 2-opt (= the untrained residual network).
+    ...(tabu !== undefined ? { "2opt-tabu": run((s) => twoOptTabu(d, n, s, 2 * n, tabu).best) } : {}),
   };
   const lsdqn = nets.map((net) => {
-    const o = lsdqnSearch(net, { n, matrix: d, graph: graphD, coords }, starts);
+    const o = lsdqnSearch(net, { n, matrix: d, graph: graphD, coords }, starts, { tabu, remainderScale: net.residual ? lam : undefined });
     return outcome(Array.from(o.best), o.seconds, true);
   });
   return { res, lsdqn };
+}
+
+const tspTabu = (p: CopProtocol, n: number) => (p.guard === "tabu" ? Math.max(1, Math.round((p.tspTenure ?? 0.1) * n)) : undefined);
+
+/**
+ * Table E (optional): equal-size Max k-Cut, k Gaussian clusters of m points (spec instance set 2). Ratio =
+ * cut / reference, cut = total weight − weight inside clusters; reference = the best of greedy swap from
+ * 50 further random starts (the spec's "best restarted greedy swap") or anything better a method found.
+ * LS-DQN is trained here per (k, m) and seed (the paper trains per size); tabu tenure from a grid on other
+ * generated instances of the same (k, m).
+ */
+function tableE(p: CopProtocol, onConfig: (rows: Row[], training: Row[]) => void = () => {}) {
+  const out: Row[] = [], info: Row[] = [];
+  for (const { k, m, graphs, starts, steps } of p.tableE ?? []) {
+    const n = k * m;
+    const gen = (seed: number) => (i: number) => gaussianClusters(k, m, instanceRng(seed, i));
+    const total = (w: Float64Array) => { let t = 0; for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) t += w[i * n + j]; return t; };
+    const startsOf = (R: number, seed: number) => { const rng = new Rng(seed); return Array.from({ length: R }, () => randomEqualLabels(n, k, rng)); };
+    // Tenure: best mean cut over a grid on 2 generated instances × 3 starts (never the test instances).
+    const grid = [1, 2, 5, 10, 20].map((tenure) => {
+      let cut = 0;
+      for (let i = 0; i < 2; i++) { const x = gen(0xe7)(i), tw = total(x.matrix); for (const s of startsOf(3, hash2(0xe8, i))) cut += tw - kcutTabu(x.matrix, n, k, s, 2 * n, tenure).best; }
+      return { tenure, cut: r4(cut / 6) };
+    }).sort((a, b) => b.cut - a.cut);
+    const tenure = grid[0].tenure;
+    const trained = p.seeds.map((seed) => {
+      const t0 = performance.now();
+      const r = trainCop({ problem: "kcut", k, m, steps, seed, lr: p.tableELr ?? 1e-3, envBatch: p.envBatch, gains: false });
+      log(`table E (${k},${m}) seed ${seed}: trained ${steps} steps, validation ${r4(r.validation.before)} → ${r4(r.validation.after)}`);
+      info.push({ k, m, seed, steps, seconds: r4((performance.now() - t0) / 1000), recent_loss: r4(r.recentLoss), validation_mean_best_objective: { untrained: r4(r.validation.before), trained: r4(r.validation.after), random_start: r4(r.validation.randomStart) } });
+      return r.net;
+    });
+    try {
+      const per = [], refs: number[] = [];
+      for (let i = 0; i < graphs; i++) {
+        const x = gen(0xe1)(i), tw = total(x.matrix), st = startsOf(starts, hash2(0xe2, i));
+        const rng = new Rng(hash2(i, 0xe3));
+        const run = (f: (s: Int32Array) => number) => { const [v, sec] = timeIt(() => st.map((s) => tw - f(s))); return outcome(v, sec, false); };
+        const res: Record<string, Outcome> = {
+          random: run((s) => kcutRandom(x.matrix, n, k, s, 2 * n, rng).best),
+          greedy: run((s) => kcutGreedy(x.matrix, n, k, s, 2 * n).best),
+          tabu: run((s) => kcutTabu(x.matrix, n, k, s, 2 * n, tenure).best),
+        };
+        const lsdqn = trained.map((net) => { const o = lsdqnSearch(net, { n, matrix: x.matrix }, st, { k }); return outcome(Array.from(o.best, (b) => tw - b), o.seconds, false); });
+        const restarted = Math.max(...startsOf(50, hash2(0xe4, i)).map((s) => tw - kcutGreedy(x.matrix, n, k, s, 10 * n).best));
+        refs.push(Math.max(restarted, ...Object.values(res).map((o) => o.best), ...lsdqn.map((o) => o.best)));
+        per.push({ res, lsdqn });
+      }
+      out.push(...rows("km", `${k},${m}`, refs, per, p.seeds).map((row) => ({ ...row, k, m, graphs, starts, tenure, network: "the spec's (no gain features, full Q)", reference: "best of greedy swap from 50 more random starts (10n moves) or any method's best" })));
+      log(`table E (${k},${m}): ${out.slice(-4).map((r) => `${r.method} ${r.ratio}`).join(", ")}`);
+      onConfig(out, info);
+    } finally {
+      for (const net of trained) net.dispose();
+    }
+  }
+  return { rows: out, training: info };
 }
 
 function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
@@ -340,7 +431,7 @@ function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
       for (const name of names) {
         const inst = readTsp(path.join(dir, `${name}.tsp`)), n = inst.n;
         const d = tspDistances(inst.coords, 1, n, true), unit = unitSquare(inst.coords), gd = tspDistances(unit, 1, n, false);
-        per.push(tspMethods(nets, d, n, gd, unit, p.tableD.starts, n));
+        per.push(tspMethods(nets, d, n, gd, unit, p.tableD.starts, n, tspTabu(p, n), p.lambda?.tsp));
         refs.push(sol.get(name)!);
       }
       out.push(...rows("group", group, refs, per, p.seeds).map((row) => ({ ...row, instances: names, starts: p.tableD.starts, reference: "TSPLIB optimum (solutions)" })));
@@ -351,7 +442,7 @@ function tableD(p: CopProtocol, nets: LsdqnQNet[]) {
     const per = [], refs: number[] = [];
     for (let i = 0; i < count; i++) {
       const x = uniformPoints(n, instanceRng(0xd0, i));
-      const r = tspMethods(nets, x.matrix, n, x.matrix, x.coords!, p.tableD.starts, i);
+      const r = tspMethods(nets, x.matrix, n, x.matrix, x.coords!, p.tableD.starts, i, tspTabu(p, n), p.lambda?.tsp);
       refs.push(Math.min(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best)));
       per.push(r);
     }
@@ -415,7 +506,7 @@ function speed(p: CopProtocol, net: LsdqnQNet, tspNet: LsdqnQNet) {
   return out;
 }
 
-export const COP_STAGES = ["A", "B", "C", "D", "speed"] as const;
+export const COP_STAGES = ["A", "B", "C", "D", "speed", "E"] as const;
 export type CopStage = (typeof COP_STAGES)[number];
 
 export interface BenchCopOptions {
@@ -426,6 +517,12 @@ export interface BenchCopOptions {
   features?: "gain" | "plain";
   /** Run only these tables (default all); the file is then cop-<date>-<features>-<stages>.json. Models are trained only for them. */
   only?: CopStage[];
+  /** Q-form: "full" (default; the network is Q) or "residual" (Q = immediate reward + network). */
+  qForm?: "full" | "residual";
+  /** Evaluation guard: "none" (default; the spec's greedy-in-Q with stop) or "tabu". */
+  guard?: "none" | "tabu";
+  /** Appended to the file name (cop-<date>-<features>[-residual][-tabu][-<stages>]-<tag>.json). */
+  tag?: string;
   out?: string | null;
   command?: string;
 }
@@ -436,13 +533,19 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   if (opts.gset) for (const g of opts.gset) if (!/^G\d+$/.test(g)) throw new RangeError(`recforge: bench cop: --gset takes names like G1,G2, got ${JSON.stringify(g)}`);
   const features = opts.features ?? "gain";
   if (features !== "gain" && features !== "plain") throw new RangeError(`recforge: bench cop: features must be gain or plain, got ${JSON.stringify(features)}`);
+  const qForm = opts.qForm ?? "full", guard = opts.guard ?? "none";
+  if (qForm !== "full" && qForm !== "residual") throw new RangeError(`recforge: bench cop: q-form must be full or residual, got ${JSON.stringify(qForm)}`);
+  if (guard !== "none" && guard !== "tabu") throw new RangeError(`recforge: bench cop: guard must be none or tabu, got ${JSON.stringify(guard)}`);
+  if (opts.tag !== undefined && !/^[A-Za-z0-9_.]+$/.test(opts.tag)) throw new RangeError(`recforge: bench cop: tag takes letters, digits, _ and ., got ${JSON.stringify(opts.tag)}`);
   const withFeatures = features === "gain" && base.gain ? { ...base, ...base.gain } : base;
-  const p: CopProtocol = { ...withFeatures, features, ...(opts.gset ? { tableC: { ...base.tableC, graphs: opts.gset } } : {}) };
+  const withForm = qForm === "residual" && base.residual ? { ...withFeatures, ...base.residual } : withFeatures;
+  const p: CopProtocol = { ...withForm, features, qForm, guard, ...(opts.gset ? { tableC: { ...base.tableC, graphs: opts.gset } } : {}) };
   delete (p as { gain?: unknown }).gain;
+  delete (p as { residual?: unknown }).residual;
   const t0 = performance.now();
-  const only = new Set<CopStage>(opts.only ?? COP_STAGES);
+  const only = new Set<CopStage>(opts.only ?? COP_STAGES.filter((x) => x !== "E")); // E is optional: only when asked
   for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
-  const part = `-${features}` + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "");
+  const part = `-${features}` + (qForm === "residual" ? "-residual" : "") + (guard === "tabu" ? "-tabu" : "") + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "") + (opts.tag ? `-${opts.tag}` : "");
   const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by
@@ -473,6 +576,8 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   (result.protocol as Record<string, unknown>).features_note = features === "gain"
     ? "LS-DQN's Q-network gets the environment's move gains as inputs (bench/results/cop.md, 'gain features'): Max-Cut x_v = [one-hot label; gain(v) / mean weighted degree] and w_g·gain added to W2 H_a of each flip; TSP w_g·(2-opt gain · √n) added to W2 H_a of each move (coordinates in the unit square). Training n / steps / lr of the gain networks (protocol.train, protocol.lr) chosen with scripts/lsdqn-select.mjs on generated graphs only."
     : "LS-DQN's Q-network is the spec's as printed (coordinates / one-hot labels only): the ablation of the gain features.";
+  if (qForm === "residual") (result.protocol as Record<string, unknown>).q_form_note = "Residual Q-form ('we'): Q(s, a) = r(s, a) + network output, r the move's exact immediate reward in size-free units (Max-Cut gain / mean weighted degree; TSP 2-opt gain · √n on unit-square coordinates), stop r = 0; W0 starts at 0, so the untrained network is greedy / best-improvement 2-opt, and the trainer's rewards use the same units (the network learns the N-step target minus r).";
+  if (guard === "tabu") (result.protocol as Record<string, unknown>).guard_note = "Tabu guard at evaluation ('we', beyond the spec): LS-DQN never takes the stop action and may not repeat a move made in the last `tenure` steps unless it beats the episode's best (aspiration); Max-Cut tenure = the table's tabu tenure (tuned on generated graphs), TSP tenure = round(tspTenure · n), also used by the 2opt-tabu baseline. With the untrained residual network this is exactly the tabu baseline (Max-Cut) / 2opt-tabu (TSP); tested.";
   result.only = [...only];
   const need = (...st: CopStage[]) => st.some((x) => only.has(x));
   // Progress units: each (family, seed) training, then each table.
@@ -489,8 +594,8 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const points = train("points", need("A", "speed")), er = train("er", need("B", "C")), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
   result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);
-  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain" });
-  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain" });
+  const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain", residual: p.qForm === "residual" });
+  const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain", residual: p.qForm === "residual" });
   try {
     result.learning_check = [
       ...(points.length ? [heldOut(nets(points), "points", p.train.points.n, untrained)] : []),
@@ -532,6 +637,16 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     (result.tabu_tenure as Record<string, unknown>).gset = (C as { tenure?: unknown }).tenure;
     if ((C as { skipped?: string }).skipped) result.gset_skipped = (C as { skipped?: string }).skipped;
     (result.speed as { wall_per_instance: unknown[] }).wall_per_instance.push(...wallOf(C.rows));
+    if (only.has("E")) {
+      // Written after every (k, m) (kcut_partial until the end), as table C is after every graph.
+      const E = tableE(p, (rows, training) => { result.kcut = rows; result.kcut_training = training; result.kcut_partial = true; stage("E (partial)"); });
+      delete result.kcut_partial;
+      result.stages_done = (result.stages_done as string[]).filter((x) => x !== "E (partial)");
+      result.kcut = E.rows;
+      result.kcut_training = E.training;
+      result.kcut_paper = { note: "paper Table 3, (k, m) = (5,6) / (10,10) / (10,20)", lsdqn: [0.98, 0.97, 0.95], greedy: [0.98, 0.96, 0.94] };
+      stage("E");
+    }
     result.complete = true;
     stage("C");
   } finally {

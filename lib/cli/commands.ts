@@ -155,6 +155,7 @@ export const COMMANDS: Command[] = [
       f("eps-decay", "number", "fraction of the steps over which ε decays", { default: 0.5, min: 0 }),
       f("seed", "integer", "seed", { default: 1 }),
       f("features", "enum", "Q-network inputs: gain (labels / coordinates plus the environment's move gains) or plain (the spec's network, the ablation); kcut is always plain", { values: ["gain", "plain"], default: "gain" }),
+      f("q-form", "enum", "Q = the network (full) or exact immediate reward + network (residual; maxcut, tsp)", { values: ["full", "residual"], default: "full" }),
       f("checkpoint", "string", "save every --checkpoint-every steps and at the end", { arg: "FILE" }),
       f("checkpoint-every", "integer", "steps between checkpoints", { min: 1 }),
       f("resume", "boolean", "continue from --checkpoint"),
@@ -346,9 +347,12 @@ export const COMMANDS: Command[] = [
     notes: "Three training seeds; a reduced protocol (bench/results/cop.md).",
     flags: [
       QUICK,
-      f("only", "list", "run only these tables", { values: ["A", "B", "C", "D", "speed"] }),
+      f("only", "list", "run only these tables (E, k-cut, runs only when listed)", { values: ["A", "B", "C", "D", "speed", "E"] }),
       f("gset", "string", "Gset graphs of table C: all or G1,G2,...", { arg: "all|G1,G2", check: (v) => (/^(all|G\d+(,\s*G\d+)*)$/.test(String(v)) ? null : "takes all or names like G1,G2") }),
       f("features", "enum", "LS-DQN's Q-network inputs: gain (with the move gains; file cop-<date>-gain-...) or plain (the spec's network; file cop-<date>-plain-...)", { values: ["gain", "plain"] }),
+      f("q-form", "enum", "LS-DQN's Q: full (the network) or residual (exact immediate reward + network; file ...-residual...)", { values: ["full", "residual"] }),
+      f("guard", "enum", "LS-DQN's evaluation: none (greedy in Q with stop, the spec's) or tabu (no stop, recent moves barred unless aspiration; file ...-tabu...)", { values: ["none", "tabu"] }),
+      f("tag", "string", "appended to the result file's name", { arg: "NAME", check: (v) => (/^[A-Za-z0-9_.]+$/.test(String(v)) ? null : "takes letters, digits, _ and .") }),
       OUT_DIR, PLOT_BENCH, JSON_FLAG,
     ],
     outIsDir: true,
@@ -357,7 +361,9 @@ export const COMMANDS: Command[] = [
       const only = str(flags.only)?.split(",") as import("../bench/cop.js").CopStage[] | undefined;
       const gset = flags.gset === "all" ? Array.from({ length: 21 }, (_, i) => `G${i + 1}`) : str(flags.gset)?.split(",").map((x) => x.trim());
       const features = flags.features === undefined ? undefined : (String(flags.features) as "gain" | "plain");
-      const r = benchCop({ quick: !!flags.quick, only, gset, features, out: str(flags.out) ?? null, command: ["recforge", ...ctx.argv].join(" ") });
+      const qForm = flags["q-form"] === undefined ? undefined : (String(flags["q-form"]) as "full" | "residual");
+      const guard = flags.guard === undefined ? undefined : (String(flags.guard) as "none" | "tabu");
+      const r = benchCop({ quick: !!flags.quick, only, gset, features, qForm, guard, tag: str(flags.tag), out: str(flags.out) ?? null, command: ["recforge", ...ctx.argv].join(" ") });
       return { result: r };
     },
   },

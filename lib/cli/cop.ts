@@ -24,6 +24,7 @@ export async function runTrainCop(flags: Parsed["flags"]): Promise<CommandOutput
     epsStart: numFlag(flags, "eps-start", 1), epsEnd: numFlag(flags, "eps-end", 0.05), epsDecay: numFlag(flags, "eps-decay", 0.5),
     seed: numFlag(flags, "seed", 1),
     gains: problem === "kcut" ? false : flags.features !== "plain",
+    residual: flags["q-form"] === "residual",
     checkpoint: typeof flags.checkpoint === "string" ? flags.checkpoint : undefined,
     checkpointEvery: flags["checkpoint-every"] === undefined ? undefined : numFlag(flags, "checkpoint-every", 0),
     resume: !!flags.resume,
@@ -32,7 +33,7 @@ export async function runTrainCop(flags: Parsed["flags"]): Promise<CommandOutput
       bar.update(p.step, `ε ${p.epsilon.toFixed(2)} loss ${Number.isNaN(p.loss) ? "-" : p.loss.toExponential(2)}`);
     },
   });
-  const out = { problem: r.problem, features: r.net.gains ? "gain" : "plain", n: r.n, steps: r.steps, updates: r.updates, resumedFrom: r.resumedFrom, earlyLoss: r.earlyLoss, recentLoss: r.recentLoss, validation: r.validation };
+  const out = { problem: r.problem, features: r.net.gains ? "gain" : "plain", qForm: r.net.residual ? "residual" : "full", n: r.n, steps: r.steps, updates: r.updates, resumedFrom: r.resumedFrom, earlyLoss: r.earlyLoss, recentLoss: r.recentLoss, validation: r.validation };
   const chart = { kind: "line" as const, title: `train cop: LS-DQN on ${problem}`, xLabel: "environment step", yLabel: "TD loss (EMA)", series: [{ name: "TD loss", points: smoothCurve(losses) }] };
   return { result: out, chart };
 }

@@ -46,5 +46,19 @@ test("bench cop --only: runs the chosen tables, trains only their models, refuse
   t.deepEqual([r.training.points.length, r.training.er.length, r.training.tsp.length], [1, 0, 0]);
   t.deepEqual(r.stages_done, ["training", "A"]);
   t.true(r.complete);
-  t.throws(() => benchCop({ quick: true, only: ["E"] }), { instanceOf: RangeError, message: /--only takes/ });
+  t.throws(() => benchCop({ quick: true, only: ["Z"] }), { instanceOf: RangeError, message: /--only takes/ });
+});
+
+test("bench cop --only E: the optional k-cut table (ratios in (0, 1], LS-DQN per seed), residual / guard / tag refused when malformed", (t) => {
+  const r = benchCop({ quick: true, only: ["E"], command: "recforge bench cop --quick --only E" });
+  t.deepEqual(r.stages_done, ["training", "E"]);
+  t.true(r.complete);
+  t.false("kcut_partial" in r);
+  const methods = r.kcut.map((x) => x.method);
+  t.deepEqual(methods, ["random", "greedy", "tabu", "lsdqn"]);
+  for (const x of r.kcut) t.true(x.ratio > 0 && x.ratio <= 1 + 1e-9, JSON.stringify(x));
+  t.is(r.kcut.at(-1).ratio_seeds.length, 1);
+  t.throws(() => benchCop({ quick: true, only: ["A"], qForm: "half" }), { instanceOf: RangeError, message: /q-form must be full or residual/ });
+  t.throws(() => benchCop({ quick: true, only: ["A"], guard: "maybe" }), { instanceOf: RangeError, message: /guard must be none or tabu/ });
+  t.throws(() => benchCop({ quick: true, only: ["A"], tag: "a/b" }), { instanceOf: RangeError, message: /tag takes/ });
 });

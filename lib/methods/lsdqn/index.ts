@@ -12,7 +12,7 @@ export {
   type DenseInstance,
 } from "./io/generators.js";
 export { CopGraphBatch, type CopGraphOptions } from "./model/cop_graph.js";
-export { flipGains, flipGainFeatures, twoOptGains, twoOptGainFeatures } from "./model/gain_features.js";
+export { flipGains, flipGainFeatures, twoOptGains, twoOptGainFeatures, immediateRewards, rewardUnit } from "./model/gain_features.js";
 export { LsdqnQNet, type QNetOptions, type QValues } from "./model/qnet.js";
 export { trainCop, greedyEpisodes, type CopTrainOptions, type CopTrainProgress, type CopTrainResult, type CopFamily } from "./train/dqn.js";
 export { ReplayBuffer, NStep, type Transition } from "./train/replay.js";

@@ -3,10 +3,15 @@
 // episodes of one instance acting as one batch of the native environment; result = the best objective
 // of each episode. The environment scores with `matrix` (e.g. TSPLIB EUC_2D integer lengths), the
 // network sees `graph` (default `matrix`) and `coords` (TSP, scaled into the unit square).
+// Optional tabu guard (option `tabu`, "we": beyond the spec, which has no no-revisit rule; an ablation
+// in bench/results/cop.md): the stop action is not taken, and a move made in the last `tabu` steps
+// (Max-Cut: the node; TSP: the same (i, j) reversal, its own inverse) may not be made again unless it
+// would beat the episode's best objective (aspiration, from the environment's exact move gains), as in
+// the tabu baseline. Within those rules the move is still the argmax of Q.
 import { CopEnv } from "./env/cop_env.js";
 import { CopGraphBatch } from "./model/cop_graph.js";
 import type { LsdqnQNet } from "./model/qnet.js";
-import { moveCount, greedyAction, envAction } from "./train/moves.js";
+import { moveCount, greedyAction, envAction, isValidMove } from "./train/moves.js";
 import { noGradOps, tidy } from "./train/ops.js";
 
 export interface SearchInstance {
@@ -26,6 +31,10 @@ export interface SearchOptions {
   limit?: number;
   /** TSP: keep K nearest neighbours in the network's graph when n > K (default 50, the paper's). */
   knn?: number;
+  /** Tabu guard tenure (Max-Cut / TSP): no stop, recently made moves barred unless they beat the best (default: off). */
+  tabu?: number;
+  /** Residual networks: Q = r + λ · network output during this search (default the net's remainderScale, 1). */
+  remainderScale?: number;
 }
 
 export interface SearchOutcome {
@@ -44,6 +53,14 @@ export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32A
   if (R < 1) throw new RangeError("recforge: lsdqnSearch: at least one start is needed");
   if (!(inst.matrix instanceof Float64Array) || inst.matrix.length !== n * n) throw new RangeError(`recforge: lsdqnSearch: matrix must be a Float64Array of n*n = ${n * n} entries`);
   if (problem === "tsp" && !(inst.coords instanceof Float64Array && inst.coords.length === 2 * n)) throw new RangeError(`recforge: lsdqnSearch: TSP needs coords of 2n = ${2 * n} entries`);
+  const tenure = opts.tabu;
+  if (tenure !== undefined && !(Number.isInteger(tenure) && tenure >= 0)) throw new RangeError(`recforge: lsdqnSearch: tabu must be an integer >= 0, got ${tenure}`);
+  if (tenure !== undefined && problem === "kcut") throw new RangeError("recforge: lsdqnSearch: the tabu guard exists for maxcut and tsp, not kcut");
+  const lam = opts.remainderScale;
+  if (lam !== undefined && !(Number.isFinite(lam) && lam >= 0)) throw new RangeError(`recforge: lsdqnSearch: remainderScale must be a finite number >= 0, got ${lam}`);
+  if (lam !== undefined && !net.residual) throw new RangeError("recforge: lsdqnSearch: remainderScale needs a residual network");
+  const lam0 = net.remainderScale;
+  if (lam !== undefined) net.remainderScale = lam;
   const t0 = performance.now();
   const rep = (m: Float64Array) => {
     const out = new Float64Array(R * m.length);
@@ -60,6 +77,7 @@ export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32A
     const start = new Int32Array(R * n);
     starts.forEach((s, r) => start.set(s, r * n));
     env.reset(start);
+    const until = tenure === undefined ? null : new Int32Array(R * A); // move a of row r is barred while t < until
     for (let t = 0; t < env.limit; t++) {
       const done = env.readDone();
       if (done.every((x) => x)) break;
@@ -70,15 +88,37 @@ export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32A
       }));
       evaluations += R;
       const act = new Int32Array(R);
+      const guard = until ? { gains: env.moveGains(), obj: env.readObjective(), best: env.readBestObjective() } : null;
       for (let r = 0; r < R; r++) {
         if (done[r]) { act[r] = -1; continue; }
-        act[r] = envAction(greedyAction(problem, n, sol.subarray(r * n, (r + 1) * n), q.moves.subarray(r * A, (r + 1) * A), q.stop[r]), A);
+        const s = sol.subarray(r * n, (r + 1) * n), qr = q.moves.subarray(r * A, (r + 1) * A);
+        if (!guard) { act[r] = envAction(greedyAction(problem, n, s, qr, q.stop[r]), A); continue; }
+        const a = guardedAction(problem, n, s, qr, until!.subarray(r * A, (r + 1) * A), t, guard.gains.subarray(r * A, (r + 1) * A), guard.obj[r], guard.best[r]);
+        until![r * A + a] = t + 1 + tenure!;
+        act[r] = a;
       }
       env.step(act);
     }
     return { best: env.readBestObjective(), moves: env.readSteps(), evaluations, seconds: (performance.now() - t0) / 1000 };
   } finally {
+    net.remainderScale = lam0;
     env.dispose();
     g.dispose();
   }
+}
+
+/**
+ * The tabu guard's choice for one row: argmax of Q over valid moves that are not barred (barred: t <
+ * until[a], unless obj − gain[a] beats best: aspiration); never the stop action. If every valid move is
+ * barred, the argmax over all valid moves.
+ */
+export function guardedAction(problem: "maxcut" | "kcut" | "tsp", n: number, sol: ArrayLike<number>, q: ArrayLike<number>, until: ArrayLike<number>, t: number, gain: ArrayLike<number>, obj: number, best: number): number {
+  let a = -1, bv = -Infinity;
+  for (let m = 0; m < q.length; m++) {
+    if (!(q[m] > bv) || !isValidMove(problem, n, sol, m)) continue;
+    if (t < until[m] && !(obj - gain[m] < best - 1e-12)) continue;
+    bv = q[m];
+    a = m;
+  }
+  return a >= 0 ? a : greedyAction(problem, n, sol, q, 0, false);
 }

@@ -99,6 +99,33 @@ export function twoOpt(d: Float64Array, n: number, start: Int32Array, steps: num
   return { best: tourLength(d, n, t), solution: t, moves };
 }
 
+/**
+ * Tabu 2-opt: `steps` best-gain reversals (improving or not; the whole-tour reversal (0, n−1) counts
+ * as a move of gain 0, as in the environment), a reversal (i, j) made in the last `tenure` steps barred
+ * unless it beats the best tour (aspiration); the best tour seen. This is what LS-DQN's tabu guard
+ * does with an untrained residual network (search.ts; tested equal), the baseline for that ablation.
+ */
+export function twoOptTabu(d: Float64Array, n: number, start: Int32Array, steps: number, tenure: number): SearchResult {
+  checkTour(n, start, "twoOptTabu");
+  if (!Number.isInteger(tenure) || tenure < 0) throw new RangeError(`recforge: twoOptTabu: tenure must be an integer >= 0, got ${tenure}`);
+  const t = Int32Array.from(start), until = new Int32Array(n * n);
+  let len = tourLength(d, n, t), best = len, bestT = Int32Array.from(t), moves = 0;
+  for (; moves < steps; moves++) {
+    let bi = -1, bj = -1, bg = -Infinity;
+    for (let i = 0; i < n - 1; i++)
+      for (let j = i + 1; j < n; j++) {
+        const g = twoOptGain(d, n, t, i, j);
+        if (g > bg && (moves >= until[i * n + j] || len - g < best - 1e-12)) { bg = g; bi = i; bj = j; }
+      }
+    if (bi < 0) break;
+    len -= bg;
+    reverse(t, bi, bj);
+    until[bi * n + bj] = moves + 1 + tenure;
+    if (len < best - 1e-12) { best = len; bestT = Int32Array.from(t); }
+  }
+  return { best: tourLength(d, n, bestT), solution: bestT, moves };
+}
+
 /** `steps` uniformly random reversals; the best tour seen. */
 export function tspRandom(d: Float64Array, n: number, start: Int32Array, steps: number, rng: Rng): SearchResult {
   checkTour(n, start, "tspRandom");

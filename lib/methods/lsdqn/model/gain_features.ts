@@ -69,3 +69,23 @@ export function twoOptGainFeatures(coords: Float64Array, tours: Int32Array, B: n
   const s = Math.sqrt(n);
   return twoOptGains(coords, tours, B, n).map((v) => v * s);
 }
+
+/**
+ * The immediate reward r(s, a) of every move for the residual Q-form (Q = r + learned remainder; "we",
+ * bench/results/cop.md), in size-free units: the environment's reward (objective decrease) divided by
+ * rewardUnit, i.e. exactly the gain features above: Max-Cut [B·n] flip gain / mean weighted degree, TSP
+ * [B·n·n] 2-opt gain · √n on the network's unit-square coordinates (exact for uniform instances;
+ * unrounded for TSPLIB). Invalid TSP slots are 0. The trainer scales its rewards the same way when the
+ * network is residual, so that the network's remainder is in the same units at every n.
+ */
+export function immediateRewards(problem: "maxcut" | "tsp", g: CopGraphBatch, solution: Int32Array, coords?: Float64Array): Float64Array {
+  return problem === "maxcut" ? flipGainFeatures(g, solution) : twoOptGainFeatures(coords!, solution, g.batch, g.n);
+}
+
+/** The divisor that puts one instance's rewards in immediateRewards' units: Max-Cut mean over nodes of Σ_u |w_uv| (1 if 0); TSP 1/√n. */
+export function rewardUnit(problem: "maxcut" | "tsp", matrix: Float64Array, n: number): number {
+  if (problem === "tsp") return 1 / Math.sqrt(n);
+  let s = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) s += Math.abs(matrix[i * n + j]);
+  return s > 0 ? s / n : 1;
+}

@@ -22,6 +22,11 @@
 // every move (flip and 2-opt alike) adds w_g · gain_a to its W2 H_a (w_g ∈ R^d): still linear in
 // the move's features, so the O(d)-per-move cost of the 2-opt decomposition holds. The stop action
 // gets no gain term (its H_a = 0). Without the option the network is the spec's, as printed.
+// Residual Q-form (option `residual`, "we", bench/results/cop.md): Q(s, a) = r(s, a) + the network's
+// output, r the move's exact immediate reward in size-free units (objective decrease / rewardUnit, the
+// trainer's units for a residual net; model/gain_features.ts immediateRewards), stop r = 0. So the network learns only the discounted
+// future part (the N-step target minus r). W0 starts at zero: the untrained network's greedy policy is
+// then exactly the best-gain move while one improves, else stop (greedy Max-Cut, best-improvement 2-opt).
 import { Tensor } from "../../../tensor/tensor.js";
 import { Generator } from "../../../tensor/random.js";
 import type { DType } from "../../../tensor/dtype.js";
@@ -30,7 +35,7 @@ import {
 } from "../../../ops/index.js";
 import { Module, GRU, uniformInit } from "../../../nn/index.js";
 import type { CopGraphBatch } from "./cop_graph.js";
-import { flipGainFeatures, twoOptGainFeatures } from "./gain_features.js";
+import { flipGainFeatures, twoOptGainFeatures, immediateRewards } from "./gain_features.js";
 import type { CopProblem } from "../env/cop_env.js";
 
 export interface QNetOptions {
@@ -48,6 +53,8 @@ export interface QNetOptions {
   seed?: number;
   /** Feed the environment's move gains to the network (Max-Cut and TSP; default false: the spec's network). */
   gains?: boolean;
+  /** Residual Q-form: Q = immediate reward + network output, W0 initialised to zero (Max-Cut and TSP; default false). */
+  residual?: boolean;
 }
 
 /** Q-values of a batch: moves [B, n] (Max-Cut) or [B, n, n] (k-cut u·n + v; TSP positions i·n + j, i < j), stop [B]. */
@@ -64,6 +71,12 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
   readonly rounds: number;
   readonly inDim: number;
   readonly gains: boolean;
+  readonly residual: boolean;
+  /**
+   * Residual only, evaluation only: Q = r + λ · network output (default 1 = the trained Q). λ is a search
+   * setting chosen on generated graphs (lsdqnSearch's remainderScale), not a parameter; λ = 0 is greedy.
+   */
+  remainderScale = 1;
   /** w_g [d]: the gain's direction in W2 H_a (gains only). */
   readonly wg: Tensor | null;
   readonly theta0: Tensor; readonly theta1: Tensor; readonly theta2: Tensor; readonly theta3: Tensor;
@@ -82,6 +95,8 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`recforge: LsdqnQNet: ${what} must be an integer >= 1, got ${v}`);
     this.gains = !!opts.gains;
     if (this.gains && this.problem === "kcut") throw new RangeError("recforge: LsdqnQNet: gains features exist for maxcut and tsp, not kcut");
+    this.residual = !!opts.residual;
+    if (this.residual && this.problem === "kcut") throw new RangeError("recforge: LsdqnQNet: the residual Q-form exists for maxcut and tsp, not kcut");
     this.inDim = this.problem === "tsp" ? 2 : this.k + (this.gains ? 1 : 0);
     const init = { dtype: opts.dtype, generator: opts.seed === undefined ? undefined : new Generator(opts.seed) };
     const u = (name: string, shape: number[], fanIn: number) => this.param(name, uniformInit(shape, 1 / Math.sqrt(fanIn), init));
@@ -92,7 +107,8 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     const ha = this.problem === "maxcut" ? 2 * d : 4 * d;
     this.w1 = u("w1", [d, d], d);
     this.w2 = u("w2", [d, ha], ha);
-    this.w0 = u("w0", [1, 2 * d], 2 * d);
+    // Residual: W0 = 0, so the untrained Q is the immediate reward alone (bound 0 draws zeros).
+    this.w0 = this.residual ? this.param("w0", uniformInit([1, 2 * d], 0, init)) : u("w0", [1, 2 * d], 2 * d);
     this.wa = this.problem === "tsp" ? null : u("wa", [d, ha], ha);
     this.gru = this.problem === "tsp" ? this.module("gru", new GRU(d, d, init)) : null;
     this.wg = this.gains ? u("wg", [d], 1) : null;
@@ -142,8 +158,12 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     const gain = !this.gains ? undefined : this.problem === "maxcut" ? flipGainFeatures(g, solution) : twoOptGainFeatures(coords!, solution, B, n);
     const x = this.nodeFeatures(this.problem === "tsp" ? coords! : solution, B, n, this.problem === "maxcut" ? gain : undefined);
     const mu = reshape(this.embed(g, x), [B, n, this.d]);
-    if (this.problem === "tsp") return this.tspReadout(mu, solution, gain);
-    return this.problem === "maxcut" ? this.flipReadout(mu, solution, gain) : this.swapReadout(mu, solution);
+    const q = this.problem === "tsp" ? this.tspReadout(mu, solution, gain) : this.problem === "maxcut" ? this.flipReadout(mu, solution, gain) : this.swapReadout(mu, solution);
+    if (!this.residual) return q;
+    const r = gain ?? immediateRewards(this.problem as "maxcut" | "tsp", g, solution, coords);
+    const lam = this.remainderScale;
+    const [fm, fs] = lam === 1 ? [q.moves, q.stop] : [q.moves.mul(lam), q.stop.mul(lam)];
+    return { moves: add(fm, tensor(r, { dtype: q.moves.dtype, shape: [...q.moves.shape] })), stop: fs };
   }
 
   /** W2 H_a plus, with gains, w_g · gain_a: act [B, A, d], gain [B·A]. */

@@ -14,6 +14,7 @@ import { Rng, hash2 } from "../../../prng.js";
 import { CopEnv, type CopEnvState, type CopProblem } from "../env/cop_env.js";
 import { CopGraphBatch } from "../model/cop_graph.js";
 import { LsdqnQNet } from "../model/qnet.js";
+import { rewardUnit } from "../model/gain_features.js";
 import { uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, randomSpins, randomEqualLabels, randomTour, instanceRng, type DenseInstance } from "../io/generators.js";
 import { ReplayBuffer, NStep, type Transition, type StoredTransition } from "./replay.js";
 import { moveCount, greedyAction, randomAction, envAction } from "./moves.js";
@@ -48,6 +49,8 @@ export interface CopTrainOptions {
   epsDecay?: number;
   /** Q-network inputs include the environment's move gains (default true for maxcut / tsp; kcut: false). false = the spec's network, the ablation. */
   gains?: boolean;
+  /** Residual Q-form: Q = immediate reward + network output, W0 starting at 0 (maxcut / tsp; default false). */
+  residual?: boolean;
   /** TSP graphs keep the K nearest neighbours when n > K (default 50). */
   knn?: number;
   seed?: number;
@@ -197,7 +200,8 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
   const graphOpts = { knn: knn !== undefined && n > knn ? knn : undefined };
 
   const gains = opts.gains ?? problem !== "kcut";
-  const pair = new DqnPair((s) => new LsdqnQNet({ problem, k, hidden: opts.hidden ?? 64, rounds: opts.rounds ?? 3, seed: s, gains }), seed);
+  const residual = !!opts.residual;
+  const pair = new DqnPair((s) => new LsdqnQNet({ problem, k, hidden: opts.hidden ?? 64, rounds: opts.rounds ?? 3, seed: s, gains, residual }), seed);
   pair.sync();
   const optim = new Adam(pair.online.parameters(), { lr: opts.lr ?? 1e-4 });
   let step = 0, updates = 0, resumedFrom = 0;
@@ -216,6 +220,7 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
     const e = extra as CheckpointExtra;
     if (e.problem !== problem || e.n !== n) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} is for ${e.problem} n=${e.n}, not ${problem} n=${n}`);
     if ((e.gains ?? false) !== gains) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} was trained with gains ${e.gains ?? false}, not ${gains}`);
+    if ((e.residual ?? false) !== residual) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} was trained with residual ${e.residual ?? false}, not ${residual}`);
     if (e.envBatch !== undefined && e.envBatch !== envBatch) throw new RangeError(`recforge: trainCop: checkpoint ${ckpt} acted with envBatch ${e.envBatch}, not ${envBatch}`);
     step = resumedFrom = e.step;
     updates = e.updates;
@@ -238,7 +243,7 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
     if (!ckpt) return;
     fs.mkdirSync(path.dirname(path.resolve(ckpt)), { recursive: true });
     const live: LiveState | null = env ? { round: liveRound, env: envStateJson(env.snapshot()), nstep: acc.map((a) => a.save()) } : null;
-    const extra: CheckpointExtra = { step, updates, problem, n, k, family, seed, envBatch, gains, round, losses, early, replay: replay.save(), live };
+    const extra: CheckpointExtra = { step, updates, problem, n, k, family, seed, envBatch, gains, residual, round, losses, early, replay: replay.save(), live };
     saveCheckpoint(ckpt, { model: pair, optimizer: optim, generator: null, extra });
   };
 
@@ -249,11 +254,15 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
   const before = yield* greedyEpisodeSteps(pair.online, val, n, k, 99, knn, "valid", 0);
   const stepRng = (s: number) => new Rng(hash2(hash2(seed, 0x57e9), s));
 
+  // Reward units: objective decrease / n, or for a residual net the size-free unit of its immediate
+  // reward term (gain_features.ts rewardUnit), so that Q − r is in the same units at every n.
+  let unit = new Float64Array(envBatch).fill(n);
   const openRound = (r: number) => {
     env?.dispose();
     g?.dispose();
     liveRound = r;
     cur = roundBatch(r);
+    unit = Float64Array.from(cur.insts, (x) => (residual ? rewardUnit(problem as "maxcut" | "tsp", x.matrix, n) : n));
     env = new CopEnv({ problem, batch: envBatch, n, k: problem === "kcut" ? k : undefined, matrix: cur.matrix });
     g = new CopGraphBatch(cur.matrix, envBatch, n, graphOpts);
     acc = Array.from({ length: envBatch }, () => new NStep(nStep, gamma));
@@ -300,7 +309,7 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
       const next = env!.readSolution(), done1 = env!.readDone();
       for (let b = 0; b < envBatch; b++) {
         if (done0[b]) continue;
-        acc[b].add(sol.slice(b * n, (b + 1) * n), qa[b], reward[b] / n, next.slice(b * n, (b + 1) * n), !!done1[b], (t) =>
+        acc[b].add(sol.slice(b * n, (b + 1) * n), qa[b], reward[b] / unit[b], next.slice(b * n, (b + 1) * n), !!done1[b], (t) =>
           replay.push({ ...t, matrix: cur!.insts[b].matrix, coords: cur!.insts[b].coords, round: liveRound, row: b }));
       }
       step++;
@@ -352,7 +361,7 @@ interface LiveState {
 
 interface CheckpointExtra {
   step: number; updates: number; problem: string; n: number; k: number; family: string; seed: number;
-  envBatch?: number; gains?: boolean; round?: number; losses: number[]; early?: number[]; replay: { at: number; items: StoredTransition[] }; live: LiveState | null;
+  envBatch?: number; gains?: boolean; residual?: boolean; round?: number; losses: number[]; early?: number[]; replay: { at: number; items: StoredTransition[] }; live: LiveState | null;
 }
 
 function envStateJson(s: CopEnvState): Record<string, number[] | null> {
