@@ -486,6 +486,36 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: "bench dti-e2e",
+    summary: "SW vs DTI end to end at n = 20 and 40, k = 20, 40, 80 (interleaved runs): time, token and CPU ratios, per-token premium by loop phase, ΔAUC with a paired bootstrap",
+    flags: [
+      QUICK,
+      f("ns", "list", "context lengths n (integers >= 1; default 20,40)", { check: (v) => (String(v).split(",").every((x) => /^[1-9][0-9]*$/.test(x)) ? null : "expects integers >= 1") }),
+      f("ks", "list", "DTI targets per prompt k (integers >= 1; default 20,40,80; --quick: 20,40)", { check: (v) => (String(v).split(",").every((x) => /^[1-9][0-9]*$/.test(x)) ? null : "expects integers >= 1") }),
+      f("seeds", "integer", "training seeds 0..N-1 (default 2; --quick: 1)", { min: 1 }),
+      f("users", "integer", "MovieLens subset: the first N users (default 300; --quick: 60)", { min: 1 }),
+      f("max-per-user", "integer", "MovieLens subset: each user's last N interactions (default 300; --quick: 120)", { min: 1 }),
+      f("dim", "integer", "model width (default 64, 2 layers, 4 heads)", { min: 8 }),
+      f("replicates", "integer", "bootstrap replicates", { default: 2000, min: 100 }),
+      f("tag", "string", "suffix of the result file: dti-e2e-<date>[-quick]-<tag>.json", { arg: "TAG", check: (v) => (/^[A-Za-z0-9._-]+$/.test(String(v)) ? null : "expects letters, digits, '.', '_' or '-'") }),
+      OUT_DIR, JSON_FLAG,
+    ],
+    outIsDir: true,
+    async run(flags, ctx) {
+      const { benchDtiE2e } = await import("../bench/dti_e2e.js");
+      const ints = (v: unknown) => str(v)?.split(",").map(Number);
+      const dim = num(flags.dim);
+      return {
+        result: {
+          ...(await benchDtiE2e({
+            quick: !!flags.quick, ns: ints(flags.ns), ks: ints(flags.ks), seeds: num(flags.seeds), users: num(flags.users), maxPerUser: num(flags["max-per-user"]),
+            model: dim === undefined ? undefined : { dim }, replicates: num(flags.replicates), tag: str(flags.tag), out: str(flags.out), command: ["recforge", ...ctx.argv].join(" "),
+          })),
+        },
+      };
+    },
+  },
+  {
     name: "bench balance-seeds",
     summary: "Census NE / AUC of every balancer over seeds 1..N on the same test rows: paired bootstrap intervals, verdicts from them",
     flags: [
