@@ -469,6 +469,32 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: "bench balance-qps",
+    summary: "MultiBalance QPS / plain summed loss: R runs × P alternated step pairs on the synthetic industrial shape, a sparse-embedding-cost proxy and Census MMoE, with a t interval over runs",
+    flags: [
+      QUICK,
+      f("shapes", "list", "shapes (default all)", { values: ["synthetic", "sparse", "census"] }),
+      f("balancer", "enum", "the balanced side (the other is equal weights)", { values: ["multibalance", "metabalance", "uncertainty", "gradnorm", "pcgrad"], default: "multibalance" }),
+      f("runs", "integer", "runs per shape, each with fresh models and its own batches (default 5; --quick: 2)", { min: 1 }),
+      f("pairs", "integer", "alternated step pairs per run (default 50; --quick: 10)", { min: 1 }),
+      f("warmup", "integer", "warm-up steps per model and run (default 3; --quick: 2)", { min: 0 }),
+      f("tag", "string", "suffix of the result file: balance-qps-<date>[-quick]-<tag>.json", { arg: "TAG", check: (v) => (/^[A-Za-z0-9._-]+$/.test(String(v)) ? null : "expects letters, digits, '.', '_' or '-'") }),
+      OUT_DIR, JSON_FLAG,
+    ],
+    outIsDir: true,
+    async run(flags, ctx) {
+      const { benchBalanceQps } = await import("../bench/balance_qps.js");
+      return {
+        result: {
+          ...benchBalanceQps({
+            quick: !!flags.quick, shapes: str(flags.shapes)?.split(",") as ("synthetic" | "sparse" | "census")[] | undefined, balancer: str(flags.balancer),
+            runs: num(flags.runs), pairs: num(flags.pairs), warmup: num(flags.warmup), tag: str(flags.tag), out: str(flags.out), command: ["recforge", ...ctx.argv].join(" "),
+          }),
+        },
+      };
+    },
+  },
+  {
     name: "bench dti-seeds",
     summary: "DTI vs SW test AUC over seeds on the same test targets: paired bootstrap intervals, verdicts from them",
     flags: [
