@@ -230,7 +230,9 @@ export async function benchDtiE2e(opts: DtiE2eOptions = {}): Promise<DtiE2eResul
       data: data.name,
       subset: opts.data ? "given data set" : `MovieLens-1M (shared partial ratings file, users 1-2999): first ${users} users, each user's last ${maxPerUser} interactions`,
       interactions: st.interactions, train_targets: st.train, test_targets: st.test,
-      model, ns, ks, plan_chunk: chunk, epochs: 1, targets_per_step: targetsPerStep, seeds: S, bootstrap_replicates: boot.replicates,
+      model, ns, ks, plan_chunk: chunk,
+      // The CPU caching allocator's reuse of larger size classes (native/napi/bind_storage.cc; A/B runs set 0).
+      allocator_reuse_classes: process.env.RECFORGE_CPU_CACHE_REUSE ?? "3 (default)", epochs: 1, targets_per_step: targetsPerStep, seeds: S, bootstrap_replicates: boot.replicates,
       timing: `per seed all ${perSeed} runs (SW at each n, DTI at each (n, k)) interleaved in turns of ${PACE_BLOCK} optimiser steps in one process; each run's seconds are the sum of its own steps (training loop: prompt packing, forward, backward, optimiser; no evaluation). Ratios are per seed, then averaged.`,
       premium: "per_token_premium = time_ratio / token_ratio (1: a DTI token costs what an SW token costs); phase_premium compares seconds per token phase by phase",
       auc: "test AUC with SW prompts at the run's n; ΔAUC = AUC(DTI) − AUC(SW) at the same n on the same test targets, paired bootstrap over test targets (one seed: the rows interval; several: mean ± t(S−1)·√(sd²/S + v_rows))",
