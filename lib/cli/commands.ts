@@ -479,7 +479,7 @@ export const COMMANDS: Command[] = [
       f("pairs", "integer", "alternated step pairs per run (default 50; --quick: 10)", { min: 1 }),
       f("warmup", "integer", "warm-up steps per model and run (default 3; --quick: 2)", { min: 0 }),
       f("tag", "string", "suffix of the result file: balance-qps-<date>[-quick]-<tag>.json", { arg: "TAG", check: (v) => (/^[A-Za-z0-9._-]+$/.test(String(v)) ? null : "expects letters, digits, '.', '_' or '-'") }),
-      OUT_DIR, JSON_FLAG,
+      OUT_DIR, PLOT_BENCH, JSON_FLAG,
     ],
     outIsDir: true,
     async run(flags, ctx) {
@@ -524,7 +524,7 @@ export const COMMANDS: Command[] = [
       f("dim", "integer", "model width (default 64, 2 layers, 4 heads)", { min: 8 }),
       f("replicates", "integer", "bootstrap replicates", { default: 2000, min: 100 }),
       f("tag", "string", "suffix of the result file: dti-e2e-<date>[-quick]-<tag>.json", { arg: "TAG", check: (v) => (/^[A-Za-z0-9._-]+$/.test(String(v)) ? null : "expects letters, digits, '.', '_' or '-'") }),
-      OUT_DIR, JSON_FLAG,
+      OUT_DIR, PLOT_BENCH, JSON_FLAG,
     ],
     outIsDir: true,
     async run(flags, ctx) {

@@ -66,3 +66,10 @@ test("benchDtiE2e: bad arguments are RangeErrors before any training", async (t)
   await t.throwsAsync(() => benchDtiE2e({ ks: [], say: () => {} }), { instanceOf: RangeError, message: /ks must be integers >= 1/ });
   await t.throwsAsync(() => benchDtiE2e({ tag: "a/b", say: () => {} }), { instanceOf: RangeError, message: /tag must be/ });
 });
+
+test("bench dti-e2e --plot: time, CPU-time and token ratio bars per (n, k)", async (t) => {
+  const { benchChart } = await import("../../dist/cli/plots.js");
+  const c = benchChart("dti-e2e", { rows: [{ n: 20, k: 40, time_ratio: 0.2, cpu_time_ratio: 0.18, token_ratio: 0.15 }, { n: 40, k: 40, time_ratio: 0.12, cpu_time_ratio: 0.11, token_ratio: 0.09 }] });
+  t.deepEqual(c.categories, ["n=20 k=40", "n=40 k=40"]);
+  t.deepEqual(c.series.map((s) => s.values), [[0.2, 0.12], [0.18, 0.11], [0.15, 0.09]]);
+});

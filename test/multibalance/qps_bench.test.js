@@ -71,3 +71,10 @@ test("benchBalanceQps: bad arguments are RangeErrors before any model is built",
   t.throws(() => benchBalanceQps({ balancer: "equal", say: () => {} }), { instanceOf: RangeError, message: /must differ from the baseline/ });
   t.throws(() => benchBalanceQps({ runs: 0, say: () => {} }), { instanceOf: RangeError, message: /runs must be an integer >= 1, got 0/ });
 });
+
+test("bench balance-qps --plot: mean, interval ends and CPU-time mean per shape", async (t) => {
+  const { benchChart } = await import("../../dist/cli/plots.js");
+  const c = benchChart("balance-qps", { shapes: [{ shape: "census", qps_ratio: { mean: 0.98, interval: [0.96, 1.0] }, qps_ratio_cpu: { mean: 0.97 } }] });
+  t.deepEqual(c.categories, ["census"]);
+  t.deepEqual(c.series.map((s) => s.values), [[0.98], [0.96], [1.0], [0.97]]);
+});
