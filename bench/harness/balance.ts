@@ -18,6 +18,7 @@
 // numbers, not converged ones.
 import { startProvenance, type Provenance } from "../provenance.js";
 import { Adam } from "../optim/adam.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { randn, BalanceState, balanceGradients } from "../ops/index.js";
 import { loadCensus, censusAvailable, censusDir } from "../methods/multibalance/data/census.js";
 import { syntheticMultiTask, INDUSTRIAL_VOCABS } from "../methods/multibalance/data/synthetic.js";
@@ -152,7 +153,7 @@ function aggregateTasks(runs: TaskMetrics[][]): BalanceBenchTask[] {
 
 // ---- paired throughput ---------------------------------------------------------------------
 
-interface PairConfig {
+export interface PairConfig {
   model: ModelKind;
   modelOptions: MMoEOptions & SharedBottomOptions;
   seed: number;
@@ -161,17 +162,19 @@ interface PairConfig {
   pairs: number;
 }
 
-interface Runner {
+export interface Runner {
   name: string;
   steps: number;
   weights: Float64Array;
   /** Wall and process CPU milliseconds of one training step. */
   step(b: MultiTaskBatch): { wall: number; cpu: number };
   eval(rows: number): TaskMetrics[];
+  /** The model's parameters (tests compare two runners' after the same batches). */
+  parameters(): Tensor[];
   dispose(): void;
 }
 
-function makeRunner(data: MultiTaskData, name: string, cfg: PairConfig): Runner {
+export function makeRunner(data: MultiTaskData, name: string, cfg: PairConfig): Runner {
   const T = data.schema.tasks.length;
   const model = createModel(cfg.model, data.schema, { ...cfg.modelOptions, seed: cfg.seed });
   const balancer = createBalancer(name, T, { seed: cfg.seed });
@@ -190,6 +193,7 @@ function makeRunner(data: MultiTaskData, name: string, cfg: PairConfig): Runner 
       return { wall: nowMs() - s, cpu: (cu.user + cu.system) / 1000 };
     },
     eval: (rows) => evaluate(model, data.test, { maxRows: rows }),
+    parameters: () => model.parameters(),
     dispose() {
       model.dispose();
       balancer.dispose();

@@ -477,6 +477,32 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: "bench balance-qps",
+    summary: "MultiBalance QPS / plain summed loss: R runs × P alternated step pairs on the synthetic industrial shape, a sparse-embedding-cost proxy and Census MMoE, with a t interval over runs",
+    flags: [
+      QUICK,
+      f("shapes", "list", "shapes (default all)", { values: ["synthetic", "sparse", "census"] }),
+      f("balancer", "enum", "the balanced side (the other is equal weights)", { values: ["multibalance", "metabalance", "uncertainty", "gradnorm", "pcgrad"], default: "multibalance" }),
+      f("runs", "integer", "runs per shape, each with fresh models and its own batches (default 5; --quick: 2)", { min: 1 }),
+      f("pairs", "integer", "alternated step pairs per run (default 50; --quick: 10)", { min: 1 }),
+      f("warmup", "integer", "warm-up steps per model and run (default 3; --quick: 2)", { min: 0 }),
+      f("tag", "string", "suffix of the result file: balance-qps-<date>[-quick]-<tag>.json", { arg: "TAG", check: (v) => (/^[A-Za-z0-9._-]+$/.test(String(v)) ? null : "expects letters, digits, '.', '_' or '-'") }),
+      OUT_DIR, PLOT_BENCH, JSON_FLAG,
+    ],
+    outIsDir: true,
+    async run(flags, ctx) {
+      const { benchBalanceQps } = await import("../bench/balance_qps.js");
+      return {
+        result: {
+          ...benchBalanceQps({
+            quick: !!flags.quick, shapes: str(flags.shapes)?.split(",") as ("synthetic" | "sparse" | "census")[] | undefined, balancer: str(flags.balancer),
+            runs: num(flags.runs), pairs: num(flags.pairs), warmup: num(flags.warmup), tag: str(flags.tag), out: str(flags.out), command: ["recforge", ...ctx.argv].join(" "),
+          }),
+        },
+      };
+    },
+  },
+  {
     name: "bench dti-seeds",
     summary: "DTI vs SW test AUC over seeds on the same test targets: paired bootstrap intervals, verdicts from them",
     flags: [
@@ -491,6 +517,36 @@ export const COMMANDS: Command[] = [
       const { benchDtiSeeds } = await import("../bench/dti_seeds.js");
       const ks = str(flags.ks)?.split(",").map(Number);
       return { result: { ...(await benchDtiSeeds({ quick: !!flags.quick, seeds: num(flags.seeds), ks, replicates: num(flags.replicates), out: str(flags.out), command: ["recforge", ...ctx.argv].join(" ") })) } };
+    },
+  },
+  {
+    name: "bench dti-e2e",
+    summary: "SW vs DTI end to end at n = 20 and 40, k = 20, 40, 80 (interleaved runs): time, token and CPU ratios, per-token premium by loop phase, ΔAUC with a paired bootstrap",
+    flags: [
+      QUICK,
+      f("ns", "list", "context lengths n (integers >= 1; default 20,40)", { check: (v) => (String(v).split(",").every((x) => /^[1-9][0-9]*$/.test(x)) ? null : "expects integers >= 1") }),
+      f("ks", "list", "DTI targets per prompt k (integers >= 1; default 20,40,80; --quick: 20,40)", { check: (v) => (String(v).split(",").every((x) => /^[1-9][0-9]*$/.test(x)) ? null : "expects integers >= 1") }),
+      f("seeds", "integer", "training seeds 0..N-1 (default 2; --quick: 1)", { min: 1 }),
+      f("users", "integer", "MovieLens subset: the first N users (default 300; --quick: 60)", { min: 1 }),
+      f("max-per-user", "integer", "MovieLens subset: each user's last N interactions (default 300; --quick: 120)", { min: 1 }),
+      f("dim", "integer", "model width (default 64, 2 layers, 4 heads)", { min: 8 }),
+      f("replicates", "integer", "bootstrap replicates", { default: 2000, min: 100 }),
+      f("tag", "string", "suffix of the result file: dti-e2e-<date>[-quick]-<tag>.json", { arg: "TAG", check: (v) => (/^[A-Za-z0-9._-]+$/.test(String(v)) ? null : "expects letters, digits, '.', '_' or '-'") }),
+      OUT_DIR, PLOT_BENCH, JSON_FLAG,
+    ],
+    outIsDir: true,
+    async run(flags, ctx) {
+      const { benchDtiE2e } = await import("../bench/dti_e2e.js");
+      const ints = (v: unknown) => str(v)?.split(",").map(Number);
+      const dim = num(flags.dim);
+      return {
+        result: {
+          ...(await benchDtiE2e({
+            quick: !!flags.quick, ns: ints(flags.ns), ks: ints(flags.ks), seeds: num(flags.seeds), users: num(flags.users), maxPerUser: num(flags["max-per-user"]),
+            model: dim === undefined ? undefined : { dim }, replicates: num(flags.replicates), tag: str(flags.tag), out: str(flags.out), command: ["recforge", ...ctx.argv].join(" "),
+          })),
+        },
+      };
     },
   },
   {

@@ -70,6 +70,15 @@ export function benchChart(name: string, r: Row): Chart | null {
       return bars("DTI − SW test AUC over seeds (mean and 95% interval)", "ΔAUC", rows(r.dti_by_k), (x) => `k=${x.k}`, [
         ["mean", (x) => mean(x.auc_delta)], ["interval low", (x) => intervalEnd(x.auc_delta, 0)], ["interval high", (x) => intervalEnd(x.auc_delta, 1)],
       ]);
+    case "dti-e2e":
+      // Per (n, k): DTI's time and token ratios to SW (the gap between them is the per-token premium).
+      return bars("DTI / SW end to end: time ratio vs token ratio (interleaved runs)", "DTI / SW", rows(r.rows), (x) => `n=${x.n} k=${x.k}`, [
+        ["time ratio", (x) => num(x.time_ratio)], ["CPU-time ratio", (x) => num(x.cpu_time_ratio)], ["token ratio", (x) => num(x.token_ratio)],
+      ]);
+    case "balance-qps":
+      return bars("QPS balanced / unbalanced (mean over runs and 95% t interval)", "QPS ratio", rows(r.shapes), (x) => String(x.shape), [
+        ["mean", (x) => mean(x.qps_ratio)], ["interval low", (x) => intervalEnd(x.qps_ratio, 0)], ["interval high", (x) => intervalEnd(x.qps_ratio, 1)], ["CPU-time mean", (x) => mean(x.qps_ratio_cpu)],
+      ]);
     case "balance-seeds":
       return bars("NE difference against the baseline over seeds (mean and 95% interval; lower is better)", "ΔNE", rows(r.comparisons), (x) => `${x.balancer} − ${x.baseline} (${x.task})`, [
         ["mean", (x) => mean(x.ne_delta)], ["interval low", (x) => intervalEnd(x.ne_delta, 0)], ["interval high", (x) => intervalEnd(x.ne_delta, 1)],

@@ -30,6 +30,7 @@ struct Storage {
   size_t nbytes = 0;
   int device = 0;  // 0 = cpu, 1 = cuda
   bool freed = false;
+  size_t capacity = 0;  // bytes of the block behind ptr (CPU caching allocator; >= nbytes)
 };
 
 // Handle table of this addon (handle_table.h; defined in bind_storage.cc for the CPU addon,

@@ -176,6 +176,12 @@ export interface TrainCtrResult {
   seconds: number;
   /** Process CPU time (user + system, all threads) of the same loop: robust to other load on the machine. */
   cpuSeconds: number;
+  /**
+   * Wall seconds of the loop's phases, summed over this process's steps (not carried over a resume):
+   * prompt building and packing, zeroGrad + forward + backward of the rows, and the optimiser
+   * (gradient clipping, AdamW step). Their sum is `seconds` up to the timer calls between them (same process only).
+   */
+  phaseSeconds: { pack: number; forwardBackward: number; optimizer: number };
   finished: boolean;
   resumedFrom: number | null;
   /** The precision of the run ("bf16", "fp16" or false = float32). */
@@ -280,6 +286,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
     await boundary(opts.loop, { phase: "prepare", epoch: 0, step: 1, steps: 1 });
 
     let step = 0, tokens = 0, targets = 0, seconds = 0, cpuSeconds = 0, ema = NaN;
+    const phaseSeconds = { pack: 0, forwardBackward: 0, optimizer: 0 };
     let curve: CurvePoint[] = [];
     let resumedFrom: number | null = null;
     const ckpt = opts.checkpoint;
@@ -312,6 +319,8 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       // This rank's share of the step (all of it without a process group).
       const myChunks = pg ? shardOf(stepChunks, pg.rank, pg.size) : stepChunks;
       const rows = prompts.pack(stepUnits(myChunks, cfg.paradigm, cfg.k), rowTokens);
+      const tPacked = performance.now();
+      phaseSeconds.pack += (tPacked - t0) / 1000;
       opt.paramGroups[0].lr = schedule(step);
       opt.zeroGrad();
       let lossSum = 0, stepTokens = 0;
@@ -331,6 +340,8 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
         [lossSum, stepTokens] = pg!.allReduceNumbers([lossSum, stepTokens]);
       }
       tokens += stepTokens;
+      const tPassed = performance.now();
+      phaseSeconds.forwardBackward += (tPassed - tPacked) / 1000;
       // fp16: unscale the gradients; a step with inf/NaN gradients is skipped (zeroGrad clears them).
       const finite = scaler ? scaler.unscale(params) : true;
       scaler?.update(finite);
@@ -340,7 +351,9 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       }
       targets += nTargets;
       step++;
-      seconds += (performance.now() - t0) / 1000;
+      const tEnd = performance.now();
+      phaseSeconds.optimizer += (tEnd - tPassed) / 1000;
+      seconds += (tEnd - t0) / 1000;
       const c1 = process.cpuUsage(c0);
       cpuSeconds += (c1.user + c1.system) / 1e6;
       const loss = lossSum / nTargets;
@@ -382,6 +395,7 @@ export async function trainCtr(opts: TrainCtrOptions): Promise<TrainCtrResult> {
       tokensPerTarget: targets ? tokens / targets : NaN,
       seconds,
       cpuSeconds,
+      phaseSeconds,
       finished,
       resumedFrom,
       mixedPrecision: mp ?? false,

@@ -1,0 +1,169 @@
+// CPU MultiBalance kernel: two memory-bound passes over the T gradient rows (semantics, edge cases
+// and determinism rules: recforge/balance_gradients.h), compiled once per instruction set
+// (recforge/cpu_isa.h): balance_gradients_{baseline,avx2,avx512}.cc include this after their
+// includes (the AVX ones after `#pragma GCC target`), RECFORGE_ISA names the variant's namespace and
+// balance_gradients.cc dispatches on cpu_isa(). Why: built for baseline x86-64 (SSE2) the 4-lane
+// double vectors below spill (8 accumulators of 2 xmm registers each) and the float -> double
+// conversions go through the stack: 1.25 ms of CPU per call on 2 x [1024, 391] float gradients
+// (Census MMoE's z), vs 0.20 ms built for AVX2+FMA (single thread, same code) — about 15% of a
+// Census MMoE training step (issue 16 item 6). Within one variant the results are bit-identical
+// across thread counts; variants may differ in the last bits (FMA contraction).
+#if !defined(RECFORGE_ISA)
+#error "define RECFORGE_ISA before including balance_gradients_kernels.h"
+#endif
+
+namespace recforge {
+namespace RECFORGE_ISA {
+namespace {
+
+// The two inner loops are written with GCC/clang vector types: the compiler's own
+// vectoriser is not allowed to reorder FP sums (and gave scalar code for pass 1), while
+// explicit lanes fix the summation order AND the instruction mix. Other compilers get the
+// same arithmetic one element at a time (also deterministic, other last bits).
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(RECFORGE_BALANCE_SCALAR)
+#define RECFORGE_BALANCE_VECTOR 1
+#define RF_VINLINE inline __attribute__((always_inline))
+// Internal, always-inlined helpers: the 32-byte-vector ABI note GCC prints for targets
+// without AVX (non-x86-64-v3 builds) does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef double v4d __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+
+RF_VINLINE v4d load4(const double* p) {
+  v4d v;
+  std::memcpy(&v, p, sizeof v);  // unaligned load
+  return v;
+}
+RF_VINLINE v4d load4(const float* p) {
+  v4f v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_convertvector(v, v4d);
+}
+RF_VINLINE void store4(double* p, const v4d& v) { std::memcpy(p, &v, sizeof v); }
+RF_VINLINE void store4(float* p, const v4d& v) {
+  v4f f = __builtin_convertvector(v, v4f);
+  std::memcpy(p, &f, sizeof f);
+}
+RF_VINLINE double hsum(const v4d& v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+#endif
+
+// Sum of squares (double) of one block, fixed lane pattern: element k goes to lane k mod 32
+// (8 vector accumulators x 4), the < 32 tail to a scalar, combined in a fixed tree. The
+// same code runs wherever the block lands, so the result is independent of thread count.
+// NaN/±Inf elements make the sum NaN/Inf; that is the only check on the hot path.
+template <typename E>
+double block_sumsq(const E* x, int64_t n) {
+  int64_t i = 0;
+  double total = 0;
+#ifdef RECFORGE_BALANCE_VECTOR
+  constexpr int A = 8;  // independent FMA chains: enough to hide the FMA latency
+  v4d acc[A] = {};
+  for (; i + 4 * A <= n; i += 4 * A) {
+#pragma GCC unroll 8
+    for (int a = 0; a < A; ++a) {
+      const v4d v = load4(x + i + 4 * a);
+      acc[a] += v * v;
+    }
+  }
+  total = hsum(((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7])));
+#endif
+  double tail = 0;
+  for (; i < n; ++i) tail += (double)x[i] * (double)x[i];
+  return total + tail;
+}
+
+// Whether a block has a NaN/±Inf element: only run when its sum of squares is not finite
+// (a float64 sum can overflow with finite elements; then this says no).
+template <typename E>
+bool block_has_nonfinite(const E* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(x[i])) return true;
+  return false;
+}
+
+// out[j0, j0+n) = Σ_i w_i rows[i][j0, ...), accumulated in double in task order. Elements
+// go in register blocks of 16: all T rows of a block are read before it is written (so
+// out may be one of the rows), and the accumulators never leave registers.
+constexpr int64_t kTile = 4096;  // elements per pass-2 work item
+
+template <typename E>
+void weighted_sum_tile(const E* const* rows, const double* w, int64_t T, int64_t j0, int64_t n, E* out) {
+  const int64_t jend = j0 + n;
+  int64_t j = j0;
+#ifdef RECFORGE_BALANCE_VECTOR
+  for (; j + 16 <= jend; j += 16) {
+    const E* r0 = rows[0] + j;
+    const double w0 = w[0];
+    v4d a0 = w0 * load4(r0), a1 = w0 * load4(r0 + 4), a2 = w0 * load4(r0 + 8), a3 = w0 * load4(r0 + 12);
+    for (int64_t i = 1; i < T; ++i) {
+      const E* r = rows[i] + j;
+      const double wi = w[i];
+      a0 += wi * load4(r);
+      a1 += wi * load4(r + 4);
+      a2 += wi * load4(r + 8);
+      a3 += wi * load4(r + 12);
+    }
+    store4(out + j, a0);
+    store4(out + j + 4, a1);
+    store4(out + j + 8, a2);
+    store4(out + j + 12, a3);
+  }
+#endif
+  for (; j < jend; ++j) {  // same arithmetic, one element at a time
+    double a = w[0] * (double)rows[0][j];
+    for (int64_t i = 1; i < T; ++i) a += w[i] * (double)rows[i][j];
+    out[j] = (E)a;
+  }
+}
+
+// Aim for ~64K elements per parallel chunk: enough work to amortise the pool wake-up.
+constexpr int64_t kChunkElems = 65536;
+
+}  // namespace
+
+template <typename E>
+BalanceStatus balance_run(const E* const* rows, int64_t T, int64_t N, double* m, int32_t* initialized, const BalanceParams& p,
+                  E* out, double* weights, double* norms) {
+  // ---- pass 1: per-block partials, then an in-order reduction per task ----
+  const int64_t nb = (N + kBalanceNormBlock - 1) / kBalanceNormBlock;
+  std::vector<double> part((size_t)(T * nb));
+  std::vector<char> bad((size_t)(T * nb));
+  const int64_t item_elems = std::max<int64_t>(1, std::min(N, kBalanceNormBlock));
+  parallel_for(T * nb, std::max<int64_t>(1, kChunkElems / item_elems), [&](int64_t b0, int64_t b1) {
+    for (int64_t it = b0; it < b1; ++it) {
+      const int64_t i = it / nb, b = it % nb;
+      const int64_t j0 = b * kBalanceNormBlock, len = std::min(kBalanceNormBlock, N - j0);
+      const double ss = block_sumsq(rows[i] + j0, len);
+      part[(size_t)it] = ss;
+      bad[(size_t)it] = !(ss <= DBL_MAX) && block_has_nonfinite(rows[i] + j0, len);
+    }
+  });
+  std::vector<double> sumsq((size_t)T, 0.0);
+  std::vector<int32_t> nonfinite((size_t)T, 0);
+  for (int64_t i = 0; i < T; ++i)
+    for (int64_t b = 0; b < nb; ++b) {
+      sumsq[(size_t)i] += part[(size_t)(i * nb + b)];
+      nonfinite[(size_t)i] |= bad[(size_t)(i * nb + b)];
+    }
+
+  // ---- state, reference and weights (nothing written when rejected) ----
+  BalanceStatus st = balance_apply_rule(T, sumsq.data(), nonfinite.data(), m, initialized, p, weights, norms);
+  if (!st.ok() || N == 0) return st;
+
+  // ---- pass 2: weighted sum ----
+  const int64_t ntiles = (N + kTile - 1) / kTile;
+  parallel_for(ntiles, std::max<int64_t>(1, kChunkElems / kTile), [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t j0 = t * kTile;
+      weighted_sum_tile(rows, weights, T, j0, std::min(kTile, N - j0), out);
+    }
+  });
+  return st;
+}
+
+
+template BalanceStatus balance_run<float>(const float* const*, int64_t, int64_t, double*, int32_t*, const BalanceParams&, float*, double*, double*);
+template BalanceStatus balance_run<double>(const double* const*, int64_t, int64_t, double*, int32_t*, const BalanceParams&, double*, double*, double*);
+
+}  // namespace RECFORGE_ISA
+}  // namespace recforge
