@@ -163,6 +163,7 @@ export async function benchDtiE2e(opts: DtiE2eOptions = {}): Promise<DtiE2eResul
   let data = opts.data ?? null;
   if (!data) {
     if (!isMovielensDir(movielensDir())) throw new Error(`recforge: bench dti-e2e: MovieLens-1M not found at ${movielensDir()} (set RECFORGE_DATA)`);
+    benchProgress(0, S, "loading MovieLens-1M");
     data = loadMovielens({ maxUsers: users, maxPerUser });
   }
   const done = startProvenance(opts.command);
@@ -180,13 +181,20 @@ export async function benchDtiE2e(opts: DtiE2eOptions = {}): Promise<DtiE2eResul
   for (let seed = 0; seed < S; seed++) {
     const s0 = performance.now();
     const pace = roundRobin(perSeed, PACE_BLOCK);
-    const progress = (label: string) => (e: { phase: string; step: number; totalSteps: number; lossEma: number }) => {
-      if (e.phase === "train" && (e.step % 50 === 0 || e.step === e.totalSteps)) say(`  ${label} seed ${seed}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
+    // The bar moves with every training step of the seed's runs (the runs take turns, so the mean of their
+    // step fractions is the seed's progress), not only when a seed ends.
+    const fractions = new Array<number>(perSeed).fill(0);
+    const progress = (label: string, job: number) => (e: { phase: string; step: number; totalSteps: number; lossEma: number }) => {
+      if (e.phase !== "train") return;
+      fractions[job] = e.totalSteps > 0 ? e.step / e.totalSteps : 0;
+      benchProgress(Math.min(seed + fractions.reduce((a, f) => a + f, 0) / perSeed, seed + 0.99), S, `seed ${seed}: ${label}`);
+      if (e.step % 50 === 0 || e.step === e.totalSteps) say(`  ${label} seed ${seed}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
     };
     const jobs: Promise<TrainCtrResult>[] = [];
     ns.forEach((n, ni) => {
-      jobs.push(trainCtr({ ...base, n, paradigm: "sliding-window", k: chunk, seed, pace: pace[ni * (1 + ks.length)], onProgress: progress(`SW n=${n}`) }));
-      ks.forEach((k, ki) => jobs.push(trainCtr({ ...base, n, paradigm: "dti", k, seed, contextReach: "window", positions: "window-relative", pace: pace[ni * (1 + ks.length) + 1 + ki], onProgress: progress(`DTI n=${n} k=${k}`) })));
+      const j0 = ni * (1 + ks.length);
+      jobs.push(trainCtr({ ...base, n, paradigm: "sliding-window", k: chunk, seed, pace: pace[j0], onProgress: progress(`SW n=${n}`, j0) }));
+      ks.forEach((k, ki) => jobs.push(trainCtr({ ...base, n, paradigm: "dti", k, seed, contextReach: "window", positions: "window-relative", pace: pace[j0 + 1 + ki], onProgress: progress(`DTI n=${n} k=${k}`, j0 + 1 + ki) })));
     });
     const got = await Promise.all(jobs);
     got.forEach((r, j) => results[Math.floor(j / (1 + ks.length))][j % (1 + ks.length)].push(r));
