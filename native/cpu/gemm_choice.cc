@@ -88,7 +88,7 @@ std::string fmt(double v) {
 
 // The shapes the library keeps when it is not replaced everywhere (gemm.cc's rule).
 constexpr const char* kMixed =
-    "library for square and large products; own GEMM for thin products (two of M, N, K <= 256, N >= 8) "
+    "library for square and large products; own GEMM for thin products (two of M, N, K <= 256, the third larger, N >= 8) "
     "and batches of small products";
 
 // One bounded measurement (see the top of the file): own kernels vs the library on a 192³ product.
