@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.h"
 #include "recforge/gemm.h"
 #include "recforge/parallel.h"
 
@@ -23,25 +24,9 @@ extern char** environ;
 
 namespace {
 
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-std::vector<float> random_matrix(size_t n, uint64_t seed) {
-  std::vector<float> v(n);
-  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (auto& x : v) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    x = (float)((double)(s >> 40) / (double)(1ull << 24) - 0.5);
-  }
-  return v;
-}
+using rfbench_cpu::median;
+using rfbench_cpu::now_s;
+using rfbench_cpu::random_vec;
 
 struct Contender {
   const char* name;
@@ -75,7 +60,7 @@ void print_env() {
 
 // C (M×N) = op(A)·op(B), packed operands, beta = 0.
 void bench_gemm(int64_t M, int64_t N, int64_t K, bool tA, bool tB, int reps) {
-  std::vector<float> A = random_matrix(M * K, 1), B = random_matrix(K * N, 2), C(M * N);
+  std::vector<float> A = random_vec(M * K, 1), B = random_vec(K * N, 2), C(M * N);
   const int64_t lda = tA ? M : K, ldb = tB ? K : N;
   const bool blas = recforge::cblas_available();
   std::vector<Contender> cs;
@@ -112,7 +97,7 @@ void bench_gemm(int64_t M, int64_t N, int64_t K, bool tA, bool tB, int reps) {
 // library call per entry.
 void bench_batched(int64_t batch, int64_t m, int reps) {
   const int64_t n = m, k = m;
-  std::vector<float> A = random_matrix(batch * m * k, 3), B = random_matrix(k * n, 4), C(batch * m * n);
+  std::vector<float> A = random_vec(batch * m * k, 3), B = random_vec(k * n, 4), C(batch * m * n);
   const bool blas = recforge::cblas_available();
   std::vector<Contender> cs;
   cs.push_back({"gemm_f32", [&] {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.h"
 #include "recforge/gemm.h"
 #include "recforge/gru.h"
 #include "recforge/parallel.h"
@@ -22,25 +23,9 @@
 
 namespace {
 
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-std::vector<float> random_vec(size_t n, uint64_t seed, float scale) {
-  std::vector<float> v(n);
-  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (auto& x : v) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    x = scale * (float)((double)(s >> 40) / (double)(1ull << 24) - 0.5);
-  }
-  return v;
-}
+using rfbench_cpu::median;
+using rfbench_cpu::now_s;
+using rfbench_cpu::random_vec;
 
 struct Part {
   std::string name;
