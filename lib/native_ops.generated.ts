@@ -854,6 +854,23 @@ export interface BalanceGradientsArgs {
   weights: TensorRef;
   norms: TensorRef;
 }
+/** balanceGradientsRows (cpu) */
+export interface BalanceGradientsRowsArgs {
+  dtype: DType;
+  T: number;
+  N: number;
+  gs: readonly TensorRef[];
+  m: TensorRef;
+  init: TensorRef;
+  beta: number;
+  relax: number;
+  refMode: BalanceRefMode;
+  target: number;
+  strategy: BalanceStrategy;
+  out: TensorRef;
+  weights: TensorRef;
+  norms: TensorRef;
+}
 /** targetRanks (cpu, cuda) */
 export interface TargetRanksArgs {
   dtype: DType;
@@ -1107,6 +1124,7 @@ export interface CpuOnlyOps {
   denseMaskedAttentionBackward(a: DenseMaskedAttentionBackwardArgs): void;
   cooToCsr(a: CooToCsrArgs): void;
   csrTranspose(a: CsrTransposeArgs): void;
+  balanceGradientsRows(a: BalanceGradientsRowsArgs): void;
   mpiInit(): MpiWorld;
   mpiAllreduceStart(a: MpiAllreduceStartArgs): number;
   mpiBroadcastStart(a: MpiBroadcastStartArgs): number;
@@ -1153,7 +1171,7 @@ export interface CudaOps extends CommonOps, CudaOnlyOps {
 export type BackendOps = CommonOps & Partial<CpuOnlyOps & CudaOnlyOps>;
 
 /** The op names of each addon (what register_cpu / register_cuda.generated.cc register). */
-export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "gemmDispatch", "cpuIsa", "cpuIsaReason", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "mpiInit", "mpiAllreduceStart", "mpiBroadcastStart", "mpiBarrierStart", "mpiBroadcastBytes", "mpiTest", "mpiWait", "mpiAbort", "mpiFinalize", "copReset", "copStep", "copMoveGains", "copTspDistances"];
+export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "gemmDispatch", "cpuIsa", "cpuIsaReason", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "balanceGradientsRows", "targetRanks", "gruForward", "gruBackward", "gruSizes", "mpiInit", "mpiAllreduceStart", "mpiBroadcastStart", "mpiBarrierStart", "mpiBroadcastBytes", "mpiTest", "mpiWait", "mpiAbort", "mpiFinalize", "copReset", "copStep", "copMoveGains", "copTspDistances"];
 export const CUDA_OPS: readonly string[] = ["alloc", "free", "write", "read", "copyDevice", "memoryStats", "resetPeak", "emptyCache", "deviceInfo", "synchronize", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmLowp", "gemmBackend", "intervalAttentionForward", "intervalAttentionBackward", "intervalAttentionForwardLowp", "intervalAttentionBackwardLowp", "ropeTables", "ropeApply", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "ncclLoadError", "ncclUniqueId", "ncclInit", "ncclAllreduce", "ncclBroadcast", "ncclWait", "ncclDestroy"];
 
 /** A loaded addon module as Node-API gives it: functions taking the wire values. */
@@ -1240,6 +1258,7 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
   const gatBackward_ = fn(raw, "gatBackward", what);
   const gatWorkspaceSize_ = fn(raw, "gatWorkspaceSize", what);
   const balanceGradients_ = fn(raw, "balanceGradients", what);
+  const balanceGradientsRows_ = fn(raw, "balanceGradientsRows", what);
   const targetRanks_ = fn(raw, "targetRanks", what);
   const gruForward_ = fn(raw, "gruForward", what);
   const gruBackward_ = fn(raw, "gruBackward", what);
@@ -1321,6 +1340,7 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
     gatBackward: (a: GatBackwardArgs) => { gatBackward_(a.dtype, a.N, a.H, a.F, a.nEdges, a.negativeSlope, a.rowptr._h, a.rowptr.offset, a.src._h, a.src.offset, a.tRowptr._h, a.tRowptr.offset, a.tDst._h, a.tDst.offset, a.tEid._h, a.tEid.offset, a.wh._h, a.wh.offset, a.aSrc._h, a.aSrc.offset, a.aDst._h, a.aDst.offset, a.el._h, a.el.offset, a.er._h, a.er.offset, a.alpha._h, a.alpha.offset, a.dout._h, a.dout.offset, a.dWh._h, a.dWh.offset, a.daSrc._h, a.daSrc.offset, a.daDst._h, a.daDst.offset, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0); },
     gatWorkspaceSize: (a: GatWorkspaceSizeArgs) => gatWorkspaceSize_(a.N, a.nEdges, a.H, a.F) as number,
     balanceGradients: (a: BalanceGradientsArgs) => { balanceGradients_(a.dtype, a.T, a.N, a.g._h, a.g.offset, a.m._h, a.m.offset, a.init._h, a.init.offset, a.beta, a.relax, a.refMode, a.target, a.strategy, a.out._h, a.out.offset, a.weights._h, a.weights.offset, a.norms._h, a.norms.offset); },
+    balanceGradientsRows: (a: BalanceGradientsRowsArgs) => { balanceGradientsRows_(a.dtype, a.T, a.N, tensorsWire(a.gs), a.m._h, a.m.offset, a.init._h, a.init.offset, a.beta, a.relax, a.refMode, a.target, a.strategy, a.out._h, a.out.offset, a.weights._h, a.weights.offset, a.norms._h, a.norms.offset); },
     targetRanks: (a: TargetRanksArgs) => { targetRanks_(a.dtype, a.rows, a.n, a.scores._h, a.scores.offset, a.targets._h, a.targets.offset, a.exclude ? a.exclude._h : null, a.exclude ? a.exclude.offset : 0, a.nExclude, a.ranks._h, a.ranks.offset); },
     gruForward: (a: GruForwardArgs) => { gruForward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.h0 ? a.h0._h : null, a.h0 ? a.h0.offset : 0, a.out._h, a.out.offset, a.hN._h, a.hN.offset, a.reserve._h, a.reserve.offset, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights)); },
     gruBackward: (a: GruBackwardArgs) => { gruBackward_(a.dtype, a.B, a.T, a.inSize, a.H, a.layers, a.dirs, a.bias, a.x._h, a.x.offset, a.lengths ? a.lengths._h : null, a.lengths ? a.lengths.offset : 0, a.reserve._h, a.reserve.offset, a.dout ? a.dout._h : null, a.dout ? a.dout.offset : 0, a.dhN ? a.dhN._h : null, a.dhN ? a.dhN.offset : 0, a.dx ? a.dx._h : null, a.dx ? a.dx.offset : 0, a.dh0 ? a.dh0._h : null, a.dh0 ? a.dh0.offset : 0, a.workspace ? a.workspace._h : null, a.workspace ? a.workspace.offset : 0, tensorsWire(a.weights), tensorsWire(a.grads)); },

@@ -205,6 +205,12 @@ export const ops = [
   op("balanceGradients", "balance", BOTH, ["dtype:dtype", "T:int", "N:int", "g:tensor", "m:tensor", "init:tensor", "beta:float",
     "relax:float", "refMode:enum:BalanceRefMode", "target:int", "strategy:enum:BalanceStrategy", "out:tensor", "weights:tensor",
     "norms:tensor"]),
+  // The same step on T separate gradients (one tensor per task: the leaves' .grad), so MultiBalance
+  // need not stack them into [T, N] first (balance_gradients_rows). CPU only: on CUDA the stacking
+  // copy is a device memcpy and the caller stacks.
+  op("balanceGradientsRows", "balance", CPU, ["dtype:dtype", "T:int", "N:int", "gs:tensors", "m:tensor", "init:tensor",
+    "beta:float", "relax:float", "refMode:enum:BalanceRefMode", "target:int", "strategy:enum:BalanceStrategy", "out:tensor",
+    "weights:tensor", "norms:tensor"]),
 
   // ---- full-ranking ranks (ranking_args.cc) ----
   op("targetRanks", "ranking", BOTH, ["dtype:dtype", "rows:int", "n:int", "scores:tensor", "targets:tensor", "exclude:tensor?",

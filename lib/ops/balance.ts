@@ -17,7 +17,7 @@
 // sizes) are rejected here with both shapes in the message.
 import { Tensor } from "../tensor/tensor.js";
 import { contiguousStrides, sameShape, shapeStr } from "../tensor/shape.js";
-import { backend } from "../native.js";
+import { backend, native } from "../native.js";
 import type { Device } from "../tensor/dtype.js";
 import { assertFloat, assertTensor, backendFor, code, contiguousRaw, empty } from "./core.js";
 import { toDeviceRaw } from "./device.js";
@@ -191,7 +191,12 @@ export function balanceGradients(grads: Tensor | readonly Tensor[], state: Balan
     });
     T = grads.length;
     shape = g0.shape;
-    // Stack into [T, N]: the kernel's layout. One copy of G; cheap next to the two kernel passes.
+    if (g0.device === "cpu") {
+      // The CPU kernel reads the T gradients where they are (row pointers): no [T, N] stack.
+      for (const g of grads) if (g.device !== "cpu") backendFor(g0, g); // the devices' TypeError
+      return balanceRows(grads, T, shape, state, opts);
+    }
+    // Elsewhere, stack into [T, N]: the kernel's layout. One device copy of G.
     const N = g0.size;
     const b = backendFor(...grads); // every task's gradient on one device
     G = empty([T, ...shape], g0.dtype, g0.device);
@@ -206,12 +211,7 @@ export function balanceGradients(grads: Tensor | readonly Tensor[], state: Balan
     const p = checkOptions(opts, T);
     const N = shape.reduce((a, b) => a * b, 1);
     state._moveTo(G.device);
-    let out: Tensor;
-    if (opts.out !== undefined) {
-      out = assertTensor(opts.out, "balanceGradients", "out");
-      if (!sameShape(out.shape, shape) || out.dtype !== G.dtype || !out.isContiguous)
-        throw new RangeError(`recforge: balanceGradients: out must be a contiguous ${G.dtype} tensor of shape ${shapeStr(shape)}, got ${shapeStr(out.shape)} ${out.dtype}`);
-    } else out = empty(shape, G.dtype, G.device);
+    const out = outputFor(opts, shape, G);
     try {
       backendFor(G, out).balanceGradients({ dtype: code(G), T, N, g: G, m: state._m, init: state._init, beta: p.beta, relax: p.relax, refMode: p.ref, target: p.target, strategy: p.strategy, out, weights: state._weights, norms: state._norms });
     } catch (e) {
@@ -221,5 +221,36 @@ export function balanceGradients(grads: Tensor | readonly Tensor[], state: Balan
     return { out, weights: state._weights.toTypedArray() as Float64Array, norms: state._norms.toTypedArray() as Float64Array };
   } finally {
     if (ownG) G.dispose();
+  }
+}
+
+function outputFor(opts: BalanceGradientsOptions, shape: readonly number[], like: Tensor): Tensor {
+  if (opts.out === undefined) return empty(shape, like.dtype, like.device);
+  const out = assertTensor(opts.out, "balanceGradients", "out");
+  if (!sameShape(out.shape, shape) || out.dtype !== like.dtype || !out.isContiguous || out.device !== like.device)
+    throw new RangeError(`recforge: balanceGradients: out must be a contiguous ${like.dtype} tensor of shape ${shapeStr(shape)} on ${like.device}, got ${shapeStr(out.shape)} ${out.dtype} on ${out.device}`);
+  return out;
+}
+
+// The CPU path of a list of gradients: balanceGradientsRows on the tensors themselves (a
+// non-contiguous one is copied first). Same results as the stacked call, bit for bit: the kernel
+// is the same code on row pointers.
+function balanceRows(grads: readonly Tensor[], T: number, shape: readonly number[], state: BalanceState, opts: BalanceGradientsOptions): BalanceResult {
+  if (T !== state.numTasks) throw new RangeError(`recforge: balanceGradients: got gradients of ${T} tasks, the state is for ${state.numTasks}`);
+  const p = checkOptions(opts, T);
+  const N = grads[0].size;
+  const rows = grads.map(contiguousRaw);
+  try {
+    state._moveTo("cpu");
+    const out = outputFor(opts, shape, grads[0]);
+    try {
+      native.balanceGradientsRows({ dtype: code(grads[0]), T, N, gs: rows, m: state._m, init: state._init, beta: p.beta, relax: p.relax, refMode: p.ref, target: p.target, strategy: p.strategy, out, weights: state._weights, norms: state._norms });
+    } catch (e) {
+      if (out !== opts.out) out.dispose();
+      throw e;
+    }
+    return { out, weights: state._weights.toTypedArray() as Float64Array, norms: state._norms.toTypedArray() as Float64Array };
+  } finally {
+    rows.forEach((r, i) => r !== grads[i] && r.dispose());
   }
 }

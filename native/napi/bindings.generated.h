@@ -78,6 +78,7 @@ Napi::Value gatForward(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gatBackward(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gatWorkspaceSize(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value balanceGradients(const Napi::CallbackInfo& info);  // cpu, cuda
+Napi::Value balanceGradientsRows(const Napi::CallbackInfo& info);  // cpu
 Napi::Value targetRanks(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gruForward(const Napi::CallbackInfo& info);  // cpu, cuda
 Napi::Value gruBackward(const Napi::CallbackInfo& info);  // cpu, cuda

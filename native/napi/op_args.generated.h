@@ -1101,6 +1101,28 @@ struct BalanceGradients {
   TensorArg norms() const { return {{&info, 18}}; }
 };
 
+// balanceGradientsRows(dtype, T, N, gs, m, init, beta, relax, refMode, target, strategy, out, weights, norms)  [cpu]
+struct BalanceGradientsRows {
+  static constexpr const char* kName = "balanceGradientsRows";
+  static constexpr size_t kSlots = 19;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit BalanceGradientsRows(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg T() const { return {{&info, 1}}; }
+  IntArg N() const { return {{&info, 2}}; }
+  TensorsArg gs() const { return {{&info, 3}}; }
+  TensorArg m() const { return {{&info, 4}}; }
+  TensorArg init() const { return {{&info, 6}}; }
+  FloatArg beta() const { return {{&info, 8}}; }
+  FloatArg relax() const { return {{&info, 9}}; }
+  EnumArg<BalanceRefMode> refMode() const { return {{&info, 10}}; }
+  IntArg target() const { return {{&info, 11}}; }
+  EnumArg<BalanceStrategy> strategy() const { return {{&info, 12}}; }
+  TensorArg out() const { return {{&info, 13}}; }
+  TensorArg weights() const { return {{&info, 15}}; }
+  TensorArg norms() const { return {{&info, 17}}; }
+};
+
 // targetRanks(dtype, rows, n, scores, targets, exclude, nExclude, ranks)  [cpu, cuda]
 struct TargetRanks {
   static constexpr const char* kName = "targetRanks";

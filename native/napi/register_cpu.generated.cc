@@ -71,6 +71,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gatBackward", Napi::Function::New(env, bind::gatBackward, "gatBackward"));
   exports.Set("gatWorkspaceSize", Napi::Function::New(env, bind::gatWorkspaceSize, "gatWorkspaceSize"));
   exports.Set("balanceGradients", Napi::Function::New(env, bind::balanceGradients, "balanceGradients"));
+  exports.Set("balanceGradientsRows", Napi::Function::New(env, bind::balanceGradientsRows, "balanceGradientsRows"));
   exports.Set("targetRanks", Napi::Function::New(env, bind::targetRanks, "targetRanks"));
   exports.Set("gruForward", Napi::Function::New(env, bind::gruForward, "gruForward"));
   exports.Set("gruBackward", Napi::Function::New(env, bind::gruBackward, "gruBackward"));

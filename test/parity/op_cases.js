@@ -401,6 +401,8 @@ export const cases = {
       })),
   },
 
+  balanceGradientsRows: { exempt: "CPU only (on CUDA balanceGradients stacks and calls balanceGradients): test/multibalance/balance_rows_op.test.js checks it against the float64 reference and bit for bit against balanceGradients" },
+
   // ---- full-ranking ranks ---------------------------------------------------------------------------
   targetRanks: {
     sizes: [1, 9, 40],
