@@ -155,8 +155,8 @@ export abstract class Balancer {
   backward(step: BalanceStepInput): BalanceStepInfo {
     this.checkStep(step);
     try {
-      this.checkLosses(step.losses);
-      return this.run(step);
+      const lossValues = this.checkLosses(step.losses);
+      return this.run(step, lossValues);
     } catch (e) {
       // Whatever went wrong, leave no half-computed gradients behind.
       clearGrads(step.sharedParams);
@@ -170,7 +170,8 @@ export abstract class Balancer {
     }
   }
 
-  protected abstract run(step: BalanceStepInput): BalanceStepInfo;
+  /** One balanced step; lossValues are the losses' values (read once, by the finiteness check). */
+  protected abstract run(step: BalanceStepInput, lossValues: readonly number[]): BalanceStepInfo;
 
   abstract stateDict(): BalancerStateDict;
   abstract loadStateDict(sd: BalancerStateDict): void;
@@ -213,10 +214,11 @@ export abstract class Balancer {
     });
   }
 
-  private checkLosses(losses: readonly Tensor[]): void {
-    losses.forEach((l, i) => {
+  private checkLosses(losses: readonly Tensor[]): number[] {
+    return losses.map((l, i) => {
       const v = l.item();
       if (!Number.isFinite(v)) throw new NonFiniteStep(`recforge: ${this.constructor.name}: the loss of task ${i} is ${v}; nothing was updated`);
+      return v;
     });
   }
 }

@@ -14,7 +14,7 @@ export abstract class RepresentationBalancer extends Balancer {
   /** Combines the per-task gradients at z into z's gradient (may throw NonFiniteStep). */
   protected abstract combine(grads: Tensor[], losses: number[]): { out: Tensor; info: BalanceStepInfo; commit?: () => void };
 
-  protected run(step: BalanceStepInput): BalanceStepInfo {
+  protected run(step: BalanceStepInput, stepLossValues: readonly number[]): BalanceStepInfo {
     const { losses, rep, taskInputs, sharedParams } = step;
     const total = weightedSum(losses, this.lossWeights());
     if (!total.requiresGrad) throw new TypeError(`recforge: ${this.constructor.name}: no loss depends on a trainable tensor`);
@@ -30,7 +30,7 @@ export abstract class RepresentationBalancer extends Balancer {
     // 2. balance at z: over the global batch when data-parallel (every rank computes the same
     // global balance from the gathered per-task gradients and keeps its own rows of the result).
     const pg = step.processGroup && step.processGroup.size > 1 ? step.processGroup : null;
-    let lossValues = losses.map((l) => l.item());
+    let lossValues = stepLossValues.slice();
     let gathered: GatheredRows | null = null;
     if (pg) {
       gathered = allGatherRows(pg, grads);
