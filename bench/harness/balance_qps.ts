@@ -1,8 +1,8 @@
 // `recforge bench balance-qps`: MultiBalance's training throughput against the plain summed loss
 // (issue 16 item 6), with an interval. On a shared machine only side-by-side ratios mean anything,
-// so a RUN is: a fresh balanced model and a fresh unbalanced one (EqualWeights), same architecture,
-// init and batches; a few warm-up steps each; then P step PAIRS, the two alternating (A B, B A, …:
-// who goes first alternates too). The run's QPS ratio is Σ t(unbalanced) / Σ t(balanced) over its
+// so a RUN is: two fresh model instances (same architecture, init and batches), the balanced and
+// the unbalanced side (EqualWeights) taking turns on them (qpsRun: why); a few warm-up steps each;
+// then P step PAIRS, the two sides alternating (A B, B A, …: who goes first alternates too). The run's QPS ratio is Σ t(unbalanced) / Σ t(balanced) over its
 // pairs: examples per second balanced / unbalanced, since both train on the same batches. R runs
 // (seeds 1..R, each with its own batches) give R ratios; the interval is mean ± t(R−1)·sd/√R over
 // runs (what varies between runs — init, batches, the machine's load — is in it). The same on
@@ -29,9 +29,13 @@ import { loadCensus, censusAvailable, censusDir } from "../methods/multibalance/
 import { syntheticMultiTask, INDUSTRIAL_VOCABS } from "../methods/multibalance/data/synthetic.js";
 import type { MultiTaskBatch, MultiTaskData } from "../methods/multibalance/data/multitask.js";
 import type { ModelKind, MMoEOptions, SharedBottomOptions } from "../methods/multibalance/models.js";
-import { makeRunner } from "./balance.js";
+import { Adam } from "../optim/adam.js";
+import { createModel, type MultiTaskModel } from "../methods/multibalance/models.js";
+import { createBalancer } from "../methods/multibalance/balancers/index.js";
+import type { Balancer } from "../methods/multibalance/balancers/balancer.js";
+import { computeGradients } from "../methods/multibalance/trainer.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { benchProgress, log, median } from "./timing.js";
+import { benchProgress, log, median, nowMs } from "./timing.js";
 
 export const QPS_SHAPES = ["synthetic", "sparse", "census"] as const;
 export type QpsShape = (typeof QPS_SHAPES)[number];
@@ -61,6 +65,13 @@ export interface QpsRun {
   qps_ratio_cpu: number;
   /** Median over the run's pairs of the per-pair ratio (robust to one slow step). */
   median_pair_ratio: number;
+  /**
+   * Σ step time of model instance 0 / Σ of instance 1 over the run's pairs, both sides together: how
+   * much the two instances' speed differs (memory placement; 1 when it does not). With the
+   * turns (qpsRun) it does not enter qps_ratio; it is reported to show its size.
+   */
+  instance_ratio: number;
+  instance_ratio_cpu: number;
   balanced_ms: number[];
   unbalanced_ms: number[];
   balanced_cpu_ms: number[];
@@ -140,40 +151,106 @@ export function ratioInterval(xs: number[]): QpsInterval {
   return { mean, sd: std, interval: [mean - h, mean + h] };
 }
 
+// Two model instances per run, and the two balancers take turns on them (a crossover): in pair i
+// the balanced side trains instance i mod 2 and the unbalanced side the other one. Why: two
+// instances of one model, same init, same steps, differ in speed by up to ~25% for a whole run on
+// the synthetic shape (an A/A run — the plain summed loss on both — gave per-run CPU-time ratios
+// 0.79, 0.82, 1.00, 1.01; bench/results/balance-qps.md, session 5): where each instance's ~1 GB of
+// parameters and Adam state lands in memory is fixed at its first steps and differs between the
+// two. With each side on one instance for the whole run, that placement went into the run's ratio
+// (synthetic per-run ratios 0.79–1.18); with the turns it falls on both sides equally, and
+// `instance_ratio` reports its size. Every step is still a whole training step of that model
+// (host batch → tensors, forward, backward with that balancer, Adam step) on the pair's batch.
+interface Instance {
+  model: MultiTaskModel;
+  opt: Adam;
+  shared: Tensor[];
+  task: Tensor[];
+  steps: number;
+}
+interface Arm {
+  balancer: Balancer;
+  /** The balancer's own parameters' optimiser (uncertainty weighting), shared by both instances; null when it has none. */
+  opt: Adam | null;
+}
+
+function makeInstance(data: MultiTaskData, cfg: ShapeConfig, seed: number): Instance {
+  const model = createModel(cfg.model, data.schema, { ...cfg.modelOptions, seed });
+  return { model, opt: new Adam(model.parameters(), { lr: cfg.lr }), shared: model.sharedParameters(), task: model.tasks.flatMap((_, k) => model.taskParameters(k)), steps: 0 };
+}
+
+function makeArm(name: string, T: number, cfg: ShapeConfig, seed: number): Arm {
+  const balancer = createBalancer(name, T, { seed });
+  const ps = balancer.parameters();
+  return { balancer, opt: ps.length ? new Adam(ps, { lr: cfg.lr }) : null };
+}
+
+/** One training step of `inst` with `arm`'s balancer: wall and process CPU milliseconds. */
+function trainStep(inst: Instance, arm: Arm, b: MultiTaskBatch): { wall: number; cpu: number } {
+  const s = nowMs(), c = process.cpuUsage();
+  const { info } = computeGradients(inst.model, arm.balancer, b, { sharedParams: inst.shared, taskParams: inst.task });
+  if (!info.skipped) {
+    inst.opt.step();
+    arm.opt?.step();
+  }
+  inst.opt.zeroGrad();
+  arm.opt?.zeroGrad();
+  const cu = process.cpuUsage(c);
+  inst.steps++;
+  return { wall: nowMs() - s, cpu: (cu.user + cu.system) / 1000 };
+}
+
 /**
- * One run: fresh balanced and unbalanced models (same seed, so the same init), `warmup` steps each,
- * then `pairs` alternated step pairs on batches[warmup ..]; both take every step on the same batch.
+ * One run: two fresh model instances with the same seed (so the same init), the balanced and
+ * the unbalanced side taking turns on them (see above); `warmup` steps of each instance, then
+ * `pairs` alternated step pairs on batches[warmup ..]: both sides take every step on the same batch,
+ * and who goes first alternates every other pair.
  */
 function qpsRun(data: MultiTaskData, balancer: string, cfg: ShapeConfig, seed: number, batches: MultiTaskBatch[], warmup: number, pairs: number, inspect?: (u: Tensor[], b: Tensor[]) => void): QpsRun {
-  const pc = { model: cfg.model, modelOptions: cfg.modelOptions, seed, lr: cfg.lr, warmup, pairs };
-  const base = makeRunner(data, "equal", pc), bal = makeRunner(data, balancer, pc);
+  const T = data.schema.tasks.length;
+  const owned: { dispose(): void }[] = [];
+  const instance = (): Instance => {
+    const x = makeInstance(data, cfg, seed);
+    owned.push(x.model, x.opt);
+    return x;
+  };
   try {
+    const inst = [instance(), instance()];
+    const base = makeArm("equal", T, cfg, seed), bal = makeArm(balancer, T, cfg, seed);
+    owned.push(base.balancer, bal.balancer);
+    if (base.opt) owned.push(base.opt);
+    if (bal.opt) owned.push(bal.opt);
     for (let i = 0; i < warmup; i++) {
-      base.step(batches[i]);
-      bal.step(batches[i]);
+      trainStep(inst[0], i % 2 === 0 ? base : bal, batches[i]);
+      trainStep(inst[1], i % 2 === 0 ? bal : base, batches[i]);
     }
     const t = { balanced_ms: [] as number[], unbalanced_ms: [] as number[], balanced_cpu_ms: [] as number[], unbalanced_cpu_ms: [] as number[] };
+    const byInstance = [0, 0], byInstanceCpu = [0, 0];
     for (let i = 0; i < pairs; i++) {
       const b = batches[warmup + i];
+      const ib = i % 2, iu = 1 - ib; // the balanced side's instance this pair
       let tb, tu;
-      if (i % 2 === 0) {
-        tu = base.step(b);
-        tb = bal.step(b);
+      if ((i >> 1) % 2 === 0) {
+        tu = trainStep(inst[iu], base, b);
+        tb = trainStep(inst[ib], bal, b);
       } else {
-        tb = bal.step(b);
-        tu = base.step(b);
+        tb = trainStep(inst[ib], bal, b);
+        tu = trainStep(inst[iu], base, b);
       }
       t.balanced_ms.push(tb.wall);
       t.unbalanced_ms.push(tu.wall);
       t.balanced_cpu_ms.push(tb.cpu);
       t.unbalanced_cpu_ms.push(tu.cpu);
+      byInstance[ib] += tb.wall;
+      byInstance[iu] += tu.wall;
+      byInstanceCpu[ib] += tb.cpu;
+      byInstanceCpu[iu] += tu.cpu;
     }
-    if (base.steps !== warmup + pairs || bal.steps !== warmup + pairs) throw new Error(`recforge: balance-qps: the two models took ${base.steps} and ${bal.steps} steps, expected ${warmup + pairs}`);
-    inspect?.(base.parameters(), bal.parameters());
-    return { seed, pairs, ...runRatios(t), ...t };
+    if (inst[0].steps !== warmup + pairs || inst[1].steps !== warmup + pairs) throw new Error(`recforge: balance-qps: the two instances took ${inst[0].steps} and ${inst[1].steps} steps, expected ${warmup + pairs}`);
+    inspect?.(inst[0].model.parameters(), inst[1].model.parameters());
+    return { seed, pairs, ...runRatios(t), instance_ratio: byInstance[0] / byInstance[1], instance_ratio_cpu: byInstanceCpu[0] / byInstanceCpu[1], ...t };
   } finally {
-    base.dispose();
-    bal.dispose();
+    for (const x of owned.reverse()) x.dispose();
   }
 }
 
@@ -224,7 +301,7 @@ export function benchBalanceQps(opts: BalanceQpsOptions = {}): BalanceQpsResult 
       const batches = runBatches(data, r, W + P, cfg.batchSize);
       const run = qpsRun(data, balancer, cfg, r + 1, batches, W, P, opts.inspect && ((u, b) => opts.inspect!(shape, r, u, b)));
       runs.push(run);
-      say(`${shape} run ${r + 1}/${R}: ${balancer} ${median(run.balanced_ms).toFixed(1)} ms vs equal ${median(run.unbalanced_ms).toFixed(1)} ms (medians of ${P} pairs); QPS ratio ${run.qps_ratio.toFixed(4)} (CPU ${run.qps_ratio_cpu.toFixed(4)}, median pair ${run.median_pair_ratio.toFixed(4)})`);
+      say(`${shape} run ${r + 1}/${R}: ${balancer} ${median(run.balanced_ms).toFixed(1)} ms vs equal ${median(run.unbalanced_ms).toFixed(1)} ms (medians of ${P} pairs); QPS ratio ${run.qps_ratio.toFixed(4)} (CPU ${run.qps_ratio_cpu.toFixed(4)}, median pair ${run.median_pair_ratio.toFixed(4)}); instance 0 / 1 time ${run.instance_ratio.toFixed(3)} (CPU ${run.instance_ratio_cpu.toFixed(3)})`);
       benchProgress(++finished, shapes.length * R, `${shape} run ${r + 1}`);
     }
     const wall = ratioInterval(runs.map((r) => r.qps_ratio)), cpu = ratioInterval(runs.map((r) => r.qps_ratio_cpu)), med = ratioInterval(runs.map((r) => r.median_pair_ratio));
@@ -244,7 +321,8 @@ export function benchBalanceQps(opts: BalanceQpsOptions = {}): BalanceQpsResult 
     provenance,
     protocol: {
       runs: R, pairs: P, warmup: W, balancer, baseline: "equal (plain summed loss)",
-      run: "fresh balanced and unbalanced models with the same seed (same init) and the same batches; warm-up steps each, then alternated step pairs (who goes first alternates); a step = host batch → tensors, forward, backward (balanced: heads, balance at z, bottom), Adam step",
+      run: "two fresh model instances with the same seed (same init), each with its own Adam; warm-up steps each, then alternated step pairs on the same batches (who goes first alternates every other pair); a step = host batch → tensors, forward, backward (balanced: heads, balance at z, bottom), Adam step",
+      turns: "the balanced and the unbalanced side take turns on the two instances: in pair i the balanced side trains instance i mod 2, the plain summed loss the other (since session 5). Two instances of one model differ in speed by up to ~25% for a whole run on the synthetic shape (memory placement; an A/A run of the plain summed loss on both gave per-run CPU-time ratios 0.79-1.01); with one side fixed on each instance that difference went into the run's ratio. Each run reports instance_ratio (Σ time of instance 0 / instance 1, both sides together) to show its size",
       qps_ratio: "per run Σ unbalanced step time / Σ balanced step time (= examples per second balanced / unbalanced); across runs mean ± t(R−1)·sd/√R; qps_ratio_cpu the same on process CPU time; median_pair_ratio the same interval over the runs' median per-pair ratios (robust to single slow steps under load)",
       load: "wall-clock ratios are side by side, so load from other processes falls on both; provenance.load_* records it",
     },

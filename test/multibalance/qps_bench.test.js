@@ -66,6 +66,71 @@ test("benchBalanceQps: one task (MultiBalance's weight is exactly 1) leaves both
   fs.rmSync(out, { recursive: true, force: true });
 });
 
+test("benchBalanceQps: the two sides take turns on the two model instances (balanced on instance i mod 2); instance_ratio adds up", (t) => {
+  const data = rf.syntheticMultiTask({ vocabs: [30, 5], numTasks: 2, seed: 4, trainRows: 3000, validRows: 64, testRows: 64 });
+  for (const balancer of ["multibalance", "uncertainty"]) {
+    const r = benchBalanceQps({
+      shapes: ["sparse"], balancer, runs: 2, pairs: 5, warmup: 1, say: () => {},
+      data: { sparse: data }, shapeConfig: { sparse: { batchSize: 16, modelOptions: { embeddingDim: 4, bottom: [8], tower: [4] } } },
+    });
+    for (const run of r.shapes[0].runs) {
+      const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+      const inst0 = sum(run.balanced_ms.filter((_, i) => i % 2 === 0)) + sum(run.unbalanced_ms.filter((_, i) => i % 2 === 1));
+      const inst1 = sum(run.balanced_ms.filter((_, i) => i % 2 === 1)) + sum(run.unbalanced_ms.filter((_, i) => i % 2 === 0));
+      t.true(Math.abs(run.instance_ratio - inst0 / inst1) <= 1e-9 * run.instance_ratio, `${balancer}: instance_ratio ${run.instance_ratio} vs ${inst0 / inst1}`);
+      const c0 = sum(run.balanced_cpu_ms.filter((_, i) => i % 2 === 0)) + sum(run.unbalanced_cpu_ms.filter((_, i) => i % 2 === 1));
+      const c1 = sum(run.balanced_cpu_ms.filter((_, i) => i % 2 === 1)) + sum(run.unbalanced_cpu_ms.filter((_, i) => i % 2 === 0));
+      t.true(Math.abs(run.instance_ratio_cpu - c0 / c1) <= 1e-9 * run.instance_ratio_cpu, `${balancer}: instance_ratio_cpu`);
+    }
+    t.regex(String(r.protocol.turns), /take turns on the two instances/);
+  }
+});
+
+test("benchBalanceQps: the turns, replayed: each instance ends exactly as the documented sequence of balancers leaves it", async (t) => {
+  // warm-up step i: instance 0 with equal weights when i is even (MultiBalance when odd), instance 1
+  // the other; pair i: MultiBalance on instance i mod 2, equal weights on the other; one MultiBalance
+  // object (one state) for both instances. Two tasks, so MultiBalance's update differs from the sum's.
+  const { createModel } = await import("../../dist/methods/multibalance/models.js");
+  const { createBalancer } = await import("../../dist/methods/multibalance/balancers/index.js");
+  const { computeGradients } = await import("../../dist/methods/multibalance/trainer.js");
+  const { Adam } = await import("../../dist/optim/adam.js");
+  const data = rf.syntheticMultiTask({ vocabs: [30, 5], numTasks: 2, seed: 5, trainRows: 3000, validRows: 64, testRows: 64 });
+  const modelOptions = { embeddingDim: 4, bottom: [8], tower: [4] }, B = 16, W = 2, P = 5;
+  let got = null;
+  benchBalanceQps({
+    shapes: ["sparse"], runs: 1, pairs: P, warmup: W, say: () => {},
+    data: { sparse: data }, shapeConfig: { sparse: { batchSize: B, modelOptions } },
+    inspect: (shape, run, a, b) => (got = [a, b].map((ps) => ps.map((p) => Array.from(p.toTypedArray())))),
+  });
+  const batches = runBatches(data, 0, W + P, B);
+  const inst = [0, 1].map(() => {
+    const model = createModel("shared-bottom", data.schema, { ...modelOptions, seed: 1 });
+    return { model, opt: new Adam(model.parameters(), { lr: 1e-3 }) };
+  });
+  const eq = createBalancer("equal", 2, { seed: 1 }), mb = createBalancer("multibalance", 2, { seed: 1 });
+  const step = (k, bal, b) => {
+    computeGradients(inst[k].model, bal, b);
+    inst[k].opt.step();
+    inst[k].opt.zeroGrad();
+  };
+  for (let i = 0; i < W; i++) {
+    step(0, i % 2 === 0 ? eq : mb, batches[i]);
+    step(1, i % 2 === 0 ? mb : eq, batches[i]);
+  }
+  for (let i = 0; i < P; i++) {
+    step(i % 2, mb, batches[W + i]);
+    step(1 - (i % 2), eq, batches[W + i]);
+  }
+  const want = inst.map((x) => x.model.parameters().map((p) => Array.from(p.toTypedArray())));
+  t.deepEqual(got, want);
+  t.notDeepEqual(want[0], want[1], "the two instances took different balancers' steps");
+  for (const x of inst) {
+    x.model.dispose();
+    x.opt.dispose();
+  }
+  mb.dispose();
+});
+
 test("benchBalanceQps: bad arguments are RangeErrors before any model is built", (t) => {
   t.throws(() => benchBalanceQps({ shapes: ["criteo"], say: () => {} }), { instanceOf: RangeError, message: /unknown shape "criteo"/ });
   t.throws(() => benchBalanceQps({ balancer: "equal", say: () => {} }), { instanceOf: RangeError, message: /must differ from the baseline/ });
