@@ -279,7 +279,6 @@ export function benchBalanceQps(opts: BalanceQpsOptions = {}): BalanceQpsResult 
   const shapes = opts.shapes ?? [...QPS_SHAPES];
   for (const s of shapes) if (!QPS_SHAPES.includes(s)) throw new RangeError(`recforge: bench balance-qps: unknown shape ${JSON.stringify(s)}; expected one of ${QPS_SHAPES.join(", ")}`);
   const balancer = opts.balancer ?? "multibalance";
-  if (balancer === "equal") throw new RangeError("recforge: bench balance-qps: the balancer must differ from the baseline (equal)");
   const R = opts.runs ?? (quick ? 2 : 5), P = opts.pairs ?? (quick ? 10 : 50), W = opts.warmup ?? (quick ? 2 : 3);
   for (const [v, what, min] of [[R, "runs", 1], [P, "pairs", 1], [W, "warmup", 0]] as const)
     if (!Number.isInteger(v) || v < min) throw new RangeError(`recforge: bench balance-qps: ${what} must be an integer >= ${min}, got ${v}`);
@@ -321,6 +320,7 @@ export function benchBalanceQps(opts: BalanceQpsOptions = {}): BalanceQpsResult 
     provenance,
     protocol: {
       runs: R, pairs: P, warmup: W, balancer, baseline: "equal (plain summed loss)",
+      ...(balancer === "equal" ? { control: "A/A: both sides are the plain summed loss (balancer equal): the ratio measures the protocol's own bias and noise, instance_ratio the two instances' speed difference" } : {}),
       run: "two fresh model instances with the same seed (same init), each with its own Adam; warm-up steps each, then alternated step pairs on the same batches (who goes first alternates every other pair); a step = host batch → tensors, forward, backward (balanced: heads, balance at z, bottom), Adam step",
       turns: "the balanced and the unbalanced side take turns on the two instances: in pair i the balanced side trains instance i mod 2, the plain summed loss the other (since session 5). Two instances of one model differ in speed by up to ~25% for a whole run on the synthetic shape (memory placement; an A/A run of the plain summed loss on both gave per-run CPU-time ratios 0.79-1.01); with one side fixed on each instance that difference went into the run's ratio. Each run reports instance_ratio (Σ time of instance 0 / instance 1, both sides together) to show its size",
       qps_ratio: "per run Σ unbalanced step time / Σ balanced step time (= examples per second balanced / unbalanced); across runs mean ± t(R−1)·sd/√R; qps_ratio_cpu the same on process CPU time; median_pair_ratio the same interval over the runs' median per-pair ratios (robust to single slow steps under load)",

@@ -482,7 +482,7 @@ export const COMMANDS: Command[] = [
     flags: [
       QUICK,
       f("shapes", "list", "shapes (default all)", { values: ["synthetic", "sparse", "census"] }),
-      f("balancer", "enum", "the balanced side (the other is equal weights)", { values: ["multibalance", "metabalance", "uncertainty", "gradnorm", "pcgrad"], default: "multibalance" }),
+      f("balancer", "enum", "the balanced side (the other is equal weights; equal: an A/A control run, both sides the plain summed loss)", { values: ["multibalance", "metabalance", "uncertainty", "gradnorm", "pcgrad", "equal"], default: "multibalance" }),
       f("runs", "integer", "runs per shape, each with fresh models and its own batches (default 5; --quick: 2)", { min: 1 }),
       f("pairs", "integer", "alternated step pairs per run (default 50; --quick: 10)", { min: 1 }),
       f("warmup", "integer", "warm-up steps per model and run (default 3; --quick: 2)", { min: 0 }),

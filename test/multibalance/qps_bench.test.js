@@ -131,9 +131,19 @@ test("benchBalanceQps: the turns, replayed: each instance ends exactly as the do
   mb.dispose();
 });
 
+test("benchBalanceQps: balancer equal is an A/A control (both sides the plain summed loss), said in the protocol", (t) => {
+  const data = rf.syntheticMultiTask({ vocabs: [30, 5], numTasks: 2, seed: 6, trainRows: 3000, validRows: 64, testRows: 64 });
+  const r = benchBalanceQps({
+    shapes: ["sparse"], balancer: "equal", runs: 1, pairs: 2, warmup: 1, say: () => {},
+    data: { sparse: data }, shapeConfig: { sparse: { batchSize: 16, modelOptions: { embeddingDim: 4, bottom: [8], tower: [4] } } },
+  });
+  t.is(r.shapes[0].balancer, "equal");
+  t.regex(String(r.protocol.control), /A\/A/);
+});
+
 test("benchBalanceQps: bad arguments are RangeErrors before any model is built", (t) => {
   t.throws(() => benchBalanceQps({ shapes: ["criteo"], say: () => {} }), { instanceOf: RangeError, message: /unknown shape "criteo"/ });
-  t.throws(() => benchBalanceQps({ balancer: "equal", say: () => {} }), { instanceOf: RangeError, message: /must differ from the baseline/ });
+  t.throws(() => benchBalanceQps({ balancer: "nosuch", runs: 1, pairs: 1, shapes: ["sparse"], data: { sparse: rf.syntheticMultiTask({ vocabs: [5], numTasks: 2, seed: 1, trainRows: 100, validRows: 8, testRows: 8 }) }, say: () => {} }), { message: /nosuch/ });
   t.throws(() => benchBalanceQps({ runs: 0, say: () => {} }), { instanceOf: RangeError, message: /runs must be an integer >= 1, got 0/ });
 });
 
