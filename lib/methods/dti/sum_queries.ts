@@ -16,24 +16,34 @@ export function sumQueryIntervals(iv: Int32Array, L: number, sumIndex: Int32Arra
   const S = sumIndex.length, n = L + S;
   const out = new Int32Array(5 * n);
   for (let i = 0; i < L; i++) out[4 * n + i] = i; // prefix [0, 0), context [0, 0), self [i, i]
-  const ranges: [number, number][] = [];
+  // Per [SUM]: its up to three non-empty ranges, sorted by start and merged in place (no allocation
+  // per [SUM]: a DTI row has hundreds of them).
+  const lo = new Int32Array(3), hi = new Int32Array(3);
+  let k = 0; // ranges of the current [SUM] in lo/hi[0 .. k)
+  const add = (l: number, h: number) => {
+    if (l >= h) return;
+    let j = k++; // insertion by start
+    for (; j > 0 && lo[j - 1] > l; j--) (lo[j] = lo[j - 1]), (hi[j] = hi[j - 1]);
+    lo[j] = l;
+    hi[j] = h;
+  };
   for (let s = 0; s < S; s++) {
     const p = sumIndex[s];
-    ranges.length = 0;
-    for (const [lo, hi] of [[iv[p], iv[L + p]], [iv[2 * L + p], iv[3 * L + p]], [iv[4 * L + p], p]]) if (lo < hi) ranges.push([lo, hi]);
-    ranges.sort((a, b) => a[0] - b[0]);
-    const merged: [number, number][] = [];
-    for (const [lo, hi] of ranges) {
-      const top = merged[merged.length - 1];
-      if (top && lo <= top[1]) top[1] = Math.max(top[1], hi);
-      else merged.push([lo, hi]);
+    k = 0;
+    add(iv[p], iv[L + p]); // prefix
+    add(iv[2 * L + p], iv[3 * L + p]); // context
+    add(iv[4 * L + p], p); // the target's own tokens before the [SUM]
+    let m = 0; // merged ranges, in lo/hi[0 .. m)
+    for (let j = 0; j < k; j++) {
+      if (m > 0 && lo[j] <= hi[m - 1]) hi[m - 1] = Math.max(hi[m - 1], hi[j]);
+      else (lo[m] = lo[j]), (hi[m] = hi[j]), m++;
     }
-    if (merged.length > 2) return null;
+    if (m > 2) return null;
     const row = L + s;
-    merged.forEach(([lo, hi], slot) => {
-      out[2 * slot * n + row] = lo;
-      out[(2 * slot + 1) * n + row] = hi;
-    });
+    for (let slot = 0; slot < m; slot++) {
+      out[2 * slot * n + row] = lo[slot];
+      out[(2 * slot + 1) * n + row] = hi[slot];
+    }
     out[4 * n + row] = row;
   }
   return out;
