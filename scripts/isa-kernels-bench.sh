@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 src="bench/native/isa_kernels_bench.cc"
 for f in softmax norm gru gemm_own; do src="$src $(ls native/cpu/${f}.cc native/cpu/${f}_*.cc | tr '\n' ' ')"; done
 src="$src native/cpu/optim.cc native/cpu/parallel.cc native/cpu/gemm.cc native/cpu/cblas_loader.cc native/cpu/cpu_isa.cc native/cpu/gemm_choice.cc"
-flags="-std=c++17 -O3 -fno-trapping-math -pthread -Wno-psabi -Inative/include"
+flags="-std=c++17 -O3 -fno-trapping-math -fno-math-errno -pthread -Wno-psabi -Inative/include"
 ${CXX:-g++} $flags -mtune=generic $src -o "$out/addon_flags" -ldl
 ${CXX:-g++} $flags -march=native $src -o "$out/native" -ldl
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -6,6 +6,7 @@ import test from "ava";
 import * as rf from "../../dist/index.js";
 import { rng } from "../helpers/reference.js";
 import { dtiBatch, randomUser, swBatch } from "./layouts.js";
+import { sumQueryIntervals } from "../../dist/methods/dti/sum_queries.js";
 
 const r = rng(77);
 
@@ -118,11 +119,46 @@ test("DTIModel forward equals a naive float64 LLaMA (RoPE and ALiBi, GQA, SW and
   }
 });
 
+/** The batch with every [SUM] token also seeing key 0 (a stand-in for an instruction prefix): three ranges. */
+function withPrefixKey(batch) {
+  const L = batch.tokens.length, iv = batch.intervals.slice();
+  for (const p of batch.sumIndex) {
+    iv[p] = 0;
+    iv[L + p] = 1;
+  }
+  return { ...batch, intervals: iv };
+}
+
+test("sumQueryIntervals: row L + s sees what [SUM] token s sees, its own key replaced by the copy at L + s", (t) => {
+  const user = randomUser(r, 16);
+  const sees = (iv, L, i, j) => (j >= iv[i] && j < iv[L + i]) || (j >= iv[2 * L + i] && j < iv[3 * L + i]) || (j >= iv[4 * L + i] && j <= i);
+  for (const batch of [dtiBatch(user, 7, 6, 5), swBatch(user, [5, 9, 13], 4), dtiBatch(user, 3, 9, 3)]) {
+    const L = batch.tokens.length, S = batch.sumIndex.length, n = L + S;
+    const out = sumQueryIntervals(batch.intervals, L, batch.sumIndex);
+    t.truthy(out, "no prefix: the appended layout fits");
+    t.is(out.length, 5 * n);
+    for (let i = 0; i < L; i++) for (const j of [0, i - 1, i, i + 1, L + 1]) if (j >= 0 && j < n) t.is(sees(out, n, i, j), j === i, `row ${i} key ${j}`);
+    batch.sumIndex.forEach((p, s) => {
+      for (let j = 0; j < n; j++) {
+        const want = j < L ? j !== p && sees(batch.intervals, L, p, j) : j === L + s;
+        t.is(sees(out, n, L + s, j), want, `[SUM] ${s} (token ${p}), key ${j}`);
+      }
+    });
+  }
+  const three = withPrefixKey(dtiBatch(user, 7, 6, 5));
+  t.is(sumQueryIntervals(three.intervals, three.tokens.length, three.sumIndex), null, "three separate ranges do not fit");
+});
+
 test("the [SUM]-only last layer gives the same logits and gradients as the full pass", (t) => {
   const user = randomUser(r, 16);
   const model = tiny({ layers: 3 });
   perturbScore(model);
-  const batch = dtiBatch(user, 7, 6, 5);
+  // DTI and SW layouts take the appended [SUM] queries; a [SUM] with a third key range (the prefix) the scattered ones
+  for (const batch of [dtiBatch(user, 7, 6, 5), swBatch(user, [5, 9, 13], 4), withPrefixKey(dtiBatch(user, 7, 6, 5))]) checkFastPath(t, model, batch);
+  model.dispose();
+});
+
+function checkFastPath(t, model, batch) {
   const run = (fast) =>
     rf.tidy(() => {
       const logits = fast ? model.call(batch) : model.scoreRows(rf.indexSelect(model.hidden(batch, false), 0, rf.tensor(batch.sumIndex)));
@@ -143,8 +179,7 @@ test("the [SUM]-only last layer gives the same logits and gradients as the full 
     g.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - fast.grads[name][i]))));
     t.true(worst < 1e-12, `${name}: ${worst}`);
   }
-  model.dispose();
-});
+}
 
 test("DTIModel gradients match finite differences (float64)", (t) => {
   const user = randomUser(r, 10);

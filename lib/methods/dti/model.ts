@@ -16,14 +16,18 @@
 //
 // Speed: every per-token step is one batched op over all L tokens (projections are single
 // GEMMs on [L, dim]); q/k are rotated and re-laid out to [H, L, D] by one RoPE pass. Only the
-// [SUM] rows of the last layer feed the head, so the last layer projects queries, runs attention
-// (other queries get a self-only interval, which the kernel's tile skipping makes nearly free),
-// o_proj and the MLP for the [SUM] rows only; keys and values still cover every token. Results
-// are identical to the full pass.
+// [SUM] rows of the last layer feed the head, so the last layer projects queries, runs attention,
+// o_proj and the MLP for the [SUM] rows only; keys and values still cover every token. The [SUM]
+// queries are appended after the L tokens as S extra rows (each with a copy of its own token's key
+// and value, so its visible keys fit the kernel's interval rule; see sumQueryIntervals), where
+// the L ordinary rows see only themselves: the kernel's query tiles then hold 8 [SUM] queries
+// each instead of one [SUM] among 7 masked rows (DTI's [SUM] tokens are ~8 tokens apart, so
+// before this every [SUM] cost a whole tile row of its window). Results equal the full pass up
+// to the order of float sums.
 import { Tensor } from "../../tensor/tensor.js";
 import { tidy } from "../../tensor/scope.js";
 import type { Device, DType } from "../../tensor/dtype.js";
-import { toDeviceRaw, zeros, tensor, linear, add, mul, silu, embedding, indexSelect, scatterAdd, contiguous, expand, reshape, transpose, unsqueeze, alibiSlopes, intervalAttention, rope, ropeTable, type RopeTable } from "../../ops/internal.js";
+import { toDeviceRaw, zeros, tensor, linear, add, mul, silu, embedding, indexSelect, scatterAdd, concat, slice, contiguous, expand, reshape, transpose, unsqueeze, alibiSlopes, intervalAttention, rope, ropeTable, type RopeTable } from "../../ops/internal.js";
 import { Generator } from "../../tensor/random.js";
 import { Module } from "../../nn/module.js";
 import { ModuleList } from "../../nn/container.js";
@@ -31,6 +35,7 @@ import { Embedding } from "../../nn/embedding.js";
 import { RMSNorm } from "../../nn/norm.js";
 import { normalInit } from "../../nn/init.js";
 import type { PackedBatch } from "./types.js";
+import { appendedPositions, sumQueryIntervals } from "./sum_queries.js";
 
 export type PositionEncoding = "rope" | "alibi";
 
@@ -124,6 +129,15 @@ interface PassContext {
   rope: RopeTable | null;
   slopes: Tensor | null;
   positions: Tensor | null;
+  /** The last layer's appended [SUM] queries (sumQueryIntervals), or null: the scattered layout above. */
+  appended: AppendedSums | null;
+}
+
+/** The last layer's layout with the S [SUM] queries appended as rows L .. L+S-1. */
+interface AppendedSums {
+  intervals: Tensor; // int32 [5, L+S]
+  rope: RopeTable | null; // positions of the L tokens, then of the [SUM] tokens
+  positions: Tensor | null; // the same positions as a tensor (ALiBi)
 }
 
 class SelfAttention extends Module<[Tensor, PassContext, boolean], Tensor> {
@@ -142,30 +156,60 @@ class SelfAttention extends Module<[Tensor, PassContext, boolean], Tensor> {
 
   /** x: [L, dim] (normalised). Returns [L, dim], or [S, dim] (rows at sumIndex) when `last`. */
   forward(x: Tensor, ctx: PassContext, last: boolean): Tensor {
-    const { heads: H, kvHeads: Hkv, headDim: D } = this.cfg;
+    if (last && ctx.appended) return this.appendedSums(x, ctx, ctx.appended);
+    const { heads: H, headDim: D } = this.cfg;
     const L = ctx.L;
-    // [L, heads·D] projections viewed as [L, heads, D]; to [heads, L, D] for the kernel.
-    const toHeads = (t: Tensor, h: number, rotate: boolean): Tensor => {
-      const lhd = reshape(t, [L, h, D]);
-      if (rotate && ctx.rope) return rope(lhd, ctx.rope, { layout: "lhd", outLayout: "hld" }); // rotate + re-lay out
-      return contiguous(transpose(lhd, 0, 1));
-    };
-    const q = toHeads(last && ctx.sumRows ? this.sumQueries(x, ctx) : this.q_proj.call(x), H, true);
-    let k = toHeads(this.k_proj.call(x), Hkv, true);
-    let v = toHeads(this.v_proj.call(x), Hkv, false);
-    if (Hkv !== H) {
-      // grouped-query attention: each kv head serves H/Hkv consecutive query heads (HF's repeat_kv)
-      const rep = (t: Tensor) => reshape(expand(unsqueeze(t, 1), [Hkv, H / Hkv, L, D]), [H, L, D]);
-      k = rep(k);
-      v = rep(v);
-    }
+    const q = this.toHeads(last && ctx.sumRows ? this.sumQueries(x, ctx) : this.q_proj.call(x), H, L, ctx.rope);
+    const [k, v] = this.keysValues(x, L, ctx.rope);
     const opts = ctx.slopes ? { alibiSlopes: ctx.slopes, positions: ctx.positions! } : {};
     const att = intervalAttention(q, k, v, last ? ctx.lastIntervals! : ctx.intervals, { scale: 1 / Math.sqrt(D), ...opts });
     // [H, L|S, D] → [L|S, H·D]
-    const rows = last ? indexSelect(att, 1, ctx.sumIndex) : att;
+    return this.merge(last ? indexSelect(att, 1, ctx.sumIndex) : att);
+  }
+
+  /** [n, h·D] projection rows → [h, n, D] (rotated when a RoPE table is given). */
+  private toHeads(t: Tensor, h: number, n: number, table: RopeTable | null): Tensor {
+    const lhd = reshape(t, [n, h, this.cfg.headDim]);
+    if (table) return rope(lhd, table, { layout: "lhd", outLayout: "hld" }); // rotate + re-lay out
+    return contiguous(transpose(lhd, 0, 1));
+  }
+
+  /** Keys (rotated) and values [heads, n, D] of the rows x [n, dim], kv heads repeated for GQA. */
+  private keysValues(x: Tensor, n: number, table: RopeTable | null): [Tensor, Tensor] {
+    const { heads: H, kvHeads: Hkv, headDim: D } = this.cfg;
+    let k = this.toHeads(this.k_proj.call(x), Hkv, n, table);
+    let v = this.toHeads(this.v_proj.call(x), Hkv, n, null);
+    if (Hkv !== H) {
+      // grouped-query attention: each kv head serves H/Hkv consecutive query heads (HF's repeat_kv)
+      const rep = (t: Tensor) => reshape(expand(unsqueeze(t, 1), [Hkv, H / Hkv, n, D]), [H, n, D]);
+      k = rep(k);
+      v = rep(v);
+    }
+    return [k, v];
+  }
+
+  /** Attention rows [H, n, D] → [n, dim] through o_proj. */
+  private merge(rows: Tensor): Tensor {
     const n = rows.shape[1];
-    const merged = reshape(contiguous(transpose(rows, 0, 1)), [n, H * D]);
+    const merged = reshape(contiguous(transpose(rows, 0, 1)), [n, this.cfg.heads * this.cfg.headDim]);
     return this.o_proj.call(merged);
+  }
+
+  /**
+   * Last layer, [SUM] queries appended: keys and values of the L tokens and of a copy of each
+   * [SUM] token (rows L + s), queries only at rows L + s (rows < L are zero and see only
+   * themselves; their outputs are never read). Returns [S, dim].
+   */
+  private appendedSums(x: Tensor, ctx: PassContext, ap: AppendedSums): Tensor {
+    const { heads: H, headDim: D } = this.cfg;
+    const L = ctx.L, S = ctx.sumIndex.shape[0], n = L + S;
+    const xs = indexSelect(x, 0, ctx.sumIndex);
+    const [k, v] = this.keysValues(concat([x, xs], 0), n, ap.rope);
+    const qs = this.q_proj.call(xs);
+    const q = this.toHeads(concat([zeros([L, H * D], { dtype: x.dtype, device: x.device }), qs], 0), H, n, ap.rope);
+    const opts = ctx.slopes ? { alibiSlopes: ctx.slopes, positions: ap.positions! } : {};
+    const att = intervalAttention(q, k, v, ap.intervals, { scale: 1 / Math.sqrt(D), ...opts });
+    return this.merge(slice(att, 1, L, n));
   }
 
   /**
@@ -331,13 +375,27 @@ export class DTIModel extends Module<[PackedBatch], Tensor> {
       const ctx: PassContext = {
         L,
         intervals: tensor(batch.intervals, { shape: [5, L], device }),
-        lastIntervals: sumOnly ? tensor(sumOnlyIntervals(batch.intervals, L, batch.sumIndex), { shape: [5, L], device }) : null,
+        lastIntervals: null,
         sumIndex: tensor(batch.sumIndex, { device }),
-        sumRows: sumOnly ? sumRowsIndex(batch.sumIndex, cfg.heads * cfg.headDim, device) : null,
+        sumRows: null,
         rope: cfg.positionEncoding === "rope" ? ropeTable(batch.positions, cfg.headDim, { base: cfg.ropeTheta, dtype: cfg.dtype, device }) : null,
         slopes: this.slopes,
         positions: cfg.positionEncoding === "alibi" ? tensor(batch.positions, { device }) : null,
+        appended: null,
       };
+      const appendedIv = sumOnly && cfg.layers > 0 ? sumQueryIntervals(batch.intervals, L, batch.sumIndex) : null;
+      if (appendedIv) {
+        const pos = appendedPositions(batch.positions, batch.sumIndex);
+        ctx.appended = {
+          intervals: tensor(appendedIv, { shape: [5, L + batch.sumIndex.length], device }),
+          rope: cfg.positionEncoding === "rope" ? ropeTable(pos, cfg.headDim, { base: cfg.ropeTheta, dtype: cfg.dtype, device }) : null,
+          positions: cfg.positionEncoding === "alibi" ? tensor(pos, { device }) : null,
+        };
+      } else if (sumOnly) {
+        // a [SUM] query's keys need three ranges (an instruction prefix apart from its context): scattered layout
+        ctx.lastIntervals = tensor(sumOnlyIntervals(batch.intervals, L, batch.sumIndex), { shape: [5, L], device });
+        ctx.sumRows = sumRowsIndex(batch.sumIndex, cfg.heads * cfg.headDim, device);
+      }
       let h = embedding(tokens, this.model.embed_tokens.weight);
       const n = this.model.layers.length;
       let i = 0;
