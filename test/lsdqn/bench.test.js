@@ -62,3 +62,28 @@ test("bench cop --only E: the optional k-cut table (ratios in (0, 1], LS-DQN per
   t.throws(() => benchCop({ quick: true, only: ["A"], guard: "maybe" }), { instanceOf: RangeError, message: /guard must be none or tabu/ });
   t.throws(() => benchCop({ quick: true, only: ["A"], tag: "a/b" }), { instanceOf: RangeError, message: /tag takes/ });
 });
+
+test("bench cop --only C --gset-starts R: every method gets R starts, best-of-R and mean-of-R rows; chunking LS-DQN's batch changes nothing", (t) => {
+  t.throws(() => benchCop({ quick: true, only: ["C"], gset: ["G11"], gsetStarts: 0 }), { instanceOf: RangeError, message: /--gset-starts must be an integer >= 1/ });
+  t.throws(() => benchCop({ quick: true, only: ["C"], gset: ["G11"], gsetChunk: 1.5 }), { instanceOf: RangeError, message: /--gset-chunk must be an integer >= 1/ });
+  if (!fs.existsSync(path.join(dataRoot, "gset", "graphs", "G11"))) {
+    if (process.env.RECFORGE_REQUIRE_DATA === "1") t.fail(`RECFORGE_REQUIRE_DATA=1 but ${path.join(dataRoot, "gset")} is missing`);
+    t.pass("Gset absent: the run part is skipped");
+    return;
+  }
+  const opts = { quick: true, only: ["C"], gset: ["G11"], gsetStarts: 3, guard: "tabu", qForm: "residual", command: "recforge bench cop --quick --only C" };
+  const a = benchCop(opts), b = benchCop({ ...opts, gsetChunk: 2 });
+  t.is(a.protocol.tableC.starts, 3);
+  t.is(b.protocol.tableC.chunk, 2);
+  t.regex(a.protocol.gset_note, /R = 3 seeded random starts/);
+  t.deepEqual(a.gset.map((x) => x.method), ["random", "greedy", "tabu", "lsdqn"]);
+  for (const x of a.gset) {
+    t.is(x.starts, 3);
+    t.true(x.ratio >= x.ratio_mean_start - 1e-9, `${x.method}: best of R ${x.ratio} >= mean of R ${x.ratio_mean_start}`);
+    t.true(x.ratio > 0 && x.ratio <= 1 + 1e-9);
+  }
+  const ls = (r) => r.gset.find((x) => x.method === "lsdqn");
+  t.is(ls(a).ratio_mean_start_seeds.length, 1);
+  t.deepEqual([ls(b).cut_seeds, ls(b).ratio_mean_start_seeds], [ls(a).cut_seeds, ls(a).ratio_mean_start_seeds], "chunks of 2 = one batch of 3");
+  for (const m of ["greedy", "tabu"]) t.is(b.gset.find((x) => x.method === m).cut, a.gset.find((x) => x.method === m).cut);
+});
