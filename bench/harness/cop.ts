@@ -525,6 +525,8 @@ export interface BenchCopOptions {
   gsetStarts?: number;
   /** Table C: LS-DQN runs the R starts in batches of this many (default all R; does not change the outcome). */
   gsetChunk?: number;
+  /** Table E: these (k, m) only, in this order; a pair the protocol lacks gets the protocol's last entry's graphs / starts / steps. */
+  kcut?: { k: number; m: number }[];
   /** LS-DQN's network: "gain" (default; move gains as inputs) or "plain" (the spec's); the file is cop-<date>-<features>[-<stages>].json. */
   features?: "gain" | "plain";
   /** Run only these tables (default all); the file is then cop-<date>-<features>-<stages>.json. Models are trained only for them. */
@@ -554,13 +556,16 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const withFeatures = features === "gain" && base.gain ? { ...base, ...base.gain } : base;
   const withForm = qForm === "residual" && base.residual ? { ...withFeatures, ...base.residual } : withFeatures;
   const gsetC = { ...base.tableC, ...(opts.gset ? { graphs: opts.gset } : {}), ...(opts.gsetStarts ? { starts: opts.gsetStarts } : {}), ...(opts.gsetChunk ? { chunk: opts.gsetChunk } : {}) };
-  const p: CopProtocol = { ...withForm, features, qForm, guard, tableC: gsetC };
+  for (const x of opts.kcut ?? []) if (!(Number.isInteger(x?.k) && x.k >= 2 && Number.isInteger(x?.m) && x.m >= 1)) throw new RangeError(`recforge: bench cop: --kcut takes pairs KxM with k >= 2 and m >= 1, got ${JSON.stringify(x)}`);
+  const baseE = base.tableE ?? [];
+  const kcutE = opts.kcut ? opts.kcut.map(({ k, m }) => baseE.find((e) => e.k === k && e.m === m) ?? { ...baseE[baseE.length - 1], k, m }) : base.tableE;
+  const p: CopProtocol = { ...withForm, features, qForm, guard, tableC: gsetC, tableE: kcutE };
   delete (p as { gain?: unknown }).gain;
   delete (p as { residual?: unknown }).residual;
   const t0 = performance.now();
   const only = new Set<CopStage>(opts.only ?? COP_STAGES.filter((x) => x !== "E")); // E is optional: only when asked
   for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
-  const part = `-${features}` + (qForm === "residual" ? "-residual" : "") + (guard === "tabu" ? "-tabu" : "") + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "") + (opts.tag ? `-${opts.tag}` : "");
+  const part = `-${features}` + (qForm === "residual" ? "-residual" : "") + (guard === "tabu" ? "-tabu" : "") + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "") + (opts.kcut ? `-kcut${opts.kcut.map((x) => `${x.k}x${x.m}`).join("_")}` : "") + (opts.tag ? `-${opts.tag}` : "");
   const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by

@@ -87,3 +87,12 @@ test("bench cop --only C --gset-starts R: every method gets R starts, best-of-R 
   t.deepEqual([ls(b).cut_seeds, ls(b).ratio_mean_start_seeds], [ls(a).cut_seeds, ls(a).ratio_mean_start_seeds], "chunks of 2 = one batch of 3");
   for (const m of ["greedy", "tabu"]) t.is(b.gset.find((x) => x.method === m).cut, a.gset.find((x) => x.method === m).cut);
 });
+
+test("bench cop --only E --kcut: runs exactly the chosen (k, m) pairs in order, refuses malformed pairs", (t) => {
+  const r = benchCop({ quick: true, only: ["E"], kcut: [{ k: 2, m: 3 }, { k: 3, m: 4 }], command: "recforge bench cop --quick --only E --kcut 2x3,3x4" });
+  t.deepEqual(r.protocol.tableE.map((e) => [e.k, e.m]), [[2, 3], [3, 4]]);
+  t.deepEqual([...new Set(r.kcut.map((x) => x.km))], ["2,3", "3,4"]);
+  for (const x of r.kcut) t.true(x.ratio > 0 && x.ratio <= 1 + 1e-9, JSON.stringify(x));
+  t.true(r.complete);
+  for (const kcut of [[{ k: 1, m: 3 }], [{ k: 2, m: 0 }], [{ k: 2.5, m: 3 }]]) t.throws(() => benchCop({ quick: true, only: ["E"], kcut }), { instanceOf: RangeError, message: /--kcut takes pairs KxM/ });
+});
