@@ -336,12 +336,12 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
     // ratio: best of the R starts / best-known; ratio_mean_start: mean over the R starts; seconds: all R starts of the graph (LS-DQN: per seed).
     for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, starts: R, ratio: r4(r.res[m].best / ref), ratio_mean_start: r4(r.res[m].meanStart / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
     const rs = r.lsdqn.map((o) => o.best / ref), rm = r.lsdqn.map((o) => o.meanStart / ref);
-    out.push({
+    if (nets.length) out.push({
       graph: name, method: "lsdqn", starts: R, ratio: r4(mean(rs)), ratio_sd: r4(sd(rs)), ratio_seeds: rs.map(r4), cut_seeds: r.lsdqn.map((o) => o.best),
       ratio_mean_start: r4(mean(rm)), ratio_mean_start_sd: r4(sd(rm)), ratio_mean_start_seeds: rm.map(r4),
       seconds: r4(mean(r.lsdqn.map((o) => o.seconds))), seconds_seeds: r.lsdqn.map((o) => r4(o.seconds)), best_known: ref,
     });
-    log(`table C ${name}: ${out.slice(-4).map((x) => `${x.method} ${x.ratio} (${x.seconds} s)`).join(", ")}`);
+    log(`table C ${name}: ${out.filter((x) => x.graph === name).map((x) => `${x.method} ${x.ratio} (${x.seconds} s)`).join(", ")}`);
     onGraph(out);
   }
   return { rows: out, tenure: { tenure, tuned_on: "generated ER ±1 graphs n = 200, scaled to n = 800", grid: tune.grid } };
@@ -525,6 +525,8 @@ export interface BenchCopOptions {
   gsetStarts?: number;
   /** Table C: LS-DQN runs the R starts in batches of this many (default all R; does not change the outcome). */
   gsetChunk?: number;
+  /** Table C without LS-DQN (no ER training): the baselines alone, e.g. at the spec's R = 50 when LS-DQN's R had to be smaller. Only with only = ["C"]. */
+  gsetBaselinesOnly?: boolean;
   /** Table E: these (k, m) only, in this order; a pair the protocol lacks gets the protocol's last entry's graphs / starts / steps. */
   kcut?: { k: number; m: number }[];
   /** LS-DQN's network: "gain" (default; move gains as inputs) or "plain" (the spec's); the file is cop-<date>-<features>[-<stages>].json. */
@@ -557,6 +559,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const withForm = qForm === "residual" && base.residual ? { ...withFeatures, ...base.residual } : withFeatures;
   const gsetC = { ...base.tableC, ...(opts.gset ? { graphs: opts.gset } : {}), ...(opts.gsetStarts ? { starts: opts.gsetStarts } : {}), ...(opts.gsetChunk ? { chunk: opts.gsetChunk } : {}) };
   for (const x of opts.kcut ?? []) if (!(Number.isInteger(x?.k) && x.k >= 2 && Number.isInteger(x?.m) && x.m >= 1)) throw new RangeError(`recforge: bench cop: --kcut takes pairs KxM with k >= 2 and m >= 1, got ${JSON.stringify(x)}`);
+  if (opts.gsetBaselinesOnly && !(opts.only?.length === 1 && opts.only[0] === "C")) throw new RangeError("recforge: bench cop: --gset-baselines-only needs --only C");
   const baseE = base.tableE ?? [];
   const kcutE = opts.kcut ? opts.kcut.map(({ k, m }) => baseE.find((e) => e.k === k && e.m === m) ?? { ...baseE[baseE.length - 1], k, m }) : base.tableE;
   const p: CopProtocol = { ...withForm, features, qForm, guard, tableC: gsetC, tableE: kcutE };
@@ -565,7 +568,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const t0 = performance.now();
   const only = new Set<CopStage>(opts.only ?? COP_STAGES.filter((x) => x !== "E")); // E is optional: only when asked
   for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
-  const part = `-${features}` + (qForm === "residual" ? "-residual" : "") + (guard === "tabu" ? "-tabu" : "") + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "") + (opts.kcut ? `-kcut${opts.kcut.map((x) => `${x.k}x${x.m}`).join("_")}` : "") + (opts.tag ? `-${opts.tag}` : "");
+  const part = `-${features}` + (qForm === "residual" ? "-residual" : "") + (guard === "tabu" ? "-tabu" : "") + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "") + (opts.kcut ? `-kcut${opts.kcut.map((x) => `${x.k}x${x.m}`).join("_")}` : "") + (opts.gsetBaselinesOnly ? "-baselines" : "") + (opts.tag ? `-${opts.tag}` : "");
   const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by
@@ -602,7 +605,8 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   result.only = [...only];
   const need = (...st: CopStage[]) => st.some((x) => only.has(x));
   // Progress units: each (family, seed) training, then each table.
-  const families = [need("A", "speed"), need("B", "C"), need("B"), need("D", "speed")].filter(Boolean).length;
+  const needEr = need("B") || (need("C") && !opts.gsetBaselinesOnly);
+  const families = [need("A", "speed"), needEr, need("B"), need("D", "speed")].filter(Boolean).length;
   trainings = families * p.seeds.length;
   let trained = 0;
   benchProgress(0, trainings + only.size, "training");
@@ -612,7 +616,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     trained += p.seeds.length;
     return r;
   };
-  const points = train("points", need("A", "speed")), er = train("er", need("B", "C")), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
+  const points = train("points", need("A", "speed")), er = train("er", needEr), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
   result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);
   const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain", residual: p.qForm === "residual" });

@@ -86,6 +86,15 @@ test("bench cop --only C --gset-starts R: every method gets R starts, best-of-R 
   t.is(ls(a).ratio_mean_start_seeds.length, 1);
   t.deepEqual([ls(b).cut_seeds, ls(b).ratio_mean_start_seeds], [ls(a).cut_seeds, ls(a).ratio_mean_start_seeds], "chunks of 2 = one batch of 3");
   for (const m of ["greedy", "tabu"]) t.is(b.gset.find((x) => x.method === m).cut, a.gset.find((x) => x.method === m).cut);
+  // Baselines only: no ER training, no lsdqn row, the same baseline rows as with LS-DQN.
+  const c = benchCop({ ...opts, gsetBaselinesOnly: true });
+  t.deepEqual(c.training.er, []);
+  t.deepEqual(c.gset.map((x) => x.method), ["random", "greedy", "tabu"]);
+  for (const m of ["random", "greedy", "tabu"]) {
+    const [x, y] = [c.gset.find((r) => r.method === m), a.gset.find((r) => r.method === m)];
+    t.deepEqual([x.cut, x.ratio_mean_start], [y.cut, y.ratio_mean_start], m);
+  }
+  t.throws(() => benchCop({ quick: true, only: ["A", "C"], gsetBaselinesOnly: true }), { instanceOf: RangeError, message: /--gset-baselines-only needs --only C/ });
 });
 
 test("bench cop --only E --kcut: runs exactly the chosen (k, m) pairs in order, refuses malformed pairs", (t) => {
