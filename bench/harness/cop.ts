@@ -52,7 +52,8 @@ export interface CopProtocol {
   envBatch: number;
   tableA: { n: number; graphs: number; starts: number }[];
   tableB: { set: string; graphs: number; starts: number }[];
-  tableC: { graphs: string[]; starts: number };
+  /** Gset: R starts per graph (every method the same seeded starts); LS-DQN runs them in batches of `chunk` (default all R; the outcome does not depend on it). */
+  tableC: { graphs: string[]; starts: number; chunk?: number };
   tableD: { groups: Record<string, string[]>; starts: number; uniform: { n: number; count: number }[] };
   speed: { batches: number[]; n: number; gsetLike: boolean };
   /** LS-DQN's Q-network inputs: with the environment's move gains ("gain") or the spec's ("plain"). */
@@ -166,7 +167,7 @@ function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number
 }
 
 /** Every Max-Cut method on one instance: cuts (larger better). */
-function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guard = false, lam?: number) {
+function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guard = false, lam?: number, chunk?: number) {
   const g = cutGraph(w, n), cut = (o: number) => g.total - o;
   const run = (f: (s: Int32Array) => SearchResult) => {
     const [per, sec] = timeIt(() => starts.map((s) => cut(f(s).best)));
@@ -179,7 +180,7 @@ function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: In
     tabu: run((s) => maxcutTabu(g, s, 2 * n, tenure)),
   };
   const lsdqn = nets.map((net) => {
-    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guard ? tenure : undefined, remainderScale: net.residual ? lam : undefined });
+    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guard ? tenure : undefined, remainderScale: net.residual ? lam : undefined, chunk });
     return outcome(Array.from(o.best, cut), o.seconds, false);
   });
   const ex = exact ? cut(maxcutExact(g).best) : null;
@@ -329,11 +330,18 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
   const tenure = Math.max(1, Math.round((tune.tenure / 200) * 800));
   for (const name of p.tableC.graphs) {
     const wg = readGset(path.join(dir, "graphs", name)), n = wg.n, w = denseWeights(wg), ref = known.get(name)!;
-    const r = maxcutMethods(nets, w, n, startsFor(n, p.tableC.starts, hash2(0xc1, n)), tenure, 1, false, p.guard === "tabu", p.lambda?.er);
-    for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, ratio: r4(r.res[m].best / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
-    const rs = r.lsdqn.map((o) => o.best / ref);
-    out.push({ graph: name, method: "lsdqn", ratio: r4(mean(rs)), ratio_sd: r4(sd(rs)), ratio_seeds: rs.map(r4), cut_seeds: r.lsdqn.map((o) => o.best), seconds: r4(mean(r.lsdqn.map((o) => o.seconds))), best_known: ref });
-    log(`table C ${name}: ${out.slice(-4).map((x) => `${x.method} ${x.ratio} (${x.seconds} s)`).join(", ")}`);
+    // The same R seeded starts for every method (a prefix of a longer run's starts: startsFor draws them in order).
+    const R = p.tableC.starts;
+    const r = maxcutMethods(nets, w, n, startsFor(n, R, hash2(0xc1, n)), tenure, 1, false, p.guard === "tabu", p.lambda?.er, p.tableC.chunk);
+    // ratio: best of the R starts / best-known; ratio_mean_start: mean over the R starts; seconds: all R starts of the graph (LS-DQN: per seed).
+    for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, starts: R, ratio: r4(r.res[m].best / ref), ratio_mean_start: r4(r.res[m].meanStart / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
+    const rs = r.lsdqn.map((o) => o.best / ref), rm = r.lsdqn.map((o) => o.meanStart / ref);
+    if (nets.length) out.push({
+      graph: name, method: "lsdqn", starts: R, ratio: r4(mean(rs)), ratio_sd: r4(sd(rs)), ratio_seeds: rs.map(r4), cut_seeds: r.lsdqn.map((o) => o.best),
+      ratio_mean_start: r4(mean(rm)), ratio_mean_start_sd: r4(sd(rm)), ratio_mean_start_seeds: rm.map(r4),
+      seconds: r4(mean(r.lsdqn.map((o) => o.seconds))), seconds_seeds: r.lsdqn.map((o) => r4(o.seconds)), best_known: ref,
+    });
+    log(`table C ${name}: ${out.filter((x) => x.graph === name).map((x) => `${x.method} ${x.ratio} (${x.seconds} s)`).join(", ")}`);
     onGraph(out);
   }
   return { rows: out, tenure: { tenure, tuned_on: "generated ER ±1 graphs n = 200, scaled to n = 800", grid: tune.grid } };
@@ -513,6 +521,14 @@ export interface BenchCopOptions {
   quick?: boolean;
   /** Gset graphs of table C instead of the protocol's (e.g. G1…G21). */
   gset?: string[];
+  /** Table C: R starts per graph instead of the protocol's (the spec's is 50; the same for every method). */
+  gsetStarts?: number;
+  /** Table C: LS-DQN runs the R starts in batches of this many (default all R; does not change the outcome). */
+  gsetChunk?: number;
+  /** Table C without LS-DQN (no ER training): the baselines alone, e.g. at the spec's R = 50 when LS-DQN's R had to be smaller. Only with only = ["C"]. */
+  gsetBaselinesOnly?: boolean;
+  /** Table E: these (k, m) only, in this order; a pair the protocol lacks gets the protocol's last entry's graphs / starts / steps. */
+  kcut?: { k: number; m: number }[];
   /** LS-DQN's network: "gain" (default; move gains as inputs) or "plain" (the spec's); the file is cop-<date>-<features>[-<stages>].json. */
   features?: "gain" | "plain";
   /** Run only these tables (default all); the file is then cop-<date>-<features>-<stages>.json. Models are trained only for them. */
@@ -536,16 +552,23 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const qForm = opts.qForm ?? "full", guard = opts.guard ?? "none";
   if (qForm !== "full" && qForm !== "residual") throw new RangeError(`recforge: bench cop: q-form must be full or residual, got ${JSON.stringify(qForm)}`);
   if (guard !== "none" && guard !== "tabu") throw new RangeError(`recforge: bench cop: guard must be none or tabu, got ${JSON.stringify(guard)}`);
+  for (const [k, v] of [["gset-starts", opts.gsetStarts], ["gset-chunk", opts.gsetChunk]] as const)
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new RangeError(`recforge: bench cop: --${k} must be an integer >= 1, got ${v}`);
   if (opts.tag !== undefined && !/^[A-Za-z0-9_.]+$/.test(opts.tag)) throw new RangeError(`recforge: bench cop: tag takes letters, digits, _ and ., got ${JSON.stringify(opts.tag)}`);
   const withFeatures = features === "gain" && base.gain ? { ...base, ...base.gain } : base;
   const withForm = qForm === "residual" && base.residual ? { ...withFeatures, ...base.residual } : withFeatures;
-  const p: CopProtocol = { ...withForm, features, qForm, guard, ...(opts.gset ? { tableC: { ...base.tableC, graphs: opts.gset } } : {}) };
+  const gsetC = { ...base.tableC, ...(opts.gset ? { graphs: opts.gset } : {}), ...(opts.gsetStarts ? { starts: opts.gsetStarts } : {}), ...(opts.gsetChunk ? { chunk: opts.gsetChunk } : {}) };
+  for (const x of opts.kcut ?? []) if (!(Number.isInteger(x?.k) && x.k >= 2 && Number.isInteger(x?.m) && x.m >= 1)) throw new RangeError(`recforge: bench cop: --kcut takes pairs KxM with k >= 2 and m >= 1, got ${JSON.stringify(x)}`);
+  if (opts.gsetBaselinesOnly && !(opts.only?.length === 1 && opts.only[0] === "C")) throw new RangeError("recforge: bench cop: --gset-baselines-only needs --only C");
+  const baseE = base.tableE ?? [];
+  const kcutE = opts.kcut ? opts.kcut.map(({ k, m }) => baseE.find((e) => e.k === k && e.m === m) ?? { ...baseE[baseE.length - 1], k, m }) : base.tableE;
+  const p: CopProtocol = { ...withForm, features, qForm, guard, tableC: gsetC, tableE: kcutE };
   delete (p as { gain?: unknown }).gain;
   delete (p as { residual?: unknown }).residual;
   const t0 = performance.now();
   const only = new Set<CopStage>(opts.only ?? COP_STAGES.filter((x) => x !== "E")); // E is optional: only when asked
   for (const x of only) if (!COP_STAGES.includes(x)) throw new RangeError(`recforge: bench cop: --only takes ${COP_STAGES.join(", ")}, got ${JSON.stringify(x)}`);
-  const part = `-${features}` + (qForm === "residual" ? "-residual" : "") + (guard === "tabu" ? "-tabu" : "") + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "") + (opts.tag ? `-${opts.tag}` : "");
+  const part = `-${features}` + (qForm === "residual" ? "-residual" : "") + (guard === "tabu" ? "-tabu" : "") + (opts.only ? `-${[...only].join("")}` : "") + (opts.gset ? `-gset${opts.gset.length}` : "") + (opts.kcut ? `-kcut${opts.kcut.map((x) => `${x.k}x${x.m}`).join("_")}` : "") + (opts.gsetBaselinesOnly ? "-baselines" : "") + (opts.tag ? `-${opts.tag}` : "");
   const file = opts.out ? path.join(opts.out, `cop-${new Date().toISOString().slice(0, 10)}${part}${opts.quick ? "-quick" : ""}.json`) : null;
   const result: Record<string, unknown> = { maxcut: [], eco: [], gset: [], tsplib: [], speed: null, complete: false, stages_done: [] as string[] };
   // The file is rewritten after every stage (complete: false until the end), so a run cut short by
@@ -577,11 +600,13 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     ? "LS-DQN's Q-network gets the environment's move gains as inputs (bench/results/cop.md, 'gain features'): Max-Cut x_v = [one-hot label; gain(v) / mean weighted degree] and w_g·gain added to W2 H_a of each flip; TSP w_g·(2-opt gain · √n) added to W2 H_a of each move (coordinates in the unit square). Training n / steps / lr of the gain networks (protocol.train, protocol.lr) chosen with scripts/lsdqn-select.mjs on generated graphs only."
     : "LS-DQN's Q-network is the spec's as printed (coordinates / one-hot labels only): the ablation of the gain features.";
   if (qForm === "residual") (result.protocol as Record<string, unknown>).q_form_note = "Residual Q-form ('we'): Q(s, a) = r(s, a) + network output, r the move's exact immediate reward in size-free units (Max-Cut gain / mean weighted degree; TSP 2-opt gain · √n on unit-square coordinates), stop r = 0; W0 starts at 0, so the untrained network is greedy / best-improvement 2-opt, and the trainer's rewards use the same units (the network learns the N-step target minus r).";
+  if (only.has("C")) (result.protocol as Record<string, unknown>).gset_note = `Gset (table C): R = ${p.tableC.starts} seeded random starts per graph × 2n = 1600 moves each, the same starts for every method (ECO-DQN's / the spec's protocol has R = 50${p.tableC.starts < 50 ? "; R was reduced to what fits the session's time on the shared CPU, sized from the measured cost of LS-DQN's search, not from Gset results" : ""}). ratio = best of the R starts / best-known cut; ratio_mean_start = mean over the R starts / best-known. LS-DQN runs the R starts of a graph as one batch of the native environment and of the batched graph (chunks of ${p.tableC.chunk ?? p.tableC.starts}); seconds = all R starts of one graph (LS-DQN: per training seed).`;
   if (guard === "tabu") (result.protocol as Record<string, unknown>).guard_note = "Tabu guard at evaluation ('we', beyond the spec): LS-DQN never takes the stop action and may not repeat a move made in the last `tenure` steps unless it beats the episode's best (aspiration); Max-Cut tenure = the table's tabu tenure (tuned on generated graphs), TSP tenure = round(tspTenure · n), also used by the 2opt-tabu baseline. With the untrained residual network this is exactly the tabu baseline (Max-Cut) / 2opt-tabu (TSP); tested.";
   result.only = [...only];
   const need = (...st: CopStage[]) => st.some((x) => only.has(x));
   // Progress units: each (family, seed) training, then each table.
-  const families = [need("A", "speed"), need("B", "C"), need("B"), need("D", "speed")].filter(Boolean).length;
+  const needEr = need("B") || (need("C") && !opts.gsetBaselinesOnly);
+  const families = [need("A", "speed"), needEr, need("B"), need("D", "speed")].filter(Boolean).length;
   trainings = families * p.seeds.length;
   let trained = 0;
   benchProgress(0, trainings + only.size, "training");
@@ -591,7 +616,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     trained += p.seeds.length;
     return r;
   };
-  const points = train("points", need("A", "speed")), er = train("er", need("B", "C")), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
+  const points = train("points", need("A", "speed")), er = train("er", needEr), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
   result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);
   const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain", residual: p.qForm === "residual" });

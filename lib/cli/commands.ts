@@ -349,6 +349,10 @@ export const COMMANDS: Command[] = [
       QUICK,
       f("only", "list", "run only these tables (E, k-cut, runs only when listed)", { values: ["A", "B", "C", "D", "speed", "E"] }),
       f("gset", "string", "Gset graphs of table C: all or G1,G2,...", { arg: "all|G1,G2", check: (v) => (/^(all|G\d+(,\s*G\d+)*)$/.test(String(v)) ? null : "takes all or names like G1,G2") }),
+      f("gset-starts", "integer", "table C: random starts per Gset graph, the same for every method (default the protocol's; the spec's is 50)", { min: 1 }),
+      f("gset-chunk", "integer", "table C: LS-DQN runs the starts of a graph in batches of this many (default all; same outcome, bounds memory)", { min: 1 }),
+      f("gset-baselines-only", "boolean", "table C without LS-DQN (random, greedy, tabu only; with --only C)"),
+      f("kcut", "string", "table E: (k, m) pairs to run, e.g. 10x10,10x20 (default the protocol's)", { arg: "KxM,...", check: (v) => (/^\d+x\d+(,\d+x\d+)*$/.test(String(v)) ? null : "takes pairs like 10x10,10x20") }),
       f("features", "enum", "LS-DQN's Q-network inputs: gain (with the move gains; file cop-<date>-gain-...) or plain (the spec's network; file cop-<date>-plain-...)", { values: ["gain", "plain"] }),
       f("q-form", "enum", "LS-DQN's Q: full (the network) or residual (exact immediate reward + network; file ...-residual...)", { values: ["full", "residual"] }),
       f("guard", "enum", "LS-DQN's evaluation: none (greedy in Q with stop, the spec's) or tabu (no stop, recent moves barred unless aspiration; file ...-tabu...)", { values: ["none", "tabu"] }),
@@ -363,7 +367,10 @@ export const COMMANDS: Command[] = [
       const features = flags.features === undefined ? undefined : (String(flags.features) as "gain" | "plain");
       const qForm = flags["q-form"] === undefined ? undefined : (String(flags["q-form"]) as "full" | "residual");
       const guard = flags.guard === undefined ? undefined : (String(flags.guard) as "none" | "tabu");
-      const r = benchCop({ quick: !!flags.quick, only, gset, features, qForm, guard, tag: str(flags.tag), out: str(flags.out) ?? null, command: ["recforge", ...ctx.argv].join(" ") });
+      const gsetStarts = flags["gset-starts"] === undefined ? undefined : Number(flags["gset-starts"]);
+      const gsetChunk = flags["gset-chunk"] === undefined ? undefined : Number(flags["gset-chunk"]);
+      const kcut = str(flags.kcut)?.split(",").map((x) => { const [k, m] = x.split("x").map(Number); return { k, m }; });
+      const r = benchCop({ quick: !!flags.quick, only, gset, gsetStarts, gsetChunk, gsetBaselinesOnly: !!flags["gset-baselines-only"], kcut, features, qForm, guard, tag: str(flags.tag), out: str(flags.out) ?? null, command: ["recforge", ...ctx.argv].join(" ") });
       return { result: r };
     },
   },

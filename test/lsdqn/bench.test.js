@@ -62,3 +62,46 @@ test("bench cop --only E: the optional k-cut table (ratios in (0, 1], LS-DQN per
   t.throws(() => benchCop({ quick: true, only: ["A"], guard: "maybe" }), { instanceOf: RangeError, message: /guard must be none or tabu/ });
   t.throws(() => benchCop({ quick: true, only: ["A"], tag: "a/b" }), { instanceOf: RangeError, message: /tag takes/ });
 });
+
+test("bench cop --only C --gset-starts R: every method gets R starts, best-of-R and mean-of-R rows; chunking LS-DQN's batch changes nothing", (t) => {
+  t.throws(() => benchCop({ quick: true, only: ["C"], gset: ["G11"], gsetStarts: 0 }), { instanceOf: RangeError, message: /--gset-starts must be an integer >= 1/ });
+  t.throws(() => benchCop({ quick: true, only: ["C"], gset: ["G11"], gsetChunk: 1.5 }), { instanceOf: RangeError, message: /--gset-chunk must be an integer >= 1/ });
+  if (!fs.existsSync(path.join(dataRoot, "gset", "graphs", "G11"))) {
+    if (process.env.RECFORGE_REQUIRE_DATA === "1") t.fail(`RECFORGE_REQUIRE_DATA=1 but ${path.join(dataRoot, "gset")} is missing`);
+    t.pass("Gset absent: the run part is skipped");
+    return;
+  }
+  const opts = { quick: true, only: ["C"], gset: ["G11"], gsetStarts: 3, guard: "tabu", qForm: "residual", command: "recforge bench cop --quick --only C" };
+  const a = benchCop(opts), b = benchCop({ ...opts, gsetChunk: 2 });
+  t.is(a.protocol.tableC.starts, 3);
+  t.is(b.protocol.tableC.chunk, 2);
+  t.regex(a.protocol.gset_note, /R = 3 seeded random starts/);
+  t.deepEqual(a.gset.map((x) => x.method), ["random", "greedy", "tabu", "lsdqn"]);
+  for (const x of a.gset) {
+    t.is(x.starts, 3);
+    t.true(x.ratio >= x.ratio_mean_start - 1e-9, `${x.method}: best of R ${x.ratio} >= mean of R ${x.ratio_mean_start}`);
+    t.true(x.ratio > 0 && x.ratio <= 1 + 1e-9);
+  }
+  const ls = (r) => r.gset.find((x) => x.method === "lsdqn");
+  t.is(ls(a).ratio_mean_start_seeds.length, 1);
+  t.deepEqual([ls(b).cut_seeds, ls(b).ratio_mean_start_seeds], [ls(a).cut_seeds, ls(a).ratio_mean_start_seeds], "chunks of 2 = one batch of 3");
+  for (const m of ["greedy", "tabu"]) t.is(b.gset.find((x) => x.method === m).cut, a.gset.find((x) => x.method === m).cut);
+  // Baselines only: no ER training, no lsdqn row, the same baseline rows as with LS-DQN.
+  const c = benchCop({ ...opts, gsetBaselinesOnly: true });
+  t.deepEqual(c.training.er, []);
+  t.deepEqual(c.gset.map((x) => x.method), ["random", "greedy", "tabu"]);
+  for (const m of ["random", "greedy", "tabu"]) {
+    const [x, y] = [c.gset.find((r) => r.method === m), a.gset.find((r) => r.method === m)];
+    t.deepEqual([x.cut, x.ratio_mean_start], [y.cut, y.ratio_mean_start], m);
+  }
+  t.throws(() => benchCop({ quick: true, only: ["A", "C"], gsetBaselinesOnly: true }), { instanceOf: RangeError, message: /--gset-baselines-only needs --only C/ });
+});
+
+test("bench cop --only E --kcut: runs exactly the chosen (k, m) pairs in order, refuses malformed pairs", (t) => {
+  const r = benchCop({ quick: true, only: ["E"], kcut: [{ k: 2, m: 3 }, { k: 3, m: 4 }], command: "recforge bench cop --quick --only E --kcut 2x3,3x4" });
+  t.deepEqual(r.protocol.tableE.map((e) => [e.k, e.m]), [[2, 3], [3, 4]]);
+  t.deepEqual([...new Set(r.kcut.map((x) => x.km))], ["2,3", "3,4"]);
+  for (const x of r.kcut) t.true(x.ratio > 0 && x.ratio <= 1 + 1e-9, JSON.stringify(x));
+  t.true(r.complete);
+  for (const kcut of [[{ k: 1, m: 3 }], [{ k: 2, m: 0 }], [{ k: 2.5, m: 3 }]]) t.throws(() => benchCop({ quick: true, only: ["E"], kcut }), { instanceOf: RangeError, message: /--kcut takes pairs KxM/ });
+});

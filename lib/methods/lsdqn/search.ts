@@ -11,6 +11,7 @@
 import { CopEnv } from "./env/cop_env.js";
 import { CopGraphBatch } from "./model/cop_graph.js";
 import type { LsdqnQNet } from "./model/qnet.js";
+import type { Tensor } from "../../tensor/tensor.js";
 import { moveCount, greedyAction, envAction, isValidMove } from "./train/moves.js";
 import { noGradOps, tidy } from "./train/ops.js";
 
@@ -35,6 +36,12 @@ export interface SearchOptions {
   tabu?: number;
   /** Residual networks: Q = r + λ · network output during this search (default the net's remainderScale, 1). */
   remainderScale?: number;
+  /**
+   * Starts run together as one batch (default all R): the R episodes are independent rows of the native
+   * environment and of the batched graph, so any chunking gives the same outcome; smaller chunks bound the
+   * memory (two B·n² float64 copies of the matrix), larger ones share each forward's fixed cost.
+   */
+  chunk?: number;
 }
 
 export interface SearchOutcome {
@@ -49,7 +56,7 @@ export interface SearchOutcome {
 
 /** Runs the R episodes of one instance (starts: R solutions, one per row). */
 export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32Array[], opts: SearchOptions = {}): SearchOutcome {
-  const problem = net.problem, n = inst.n, R = starts.length, A = moveCount(problem, n);
+  const problem = net.problem, n = inst.n, R = starts.length;
   if (R < 1) throw new RangeError("recforge: lsdqnSearch: at least one start is needed");
   if (!(inst.matrix instanceof Float64Array) || inst.matrix.length !== n * n) throw new RangeError(`recforge: lsdqnSearch: matrix must be a Float64Array of n*n = ${n * n} entries`);
   if (problem === "tsp" && !(inst.coords instanceof Float64Array && inst.coords.length === 2 * n)) throw new RangeError(`recforge: lsdqnSearch: TSP needs coords of 2n = ${2 * n} entries`);
@@ -59,6 +66,24 @@ export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32A
   const lam = opts.remainderScale;
   if (lam !== undefined && !(Number.isFinite(lam) && lam >= 0)) throw new RangeError(`recforge: lsdqnSearch: remainderScale must be a finite number >= 0, got ${lam}`);
   if (lam !== undefined && !net.residual) throw new RangeError("recforge: lsdqnSearch: remainderScale needs a residual network");
+  const chunk = opts.chunk ?? R;
+  if (!(Number.isInteger(chunk) && chunk >= 1)) throw new RangeError(`recforge: lsdqnSearch: chunk must be an integer >= 1, got ${chunk}`);
+  for (const [r, s] of starts.entries()) if (!(s instanceof Int32Array) || s.length !== n) throw new RangeError(`recforge: lsdqnSearch: start ${r} must be an Int32Array of n = ${n} entries`);
+  if (chunk >= R) return searchBatch(net, inst, starts, opts);
+  const t0 = performance.now(), best = new Float64Array(R), moves = new Int32Array(R);
+  let evaluations = 0;
+  for (let c = 0; c < R; c += chunk) {
+    const o = searchBatch(net, inst, starts.slice(c, c + chunk), opts);
+    best.set(o.best, c);
+    moves.set(o.moves, c);
+    evaluations += o.evaluations;
+  }
+  return { best, moves, evaluations, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** One batch of starts (validated by lsdqnSearch). */
+function searchBatch(net: LsdqnQNet, inst: SearchInstance, starts: Int32Array[], opts: SearchOptions): SearchOutcome {
+  const problem = net.problem, n = inst.n, R = starts.length, A = moveCount(problem, n), tenure = opts.tabu, lam = opts.remainderScale;
   const lam0 = net.remainderScale;
   if (lam !== undefined) net.remainderScale = lam;
   const t0 = performance.now();
@@ -73,7 +98,10 @@ export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32A
   const g = new CopGraphBatch(rep(inst.graph ?? inst.matrix), R, n, { knn: problem === "tsp" && n > knn ? knn : undefined, dtype: net.theta0.dtype });
   const coords = inst.coords ? rep(inst.coords) : undefined;
   let evaluations = 0;
+  let edgeTerm: Tensor | undefined;
   try {
+    // Parameters are fixed during a search: the MPNN's graph-only term once, not once per step.
+    edgeTerm = noGradOps(() => tidy(() => net.edgeTerm(g).keep()));
     const start = new Int32Array(R * n);
     starts.forEach((s, r) => start.set(s, r * n));
     env.reset(start);
@@ -83,7 +111,7 @@ export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32A
       if (done.every((x) => x)) break;
       const sol = env.readSolution();
       const q = noGradOps(() => tidy(() => {
-        const out = net.forward(g, sol, coords);
+        const out = net.forward(g, sol, coords, { edgeTerm });
         return { moves: out.moves.toTypedArray(), stop: out.stop.toTypedArray() };
       }));
       evaluations += R;
@@ -102,6 +130,7 @@ export function lsdqnSearch(net: LsdqnQNet, inst: SearchInstance, starts: Int32A
     return { best: env.readBestObjective(), moves: env.readSteps(), evaluations, seconds: (performance.now() - t0) / 1000 };
   } finally {
     net.remainderScale = lam0;
+    edgeTerm?.dispose();
     env.dispose();
     g.dispose();
   }

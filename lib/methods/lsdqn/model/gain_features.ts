@@ -18,15 +18,25 @@ import type { CopGraphBatch } from "./cop_graph.js";
 export function flipGains(g: CopGraphBatch, spins: Int32Array): { gain: Float64Array; scale: Float64Array } {
   const { batch: B, n } = g;
   if (!(spins instanceof Int32Array) || spins.length !== B * n) throw new RangeError(`recforge: flipGains: spins must be an Int32Array of B*n = ${B * n} entries`);
-  const gain = new Float64Array(B * n), absDeg = new Float64Array(B);
+  const gain = new Float64Array(B * n);
   const src = g.csr.src, dst = g.csr.dst, w = g.hostWeight;
   for (let e = 0; e < w.length; e++) {
     const u = src[e], v = dst[e], s = spins[u] > 0 ? 1 : -1, t = spins[v] > 0 ? 1 : -1;
     gain[v] += w[e] * s * t;
-    absDeg[Math.floor(v / n)] += Math.abs(w[e]);
   }
-  const scale = absDeg.map((x) => (x > 0 ? x / n : 1));
-  return { gain, scale };
+  return { gain, scale: flipScale(g) };
+}
+
+// The scale depends on the graph only: computed once per graph batch (a search calls flipGains every step).
+const scales = new WeakMap<CopGraphBatch, Float64Array>();
+function flipScale(g: CopGraphBatch): Float64Array {
+  let scale = scales.get(g);
+  if (scale) return scale;
+  const { batch: B, n } = g, absDeg = new Float64Array(B), dst = g.csr.dst, w = g.hostWeight;
+  for (let e = 0; e < w.length; e++) absDeg[Math.floor(dst[e] / n)] += Math.abs(w[e]);
+  scale = absDeg.map((x) => (x > 0 ? x / n : 1));
+  scales.set(g, scale);
+  return scale;
 }
 
 /** Flip gains scaled per instance [B·n]: the Max-Cut feature. */

@@ -63,6 +63,12 @@ export interface QValues {
   stop: Tensor;
 }
 
+/** What a caller with fixed parameters (a search) may compute once per graph and reuse in every forward. */
+export interface ForwardCache {
+  /** edgeTerm(g) of the same graph batch, computed with the current parameters. */
+  edgeTerm?: Tensor;
+}
+
 export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
   readonly problem: CopProblem;
   readonly k: number;
@@ -136,11 +142,21 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
     return this.problem === "maxcut" ? (v > 0 ? 1 : 0) : v;
   }
 
-  /** The MPNN: μ^T [B·n, d]. */
-  embed(g: CopGraphBatch, x: Tensor): Tensor {
+  /**
+   * The MPNN's μ-free, solution-free term θ2 (1/|N(v)|) Σ_u relu(θ3 w_uv) [B·n, d]: it depends on the graph
+   * and the parameters only, so a search (fixed parameters, no gradient) computes it once per graph and
+   * passes it to every forward (`ForwardCache.edgeTerm`) instead of redoing the O(E·p) work each step.
+   */
+  edgeTerm(g: CopGraphBatch): Tensor {
     const edge = relu(unsqueeze(g.weight, 1).mul(unsqueeze(this.theta3, 0))); // [E, p]
-    const term3 = linear(segmentAggregate(edge, g.edgeToNode, "mean"), this.theta2);
-    const fixed = add(linear(x, this.theta0), term3);
+    return linear(segmentAggregate(edge, g.edgeToNode, "mean"), this.theta2);
+  }
+
+  /** The MPNN: μ^T [B·n, d]. `term3`: edgeTerm(g), when the caller computed it already. */
+  embed(g: CopGraphBatch, x: Tensor, term3?: Tensor): Tensor {
+    if (term3 && (term3.ndim !== 2 || term3.shape[0] !== g.batch * g.n || term3.shape[1] !== this.d))
+      throw new RangeError(`recforge: LsdqnQNet: the cached edge term must be [B*n, d] = [${g.batch * g.n}, ${this.d}], got [${term3.shape.join(", ")}]`);
+    const fixed = add(linear(x, this.theta0), term3 ?? this.edgeTerm(g));
     let mu = relu(fixed);
     for (let t = 1; t < this.rounds; t++) mu = relu(add(fixed, linear(segmentAggregate(mu, g.csr, "mean", { weight: g.weight }), this.theta1)));
     return mu;
@@ -150,14 +166,14 @@ export class LsdqnQNet extends Module<[CopGraphBatch, Int32Array], QValues> {
    * Q-values for the batch's current solutions. maxcut / kcut: `solution` = spins / labels [B·n] (node
    * features are the one-hot labels); tsp: `solution` = tours [B·n] and `coords` [B·n·2] the node features.
    */
-  forward(g: CopGraphBatch, solution: Int32Array, coords?: Float64Array): QValues {
+  forward(g: CopGraphBatch, solution: Int32Array, coords?: Float64Array, cache?: ForwardCache): QValues {
     const { batch: B, n } = g;
     if (solution.length !== B * n) throw new RangeError(`recforge: LsdqnQNet: solution must have B*n = ${B * n} entries, got ${solution.length}`);
     if (this.problem === "tsp" && !coords) throw new TypeError("recforge: LsdqnQNet: TSP needs the coordinates");
     if (this.problem === "tsp" && coords!.length !== B * n * 2) throw new RangeError(`recforge: LsdqnQNet: coords must have B*n*2 = ${B * n * 2} entries, got ${coords!.length}`);
     const gain = !this.gains ? undefined : this.problem === "maxcut" ? flipGainFeatures(g, solution) : twoOptGainFeatures(coords!, solution, B, n);
     const x = this.nodeFeatures(this.problem === "tsp" ? coords! : solution, B, n, this.problem === "maxcut" ? gain : undefined);
-    const mu = reshape(this.embed(g, x), [B, n, this.d]);
+    const mu = reshape(this.embed(g, x, cache?.edgeTerm), [B, n, this.d]);
     const q = this.problem === "tsp" ? this.tspReadout(mu, solution, gain) : this.problem === "maxcut" ? this.flipReadout(mu, solution, gain) : this.swapReadout(mu, solution);
     if (!this.residual) return q;
     const r = gain ?? immediateRewards(this.problem as "maxcut" | "tsp", g, solution, coords);
