@@ -458,12 +458,19 @@ export const COMMANDS: Command[] = [
       f("windows", "list", "cta: windows W (integers >= 2; W − 1 earlier actions)", {
         arg: "4,8,50", check: (v) => (String(v).split(",").every((w) => /^\d+$/.test(w) && Number(w) >= 2) ? null : "takes integers >= 2 (a target sees W − 1 earlier actions)"),
       }),
-      f("window", "integer", "sanity: window", { min: 2 }),
+      f("window", "integer", "sanity: window (SASRec's max length; --train sequences: 200)", { min: 2 }),
+      f("train", "enum", "sanity: per-window training (the harness's) or whole sequences with one sampled negative per position (pmixer/SASRec.pytorch's; sasrec only)", { values: ["windows", "sequences"], default: "windows" }),
+      f("eval-every", "integer", "sanity --train sequences: validate every N epochs (default 5)", { min: 1 }),
+      f("patience", "integer", "sanity --train sequences: stop after N validations without a better NDCG@10 (default 8)", { min: 1 }),
+      f("max-minutes", "number", "sanity --train sequences: stop a seed at the first validation past this wall time", { min: 0 }),
+      f("tag", "string", "sanity: suffix of the result file (seqrec-sanity-<date>[-quick]-<tag>.json; lower-case letters, digits, '-')", {
+        arg: "TAG", check: (v) => (/^[a-z0-9-]+$/.test(String(v)) ? null : "expects lower-case letters, digits or '-'"),
+      }),
       f("lr-fixed", "list", "cta: fixed learning rates instead of the selection", {
         arg: "variant=lr,...", check: (v) => (String(v).split(",").every((kv) => { const i = kv.lastIndexOf("="); return i > 0 && Number(kv.slice(i + 1)) > 0; }) ? null : "takes variant=lr pairs with lr > 0"),
       }),
       f("name", "string", "cta: the result file's name (<name>-<date>.json)"),
-      f("seed-from", "integer", "cta: first seed", { min: 0 }),
+      f("seed-from", "integer", "cta, sanity: first seed", { min: 0 }),
       f("no-window-cap", "boolean", "cta: do not cap TiSASRec's window"),
       OUT_DIR, PLOT_BENCH, JSON_FLAG,
     ],

@@ -195,6 +195,9 @@ export async function runBenchSeqRec(flags: Parsed["flags"], argv: string[]): Pr
     return benchSeqRecSanity({
       quick: !!flags.quick, seeds: optNum(flags, "seeds"), epochs: optNum(flags, "epochs"), trainFraction: optNum(flags, "train-fraction"),
       window: optNum(flags, "window"), only: listFlag(flags, "only"), out, argv,
+      train: typeof flags.train === "string" ? (flags.train as "windows" | "sequences") : undefined,
+      evalEvery: optNum(flags, "eval-every"), patience: optNum(flags, "patience"), maxMinutes: optNum(flags, "max-minutes"),
+      seedFrom: optNum(flags, "seed-from"), tag: typeof flags.tag === "string" ? flags.tag : undefined,
     });
   }
   const { benchSeqRec } = await import("../bench/seqrec.js");

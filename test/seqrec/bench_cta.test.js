@@ -75,6 +75,42 @@ test("bench seqrec --suite sanity: HR@10 / NDCG@10 per seed beside the public nu
   await t.throwsAsync(() => benchSeqRecSanity({ quick: true, only: ["gru4rec"], dataDir: data, log: quiet }), { instanceOf: RangeError, message: /unknown model "gru4rec"/ });
 });
 
+test("bench seqrec --suite sanity --train sequences: the public code's training, validation-chosen epochs, tagged file", async (t) => {
+  const out = path.join(dir, "out-sanity");
+  const j = await benchSeqRecSanity({ quick: true, train: "sequences", seeds: 2, epochs: 3, evalEvery: 1, patience: 5, window: 8, tag: "s5-test", dataDir: data, out, log: quiet });
+  t.is(j.train, "sequences");
+  t.like(j.protocol, { train: "sequences", window: 8, batchSize: 128, evalEvery: 1, patience: 5, epochs: 3 });
+  t.deepEqual(j.results.map((r) => `${r.seed}:${r.model}`), ["0:sasrec", "1:sasrec"]);
+  for (const r of j.results) {
+    t.is(r.users, 40);
+    t.is(r.window, 8);
+    t.is(r.epochs_trained, 3);
+    t.is(r.stopped_by, "max-epochs");
+    t.deepEqual(r.curve.map((c) => c.epoch), [1, 2, 3]);
+    const best = r.curve.reduce((a, c) => (c.valid_ndcg10 > a.valid_ndcg10 ? c : a));
+    t.is(r.best_epoch, best.epoch, "the epoch is chosen by validation NDCG@10");
+    t.is(r.valid_ndcg10, best.valid_ndcg10);
+    t.true(r.hr10 >= 0 && r.hr10 <= 1 && r.ndcg10 <= r.hr10 + 1e-12);
+  }
+  t.deepEqual(j.public, SASREC_PUBLIC);
+  const files = fs.readdirSync(out);
+  t.deepEqual(files.map((f) => f.replace(/\d{4}-\d\d-\d\d/, "DATE")), ["seqrec-sanity-DATE-quick-s5-test.json"]);
+  const saved = JSON.parse(fs.readFileSync(path.join(out, files[0]), "utf8"));
+  t.true(saved.complete);
+  t.truthy(saved.provenance.commit !== undefined && saved.provenance.command);
+  const s1 = await benchSeqRecSanity({ quick: true, train: "sequences", seeds: 2, seedFrom: 1, epochs: 1, window: 8, dataDir: data, log: quiet });
+  t.deepEqual(s1.results.map((r) => r.seed), [1]);
+  for (const [o, msg] of [
+    [{ only: ["sasrec", "cta"] }, /--train sequences trains SASRec only/],
+    [{ trainFraction: 0.5 }, /--train-fraction is for --train windows/],
+    [{ tag: "S5!" }, /--tag takes lower-case letters/],
+    [{ maxMinutes: 0 }, /--max-minutes must be > 0/],
+    [{ train: "all" }, /--train must be one of windows, sequences, got "all"/],
+    [{ seedFrom: 1 }, /--seed-from must be an integer in \[0, seeds = 1\), got 1/],
+  ]) await t.throwsAsync(() => benchSeqRecSanity({ quick: true, train: "sequences", dataDir: data, log: quiet, ...o }), { instanceOf: RangeError, message: msg });
+  await t.throwsAsync(() => benchSeqRecSanity({ quick: true, patience: 3, dataDir: data, log: quiet }), { instanceOf: RangeError, message: /--patience is for --train sequences/ });
+});
+
 test("bench seqrec --suite cta: extra ablations only on request, unknown variants and bad names are RangeErrors", async (t) => {
   const out = path.join(dir, "out-extra");
   const j = await benchCta({ quick: true, windows: [5], only: ["cta-log-hours"], lr: { "cta-log": 0.004 }, dataDir: data, out, name: "cta-hours", log: quiet });

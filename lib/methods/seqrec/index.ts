@@ -30,7 +30,8 @@ export {
 export { SeqRecModel, seqInputs, type SeqInputs, type EpochContext, type EpochReport } from "./model.js";
 export { Pop, trainItemCounts } from "./pop.js";
 export { Gru4Rec, type Gru4RecConfig } from "./gru4rec.js";
-export { SasRec, packWindows, type SasRecConfig, type PackedWindows } from "./sasrec.js";
+export { SasRec, packWindows, type SasRecConfig, type PackedWindows, type SequenceBatch } from "./sasrec.js";
+export { userTrainingRanges, sampleSequenceBatch, trainSasRecSequences, type SasRecSequenceOptions, type SasRecSequenceResult, type SequenceEvalLog } from "./sasrec_sequences.js";
 export { GatedLongRec, phaseAfterEpoch, onePercent, frequencyOrder, type GatedLongRecConfig, type PhaseState } from "./gatedlongrec.js";
 export { mixtureLogProbs, mixtureTargetLogProbs } from "./mixture.js";
 export { rankTargets, evaluateRanking, categoryBaselineRanks, categoryMetrics, type EvaluateOptions as SeqEvaluateOptions } from "./evaluate.js";

@@ -8,9 +8,13 @@
 // token seeing its own row's prefix [rowStart, i] through the op's causal span (selfLo =
 // rowStart; no prefix / context intervals). Positions count back from the target: the last
 // action is position W − 1 in every row, as in SASRec's left-padded windows.
+//
+// A second training path (sequenceLoss) follows pmixer/SASRec.pytorch: one forward over a user's
+// whole (truncated) sequence gives a state at every position, each scored against its next item
+// and one sampled negative with binary cross-entropy (sasrec_sequences.ts drives it).
 import type { Tensor } from "../../tensor/tensor.js";
 import type { DType } from "../../tensor/dtype.js";
-import { add, contiguous, crossEntropy, embedding, indexSelect, intervalAttention, linear, mul, relu, reshape, tensor, transpose, zeros } from "../../ops/index.js";
+import { add, bceWithLogits, contiguous, crossEntropy, embedding, indexSelect, intervalAttention, linear, mul, ones, relu, reshape, sum, tensor, transpose, zeros } from "../../ops/index.js";
 import { Embedding } from "../../nn/embedding.js";
 import { Linear } from "../../nn/linear.js";
 import { LayerNorm } from "../../nn/norm.js";
@@ -58,6 +62,40 @@ export function packWindows(items: Int32Array, lengths: Int32Array, W: number): 
     at += n;
   }
   return out;
+}
+
+/**
+ * A batch for SasRec.sequenceLoss: B right-padded rows of W slots; row b's first lengths[b] slots
+ * hold its input items (oldest first), and the same slots of `positives` / `negatives` hold, per
+ * token, the item that follows it and one sampled item to score below it.
+ */
+export interface SequenceBatch {
+  B: number;
+  W: number;
+  items: Int32Array;
+  lengths: Int32Array;
+  positives: Int32Array;
+  negatives: Int32Array;
+}
+
+function checkSequenceBatch(s: SequenceBatch, W: number, numItems: number): void {
+  const op = "recforge: SASRec.sequenceLoss";
+  if (!Number.isInteger(s.B) || s.B < 1) throw new RangeError(`${op}: B must be an integer >= 1, got ${String(s.B)}`);
+  if (s.W !== W) throw new RangeError(`${op}: rows have W = ${String(s.W)} slots, the model's window is ${W}`);
+  for (const k of ["items", "lengths", "positives", "negatives"] as const)
+    if (!(s[k] instanceof Int32Array)) throw new TypeError(`${op}: ${k} must be an Int32Array`);
+  if (s.lengths.length !== s.B) throw new RangeError(`${op}: lengths has ${s.lengths.length} entries for B = ${s.B} rows`);
+  for (const k of ["items", "positives", "negatives"] as const)
+    if (s[k].length !== s.B * W) throw new RangeError(`${op}: ${k} has ${s[k].length} entries, [B, W] = [${s.B}, ${W}] needs ${s.B * W}`);
+  for (let b = 0; b < s.B; b++) {
+    const n = s.lengths[b];
+    if (n < 1 || n > W) throw new RangeError(`${op}: row ${b} has length ${n}, expected 1..${W}`);
+    for (let k = 0; k < n; k++)
+      for (const key of ["items", "positives", "negatives"] as const) {
+        const i = s[key][b * W + k];
+        if (i < 1 || i >= numItems) throw new RangeError(`${op}: ${key}[${b}, ${k}] = ${i} is not an item id in [1, ${numItems})`);
+      }
+  }
 }
 
 class Block extends Module<[Tensor, Tensor, number], Tensor> {
@@ -126,16 +164,50 @@ export class SasRec extends SeqRecModel {
     return { model: "sasrec", hidden: this.D, window: this.window, blocks: this.cfg.blocks ?? 2, heads: this.cfg.heads ?? 1, dropout: this.cfg.dropout ?? 0.2, numItems: this.cfg.numItems };
   }
 
-  /** [B, D]: the last position's state of every row. */
-  private encode(inp: SeqInputs): Tensor {
-    const w = inp.window;
-    const p = packWindows(w.items, w.lengths, w.W);
+  /**
+   * [L, D]: the state of EVERY packed token (causal: token k of a row sees that row's tokens
+   * 0..k only). The per-window path takes each row's last token; the all-positions training
+   * (sequenceLoss) scores every token against the item that follows it.
+   */
+  encodePacked(p: PackedWindows): Tensor {
     const items = tensor(p.items, { dtype: "int32" });
     const pos = tensor(p.positions, { dtype: "int32" });
     const intervals = tensor(p.intervals, { dtype: "int32", shape: [5, p.L] });
     let x = this.drop.call(add(mul(this.itemEmb.call(items), Math.sqrt(this.D)), embedding(pos, this.posEmb)));
     for (const b of this.blocks) x = b.call(x, intervals, p.L);
-    return indexSelect(this.lnOut.call(x), 0, tensor(p.last, { dtype: "int32" }));
+    return this.lnOut.call(x);
+  }
+
+  /** [B, D]: the last position's state of every row. */
+  private encode(inp: SeqInputs): Tensor {
+    const w = inp.window;
+    const p = packWindows(w.items, w.lengths, w.W);
+    return indexSelect(this.encodePacked(p), 0, tensor(p.last, { dtype: "int32" }));
+  }
+
+  /**
+   * The all-positions loss of pmixer/SASRec.pytorch's training (docs/cta.md, "Sanity protocol"):
+   * every real token of every row predicts the item that follows it; logit s(i) = h·e_i + b_i;
+   * loss = mean over tokens of softplus(−s(positive)) + mean over tokens of softplus(s(negative))
+   * (binary cross-entropy of the positive vs ONE sampled negative per token; padding is not in
+   * the packed layout, so nothing needs masking). Rows are right-padded [B, W] blocks with
+   * W = this.window, as packWindows reads them: token k of a row of n has position W − n + k,
+   * i.e. the row's last token sits at W − 1, where the per-window path puts the last action.
+   */
+  sequenceLoss(batch: SequenceBatch): Tensor {
+    checkSequenceBatch(batch, this.window, this.cfg.numItems);
+    const p = packWindows(batch.items, batch.lengths, batch.W);
+    const pick = (src: Int32Array) => {
+      const out = new Int32Array(p.L);
+      let at = 0;
+      for (let b = 0; b < batch.B; b++) for (let k = 0; k < batch.lengths[b]; k++) out[at++] = src[b * batch.W + k];
+      return tensor(out, { dtype: "int32" });
+    };
+    const h = this.encodePacked(p);
+    const logit = (ids: Tensor) => add(sum(mul(h, this.itemEmb.call(ids)), 1), indexSelect(this.outBias, 0, ids));
+    const sPos = logit(pick(batch.positives)), sNeg = logit(pick(batch.negatives));
+    const dt = sPos.dtype;
+    return add(bceWithLogits(sPos, ones([p.L], { dtype: dt })), bceWithLogits(sNeg, zeros([p.L], { dtype: dt })));
   }
 
   scores(inp: SeqInputs): Tensor {

@@ -117,7 +117,7 @@ interface LoopState {
   modelState: Record<string, unknown>;
 }
 
-function cloneState(model: Module<any, any>): Record<string, Tensor> {
+export function cloneState(model: Module<any, any>): Record<string, Tensor> {
   // (the detached view is freed at once: it used to stay live until garbage collection)
   return Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => {
     const view = t.detach();
