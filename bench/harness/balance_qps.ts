@@ -22,6 +22,7 @@
 //              batch 1024): a small model where the balancer's fixed cost is largest.
 import fs from "node:fs";
 import path from "node:path";
+import v8 from "node:v8";
 import { startProvenance, type Provenance } from "../provenance.js";
 import { tQuantile975 } from "../metrics/bootstrap.js";
 import { meanStd } from "../metrics/classification.js";
@@ -72,6 +73,15 @@ export interface QpsRun {
    */
   instance_ratio: number;
   instance_ratio_cpu: number;
+  /**
+   * Slow steps per side: steps longer than 1.5 × the run's median step (both sides pooled). They
+   * stay in qps_ratio (nothing is trimmed); counted to show how much of a run's spread they make.
+   */
+  balanced_outliers: number;
+  unbalanced_outliers: number;
+  /** V8 garbage collections that ran inside the side's timed steps (v8.GCProfiler): count and summed pause, ms. */
+  balanced_gc: { count: number; ms: number };
+  unbalanced_gc: { count: number; ms: number };
   balanced_ms: number[];
   unbalanced_ms: number[];
   balanced_cpu_ms: number[];
@@ -95,6 +105,9 @@ export interface QpsShapeResult {
   qps_ratio_cpu: QpsInterval;
   /** The runs' median per-pair ratios, mean ± t interval: less sensitive to a step that lost its core to another process. */
   median_pair_ratio: QpsInterval;
+  /** Over all runs, per side: slow steps (QpsRun.balanced_outliers) and GC inside the timed steps. */
+  outliers: { balanced: number; unbalanced: number; steps_per_side: number };
+  gc: { balanced: { count: number; ms: number }; unbalanced: { count: number; ms: number } };
   /** The target of issue 16 item 6, read off the interval: its lower end >= 0.97. */
   lower_at_least_0_97: boolean | null;
   balanced_qps: number;
@@ -129,6 +142,17 @@ export interface BalanceQpsOptions {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+// Default runs × pairs, chosen from the measured noise (bench/results/balance-qps.md, session 6), the
+// same for every shape. With 5 × 50 (sessions 4–5) the quiet Census interval was ±0.08: ~5% of its
+// ~8 ms steps take 1.5–4× longer (a GC pause, the scheduler), and with 50 pairs a run's sum holds a
+// handful of them, landing in one side or the other by chance (per-run sd 0.064; resampling a run's
+// pairs gives 0.044). That spread shrinks like 1/√(pairs), and the interval's t factor and the
+// between-run part (init, batches) with more runs: 10 × 200 predicts ±0.016–0.024 on Census (from the
+// quiet session-5 steps) and narrows synthetic and sparse too, for ~8 minutes of steps on a quiet
+// machine (all shapes). Chosen on the spread alone, not on which ratio it gives.
+export const QPS_DEFAULT_RUNS = 10;
+export const QPS_DEFAULT_PAIRS = 200;
 
 /** The QPS ratio of one run from its step times (ms): Σ unbalanced / Σ balanced, wall and CPU. */
 export function runRatios(t: { balanced_ms: number[]; unbalanced_ms: number[]; balanced_cpu_ms: number[]; unbalanced_cpu_ms: number[] }): { qps_ratio: number; qps_ratio_cpu: number; median_pair_ratio: number } {
@@ -185,8 +209,13 @@ function makeArm(name: string, T: number, cfg: ShapeConfig, seed: number): Arm {
   return { balancer, opt: ps.length ? new Adam(ps, { lr: cfg.lr }) : null };
 }
 
-/** One training step of `inst` with `arm`'s balancer: wall and process CPU milliseconds. */
-function trainStep(inst: Instance, arm: Arm, b: MultiTaskBatch): { wall: number; cpu: number } {
+// Collections inside a timed step are recorded (count, pause) so that a run can say how much of
+// each side's time was garbage collection; the profiler is started before the clock and read after.
+const gcProfiler = new v8.GCProfiler();
+
+/** One training step of `inst` with `arm`'s balancer: wall and process CPU milliseconds, and the GCs inside it. */
+function trainStep(inst: Instance, arm: Arm, b: MultiTaskBatch): { wall: number; cpu: number; gcCount: number; gcMs: number } {
+  gcProfiler.start();
   const s = nowMs(), c = process.cpuUsage();
   const { info } = computeGradients(inst.model, arm.balancer, b, { sharedParams: inst.shared, taskParams: inst.task });
   if (!info.skipped) {
@@ -196,8 +225,16 @@ function trainStep(inst: Instance, arm: Arm, b: MultiTaskBatch): { wall: number;
   inst.opt.zeroGrad();
   arm.opt?.zeroGrad();
   const cu = process.cpuUsage(c);
+  const wall = nowMs() - s;
+  const gcs = gcProfiler.stop().statistics;
   inst.steps++;
-  return { wall: nowMs() - s, cpu: (cu.user + cu.system) / 1000 };
+  return { wall, cpu: (cu.user + cu.system) / 1000, gcCount: gcs.length, gcMs: gcs.reduce((a, g) => a + g.cost, 0) / 1000 };
+}
+
+/** Steps of each side longer than 1.5 × the median of all the run's steps (both sides). */
+export function outlierCounts(balanced: number[], unbalanced: number[]): { balanced: number; unbalanced: number } {
+  const cut = 1.5 * median([...balanced, ...unbalanced]);
+  return { balanced: balanced.filter((x) => x > cut).length, unbalanced: unbalanced.filter((x) => x > cut).length };
 }
 
 /**
@@ -226,6 +263,7 @@ function qpsRun(data: MultiTaskData, balancer: string, cfg: ShapeConfig, seed: n
     }
     const t = { balanced_ms: [] as number[], unbalanced_ms: [] as number[], balanced_cpu_ms: [] as number[], unbalanced_cpu_ms: [] as number[] };
     const byInstance = [0, 0], byInstanceCpu = [0, 0];
+    const gcB = { count: 0, ms: 0 }, gcU = { count: 0, ms: 0 };
     for (let i = 0; i < pairs; i++) {
       const b = batches[warmup + i];
       const ib = i % 2, iu = 1 - ib; // the balanced side's instance this pair
@@ -245,10 +283,15 @@ function qpsRun(data: MultiTaskData, balancer: string, cfg: ShapeConfig, seed: n
       byInstance[iu] += tu.wall;
       byInstanceCpu[ib] += tb.cpu;
       byInstanceCpu[iu] += tu.cpu;
+      gcB.count += tb.gcCount;
+      gcB.ms += tb.gcMs;
+      gcU.count += tu.gcCount;
+      gcU.ms += tu.gcMs;
     }
     if (inst[0].steps !== warmup + pairs || inst[1].steps !== warmup + pairs) throw new Error(`recforge: balance-qps: the two instances took ${inst[0].steps} and ${inst[1].steps} steps, expected ${warmup + pairs}`);
     inspect?.(inst[0].model.parameters(), inst[1].model.parameters());
-    return { seed, pairs, ...runRatios(t), instance_ratio: byInstance[0] / byInstance[1], instance_ratio_cpu: byInstanceCpu[0] / byInstanceCpu[1], ...t };
+    const slow = outlierCounts(t.balanced_ms, t.unbalanced_ms);
+    return { seed, pairs, ...runRatios(t), instance_ratio: byInstance[0] / byInstance[1], instance_ratio_cpu: byInstanceCpu[0] / byInstanceCpu[1], balanced_outliers: slow.balanced, unbalanced_outliers: slow.unbalanced, balanced_gc: gcB, unbalanced_gc: gcU, ...t };
   } finally {
     for (const x of owned.reverse()) x.dispose();
   }
@@ -279,7 +322,7 @@ export function benchBalanceQps(opts: BalanceQpsOptions = {}): BalanceQpsResult 
   const shapes = opts.shapes ?? [...QPS_SHAPES];
   for (const s of shapes) if (!QPS_SHAPES.includes(s)) throw new RangeError(`recforge: bench balance-qps: unknown shape ${JSON.stringify(s)}; expected one of ${QPS_SHAPES.join(", ")}`);
   const balancer = opts.balancer ?? "multibalance";
-  const R = opts.runs ?? (quick ? 2 : 5), P = opts.pairs ?? (quick ? 10 : 50), W = opts.warmup ?? (quick ? 2 : 3);
+  const R = opts.runs ?? (quick ? 2 : QPS_DEFAULT_RUNS), P = opts.pairs ?? (quick ? 10 : QPS_DEFAULT_PAIRS), W = opts.warmup ?? (quick ? 2 : 3);
   for (const [v, what, min] of [[R, "runs", 1], [P, "pairs", 1], [W, "warmup", 0]] as const)
     if (!Number.isInteger(v) || v < min) throw new RangeError(`recforge: bench balance-qps: ${what} must be an integer >= ${min}, got ${v}`);
   if (opts.tag !== undefined && !/^[A-Za-z0-9._-]+$/.test(opts.tag)) throw new RangeError(`recforge: bench balance-qps: tag must be letters, digits, '.', '_' or '-', got ${JSON.stringify(opts.tag)}`);
@@ -300,7 +343,7 @@ export function benchBalanceQps(opts: BalanceQpsOptions = {}): BalanceQpsResult 
       const batches = runBatches(data, r, W + P, cfg.batchSize);
       const run = qpsRun(data, balancer, cfg, r + 1, batches, W, P, opts.inspect && ((u, b) => opts.inspect!(shape, r, u, b)));
       runs.push(run);
-      say(`${shape} run ${r + 1}/${R}: ${balancer} ${median(run.balanced_ms).toFixed(1)} ms vs equal ${median(run.unbalanced_ms).toFixed(1)} ms (medians of ${P} pairs); QPS ratio ${run.qps_ratio.toFixed(4)} (CPU ${run.qps_ratio_cpu.toFixed(4)}, median pair ${run.median_pair_ratio.toFixed(4)}); instance 0 / 1 time ${run.instance_ratio.toFixed(3)} (CPU ${run.instance_ratio_cpu.toFixed(3)})`);
+      say(`${shape} run ${r + 1}/${R}: ${balancer} ${median(run.balanced_ms).toFixed(1)} ms vs equal ${median(run.unbalanced_ms).toFixed(1)} ms (medians of ${P} pairs); QPS ratio ${run.qps_ratio.toFixed(4)} (CPU ${run.qps_ratio_cpu.toFixed(4)}, median pair ${run.median_pair_ratio.toFixed(4)}); instance 0 / 1 time ${run.instance_ratio.toFixed(3)} (CPU ${run.instance_ratio_cpu.toFixed(3)}); slow steps ${run.balanced_outliers} / ${run.unbalanced_outliers}, GC ${run.balanced_gc.ms.toFixed(1)} / ${run.unbalanced_gc.ms.toFixed(1)} ms (${balancer} / equal)`);
       benchProgress(++finished, shapes.length * R, `${shape} run ${r + 1}`);
     }
     const wall = ratioInterval(runs.map((r) => r.qps_ratio)), cpu = ratioInterval(runs.map((r) => r.qps_ratio_cpu)), med = ratioInterval(runs.map((r) => r.median_pair_ratio));
@@ -310,6 +353,11 @@ export function benchBalanceQps(opts: BalanceQpsOptions = {}): BalanceQpsResult 
     results.push({
       shape, balancer, describe: cfg.describe, batch_size: cfg.batchSize, runs,
       qps_ratio: wall, qps_ratio_cpu: cpu, median_pair_ratio: med,
+      outliers: { balanced: sum(runs.map((r) => r.balanced_outliers)), unbalanced: sum(runs.map((r) => r.unbalanced_outliers)), steps_per_side: allB.length },
+      gc: {
+        balanced: { count: sum(runs.map((r) => r.balanced_gc.count)), ms: sum(runs.map((r) => r.balanced_gc.ms)) },
+        unbalanced: { count: sum(runs.map((r) => r.unbalanced_gc.count)), ms: sum(runs.map((r) => r.unbalanced_gc.ms)) },
+      },
       lower_at_least_0_97: wall.interval ? wall.interval[0] >= 0.97 : null,
       balanced_qps: (cfg.batchSize * allB.length) / (sum(allB) / 1000),
       unbalanced_qps: (cfg.batchSize * allU.length) / (sum(allU) / 1000),
@@ -325,6 +373,9 @@ export function benchBalanceQps(opts: BalanceQpsOptions = {}): BalanceQpsResult 
       turns: "the balanced and the unbalanced side take turns on the two instances: in pair i the balanced side trains instance i mod 2, the plain summed loss the other (since session 5). Two instances of one model differ in speed by up to ~25% for a whole run on the synthetic shape (memory placement; an A/A run of the plain summed loss on both gave per-run CPU-time ratios 0.79-1.01); with one side fixed on each instance that difference went into the run's ratio. Each run reports instance_ratio (Σ time of instance 0 / instance 1, both sides together) to show its size",
       qps_ratio: "per run Σ unbalanced step time / Σ balanced step time (= examples per second balanced / unbalanced); across runs mean ± t(R−1)·sd/√R; qps_ratio_cpu the same on process CPU time; median_pair_ratio the same interval over the runs' median per-pair ratios (robust to single slow steps under load)",
       load: "wall-clock ratios are side by side, so load from other processes falls on both; provenance.load_* records it",
+      defaults: `${QPS_DEFAULT_RUNS} runs × ${QPS_DEFAULT_PAIRS} pairs since session 6 (5 × 50 before): at 5 × 50 single slow steps (GC, scheduler) made the quiet Census interval ±0.08; chosen from the measured spread (bench/results/balance-qps.md), the same for every shape`,
+      outliers: "per side, steps longer than 1.5 × the run's median step (both sides pooled); reported, never removed: every step counts in qps_ratio",
+      gc: "V8 collections (count, summed pause in ms) that ran inside each side's timed steps (v8.GCProfiler, started before the clock, read after)",
     },
     shapes: results,
     skipped,

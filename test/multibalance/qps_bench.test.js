@@ -5,7 +5,8 @@ import test from "ava";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { benchBalanceQps, runRatios, ratioInterval, runBatches } from "../../dist/bench/balance_qps.js";
+import { benchBalanceQps, runRatios, ratioInterval, runBatches, outlierCounts, QPS_DEFAULT_RUNS, QPS_DEFAULT_PAIRS } from "../../dist/bench/balance_qps.js";
+import { COMMANDS } from "../../dist/cli/commands.js";
 import { tQuantile975 } from "../../dist/metrics/bootstrap.js";
 import { rf } from "./helpers.js";
 
@@ -25,6 +26,22 @@ test("ratioInterval: mean ± t(R−1)·sd/√R; no interval from one run", (t) =
   const h = (tQuantile975(4) * sd) / Math.sqrt(5);
   t.true(Math.abs(r.interval[0] - (0.97 - h)) < 1e-12 && Math.abs(r.interval[1] - (0.97 + h)) < 1e-12);
   t.is(ratioInterval([0.9]).interval, null);
+});
+
+test("outlierCounts: steps over 1.5 × the median of both sides' steps, per side; nothing is removed from the ratio", (t) => {
+  // pooled median of [10, 10, 31, 10, 16, 14] = 12 -> cut 18: 31 is slow (balanced), 16 is not
+  t.deepEqual(outlierCounts([10, 10, 31], [10, 16, 14]), { balanced: 1, unbalanced: 0 });
+  t.deepEqual(outlierCounts([8, 8, 8, 8], [8, 25, 26, 8]), { balanced: 0, unbalanced: 2 });
+  const withSlow = runRatios({ balanced_ms: [10, 10, 31], unbalanced_ms: [10, 16, 14], balanced_cpu_ms: [1, 1, 1], unbalanced_cpu_ms: [1, 1, 1] });
+  t.is(withSlow.qps_ratio, 40 / 51);
+});
+
+test("the CLI's --runs / --pairs help names the harness defaults", (t) => {
+  const cmd = COMMANDS.find((c) => c.name === "bench balance-qps" || (c.path && c.path.join(" ") === "bench balance-qps"));
+  t.truthy(cmd, "bench balance-qps is in the command table");
+  const text = JSON.stringify(cmd.flags);
+  t.regex(text, new RegExp(`default ${QPS_DEFAULT_RUNS}; --quick`));
+  t.regex(text, new RegExp(`default ${QPS_DEFAULT_PAIRS}; --quick`));
 });
 
 test("runBatches: each run its own rows, the same rows for a given run", (t) => {
@@ -56,7 +73,14 @@ test("benchBalanceQps: one task (MultiBalance's weight is exactly 1) leaves both
   for (const run of s.runs) {
     t.is(run.balanced_ms.length, 3);
     t.like(run, runRatios(run));
+    const slow = outlierCounts(run.balanced_ms, run.unbalanced_ms);
+    t.is(run.balanced_outliers, slow.balanced);
+    t.is(run.unbalanced_outliers, slow.unbalanced);
+    for (const g of [run.balanced_gc, run.unbalanced_gc]) t.true(Number.isInteger(g.count) && g.count >= 0 && g.ms >= 0 && (g.count > 0 || g.ms === 0), JSON.stringify(g));
   }
+  t.deepEqual(s.outliers, { balanced: s.runs[0].balanced_outliers + s.runs[1].balanced_outliers, unbalanced: s.runs[0].unbalanced_outliers + s.runs[1].unbalanced_outliers, steps_per_side: 6 });
+  t.is(s.gc.balanced.count, s.runs[0].balanced_gc.count + s.runs[1].balanced_gc.count);
+  t.true(Math.abs(s.gc.unbalanced.ms - (s.runs[0].unbalanced_gc.ms + s.runs[1].unbalanced_gc.ms)) < 1e-9);
   t.deepEqual(s.qps_ratio, ratioInterval(s.runs.map((x) => x.qps_ratio)));
   t.deepEqual(s.qps_ratio_cpu, ratioInterval(s.runs.map((x) => x.qps_ratio_cpu)));
   t.is(s.lower_at_least_0_97, s.qps_ratio.interval[0] >= 0.97);
