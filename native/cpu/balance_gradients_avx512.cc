@@ -14,4 +14,6 @@
 
 #pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")
 #define RECFORGE_ISA isa_avx512
+#define RECFORGE_BALANCE_AVX512 1    // 8-wide double vectors in both passes (balance_gradients_kernels.h)
+#define RECFORGE_BALANCE_PASS2_V8 1
 #include "balance_gradients_kernels.h"

@@ -13,4 +13,5 @@
 #include "recforge/parallel.h"
 
 #define RECFORGE_ISA isa_baseline
+#define RECFORGE_BALANCE_PASS2_V8 1  // the faster pass-2 width for SSE2 (balance_gradients_kernels.h)
 #include "balance_gradients_kernels.h"

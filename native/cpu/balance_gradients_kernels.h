@@ -45,10 +45,13 @@ RF_VINLINE void store4(float* p, const v4d& v) {
   std::memcpy(p, &f, sizeof f);
 }
 RF_VINLINE double hsum(const v4d& v) { return (v[0] + v[2]) + (v[1] + v[3]); }
-// Pass 2 is element-wise (no sum across lanes), so its vector width does not change a single
-// bit of the result; it uses 8 lanes: one 512-bit convert / FMA / store where the ISA has them
-// (AVX-512: 0.135 -> 0.094 ms on 2 x [1024, 391] float, single thread, bit-identical), two
-// 256-bit or four 128-bit ones elsewhere (the same instructions as 4 lanes twice).
+// 8-wide double vectors: pass 1 uses them in the AVX-512 variant (RECFORGE_BALANCE_AVX512), pass 2
+// in the AVX-512 and baseline variants (RECFORGE_BALANCE_PASS2_V8; both defined by the variant's
+// .cc): one 512-bit convert / FMA / store with AVX-512 (pass 2: 0.135 -> 0.094 ms on 2 x [1024, 391]
+// float, single thread). Built for AVX2, GCC keeps these 64-byte vectors in memory and moves them
+// through general registers (session 6: the AVX2 kernel took 2.0 ms on that input, 0.196 with
+// 4-wide vectors); for SSE2 the 8-wide pass 2 is the faster one (1.10 vs 1.20 ms). Pass 2 is
+// element-wise and pass 1's lanes are the same in both layouts, so the width changes no bit.
 typedef double v8d __attribute__((vector_size(64)));
 typedef float v8f __attribute__((vector_size(32)));
 RF_VINLINE v8d load8(const double* p) {
@@ -78,12 +81,12 @@ template <typename E>
 double block_sumsq(const E* x, int64_t n) {
   int64_t i = 0;
   double total = 0;
-#ifdef RECFORGE_BALANCE_VECTOR
-  // The 32 lanes as 4 vectors of 8: acc[a] lane l holds what the earlier 8 x 4-lane layout held
-  // in its acc[2a + l / 4] lane l % 4, and the tree below combines those halves in that layout's
+#if defined(RECFORGE_BALANCE_VECTOR) && defined(RECFORGE_BALANCE_AVX512)
+  // AVX-512: the 32 lanes as 4 vectors of 8. acc[a] lane l holds what the 8 x 4-lane layout below
+  // holds in its acc[2a + l / 4] lane l % 4, and the tree combines those halves in that layout's
   // order, so the sums are bit-identical to it (checked on 2 x [1024, 391] float); but it takes
-  // one 8-wide float -> double convert per 8 elements, and the converts bound this loop (AVX-512,
-  // one thread, both rows: 0.081 -> 0.072 ms; a float sum of squares without converts: 0.036).
+  // one 8-wide float -> double convert per 8 elements, and the converts bound this loop (one
+  // thread, both rows: 0.081 -> 0.072 ms; a float sum of squares without converts: 0.036).
   constexpr int A = 4;
   v8d acc[A] = {};
   for (; i + 8 * A <= n; i += 8 * A) {
@@ -96,6 +99,19 @@ double block_sumsq(const E* x, int64_t n) {
   const v4d a0 = lo4(acc[0]), a1 = hi4(acc[0]), a2 = lo4(acc[1]), a3 = hi4(acc[1]);
   const v4d a4 = lo4(acc[2]), a5 = hi4(acc[2]), a6 = lo4(acc[3]), a7 = hi4(acc[3]);
   total = hsum(((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)));
+#elif defined(RECFORGE_BALANCE_VECTOR)
+  // Without AVX-512, 8 vectors of 4 (GCC keeps 8-wide double vectors in memory on AVX2 and
+  // moves them through general registers: 2.3 ms instead of ~0.2 for this kernel).
+  constexpr int A = 8;  // independent FMA chains: enough to hide the FMA latency
+  v4d acc[A] = {};
+  for (; i + 4 * A <= n; i += 4 * A) {
+#pragma GCC unroll 8
+    for (int a = 0; a < A; ++a) {
+      const v4d v = load4(x + i + 4 * a);
+      acc[a] += v * v;
+    }
+  }
+  total = hsum(((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7])));
 #endif
   double tail = 0;
   for (; i < n; ++i) tail += (double)x[i] * (double)x[i];
@@ -124,6 +140,7 @@ void weighted_sum_tile(const E* const* rows, const double* w, int64_t T, int64_t
   for (; j + 16 <= jend; j += 16) {
     const E* r0 = rows[0] + j;
     const double w0 = w[0];
+#ifdef RECFORGE_BALANCE_PASS2_V8
     v8d a0 = w0 * load8(r0), a1 = w0 * load8(r0 + 8);
     for (int64_t i = 1; i < T; ++i) {
       const E* r = rows[i] + j;
@@ -133,6 +150,23 @@ void weighted_sum_tile(const E* const* rows, const double* w, int64_t T, int64_t
     }
     store8(out + j, a0);
     store8(out + j + 8, a1);
+#else
+    // 4-wide vectors for AVX2: GCC lowers the 8-wide ones through memory there (the weighted sum
+    // took ~1.9 ms instead of ~0.1 on 2 x [1024, 391] float).
+    v4d a0 = w0 * load4(r0), a1 = w0 * load4(r0 + 4), a2 = w0 * load4(r0 + 8), a3 = w0 * load4(r0 + 12);
+    for (int64_t i = 1; i < T; ++i) {
+      const E* r = rows[i] + j;
+      const double wi = w[i];
+      a0 += wi * load4(r);
+      a1 += wi * load4(r + 4);
+      a2 += wi * load4(r + 8);
+      a3 += wi * load4(r + 12);
+    }
+    store4(out + j, a0);
+    store4(out + j + 4, a1);
+    store4(out + j + 8, a2);
+    store4(out + j + 12, a3);
+#endif
   }
 #endif
   for (; j < jend; ++j) {  // same arithmetic, one element at a time

@@ -2,7 +2,9 @@
 // reference of the rule written here from the spec: random shapes (N = 0, 1, odd, > 1e5),
 // every reference mode and strategy, multi-step state evolution, zero-norm tasks,
 // NaN/Inf rejection that leaves everything untouched, T = 1, N = 0, the row-pointer
-// variant, and bit-identical results across thread counts. Prints an informative timing.
+// variant, bit-identical results across thread counts, and the AVX2 and AVX-512 variants
+// giving the same bits (their vector layouts differ; the lanes and order must not). Prints an
+// informative timing.
 #include "recforge/balance_gradients.h"
 
 #include <algorithm>
@@ -18,6 +20,19 @@
 
 using namespace recforge;
 using rftest::Rng;
+
+// The instruction-set variants (balance_gradients_{avx2,avx512}.cc), called directly.
+namespace recforge {
+#define RF_DECLARE_VARIANT(NS)                                                                                \
+  namespace NS {                                                                                              \
+  template <typename E>                                                                                       \
+  BalanceStatus balance_run(const E* const* rows, int64_t T, int64_t N, double* m, int32_t* initialized,       \
+                            const BalanceParams& p, E* out, double* weights, double* norms);                  \
+  }
+RF_DECLARE_VARIANT(isa_avx2)
+RF_DECLARE_VARIANT(isa_avx512)
+#undef RF_DECLARE_VARIANT
+}  // namespace recforge
 
 namespace {
 
@@ -432,6 +447,47 @@ void timing() {
 
 }  // namespace
 
+// AVX-512 uses 8-wide double vectors (pass 1: 4 x 8 lanes), AVX2 4-wide ones (8 x 4): the same 32
+// lanes in the same order and the same reduction tree, and an element-wise pass 2, so both must
+// give the same bits (both contract to FMA). Sizes around the 32-lane step, the 16-element pass-2
+// step and the 8192-element blocks, plus Census's [1024, 391]; two steps (state update too).
+template <typename E>
+void test_isa_variants(const char* tname) {
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !__builtin_cpu_supports("avx512f") ||
+      !__builtin_cpu_supports("avx512bw") || !__builtin_cpu_supports("avx512dq") || !__builtin_cpu_supports("avx512vl")) {
+    std::printf("balance_gradients: skipped the AVX2 vs AVX-512 comparison (this CPU lacks AVX-512)\n");
+    return;
+  }
+  Rng rng(7);
+  const int64_t Ns[] = {1, 15, 31, 32, 33, 47, 8191, 8193, 1024 * 391};
+  for (int64_t T : {1, 2, 3})
+    for (int64_t N : Ns) {
+      std::vector<std::vector<E>> g((size_t)T, std::vector<E>((size_t)N));
+      std::vector<const E*> rows((size_t)T);
+      for (int64_t i = 0; i < T; ++i) {
+        const double scale = std::pow(10.0, (double)i - 1);
+        for (auto& v : g[(size_t)i]) v = (E)(scale * rng.normal());
+        rows[(size_t)i] = g[(size_t)i].data();
+      }
+      std::vector<double> m2((size_t)T, 0), m5((size_t)T, 0), w2((size_t)T), w5((size_t)T), n2((size_t)T), n5((size_t)T);
+      std::vector<int32_t> i2((size_t)T, 0), i5((size_t)T, 0);
+      std::vector<E> o2((size_t)N), o5((size_t)N);
+      BalanceParams p;
+      p.ref_mode = kBalanceRefMean;
+      for (int step = 0; step < 2; ++step) {
+        const BalanceStatus s2 = isa_avx2::balance_run<E>(rows.data(), T, N, m2.data(), i2.data(), p, o2.data(), w2.data(), n2.data());
+        const BalanceStatus s5 = isa_avx512::balance_run<E>(rows.data(), T, N, m5.data(), i5.data(), p, o5.data(), w5.data(), n5.data());
+        RF_CHECK(s2.ok() && s5.ok(), "%s isa variants T=%ld N=%ld: status", tname, (long)T, (long)N);
+        RF_CHECK(std::memcmp(n2.data(), n5.data(), T * 8) == 0 && std::memcmp(w2.data(), w5.data(), T * 8) == 0 &&
+                     std::memcmp(m2.data(), m5.data(), T * 8) == 0,
+                 "%s isa variants T=%ld N=%ld step %d: norms/weights/state differ (norm[0] %.17g vs %.17g)", tname,
+                 (long)T, (long)N, step, n2[0], n5[0]);
+        RF_CHECK(std::memcmp(o2.data(), o5.data(), N * sizeof(E)) == 0, "%s isa variants T=%ld N=%ld step %d: out differs",
+                 tname, (long)T, (long)N, step);
+      }
+    }
+}
+
 int main() {
   test_random<float>("f32", 1);
   test_random<double>("f64", 2);
@@ -444,6 +500,8 @@ int main() {
   test_empty();
   test_determinism<float>("f32");
   test_determinism<double>("f64");
+  test_isa_variants<float>("f32");
+  test_isa_variants<double>("f64");
   timing();
   return rftest::finish("balance_gradients");
 }
