@@ -149,7 +149,7 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 // handful of them, landing in one side or the other by chance (per-run sd 0.064; resampling a run's
 // pairs gives 0.044). That spread shrinks like 1/√(pairs), and the interval's t factor and the
 // between-run part (init, batches) with more runs: 10 × 200 predicts ±0.016–0.023 on Census (from the
-// quiet session-5 steps) and narrows synthetic and sparse too, for ~8 minutes of steps on a quiet
+// quiet session-5 steps) and narrows synthetic and sparse too, for ~9 minutes on a quiet
 // machine (all shapes). Chosen on the spread alone, not on which ratio it gives.
 export const QPS_DEFAULT_RUNS = 10;
 export const QPS_DEFAULT_PAIRS = 200;
