@@ -216,17 +216,23 @@ const gcProfiler = new v8.GCProfiler();
 /** One training step of `inst` with `arm`'s balancer: wall and process CPU milliseconds, and the GCs inside it. */
 function trainStep(inst: Instance, arm: Arm, b: MultiTaskBatch): { wall: number; cpu: number; gcCount: number; gcMs: number } {
   gcProfiler.start();
-  const s = nowMs(), c = process.cpuUsage();
-  const { info } = computeGradients(inst.model, arm.balancer, b, { sharedParams: inst.shared, taskParams: inst.task });
-  if (!info.skipped) {
-    inst.opt.step();
-    arm.opt?.step();
+  let cu: NodeJS.CpuUsage, wall: number;
+  try {
+    const s = nowMs(), c = process.cpuUsage();
+    const { info } = computeGradients(inst.model, arm.balancer, b, { sharedParams: inst.shared, taskParams: inst.task });
+    if (!info.skipped) {
+      inst.opt.step();
+      arm.opt?.step();
+    }
+    inst.opt.zeroGrad();
+    arm.opt?.zeroGrad();
+    cu = process.cpuUsage(c);
+    wall = nowMs() - s;
+  } catch (e) {
+    gcProfiler.stop(); // a failed step leaves no profiler running
+    throw e;
   }
-  inst.opt.zeroGrad();
-  arm.opt?.zeroGrad();
-  const cu = process.cpuUsage(c);
-  const wall = nowMs() - s;
-  const gcs = gcProfiler.stop().statistics;
+  const gcs = gcProfiler.stop()!.statistics;
   inst.steps++;
   return { wall, cpu: (cu.user + cu.system) / 1000, gcCount: gcs.length, gcMs: gcs.reduce((a, g) => a + g.cost, 0) / 1000 };
 }
