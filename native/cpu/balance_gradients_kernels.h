@@ -7,7 +7,9 @@
 // conversions go through the stack: 1.25 ms of CPU per call on 2 x [1024, 391] float gradients
 // (Census MMoE's z), vs 0.20 ms built for AVX2+FMA (single thread, same code) — about 15% of a
 // Census MMoE training step (issue 16 item 6). Within one variant the results are bit-identical
-// across thread counts; variants may differ in the last bits (FMA contraction).
+// across thread counts; variants may differ in the last bits (FMA contraction). Float gradients
+// take the float-lane routines (block_sumsq_f32, weighted_sum_tile_f32, since session 6); the
+// double-lane ones below serve double gradients and float fallbacks.
 #if !defined(RECFORGE_ISA)
 #error "define RECFORGE_ISA before including balance_gradients_kernels.h"
 #endif
@@ -71,6 +73,22 @@ RF_VINLINE void store8(float* p, const v8d& v) {
 }
 RF_VINLINE v4d lo4(const v8d& v) { return __builtin_shufflevector(v, v, 0, 1, 2, 3); }
 RF_VINLINE v4d hi4(const v8d& v) { return __builtin_shufflevector(v, v, 4, 5, 6, 7); }
+// Float lanes for float gradients (block_sumsq_f32 / weighted_sum_tile_f32): the widest vector the
+// variant holds in registers (AVX-512 16, AVX2 8, SSE2 4 floats).
+#if defined(RECFORGE_BALANCE_AVX512)
+constexpr int kFW = 16;
+#elif defined(__AVX2__)
+constexpr int kFW = 8;
+#else
+constexpr int kFW = 4;
+#endif
+typedef float vfw __attribute__((vector_size(4 * kFW)));
+RF_VINLINE vfw loadf(const float* p) {
+  vfw v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+RF_VINLINE void storef(float* p, const vfw& v) { std::memcpy(p, &v, sizeof v); }
 #endif
 
 // Sum of squares (double) of one block, fixed lane pattern: element k goes to lane k mod 32
@@ -176,6 +194,87 @@ void weighted_sum_tile(const E* const* rows, const double* w, int64_t T, int64_t
   }
 }
 
+// Float gradients (since session 6): both passes in float lanes, without the float -> double
+// converts that bound the double versions above (one 2 x [1024, 391] call, AVX-512, one thread:
+// see bench/results/balance-qps.md). Pass 1: element k of a sub-block of kSub elements goes to
+// float lane k mod 64 (FMA where the variant has it); every sub-block's 64 lanes are added into
+// a double, in lane order, so a float lane sums at most kSub / 64 = 32 squares (relative error
+// <= ~32 float ulps on the norm, ~2e-6, typically ~1e-7); the sub-blocks and blocks are then
+// added in double as before. The same lanes and order in every variant: AVX2 and AVX-512 give
+// the same bits (both FMA); SSE2 rounds the product first. A sub-block whose float sum leaves
+// [kF32SumMin, FLT_MAX] (squares that underflow float, or overflow it with finite elements) is
+// summed again in double, so tiny and huge gradients keep their exact float64 semantics.
+constexpr int64_t kSub = 2048;
+constexpr float kF32SumMin = 1e-30f;  // ~2^-100: below this, float squares lose bits to underflow
+
+// The float64 sum of squares of a float range, one element at a time: the sub-block fallback
+// (rare) and the < kSub tail of a block.
+double sumsq_f64_scalar(const float* x, int64_t n) {
+  double s = 0;
+  for (int64_t k = 0; k < n; ++k) s += (double)x[k] * (double)x[k];
+  return s;
+}
+
+double block_sumsq_f32(const float* x, int64_t n) {
+  double total = 0;
+  int64_t i = 0;
+#ifdef RECFORGE_BALANCE_VECTOR
+  constexpr int A = 64 / kFW;
+  for (; i + kSub <= n; i += kSub) {
+    vfw acc[A] = {};
+    for (int64_t k = 0; k < kSub; k += 64) {
+#pragma GCC unroll 16
+      for (int a = 0; a < A; ++a) {
+        const vfw v = loadf(x + i + k + kFW * a);
+        acc[a] += v * v;
+      }
+    }
+    float lanes[64];
+    std::memcpy(lanes, acc, sizeof lanes);
+    double s = 0;
+    for (int l = 0; l < 64; ++l) s += (double)lanes[l];
+    if (!(s >= (double)kF32SumMin && s <= (double)FLT_MAX)) s = sumsq_f64_scalar(x + i, kSub);
+    total += s;
+  }
+#endif
+  if (i < n) total += sumsq_f64_scalar(x + i, n - i);  // the < kSub tail (and scalar builds): in double
+  return total;
+}
+
+// out[j0, j0+n) = Σ_i w_i rows[i][j0, ...) in float (w_i rounded to float once; acc = w_0·g_0,
+// then acc = fma(w_i, g_i, acc) in task order where the variant has FMA), all T rows of a block
+// read before it is written (out may be one of the rows).
+void weighted_sum_tile_f32(const float* const* rows, const double* w, int64_t T, int64_t j0, int64_t n, float* out) {
+  const int64_t jend = j0 + n;
+  int64_t j = j0;
+  float wf[64];
+  const int64_t Tw = std::min<int64_t>(T, 64);
+  for (int64_t i = 0; i < Tw; ++i) wf[i] = (float)w[i];
+#ifdef RECFORGE_BALANCE_VECTOR
+  if (T <= 64) {
+    constexpr int A = 32 / kFW;
+    for (; j + 32 <= jend; j += 32) {
+      vfw acc[A];
+#pragma GCC unroll 8
+      for (int a = 0; a < A; ++a) acc[a] = wf[0] * loadf(rows[0] + j + kFW * a);
+      for (int64_t i = 1; i < T; ++i) {
+        const float* r = rows[i] + j;
+        const float wi = wf[i];
+#pragma GCC unroll 8
+        for (int a = 0; a < A; ++a) acc[a] += wi * loadf(r + kFW * a);
+      }
+#pragma GCC unroll 8
+      for (int a = 0; a < A; ++a) storef(out + j + kFW * a, acc[a]);
+    }
+  }
+#endif
+  for (; j < jend; ++j) {  // same arithmetic, one element at a time
+    float a = (float)w[0] * rows[0][j];
+    for (int64_t i = 1; i < T; ++i) a += (float)w[i] * rows[i][j];  // contracted like the lanes above
+    out[j] = a;
+  }
+}
+
 // Aim for ~64K elements per parallel chunk: enough work to amortise the pool wake-up.
 constexpr int64_t kChunkElems = 65536;
 
@@ -193,7 +292,9 @@ BalanceStatus balance_run(const E* const* rows, int64_t T, int64_t N, double* m,
     for (int64_t it = b0; it < b1; ++it) {
       const int64_t i = it / nb, b = it % nb;
       const int64_t j0 = b * kBalanceNormBlock, len = std::min(kBalanceNormBlock, N - j0);
-      const double ss = block_sumsq(rows[i] + j0, len);
+      double ss;
+      if constexpr (std::is_same<E, float>::value) ss = block_sumsq_f32(rows[i] + j0, len);
+      else ss = block_sumsq(rows[i] + j0, len);
       part[(size_t)it] = ss;
       bad[(size_t)it] = !(ss <= DBL_MAX) && block_has_nonfinite(rows[i] + j0, len);
     }
@@ -211,11 +312,21 @@ BalanceStatus balance_run(const E* const* rows, int64_t T, int64_t N, double* m,
   if (!st.ok() || N == 0) return st;
 
   // ---- pass 2: weighted sum ----
+  // Float gradients sum in float unless a weight leaves float's normal range (a weight > FLT_MAX
+  // — m_ref/m_i up to DBL_MAX for a decayed task — would round to Inf and make Inf or NaN where
+  // the double sum is finite): then the double-accumulating pass 2 runs instead.
+  bool f32_pass2 = true;
+  for (int64_t i = 0; i < T; ++i) f32_pass2 &= weights[i] == 0 || (weights[i] >= FLT_MIN && weights[i] <= FLT_MAX);
   const int64_t ntiles = (N + kTile - 1) / kTile;
   parallel_for(ntiles, std::max<int64_t>(1, kChunkElems / kTile), [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t j0 = t * kTile;
-      weighted_sum_tile(rows, weights, T, j0, std::min(kTile, N - j0), out);
+      if constexpr (std::is_same<E, float>::value) {
+        if (f32_pass2) weighted_sum_tile_f32(rows, weights, T, j0, std::min(kTile, N - j0), out);
+        else weighted_sum_tile(rows, weights, T, j0, std::min(kTile, N - j0), out);
+      } else {
+        weighted_sum_tile(rows, weights, T, j0, std::min(kTile, N - j0), out);
+      }
     }
   });
   return st;

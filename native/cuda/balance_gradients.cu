@@ -8,6 +8,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cstdint>
 
 #include "recforge/balance_gradients.h"
@@ -132,19 +133,30 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-// Pass 2: out[j] = Σ_i w_i g_i[j] in double, task order; nothing when the step was rejected.
+// Pass 2: out[j] = Σ_i w_i g_i[j] in task order; nothing when the step was rejected. Double
+// gradients accumulate in double; float gradients in float (w_i rounded to float once, fmaf),
+// the CPU kernel's float arithmetic (recforge/balance_gradients.h "Precision"), unless a weight
+// leaves float's normal range (then in double, as the CPU kernel does).
+template <typename A, typename E, typename Rows>
+__device__ void weighted_sum_loop(Rows rows, int64_t T, int64_t N, const double* weights, E* out) {
+  const int64_t stride = (int64_t)gridDim.x * kThreads;
+  const E* r0 = rows(0);
+  const A w0 = (A)weights[0];
+  for (int64_t j = (int64_t)blockIdx.x * kThreads + threadIdx.x; j < N; j += stride) {
+    A a = w0 * (A)r0[j];
+    for (int64_t i = 1; i < T; ++i) a = fma((A)weights[i], (A)rows(i)[j], a);
+    out[j] = (E)a;
+  }
+}
+
 template <typename E, typename Rows>
 __global__ void __launch_bounds__(kThreads)
     weighted_sum_kernel(Rows rows, int64_t T, int64_t N, const double* weights, const int32_t* status, E* out) {
   if (status[0] != kBalanceOk) return;
-  const int64_t stride = (int64_t)gridDim.x * kThreads;
-  const E* r0 = rows(0);
-  const double w0 = weights[0];
-  for (int64_t j = (int64_t)blockIdx.x * kThreads + threadIdx.x; j < N; j += stride) {
-    double a = w0 * (double)r0[j];
-    for (int64_t i = 1; i < T; ++i) a = fma(weights[i], (double)rows(i)[j], a);
-    out[j] = (E)a;
-  }
+  bool f32 = sizeof(E) == sizeof(float);
+  for (int64_t i = 0; i < T && f32; ++i) f32 = weights[i] == 0 || (weights[i] >= FLT_MIN && weights[i] <= FLT_MAX);
+  if (f32) weighted_sum_loop<float>(rows, T, N, weights, out);
+  else weighted_sum_loop<double>(rows, T, N, weights, out);
 }
 
 template <typename E, typename Rows>

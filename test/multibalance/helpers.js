@@ -24,6 +24,15 @@ function maxAbs(b) {
 }
 
 /** max_j |a_j − b_j| / mag_j: error relative to the magnitude of the summed terms (condition-aware). */
+// The kernel's stated precision (native/include/recforge/balance_gradients.h, "Precision"):
+// float64 gradients: norms / m / weights to ~1e-12, out to a few ulps of Σ|w_i g_i|; float32
+// gradients (float lanes): norms / m / weights within 1e-5 relative of the float64 reference
+// (typically ~1e-7), out within that plus (T + 1) float roundings of Σ|w_i g_i|.
+export const BALANCE_TOL = {
+  float64: { state: 1e-12, out: () => 1e-14 },
+  float32: { state: 1e-5, out: (T) => 1e-5 + (T + 1) * 2 ** -23 },
+};
+
 export function sumErr(a, b, mag) {
   let m = 0;
   for (let j = 0; j < a.length; j++) m = Math.max(m, Math.abs(a[j] - b[j]) / Math.max(mag[j], 1e-300));

@@ -3,7 +3,7 @@
 //
 // One call = one training step. Given T per-task gradients g_i at the representation z
 // (each N = B*d elements) it
-//   1. computes n_i = ||g_i||_F                      (pass 1 over G; sums of squares in double)
+//   1. computes n_i = ||g_i||_F                      (pass 1 over G; see Precision)
 //   2. updates m_i = n_i                              on a task's first step (initialized[i] == 0)
 //              m_i = beta*m_i + (1-beta)*n_i          afterwards
 //   3. m_ref   = m[target] | mean_i m_i | max_i m_i  (ref_mode 0 | 1 | 2; mean summed i = 0..T-1)
@@ -17,9 +17,22 @@
 //
 // Precision. Norms, the state m, the reference and the weights are double for both
 // element types (the state is tiny; keeping it double makes float and double runs share
-// one state layout, and the float64 JS state arrays map onto it directly). Pass 2
-// accumulates in double too, in task order (acc = w_0*g_0[j]; acc += w_i*g_i[j], i = 1..T-1),
-// and rounds once to the element type.
+// one state layout, and the float64 JS state arrays map onto it directly).
+//   double gradients: sums of squares and pass 2 in double; pass 2 in task order
+//     (acc = w_0*g_0[j]; acc += w_i*g_i[j], i = 1..T-1), one rounding at the end.
+//   float gradients (since session 6, CPU; CUDA pass 2): the float -> double converts bounded
+//     the CPU kernel, so both passes run in float lanes. Pass 1 (CPU) sums squares in 64 float
+//     lanes over sub-blocks of 2048 elements (<= 32 squares per lane) and adds each sub-block's
+//     lanes, the sub-blocks and the blocks in double: the norms are within ~32 float ulps
+//     (2e-6 relative) of the float64 norms, typically ~1e-7; the tests hold norms, m and weights
+//     to 1e-5 relative. A sub-block whose float sum falls outside [1e-30, FLT_MAX] (squares that
+//     underflow float, or finite elements whose squares overflow it) is summed again in double,
+//     so tiny and huge gradients keep float64 norms. The CUDA pass 1 stays in double. Pass 2
+//     (CPU and CUDA): w_i rounded to float once, acc = w_0*g_0[j], acc = fma(w_i, g_i[j], acc) in
+//     task order (FMA where the CPU variant has it; SSE2 rounds the product): error within
+//     (T + 1) float roundings of Σ|w_i g_i[j]|. If a weight is outside float's normal range
+//     (> FLT_MAX, or below FLT_MIN and not 0), pass 2 accumulates in double instead, as for
+//     double gradients. T == 1 still gives out == g_0 bit for bit (w_0 == 1).
 //
 // Determinism. Results are bit-identical for any thread count: pass 1 cuts every row into
 // fixed blocks of kBalanceNormBlock elements (independent of the thread count), sums each

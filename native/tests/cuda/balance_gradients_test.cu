@@ -144,9 +144,11 @@ void test_random(const char* tname, uint64_t seed) {
         auto mg = a.m.get(), wg = a.w.get(), ng = a.n.get();
         auto ig = a.init.get();
         for (int64_t i = 0; i < T; ++i) {
-          RF_CHECK(close(ng[i], n_c[i], 1e-12), "%s: norm[%ld] %.17g cpu %.17g", what, (long)i, ng[i], n_c[i]);
-          RF_CHECK(close(mg[i], m[i], 1e-12), "%s: m[%ld] %.17g cpu %.17g", what, (long)i, mg[i], m[i]);
-          RF_CHECK(close(wg[i], w_c[i], 1e-12), "%s: w[%ld] %.17g cpu %.17g", what, (long)i, wg[i], w_c[i]);
+          // float: the CPU sums squares in float lanes, the GPU in double (recforge/balance_gradients.h)
+          const double rtol = sizeof(E) == 4 ? 1e-5 : 1e-12;
+          RF_CHECK(close(ng[i], n_c[i], rtol), "%s: norm[%ld] %.17g cpu %.17g", what, (long)i, ng[i], n_c[i]);
+          RF_CHECK(close(mg[i], m[i], rtol), "%s: m[%ld] %.17g cpu %.17g", what, (long)i, mg[i], m[i]);
+          RF_CHECK(close(wg[i], w_c[i], rtol), "%s: w[%ld] %.17g cpu %.17g", what, (long)i, wg[i], w_c[i]);
           RF_CHECK(ig[i] == init[i], "%s: initialized[%ld]", what, (long)i);
         }
         auto og = a.out.get();
@@ -155,7 +157,8 @@ void test_random(const char* tname, uint64_t seed) {
         for (int64_t j = 0; j < N && bad < 3; ++j) {
           double abs_sum = 0;
           for (int64_t i = 0; i < T; ++i) abs_sum += std::fabs(w_c[i] * (double)G[i * N + j]);
-          const double tol = 2 * eps * std::fabs((double)out_c[j]) + 1e-12 * abs_sum;
+          // float: both weighted sums in float (T + 1 roundings each) with weights 1e-5 apart
+          const double tol = 2 * eps * std::fabs((double)out_c[j]) + (sizeof(E) == 4 ? 1e-5 + 2 * (T + 1) * eps : 1e-12) * abs_sum;
           if (!(std::fabs((double)og[j] - (double)out_c[j]) <= tol)) {
             RF_CHECK(false, "%s: out[%ld] gpu %.9g cpu %.9g", what, (long)j, (double)og[j], (double)out_c[j]);
             ++bad;
