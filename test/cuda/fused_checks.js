@@ -194,8 +194,11 @@ export const fusedChecks = [
         // the terms, so its tolerance is relative to the largest element, not to itself.
         const outCpu = a.out.toTypedArray(), outRtol = dtype === "float32" ? 1e-6 : 1e-12;
         const outAtol = outRtol * outCpu.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
-        for (const [u, v, what, rtol, atol] of [[b.weights, a.weights, "weights", 1e-12, 0], [b.norms, a.norms, "norms", 1e-12, 0],
-          [sg.movingAverages, sc.movingAverages, "moving averages", 1e-12, 0], [b.out.toTypedArray(), outCpu, "out", outRtol, outAtol]]) {
+        // float32: the cpu sums squares in float lanes once a row has >= 2048 elements, the gpu in
+        // double (native/include/recforge/balance_gradients.h, "Precision"): 1e-5 relative
+        const st = dtype === "float32" ? 1e-5 : 1e-12;
+        for (const [u, v, what, rtol, atol] of [[b.weights, a.weights, "weights", st, 0], [b.norms, a.norms, "norms", st, 0],
+          [sg.movingAverages, sc.movingAverages, "moving averages", st, 0], [b.out.toTypedArray(), outCpu, "out", outRtol, outAtol]]) {
           const err = closeArrays(u, v, rtol, atol);
           t.is(err, null, `balanceGradients ${dtype} step ${step} ${what}: ${err}`);
         }
