@@ -1,7 +1,8 @@
 // balanceGradients: the MultiBalance step on per-task gradients at the shared
 // representation, one fused native call (native/include/recforge/balance_gradients.h).
 //
-//   n_i = ||g_i||_F                                   (float64)
+//   n_i = ||g_i||_F                                   (float64 value; float32 gradients: summed in
+//                                                      float lanes, ~1e-7 relative, see the header's Precision)
 //   m_i = n_i on a task's first step, else beta*m_i + (1-beta)*n_i
 //   w_i = relax*(m_ref/m_i) + (1-relax)               m_ref = m[target] | mean(m) | max(m)
 //         then strategy: "both" as is, "shrink" min(w_i, 1), "enlarge" max(w_i, 1)
