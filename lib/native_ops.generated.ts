@@ -1075,6 +1075,8 @@ export interface LsdqnMaxCutQArgs {
   spins: TensorRef;
   q: TensorRef;
   stop: TensorRef;
+  cache?: TensorRef | null;
+  cacheLast?: TensorRef | null;
 }
 
 /** The entry points both addons have (same names, same arguments; tensors in the addon's own memory). */
@@ -1386,7 +1388,7 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
     copStep: (a: CopStepArgs) => { copStep_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset, a.action._h, a.action.offset, a.reward._h, a.reward.offset); },
     copMoveGains: (a: CopMoveGainsArgs) => { copMoveGains_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset, a.out._h, a.out.offset); },
     copTspDistances: (a: CopTspDistancesArgs) => { copTspDistances_(a.B, a.n, a.coords._h, a.coords.offset, a.euc2d, a.dist._h, a.dist.offset); },
-    lsdqnMaxCutQ: (a: LsdqnMaxCutQArgs) => { lsdqnMaxCutQ_(a.dtype, a.R, a.n, a.d, a.rounds, a.gains, a.residual, a.lambda, a.scale, a.indptr._h, a.indptr.offset, a.src._h, a.src.offset, a.weight._h, a.weight.offset, a.edgeTerm._h, a.edgeTerm.offset, a.theta0._h, a.theta0.offset, a.theta1._h, a.theta1.offset, a.w1._h, a.w1.offset, a.w2._h, a.w2.offset, a.w0._h, a.w0.offset, a.wa._h, a.wa.offset, a.wg ? a.wg._h : null, a.wg ? a.wg.offset : 0, a.spins._h, a.spins.offset, a.q._h, a.q.offset, a.stop._h, a.stop.offset); },
+    lsdqnMaxCutQ: (a: LsdqnMaxCutQArgs) => { lsdqnMaxCutQ_(a.dtype, a.R, a.n, a.d, a.rounds, a.gains, a.residual, a.lambda, a.scale, a.indptr._h, a.indptr.offset, a.src._h, a.src.offset, a.weight._h, a.weight.offset, a.edgeTerm._h, a.edgeTerm.offset, a.theta0._h, a.theta0.offset, a.theta1._h, a.theta1.offset, a.w1._h, a.w1.offset, a.w2._h, a.w2.offset, a.w0._h, a.w0.offset, a.wa._h, a.wa.offset, a.wg ? a.wg._h : null, a.wg ? a.wg.offset : 0, a.spins._h, a.spins.offset, a.q._h, a.q.offset, a.stop._h, a.stop.offset, a.cache ? a.cache._h : null, a.cache ? a.cache.offset : 0, a.cacheLast ? a.cacheLast._h : null, a.cacheLast ? a.cacheLast.offset : 0); },
   };
 }
 

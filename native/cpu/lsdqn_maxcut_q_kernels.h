@@ -24,8 +24,16 @@ namespace {
 template <typename T>
 struct MaxCutQWork {
   std::vector<double> gain, sd;
-  std::vector<T> feat, fixed, mu, agg, tmp, wt, tws, tact, th0;
+  std::vector<T> feat, agg, tmp, wt, tws, tact, th0;
+  std::vector<uint8_t> chg, dirty;
+  std::vector<int32_t> idx;
+  // The row cache when the caller keeps none (every call then computes everything).
+  std::vector<T> own;
+  std::vector<int32_t> own_last;
   void size(int64_t n, int64_t d, int64_t E) {
+    chg.resize(n);
+    dirty.resize(n);
+    idx.resize(n);
     gain.resize(n);
     sd.resize(n);
     wt.resize(E);
@@ -33,8 +41,6 @@ struct MaxCutQWork {
     tact.resize(d);
     th0.resize(3 * d);
     feat.resize(n);
-    fixed.resize(n * d);
-    mu.resize(n * d);
     agg.resize(n * d);
     tmp.resize(n * d);
   }
@@ -132,11 +138,21 @@ inline void aggregate_node(const MaxCutQGraph& g, const T* wt, const T* mu, int6
   }
 }
 
+// The row's caches (recforge/lsdqn_maxcut_q.h, MaxCutQCache): fixed [n, d], μ¹..μ^T [T, n, d], P_t = θ1 agg(μ^t)
+// [T−1, n, d] and Z = W2[:, :d] μ^T [n, d]; `valid` says they hold the values of the spins `last`.
+template <typename T>
+struct RowCache {
+  T *fixed, *mu, *pre, *z;
+  int32_t* last;  // [n] spins of the cached values, then the valid flag at last[n]
+};
+
 template <typename T>
 void row_forward(const MaxCutQNetParams<T>& p, const MaxCutQGraph& g, const int32_t* s, T* q, T* stop,
-                 MaxCutQWork<T>& w) {
+                 MaxCutQWork<T>& w, const RowCache<T>& c) {
   const int64_t n = g.n, d = p.d, D = p.gains ? 3 : 2;
   const int32_t* ip = g.indptr;
+  const bool valid = c.last[n] == 1;
+  const size_t row_bytes = (size_t)d * sizeof(T);
   // Flip gains, in float64 and in the TS reference's order (flipGains): the feature and the reward.
   // Branch-free: sd = ±1 as float64; s_v Σ_e (w_e s_u) equals Σ_e (w_e s_u) s_v bit for bit (signs are exact).
   for (int64_t v = 0; v < n; ++v) w.sd[v] = s[v] > 0 ? 1.0 : -1.0;
@@ -147,34 +163,90 @@ void row_forward(const MaxCutQNetParams<T>& p, const MaxCutQGraph& g, const int3
     w.gain[v] = acc;
     w.feat[v] = T(acc / g.scale);
   }
-  // fixed = θ0 x + edge term; μ¹ = relu(fixed).
-  T* __restrict fixed = w.fixed.data();
-  T* __restrict mu = w.mu.data();
-  // θ0's columns made contiguous (x has one non-zero label entry and the gain).
+  // Incremental recomputation: a value is recomputed only where one of its inputs changed since the cached
+  // call (after one flip: the flipped node's neighbourhood, growing one hop per round), with the same
+  // arithmetic as a full computation; `chg` marks the nodes whose newest layer changed (bitwise).
+  uint8_t* chg = w.chg.data();
+  uint8_t* dirty = w.dirty.data();
+  // fixed = θ0 x + edge term (θ0's columns made contiguous: x has one non-zero label entry and the gain).
   T* th = w.th0.data();
   for (int64_t j = 0; j < d; ++j)
-    for (int64_t c = 0; c < D; ++c) th[c * d + j] = p.theta0[j * D + c];
+    for (int64_t k = 0; k < D; ++k) th[k * d + j] = p.theta0[j * D + k];
+  T* __restrict fnew = w.tws.data();
   for (int64_t v = 0; v < n; ++v) {
     const T* __restrict cs = th + (s[v] > 0 ? d : 0);
     const T* __restrict cg = th + 2 * d;
     const T* __restrict et = p.edge_term + v * d;
-    T* __restrict fv = fixed + v * d;
     const T f = w.feat[v];
     if (p.gains)
-      for (int64_t j = 0; j < d; ++j) fv[j] = (cs[j] + cg[j] * f) + et[j];
+      for (int64_t j = 0; j < d; ++j) fnew[j] = (cs[j] + cg[j] * f) + et[j];
     else
-      for (int64_t j = 0; j < d; ++j) fv[j] = cs[j] + et[j];
+      for (int64_t j = 0; j < d; ++j) fnew[j] = cs[j] + et[j];
+    T* fv = c.fixed + v * d;
+    dirty[v] = !valid || std::memcmp(fnew, fv, row_bytes) != 0;  // bit 0: fixed_v changed (all rounds)
+    if (dirty[v]) std::memcpy(fv, fnew, row_bytes);
   }
-  for (int64_t x = 0; x < n * d; ++x) mu[x] = relu_t(fixed[x]);
-  // Rounds: agg_v = (1/deg v) Σ w_uv μ_u; μ = relu(fixed + agg θ1ᵀ).
+  // μ¹ = relu(fixed).
+  for (int64_t v = 0; v < n; ++v) {
+    chg[v] = 0;
+    if (!dirty[v]) continue;
+    T* __restrict mv = c.mu + v * d;
+    const T* __restrict fv = c.fixed + v * d;
+    for (int64_t j = 0; j < d; ++j) fnew[j] = relu_t(fv[j]);
+    chg[v] = !valid || std::memcmp(fnew, mv, row_bytes) != 0;
+    if (chg[v]) std::memcpy(mv, fnew, row_bytes);
+  }
+  // Rounds: agg_v = (1/deg v) Σ w_uv μ_u; P_t = agg θ1ᵀ; μ^{t+1} = relu(fixed + P_t). Only destinations with a
+  // changed source are aggregated (gathered into a compact block for one product).
   T* __restrict agg = w.agg.data();
   T* __restrict tmp = w.tmp.data();
+  int32_t* idx = w.idx.data();
   for (int64_t t = 1; t < p.rounds; ++t) {
-    for (int64_t v = 0; v < n; ++v) aggregate_node(g, w.wt.data(), mu, d, v, agg + v * d);
-    std::copy(fixed, fixed + n * d, tmp);
-    gemm_detail::own_gemm_one<T>(false, true, n, d, d, T(1), agg, d, p.theta1, d, T(1), tmp, d, /*serial=*/true);
-    for (int64_t x = 0; x < n * d; ++x) mu[x] = relu_t(tmp[x]);
+    const T* mu_t = c.mu + (t - 1) * n * d;
+    T* pre_t = c.pre + (t - 1) * n * d;
+    T* mu_n = c.mu + t * n * d;
+    int64_t m = 0;
+    for (int64_t v = 0; v < n; ++v) {
+      bool need = !valid;
+      for (int64_t e = ip[v]; !need && e < ip[v + 1]; ++e) need = chg[g.src[e]] != 0;
+      if (need) idx[m++] = (int32_t)v;
+    }
+    for (int64_t i = 0; i < m; ++i) aggregate_node(g, w.wt.data(), mu_t, d, idx[i], agg + i * d);
+    if (m > 0) gemm_detail::own_gemm_one<T>(false, true, m, d, d, T(1), agg, d, p.theta1, d, T(0), tmp, d, /*serial=*/true);
+    for (int64_t i = 0; i < m; ++i) {
+      const int64_t v = idx[i];
+      if (valid && std::memcmp(tmp + i * d, pre_t + v * d, row_bytes) == 0) continue;
+      std::memcpy(pre_t + v * d, tmp + i * d, row_bytes);
+      dirty[v] |= 2;  // bit 1: P_t changed (this round only)
+    }
+    for (int64_t v = 0; v < n; ++v) {
+      const bool redo = dirty[v] != 0;
+      dirty[v] &= 1;
+      chg[v] = 0;
+      if (!redo) continue;
+      const T* __restrict fv = c.fixed + v * d;
+      const T* __restrict pv = pre_t + v * d;
+      for (int64_t j = 0; j < d; ++j) fnew[j] = relu_t(fv[j] + pv[j]);
+      T* mv = mu_n + v * d;
+      chg[v] = !valid || std::memcmp(fnew, mv, row_bytes) != 0;
+      if (chg[v]) std::memcpy(mv, fnew, row_bytes);
+    }
   }
+  T* __restrict mu = c.mu + (p.rounds - 1) * n * d;  // μ^T
+  // Z = μ^T W2[:, :d]ᵀ (the per-node half of W2 H_a), for the nodes whose μ^T changed.
+  {
+    int64_t m = 0;
+    for (int64_t v = 0; v < n; ++v)
+      if (!valid || chg[v]) {
+        idx[m] = (int32_t)v;
+        std::memcpy(agg + m * d, mu + v * d, row_bytes);
+        ++m;
+      }
+    if (m > 0) gemm_detail::own_gemm_one<T>(false, true, m, d, d, T(1), agg, d, p.w2, 2 * d, T(0), tmp, d, /*serial=*/true);
+    for (int64_t i = 0; i < m; ++i) std::memcpy(c.z + (int64_t)idx[i] * d, tmp + i * d, row_bytes);
+  }
+  std::memcpy(c.last, s, (size_t)n * sizeof(int32_t));
+  c.last[n] = 1;
   // Readout. H_c: side means (0 for an empty side).
   std::vector<T> H(2 * d, T(0)), K(4 * d), V(2 * d), O(2 * d), u(d), hs(d);
   int64_t cnt[2] = {0, 0};
@@ -206,8 +278,6 @@ void row_forward(const MaxCutQNetParams<T>& p, const MaxCutQGraph& g, const int3
   T kb[2][2];
   for (int c = 0; c < 2; ++c)
     for (int o = 0; o < 2; ++o) kb[c][o] = dot(K.data() + c * 2 * d + d, H.data() + o * d, d);
-  // Z = μ W2[:, :d]ᵀ (the per-node half of W2 H_a).
-  gemm_detail::own_gemm_one<T>(false, true, n, d, d, T(1), mu, d, p.w2, 2 * d, T(0), tmp, d, /*serial=*/true);
   const T* w0s = p.w0;
   const T* w0a = p.w0 + d;
   const T lam = p.lambda;
@@ -219,7 +289,7 @@ void row_forward(const MaxCutQNetParams<T>& p, const MaxCutQGraph& g, const int3
     const T e0 = std::exp(s0 - m), e1 = std::exp(s1 - m), z = e0 + e1;
     const T a0 = e0 / z, a1 = e1 / z;
     const T f = w.feat[v];
-    const T* __restrict zv = tmp + v * d;
+    const T* __restrict zv = c.z + v * d;
     const T* __restrict ov = O.data() + o * d;
     T* __restrict tws = w.tws.data();
     T* __restrict tact = w.tact.data();
@@ -246,20 +316,31 @@ void row_forward(const MaxCutQNetParams<T>& p, const MaxCutQGraph& g, const int3
 
 template <typename T>
 void lsdqn_maxcut_q(const MaxCutQNetParams<T>& p, const MaxCutQGraph& g, int64_t R, const int32_t* spins, T* q,
-                    T* stop) {
+                    T* stop, const MaxCutQCache<T>* cache) {
+  const int64_t n = g.n, d = p.d, per_row = maxcut_q_cache_values(n, d, p.rounds);
   parallel_for(R, 1, [&](int64_t r0, int64_t r1) {
     MaxCutQWork<T> w;
     const int64_t E = g.indptr[g.n];
     w.size(g.n, p.d, E);
     for (int64_t e = 0; e < E; ++e) w.wt[e] = T(g.weight[e]);  // the network's edge weights, in T
-    for (int64_t r = r0; r < r1; ++r) row_forward(p, g, spins + r * g.n, q + r * g.n, stop + r, w);
+    if (!cache) {
+      w.own.resize(per_row);
+      w.own_last.resize(n + 1);
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      T* base = cache ? cache->values + r * per_row : w.own.data();
+      int32_t* last = cache ? cache->last + r * (n + 1) : w.own_last.data();
+      if (!cache) last[n] = 0;  // no cache: compute everything
+      const RowCache<T> c{base, base + n * d, base + (1 + p.rounds) * n * d, base + 2 * p.rounds * n * d, last};
+      row_forward(p, g, spins + r * n, q + r * n, stop + r, w, c);
+    }
   });
 }
 
 template void lsdqn_maxcut_q<float>(const MaxCutQNetParams<float>&, const MaxCutQGraph&, int64_t, const int32_t*,
-                                    float*, float*);
+                                    float*, float*, const MaxCutQCache<float>*);
 template void lsdqn_maxcut_q<double>(const MaxCutQNetParams<double>&, const MaxCutQGraph&, int64_t, const int32_t*,
-                                     double*, double*);
+                                     double*, double*, const MaxCutQCache<double>*);
 
 }  // namespace RECFORGE_ISA
 }  // namespace recforge

@@ -3,8 +3,11 @@
 // TypeError naming the argument and the shapes), then calls the kernel once.
 //   lsdqnMaxCutQ(dtype, R, n, d, rounds, gains, residual, lambda, scale, indptr int32 [n+1], src int32 [E],
 //                weight float64 [E], edgeTerm [n, d], theta0 [d, 2+gains], theta1 [d, d], w1 [d, d],
-//                w2 [d, 2d], w0 [2d], wa [d, 2d], wg [d] | null, spins int32 [R, n], q [R, n], stop [R])
-// (float tensors all of `dtype`, float32 or float64).
+//                w2 [d, 2d], w0 [2d], wa [d, 2d], wg [d] | null, spins int32 [R, n], q [R, n], stop [R],
+//                cache [R, (2 rounds + 1) n d] | null, cacheLast int32 [R, n + 1] | null)
+// (float tensors all of `dtype`, float32 or float64). cache and cacheLast come together; each row's valid flag
+// cacheLast[r, n] must be 0 or 1 (the kernel trusts the cached values of a row flagged 1: only the owner of
+// the cache, model/maxcut_q_kernel.ts, sets it, through this kernel).
 #include <cmath>
 #include <string>
 
@@ -67,12 +70,31 @@ void run(Napi::Env env, const args::LsdqnMaxCutQ& f, HostArgs& mem, int dt, int6
                            {"w0", p.w0, 2 * d * es}, {"wa", p.wa, 2 * d * d * es},
                            {"wg", p.wg, p.wg ? d * es : 0}, {"weight", g.weight, E * 8},
                            {"src", g.src, E * 4}, {"indptr", indptr, (n + 1) * 4}};
+  MaxCutQCache<T> cache;
+  const bool has_cache = !is_null(f.cache()), has_last = !is_null(f.cacheLast());
+  if (has_cache != has_last) throw_type(env, std::string(kFn) + ": cache and cacheLast come together (got only " + (has_cache ? "cache" : "cacheLast") + ")");
+  const int64_t per_row = maxcut_q_cache_values(n, d, rounds);
+  if (has_cache) {
+    cache.values = mem.maybe<T>(f.cache(), dt, R * per_row, "lsdqnMaxCutQ cache [R, (2 rounds + 1) n d]");
+    cache.last = mem.maybe<int32_t>(f.cacheLast(), I32, R * (n + 1), "lsdqnMaxCutQ cacheLast [R, n + 1]");
+    for (int64_t r = 0; r < R; ++r)
+      if (cache.last[r * (n + 1) + n] != 0 && cache.last[r * (n + 1) + n] != 1)
+        throw_range(env, std::string(kFn) + ": cacheLast[" + sz(r) + ", n] = " + sz(cache.last[r * (n + 1) + n]) + " must be 0 or 1");
+    const ByteRange cr[] = {{"cache", cache.values, R * per_row * es}, {"cacheLast", cache.last, R * (n + 1) * 4}};
+    if (overlaps(cr[0], cr[1])) throw_range(env, std::string(kFn) + ": cache and cacheLast overlap");
+    for (const ByteRange& c : cr) {
+      for (const ByteRange& o : outs)
+        if (overlaps(c, o)) throw_range(env, std::string(kFn) + ": " + c.what + " overlaps output " + o.what);
+      for (const ByteRange& i : ins)
+        if (i.bytes > 0 && overlaps(c, i)) throw_range(env, std::string(kFn) + ": " + c.what + " overlaps input " + i.what);
+    }
+  }
   if (overlaps(outs[0], outs[1])) throw_range(env, std::string(kFn) + ": q and stop overlap");
   for (const ByteRange& o : outs)
     for (const ByteRange& i : ins)
       if (i.bytes > 0 && overlaps(o, i))
         throw_range(env, std::string(kFn) + ": output " + o.what + " overlaps input " + i.what);
-  lsdqn_maxcut_q<T>(p, g, R, spins, q, stop);
+  lsdqn_maxcut_q<T>(p, g, R, spins, q, stop, has_cache ? &cache : nullptr);
 }
 
 Napi::Value LsdqnMaxCutQ(const Napi::CallbackInfo& info) {

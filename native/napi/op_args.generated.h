@@ -1437,10 +1437,10 @@ struct CopTspDistances {
   TensorArg dist() const { return {{&info, 5}}; }
 };
 
-// lsdqnMaxCutQ(dtype, R, n, d, rounds, gains, residual, lambda, scale, indptr, src, weight, edgeTerm, theta0, theta1, w1, w2, w0, wa, wg, spins, q, stop)  [cpu]
+// lsdqnMaxCutQ(dtype, R, n, d, rounds, gains, residual, lambda, scale, indptr, src, weight, edgeTerm, theta0, theta1, w1, w2, w0, wa, wg, spins, q, stop, cache, cacheLast)  [cpu]
 struct LsdqnMaxCutQ {
   static constexpr const char* kName = "lsdqnMaxCutQ";
-  static constexpr size_t kSlots = 37;  // wire values
+  static constexpr size_t kSlots = 41;  // wire values
   const Napi::CallbackInfo& info;
   explicit LsdqnMaxCutQ(const Napi::CallbackInfo& i) : info(i) {}
   DTypeArg dtype() const { return {{&info, 0}}; }
@@ -1466,6 +1466,8 @@ struct LsdqnMaxCutQ {
   TensorArg spins() const { return {{&info, 31}}; }
   TensorArg q() const { return {{&info, 33}}; }
   TensorArg stop() const { return {{&info, 35}}; }
+  OptTensorArg cache() const { return {{&info, 37}}; }
+  OptTensorArg cacheLast() const { return {{&info, 39}}; }
 };
 
 }  // namespace args

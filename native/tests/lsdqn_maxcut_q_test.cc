@@ -186,6 +186,25 @@ void run_case(Rng& r, int64_t n, int64_t d, int64_t rounds, bool gains, bool res
     rftest::allclose(q, want_q, tol, tol, what);
     rftest::allclose(stop, want_s, tol, tol, "stop (float)");
   }
+  // Incremental (per-row caches, poisoned, valid flags 0 at first) along random flips = no cache.
+  std::vector<T> cache_values((size_t)(R * maxcut_q_cache_values(n, d, rounds)));
+  rftest::poison(cache_values);
+  std::vector<int32_t> cache_last((size_t)(R * (n + 1)), 0);
+  const MaxCutQCache<T> cache{cache_values.data(), cache_last.data()};
+  std::vector<T> q2(R * n), stop2(R);
+  for (int step = 0; step < 6; ++step) {
+    for (int64_t b = 0; b < R; ++b)
+      for (int64_t k = 0; k < (b == 0 ? 0 : b); ++k) {  // row 0 unchanged, row b: b flips
+        const int64_t v = r.randint(0, n);
+        spins[b * n + v] = -spins[b * n + v];
+      }
+    rftest::poison(q);
+    rftest::poison(q2);
+    lsdqn_maxcut_q<T>(kp, kg, R, spins.data(), q.data(), stop.data(), &cache);
+    lsdqn_maxcut_q<T>(kp, kg, R, spins.data(), q2.data(), stop2.data());
+    rftest::allclose(q, q2, tol, tol, "incremental q vs no cache");
+    rftest::allclose(stop, stop2, tol, tol, "incremental stop vs no cache");
+  }
 }
 
 }  // namespace

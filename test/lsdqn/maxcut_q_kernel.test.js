@@ -3,7 +3,8 @@
 // on fresh random graphs: odd n, odd and even widths d (the kernel's vector path when 64 bytes of T
 // divide d, its scalar path otherwise), 1-4 rounds, gain features and the residual form on and off,
 // real weights with zeros, an isolated node and a one-sided solution (empty cluster). Then: outputs are
-// poisoned (NaN) before the kernel runs so an unwritten element shows; bad inputs get a RangeError /
+// poisoned (NaN) before the kernel runs so an unwritten element shows; the incremental mode (per-row caches
+// between calls) equals computing everything along random move sequences; bad inputs get a RangeError /
 // TypeError naming what is wrong; and lsdqnSearch's fast path (the default for Max-Cut) gives the same
 // best objective and move count per start as the generic-op path (fast: false) on random instances.
 import test from "ava";
@@ -103,6 +104,44 @@ for (const [i, sh] of shapes.entries()) {
   }
 }
 
+// Incremental recomputation (the default) against computing everything (incremental: false) and the reference,
+// along random move sequences: single flips (a search), no change, several flips at once, a whole new row.
+for (const sh of [shapes[0], shapes[2], shapes[4], shapes[5]]) {
+  for (const dtype of ["float64", "float32"]) {
+    test(`incremental = full recomputation = TS forward along move sequences (${dtype}): n=${sh.n} d=${sh.d} T=${sh.rounds}`, (t) => {
+      const rng = new Rng(4000 + sh.n + sh.d), n = sh.n;
+      const w = randomGraph(n, rng, { ...sh, p: 0.15 }), R = 4, spins = spinsOf(R, n, rng, sh.oneSided);
+      const net = netOf({ ...sh, dtype, seed: 70 + sh.n });
+      if (sh.residual) net.remainderScale = sh.lam;
+      const inc = new MaxCutQKernel(net, w, n, { incremental: true }), full = new MaxCutQKernel(net, w, n, { incremental: false });
+      t.true(inc.incremental);
+      const auto = new MaxCutQKernel(net, w, n);
+      t.is(auto.incremental, (() => { let e = 0; for (const x of w) e += x !== 0 ? 1 : 0; return e / n <= 8; })(), "auto: by mean degree");
+      auto.dispose();
+      const tol = dtype === "float64" ? 1e-12 : 2e-5;
+      try {
+        for (let step = 0; step < 25; step++) {
+          for (let r = 0; r < R; r++) {
+            const kind = (step + r) % 7;
+            if (kind === 3) continue; // this row unchanged
+            const flips = kind === 5 ? 3 : kind === 6 && step % 5 === 0 ? n : 1;
+            for (let f = 0; f < flips; f++) { const v = flips === n ? f : Math.floor(rng.next() * n); spins[r * n + v] = flips === n ? (rng.next() < 0.5 ? -1 : 1) : -spins[r * n + v]; }
+          }
+          const a = inc.forward(spins), b = full.forward(spins);
+          t.true(maxRel(a.moves, b.moves) < tol && maxRel(a.stop, b.stop) < tol, `step ${step}: incremental vs full ${maxRel(a.moves, b.moves)}`);
+          if (step % 6 === 0) t.true(maxRel(a.moves, reference(net, w, n, spins).moves) < tol, `step ${step}: vs the TS forward`);
+        }
+        inc.reset(); // forgetting the caches gives the same values
+        t.true(maxRel(inc.forward(spins).moves, full.forward(spins).moves) < tol);
+      } finally {
+        inc.dispose();
+        full.dispose();
+        net.dispose();
+      }
+    });
+  }
+}
+
 // Raw op arguments for one call (outputs poisoned with NaN).
 function rawArgs(net, w, n, spins) {
   const g = new CopGraphBatch(w, 1, n, { dtype: net.theta0.dtype });
@@ -139,6 +178,21 @@ test("poisoned outputs: every q and stop element is written (and equals the wrap
   }
 });
 
+test("poisoned caches: a fresh cache (valid flags 0) full of NaN is never read", (t) => {
+  const rng = new Rng(78), n = 21, w = randomGraph(n, rng, { p: 0.2 }), spins = spinsOf(3, n, rng);
+  const net = netOf({ d: 16, rounds: 3, gains: true, residual: true, dtype: "float32", seed: 4 });
+  const a = rawArgs(net, w, n, spins), per = (2 * net.rounds + 1) * n * net.d;
+  const cache = rf.tensor(new Float32Array(3 * per).fill(NaN), { dtype: "float32" }), cacheLast = rf.tensor(new Int32Array(3 * (n + 1)), { dtype: "int32" });
+  native.lsdqnMaxCutQ({ ...a, cache, cacheLast });
+  const q = a.q.toTypedArray();
+  t.true(q.every(Number.isFinite));
+  t.true(cacheLast.toTypedArray().filter((_, i) => i % (n + 1) === n).every((x) => x === 1), "every row's cache is valid afterwards");
+  const k = new MaxCutQKernel(net, w, n, { incremental: false });
+  t.deepEqual(Array.from(k.forward(spins).moves), Array.from(q));
+  k.dispose();
+  net.dispose();
+});
+
 test("bad inputs: RangeError / TypeError naming the argument and shape", (t) => {
   const rng = new Rng(5), n = 11, w = randomGraph(n, rng), spins = spinsOf(2, n, rng);
   const net = netOf({ d: 8, rounds: 2, gains: true, residual: true, dtype: "float32", seed: 9 });
@@ -156,11 +210,17 @@ test("bad inputs: RangeError / TypeError naming the argument and shape", (t) => 
   t.throws(call(() => ({ dtype: 2 })), { instanceOf: TypeError, message: /float32 or float64/ });
   t.throws(call((a) => ({ stop: a.q })), { instanceOf: RangeError, message: /overlap/ });
   t.throws(call((a) => ({ q: a.edgeTerm })), { instanceOf: RangeError, message: /overlaps input edgeTerm/ });
+  const R = 2, per = (2 * net.rounds + 1) * n * net.d;
+  t.throws(call(() => ({ cache: rf.tensor(new Float32Array(R * per), { dtype: "float32" }) })), { instanceOf: TypeError, message: /cache and cacheLast come together/ });
+  t.throws(call(() => ({ cache: rf.tensor(new Float32Array(R * per - 1), { dtype: "float32" }), cacheLast: rf.tensor(new Int32Array(R * (n + 1)), { dtype: "int32" }) })), { instanceOf: RangeError, message: /cache \[R, \(2 rounds \+ 1\) n d\]/ });
+  t.throws(call(() => ({ cache: rf.tensor(new Float32Array(R * per), { dtype: "float32" }), cacheLast: rf.tensor(new Int32Array(R * (n + 1)).fill(7), { dtype: "int32" }) })), { instanceOf: RangeError, message: /cacheLast\[0, n\] = 7 must be 0 or 1/ });
+  t.throws(call((a) => ({ cache: a.q, cacheLast: rf.tensor(new Int32Array(R * (n + 1)), { dtype: "int32" }) })), { instanceOf: RangeError, message: /cache \[R|overlaps/ });
   const k = new MaxCutQKernel(net, w, n);
   t.throws(() => k.forward(new Int32Array(n + 1)), { instanceOf: RangeError, message: /R\*n entries \(n = 11/ });
   k.dispose();
   t.throws(() => k.forward(spins), { instanceOf: TypeError, message: /after dispose/ });
   t.throws(() => new MaxCutQKernel(net, new Float64Array(5), n), { instanceOf: RangeError, message: /n\*n = 121/ });
+  t.throws(() => new MaxCutQKernel(net, w, n, { incremental: "yes" }), { instanceOf: TypeError, message: /incremental must be true, false or "auto"/ });
   const tsp = new lsdqn.LsdqnQNet({ problem: "tsp", hidden: 8, rounds: 2, seed: 1 });
   t.throws(() => new MaxCutQKernel(tsp, w, n), { instanceOf: TypeError, message: /needs a maxcut network, got tsp/ });
   tsp.dispose();

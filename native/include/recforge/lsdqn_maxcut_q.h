@@ -45,8 +45,23 @@ struct MaxCutQGraph {
   double scale = 1;                 // the flip-gain scale (mean weighted |degree|; 1 if 0)
 };
 
-// spins [R, n] (±1), q [R, n], stop [R].
+// Optional per-row caches for incremental recomputation across calls of a search (parameters and graph held
+// fixed between the calls): row r keeps, in values + r * maxcut_q_cache_values(n, d, rounds), the last call's
+// fixed [n, d], μ¹..μ^T [T, n, d], θ1 agg(μ^t) for t < T [T−1, n, d] and W2[:, :d] μ^T [n, d]; in
+// last + r * (n + 1) that call's spins [n] and a valid flag (last[n] = 1; 0 = compute everything, e.g. a fresh
+// cache). A value is then recomputed only where one of its inputs changed (bitwise): after one flip, the
+// flipped node's neighbourhood, one hop more per round. Same arithmetic as without a cache, so the outputs
+// are the same up to the GEMM's rounding on a different number of rows.
 template <typename T>
-void lsdqn_maxcut_q(const MaxCutQNetParams<T>& p, const MaxCutQGraph& g, int64_t R, const int32_t* spins, T* q, T* stop);
+struct MaxCutQCache {
+  T* values = nullptr;
+  int32_t* last = nullptr;
+};
+inline int64_t maxcut_q_cache_values(int64_t n, int64_t d, int64_t rounds) { return (2 * rounds + 1) * n * d; }
+
+// spins [R, n] (±1), q [R, n], stop [R]; cache null: every call computes everything.
+template <typename T>
+void lsdqn_maxcut_q(const MaxCutQNetParams<T>& p, const MaxCutQGraph& g, int64_t R, const int32_t* spins, T* q, T* stop,
+                    const MaxCutQCache<T>* cache = nullptr);
 
 }  // namespace recforge
