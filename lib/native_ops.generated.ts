@@ -1050,6 +1050,34 @@ export interface CopTspDistancesArgs {
   euc2d: boolean;
   dist: TensorRef;
 }
+/** lsdqnMaxCutQ (cpu) */
+export interface LsdqnMaxCutQArgs {
+  dtype: DType;
+  R: number;
+  n: number;
+  d: number;
+  rounds: number;
+  gains: boolean;
+  residual: boolean;
+  lambda: number;
+  scale: number;
+  indptr: TensorRef;
+  src: TensorRef;
+  weight: TensorRef;
+  edgeTerm: TensorRef;
+  theta0: TensorRef;
+  theta1: TensorRef;
+  w1: TensorRef;
+  w2: TensorRef;
+  w0: TensorRef;
+  wa: TensorRef;
+  wg?: TensorRef | null;
+  spins: TensorRef;
+  q: TensorRef;
+  stop: TensorRef;
+  cache?: TensorRef | null;
+  cacheLast?: TensorRef | null;
+}
 
 /** The entry points both addons have (same names, same arguments; tensors in the addon's own memory). */
 export interface CommonOps {
@@ -1138,6 +1166,7 @@ export interface CpuOnlyOps {
   copStep(a: CopStepArgs): void;
   copMoveGains(a: CopMoveGainsArgs): void;
   copTspDistances(a: CopTspDistancesArgs): void;
+  lsdqnMaxCutQ(a: LsdqnMaxCutQArgs): void;
 }
 
 /** Entry points of the CUDA addon only. */
@@ -1171,7 +1200,7 @@ export interface CudaOps extends CommonOps, CudaOnlyOps {
 export type BackendOps = CommonOps & Partial<CpuOnlyOps & CudaOnlyOps>;
 
 /** The op names of each addon (what register_cpu / register_cuda.generated.cc register). */
-export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "gemmDispatch", "cpuIsa", "cpuIsaReason", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "balanceGradientsRows", "targetRanks", "gruForward", "gruBackward", "gruSizes", "mpiInit", "mpiAllreduceStart", "mpiBroadcastStart", "mpiBarrierStart", "mpiBroadcastBytes", "mpiTest", "mpiWait", "mpiAbort", "mpiFinalize", "copReset", "copStep", "copMoveGains", "copTspDistances"];
+export const CPU_OPS: readonly string[] = ["alloc", "free", "write", "read", "memoryStats", "resetPeak", "emptyCache", "getNumThreads", "setNumThreads", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmOwnF32", "cblasSgemm", "gemmBackend", "gemmDispatch", "cpuIsa", "cpuIsaReason", "roundHalf", "intervalAttentionForward", "intervalAttentionBackward", "denseMaskedAttentionForward", "denseMaskedAttentionBackward", "ropeTables", "ropeApply", "cooToCsr", "csrTranspose", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "balanceGradientsRows", "targetRanks", "gruForward", "gruBackward", "gruSizes", "mpiInit", "mpiAllreduceStart", "mpiBroadcastStart", "mpiBarrierStart", "mpiBroadcastBytes", "mpiTest", "mpiWait", "mpiAbort", "mpiFinalize", "copReset", "copStep", "copMoveGains", "copTspDistances", "lsdqnMaxCutQ"];
 export const CUDA_OPS: readonly string[] = ["alloc", "free", "write", "read", "copyDevice", "memoryStats", "resetPeak", "emptyCache", "deviceInfo", "synchronize", "unary", "unaryBackward", "binary", "where", "stridedCopy", "cast", "fill", "axpby", "reduce", "sumSquares", "softmax", "softmaxBackward", "norm", "normBackward", "bceLogits", "bceLogitsBackward", "crossEntropy", "crossEntropyBackward", "gatherRows", "scatterAddRows", "gatherAxis", "scatterAddAxis", "topk", "sort", "randomFill", "randomInt", "sgdStep", "adamStep", "scaleInplace", "adagradStep", "gemm", "gemmLowp", "gemmBackend", "intervalAttentionForward", "intervalAttentionBackward", "intervalAttentionForwardLowp", "intervalAttentionBackwardLowp", "ropeTables", "ropeApply", "segmentAggregate", "segmentAggregateBackward", "edgeSoftmax", "edgeSoftmaxBackward", "gatForward", "gatBackward", "gatWorkspaceSize", "balanceGradients", "targetRanks", "gruForward", "gruBackward", "gruSizes", "ncclLoadError", "ncclUniqueId", "ncclInit", "ncclAllreduce", "ncclBroadcast", "ncclWait", "ncclDestroy"];
 
 /** A loaded addon module as Node-API gives it: functions taking the wire values. */
@@ -1276,6 +1305,7 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
   const copStep_ = fn(raw, "copStep", what);
   const copMoveGains_ = fn(raw, "copMoveGains", what);
   const copTspDistances_ = fn(raw, "copTspDistances", what);
+  const lsdqnMaxCutQ_ = fn(raw, "lsdqnMaxCutQ", what);
   return {
     alloc: (a: AllocArgs) => alloc_(a.nbytes) as Handle,
     free: (a: FreeArgs) => { free_(a.handle); },
@@ -1358,6 +1388,7 @@ export function cpuOps(raw: RawAddon, what = "CPU addon"): CpuOps {
     copStep: (a: CopStepArgs) => { copStep_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset, a.action._h, a.action.offset, a.reward._h, a.reward.offset); },
     copMoveGains: (a: CopMoveGainsArgs) => { copMoveGains_(a.problem, a.B, a.n, a.k, a.limit, a.data._h, a.data.offset, a.sol._h, a.sol.offset, a.aux ? a.aux._h : null, a.aux ? a.aux.offset : 0, a.best._h, a.best.offset, a.obj._h, a.obj.offset, a.bestObj._h, a.bestObj.offset, a.steps._h, a.steps.offset, a.done._h, a.done.offset, a.out._h, a.out.offset); },
     copTspDistances: (a: CopTspDistancesArgs) => { copTspDistances_(a.B, a.n, a.coords._h, a.coords.offset, a.euc2d, a.dist._h, a.dist.offset); },
+    lsdqnMaxCutQ: (a: LsdqnMaxCutQArgs) => { lsdqnMaxCutQ_(a.dtype, a.R, a.n, a.d, a.rounds, a.gains, a.residual, a.lambda, a.scale, a.indptr._h, a.indptr.offset, a.src._h, a.src.offset, a.weight._h, a.weight.offset, a.edgeTerm._h, a.edgeTerm.offset, a.theta0._h, a.theta0.offset, a.theta1._h, a.theta1.offset, a.w1._h, a.w1.offset, a.w2._h, a.w2.offset, a.w0._h, a.w0.offset, a.wa._h, a.wa.offset, a.wg ? a.wg._h : null, a.wg ? a.wg.offset : 0, a.spins._h, a.spins.offset, a.q._h, a.q.offset, a.stop._h, a.stop.offset, a.cache ? a.cache._h : null, a.cache ? a.cache.offset : 0, a.cacheLast ? a.cacheLast._h : null, a.cacheLast ? a.cacheLast.offset : 0); },
   };
 }
 

@@ -252,4 +252,11 @@ export const ops = [
   op("copStep", "cop", CPU, [...copEnv, "action:tensor", "reward:tensor"]),
   op("copMoveGains", "cop", CPU, [...copEnv, "out:tensor"]),
   op("copTspDistances", "cop", CPU, ["B:int", "n:int", "coords:tensor", "euc2d:bool", "dist:tensor"]),
+  // LS-DQN's fused Max-Cut Q forward for test-time search (recforge/lsdqn_maxcut_q.h; bind_lsdqn_q.cc):
+  // R spin rows of one CSR graph → q [R, n], stop [R]; cache / cacheLast (both or neither): the rows' caches
+  // for incremental recomputation between the calls of one search.
+  op("lsdqnMaxCutQ", "cop", CPU, ["dtype:dtype", "R:int", "n:int", "d:int", "rounds:int", "gains:bool", "residual:bool",
+    "lambda:float", "scale:float", "indptr:tensor", "src:tensor", "weight:tensor", "edgeTerm:tensor", "theta0:tensor",
+    "theta1:tensor", "w1:tensor", "w2:tensor", "w0:tensor", "wa:tensor", "wg:tensor?", "spins:tensor", "q:tensor",
+    "stop:tensor", "cache:tensor?", "cacheLast:tensor?"]),
 ];

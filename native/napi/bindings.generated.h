@@ -103,6 +103,7 @@ Napi::Value copReset(const Napi::CallbackInfo& info);  // cpu
 Napi::Value copStep(const Napi::CallbackInfo& info);  // cpu
 Napi::Value copMoveGains(const Napi::CallbackInfo& info);  // cpu
 Napi::Value copTspDistances(const Napi::CallbackInfo& info);  // cpu
+Napi::Value lsdqnMaxCutQ(const Napi::CallbackInfo& info);  // cpu
 }  // namespace bind
 }  // namespace napi
 }  // namespace recforge

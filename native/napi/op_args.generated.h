@@ -1437,6 +1437,39 @@ struct CopTspDistances {
   TensorArg dist() const { return {{&info, 5}}; }
 };
 
+// lsdqnMaxCutQ(dtype, R, n, d, rounds, gains, residual, lambda, scale, indptr, src, weight, edgeTerm, theta0, theta1, w1, w2, w0, wa, wg, spins, q, stop, cache, cacheLast)  [cpu]
+struct LsdqnMaxCutQ {
+  static constexpr const char* kName = "lsdqnMaxCutQ";
+  static constexpr size_t kSlots = 41;  // wire values
+  const Napi::CallbackInfo& info;
+  explicit LsdqnMaxCutQ(const Napi::CallbackInfo& i) : info(i) {}
+  DTypeArg dtype() const { return {{&info, 0}}; }
+  IntArg R() const { return {{&info, 1}}; }
+  IntArg n() const { return {{&info, 2}}; }
+  IntArg d() const { return {{&info, 3}}; }
+  IntArg rounds() const { return {{&info, 4}}; }
+  BoolArg gains() const { return {{&info, 5}}; }
+  BoolArg residual() const { return {{&info, 6}}; }
+  FloatArg lambda() const { return {{&info, 7}}; }
+  FloatArg scale() const { return {{&info, 8}}; }
+  TensorArg indptr() const { return {{&info, 9}}; }
+  TensorArg src() const { return {{&info, 11}}; }
+  TensorArg weight() const { return {{&info, 13}}; }
+  TensorArg edgeTerm() const { return {{&info, 15}}; }
+  TensorArg theta0() const { return {{&info, 17}}; }
+  TensorArg theta1() const { return {{&info, 19}}; }
+  TensorArg w1() const { return {{&info, 21}}; }
+  TensorArg w2() const { return {{&info, 23}}; }
+  TensorArg w0() const { return {{&info, 25}}; }
+  TensorArg wa() const { return {{&info, 27}}; }
+  OptTensorArg wg() const { return {{&info, 29}}; }
+  TensorArg spins() const { return {{&info, 31}}; }
+  TensorArg q() const { return {{&info, 33}}; }
+  TensorArg stop() const { return {{&info, 35}}; }
+  OptTensorArg cache() const { return {{&info, 37}}; }
+  OptTensorArg cacheLast() const { return {{&info, 39}}; }
+};
+
 }  // namespace args
 }  // namespace napi
 }  // namespace recforge

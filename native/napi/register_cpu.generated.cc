@@ -89,6 +89,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("copStep", Napi::Function::New(env, bind::copStep, "copStep"));
   exports.Set("copMoveGains", Napi::Function::New(env, bind::copMoveGains, "copMoveGains"));
   exports.Set("copTspDistances", Napi::Function::New(env, bind::copTspDistances, "copTspDistances"));
+  exports.Set("lsdqnMaxCutQ", Napi::Function::New(env, bind::lsdqnMaxCutQ, "lsdqnMaxCutQ"));
   return exports;
 }
 

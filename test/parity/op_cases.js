@@ -461,6 +461,7 @@ export const cases = {
   copStep: { exempt: "CPU only (no other backend to compare): test/lsdqn/env.test.js and ctest cop_env_test" },
   copMoveGains: { exempt: "CPU only (no other backend to compare): test/lsdqn/env.test.js and ctest cop_env_test" },
   copTspDistances: { exempt: "CPU only (no other backend to compare): test/lsdqn/env.test.js (TSPLIB EUC_2D distances, opt tours)" },
+  lsdqnMaxCutQ: { exempt: "CPU only (no other backend to compare), inference only (no gradient): test/lsdqn/maxcut_q_kernel.test.js (against LsdqnQNet.forward, poisoned outputs, bad inputs) and ctest lsdqn_maxcut_q_test (naive float64 reference)" },
 };
 
 /** Problems of the list against the table: ops without an entry, entries without an op, bad `via`. */

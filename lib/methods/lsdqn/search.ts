@@ -14,6 +14,7 @@ import type { LsdqnQNet } from "./model/qnet.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { moveCount, greedyAction, envAction, isValidMove } from "./train/moves.js";
 import { noGradOps, tidy } from "./train/ops.js";
+import { MaxCutQKernel } from "./model/maxcut_q_kernel.js";
 
 export interface SearchInstance {
   n: number;
@@ -42,6 +43,13 @@ export interface SearchOptions {
    * memory (two B·n² float64 copies of the matrix), larger ones share each forward's fixed cost.
    */
   chunk?: number;
+  /**
+   * Max-Cut: score moves with the fused native forward (model/maxcut_q_kernel.ts; default true). false runs
+   * the network's generic-op forward (LsdqnQNet.forward, the reference): the same Q-values up to float
+   * rounding, hence the same moves (test/lsdqn/batched_search.test.js), several times slower. TSP and
+   * k-cut always use the generic forward.
+   */
+  fast?: boolean;
 }
 
 export interface SearchOutcome {
@@ -93,15 +101,20 @@ function searchBatch(net: LsdqnQNet, inst: SearchInstance, starts: Int32Array[],
     return out;
   };
   const k = problem === "kcut" ? (opts.k ?? net.k) : undefined;
-  const env = new CopEnv({ problem, batch: R, n, k, matrix: rep(inst.matrix), limit: opts.limit });
-  const knn = opts.knn ?? 50;
-  const g = new CopGraphBatch(rep(inst.graph ?? inst.matrix), R, n, { knn: problem === "tsp" && n > knn ? knn : undefined, dtype: net.theta0.dtype });
+  const fast = problem === "maxcut" && opts.fast !== false;
+  let env: CopEnv | undefined, g: CopGraphBatch | undefined, kernel: MaxCutQKernel | undefined;
   const coords = inst.coords ? rep(inst.coords) : undefined;
   let evaluations = 0;
   let edgeTerm: Tensor | undefined;
   try {
-    // Parameters are fixed during a search: the MPNN's graph-only term once, not once per step.
-    edgeTerm = noGradOps(() => tidy(() => net.edgeTerm(g).keep()));
+    env = new CopEnv({ problem, batch: R, n, k, matrix: rep(inst.matrix), limit: opts.limit });
+    if (fast) kernel = new MaxCutQKernel(net, inst.graph ?? inst.matrix, n); // one copy of the graph for all R rows
+    else {
+      const knn = opts.knn ?? 50;
+      g = new CopGraphBatch(rep(inst.graph ?? inst.matrix), R, n, { knn: problem === "tsp" && n > knn ? knn : undefined, dtype: net.theta0.dtype });
+      // Parameters are fixed during a search: the MPNN's graph-only term once, not once per step.
+      edgeTerm = noGradOps(() => tidy(() => net.edgeTerm(g!).keep()));
+    }
     const start = new Int32Array(R * n);
     starts.forEach((s, r) => start.set(s, r * n));
     env.reset(start);
@@ -110,8 +123,8 @@ function searchBatch(net: LsdqnQNet, inst: SearchInstance, starts: Int32Array[],
       const done = env.readDone();
       if (done.every((x) => x)) break;
       const sol = env.readSolution();
-      const q = noGradOps(() => tidy(() => {
-        const out = net.forward(g, sol, coords, { edgeTerm });
+      const q = kernel ? kernel.forward(sol) : noGradOps(() => tidy(() => {
+        const out = net.forward(g!, sol, coords, { edgeTerm });
         return { moves: out.moves.toTypedArray(), stop: out.stop.toTypedArray() };
       }));
       evaluations += R;
@@ -131,8 +144,9 @@ function searchBatch(net: LsdqnQNet, inst: SearchInstance, starts: Int32Array[],
   } finally {
     net.remainderScale = lam0;
     edgeTerm?.dispose();
-    env.dispose();
-    g.dispose();
+    kernel?.dispose();
+    env?.dispose();
+    g?.dispose();
   }
 }
 
