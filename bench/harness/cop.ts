@@ -9,6 +9,7 @@
 //      n = 50 / 100 (reference: the best tour any method found);  plus speed (item 7).
 // The paper's numbers are printed beside ours (`paper`).
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startProvenance } from "../provenance.js";
@@ -18,6 +19,7 @@ import { LsdqnQNet } from "../methods/lsdqn/model/qnet.js";
 import { lsdqnSearch } from "../methods/lsdqn/search.js";
 import { CopEnv, tspDistances } from "../methods/lsdqn/env/cop_env.js";
 import { CopGraphBatch } from "../methods/lsdqn/model/cop_graph.js";
+import { MaxCutQKernel } from "../methods/lsdqn/model/maxcut_q_kernel.js";
 import { noGradOps, tidy } from "../methods/lsdqn/train/ops.js";
 import { cutGraph, maxcutExact, maxcutGreedy, maxcutRandom, maxcutTabu, type CutGraph, type SearchResult } from "../methods/lsdqn/baselines/maxcut.js";
 import { farthestInsertion, nearestNeighbour, tourLength, tspRandom, twoOpt, twoOptTabu } from "../methods/lsdqn/baselines/tsp.js";
@@ -503,6 +505,22 @@ function speed(p: CopProtocol, net: LsdqnQNet, tspNet: LsdqnQNet) {
         g.dispose();
         out.push({ what: "qnet_evals_per_s", problem, n, batch: B, value: r4((evals * B) / qs) });
       }
+      if (problem === "maxcut") {
+        // What the Max-Cut search runs since session 6: the fused native forward (MaxCutQKernel), B spin rows
+        // (the same random starts) on ONE instance's graph, as the R starts of a search share their graph;
+        // full recomputation (a complete graph: "auto" would choose it too).
+        const k = new MaxCutQKernel(net, insts[0].matrix, n, { incremental: false });
+        try {
+          const evals = Math.max(10, Math.round(256 / B));
+          k.forward(start);  // warm-up: buffer allocation
+          const [, qs] = timeIt(() => {
+            for (let t = 0; t < evals; t++) k.forward(start);
+          });
+          out.push({ what: "qnet_evals_per_s_fused", problem, n, batch: B, value: r4((evals * B) / qs) });
+        } finally {
+          k.dispose();
+        }
+      }
     }
   }
   // JS flips (the baselines' state) vs the native environment's, one instance, same random moves.
@@ -652,7 +670,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     const speedRows = only.has("speed") ? speed(p, points[0].net, tsp[0].net) : [];
     const wallOf = (rows: Row[]) => rows.filter((r) => r.method === "lsdqn" || r.method === "tabu")
       .map((r) => ({ instance: r.n !== undefined ? `maxcut n=${r.n}` : String(r.graph), method: r.method, seconds_per_instance: r.seconds, starts: r.starts ?? p.tableC.starts }));
-    result.speed = { measured_under_load: true, note: "wall time per instance = R starts × 2n moves (equal step budgets); LS-DQN includes its Q-network evaluations, tabu is plain JS", rows: speedRows, wall_per_instance: wallOf(A.rows) };
+    result.speed = { load_at_start: os.loadavg()[0], note: "the machine's load is in the provenance (load at start and end); wall time per instance = R starts × 2n moves (equal step budgets); LS-DQN includes its Q-network evaluations, tabu is plain JS", rows: speedRows, wall_per_instance: wallOf(A.rows) };
     stage("speed");
     // Gset is the slowest table: the file is rewritten after every graph (gset_partial until it ends).
     const C = only.has("C") ? tableC(p, nets(er), (rows) => { result.gset = rows; result.gset_partial = true; stage("C (partial)"); }) : { rows: [] as Row[] };

@@ -29,6 +29,7 @@ test("bench cop --quick: shape, methods, references and the written file", (t) =
     t.truthy(r.provenance.machine.cpu);
     t.is(r.commit, r.provenance.commit);
     t.true(r.speed.rows.some((x) => x.what === "env_steps_per_s") && r.speed.rows.some((x) => x.what === "qnet_evals_per_s"));
+    t.true(r.speed.rows.some((x) => x.what === "qnet_evals_per_s_fused" && x.problem === "maxcut" && x.value > 0));
     const files = fs.readdirSync(out);
     t.is(files.length, 1);
     t.regex(files[0], /^cop-\d{4}-\d\d-\d\d-gain-quick\.json$/);
