@@ -9,7 +9,6 @@
 //      n = 50 / 100 (reference: the best tour any method found);  plus speed (item 7).
 // The paper's numbers are printed beside ours (`paper`).
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startProvenance } from "../provenance.js";
@@ -670,7 +669,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     const speedRows = only.has("speed") ? speed(p, points[0].net, tsp[0].net) : [];
     const wallOf = (rows: Row[]) => rows.filter((r) => r.method === "lsdqn" || r.method === "tabu")
       .map((r) => ({ instance: r.n !== undefined ? `maxcut n=${r.n}` : String(r.graph), method: r.method, seconds_per_instance: r.seconds, starts: r.starts ?? p.tableC.starts }));
-    result.speed = { load_at_start: os.loadavg()[0], note: "the machine's load is in the provenance (load at start and end); wall time per instance = R starts × 2n moves (equal step budgets); LS-DQN includes its Q-network evaluations, tabu is plain JS", rows: speedRows, wall_per_instance: wallOf(A.rows) };
+    result.speed = { note: "the machine's load is in the provenance (load at start and end); wall time per instance = R starts × 2n moves (equal step budgets); LS-DQN includes its Q-network evaluations, tabu is plain JS", rows: speedRows, wall_per_instance: wallOf(A.rows) };
     stage("speed");
     // Gset is the slowest table: the file is rewritten after every graph (gset_partial until it ends).
     const C = only.has("C") ? tableC(p, nets(er), (rows) => { result.gset = rows; result.gset_partial = true; stage("C (partial)"); }) : { rows: [] as Row[] };

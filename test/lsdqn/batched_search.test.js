@@ -11,6 +11,7 @@ import * as rf from "../../dist/index.js";
 import { Rng } from "../../dist/prng.js";
 import { lsdqnSearch } from "../../dist/methods/lsdqn/search.js";
 import { noGradOps, tidy } from "../../dist/methods/lsdqn/train/ops.js";
+import { nonZeroNet } from "./nets.js";
 
 const { lsdqn } = rf;
 
@@ -25,15 +26,9 @@ function startsOf(problem, n, R, seed) {
   return Array.from({ length: R }, () => (problem === "tsp" ? lsdqn.randomTour(n, rng) : problem === "kcut" ? lsdqn.randomEqualLabels(n, 3, rng) : lsdqn.randomSpins(n, rng)));
 }
 
-// A network with every parameter non-zero (a residual net's W0 starts at 0: copy a full-Q net's into it).
+// A network with every parameter non-zero (test/lsdqn/nets.js).
 function netOf(problem, dtype, residual) {
-  const opts = { problem, hidden: 8, rounds: 3, dtype, seed: 11, gains: problem !== "kcut", ...(problem === "kcut" ? { k: 3 } : {}) };
-  const full = new lsdqn.LsdqnQNet(opts);
-  if (!residual) return full;
-  const net = new lsdqn.LsdqnQNet({ ...opts, residual: true });
-  net.loadStateDict(full.stateDict());
-  full.dispose();
-  return net;
+  return nonZeroNet({ problem, hidden: 8, rounds: 3, dtype, seed: 11, gains: problem !== "kcut", ...(problem === "kcut" ? { k: 3 } : {}) }, residual);
 }
 
 const cases = [

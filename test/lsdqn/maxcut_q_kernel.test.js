@@ -15,6 +15,7 @@ import { lsdqnSearch } from "../../dist/methods/lsdqn/search.js";
 import { MaxCutQKernel } from "../../dist/methods/lsdqn/model/maxcut_q_kernel.js";
 import { CopGraphBatch } from "../../dist/methods/lsdqn/model/cop_graph.js";
 import { noGradOps, tidy } from "../../dist/methods/lsdqn/train/ops.js";
+import { nonZeroNet } from "./nets.js";
 
 const { lsdqn, Tensor } = rf;
 
@@ -35,15 +36,9 @@ function spinsOf(R, n, rng, oneSided = false) {
   return s;
 }
 
-// Every parameter non-zero (a residual net starts with W0 = 0: copy a full-Q net's parameters into it).
+// Every parameter non-zero (test/lsdqn/nets.js).
 function netOf({ d, rounds, gains, residual, dtype, seed }) {
-  const opts = { problem: "maxcut", hidden: d, rounds, gains, dtype, seed };
-  const full = new lsdqn.LsdqnQNet(opts);
-  if (!residual) return full;
-  const net = new lsdqn.LsdqnQNet({ ...opts, residual: true });
-  net.loadStateDict(full.stateDict());
-  full.dispose();
-  return net;
+  return nonZeroNet({ problem: "maxcut", hidden: d, rounds, gains, dtype, seed }, residual);
 }
 
 // The reference: the network's generic-op forward on the graph replicated R times.

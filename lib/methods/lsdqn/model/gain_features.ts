@@ -29,7 +29,8 @@ export function flipGains(g: CopGraphBatch, spins: Int32Array): { gain: Float64A
 
 // The scale depends on the graph only: computed once per graph batch (a search calls flipGains every step).
 const scales = new WeakMap<CopGraphBatch, Float64Array>();
-function flipScale(g: CopGraphBatch): Float64Array {
+/** Per-instance flip-gain scale [B]: mean over nodes of Σ_u |w_uv| (1 where that is 0). */
+export function flipScale(g: CopGraphBatch): Float64Array {
   let scale = scales.get(g);
   if (scale) return scale;
   const { batch: B, n } = g, absDeg = new Float64Array(B), dst = g.csr.dst, w = g.hostWeight;

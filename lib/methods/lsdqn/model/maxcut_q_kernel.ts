@@ -20,6 +20,7 @@ import { tensor } from "../../../ops/index.js";
 import { tidy } from "../../../tensor/scope.js";
 import { noGrad } from "../../../autograd/engine.js";
 import { CopGraphBatch } from "./cop_graph.js";
+import { flipScale } from "./gain_features.js";
 import type { LsdqnQNet } from "./qnet.js";
 
 export class MaxCutQKernel {
@@ -55,10 +56,7 @@ export class MaxCutQKernel {
       this.src = keep(tensor(g.csr.src, { dtype: "int32" }));
       this.weight = keep(tensor(g.hostWeight, { dtype: "float64" }));
       this.edgeTerm = keep(noGrad(() => tidy(() => net.edgeTerm(g).contiguous().keep())));
-      // The flip-gain scale exactly as model/gain_features.ts computes it (mean over nodes of Σ_u |w_uv|; 1 if 0).
-      let abs = 0;
-      for (let e = 0; e < g.hostWeight.length; e++) abs += Math.abs(g.hostWeight[e]);
-      this.scale = abs > 0 ? abs / n : 1;
+      this.scale = flipScale(g)[0]; // the gain features' own scale (one instance)
       this.incremental = inc === "auto" ? g.csr.numEdges / n <= MaxCutQKernel.AUTO_MAX_DEGREE : inc;
     } catch (e) {
       this.dispose();
