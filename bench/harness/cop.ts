@@ -22,7 +22,7 @@ import { MaxCutQKernel } from "../methods/lsdqn/model/maxcut_q_kernel.js";
 import { noGradOps, tidy } from "../methods/lsdqn/train/ops.js";
 import { cutGraph, maxcutExact, maxcutGreedy, maxcutRandom, maxcutTabu, type CutGraph, type SearchResult } from "../methods/lsdqn/baselines/maxcut.js";
 import { farthestInsertion, nearestNeighbour, tourLength, tspRandom, twoOpt, twoOptTabu } from "../methods/lsdqn/baselines/tsp.js";
-import { uniformPoints, erdosRenyi, barabasiAlbert, randomSpins, randomTour, instanceRng, type DenseInstance } from "../methods/lsdqn/io/generators.js";
+import { uniformPoints, erdosRenyi, barabasiAlbert, randomSpins, randomTour, instanceRng, torusGrid, geometricKnn, type DenseInstance } from "../methods/lsdqn/io/generators.js";
 import { readEcoSet } from "../methods/lsdqn/io/eco.js";
 import { kcutGreedy, kcutRandom, kcutTabu } from "../methods/lsdqn/baselines/kcut.js";
 import { gaussianClusters, randomEqualLabels } from "../methods/lsdqn/io/generators.js";
@@ -64,7 +64,7 @@ export interface CopProtocol {
   /** LS-DQN's Q-form: "full" (the network is Q) or "residual" (Q = exact immediate reward + network; "we", bench/results/cop.md). */
   qForm?: "full" | "residual";
   /** Training settings that replace `train` / `lr` for the residual network (chosen on generated graphs: bench/results/cop.md). */
-  residual?: Partial<Pick<CopProtocol, "train" | "lr" | "lambda">>;
+  residual?: Partial<Pick<CopProtocol, "train" | "lr" | "lambda" | "gsetTrain">>;
   /** LS-DQN's evaluation guard: "tabu" (no stop; recent moves barred unless aspiration; Max-Cut: the table's tabu tenure; TSP: tspTenure·n) or "none" (the spec's). */
   guard?: "none" | "tabu";
   /** TSP guard tenure as a fraction of n (chosen on generated uniform instances), also the 2opt-tabu baseline's. */
@@ -74,6 +74,8 @@ export interface CopProtocol {
   tableELr?: number;
   /** Residual nets: remainder scale λ per model family at evaluation (Q = r + λ f; chosen on generated graphs; default 1). */
   lambda?: { points: number; er: number; ba: number; tsp: number };
+  /** Table C's networks: trained on the ER law at this size / steps (lr: ER's), apart from table B's ER networks; absent = table B's. */
+  gsetTrain?: { n: number; steps: number };
 }
 
 export const RECORD: CopProtocol = {
@@ -153,18 +155,36 @@ function timeIt<T>(f: () => T): [T, number] {
 }
 
 /** Tabu tenure chosen on generated graphs of the family (never the evaluation files): the best mean cut over a small grid. */
-function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number): { tenure: number; grid: { tenure: number; cut: number }[] } {
+export function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number, graphs = 4): { tenure: number; grid: { tenure: number; cut: number }[] } {
   const grid = [...new Set([0.02, 0.05, 0.1, 0.2, 0.3].map((f) => Math.max(1, Math.round(f * n))))];
   const rows = grid.map((tenure) => {
     let cut = 0;
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < graphs; i++) {
       const x = gen(i), g = cutGraph(x.matrix, x.n), rng = new Rng(hash2(91, i));
       for (let r = 0; r < starts; r++) cut += g.total - maxcutTabu(g, randomSpins(x.n, rng), 2 * x.n, tenure).best;
     }
-    return { tenure, cut: r4(cut / (4 * starts)) };
+    return { tenure, cut: r4(cut / (graphs * starts)) };
   });
   rows.sort((a, b) => b.cut - a.cut);
   return { tenure: rows[0].tenure, grid: rows };
+}
+
+/**
+ * Generated validation graphs of Gset's laws at its size (n = 800), for the choices table C makes (tabu
+ * tenure, the Gset networks' training size): never Gset's files. Graph i follows law i mod 5: ER p = 0.06
+ * weight 1 (G1–G5's law), the same ±1 (G6–G10), a 100 × 8 torus ±1 (G11–G13), geometric 10-NN weight 1
+ * and ±1 (stand-ins for the sparse planar-like G14–G17 / G18–G21, mean degree ≈ 11).
+ */
+export const GSET_LIKE_LAWS = ["er p0.06 w1", "er p0.06 ±1", "torus 100x8 ±1", "knn10 w1", "knn10 ±1"] as const;
+export function gsetLike(seed: number, i: number): DenseInstance & { law: string } {
+  const r = instanceRng(seed, i), law = i % GSET_LIKE_LAWS.length;
+  const x = law < 2 ? erdosRenyi(800, r, 0.06, law === 1) : law === 2 ? torusGrid(100, 8, r) : geometricKnn(800, 10, r, law === 4);
+  return { ...x, law: GSET_LIKE_LAWS[law] };
+}
+
+/** Table C's tabu tenure (also LS-DQN's guard there): the grid on 10 generated Gset-like graphs (2 per law), 10 starts each. */
+export function gsetTenure() {
+  return tuneTenure((i) => gsetLike(0x7e2, i), 800, 10, 2 * GSET_LIKE_LAWS.length);
 }
 
 /** Every Max-Cut method on one instance: cuts (larger better). */
@@ -220,8 +240,8 @@ function startsFor(n: number, R: number, seed: number, tsp = false): Int32Array[
 
 /** Held-out generated validation: greedy-in-Q episodes vs random moves vs greedy on fresh graphs of the training law. */
 /** `onSeed`: the seed in training and the fraction of its steps done (the bench bar moves within a training). */
-function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[], onSeed?: (seed: number, fraction: number) => void) {
-  const cfg = family === "tsp" ? p.train.tsp : p.train[family];
+function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[], onSeed?: (seed: number, fraction: number) => void, config?: { n: number; steps: number }) {
+  const cfg = config ?? (family === "tsp" ? p.train.tsp : p.train[family]);
   return seeds.map((seed) => {
     const t0 = performance.now();
     let last = 0;
@@ -237,7 +257,7 @@ function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[],
         }
       },
     });
-    return { seed, net: r.net, info: { seed, steps: r.steps, updates: r.updates, early_loss: r4(r.earlyLoss), recent_loss: r4(r.recentLoss), seconds: r4((performance.now() - t0) / 1000), validation_mean_best_objective: { untrained: r4(r.validation.before), trained: r4(r.validation.after), random_start: r4(r.validation.randomStart) } } };
+    return { seed, net: r.net, info: { seed, n: cfg.n, steps: r.steps, updates: r.updates, early_loss: r4(r.earlyLoss), recent_loss: r4(r.recentLoss), seconds: r4((performance.now() - t0) / 1000), validation_mean_best_objective: { untrained: r4(r.validation.before), trained: r4(r.validation.after), random_start: r4(r.validation.randomStart) } } };
   });
 }
 
@@ -326,9 +346,8 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
   if (!fs.existsSync(dir) || !p.tableC.graphs.length) return { rows: [], skipped: fs.existsSync(dir) ? "no graphs in this protocol" : `${dir} is absent` };
   const known = readBestKnown(path.join(dir, "GSET_known_best_energies.txt"));
   const out: Row[] = [];
-  // Gset tabu tenure: tuned on generated ER ±1 graphs of Gset's size (never on Gset).
-  const tune = tuneTenure(genFamily("er", 200, 0x7e2), 200, 2);
-  const tenure = Math.max(1, Math.round((tune.tenure / 200) * 800));
+  // Gset tabu tenure: tuned on generated graphs of Gset's laws and size (never on Gset).
+  const tune = gsetTenure(), tenure = tune.tenure;
   for (const name of p.tableC.graphs) {
     const wg = readGset(path.join(dir, "graphs", name)), n = wg.n, w = denseWeights(wg), ref = known.get(name)!;
     // The same R seeded starts for every method (a prefix of a longer run's starts: startsFor draws them in order).
@@ -345,7 +364,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
     log(`table C ${name}: ${out.filter((x) => x.graph === name).map((x) => `${x.method} ${x.ratio} (${x.seconds} s)`).join(", ")}`);
     onGraph(out);
   }
-  return { rows: out, tenure: { tenure, tuned_on: "generated ER ±1 graphs n = 200, scaled to n = 800", grid: tune.grid } };
+  return { rows: out, tenure: { tenure, tuned_on: `generated Gset-like graphs n = 800 (gsetLike: ${GSET_LIKE_LAWS.join(", ")}; 2 each × 10 starts)`, grid: tune.grid } };
 }
 
 /** TSP methods on one instance: lengths (smaller better). */
@@ -544,6 +563,8 @@ export interface BenchCopOptions {
   gsetChunk?: number;
   /** Table C without LS-DQN (no ER training): the baselines alone, e.g. at the spec's R = 50 when LS-DQN's R had to be smaller. Only with only = ["C"]. */
   gsetBaselinesOnly?: boolean;
+  /** Table C's networks: ER training graphs of this many nodes (default the protocol's gsetTrain, else table B's ER networks). */
+  gsetTrainN?: number;
   /** Table E: these (k, m) only, in this order; a pair the protocol lacks gets the protocol's last entry's graphs / starts / steps. */
   kcut?: { k: number; m: number }[];
   /** LS-DQN's network: "gain" (default; move gains as inputs) or "plain" (the spec's); the file is cop-<date>-<features>[-<stages>].json. */
@@ -569,6 +590,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const qForm = opts.qForm ?? "full", guard = opts.guard ?? "none";
   if (qForm !== "full" && qForm !== "residual") throw new RangeError(`recforge: bench cop: q-form must be full or residual, got ${JSON.stringify(qForm)}`);
   if (guard !== "none" && guard !== "tabu") throw new RangeError(`recforge: bench cop: guard must be none or tabu, got ${JSON.stringify(guard)}`);
+  if (opts.gsetTrainN !== undefined && !(Number.isInteger(opts.gsetTrainN) && opts.gsetTrainN >= 4 && opts.gsetTrainN <= 1000)) throw new RangeError(`recforge: bench cop: --gset-train-n must be an integer in [4, 1000], got ${opts.gsetTrainN}`);
   for (const [k, v] of [["gset-starts", opts.gsetStarts], ["gset-chunk", opts.gsetChunk]] as const)
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new RangeError(`recforge: bench cop: --${k} must be an integer >= 1, got ${v}`);
   if (opts.tag !== undefined && !/^[A-Za-z0-9_.]+$/.test(opts.tag)) throw new RangeError(`recforge: bench cop: tag takes letters, digits, _ and ., got ${JSON.stringify(opts.tag)}`);
@@ -579,7 +601,8 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   if (opts.gsetBaselinesOnly && !(opts.only?.length === 1 && opts.only[0] === "C")) throw new RangeError("recforge: bench cop: --gset-baselines-only needs --only C");
   const baseE = base.tableE ?? [];
   const kcutE = opts.kcut ? opts.kcut.map(({ k, m }) => baseE.find((e) => e.k === k && e.m === m) ?? { ...baseE[baseE.length - 1], k, m }) : base.tableE;
-  const p: CopProtocol = { ...withForm, features, qForm, guard, tableC: gsetC, tableE: kcutE };
+  const gsetTrain = opts.gsetTrainN !== undefined ? { n: opts.gsetTrainN, steps: (withForm.gsetTrain ?? withForm.train.er).steps } : withForm.gsetTrain;
+  const p: CopProtocol = { ...withForm, features, qForm, guard, tableC: gsetC, tableE: kcutE, gsetTrain };
   delete (p as { gain?: unknown }).gain;
   delete (p as { residual?: unknown }).residual;
   const t0 = performance.now();
@@ -617,24 +640,29 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     ? "LS-DQN's Q-network gets the environment's move gains as inputs (bench/results/cop.md, 'gain features'): Max-Cut x_v = [one-hot label; gain(v) / mean weighted degree] and w_g·gain added to W2 H_a of each flip; TSP w_g·(2-opt gain · √n) added to W2 H_a of each move (coordinates in the unit square). Training n / steps / lr of the gain networks (protocol.train, protocol.lr) chosen with scripts/lsdqn-select.mjs on generated graphs only."
     : "LS-DQN's Q-network is the spec's as printed (coordinates / one-hot labels only): the ablation of the gain features.";
   if (qForm === "residual") (result.protocol as Record<string, unknown>).q_form_note = "Residual Q-form ('we'): Q(s, a) = r(s, a) + network output, r the move's exact immediate reward in size-free units (Max-Cut gain / mean weighted degree; TSP 2-opt gain · √n on unit-square coordinates), stop r = 0; W0 starts at 0, so the untrained network is greedy / best-improvement 2-opt, and the trainer's rewards use the same units (the network learns the N-step target minus r).";
-  if (only.has("C")) (result.protocol as Record<string, unknown>).gset_note = `Gset (table C): R = ${p.tableC.starts} seeded random starts per graph × 2n = 1600 moves each, the same starts for every method (ECO-DQN's / the spec's protocol has R = 50${p.tableC.starts < 50 ? "; R was reduced to what fits the session's time on the shared CPU, sized from the measured cost of LS-DQN's search, not from Gset results" : ""}). ratio = best of the R starts / best-known cut; ratio_mean_start = mean over the R starts / best-known. LS-DQN runs the R starts of a graph as one batch of the native environment (chunks of ${p.tableC.chunk ?? p.tableC.starts}), its Q-network through the fused native Max-Cut forward (lsdqnSearch's default since the sixth session; the same Q-values as the generic-op forward up to float rounding); seconds = all R starts of one graph (LS-DQN: per training seed).`;
+  // Table C's networks are table B's ER networks unless the protocol (or --gset-train-n) trains them at another size.
+  const gsetOwn = only.has("C") && !opts.gsetBaselinesOnly && !!p.gsetTrain && (p.gsetTrain.n !== p.train.er.n || p.gsetTrain.steps !== p.train.er.steps);
+  if (only.has("C")) (result.protocol as Record<string, unknown>).gset_note = `Gset (table C): R = ${p.tableC.starts} seeded random starts per graph × 2n = 1600 moves each, the same starts for every method (ECO-DQN's / the spec's protocol has R = 50${p.tableC.starts < 50 ? "; R was reduced to what fits the session's time on the shared CPU, sized from the measured cost of LS-DQN's search, not from Gset results" : ""}). ratio = best of the R starts / best-known cut; ratio_mean_start = mean over the R starts / best-known. LS-DQN runs the R starts of a graph as one batch of the native environment (chunks of ${p.tableC.chunk ?? p.tableC.starts}), its Q-network through the fused native Max-Cut forward (lsdqnSearch's default since the sixth session; the same Q-values as the generic-op forward up to float rounding); seconds = all R starts of one graph (LS-DQN: per training seed). ` +
+    (gsetOwn ? `LS-DQN's Gset networks: trained on ER ±1 graphs (p = 0.15) of n = ${p.gsetTrain!.n} for ${p.gsetTrain!.steps} steps (training.gset), the size chosen on generated Gset-like graphs (scripts/lsdqn-select-gset.mjs, bench/results/cop.md), apart from table B's ER networks; tabu tenure (and LS-DQN's guard) tuned on other generated Gset-like graphs.` : `LS-DQN's Gset networks: table B's ER networks (n = ${p.train.er.n}).`);
   if (guard === "tabu") (result.protocol as Record<string, unknown>).guard_note = "Tabu guard at evaluation ('we', beyond the spec): LS-DQN never takes the stop action and may not repeat a move made in the last `tenure` steps unless it beats the episode's best (aspiration); Max-Cut tenure = the table's tabu tenure (tuned on generated graphs), TSP tenure = round(tspTenure · n), also used by the 2opt-tabu baseline. With the untrained residual network this is exactly the tabu baseline (Max-Cut) / 2opt-tabu (TSP); tested.";
   result.only = [...only];
   const need = (...st: CopStage[]) => st.some((x) => only.has(x));
   // Progress units: each (family, seed) training, then each table.
-  const needEr = need("B") || (need("C") && !opts.gsetBaselinesOnly);
-  const families = [need("A", "speed"), needEr, need("B"), need("D", "speed")].filter(Boolean).length;
+  const needEr = need("B") || (need("C") && !opts.gsetBaselinesOnly && !gsetOwn);
+  const families = [need("A", "speed"), needEr, need("B"), need("D", "speed"), gsetOwn].filter(Boolean).length;
   trainings = families * p.seeds.length;
   let trained = 0;
   benchProgress(0, trainings + only.size, "training");
-  const train = (family: CopFamily | "tsp", ok: boolean) => {
+  const train = (family: CopFamily | "tsp", ok: boolean, config?: { n: number; steps: number }) => {
     if (!ok) return [];
-    const r = trainModels(p, family, p.seeds, (seed, f) => benchProgress(Math.round((trained + p.seeds.indexOf(seed) + f) * 100) / 100, trainings + only.size, `training ${family} seed ${seed}`));
+    const r = trainModels(p, family, p.seeds, (seed, f) => benchProgress(Math.round((trained + p.seeds.indexOf(seed) + f) * 100) / 100, trainings + only.size, `training ${family}${config ? ` n=${config.n}` : ""} seed ${seed}`), config);
     trained += p.seeds.length;
     return r;
   };
   const points = train("points", need("A", "speed")), er = train("er", needEr), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
-  result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info) };
+  const gsetOwnNets = train("er", gsetOwn, p.gsetTrain);
+  const gsetNets = gsetOwn ? gsetOwnNets : er;
+  result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info), gset: gsetOwnNets.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);
   const untrained = new LsdqnQNet({ problem: "maxcut", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain", residual: p.qForm === "residual" });
   const untrainedTsp = new LsdqnQNet({ problem: "tsp", hidden: 64, rounds: 3, seed: 12345, gains: p.features === "gain", residual: p.qForm === "residual" });
@@ -672,7 +700,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     result.speed = { note: "the machine's load is in the provenance (load at start and end); wall time per instance = R starts × 2n moves (equal step budgets); LS-DQN includes its Q-network evaluations, tabu is plain JS", rows: speedRows, wall_per_instance: wallOf(A.rows) };
     stage("speed");
     // Gset is the slowest table: the file is rewritten after every graph (gset_partial until it ends).
-    const C = only.has("C") ? tableC(p, nets(er), (rows) => { result.gset = rows; result.gset_partial = true; stage("C (partial)"); }) : { rows: [] as Row[] };
+    const C = only.has("C") ? tableC(p, nets(gsetNets), (rows) => { result.gset = rows; result.gset_partial = true; stage("C (partial)"); }) : { rows: [] as Row[] };
     delete result.gset_partial;
     result.stages_done = (result.stages_done as string[]).filter((x) => x !== "C (partial)");
     result.gset = C.rows;
@@ -692,7 +720,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     result.complete = true;
     stage("C");
   } finally {
-    for (const m of [points, er, ba, tsp]) for (const x of m) x.net.dispose();
+    for (const m of [points, er, ba, tsp, gsetOwnNets]) for (const x of m) x.net.dispose();
     untrained.dispose();
     untrainedTsp.dispose();
   }

@@ -96,6 +96,14 @@ test("bench cop --only C --gset-starts R: every method gets R starts, best-of-R 
     t.deepEqual([x.cut, x.ratio_mean_start], [y.cut, y.ratio_mean_start], m);
   }
   t.throws(() => benchCop({ quick: true, only: ["A", "C"], gsetBaselinesOnly: true }), { instanceOf: RangeError, message: /--gset-baselines-only needs --only C/ });
+  // Gset networks of their own training size: trained apart from table B's ER networks, named in the note; the baselines unchanged.
+  t.deepEqual(a.training.gset, []);
+  t.regex(a.protocol.gset_note, /table B's ER networks \(n = 12\)/);
+  const d = benchCop({ ...opts, gsetTrainN: 16 });
+  t.deepEqual([d.training.er.length, d.training.gset.length, d.training.gset[0].n], [0, 1, 16]);
+  t.regex(d.protocol.gset_note, /ER ±1 graphs \(p = 0.15\) of n = 16/);
+  t.is(d.gset.find((x) => x.method === "tabu").cut, a.gset.find((x) => x.method === "tabu").cut);
+  t.throws(() => benchCop({ ...opts, gsetTrainN: 3 }), { instanceOf: RangeError, message: /--gset-train-n must be an integer in \[4, 1000\], got 3/ });
 });
 
 test("bench cop --only E --kcut: runs exactly the chosen (k, m) pairs in order, refuses malformed pairs", (t) => {

@@ -131,6 +131,38 @@ test("generators: seeded, reproducible, of the spec's laws", (t) => {
   t.deepEqual(Array.from(lsdqn.randomTour(9, lsdqn.instanceRng(0, 0))).sort(), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
 });
 
+test("generators: the Gset-like laws (ER weight 1, torus, geometric k-NN): symmetric, zero diagonal, the stated degrees and weights", (t) => {
+  const stats = (x) => {
+    const n = x.n, deg = new Array(n).fill(0), weights = new Set();
+    for (let i = 0; i < n; i++) {
+      t.is(x.matrix[i * n + i], 0);
+      for (let j = 0; j < n; j++) if (x.matrix[i * n + j]) { deg[i]++; weights.add(x.matrix[i * n + j]); if (x.matrix[j * n + i] !== x.matrix[i * n + j]) t.fail(`asymmetric at ${i},${j}`); }
+    }
+    return { deg, weights: [...weights].sort() };
+  };
+  const er1 = stats(lsdqn.erdosRenyi(120, lsdqn.instanceRng(4, 0), 0.1, false));
+  t.deepEqual(er1.weights, [1]);
+  const mean = er1.deg.reduce((a, b) => a + b, 0) / 120;
+  t.true(Math.abs(mean / 119 - 0.1) < 0.02, `ER weight-1 density ${mean / 119}`);
+  // Torus 7 × 5 (odd sizes): every node exactly 4 neighbours, weights ±1, node (r, c) joined to (r, c+1 mod 5).
+  const tg = lsdqn.torusGrid(7, 5, lsdqn.instanceRng(4, 1));
+  const ts = stats(tg);
+  t.deepEqual([...new Set(ts.deg)], [4]);
+  t.deepEqual(ts.weights, [-1, 1]);
+  t.not(tg.matrix[(2 * 5 + 4) * 35 + 2 * 5], 0, "wraps around a row");
+  t.not(tg.matrix[(6 * 5 + 3) * 35 + 3], 0, "wraps around a column");
+  t.deepEqual([...new Set(stats(lsdqn.torusGrid(3, 4, lsdqn.instanceRng(4, 2), false)).weights)], [1]);
+  // k-NN: every node has at least k neighbours (its own k nearest), and its k nearest are among them.
+  const g = lsdqn.geometricKnn(41, 5, lsdqn.instanceRng(4, 3));
+  const gs = stats(g);
+  t.true(gs.deg.every((d) => d >= 5), `min degree ${Math.min(...gs.deg)}`);
+  t.deepEqual(gs.weights, [-1, 1]);
+  t.deepEqual(lsdqn.geometricKnn(41, 5, lsdqn.instanceRng(4, 3)).matrix, g.matrix, "seeded");
+  t.deepEqual(stats(lsdqn.geometricKnn(30, 3, lsdqn.instanceRng(4, 4), false)).weights, [1]);
+  for (const f of [() => lsdqn.torusGrid(2, 5, lsdqn.instanceRng(0, 0)), () => lsdqn.geometricKnn(5, 5, lsdqn.instanceRng(0, 0)), () => lsdqn.geometricKnn(10, 0, lsdqn.instanceRng(0, 0))])
+    t.throws(f, { instanceOf: RangeError, message: /recforge: (torusGrid|geometricKnn)/ });
+});
+
 // Exhaustive Max-Cut by Gray code (O(n) per flip): the exact optimum of a small graph.
 function bruteForceCut(w, n) {
   const s = new Int8Array(n).fill(1);

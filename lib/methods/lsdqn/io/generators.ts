@@ -54,12 +54,48 @@ export function gaussianClusters(k: number, m: number, rng: Rng, sigma = 0.1): D
 
 const sign = (rng: Rng) => (rng.next() < 0.5 ? -1 : 1);
 
-/** ECO-DQN's ER law: each pair an edge with probability p (0.15), weight ±1 with probability ½. */
-export function erdosRenyi(n: number, rng: Rng, p = 0.15): DenseInstance {
+/** ECO-DQN's ER law: each pair an edge with probability p (0.15), weight ±1 with probability ½ (or 1 when `signed` is false). */
+export function erdosRenyi(n: number, rng: Rng, p = 0.15, signed = true): DenseInstance {
   checkN(n, "erdosRenyi");
   if (!(p >= 0 && p <= 1)) throw new RangeError(`recforge: erdosRenyi: p must be in [0, 1], got ${p}`);
   const w = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (rng.next() < p) w[i * n + j] = w[j * n + i] = sign(rng);
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (rng.next() < p) w[i * n + j] = w[j * n + i] = signed ? sign(rng) : 1;
+  return { n, matrix: w };
+}
+
+/**
+ * Toroidal grid: rows × cols nodes, each joined to its four grid neighbours with wrap-around, weights
+ * ±1 (or 1). The law rudy's toroidal generator follows (Gset G11–G13 are 100 × 8 of it); used for
+ * generated validation graphs, never fitted to Gset's files.
+ */
+export function torusGrid(rows: number, cols: number, rng: Rng, signed = true): DenseInstance {
+  checkN(rows, "torusGrid (rows)", 3);
+  checkN(cols, "torusGrid (cols)", 3);
+  const n = rows * cols, w = new Float64Array(n * n);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const v = r * cols + c;
+      for (const u of [r * cols + ((c + 1) % cols), ((r + 1) % rows) * cols + c]) w[v * n + u] = w[u * n + v] = signed ? sign(rng) : 1;
+    }
+  return { n, matrix: w };
+}
+
+/**
+ * Sparse near-planar law: n points uniform in the unit square, each joined to its k nearest (the union
+ * of the k-NN relations), weights ±1 (or 1). A stand-in for the planar-like sparse Gset graphs
+ * (G14–G21, mean degree ≈ 11.7) in generated validation sets; never fitted to Gset's files.
+ */
+export function geometricKnn(n: number, k: number, rng: Rng, signed = true): DenseInstance {
+  checkN(n, "geometricKnn", 2);
+  checkN(k, "geometricKnn (k)");
+  if (k >= n) throw new RangeError(`recforge: geometricKnn: k must be < n, got k = ${k}, n = ${n}`);
+  const coords = new Float64Array(n * 2);
+  for (let i = 0; i < n * 2; i++) coords[i] = rng.next();
+  const d = distances(coords, n), w = new Float64Array(n * n), order = Array.from({ length: n }, (_, i) => i);
+  for (let v = 0; v < n; v++) {
+    const near = order.filter((u) => u !== v).sort((a, b) => d[v * n + a] - d[v * n + b] || a - b).slice(0, k);
+    for (const u of near) if (w[v * n + u] === 0) w[v * n + u] = w[u * n + v] = signed ? sign(rng) : 1;
+  }
   return { n, matrix: w };
 }
 
