@@ -64,7 +64,7 @@ export interface CopProtocol {
   /** LS-DQN's Q-form: "full" (the network is Q) or "residual" (Q = exact immediate reward + network; "we", bench/results/cop.md). */
   qForm?: "full" | "residual";
   /** Training settings that replace `train` / `lr` for the residual network (chosen on generated graphs: bench/results/cop.md). */
-  residual?: Partial<Pick<CopProtocol, "train" | "lr" | "lambda" | "gsetTrain">>;
+  residual?: Partial<Pick<CopProtocol, "train" | "lr" | "lambda" | "gsetTrain" | "gsetEval">>;
   /** LS-DQN's evaluation guard: "tabu" (no stop; recent moves barred unless aspiration; Max-Cut: the table's tabu tenure; TSP: tspTenure·n) or "none" (the spec's). */
   guard?: "none" | "tabu";
   /** TSP guard tenure as a fraction of n (chosen on generated uniform instances), also the 2opt-tabu baseline's. */
@@ -76,6 +76,8 @@ export interface CopProtocol {
   lambda?: { points: number; er: number; ba: number; tsp: number };
   /** Table C's networks: trained on the ER law at this size / steps (lr: ER's), apart from table B's ER networks; absent = table B's. */
   gsetTrain?: { n: number; steps: number };
+  /** Table C's LS-DQN evaluation: remainder scale λ and guard tenure (chosen on generated Gset-like graphs); absent = lambda.er and tabu's tenure. */
+  gsetEval?: { lambda?: number; guard?: number };
 }
 
 export const RECORD: CopProtocol = {
@@ -155,8 +157,8 @@ function timeIt<T>(f: () => T): [T, number] {
 }
 
 /** Tabu tenure chosen on generated graphs of the family (never the evaluation files): the best mean cut over a small grid. */
-export function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number, graphs = 4): { tenure: number; grid: { tenure: number; cut: number }[] } {
-  const grid = [...new Set([0.02, 0.05, 0.1, 0.2, 0.3].map((f) => Math.max(1, Math.round(f * n))))];
+export function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number, graphs = 4, fractions = [0.02, 0.05, 0.1, 0.2, 0.3]): { tenure: number; grid: { tenure: number; cut: number }[] } {
+  const grid = [...new Set(fractions.map((f) => Math.max(1, Math.round(f * n))))];
   const rows = grid.map((tenure) => {
     let cut = 0;
     for (let i = 0; i < graphs; i++) {
@@ -182,13 +184,17 @@ export function gsetLike(seed: number, i: number): DenseInstance & { law: string
   return { ...x, law: GSET_LIKE_LAWS[law] };
 }
 
-/** Table C's tabu tenure (also LS-DQN's guard there): the grid on 10 generated Gset-like graphs (2 per law), 10 starts each. */
+/**
+ * Table C's tabu tenure: the best of 11 tenures (16…240, at least as many settings as LS-DQN's Gset choices
+ * try per knob) on 10 generated Gset-like graphs (2 per law), 10 starts each.
+ */
+export const GSET_TENURE_FRACTIONS = [0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3];
 export function gsetTenure() {
-  return tuneTenure((i) => gsetLike(0x7e2, i), 800, 10, 2 * GSET_LIKE_LAWS.length);
+  return tuneTenure((i) => gsetLike(0x7e2, i), 800, 10, 2 * GSET_LIKE_LAWS.length, GSET_TENURE_FRACTIONS);
 }
 
 /** Every Max-Cut method on one instance: cuts (larger better). */
-function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guard = false, lam?: number, chunk?: number) {
+function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guard = false, lam?: number, chunk?: number, guardTenure = tenure) {
   const g = cutGraph(w, n), cut = (o: number) => g.total - o;
   const run = (f: (s: Int32Array) => SearchResult) => {
     const [per, sec] = timeIt(() => starts.map((s) => cut(f(s).best)));
@@ -201,7 +207,7 @@ function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: In
     tabu: run((s) => maxcutTabu(g, s, 2 * n, tenure)),
   };
   const lsdqn = nets.map((net) => {
-    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guard ? tenure : undefined, remainderScale: net.residual ? lam : undefined, chunk });
+    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guard ? guardTenure : undefined, remainderScale: net.residual ? lam : undefined, chunk });
     return outcome(Array.from(o.best, cut), o.seconds, false);
   });
   const ex = exact ? cut(maxcutExact(g).best) : null;
@@ -352,7 +358,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
     const wg = readGset(path.join(dir, "graphs", name)), n = wg.n, w = denseWeights(wg), ref = known.get(name)!;
     // The same R seeded starts for every method (a prefix of a longer run's starts: startsFor draws them in order).
     const R = p.tableC.starts;
-    const r = maxcutMethods(nets, w, n, startsFor(n, R, hash2(0xc1, n)), tenure, 1, false, p.guard === "tabu", p.lambda?.er, p.tableC.chunk);
+    const r = maxcutMethods(nets, w, n, startsFor(n, R, hash2(0xc1, n)), tenure, 1, false, p.guard === "tabu", p.gsetEval?.lambda ?? p.lambda?.er, p.tableC.chunk, p.gsetEval?.guard ?? tenure);
     // ratio: best of the R starts / best-known; ratio_mean_start: mean over the R starts; seconds: all R starts of the graph (LS-DQN: per seed).
     for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, starts: R, ratio: r4(r.res[m].best / ref), ratio_mean_start: r4(r.res[m].meanStart / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
     const rs = r.lsdqn.map((o) => o.best / ref), rm = r.lsdqn.map((o) => o.meanStart / ref);
@@ -364,7 +370,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
     log(`table C ${name}: ${out.filter((x) => x.graph === name).map((x) => `${x.method} ${x.ratio} (${x.seconds} s)`).join(", ")}`);
     onGraph(out);
   }
-  return { rows: out, tenure: { tenure, tuned_on: `generated Gset-like graphs n = 800 (gsetLike: ${GSET_LIKE_LAWS.join(", ")}; 2 each × 10 starts)`, grid: tune.grid } };
+  return { rows: out, tenure: { tenure, lsdqn_guard: p.guard === "tabu" ? p.gsetEval?.guard ?? tenure : null, lsdqn_lambda: p.gsetEval?.lambda ?? p.lambda?.er ?? null, tuned_on: `generated Gset-like graphs n = 800 (gsetLike: ${GSET_LIKE_LAWS.join(", ")}; 2 each × 10 starts; LS-DQN's λ and guard: protocol.gsetEval, chosen on other generated Gset-like graphs)`, grid: tune.grid } };
 }
 
 /** TSP methods on one instance: lengths (smaller better). */
@@ -565,6 +571,9 @@ export interface BenchCopOptions {
   gsetBaselinesOnly?: boolean;
   /** Table C's networks: ER training graphs of this many nodes (default the protocol's gsetTrain, else table B's ER networks). */
   gsetTrainN?: number;
+  /** Table C: LS-DQN's remainder scale λ and guard tenure (default the protocol's gsetEval). */
+  gsetLambda?: number;
+  gsetGuard?: number;
   /** Table E: these (k, m) only, in this order; a pair the protocol lacks gets the protocol's last entry's graphs / starts / steps. */
   kcut?: { k: number; m: number }[];
   /** LS-DQN's network: "gain" (default; move gains as inputs) or "plain" (the spec's); the file is cop-<date>-<features>[-<stages>].json. */
@@ -591,7 +600,8 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   if (qForm !== "full" && qForm !== "residual") throw new RangeError(`recforge: bench cop: q-form must be full or residual, got ${JSON.stringify(qForm)}`);
   if (guard !== "none" && guard !== "tabu") throw new RangeError(`recforge: bench cop: guard must be none or tabu, got ${JSON.stringify(guard)}`);
   if (opts.gsetTrainN !== undefined && !(Number.isInteger(opts.gsetTrainN) && opts.gsetTrainN >= 4 && opts.gsetTrainN <= 1000)) throw new RangeError(`recforge: bench cop: --gset-train-n must be an integer in [4, 1000], got ${opts.gsetTrainN}`);
-  for (const [k, v] of [["gset-starts", opts.gsetStarts], ["gset-chunk", opts.gsetChunk]] as const)
+  if (opts.gsetLambda !== undefined && !(Number.isFinite(opts.gsetLambda) && opts.gsetLambda >= 0)) throw new RangeError(`recforge: bench cop: --gset-lambda must be a finite number >= 0, got ${opts.gsetLambda}`);
+  for (const [k, v] of [["gset-starts", opts.gsetStarts], ["gset-chunk", opts.gsetChunk], ["gset-guard", opts.gsetGuard]] as const)
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new RangeError(`recforge: bench cop: --${k} must be an integer >= 1, got ${v}`);
   if (opts.tag !== undefined && !/^[A-Za-z0-9_.]+$/.test(opts.tag)) throw new RangeError(`recforge: bench cop: tag takes letters, digits, _ and ., got ${JSON.stringify(opts.tag)}`);
   const withFeatures = features === "gain" && base.gain ? { ...base, ...base.gain } : base;
@@ -602,7 +612,10 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   const baseE = base.tableE ?? [];
   const kcutE = opts.kcut ? opts.kcut.map(({ k, m }) => baseE.find((e) => e.k === k && e.m === m) ?? { ...baseE[baseE.length - 1], k, m }) : base.tableE;
   const gsetTrain = opts.gsetTrainN !== undefined ? { n: opts.gsetTrainN, steps: (withForm.gsetTrain ?? withForm.train.er).steps } : withForm.gsetTrain;
-  const p: CopProtocol = { ...withForm, features, qForm, guard, tableC: gsetC, tableE: kcutE, gsetTrain };
+  const gsetEval = opts.gsetLambda !== undefined || opts.gsetGuard !== undefined
+    ? { ...withForm.gsetEval, ...(opts.gsetLambda !== undefined ? { lambda: opts.gsetLambda } : {}), ...(opts.gsetGuard !== undefined ? { guard: opts.gsetGuard } : {}) }
+    : withForm.gsetEval;
+  const p: CopProtocol = { ...withForm, features, qForm, guard, tableC: gsetC, tableE: kcutE, gsetTrain, gsetEval };
   delete (p as { gain?: unknown }).gain;
   delete (p as { residual?: unknown }).residual;
   const t0 = performance.now();
@@ -642,8 +655,11 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   if (qForm === "residual") (result.protocol as Record<string, unknown>).q_form_note = "Residual Q-form ('we'): Q(s, a) = r(s, a) + network output, r the move's exact immediate reward in size-free units (Max-Cut gain / mean weighted degree; TSP 2-opt gain · √n on unit-square coordinates), stop r = 0; W0 starts at 0, so the untrained network is greedy / best-improvement 2-opt, and the trainer's rewards use the same units (the network learns the N-step target minus r).";
   // Table C's networks are table B's ER networks unless the protocol (or --gset-train-n) trains them at another size.
   const gsetOwn = only.has("C") && !opts.gsetBaselinesOnly && !!p.gsetTrain && (p.gsetTrain.n !== p.train.er.n || p.gsetTrain.steps !== p.train.er.steps);
+  if (only.has("C")) (result.protocol as Record<string, unknown>).gset_eval_note = p.gsetEval
+    ? `LS-DQN on Gset: λ = ${p.gsetEval.lambda ?? p.lambda?.er}, guard tenure ${p.gsetEval.guard ?? "= tabu's"}, chosen with scripts/lsdqn-select-gset.mjs on generated Gset-like graphs (gsetLike seed 0x5e7; never Gset); tabu's tenure: the 11-point grid of tabu_tenure.gset on other generated Gset-like graphs (seed 0x7e2).`
+    : "LS-DQN on Gset: λ = table B's ER λ, guard tenure = tabu's (tabu_tenure.gset).";
   if (only.has("C")) (result.protocol as Record<string, unknown>).gset_note = `Gset (table C): R = ${p.tableC.starts} seeded random starts per graph × 2n = 1600 moves each, the same starts for every method (ECO-DQN's / the spec's protocol has R = 50${p.tableC.starts < 50 ? "; R was reduced to what fits the session's time on the shared CPU, sized from the measured cost of LS-DQN's search, not from Gset results" : ""}). ratio = best of the R starts / best-known cut; ratio_mean_start = mean over the R starts / best-known. LS-DQN runs the R starts of a graph as one batch of the native environment (chunks of ${p.tableC.chunk ?? p.tableC.starts}), its Q-network through the fused native Max-Cut forward (lsdqnSearch's default since the sixth session; the same Q-values as the generic-op forward up to float rounding); seconds = all R starts of one graph (LS-DQN: per training seed). ` +
-    (gsetOwn ? `LS-DQN's Gset networks: trained on ER ±1 graphs (p = 0.15) of n = ${p.gsetTrain!.n} for ${p.gsetTrain!.steps} steps (training.gset), the size chosen on generated Gset-like graphs (scripts/lsdqn-select-gset.mjs, bench/results/cop.md), apart from table B's ER networks; tabu tenure (and LS-DQN's guard) tuned on other generated Gset-like graphs.` : `LS-DQN's Gset networks: table B's ER networks (n = ${p.train.er.n}).`);
+    (gsetOwn ? `LS-DQN's Gset networks: trained on ER ±1 graphs (p = 0.15) of n = ${p.gsetTrain!.n} for ${p.gsetTrain!.steps} steps (training.gset), the size chosen on generated Gset-like graphs (scripts/lsdqn-select-gset.mjs, bench/results/cop.md), apart from table B's ER networks.` : `LS-DQN's Gset networks: table B's ER networks (n = ${p.train.er.n}).`);
   if (guard === "tabu") (result.protocol as Record<string, unknown>).guard_note = "Tabu guard at evaluation ('we', beyond the spec): LS-DQN never takes the stop action and may not repeat a move made in the last `tenure` steps unless it beats the episode's best (aspiration); Max-Cut tenure = the table's tabu tenure (tuned on generated graphs), TSP tenure = round(tspTenure · n), also used by the 2opt-tabu baseline. With the untrained residual network this is exactly the tabu baseline (Max-Cut) / 2opt-tabu (TSP); tested.";
   result.only = [...only];
   const need = (...st: CopStage[]) => st.some((x) => only.has(x));

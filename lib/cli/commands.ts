@@ -353,6 +353,8 @@ export const COMMANDS: Command[] = [
       f("gset-chunk", "integer", "table C: LS-DQN runs the starts of a graph in batches of this many (default all; same outcome, bounds memory)", { min: 1 }),
       f("gset-baselines-only", "boolean", "table C without LS-DQN (random, greedy, tabu only; with --only C)"),
       f("gset-train-n", "integer", "table C: LS-DQN's Gset networks trained on ER graphs of this many nodes (default the protocol's, chosen on generated graphs)", { min: 4 }),
+      f("gset-lambda", "number", "table C: LS-DQN's remainder scale λ (residual Q-form; default the protocol's, chosen on generated graphs)", { min: 0 }),
+      f("gset-guard", "integer", "table C: LS-DQN's guard tenure (--guard tabu; default the protocol's, chosen on generated graphs)", { min: 1 }),
       f("kcut", "string", "table E: (k, m) pairs to run, e.g. 10x10,10x20 (default the protocol's)", { arg: "KxM,...", check: (v) => (/^\d+x\d+(,\d+x\d+)*$/.test(String(v)) ? null : "takes pairs like 10x10,10x20") }),
       f("features", "enum", "LS-DQN's Q-network inputs: gain (with the move gains; file cop-<date>-gain-...) or plain (the spec's network; file cop-<date>-plain-...)", { values: ["gain", "plain"] }),
       f("q-form", "enum", "LS-DQN's Q: full (the network) or residual (exact immediate reward + network; file ...-residual...)", { values: ["full", "residual"] }),
@@ -371,7 +373,7 @@ export const COMMANDS: Command[] = [
       const gsetStarts = flags["gset-starts"] === undefined ? undefined : Number(flags["gset-starts"]);
       const gsetChunk = flags["gset-chunk"] === undefined ? undefined : Number(flags["gset-chunk"]);
       const kcut = str(flags.kcut)?.split(",").map((x) => { const [k, m] = x.split("x").map(Number); return { k, m }; });
-      const r = benchCop({ quick: !!flags.quick, only, gset, gsetStarts, gsetChunk, gsetBaselinesOnly: !!flags["gset-baselines-only"], gsetTrainN: flags["gset-train-n"] === undefined ? undefined : Number(flags["gset-train-n"]), kcut, features, qForm, guard, tag: str(flags.tag), out: str(flags.out) ?? null, command: ["recforge", ...ctx.argv].join(" ") });
+      const r = benchCop({ quick: !!flags.quick, only, gset, gsetStarts, gsetChunk, gsetBaselinesOnly: !!flags["gset-baselines-only"], gsetTrainN: flags["gset-train-n"] === undefined ? undefined : Number(flags["gset-train-n"]), gsetLambda: flags["gset-lambda"] === undefined ? undefined : Number(flags["gset-lambda"]), gsetGuard: flags["gset-guard"] === undefined ? undefined : Number(flags["gset-guard"]), kcut, features, qForm, guard, tag: str(flags.tag), out: str(flags.out) ?? null, command: ["recforge", ...ctx.argv].join(" ") });
       return { result: r };
     },
   },

@@ -104,6 +104,15 @@ test("bench cop --only C --gset-starts R: every method gets R starts, best-of-R 
   t.regex(d.protocol.gset_note, /ER ±1 graphs \(p = 0.15\) of n = 16/);
   t.is(d.gset.find((x) => x.method === "tabu").cut, a.gset.find((x) => x.method === "tabu").cut);
   t.throws(() => benchCop({ ...opts, gsetTrainN: 3 }), { instanceOf: RangeError, message: /--gset-train-n must be an integer in \[4, 1000\], got 3/ });
+  // LS-DQN's own λ and guard tenure on Gset: the tabu row and its tenure unchanged; the guard changes LS-DQN's search.
+  t.is(a.tabu_tenure.gset.lsdqn_guard, a.tabu_tenure.gset.tenure);
+  t.is(a.tabu_tenure.gset.grid.length, 11, "tabu: the 11-tenure grid on generated Gset-like graphs");
+  const e = benchCop({ ...opts, gsetGuard: 1, gsetLambda: 0 });
+  t.deepEqual([e.tabu_tenure.gset.lsdqn_guard, e.tabu_tenure.gset.lsdqn_lambda, e.tabu_tenure.gset.tenure], [1, 0, a.tabu_tenure.gset.tenure]);
+  t.regex(e.protocol.gset_eval_note, /λ = 0, guard tenure 1/);
+  t.is(e.gset.find((x) => x.method === "tabu").cut, a.gset.find((x) => x.method === "tabu").cut);
+  t.throws(() => benchCop({ ...opts, gsetGuard: 0 }), { instanceOf: RangeError, message: /--gset-guard must be an integer >= 1/ });
+  t.throws(() => benchCop({ ...opts, gsetLambda: -1 }), { instanceOf: RangeError, message: /--gset-lambda must be a finite number >= 0/ });
 });
 
 test("bench cop --only E --kcut: runs exactly the chosen (k, m) pairs in order, refuses malformed pairs", (t) => {
