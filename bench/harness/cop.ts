@@ -112,6 +112,14 @@ export const RECORD: CopProtocol = {
     train: { points: { n: 20, steps: 3000 }, er: { n: 20, steps: 3000 }, ba: { n: 20, steps: 3000 }, tsp: { n: 20, steps: 1500 } },
     lr: { points: 1e-3, er: 1e-3, ba: 1e-3, tsp: 1e-4 },
     lambda: { points: 0.3, er: 0.3, ba: 0.3, tsp: 0.3 },
+    // Table C's own networks and evaluation (seventh session), chosen with scripts/lsdqn-select-gset.mjs on
+    // generated Gset-like graphs only (gsetLike: ER p 0.06 weight 1 and ±1, torus 100×8 ±1, geometric 10-NN
+    // weight 1 and ±1; n = 800; 10 graphs × 10 starts, 3 training seeds; runs in bench/results/cop.md):
+    // training n from {20, 50, 100, 200} (mean LS-DQN / tabu 1.0088 / 1.0100 / 1.0030 / 1.0071 at λ 0.3),
+    // then λ × guard tenure from {0.1, 0.3, 1} × {40, 80, 160} with the n = 50 nets (best 0.1 / 80: 1.0077
+    // against 0.3 / 80: 1.0070, ahead in each seed). Tabu's tenure: its own 11-point grid (gsetTenure).
+    gsetTrain: { n: 50, steps: 3000 },
+    gsetEval: { lambda: 0.1, guard: 80 },
   },
   tspTenure: 1.0,
   // Table E: the spec's (k, m) ∈ {(5,6), (10,10)}; (10,20) (n = 200, 40,000 swaps a state) is left out for
