@@ -43,6 +43,9 @@ const PAPER = {
   uniform: { note: "Kool et al. 2019, 10,000 instances: optimal mean 5.70 (n = 50), 7.76 (n = 100); farthest insertion +5.53% / +7.59%", n: [50, 100], farthest: [1.0553, 1.0759] },
 };
 
+/** The protocol's model slots (train / lr / lambda keys). */
+type ProtocolFamily = "points" | "er" | "ba" | "tsp";
+
 export interface CopProtocol {
   name: string;
   seeds: number[];
@@ -75,7 +78,7 @@ export interface CopProtocol {
   /** Residual nets: remainder scale λ per model family at evaluation (Q = r + λ f; chosen on generated graphs; default 1). */
   lambda?: { points: number; er: number; ba: number; tsp: number };
   /** Table C's networks: trained on the ER law at this size / steps (lr: ER's), apart from table B's ER networks; absent = table B's. */
-  gsetTrain?: { n: number; steps: number };
+  gsetTrain?: { n: number; steps: number; family?: CopFamily };
   /** Table C's LS-DQN evaluation: remainder scale λ and guard tenure (chosen on generated Gset-like graphs); absent = lambda.er and tabu's tenure. */
   gsetEval?: { lambda?: number; guard?: number };
 }
@@ -254,14 +257,16 @@ function startsFor(n: number, R: number, seed: number, tsp = false): Int32Array[
 
 /** Held-out generated validation: greedy-in-Q episodes vs random moves vs greedy on fresh graphs of the training law. */
 /** `onSeed`: the seed in training and the fraction of its steps done (the bench bar moves within a training). */
-function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[], onSeed?: (seed: number, fraction: number) => void, config?: { n: number; steps: number }) {
-  const cfg = config ?? (family === "tsp" ? p.train.tsp : p.train[family]);
+/** `config` (table C's networks): another size / steps / training law, with the `family` slot's lr. */
+function trainModels(p: CopProtocol, slot: ProtocolFamily, seeds: number[], onSeed?: (seed: number, fraction: number) => void, config?: { n: number; steps: number; family?: CopFamily }) {
+  const cfg = config ?? p.train[slot];
+  const family: CopFamily | "tsp" = config?.family ?? slot;
   return seeds.map((seed) => {
     const t0 = performance.now();
     let last = 0;
     onSeed?.(seed, 0);
     const r = trainCop({
-      problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr[family], envBatch: p.envBatch,
+      problem: family === "tsp" ? "tsp" : "maxcut", family: family === "tsp" ? "points" : family, n: cfg.n, steps: cfg.steps, seed, lr: p.lr[slot], envBatch: p.envBatch,
       gains: p.features === "gain", residual: p.qForm === "residual",
       onProgress: (q) => {
         onSeed?.(seed, q.step / q.steps);
@@ -275,7 +280,7 @@ function trainModels(p: CopProtocol, family: CopFamily | "tsp", seeds: number[],
   });
 }
 
-function genFamily(family: CopFamily, n: number, seed: number) {
+function genFamily(family: "points" | "er" | "ba", n: number, seed: number) {
   return (i: number) => {
     const r = instanceRng(seed, i);
     return family === "points" ? uniformPoints(n, r) : family === "er" ? erdosRenyi(n, r) : barabasiAlbert(n, r);
@@ -283,7 +288,7 @@ function genFamily(family: CopFamily, n: number, seed: number) {
 }
 
 /** Learning check (item 4) on held-out generated graphs of the training law: ratio to the best cut found, trained vs untrained vs random. */
-function heldOut(nets: LsdqnQNet[], family: CopFamily, n: number, untrained: LsdqnQNet) {
+function heldOut(nets: LsdqnQNet[], family: "points" | "er" | "ba", n: number, untrained: LsdqnQNet) {
   const gen = genFamily(family, n, 0x5e1d), G = 10, R = 10;
   const per: number[][] = [[], [], [], []];
   for (let i = 0; i < G; i++) {
@@ -608,6 +613,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   if (qForm !== "full" && qForm !== "residual") throw new RangeError(`recforge: bench cop: q-form must be full or residual, got ${JSON.stringify(qForm)}`);
   if (guard !== "none" && guard !== "tabu") throw new RangeError(`recforge: bench cop: guard must be none or tabu, got ${JSON.stringify(guard)}`);
   if (opts.gsetTrainN !== undefined && !(Number.isInteger(opts.gsetTrainN) && opts.gsetTrainN >= 4 && opts.gsetTrainN <= 1000)) throw new RangeError(`recforge: bench cop: --gset-train-n must be an integer in [4, 1000], got ${opts.gsetTrainN}`);
+  // (a gsetmix protocol's --gset-train-n must also be a torus size: trainCop says so before any training)
   if (opts.gsetLambda !== undefined && !(Number.isFinite(opts.gsetLambda) && opts.gsetLambda >= 0)) throw new RangeError(`recforge: bench cop: --gset-lambda must be a finite number >= 0, got ${opts.gsetLambda}`);
   for (const [k, v] of [["gset-starts", opts.gsetStarts], ["gset-chunk", opts.gsetChunk], ["gset-guard", opts.gsetGuard]] as const)
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new RangeError(`recforge: bench cop: --${k} must be an integer >= 1, got ${v}`);
@@ -619,7 +625,7 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   if (opts.gsetBaselinesOnly && !(opts.only?.length === 1 && opts.only[0] === "C")) throw new RangeError("recforge: bench cop: --gset-baselines-only needs --only C");
   const baseE = base.tableE ?? [];
   const kcutE = opts.kcut ? opts.kcut.map(({ k, m }) => baseE.find((e) => e.k === k && e.m === m) ?? { ...baseE[baseE.length - 1], k, m }) : base.tableE;
-  const gsetTrain = opts.gsetTrainN !== undefined ? { n: opts.gsetTrainN, steps: (withForm.gsetTrain ?? withForm.train.er).steps } : withForm.gsetTrain;
+  const gsetTrain = opts.gsetTrainN !== undefined ? { ...withForm.gsetTrain, n: opts.gsetTrainN, steps: (withForm.gsetTrain ?? withForm.train.er).steps } : withForm.gsetTrain;
   const gsetEval = opts.gsetLambda !== undefined || opts.gsetGuard !== undefined
     ? { ...withForm.gsetEval, ...(opts.gsetLambda !== undefined ? { lambda: opts.gsetLambda } : {}), ...(opts.gsetGuard !== undefined ? { guard: opts.gsetGuard } : {}) }
     : withForm.gsetEval;
@@ -662,12 +668,12 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
     : "LS-DQN's Q-network is the spec's as printed (coordinates / one-hot labels only): the ablation of the gain features.";
   if (qForm === "residual") (result.protocol as Record<string, unknown>).q_form_note = "Residual Q-form ('we'): Q(s, a) = r(s, a) + network output, r the move's exact immediate reward in size-free units (Max-Cut gain / mean weighted degree; TSP 2-opt gain · √n on unit-square coordinates), stop r = 0; W0 starts at 0, so the untrained network is greedy / best-improvement 2-opt, and the trainer's rewards use the same units (the network learns the N-step target minus r).";
   // Table C's networks are table B's ER networks unless the protocol (or --gset-train-n) trains them at another size.
-  const gsetOwn = only.has("C") && !opts.gsetBaselinesOnly && !!p.gsetTrain && (p.gsetTrain.n !== p.train.er.n || p.gsetTrain.steps !== p.train.er.steps);
+  const gsetOwn = only.has("C") && !opts.gsetBaselinesOnly && !!p.gsetTrain && (p.gsetTrain.n !== p.train.er.n || p.gsetTrain.steps !== p.train.er.steps || (p.gsetTrain.family ?? "er") !== "er");
   if (only.has("C")) (result.protocol as Record<string, unknown>).gset_eval_note = p.gsetEval
     ? `LS-DQN on Gset: λ = ${p.gsetEval.lambda ?? p.lambda?.er}, guard tenure ${p.gsetEval.guard ?? "= tabu's"}, chosen with scripts/lsdqn-select-gset.mjs on generated Gset-like graphs (gsetLike seed 0x5e7; never Gset); tabu's tenure: the 11-point grid of tabu_tenure.gset on other generated Gset-like graphs (seed 0x7e2).`
     : "LS-DQN on Gset: λ = table B's ER λ, guard tenure = tabu's (tabu_tenure.gset).";
   if (only.has("C")) (result.protocol as Record<string, unknown>).gset_note = `Gset (table C): R = ${p.tableC.starts} seeded random starts per graph × 2n = 1600 moves each, the same starts for every method (ECO-DQN's / the spec's protocol has R = 50${p.tableC.starts < 50 ? "; R was reduced to what fits the session's time on the shared CPU, sized from the measured cost of LS-DQN's search, not from Gset results" : ""}). ratio = best of the R starts / best-known cut; ratio_mean_start = mean over the R starts / best-known. LS-DQN runs the R starts of a graph as one batch of the native environment (chunks of ${p.tableC.chunk ?? p.tableC.starts}), its Q-network through the fused native Max-Cut forward (lsdqnSearch's default since the sixth session; the same Q-values as the generic-op forward up to float rounding); seconds = all R starts of one graph (LS-DQN: per training seed). ` +
-    (gsetOwn ? `LS-DQN's Gset networks: trained on ER ±1 graphs (p = 0.15) of n = ${p.gsetTrain!.n} for ${p.gsetTrain!.steps} steps (training.gset), the size chosen on generated Gset-like graphs (scripts/lsdqn-select-gset.mjs, bench/results/cop.md), apart from table B's ER networks.` : `LS-DQN's Gset networks: table B's ER networks (n = ${p.train.er.n}).`);
+    (gsetOwn ? `LS-DQN's Gset networks: trained on ${(p.gsetTrain!.family ?? "er") === "er" ? "ER ±1 graphs (p = 0.15)" : "the gsetmix law (ER p = 0.15 weight 1 / ±1, torus ±1, k-NN weight 1 / ±1 in turn)"} of n = ${p.gsetTrain!.n} for ${p.gsetTrain!.steps} steps (training.gset), the size chosen on generated Gset-like graphs (scripts/lsdqn-select-gset.mjs, bench/results/cop.md), apart from table B's ER networks.` : `LS-DQN's Gset networks: table B's ER networks (n = ${p.train.er.n}).`);
   if (guard === "tabu") (result.protocol as Record<string, unknown>).guard_note = "Tabu guard at evaluation ('we', beyond the spec): LS-DQN never takes the stop action and may not repeat a move made in the last `tenure` steps unless it beats the episode's best (aspiration); Max-Cut tenure = the table's tabu tenure (tuned on generated graphs), TSP tenure = round(tspTenure · n), also used by the 2opt-tabu baseline. With the untrained residual network this is exactly the tabu baseline (Max-Cut) / 2opt-tabu (TSP); tested.";
   result.only = [...only];
   const need = (...st: CopStage[]) => st.some((x) => only.has(x));
@@ -677,14 +683,14 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   trainings = families * p.seeds.length;
   let trained = 0;
   benchProgress(0, trainings + only.size, "training");
-  const train = (family: CopFamily | "tsp", ok: boolean, config?: { n: number; steps: number }) => {
+  const train = (family: ProtocolFamily, ok: boolean, config?: { n: number; steps: number; family?: CopFamily }) => {
     if (!ok) return [];
-    const r = trainModels(p, family, p.seeds, (seed, f) => benchProgress(Math.round((trained + p.seeds.indexOf(seed) + f) * 100) / 100, trainings + only.size, `training ${family}${config ? ` n=${config.n}` : ""} seed ${seed}`), config);
+    const r = trainModels(p, family, p.seeds, (seed, f) => benchProgress(Math.round((trained + p.seeds.indexOf(seed) + f) * 100) / 100, trainings + only.size, `training ${config?.family ?? family}${config ? ` n=${config.n}` : ""} seed ${seed}`), config);
     trained += p.seeds.length;
     return r;
   };
   const points = train("points", need("A", "speed")), er = train("er", needEr), ba = train("ba", need("B")), tsp = train("tsp", need("D", "speed"));
-  const gsetOwnNets = train("er", gsetOwn, p.gsetTrain);
+  const gsetOwnNets = train("er", gsetOwn, p.gsetTrain);  // the ER slot's lr
   const gsetNets = gsetOwn ? gsetOwnNets : er;
   result.training = { points: points.map((x) => x.info), er: er.map((x) => x.info), ba: ba.map((x) => x.info), tsp: tsp.map((x) => x.info), gset: gsetOwnNets.map((x) => x.info) };
   const nets = (m: typeof points) => m.map((x) => x.net);

@@ -139,7 +139,7 @@ export const COMMANDS: Command[] = [
       f("n", "integer", "nodes (maxcut, tsp)", { default: 20, min: 2 }),
       f("k", "integer", "k-cut: clusters", { default: 5, min: 2 }),
       f("m", "integer", "k-cut: nodes per cluster", { default: 6, min: 1 }),
-      f("family", "enum", "Max-Cut training law (points: distances of uniform points)", { values: ["points", "er", "ba"], default: "points" }),
+      f("family", "enum", "Max-Cut training law (points: distances of uniform points; gsetmix: ER / torus / k-NN laws in turn, n = rows × cols)", { values: ["points", "er", "ba", "gsetmix"], default: "points" }),
       f("steps", "integer", "environment steps", { default: 1000, min: 1 }),
       f("env-batch", "integer", "instances acting at once", { default: 8, min: 1 }),
       f("batch", "integer", "minibatch", { default: 16, min: 1 }),

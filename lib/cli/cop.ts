@@ -11,7 +11,7 @@ export async function runTrainCop(flags: Parsed["flags"]): Promise<CommandOutput
   if (problem !== "maxcut" && problem !== "kcut" && problem !== "tsp")
     throw new RangeError(`--problem must be one of maxcut, kcut, tsp, got ${JSON.stringify(problem)}`);
   const family = (flags.family ?? "points") as CopFamily;
-  if (!["points", "er", "ba"].includes(family)) throw new RangeError(`--family must be one of points, er, ba, got ${JSON.stringify(flags.family)}`);
+  if (!["points", "er", "ba", "gsetmix"].includes(family)) throw new RangeError(`--family must be one of points, er, ba, gsetmix, got ${JSON.stringify(flags.family)}`);
   const steps = numFlag(flags, "steps", 1000);
   const bar = new ProgressBar(`train ${problem}`, steps, !flags.quiet);
   const losses: [number, number][] = [];

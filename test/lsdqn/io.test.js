@@ -159,6 +159,14 @@ test("generators: the Gset-like laws (ER weight 1, torus, geometric k-NN): symme
   t.deepEqual(gs.weights, [-1, 1]);
   t.deepEqual(lsdqn.geometricKnn(41, 5, lsdqn.instanceRng(4, 3)).matrix, g.matrix, "seeded");
   t.deepEqual(stats(lsdqn.geometricKnn(30, 3, lsdqn.instanceRng(4, 4), false)).weights, [1]);
+  // gsetMix: law i mod 5 (ER w1, ER ±1, torus ±1, k-NN w1, k-NN ±1); torusShape picks rows × cols.
+  t.deepEqual([lsdqn.torusShape(50), lsdqn.torusShape(20), lsdqn.torusShape(100), lsdqn.torusShape(7), lsdqn.torusShape(22)], [[10, 5], [5, 4], [10, 10], null, null]);
+  const mix = [0, 1, 2, 3, 4].map((i) => stats(lsdqn.gsetMix(20, lsdqn.instanceRng(5, i), i)));
+  t.deepEqual(mix.map((m) => m.weights.length), [1, 2, 2, 1, 2]);
+  t.deepEqual([...new Set(mix[2].deg)], [4], "law 2 is the 5 × 4 torus");
+  t.true(mix[3].deg.every((d) => d >= 5), "law 3: 5-NN (k = min(10, n / 4))");
+  t.deepEqual(lsdqn.gsetMix(20, lsdqn.instanceRng(5, 7), 7).matrix, lsdqn.gsetMix(20, lsdqn.instanceRng(5, 7), 2).matrix, "law = i mod 5");
+  t.throws(() => lsdqn.gsetMix(7, lsdqn.instanceRng(0, 0), 0), { instanceOf: RangeError, message: /gsetMix: n must be rows × cols/ });
   for (const f of [() => lsdqn.torusGrid(2, 5, lsdqn.instanceRng(0, 0)), () => lsdqn.geometricKnn(5, 5, lsdqn.instanceRng(0, 0)), () => lsdqn.geometricKnn(10, 0, lsdqn.instanceRng(0, 0))])
     t.throws(f, { instanceOf: RangeError, message: /recforge: (torusGrid|geometricKnn)/ });
 });

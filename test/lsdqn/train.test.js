@@ -43,6 +43,16 @@ for (const problem of ["maxcut", "kcut", "tsp"]) {
   });
 }
 
+test("maxcut on the gsetmix law trains (each law in the env batch); a non-torus n and an unknown family are refused before training", (t) => {
+  const live0 = rf.memory().liveTensors;
+  const r = lsdqn.trainCop({ problem: "maxcut", family: "gsetmix", ...tiny, n: 20, envBatch: 5, steps: 30, seed: 3, gains: true, residual: true });
+  t.true(r.updates > 0 && Number.isFinite(r.recentLoss));
+  r.net.dispose();
+  t.is(rf.memory().liveTensors, live0);
+  t.throws(() => lsdqn.trainCop({ problem: "maxcut", family: "gsetmix", ...tiny, n: 7, steps: 5 }), { instanceOf: RangeError, message: /family gsetmix needs n = rows × cols .* got n = 7/ });
+  t.throws(() => lsdqn.trainCop({ problem: "maxcut", family: "grid", ...tiny, steps: 5 }), { instanceOf: RangeError, message: /family must be points, er, ba or gsetmix/ });
+});
+
 test("recforge train cop runs from the command line and refuses a bad --problem", (t) => {
   const bin = path.resolve("bin/recforge.js");
   const out = execFileSync(process.execPath, [bin, "train", "cop", "--problem", "maxcut", "--n", "6", "--steps", "12", "--hidden", "8", "--rounds", "1", "--env-batch", "2", "--batch", "4", "--json"], { encoding: "utf8" });

@@ -119,6 +119,26 @@ export function barabasiAlbert(n: number, rng: Rng, m = 4): DenseInstance {
   return { n, matrix: w };
 }
 
+/** rows × cols = n for a torus of n nodes: cols the largest divisor of n in [3, √n]; null when there is none. */
+export function torusShape(n: number): [number, number] | null {
+  for (let c = Math.floor(Math.sqrt(n)); c >= 3; c--) if (n % c === 0) return [n / c, c];
+  return null;
+}
+
+/**
+ * The Gset-like laws at a training size n, instance index i picking the law (i mod 5): ER p = 0.15 weight 1
+ * and ±1, a torus ±1 (torusShape(n)), geometric k-NN (k = min(10, ⌊n/4⌋)) weight 1 and ±1. A training
+ * family for networks meant for Gset's mixture of dense, toroidal and sparse near-planar graphs.
+ */
+export function gsetMix(n: number, rng: Rng, i: number): DenseInstance {
+  const shape = torusShape(n);
+  if (!shape) throw new RangeError(`recforge: gsetMix: n must be rows × cols with both >= 3 (a torus), got ${n}`);
+  const law = ((i % 5) + 5) % 5;
+  if (law < 2) return erdosRenyi(n, rng, 0.15, law === 1);
+  if (law === 2) return torusGrid(shape[0], shape[1], rng);
+  return geometricKnn(n, Math.min(10, Math.floor(n / 4)), rng, law === 4);
+}
+
 /** Random spins ±1 [n]. */
 export function randomSpins(n: number, rng: Rng): Int32Array {
   return Int32Array.from({ length: n }, () => sign(rng));

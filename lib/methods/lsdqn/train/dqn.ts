@@ -15,12 +15,13 @@ import { CopEnv, type CopEnvState, type CopProblem } from "../env/cop_env.js";
 import { CopGraphBatch } from "../model/cop_graph.js";
 import { LsdqnQNet } from "../model/qnet.js";
 import { rewardUnit } from "../model/gain_features.js";
-import { uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, randomSpins, randomEqualLabels, randomTour, instanceRng, type DenseInstance } from "../io/generators.js";
+import { uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, gsetMix, torusShape, randomSpins, randomEqualLabels, randomTour, instanceRng, type DenseInstance } from "../io/generators.js";
 import { ReplayBuffer, NStep, type Transition, type StoredTransition } from "./replay.js";
 import { moveCount, greedyAction, randomAction, envAction } from "./moves.js";
 import { runSync, type Phase, type Steps } from "../../step_loop.js";
 
-export type CopFamily = "points" | "er" | "ba";
+/** Max-Cut training laws: uniform points, ECO-DQN's ER / BA ±1, or gsetmix (the Gset-like laws in turn: generators.gsetMix). */
+export type CopFamily = "points" | "er" | "ba" | "gsetmix";
 
 export interface CopTrainOptions {
   problem: CopProblem;
@@ -106,6 +107,7 @@ function makeInstance(o: Required<Pick<CopTrainOptions, "problem" | "family">> &
   const r = instanceRng(seed, i);
   if (o.problem === "kcut") return gaussianClusters(o.k, o.m, r);
   if (o.problem === "tsp" || o.family === "points") return uniformPoints(o.n, r);
+  if (o.family === "gsetmix") return gsetMix(o.n, r, i);
   return o.family === "er" ? erdosRenyi(o.n, r) : barabasiAlbert(o.n, r);
 }
 
@@ -195,6 +197,8 @@ export function* trainCopSteps(opts: CopTrainOptions): Steps<CopTrainResult> {
   for (const [v, what] of [[n, "n"], [steps, "steps"], [envBatch, "envBatch"], [batchSize, "batchSize"], [nStep, "nStep"], [targetEvery, "targetEvery"]] as const)
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`recforge: trainCop: ${what} must be an integer >= 1, got ${v}`);
   if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`recforge: trainCop: gamma must be in [0, 1], got ${gamma}`);
+  if (!["points", "er", "ba", "gsetmix"].includes(family)) throw new RangeError(`recforge: trainCop: family must be points, er, ba or gsetmix, got ${JSON.stringify(family)}`);
+  if (problem === "maxcut" && family === "gsetmix" && !torusShape(n)) throw new RangeError(`recforge: trainCop: family gsetmix needs n = rows × cols with both >= 3 (its torus law), got n = ${n}`);
   const spec = { problem, family, n, k, m };
   const A = moveCount(problem, n);
   const graphOpts = { knn: knn !== undefined && n > knn ? knn : undefined };
