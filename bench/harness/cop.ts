@@ -77,7 +77,7 @@ export interface CopProtocol {
   tableELr?: number;
   /** Residual nets: remainder scale λ per model family at evaluation (Q = r + λ f; chosen on generated graphs; default 1). */
   lambda?: { points: number; er: number; ba: number; tsp: number };
-  /** Table C's networks: trained on the ER law at this size / steps (lr: ER's), apart from table B's ER networks; absent = table B's. */
+  /** Table C's networks: trained on `family` (default ER ±1) at this size / steps (lr: ER's), apart from table B's ER networks; absent = table B's. */
   gsetTrain?: { n: number; steps: number; family?: CopFamily };
   /** Table C's LS-DQN evaluation: remainder scale λ and guard tenure (chosen on generated Gset-like graphs); absent = lambda.er and tabu's tenure. */
   gsetEval?: { lambda?: number; guard?: number };
@@ -184,7 +184,7 @@ export function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts:
 
 /**
  * Generated validation graphs of Gset's laws at its size (n = 800), for the choices table C makes (tabu
- * tenure, the Gset networks' training size): never Gset's files. Graph i follows law i mod 5: ER p = 0.06
+ * tenure; the Gset networks' training size, λ and guard tenure): never Gset's files. Graph i follows law i mod 5: ER p = 0.06
  * weight 1 (G1–G5's law), the same ±1 (G6–G10), a 100 × 8 torus ±1 (G11–G13), geometric 10-NN weight 1
  * and ±1 (stand-ins for the sparse planar-like G14–G17 / G18–G21, mean degree ≈ 11).
  */
@@ -613,7 +613,6 @@ export function benchCop(opts: BenchCopOptions = {}): Record<string, unknown> {
   if (qForm !== "full" && qForm !== "residual") throw new RangeError(`recforge: bench cop: q-form must be full or residual, got ${JSON.stringify(qForm)}`);
   if (guard !== "none" && guard !== "tabu") throw new RangeError(`recforge: bench cop: guard must be none or tabu, got ${JSON.stringify(guard)}`);
   if (opts.gsetTrainN !== undefined && !(Number.isInteger(opts.gsetTrainN) && opts.gsetTrainN >= 4 && opts.gsetTrainN <= 1000)) throw new RangeError(`recforge: bench cop: --gset-train-n must be an integer in [4, 1000], got ${opts.gsetTrainN}`);
-  // (a gsetmix protocol's --gset-train-n must also be a torus size: trainCop says so before any training)
   if (opts.gsetLambda !== undefined && !(Number.isFinite(opts.gsetLambda) && opts.gsetLambda >= 0)) throw new RangeError(`recforge: bench cop: --gset-lambda must be a finite number >= 0, got ${opts.gsetLambda}`);
   for (const [k, v] of [["gset-starts", opts.gsetStarts], ["gset-chunk", opts.gsetChunk], ["gset-guard", opts.gsetGuard]] as const)
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new RangeError(`recforge: bench cop: --${k} must be an integer >= 1, got ${v}`);
