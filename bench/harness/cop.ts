@@ -22,7 +22,7 @@ import { MaxCutQKernel } from "../methods/lsdqn/model/maxcut_q_kernel.js";
 import { noGradOps, tidy } from "../methods/lsdqn/train/ops.js";
 import { cutGraph, maxcutExact, maxcutGreedy, maxcutRandom, maxcutTabu, type CutGraph, type SearchResult } from "../methods/lsdqn/baselines/maxcut.js";
 import { farthestInsertion, nearestNeighbour, tourLength, tspRandom, twoOpt, twoOptTabu } from "../methods/lsdqn/baselines/tsp.js";
-import { uniformPoints, erdosRenyi, barabasiAlbert, randomSpins, randomTour, instanceRng, torusGrid, geometricKnn, type DenseInstance } from "../methods/lsdqn/io/generators.js";
+import { uniformPoints, erdosRenyi, barabasiAlbert, randomSpins, randomTour, instanceRng, gsetLaw, type DenseInstance } from "../methods/lsdqn/io/generators.js";
 import { readEcoSet } from "../methods/lsdqn/io/eco.js";
 import { kcutGreedy, kcutRandom, kcutTabu } from "../methods/lsdqn/baselines/kcut.js";
 import { gaussianClusters, randomEqualLabels } from "../methods/lsdqn/io/generators.js";
@@ -168,7 +168,7 @@ function timeIt<T>(f: () => T): [T, number] {
 }
 
 /** Tabu tenure chosen on generated graphs of the family (never the evaluation files): the best mean cut over a small grid. */
-export function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number, graphs = 4, fractions = [0.02, 0.05, 0.1, 0.2, 0.3]): { tenure: number; grid: { tenure: number; cut: number }[] } {
+function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts: number, graphs = 4, fractions = [0.02, 0.05, 0.1, 0.2, 0.3]): { tenure: number; grid: { tenure: number; cut: number }[] } {
   const grid = [...new Set(fractions.map((f) => Math.max(1, Math.round(f * n))))];
   const rows = grid.map((tenure) => {
     let cut = 0;
@@ -190,9 +190,8 @@ export function tuneTenure(gen: (i: number) => DenseInstance, n: number, starts:
  */
 export const GSET_LIKE_LAWS = ["er p0.06 w1", "er p0.06 ±1", "torus 100x8 ±1", "knn10 w1", "knn10 ±1"] as const;
 export function gsetLike(seed: number, i: number): DenseInstance & { law: string } {
-  const r = instanceRng(seed, i), law = i % GSET_LIKE_LAWS.length;
-  const x = law < 2 ? erdosRenyi(800, r, 0.06, law === 1) : law === 2 ? torusGrid(100, 8, r) : geometricKnn(800, 10, r, law === 4);
-  return { ...x, law: GSET_LIKE_LAWS[law] };
+  const x = gsetLaw(i, 800, instanceRng(seed, i), { p: 0.06, torus: [100, 8], k: 10 });
+  return { ...x, law: GSET_LIKE_LAWS[i % GSET_LIKE_LAWS.length] };
 }
 
 /**
@@ -207,7 +206,8 @@ export function gsetTenure(): Readonly<ReturnType<typeof tuneTenure>> {
 }
 
 /** Every Max-Cut method on one instance: cuts (larger better). */
-function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guard = false, lam?: number, chunk?: number, guardTenure = tenure) {
+/** `guardTenure`: LS-DQN's tabu guard (undefined: none); `tenure`: the tabu baseline's. */
+function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: Int32Array[], tenure: number, seed: number, exact: boolean, guardTenure?: number, lam?: number, chunk?: number) {
   const g = cutGraph(w, n), cut = (o: number) => g.total - o;
   const run = (f: (s: Int32Array) => SearchResult) => {
     const [per, sec] = timeIt(() => starts.map((s) => cut(f(s).best)));
@@ -220,7 +220,7 @@ function maxcutMethods(nets: LsdqnQNet[], w: Float64Array, n: number, starts: In
     tabu: run((s) => maxcutTabu(g, s, 2 * n, tenure)),
   };
   const lsdqn = nets.map((net) => {
-    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guard ? guardTenure : undefined, remainderScale: net.residual ? lam : undefined, chunk });
+    const o = lsdqnSearch(net, { n, matrix: w }, starts, { tabu: guardTenure, remainderScale: net.residual ? lam : undefined, chunk });
     return outcome(Array.from(o.best, cut), o.seconds, false);
   });
   const ex = exact ? cut(maxcutExact(g).best) : null;
@@ -257,9 +257,11 @@ function startsFor(n: number, R: number, seed: number, tsp = false): Int32Array[
   return Array.from({ length: R }, () => (tsp ? randomTour(n, rng) : randomSpins(n, rng)));
 }
 
-/** Held-out generated validation: greedy-in-Q episodes vs random moves vs greedy on fresh graphs of the training law. */
-/** `onSeed`: the seed in training and the fraction of its steps done (the bench bar moves within a training). */
-/** `config` (table C's networks): another size / steps / training law, with the `family` slot's lr. */
+/**
+ * LS-DQN networks of one protocol slot, one per seed. `onSeed`: the seed in training and the fraction of its
+ * steps done (the bench bar moves within a training). `config` (table C's networks): another size / steps /
+ * training law, with the slot's lr.
+ */
 function trainModels(p: CopProtocol, slot: ProtocolFamily, seeds: number[], onSeed?: (seed: number, fraction: number) => void, config?: { n: number; steps: number; family?: CopFamily }) {
   const cfg = config ?? p.train[slot];
   const family: CopFamily | "tsp" = config?.family ?? slot;
@@ -332,7 +334,7 @@ function tableA(p: CopProtocol, nets: LsdqnQNet[]) {
     const per = [], refs: number[] = [];
     for (let i = 0; i < graphs; i++) {
       const x = gen(i);
-      const r = maxcutMethods(nets, x.matrix, n, startsFor(n, starts, hash2(0xa1, i)), tune.tenure, i, n <= 20, p.guard === "tabu", p.lambda?.points);
+      const r = maxcutMethods(nets, x.matrix, n, startsFor(n, starts, hash2(0xa1, i)), tune.tenure, i, n <= 20, p.guard === "tabu" ? tune.tenure : undefined, p.lambda?.points);
       const bestFound = Math.max(...Object.values(r.res).map((o) => o.best), ...r.lsdqn.map((o) => o.best));
       refs.push(r.exact ?? bestFound);
       per.push(r);
@@ -353,7 +355,7 @@ function tableB(p: CopProtocol, netsEr: LsdqnQNet[], netsBa: LsdqnQNet[]) {
     tenures.push({ set, ...tune });
     const per = [], refs: number[] = [];
     for (let i = 0; i < Math.min(graphs, eco.graphs.length); i++) {
-      per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false, p.guard === "tabu", er ? p.lambda?.er : p.lambda?.ba));
+      per.push(maxcutMethods(er ? netsEr : netsBa, eco.graphs[i], n, startsFor(n, starts, hash2(0xb1, i)), tune.tenure, i, false, p.guard === "tabu" ? tune.tenure : undefined, er ? p.lambda?.er : p.lambda?.ba));
       refs.push(eco.cuts[i]);
     }
     out.push(...rows("set", set, refs, per, p.seeds).map((row) => ({ ...row, graphs: per.length, starts, model: er ? "trained on ER" : "trained on BA", reference: "ECO-DQN's opts/cuts file" })));
@@ -369,11 +371,12 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
   const out: Row[] = [];
   // Gset tabu tenure: tuned on generated graphs of Gset's laws and size (never on Gset).
   const tune = gsetTenure(), tenure = tune.tenure;
+  const guardTenure = p.guard === "tabu" ? p.gsetEval?.guard ?? tenure : undefined;
   for (const name of p.tableC.graphs) {
     const wg = readGset(path.join(dir, "graphs", name)), n = wg.n, w = denseWeights(wg), ref = known.get(name)!;
     // The same R seeded starts for every method (a prefix of a longer run's starts: startsFor draws them in order).
     const R = p.tableC.starts;
-    const r = maxcutMethods(nets, w, n, startsFor(n, R, hash2(0xc1, n)), tenure, 1, false, p.guard === "tabu", p.gsetEval?.lambda ?? p.lambda?.er, p.tableC.chunk, p.gsetEval?.guard ?? tenure);
+    const r = maxcutMethods(nets, w, n, startsFor(n, R, hash2(0xc1, n)), tenure, 1, false, guardTenure, p.gsetEval?.lambda ?? p.lambda?.er, p.tableC.chunk);
     // ratio: best of the R starts / best-known; ratio_mean_start: mean over the R starts; seconds: all R starts of the graph (LS-DQN: per seed).
     for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, starts: R, ratio: r4(r.res[m].best / ref), ratio_mean_start: r4(r.res[m].meanStart / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
     const rs = r.lsdqn.map((o) => o.best / ref), rm = r.lsdqn.map((o) => o.meanStart / ref);
@@ -385,7 +388,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
     log(`table C ${name}: ${out.filter((x) => x.graph === name).map((x) => `${x.method} ${x.ratio} (${x.seconds} s)`).join(", ")}`);
     onGraph(out);
   }
-  return { rows: out, tenure: { tenure, lsdqn_guard: p.guard === "tabu" ? p.gsetEval?.guard ?? tenure : null, lsdqn_lambda: p.gsetEval?.lambda ?? p.lambda?.er ?? null, tuned_on: `generated Gset-like graphs n = 800 (gsetLike: ${GSET_LIKE_LAWS.join(", ")}; 2 each × 10 starts; LS-DQN's λ and guard: protocol.gsetEval, chosen on other generated Gset-like graphs)`, grid: tune.grid } };
+  return { rows: out, tenure: { tenure, lsdqn_guard: guardTenure ?? null, lsdqn_lambda: p.gsetEval?.lambda ?? p.lambda?.er ?? null, tuned_on: `generated Gset-like graphs n = 800 (gsetLike: ${GSET_LIKE_LAWS.join(", ")}; 2 each × 10 starts; LS-DQN's λ and guard: protocol.gsetEval, chosen on other generated Gset-like graphs)`, grid: tune.grid } };
 }
 
 /** TSP methods on one instance: lengths (smaller better). */

@@ -167,6 +167,7 @@ test("generators: the Gset-like laws (ER weight 1, torus, geometric k-NN): symme
   t.true(mix[3].deg.every((d) => d >= 5), "law 3: 5-NN (k = min(10, n / 4))");
   t.deepEqual(lsdqn.gsetMix(20, lsdqn.instanceRng(5, 7), 7).matrix, lsdqn.gsetMix(20, lsdqn.instanceRng(5, 7), 2).matrix, "law = i mod 5");
   t.throws(() => lsdqn.gsetMix(7, lsdqn.instanceRng(0, 0), 0), { instanceOf: RangeError, message: /gsetMix: n must be rows × cols/ });
+  t.throws(() => lsdqn.gsetLaw(2, 20, lsdqn.instanceRng(0, 0), { p: 0.1, torus: [3, 5], k: 4 }), { instanceOf: RangeError, message: /gsetLaw: the torus 3 × 5 does not have n = 20 nodes/ });
   for (const f of [() => lsdqn.torusGrid(2, 5, lsdqn.instanceRng(0, 0)), () => lsdqn.geometricKnn(5, 5, lsdqn.instanceRng(0, 0)), () => lsdqn.geometricKnn(10, 0, lsdqn.instanceRng(0, 0))])
     t.throws(f, { instanceOf: RangeError, message: /recforge: (torusGrid|geometricKnn)/ });
 });

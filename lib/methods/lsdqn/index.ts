@@ -8,7 +8,7 @@ export { parseNpz, readNpz } from "./io/npz.js";
 export { readEcoSet, denseCut, ECO_SETS, type EcoSet } from "./io/eco.js";
 export { parseTsp, readTsp, parseTour, readTour, readSolutions, euc2dLength, unitSquare, TSPLIB_GROUPS, type TspInstance } from "./io/tsplib.js";
 export {
-  instanceRng, uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, torusGrid, geometricKnn, torusShape, gsetMix, randomSpins, randomEqualLabels, randomTour,
+  instanceRng, uniformPoints, gaussianClusters, erdosRenyi, barabasiAlbert, torusGrid, geometricKnn, torusShape, gsetLaw, gsetMix, randomSpins, randomEqualLabels, randomTour,
   type DenseInstance,
 } from "./io/generators.js";
 export { CopGraphBatch, type CopGraphOptions } from "./model/cop_graph.js";

@@ -126,17 +126,27 @@ export function torusShape(n: number): [number, number] | null {
 }
 
 /**
- * The Gset-like laws at a training size n, instance index i picking the law (i mod 5): ER p = 0.15 weight 1
- * and ±1, a torus ±1 (torusShape(n)), geometric k-NN (k = min(10, ⌊n/4⌋)) weight 1 and ±1. A training
- * family for networks meant for Gset's mixture of dense, toroidal and sparse near-planar graphs.
+ * Law i mod 5 of Gset's five kinds of graph, at n nodes: ER (edge probability p) weight 1, the same ±1, a
+ * torus ±1 (rows × cols = n), geometric k-NN weight 1, the same ±1. One dispatch for the generated
+ * Gset-like validation graphs (bench cop's gsetLike, n = 800) and the gsetmix training law (gsetMix).
+ */
+export function gsetLaw(i: number, n: number, rng: Rng, o: { p: number; torus: [number, number]; k: number }): DenseInstance {
+  if (o.torus[0] * o.torus[1] !== n) throw new RangeError(`recforge: gsetLaw: the torus ${o.torus[0]} × ${o.torus[1]} does not have n = ${n} nodes`);
+  const law = ((i % 5) + 5) % 5;
+  if (law < 2) return erdosRenyi(n, rng, o.p, law === 1);
+  if (law === 2) return torusGrid(o.torus[0], o.torus[1], rng);
+  return geometricKnn(n, o.k, rng, law === 4);
+}
+
+/**
+ * The Gset-like laws at a training size n, instance index i picking the law (gsetLaw): ER p = 0.15, a torus
+ * of torusShape(n), k-NN with k = min(10, ⌊n/4⌋). A training family for networks meant for Gset's mixture
+ * of dense, toroidal and sparse near-planar graphs.
  */
 export function gsetMix(n: number, rng: Rng, i: number): DenseInstance {
   const shape = torusShape(n);
   if (!shape) throw new RangeError(`recforge: gsetMix: n must be rows × cols with both >= 3 (a torus), got ${n}`);
-  const law = ((i % 5) + 5) % 5;
-  if (law < 2) return erdosRenyi(n, rng, 0.15, law === 1);
-  if (law === 2) return torusGrid(shape[0], shape[1], rng);
-  return geometricKnn(n, Math.min(10, Math.floor(n / 4)), rng, law === 4);
+  return gsetLaw(i, n, rng, { p: 0.15, torus: shape, k: Math.min(10, Math.floor(n / 4)) });
 }
 
 /** Random spins ±1 [n]. */
