@@ -95,9 +95,20 @@ void load() {
       if (try_load(lib, nullptr)) break;
   }
   if (set_timeout) unsetenv("OPENBLAS_THREAD_TIMEOUT");
-  // Keep OpenBLAS's thread count in step with recforge's pool (which honours
-  // RECFORGE_NUM_THREADS), unless the user pinned OpenBLAS's own count explicitly.
-  if (g_cblas.set_threads && !std::getenv("OPENBLAS_NUM_THREADS")) g_cblas.set_threads(num_threads());
+  // One set of worker threads, not two. OpenBLAS has its own pool beside recforge's; with both at
+  // the core count, each parallel region of either may find a core taken by the other's workers, and
+  // a step waits for a time slice: on the 2-core machine, Census MMoE training steps (GEMMs through
+  // OpenBLAS, everything else through recforge's pool) had ~5-7% of steps 1.5-4x slower than their
+  // median, and ~1% with either pool at one thread (bench/results/balance-qps.md, session 8). So
+  // OpenBLAS runs single-threaded and recforge splits its large calls over its own pool
+  // (library_gemm, gemm.cc). Unless the user pinned OpenBLAS's count (OPENBLAS_NUM_THREADS) or asked
+  // for the library's own threads (RECFORGE_BLAS_THREADS=library): then, as before, the library's
+  // count follows recforge's pool.
+  if (g_cblas.set_threads && !std::getenv("OPENBLAS_NUM_THREADS")) {
+    const char* mode = std::getenv("RECFORGE_BLAS_THREADS");
+    g_cblas.pooled = !(mode && std::strcmp(mode, "library") == 0);
+    g_cblas.set_threads(g_cblas.pooled ? 1 : num_threads());
+  }
   g_cblas.name = g_name.c_str();
   g_cblas.core = g_core.c_str();
   g_cblas.config = g_config.c_str();

@@ -95,6 +95,38 @@ void own_batched(bool transA, bool transB, int64_t M, int64_t N, int64_t K, T al
   }
 }
 
+// One library call C = alpha·op(A)·op(B) + beta·C. When the library runs single-threaded inside
+// recforge's pool (Cblas::pooled, see cblas_loader.cc), a large call is split into row blocks of C
+// (or column blocks when C is wider than tall), one library call per block, over the pool: the
+// blocks are disjoint, and each is the same product restricted to its rows of op(A) (columns of
+// op(B)), so the result is what one call gives up to the library's own blocking of the sums.
+template <typename T, typename Fn>
+void library_gemm(Fn fn, bool transA, bool transB, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
+                  int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+  const int ta = transA ? gemm_detail::kTrans : gemm_detail::kNoTrans;
+  const int tb = transB ? gemm_detail::kTrans : gemm_detail::kNoTrans;
+  const double flops = 2.0 * (double)M * (double)N * (double)K;
+  if (!gemm_detail::cblas().pooled || num_threads() <= 1 || flops < 2 * kChunkFlops) {
+    fn(gemm_detail::kRowMajor, ta, tb, (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+    return;
+  }
+  if (M >= N) {
+    const int64_t grain = std::max<int64_t>(16, (int64_t)(kChunkFlops / (2.0 * (double)N * (double)K)));
+    parallel_for(M, grain, [&](int64_t m0, int64_t m1) {
+      const T* As = transA ? A + m0 : A + m0 * lda;  // rows m0.. of op(A)
+      fn(gemm_detail::kRowMajor, ta, tb, (int)(m1 - m0), (int)N, (int)K, alpha, As, (int)lda, B, (int)ldb, beta,
+         C + m0 * ldc, (int)ldc);
+    });
+  } else {
+    const int64_t grain = std::max<int64_t>(16, (int64_t)(kChunkFlops / (2.0 * (double)M * (double)K)));
+    parallel_for(N, grain, [&](int64_t n0, int64_t n1) {
+      const T* Bs = transB ? B + n0 * ldb : B + n0;  // columns n0.. of op(B)
+      fn(gemm_detail::kRowMajor, ta, tb, (int)M, (int)(n1 - n0), (int)K, alpha, A, (int)lda, Bs, (int)ldb, beta,
+         C + n0, (int)ldc);
+    });
+  }
+}
+
 // Shared body of gemm_f32/gemm_f64: `fn` is the library's cblas_?gemm or null.
 template <typename T, typename Fn>
 void dispatch(Fn fn, bool transA, bool transB, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
@@ -109,11 +141,9 @@ void dispatch(Fn fn, bool transA, bool transB, int64_t M, int64_t N, int64_t K, 
                    batch);
     return;
   }
-  const int ta = transA ? gemm_detail::kTrans : gemm_detail::kNoTrans;
-  const int tb = transB ? gemm_detail::kTrans : gemm_detail::kNoTrans;
   for (int64_t b = 0; b < batch; ++b)
-    fn(gemm_detail::kRowMajor, ta, tb, (int)M, (int)N, (int)K, alpha, A + b * strideA, (int)lda, B + b * strideB,
-       (int)ldb, beta, C + b * strideC, (int)ldc);
+    library_gemm<T>(fn, transA, transB, M, N, K, alpha, A + b * strideA, lda, B + b * strideB, ldb, beta,
+                    C + b * strideC, ldc);
 }
 
 }  // namespace
@@ -161,15 +191,27 @@ bool cblas_sgemm_direct(bool transA, bool transB, int64_t M, int64_t N, int64_t 
     return true;
   }
   if (!fits_cblas(transA, transB, M, N, K, lda, ldb, ldc)) return false;
+  // The library as a user would call it: with its own threads (as many as recforge's pool), even
+  // where recforge keeps them at one (Cblas::pooled): `bench ops` compares against this call.
+  if (lib.pooled) lib.set_threads(num_threads());
   lib.sgemm(gemm_detail::kRowMajor, transA ? gemm_detail::kTrans : gemm_detail::kNoTrans,
             transB ? gemm_detail::kTrans : gemm_detail::kNoTrans, (int)M, (int)N, (int)K, alpha, A, (int)lda, B,
             (int)ldb, beta, C, (int)ldc);
+  if (lib.pooled) lib.set_threads(1);
   return true;
 }
 
 void gemm_set_num_threads(int n) {
   const Cblas& lib = cblas();
-  if (lib.set_threads) lib.set_threads(std::max(1, n));
+  // Pooled: the library stays single-threaded; recforge's pool (set_num_threads) is the parallelism.
+  if (lib.set_threads && !lib.pooled) lib.set_threads(std::max(1, n));
 }
+
+namespace gemm_detail {
+void library_sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  library_gemm<float>(cblas().sgemm, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+}  // namespace gemm_detail
 
 }  // namespace recforge

@@ -99,9 +99,8 @@ GemmChoice measure(const Cblas& lib, const std::string& why) {
   for (float& x : A) x = (float)((s = s * 1664525u + 1013904223u) >> 8) / 16777216.f - 0.5f;
   for (float& x : B) x = (float)((s = s * 1664525u + 1013904223u) >> 8) / 16777216.f - 0.5f;
   auto own = [&] { own_gemm_one<float>(false, false, n, n, n, 1.f, A.data(), n, B.data(), n, 0.f, C.data(), n, false); };
-  auto blas = [&] {
-    lib.sgemm(kRowMajor, kNoTrans, kNoTrans, n, n, n, 1.f, A.data(), n, B.data(), n, 0.f, C.data(), n);
-  };
+  // The library as the dispatch would call it (over recforge's pool when pooled), like the own side.
+  auto blas = [&] { library_sgemm(false, false, n, n, n, 1.f, A.data(), n, B.data(), n, 0.f, C.data(), n); };
   own();
   blas();
   double t_own = 1e30, t_lib = 1e30;
@@ -155,10 +154,18 @@ GemmChoice choose() {
   return c;
 }
 
+GemmChoice choose_and_say_threads() {
+  GemmChoice c = choose();
+  if (!c.own_everywhere && cblas().pooled)
+    c.reason += "; the library single-threaded, large calls split over recforge's pool (RECFORGE_BLAS_THREADS=library: "
+                "the library's own threads)";
+  return c;
+}
+
 }  // namespace
 
 const GemmChoice& gemm_choice() {
-  static const GemmChoice c = choose();  // thread-safe, once
+  static const GemmChoice c = choose_and_say_threads();  // thread-safe, once
   return c;
 }
 

@@ -24,6 +24,11 @@ struct Cblas {
   const char* name = "own";          // human-readable backend description
   const char* core = "";             // openblas_get_corename() ("Haswell", "Prescott"...), "" when none
   const char* config = "";           // openblas_get_config() ("OpenBLAS 0.3.21 DYNAMIC_ARCH ..."), "" when none
+  // true: the library's own threads are kept at 1 and recforge splits each large call over its
+  // pool (library_gemm in gemm.cc), so that one set of worker threads runs on the cores, not two.
+  // Decided at load (cblas_loader.cc): OpenBLAS only (set_threads known), unless the user pinned
+  // OPENBLAS_NUM_THREADS or chose RECFORGE_BLAS_THREADS=library.
+  bool pooled = false;
 };
 
 // Loads the library on first use (thread-safe, once per process) and returns it.
@@ -44,6 +49,11 @@ const GemmChoice& gemm_choice();
 template <typename T>
 void own_gemm_one(bool transA, bool transB, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
                   const T* B, int64_t ldb, T beta, T* C, int64_t ldc, bool serial);
+
+// One row-major SGEMM through the library as the dispatch makes it (split over recforge's pool
+// when Cblas::pooled). The library must be loaded (cblas().sgemm non-null).
+void library_sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                   int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 // C = beta * C over an M×N block (beta == 0 writes zeros, ignoring NaN): the whole GEMM
 // when K == 0 or alpha == 0.

@@ -94,3 +94,16 @@ test("a library naming no core, or an unknown one, is measured once at load and 
     if (r.ownDiffersFromLib) t.true(m[3] === "own GEMM for every shape" ? r.matchesOwn : r.matchesLib);
   }
 });
+
+// One set of worker threads (native/cpu/cblas_loader.cc): OpenBLAS runs single-threaded and the
+// dispatch splits large calls over recforge's pool, unless RECFORGE_BLAS_THREADS=library. Either
+// way a square product through the dispatch is the library's, bit for bit (the split gives each
+// element the same sum; the 320³ product is large enough to be split with 2+ threads).
+test("OpenBLAS runs single-threaded inside recforge's pool unless RECFORGE_BLAS_THREADS=library, with the library's products either way", (t) => {
+  if (!base.hasLib || !isOpenBlas) return t.pass("no OpenBLAS here: nothing to split");
+  if (/every shape/.test(base.dispatch)) return t.pass("the own kernels take every product here");
+  const pooled = run({ RECFORGE_NUM_THREADS: "2" }), library = run({ RECFORGE_NUM_THREADS: "2", RECFORGE_BLAS_THREADS: "library" });
+  t.regex(pooled.dispatch, /; the library single-threaded, large calls split over recforge's pool/);
+  t.notRegex(library.dispatch, /single-threaded/);
+  for (const r of [pooled, library]) if (r.ownDiffersFromLib) t.true(r.matchesLib, JSON.stringify(r));
+});
