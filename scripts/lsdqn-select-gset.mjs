@@ -1,5 +1,5 @@
 // Usage (after npx tsc): node scripts/lsdqn-select-gset.mjs tenure
-//                        node scripts/lsdqn-select-gset.mjs train N_TRAIN SEED [STEPS=3000] [G=10] [R=10] [LAMBDAS=0.3] [GUARDS=tenure] [FAMILY=er|gsetmix]
+//                        node scripts/lsdqn-select-gset.mjs train N_TRAIN SEED [STEPS=3000] [G=10] [R=10] [LAMBDAS=0.3] [GUARDS=tenure] [FAMILY=er|gsetmix] [HIDDEN=64] [ROUNDS=3]
 // Prints one JSON line. The choices table C of `bench cop` makes, on generated graphs only (never Gset):
 //  - tenure: the tabu tenure grid on generated Gset-like graphs (bench cop's gsetTenure: the table's tabu
 //    tenure and LS-DQN's guard there);
@@ -16,7 +16,7 @@ import { cutGraph, maxcutTabu } from "../dist/methods/lsdqn/baselines/maxcut.js"
 import { randomSpins } from "../dist/methods/lsdqn/io/generators.js";
 import { Rng, hash2 } from "../dist/prng.js";
 
-const [mode, nS, seedS, stepsS = "3000", GS = "10", RS = "10", lamS = "0.3", guardS = "", family = "er"] = process.argv.slice(2);
+const [mode, nS, seedS, stepsS = "3000", GS = "10", RS = "10", lamS = "0.3", guardS = "", family = "er", hiddenS = "64", roundsS = "3"] = process.argv.slice(2);
 const t0 = performance.now();
 const tune = gsetTenure();
 if (mode === "tenure") {
@@ -24,11 +24,11 @@ if (mode === "tenure") {
   process.exit(0);
 }
 if (mode !== "train") throw new RangeError(`lsdqn-select-gset: mode must be tenure or train, got ${mode}`);
-const n = +nS, seed = +seedS, steps = +stepsS, G = +GS, R = +RS;
+const n = +nS, seed = +seedS, steps = +stepsS, G = +GS, R = +RS, hidden = +hiddenS, rounds = +roundsS;
 // LAMBDAS and GUARDS (comma lists; default 0.3 and the tuned tabu tenure): every (λ, guard tenure) pair is
 // scored with the one trained network on the same graphs and starts; tabu stays at its tuned tenure.
 const lams = lamS.split(",").map(Number), guards = guardS ? guardS.split(",").map(Number) : [tune.tenure];
-const r = trainCop({ problem: "maxcut", family, n, steps, seed, lr: 1e-3, envBatch: 8, gains: true, residual: true });
+const r = trainCop({ problem: "maxcut", family, n, steps, seed, lr: 1e-3, envBatch: 8, gains: true, residual: true, hidden, rounds });
 const trainSeconds = (performance.now() - t0) / 1000;
 const settings = lams.flatMap((lambda) => guards.map((guard) => ({ lambda, guard, graphs: [] })));
 for (let i = 0; i < G; i++) {
@@ -44,5 +44,5 @@ for (let i = 0; i < G; i++) {
 r.net.dispose();
 for (const st of settings) {
   const ratio = st.graphs.reduce((a, x) => a + x.ratio, 0) / G;
-  console.log(JSON.stringify({ mode, family, nTrain: n, seed, steps, lr: 1e-3, lambda: st.lambda, guard: st.guard, tenure: tune.tenure, G, R, ratio_to_tabu: +ratio.toFixed(5), trainSeconds: +trainSeconds.toFixed(1), validation: r.validation, graphs: st.graphs }));
+  console.log(JSON.stringify({ mode, family, nTrain: n, seed, steps, hidden, rounds, lr: 1e-3, lambda: st.lambda, guard: st.guard, tenure: tune.tenure, G, R, ratio_to_tabu: +ratio.toFixed(5), trainSeconds: +trainSeconds.toFixed(1), validation: r.validation, graphs: st.graphs }));
 }
