@@ -98,8 +98,8 @@ void load() {
   // One set of worker threads, not two. OpenBLAS has its own pool beside recforge's; with both at
   // the core count, each parallel region of either may find a core taken by the other's workers, and
   // a step waits for a time slice: on the 2-core machine, Census MMoE training steps (GEMMs through
-  // OpenBLAS, everything else through recforge's pool) had ~5-7% of steps 1.5-4x slower than their
-  // median, and ~1% with either pool at one thread (bench/results/balance-qps.md, session 8). So
+  // OpenBLAS, everything else through recforge's pool) had ~5-8% of steps 1.5-4x slower than their
+  // median, and 1-4% with either pool at one thread (bench/results/balance-qps.md, session 8). So
   // OpenBLAS runs single-threaded and recforge splits its large calls over its own pool
   // (library_gemm, gemm.cc). Unless the user pinned OpenBLAS's count (OPENBLAS_NUM_THREADS) or asked
   // for the library's own threads (RECFORGE_BLAS_THREADS=library): then, as before, the library's
