@@ -7,24 +7,21 @@
 // same tenure, same code): the script checks nothing itself, cop.md compares the numbers. Each line carries
 // its provenance block (commit, command, machine, load).
 import path from "node:path";
-import { gsetTenure } from "../dist/bench/cop.js";
+import { gsetTenure, gsetStarts } from "../dist/bench/cop.js";
 import { cutGraph, maxcutTabu } from "../dist/methods/lsdqn/baselines/maxcut.js";
-import { randomSpins } from "../dist/methods/lsdqn/io/generators.js";
 import { readGset, denseWeights, readBestKnown } from "../dist/methods/lsdqn/io/gset.js";
-import { Rng, hash2 } from "../dist/prng.js";
+import { dataRoot } from "../dist/data/paths.js";
 import { startProvenance } from "../dist/provenance.js";
 
 const [multS = "1,2,4,8,16", RS = "50", graphsS = ""] = process.argv.slice(2);
 const mults = multS.split(",").map(Number), R = +RS;
 const graphs = graphsS ? graphsS.split(",") : Array.from({ length: 21 }, (_, i) => `G${i + 1}`);
-const dir = path.join(process.env.RECFORGE_DATA ?? path.join(import.meta.dirname, "..", "..", "shared", "data"), "gset");
+const dir = path.join(dataRoot(), "gset");
 const known = readBestKnown(path.join(dir, "GSET_known_best_energies.txt"));
 const tenure = gsetTenure().tenure;
 const loaded = graphs.map((name) => {
   const wg = readGset(path.join(dir, "graphs", name)), n = wg.n;
-  // table C's starts: startsFor(n, R, hash2(0xc1, n)) in bench/harness/cop.ts
-  const rng = new Rng(hash2(0xc1, n));
-  return { name, n, g: cutGraph(denseWeights(wg), n), ref: known.get(name), starts: Array.from({ length: R }, () => randomSpins(n, rng)) };
+  return { name, n, g: cutGraph(denseWeights(wg), n), ref: known.get(name), starts: gsetStarts(n, R) };  // table C's starts
 });
 for (const m of mults) {
   const done = startProvenance(["node", "scripts/gset-budget.mjs", ...process.argv.slice(2)]);

@@ -10,7 +10,6 @@
 // The paper's numbers are printed beside ours (`paper`).
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { startProvenance } from "../provenance.js";
 import { Rng, hash2 } from "../prng.js";
 import { trainCop, type CopFamily } from "../methods/lsdqn/train/dqn.js";
@@ -29,9 +28,8 @@ import { gaussianClusters, randomEqualLabels } from "../methods/lsdqn/io/generat
 import { readGset, denseWeights, readBestKnown } from "../methods/lsdqn/io/gset.js";
 import { readTsp, readSolutions, unitSquare } from "../methods/lsdqn/io/tsplib.js";
 import { benchProgress } from "./timing.js";
+import { dataRoot } from "../data/paths.js";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const dataRoot = () => (process.env.RECFORGE_DATA ? path.resolve(process.env.RECFORGE_DATA) : path.resolve(repo, "..", "shared", "data"));
 const log = (s: string) => process.stderr.write(`[bench cop ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
 /** The paper's numbers (spec "Numbers from the sources"). */
@@ -252,6 +250,11 @@ function rows(key: string, label: string | number, refs: number[], per: { res: R
   return out;
 }
 
+/** Table C's R seeded random starts of a Gset graph of n nodes (also scripts/gset-budget.mjs's). */
+export function gsetStarts(n: number, R: number): Int32Array[] {
+  return startsFor(n, R, hash2(0xc1, n));
+}
+
 function startsFor(n: number, R: number, seed: number, tsp = false): Int32Array[] {
   const rng = new Rng(seed);
   return Array.from({ length: R }, () => (tsp ? randomTour(n, rng) : randomSpins(n, rng)));
@@ -376,7 +379,7 @@ function tableC(p: CopProtocol, nets: LsdqnQNet[], onGraph: (rows: Row[]) => voi
     const wg = readGset(path.join(dir, "graphs", name)), n = wg.n, w = denseWeights(wg), ref = known.get(name)!;
     // The same R seeded starts for every method (a prefix of a longer run's starts: startsFor draws them in order).
     const R = p.tableC.starts;
-    const r = maxcutMethods(nets, w, n, startsFor(n, R, hash2(0xc1, n)), tenure, 1, false, guardTenure, p.gsetEval?.lambda ?? p.lambda?.er, p.tableC.chunk);
+    const r = maxcutMethods(nets, w, n, gsetStarts(n, R), tenure, 1, false, guardTenure, p.gsetEval?.lambda ?? p.lambda?.er, p.tableC.chunk);
     // ratio: best of the R starts / best-known; ratio_mean_start: mean over the R starts; seconds: all R starts of the graph (LS-DQN: per seed).
     for (const m of Object.keys(r.res)) out.push({ graph: name, method: m, starts: R, ratio: r4(r.res[m].best / ref), ratio_mean_start: r4(r.res[m].meanStart / ref), cut: r.res[m].best, seconds: r4(r.res[m].seconds), best_known: ref });
     const rs = r.lsdqn.map((o) => o.best / ref), rm = r.lsdqn.map((o) => o.meanStart / ref);
