@@ -284,19 +284,25 @@ template <typename E>
 BalanceStatus balance_run(const E* const* rows, int64_t T, int64_t N, double* m, int32_t* initialized, const BalanceParams& p,
                   E* out, double* weights, double* norms) {
   // ---- pass 1: per-block partials, then an in-order reduction per task ----
+  // Work items run block-major (item = block b of every task in turn), so that a thread's share of
+  // pass 1 is a range of columns [j0, j1) of all T rows — the same columns its share of pass 2
+  // covers (both regions are split into equal contiguous chunks): pass 2 then reads the rows from
+  // the core's own cache instead of memory. Task-major items gave thread 0 all of task 0 and
+  // thread 1 all of task 1, so half of every pass-2 read came from the other core's cache or from
+  // memory. The partials are stored and reduced per task in block order either way: same result.
   const int64_t nb = (N + kBalanceNormBlock - 1) / kBalanceNormBlock;
   std::vector<double> part((size_t)(T * nb));
   std::vector<char> bad((size_t)(T * nb));
   const int64_t item_elems = std::max<int64_t>(1, std::min(N, kBalanceNormBlock));
   parallel_for(T * nb, std::max<int64_t>(1, kChunkElems / item_elems), [&](int64_t b0, int64_t b1) {
     for (int64_t it = b0; it < b1; ++it) {
-      const int64_t i = it / nb, b = it % nb;
+      const int64_t b = it / T, i = it % T;
       const int64_t j0 = b * kBalanceNormBlock, len = std::min(kBalanceNormBlock, N - j0);
       double ss;
       if constexpr (std::is_same<E, float>::value) ss = block_sumsq_f32(rows[i] + j0, len);
       else ss = block_sumsq(rows[i] + j0, len);
-      part[(size_t)it] = ss;
-      bad[(size_t)it] = !(ss <= DBL_MAX) && block_has_nonfinite(rows[i] + j0, len);
+      part[(size_t)(i * nb + b)] = ss;
+      bad[(size_t)(i * nb + b)] = !(ss <= DBL_MAX) && block_has_nonfinite(rows[i] + j0, len);
     }
   });
   std::vector<double> sumsq((size_t)T, 0.0);

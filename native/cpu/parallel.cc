@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <condition_variable>
 #include <cstdlib>
@@ -59,9 +60,40 @@ class Pool {
       if (pending_.fetch_sub(1) == 1) break;
     }
     tl_inside_pool = false;
+    wait_for_workers();
     std::unique_lock<std::mutex> lk(mu_);
     done_cv_.wait(lk, [&] { return pending_.load() <= 0; });
     job_ = nullptr;
+  }
+
+  // The caller's wait for chunks still running on workers: poll `pending_` for up to
+  // RECFORGE_POOL_SPIN_US microseconds (default 200; 0 = sleep at once, as before session 9)
+  // before sleeping on done_cv_. Why: every remaining chunk is already running, so the wait is
+  // short, and a caller that went to sleep paid a second thread wake-up on top of the worker's
+  // (on the project's 2-core VMs ~30 us each, back to back): a 1.5 MB MultiBalance pass took 83 us
+  // on two threads against 43 us on one. This polls only while a region of the caller's own is
+  // in flight — idle workers still sleep (a pool whose workers polled after every region took the
+  // core V8's background threads needed; bench/results/ops.md, session 8).
+  void wait_for_workers() {
+    static const int64_t spin_ns = [] {
+      const char* e = std::getenv("RECFORGE_POOL_SPIN_US");
+      const long us = e && *e ? std::atol(e) : 200;
+      return (int64_t)std::max(0L, std::min(us, 100000L)) * 1000;
+    }();
+    if (spin_ns == 0 || pending_.load(std::memory_order_acquire) <= 0) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 1; pending_.load(std::memory_order_acquire) > 0; ++i) {
+      cpu_relax();
+      if ((i & 255) == 0 && std::chrono::steady_clock::now() - t0 > std::chrono::nanoseconds(spin_ns)) return;
+    }
+  }
+
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
   }
 
  private:

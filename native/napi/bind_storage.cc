@@ -65,7 +65,28 @@ int reuse_classes() {
   }();
   return n;
 }
-void* block_alloc(size_t bsize, size_t* capacity) {
+// What V8 is told (AdjustExternalMemory), RECFORGE_EXTERNAL_MEMORY:
+// - "held" (default): the bytes recforge holds from the operating system, live blocks and the
+//   cache together. A block taken from or returned to the cache changes nothing; only fresh
+//   blocks, blocks given back to the OS and emptyCache() move the figure.
+// - "live": the live tensors' bytes (the behaviour before session 9; for A/B runs).
+// Why "held": V8 starts a full mark-compact whenever the reported figure grows more than ~64 MB
+// past where it stood after the last one. With "live", a training step that allocates and
+// disposes more than that (the synthetic MultiBalance shape: 256 MB of dense embedding gradients)
+// moved the figure up and down by that much every step, although the memory came from and went
+// back to the cache: V8 then collected every step for nothing (the tensors were disposed).
+// With "held" the figure is flat from step to step and grows only when recforge takes more memory
+// from the OS, which is when collecting leaked (undisposed) tensors can actually help.
+bool report_held() {
+  static const bool held = [] {
+    const char* e = std::getenv("RECFORGE_EXTERNAL_MEMORY");
+    return !(e && std::strcmp(e, "live") == 0);
+  }();
+  return held;
+}
+
+void* block_alloc(size_t bsize, size_t* capacity, bool* fresh) {
+  *fresh = false;
   if (bsize >= kCacheMin) {
     size_t c = bsize;
     const int reuse = reuse_classes();
@@ -81,25 +102,29 @@ void* block_alloc(size_t bsize, size_t* capacity) {
     }
   }
   *capacity = bsize;
+  *fresh = true;
   return std::aligned_alloc(64, bsize);
 }
-void block_free(void* p, size_t capacity) {
+// True when the block went back to the OS (false: kept in the cache).
+bool block_free(void* p, size_t capacity) {
   if (capacity >= kCacheMin && g_cached_bytes + (int64_t)capacity <= cache_cap()) {
     g_cache[capacity].push_back(p);
     g_cached_bytes += (int64_t)capacity;
-    return;
+    return false;
   }
   std::free(p);
+  return true;
 }
 
 void release(Napi::Env env, Storage* s) {
   if (s->freed) return;
-  block_free(s->ptr, s->capacity);
+  const bool to_os = block_free(s->ptr, s->capacity);
   s->ptr = nullptr;
   s->freed = true;
   g_live_bytes -= (int64_t)s->nbytes;
   g_live_blocks -= 1;
-  Napi::MemoryManagement::AdjustExternalMemory(env, -(int64_t)s->nbytes);
+  if (!report_held()) Napi::MemoryManagement::AdjustExternalMemory(env, -(int64_t)s->nbytes);
+  else if (to_os) Napi::MemoryManagement::AdjustExternalMemory(env, -(int64_t)s->capacity);
 }
 
 // alloc(nbytes) -> handle. Memory is 64-byte aligned and uninitialised.
@@ -107,7 +132,8 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   int64_t nbytes = int_arg(args::Alloc(info).nbytes(), "alloc");
   if (nbytes < 0) throw_range(info.Env(), "alloc: negative size " + std::to_string(nbytes));
   size_t rounded = block_size((size_t)nbytes), capacity = 0;
-  void* p = block_alloc(rounded, &capacity);
+  bool fresh = false;
+  void* p = block_alloc(rounded, &capacity, &fresh);
   if (!p) throw_range(info.Env(), "alloc: out of memory allocating " + std::to_string(nbytes) + " bytes");
   // Test mode: fill fresh memory with 0xFF bytes (NaN for floats, -1 for int32) so any
   // element a kernel forgets to write shows up.
@@ -119,7 +145,8 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   g_live_bytes += nbytes;
   g_live_blocks += 1;
   if (g_live_bytes > g_peak_bytes) g_peak_bytes = g_live_bytes;
-  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), nbytes);
+  if (!report_held()) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), nbytes);
+  else if (fresh) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), (int64_t)capacity);
   return Napi::Number::New(info.Env(), storage_register(Storage{p, (size_t)nbytes, 0, false, capacity}));
 }
 
@@ -175,6 +202,7 @@ Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
   for (auto& kv : g_cache)
     for (void* p : kv.second) std::free(p);
   g_cache.clear();
+  if (report_held()) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), -g_cached_bytes);
   g_cached_bytes = 0;
   return info.Env().Undefined();
 }
