@@ -88,6 +88,26 @@ class Pool {
     }
   }
 
+  // An idle worker polls for the next region for RECFORGE_POOL_WORKER_SPIN_US microseconds before
+  // sleeping on cv_ (default 0: it sleeps at once). Off by default: on the AMD VM (session 8, 50 us)
+  // it brought back slow training steps and lowered MultiBalance's Census QPS ratio to 0.950-0.958
+  // (the polling core is the one V8's background threads need). On the Intel Xeon VM (session 9,
+  // 30 us) it cut Census MMoE steps from ~8.9 to ~7.3 ms in both arms and left DTI end to end
+  // unchanged: a choice for whoever measures their own workload (bench/results/balance-qps.md).
+  void poll_for_region(uint32_t seen_tag) {
+    static const int64_t spin_ns = [] {
+      const char* e = std::getenv("RECFORGE_POOL_WORKER_SPIN_US");
+      const long us = e && *e ? std::atol(e) : 0;
+      return (int64_t)std::max(0L, std::min(us, 100000L)) * 1000;
+    }();
+    if (spin_ns == 0) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 1; (uint32_t)(next_.load(std::memory_order_acquire) >> 32) == seen_tag; ++i) {
+      cpu_relax();
+      if ((i & 255) == 0 && std::chrono::steady_clock::now() - t0 > std::chrono::nanoseconds(spin_ns)) return;
+    }
+  }
+
   static void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
@@ -157,6 +177,7 @@ class Pool {
     tl_inside_pool = true;
     uint64_t seen = generation_;
     for (;;) {
+      poll_for_region((uint32_t)seen);
       {
         std::unique_lock<std::mutex> lk(mu_);
         cv_.wait(lk, [&] { return quit_ || generation_ != seen; });

@@ -2,6 +2,9 @@
 // Why our own: kernels must be plain C++ (no Node-API, testable by ctest), we want a
 // configurable thread count, and per-call overhead low enough that tiny tensors run
 // inline (no wake-up at all) — OpenMP would add a runtime dependency to prebuilt binaries.
+// Waiting (parallel.cc): the caller polls up to RECFORGE_POOL_SPIN_US (default 200) for its
+// region's running chunks before sleeping; idle workers sleep at once unless
+// RECFORGE_POOL_WORKER_SPIN_US (default 0) lets them poll for the next region first.
 #pragma once
 #include <cstdint>
 #include <functional>
