@@ -65,6 +65,12 @@ bool split_over_batch(int64_t M, int64_t N, int64_t K, int64_t ldc, int64_t stri
   return entry_flops < kSmallEntryFlops || batch >= 4 * num_threads();
 }
 
+// Mid-size products (gemm_choice.cc, GemmChoice::own_mid): every dimension in (kThinDim, kOwnMidMax].
+constexpr int64_t kOwnMidMax = 1024;
+bool mid_size(int64_t M, int64_t N, int64_t K) {
+  return std::min({M, N, K}) > kThinDim && std::max({M, N, K}) <= kOwnMidMax;
+}
+
 bool thin(int64_t M, int64_t N, int64_t K) {
   const int small = (M <= kThinDim) + (N <= kThinDim) + (K <= kThinDim);
   // Exactly "two small, one large": products small in all three dimensions go to the library. Measured
@@ -133,9 +139,10 @@ void dispatch(Fn fn, bool transA, bool transB, int64_t M, int64_t N, int64_t K, 
               int64_t strideA, const T* B, int64_t ldb, int64_t strideB, T beta, T* C, int64_t ldc,
               int64_t strideC, int64_t batch) {
   if (M <= 0 || N <= 0 || batch <= 0) return;
-  const bool use_blas = fn && K > 0 && alpha != T(0) && !gemm_detail::gemm_choice().own_everywhere &&
+  const gemm_detail::GemmChoice& choice = gemm_detail::gemm_choice();
+  const bool use_blas = fn && K > 0 && alpha != T(0) && !choice.own_everywhere &&
                         fits_cblas(transA, transB, M, N, K, lda, ldb, ldc) && !thin(M, N, K) &&
-                        !split_over_batch(M, N, K, ldc, strideC, batch);
+                        !(choice.own_mid && mid_size(M, N, K)) && !split_over_batch(M, N, K, ldc, strideC, batch);
   if (!use_blas) {
     own_batched<T>(transA, transB, M, N, K, alpha, A, lda, strideA, B, ldb, strideB, beta, C, ldc, strideC,
                    batch);

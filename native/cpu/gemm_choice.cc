@@ -144,6 +144,7 @@ GemmChoice choose() {
   const CoreIsa* k = find_core(core);
   if (!k) return measure(lib, label + " core " + core + simulated + " is not in recforge's table of core ISAs");
   const std::string head = label + " core " + k->name + " (" + k->isa + ")" + simulated;
+  c.same_isa = k->level == isa_level(own);
   if (k->level < isa_level(own)) {
     c.own_everywhere = true;
     c.reason = head + " < own kernels " + cpu_isa_name(own) +
@@ -154,11 +155,30 @@ GemmChoice choose() {
   return c;
 }
 
+// Mid-size products with a pooled library of the own kernels' width. Split over the pool, the
+// single-threaded library packs the whole of the other operand once per block, where its own threads
+// share one packed copy; the own kernels split the same way but pack faster. Measured (`bench ops`,
+// own vs the dispatched split, alternated in one loop, 2 threads): Intel Xeon (SkylakeX kernels) own
+// faster at 512³ and 1024³ in 6 of 6 runs each (2–9 %), slower at 2048³ in 5 of 6 (~3 %), mixed at
+// 256³ (noise of one 0.2 ms call); AMD EPYC (Cooperlake kernels) own faster at 512³, 1024³ (~9 %) and
+// 2048³ (6 %) — bench/results/ops.md, sessions 8 and 9. So the band is (256, 1024] in every dimension,
+// where both machines agree. RECFORGE_GEMM_OWN_MID=0 turns it off (A/B runs).
+bool own_mid_enabled() {
+  const char* e = std::getenv("RECFORGE_GEMM_OWN_MID");
+  return !(e && std::strcmp(e, "0") == 0);
+}
+
 GemmChoice choose_and_say_threads() {
   GemmChoice c = choose();
-  if (!c.own_everywhere && cblas().pooled)
+  if (!c.own_everywhere && cblas().pooled) {
     c.reason += "; the library single-threaded, large calls split over recforge's pool (RECFORGE_BLAS_THREADS=library: "
                 "the library's own threads)";
+    if (c.same_isa && own_mid_enabled()) {
+      c.own_mid = true;
+      c.reason += "; own GEMM also for mid-size products (every dimension 257..1024), measured faster than the pooled "
+                  "library there (RECFORGE_GEMM_OWN_MID=0: off)";
+    }
+  }
   return c;
 }
 

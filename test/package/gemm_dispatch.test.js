@@ -4,9 +4,12 @@
 // Prescott kernels) is simulated with RECFORGE_SIMULATE_BLAS_CORE in a child process (the choice is
 // made once per process); OPENBLAS_CORETYPE is never touched.
 //
-// Which path ran is checked by its result, not by timing: a square 320³ product through the
-// dispatch must be bit-for-bit the own kernel's (gemmOwnF32) or the library's (cblasSgemm), and
-// the two differ in the last bits (different summation orders), which the script checks first.
+// Which path ran is checked by its result, not by timing: a square product through the dispatch
+// must be bit-for-bit the own kernel's (gemmOwnF32) or the library's (cblasSgemm), and the two
+// differ in the last bits (different summation orders), which the script checks first. The
+// product is 320³; the tests of the library's choice run with the mid-size band off
+// (RECFORGE_GEMM_OWN_MID=0: with it, a pooled library of the own kernels' width leaves products with
+// every dimension in 257..1024 to the own kernels), and one test below checks the band itself.
 import test from "ava";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -20,7 +23,7 @@ const hasAvx2 = flags.has("avx2") && flags.has("fma");
 function run(env) {
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
     cwd: root,
-    env: { ...process.env, RECFORGE_SIMULATE_BLAS_CORE: "", ...env },
+    env: { ...process.env, RECFORGE_SIMULATE_BLAS_CORE: "", RECFORGE_GEMM_OWN_MID: "0", GEMM_TEST_N: "320", ...env },
     encoding: "utf8",
     timeout: 120000,
   });
@@ -32,7 +35,7 @@ function run(env) {
 const script = `
 import * as rf from "./dist/index.js";
 import { native } from "./dist/native.js";
-const n = 320; // above the 256 "thin" bound of gemm.cc, so the library gets it when it is used at all
+const n = Number(process.env.GEMM_TEST_N); // above the 256 "thin" bound of gemm.cc
 const a = rf.randn([n, n]), b = rf.randn([n, n]);
 const same = (x, y) => x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
 const own = rf.Tensor.empty([n, n]);
@@ -92,6 +95,25 @@ test("a library naming no core, or an unknown one, is measured once at load and 
     const own = Number(m[1]), lib = Number(m[2]);
     if (Math.abs(own / lib - 1.25) > 0.01) t.is(m[3] === "own GEMM for every shape", own > 1.25 * lib, r.dispatch);
     if (r.ownDiffersFromLib) t.true(m[3] === "own GEMM for every shape" ? r.matchesOwn : r.matchesLib);
+  }
+});
+
+// Mid-size products (native/cpu/gemm_choice.cc, own_mid): with the library single-threaded inside
+// recforge's pool and exactly as wide as the own kernels, products with every dimension in 257..1024
+// go to the own kernels (measured faster there, bench/results/ops.md); RECFORGE_GEMM_OWN_MID=0 or the
+// library's own threads give them back to the library.
+test("mid-size products go to the own kernels exactly when the reason says so", (t) => {
+  if (!base.hasLib || /every shape/.test(base.dispatch)) return t.pass("the own kernels take every product here");
+  const mid = run({ RECFORGE_GEMM_OWN_MID: "" }), off = run({ RECFORGE_GEMM_OWN_MID: "0" });
+  const lib = run({ RECFORGE_GEMM_OWN_MID: "", RECFORGE_BLAS_THREADS: "library" });
+  t.notRegex(off.dispatch, /mid-size/);
+  t.notRegex(lib.dispatch, /mid-size/);
+  if (isOpenBlas && /\(avx512\) >= own kernels avx512|\(avx2\) >= own kernels avx2/.test(mid.dispatch) && /single-threaded/.test(mid.dispatch))
+    t.regex(mid.dispatch, /own GEMM also for mid-size products \(every dimension 257\.\.1024\)/);
+  if (mid.ownDiffersFromLib) {
+    t.true(/mid-size/.test(mid.dispatch) ? mid.matchesOwn : mid.matchesLib, JSON.stringify(mid));
+    t.true(off.matchesLib, JSON.stringify(off));
+    t.true(lib.matchesLib, JSON.stringify(lib));
   }
 });
 
