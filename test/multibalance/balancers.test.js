@@ -301,3 +301,23 @@ test("constructor options are validated", (t) => {
   t.throws(() => rf.createBalancer("mgda", 2), { message: /unknown balancer/ });
   t.throws(() => new rf.FixedWeights(2, { weights: [1] }), { message: /weights/ });
 });
+
+// MultiBalance writes Σ w_t g_t into task 0's gradient at z when the step owns it alone
+// (representation.ts, scratchGradient): never into a gradient that is also another task's or a
+// parameter's .grad, nor into a strided one.
+test("the combined gradient reuses task 0's gradient only when nothing else holds it", async (t) => {
+  const { scratchGradient } = await import("../../dist/methods/multibalance/balancers/representation.js");
+  const g0 = rf.randn([4, 3]), g1 = rf.randn([4, 3]);
+  const p = rf.randn([4, 3]);
+  t.is(scratchGradient([g0, g1], [p], []), g0);
+  t.is(scratchGradient([g0, g0], [p], []), null);
+  p.grad = g0;
+  t.is(scratchGradient([g0, g1], [p], []), null);
+  t.is(scratchGradient([g0, g1], [], [p]), null);
+  p.grad = null;
+  const wide = rf.randn([3, 4]);
+  const strided = wide.transpose(0, 1);
+  t.false(strided.isContiguous);
+  t.is(scratchGradient([strided, g1], [], []), null);
+  for (const x of [g0, g1, p, wide]) x.dispose();
+});

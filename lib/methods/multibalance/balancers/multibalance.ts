@@ -58,10 +58,11 @@ export class MultiBalance extends RepresentationBalancer {
   protected override moveOwnTensors(device: Device): void {
     this.state._moveTo(device);
   }
-  protected combine(grads: Tensor[]): { out: Tensor; info: BalanceStepInfo } {
+  protected combine(grads: Tensor[], _losses: number[], scratch: Tensor | null): { out: Tensor; info: BalanceStepInfo } {
     let r;
     try {
-      r = balanceGradients(grads, this.state, this.options);
+      // The kernel writes Σ w_t g_t into `scratch` (one of the rows: every block is read before it is written).
+      r = balanceGradients(grads, this.state, scratch ? { ...this.options, out: scratch } : this.options);
     } catch (e) {
       if (e instanceof RangeError && /NaN|Inf|overflows/.test(e.message)) throw new NonFiniteStep(`recforge: MultiBalance: ${e.message.replace(/^recforge: /, "")}`);
       throw e;

@@ -11,8 +11,12 @@ export abstract class RepresentationBalancer extends Balancer {
   protected lossWeights(): ArrayLike<number> | null {
     return null;
   }
-  /** Combines the per-task gradients at z into z's gradient (may throw NonFiniteStep). */
-  protected abstract combine(grads: Tensor[], losses: number[]): { out: Tensor; info: BalanceStepInfo; commit?: () => void };
+  /**
+   * Combines the per-task gradients at z into z's gradient (may throw NonFiniteStep). `scratch`,
+   * when not null, is one of `grads` that the combination may be written into (and then returned
+   * as `out`): the step owns it and nothing reads it afterwards.
+   */
+  protected abstract combine(grads: Tensor[], losses: number[], scratch: Tensor | null): { out: Tensor; info: BalanceStepInfo; commit?: () => void };
 
   protected run(step: BalanceStepInput, stepLossValues: readonly number[]): BalanceStepInfo {
     const { losses, rep, taskInputs, sharedParams } = step;
@@ -38,7 +42,7 @@ export abstract class RepresentationBalancer extends Balancer {
     }
     let out: Tensor, info: BalanceStepInfo, commit: (() => void) | undefined;
     try {
-      ({ out, info, commit } = this.combine(gathered ? gathered.global : grads, lossValues));
+      ({ out, info, commit } = this.combine(gathered ? gathered.global : grads, lossValues, gathered ? null : scratchGradient(grads, step.taskParams, step.sharedParams)));
     } finally {
       gathered?.global.forEach((g) => g.dispose());
     }
@@ -56,4 +60,19 @@ export abstract class RepresentationBalancer extends Balancer {
     commit?.();
     return info;
   }
+}
+
+// @internal (exported for its test) The per-task gradient at z that the combined gradient may overwrite: task 0's, unless it is not
+// contiguous or the same tensor is also another task's gradient or a parameter's .grad (the engine
+// hands one gradient tensor to every input of an add). Why: writing the combination into a
+// gradient that was just read saves allocating and first-touching a fresh output of z's size —
+// ~0.07–0.09 ms of Census MMoE's ~9 ms step, about a third of MultiBalance's cost over the plain
+// summed loss there (bench/results/balance-qps.md, session 9).
+export function scratchGradient(grads: readonly Tensor[], taskParams?: readonly Tensor[], sharedParams?: readonly Tensor[]): Tensor | null {
+  const g = grads[0];
+  if (!g || !g.isContiguous) return null;
+  for (let t = 1; t < grads.length; t++) if (grads[t] === g) return null;
+  for (const p of taskParams ?? []) if (p.grad === g) return null;
+  for (const p of sharedParams ?? []) if (p.grad === g) return null;
+  return g;
 }
