@@ -123,7 +123,9 @@ GemmChoice measure(const Cblas& lib, const std::string& why) {
   return c;
 }
 
-GemmChoice choose() {
+// *same_isa: the library reports a core exactly as wide as the own kernels' ISA.
+GemmChoice choose(bool* same_isa) {
+  *same_isa = false;
   const Cblas& lib = cblas();
   GemmChoice c;
   if (!lib.sgemm) {
@@ -144,7 +146,7 @@ GemmChoice choose() {
   const CoreIsa* k = find_core(core);
   if (!k) return measure(lib, label + " core " + core + simulated + " is not in recforge's table of core ISAs");
   const std::string head = label + " core " + k->name + " (" + k->isa + ")" + simulated;
-  c.same_isa = k->level == isa_level(own);
+  *same_isa = k->level == isa_level(own);
   if (k->level < isa_level(own)) {
     c.own_everywhere = true;
     c.reason = head + " < own kernels " + cpu_isa_name(own) +
@@ -169,11 +171,12 @@ bool own_mid_enabled() {
 }
 
 GemmChoice choose_and_say_threads() {
-  GemmChoice c = choose();
+  bool same_isa = false;
+  GemmChoice c = choose(&same_isa);
   if (!c.own_everywhere && cblas().pooled) {
     c.reason += "; the library single-threaded, large calls split over recforge's pool (RECFORGE_BLAS_THREADS=library: "
                 "the library's own threads)";
-    if (c.same_isa && own_mid_enabled()) {
+    if (same_isa && own_mid_enabled()) {
       c.own_mid = true;
       c.reason += "; own GEMM also for mid-size products (every dimension 257..1024), measured faster than the pooled "
                   "library there (RECFORGE_GEMM_OWN_MID=0: off)";

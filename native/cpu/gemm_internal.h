@@ -44,7 +44,6 @@ struct GemmChoice {
   // too. Set when the library is single-threaded inside recforge's pool and its kernels are exactly as
   // wide as the own ones (gemm_choice.cc says why).
   bool own_mid = false;
-  bool same_isa = false;  // the library reports a core exactly as wide as the own kernels' ISA
   std::string reason;           // for `recforge info`, e.g. "OpenBLAS 0.3.21 core Prescott (sse3) < cpu avx512 → ..."
 };
 const GemmChoice& gemm_choice();

@@ -75,17 +75,8 @@ class Pool {
   // in flight — idle workers still sleep (a pool whose workers polled after every region took the
   // core V8's background threads needed; bench/results/ops.md, session 8).
   void wait_for_workers() {
-    static const int64_t spin_ns = [] {
-      const char* e = std::getenv("RECFORGE_POOL_SPIN_US");
-      const long us = e && *e ? std::atol(e) : 200;
-      return (int64_t)std::max(0L, std::min(us, 100000L)) * 1000;
-    }();
-    if (spin_ns == 0 || pending_.load(std::memory_order_acquire) <= 0) return;
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 1; pending_.load(std::memory_order_acquire) > 0; ++i) {
-      cpu_relax();
-      if ((i & 255) == 0 && std::chrono::steady_clock::now() - t0 > std::chrono::nanoseconds(spin_ns)) return;
-    }
+    static const int64_t spin_ns = spin_ns_from_env("RECFORGE_POOL_SPIN_US", 200);
+    poll_while(spin_ns, [&] { return pending_.load(std::memory_order_acquire) > 0; });
   }
 
   // An idle worker polls for the next region for RECFORGE_POOL_WORKER_SPIN_US microseconds before
@@ -95,14 +86,23 @@ class Pool {
   // 30 us) it cut Census MMoE steps from ~8.9 to ~7.3 ms in both arms and left DTI end to end
   // unchanged: a choice for whoever measures their own workload (bench/results/balance-qps.md).
   void poll_for_region(uint32_t seen_tag) {
-    static const int64_t spin_ns = [] {
-      const char* e = std::getenv("RECFORGE_POOL_WORKER_SPIN_US");
-      const long us = e && *e ? std::atol(e) : 0;
-      return (int64_t)std::max(0L, std::min(us, 100000L)) * 1000;
-    }();
-    if (spin_ns == 0) return;
+    static const int64_t spin_ns = spin_ns_from_env("RECFORGE_POOL_WORKER_SPIN_US", 0);
+    poll_while(spin_ns, [&] { return (uint32_t)(next_.load(std::memory_order_acquire) >> 32) == seen_tag; });
+  }
+
+  // A polling budget in nanoseconds from an environment variable in microseconds (clamped to 0..100 ms).
+  static int64_t spin_ns_from_env(const char* name, long default_us) {
+    const char* e = std::getenv(name);
+    const long us = e && *e ? std::atol(e) : default_us;
+    return (int64_t)std::max(0L, std::min(us, 100000L)) * 1000;
+  }
+
+  // Spins while `busy()` holds, at most `spin_ns` nanoseconds (the clock read every 256 polls).
+  template <typename Busy>
+  static void poll_while(int64_t spin_ns, Busy busy) {
+    if (spin_ns == 0 || !busy()) return;
     const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 1; (uint32_t)(next_.load(std::memory_order_acquire) >> 32) == seen_tag; ++i) {
+    for (int i = 1; busy(); ++i) {
       cpu_relax();
       if ((i & 255) == 0 && std::chrono::steady_clock::now() - t0 > std::chrono::nanoseconds(spin_ns)) return;
     }

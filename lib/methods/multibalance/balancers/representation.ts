@@ -62,7 +62,7 @@ export abstract class RepresentationBalancer extends Balancer {
   }
 }
 
-// @internal (exported for its test) The per-task gradient at z that the combined gradient may overwrite: task 0's, unless it is not
+// The per-task gradient at z that the combined gradient may overwrite (exported for its test): task 0's, unless it is not
 // contiguous or the same tensor is also another task's gradient or a parameter's .grad (the engine
 // hands one gradient tensor to every input of an add). Why: writing the combination into a
 // gradient that was just read saves allocating and first-touching a fresh output of z's size —
