@@ -27,6 +27,7 @@ import { PACE_BLOCK } from "./dti.js";
 import { assertSameTestTargets, dtiVerdict, type DtiVerdict } from "./dti_seeds.js";
 import { benchProgress, log } from "./timing.js";
 import { roundRobin } from "./pace.js";
+import { OpProfiler, decomposePremium, type PremiumDecomposition, type RunProfile } from "./op_profile.js";
 
 /**
  * Default protocol: the issue's `train ctr` setting (MovieLens-1M, 300 users × last 300, dim 64)
@@ -51,6 +52,12 @@ export interface DtiE2eOptions {
   tag?: string;
   out?: string;
   command?: string;
+  /**
+   * Time every native op of the training steps (op_profile.ts) and add each row's per-op
+   * decomposition of the premium. The wrapper slows every run a little: take ratios of record
+   * from a run without it.
+   */
+  opProfile?: boolean;
   /** A data set instead of the MovieLens subset (tests). */
   data?: CtrDataset;
   say?: (m: string) => void;
@@ -124,6 +131,8 @@ export function compareRuns(sw: readonly E2eRun[], dti: readonly E2eRun[]): E2eR
 export interface DtiE2eRow extends E2eRatios, DtiVerdict {
   n: number;
   k: number;
+  /** With --op-profile: the premium op by op (all seeds' steps together). */
+  op_profile?: PremiumDecomposition;
   runs: E2eRun[];
   auc_mean: number;
   auc_delta: PairedDiffSummary;
@@ -177,36 +186,50 @@ export async function benchDtiE2e(opts: DtiE2eOptions = {}): Promise<DtiE2eResul
   const base: Omit<TrainCtrOptions, "paradigm" | "n"> = { data, chunk, epochs: 1, targetsPerStep, model, keepPredictions: true };
   // results[ni][0] = SW runs at ns[ni], results[ni][1 + ki] = DTI runs at (ns[ni], ks[ki]); one per seed.
   const results: TrainCtrResult[][][] = ns.map(() => [[], ...ks.map(() => [])]);
+  const profiler = opts.opProfile ? new OpProfiler() : null;
   const perSeed = ns.length * (1 + ks.length);
-  for (let seed = 0; seed < S; seed++) {
-    const s0 = performance.now();
-    const pace = roundRobin(perSeed, PACE_BLOCK);
-    // The bar moves with every training step of the seed's runs (the runs take turns, so the mean of their
-    // step fractions is the seed's progress), not only when a seed ends.
-    const fractions = new Array<number>(perSeed).fill(0);
-    const progress = (label: string, job: number) => (e: { phase: string; step: number; totalSteps: number; lossEma: number }) => {
-      if (e.phase !== "train") return;
-      fractions[job] = e.totalSteps > 0 ? e.step / e.totalSteps : 0;
-      benchProgress(Math.min(seed + fractions.reduce((a, f) => a + f, 0) / perSeed, seed + 0.99), S, `seed ${seed}: ${label}`);
-      if (e.step % 50 === 0 || e.step === e.totalSteps) say(`  ${label} seed ${seed}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
-    };
-    const jobs: Promise<TrainCtrResult>[] = [];
-    ns.forEach((n, ni) => {
-      const j0 = ni * (1 + ks.length);
-      jobs.push(trainCtr({ ...base, n, paradigm: "sliding-window", k: chunk, seed, pace: pace[j0], onProgress: progress(`SW n=${n}`, j0) }));
-      ks.forEach((k, ki) => jobs.push(trainCtr({ ...base, n, paradigm: "dti", k, seed, contextReach: "window", positions: "window-relative", pace: pace[j0 + 1 + ki], onProgress: progress(`DTI n=${n} k=${k}`, j0 + 1 + ki) })));
-    });
-    const got = await Promise.all(jobs);
-    got.forEach((r, j) => results[Math.floor(j / (1 + ks.length))][j % (1 + ks.length)].push(r));
-    say(`seed ${seed} (${((performance.now() - s0) / 1000).toFixed(0)} s): ` + ns.map((n, ni) => {
-      const sw = results[ni][0][seed];
-      return `n=${n}: SW ${sw.seconds.toFixed(1)} s AUC ${sw.auc.toFixed(4)}; ` + ks.map((k, ki) => {
-        const d = results[ni][1 + ki][seed];
-        return `k=${k} ${d.seconds.toFixed(1)} s (${(d.seconds / sw.seconds).toFixed(3)}x time, ${(d.tokens / sw.tokens).toFixed(3)}x tokens) AUC ${d.auc.toFixed(4)}`;
-      }).join(", ");
-    }).join(" | "));
-    benchProgress(seed + 1, S, `seed ${seed}`);
+  profiler?.install();
+  try {
+    for (let seed = 0; seed < S; seed++) {
+      const s0 = performance.now();
+      const pace = roundRobin(perSeed, PACE_BLOCK);
+      // The bar moves with every training step of the seed's runs (the runs take turns, so the mean of their
+      // step fractions is the seed's progress), not only when a seed ends.
+      const fractions = new Array<number>(perSeed).fill(0);
+      const progress = (label: string, job: number) => (e: { phase: string; step: number; totalSteps: number; lossEma: number }) => {
+        if (e.phase !== "train") return;
+        profiler?.end();
+        fractions[job] = e.totalSteps > 0 ? e.step / e.totalSteps : 0;
+        benchProgress(Math.min(seed + fractions.reduce((a, f) => a + f, 0) / perSeed, seed + 0.99), S, `seed ${seed}: ${label}`);
+        if (e.step % 50 === 0 || e.step === e.totalSteps) say(`  ${label} seed ${seed}: step ${e.step}/${e.totalSteps} loss ${e.lossEma.toFixed(4)}`);
+      };
+      const jobs: Promise<TrainCtrResult>[] = [];
+      // With a profiler, a run's step starts when its turn comes (pace) and ends at its progress event.
+      const paced = (j: number, label: string) => (profiler ? async (s: number | null) => { await pace[j](s); if (s !== null) profiler.begin(label); } : pace[j]);
+      ns.forEach((n, ni) => {
+        const j0 = ni * (1 + ks.length);
+        jobs.push(trainCtr({ ...base, n, paradigm: "sliding-window", k: chunk, seed, pace: paced(j0, `sw ${n}`), onProgress: progress(`SW n=${n}`, j0) }));
+        ks.forEach((k, ki) => jobs.push(trainCtr({ ...base, n, paradigm: "dti", k, seed, contextReach: "window", positions: "window-relative", pace: paced(j0 + 1 + ki, `dti ${n} ${k}`), onProgress: progress(`DTI n=${n} k=${k}`, j0 + 1 + ki) })));
+      });
+      const got = await Promise.all(jobs);
+      got.forEach((r, j) => results[Math.floor(j / (1 + ks.length))][j % (1 + ks.length)].push(r));
+      say(`seed ${seed} (${((performance.now() - s0) / 1000).toFixed(0)} s): ` + ns.map((n, ni) => {
+        const sw = results[ni][0][seed];
+        return `n=${n}: SW ${sw.seconds.toFixed(1)} s AUC ${sw.auc.toFixed(4)}; ` + ks.map((k, ki) => {
+          const d = results[ni][1 + ki][seed];
+          return `k=${k} ${d.seconds.toFixed(1)} s (${(d.seconds / sw.seconds).toFixed(3)}x time, ${(d.tokens / sw.tokens).toFixed(3)}x tokens) AUC ${d.auc.toFixed(4)}`;
+        }).join(", ");
+      }).join(" | "));
+      benchProgress(seed + 1, S, `seed ${seed}`);
+    }
+  } finally {
+    profiler?.uninstall();
   }
+  const profileOf = (label: string, rs: readonly TrainCtrResult[]): { profile: RunProfile; seconds: number; tokens: number } => ({
+    profile: profiler!.get(label)!,
+    seconds: rs.reduce((a, r) => a + r.seconds, 0),
+    tokens: rs.reduce((a, r) => a + r.tokens, 0),
+  });
 
   // Every run, every n and k, scored the same test targets with SW prompts? (Only then is the bootstrap paired.)
   // Test prompts at another n are other prompts, but the targets are the same; the pairing is within an n.
@@ -226,7 +249,10 @@ export async function benchDtiE2e(opts: DtiE2eOptions = {}): Promise<DtiE2eResul
       const delta = pairedBootstrap("auc", rs.map((r) => r.predictions!.probs), results[ni][0].map((r) => r.predictions!.probs), labels, boot);
       const ratios = compareRuns(swRuns, runs);
       say(`n=${n} k=${k}: ${ratios.time_ratio.toFixed(3)}x time (CPU ${ratios.cpu_time_ratio.toFixed(3)}x) for ${ratios.token_ratio.toFixed(3)}x tokens: a DTI token costs ${ratios.per_token_premium.toFixed(3)}x an SW token (CPU ${ratios.per_token_premium_cpu.toFixed(3)}x; forward+backward ${ratios.phase_premium.forwardBackward.toFixed(3)}x, packing ${ratios.phase_premium.pack.toFixed(3)}x, optimiser ${ratios.phase_premium.optimizer.toFixed(3)}x); ΔAUC ${delta.mean.toFixed(4)} [${delta.interval[0].toFixed(4)}, ${delta.interval[1].toFixed(4)}]`);
-      rows.push({ n, k, runs, auc_mean: meanStd(runs.map((r) => r.auc)).mean, ...ratios, auc_delta: delta, ...dtiVerdict(delta.interval) });
+      const op_profile = profiler ? decomposePremium(profileOf(`sw ${n}`, results[ni][0]), profileOf(`dti ${n} ${k}`, rs)) : undefined;
+      if (op_profile)
+        say(`  op profile n=${n} k=${k}: premium ${op_profile.premium.toFixed(3)}; visible pairs per token ${op_profile.visible_pairs_per_token.ratio.toFixed(3)}x SW's, attention per pair ${op_profile.attention_cost_per_pair_ratio.toFixed(3)}x; if only attention differed: ${op_profile.premium_if_only_attention_differed.toFixed(3)}`);
+      rows.push({ n, k, ...(op_profile ? { op_profile } : {}), runs, auc_mean: meanStd(runs.map((r) => r.auc)).mean, ...ratios, auc_delta: delta, ...dtiVerdict(delta.interval) });
     });
   });
 
@@ -241,6 +267,7 @@ export async function benchDtiE2e(opts: DtiE2eOptions = {}): Promise<DtiE2eResul
       model, ns, ks, plan_chunk: chunk,
       // The CPU caching allocator's reuse of larger size classes (native/napi/bind_storage.cc; A/B runs set 0).
       allocator_reuse_classes: process.env.RECFORGE_CPU_CACHE_REUSE ?? "3 (default)", epochs: 1, targets_per_step: targetsPerStep, seeds: S, bootstrap_replicates: boot.replicates,
+      op_profile: opts.opProfile ? "on: every native op of the training steps timed (op_profile.ts); its wrapper makes each run a little slower than without" : "off",
       timing: `per seed all ${perSeed} runs (SW at each n, DTI at each (n, k)) interleaved in turns of ${PACE_BLOCK} optimiser steps in one process; each run's seconds are the sum of its own steps (training loop: prompt packing, forward, backward, optimiser; no evaluation). Ratios are per seed, then averaged.`,
       premium: "per_token_premium = time_ratio / token_ratio (1: a DTI token costs what an SW token costs); phase_premium compares seconds per token phase by phase",
       auc: "test AUC with SW prompts at the run's n; ΔAUC = AUC(DTI) − AUC(SW) at the same n on the same test targets, paired bootstrap over test targets (one seed: the rows interval; several: mean ± t(S−1)·√(sd²/S + v_rows))",

@@ -548,6 +548,7 @@ export const COMMANDS: Command[] = [
       f("max-per-user", "integer", "MovieLens subset: each user's last N interactions (default 300; --quick: 120)", { min: 1 }),
       f("dim", "integer", "model width (default 64, 2 layers, 4 heads)", { min: 8 }),
       f("replicates", "integer", "bootstrap replicates", { default: 2000, min: 100 }),
+      f("op-profile", "boolean", "time every native op of the training steps and decompose the per-token premium op by op (slows the runs a little)"),
       f("tag", "string", "suffix of the result file: dti-e2e-<date>[-quick]-<tag>.json", { arg: "TAG", check: (v) => (/^[A-Za-z0-9._-]+$/.test(String(v)) ? null : "expects letters, digits, '.', '_' or '-'") }),
       OUT_DIR, PLOT_BENCH, JSON_FLAG,
     ],
@@ -560,7 +561,7 @@ export const COMMANDS: Command[] = [
         result: {
           ...(await benchDtiE2e({
             quick: !!flags.quick, ns: ints(flags.ns), ks: ints(flags.ks), seeds: num(flags.seeds), users: num(flags.users), maxPerUser: num(flags["max-per-user"]),
-            model: dim === undefined ? undefined : { dim }, replicates: num(flags.replicates), tag: str(flags.tag), out: str(flags.out), command: ["recforge", ...ctx.argv].join(" "),
+            model: dim === undefined ? undefined : { dim }, replicates: num(flags.replicates), opProfile: !!flags["op-profile"], tag: str(flags.tag), out: str(flags.out), command: ["recforge", ...ctx.argv].join(" "),
           })),
         },
       };
