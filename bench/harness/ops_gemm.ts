@@ -57,8 +57,12 @@ function relDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return m / Math.max(big, 1e-30);
 }
 
+// Rounds per size. Small products get many: a 256³ call takes ~0.15 ms on two cores, and whether
+// a pool worker is still awake decides ~30 µs of it, so a median of 20 single calls swung from run
+// to run (dispatched / fastest 0.71–1.13 over nine runs of session 9 on the Xeon, all three sides
+// alike); 200 rounds (~0.1 s of calls per side) gave 0.97–1.08 in three quiet runs (scratch).
 export function gemmReps(n: number, quick: boolean): number {
-  return n >= 2048 ? (quick ? 3 : 7) : n >= 1024 ? (quick ? 4 : 10) : quick ? 6 : 20;
+  return n >= 2048 ? (quick ? 3 : 7) : n >= 1024 ? (quick ? 4 : 10) : n > 256 ? (quick ? 10 : 60) : quick ? 30 : 200;
 }
 
 /**
