@@ -23,7 +23,7 @@ export interface OpStat {
 export interface RunProfile {
   /**
    * Training-step seconds spent inside native ops, by op. GEMM is split three ways: weight
-   * gradients (dW = dYᵀ·X, the only products with op(A) transposed), products over at most 512
+   * gradients (dW = dYᵀ·X: in the DTI model the only products with op(A) transposed), products over at most 512
    * rows (the last layer's [SUM] rows and the head) and the rest (every token's rows).
    */
   ops: Record<string, OpStat>;
