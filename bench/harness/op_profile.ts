@@ -12,6 +12,7 @@
 // little slower than unprofiled ones, so the ratio of record comes from a run without it.
 import { native } from "../native.js";
 import type { IntervalAttentionForwardArgs } from "../native_ops.generated.js";
+import { visiblePairs } from "./dti_kernel.js";
 
 export interface OpStat {
   calls: number;
@@ -34,25 +35,12 @@ export interface RunProfile {
 
 type AnyFn = (a: unknown) => unknown;
 
-/** Visible keys of one query row: the size of the union of its three intervals (attention_rows.h RowIntervals). */
-function visibleKeys(pl: number, ph: number, cl: number, ch: number, sl: number, i: number): number {
-  const iv = [[pl, ph], [cl, ch], [sl, i + 1]].filter(([a, b]) => a < b).sort((x, y) => x[0] - y[0]);
-  let n = 0, end = -Infinity;
-  for (const [a, b] of iv) {
-    if (b <= end) continue;
-    n += b - Math.max(a, end);
-    end = b;
-  }
-  return n;
-}
-
-function visiblePairs(a: IntervalAttentionForwardArgs, read: AnyFn): number {
-  const L = a.L;
-  const iv = new Int32Array(5 * L);
+// The visible pairs of one forward call: the layout's count (dti_kernel.ts, the union of each row's
+// three intervals) times the heads, from the intervals read back through the unwrapped `read`.
+function visiblePairsOfCall(a: IntervalAttentionForwardArgs, read: AnyFn): number {
+  const iv = new Int32Array(5 * a.L);
   read({ handle: a.intervals._h, byteOffset: a.intervals.offset * 4, out: iv });
-  let n = 0;
-  for (let i = 0; i < L; i++) n += visibleKeys(iv[i], iv[L + i], iv[2 * L + i], iv[3 * L + i], iv[4 * L + i], i);
-  return n * a.H;
+  return visiblePairs(iv, a.L) * a.H;
 }
 
 export class OpProfiler {
@@ -78,7 +66,7 @@ export class OpProfiler {
           const g = a as { transA: boolean; M: number; N: number; K: number; batch: number };
           key = g.transA ? "gemm (weight gradients)" : g.M <= 512 ? "gemm ([SUM] rows: M <= 512)" : "gemm";
           flops = 2 * g.M * g.N * g.K * Math.max(1, g.batch);
-        } else if (name === "intervalAttentionForward") run.attention_visible_pairs += visiblePairs(a as IntervalAttentionForwardArgs, this.saved.get("read")!);
+        } else if (name === "intervalAttentionForward") run.attention_visible_pairs += visiblePairsOfCall(a as IntervalAttentionForwardArgs, this.saved.get("read")!);
         const s = (run.ops[key] ??= { calls: 0, seconds: 0 });
         s.calls++;
         s.seconds += dt;
